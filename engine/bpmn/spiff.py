@@ -1,0 +1,383 @@
+"""The adapter around SpiffWorkflow: the only module that touches its untyped API.
+
+It parses specs (cached per set of definition versions), serializes workflows with the spec kept
+*by reference* (the blob holds instance state only; specs come from the definitions), makes Spiff's
+timers read :mod:`engine.clock`, and reads what the engine mirrors into its tables (ready human
+tasks, armed timers, awaited messages and signals, thrown events).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
+    SignalEventDefinition as BpmnSignalEventDefinition,
+)
+from SpiffWorkflow.bpmn.specs.event_definitions.message import (
+    MessageEventDefinition as BpmnMessageEventDefinition,
+)
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.util import BpmnEvent
+from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
+from SpiffWorkflow.spiff.parser import SpiffBpmnParser
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition, SignalEventDefinition
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+
+from engine import clock
+
+__all__ = [
+    "BpmnWorkflow",
+    "ReadyTask",
+    "SpecSet",
+    "SpecSource",
+    "StepFailure",
+    "ThrownEvent",
+    "WaitingTimer",
+    "Workflows",
+]
+
+SERIALIZER_VERSION = "1.5"
+
+
+class _ClockDatetime(datetime):
+    """``datetime`` whose ``now()`` is :func:`engine.clock.now`, installed into Spiff's timer module."""
+
+    @classmethod
+    def now(cls, tz: Any = None) -> _ClockDatetime:  # type: ignore[override]
+        moment = clock.now()
+        moment = moment.astimezone(tz) if tz is not None else moment.astimezone(UTC).replace(tzinfo=None)
+        return cls.combine(moment.date(), moment.time(), moment.tzinfo)
+
+
+spiff_timer.datetime = _ClockDatetime  # type: ignore[misc]
+# A timer written without an offset means Vietnam time (UTC+7 all year), not the server's zone.
+spiff_timer.LOCALTZ = timezone(timedelta(hours=7))
+
+
+class _SpecByReference(BpmnWorkflowConverter):
+    """Leaves specs out of the blob and restores a workflow around specs the caller already holds."""
+
+    def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct: dict[str, Any]) -> BpmnWorkflow:
+        workflow = self.target_class(dct.pop("spec"), dct.pop("subprocess_specs"), deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+def _configure() -> BpmnWorkflowSerializer:
+    config = dict(SPIFF_CONFIG)
+    config[BpmnWorkflow] = _SpecByReference
+    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
+
+
+_SERIALIZER = _configure()
+
+
+@dataclass(frozen=True)
+class SpecSource:
+    """A deployed file the engine parses: BPMN (normalized text) or DMN."""
+
+    key: str  # stable identity, e.g. "resource:12"
+    kind: str  # bpmn | dmn
+    text: str
+
+
+@dataclass(frozen=True)
+class SpecSet:
+    """The parsed specs of one root process and everything it calls."""
+
+    spec: Any
+    subprocess_specs: dict[str, Any]
+
+
+class StepFailure(Exception):
+    """A script, expression or handler failed inside the workflow; becomes an incident."""
+
+    def __init__(self, message: str, element_id: str | None, task_id: str | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.element_id = element_id
+        self.task_id = task_id
+
+
+@dataclass(frozen=True)
+class ReadyTask:
+    """What the inbox index needs to know about a ready user or manual task."""
+
+    id: str
+    element_id: str
+    name: str | None
+    lane: str | None
+    properties: dict[str, str]
+    process_id: str
+
+
+@dataclass(frozen=True)
+class WaitingTimer:
+    """An armed timer event and its absolute due time."""
+
+    task_id: str
+    element_id: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class ThrownEvent:
+    """A message or signal the workflow threw that nothing inside it caught."""
+
+    kind: str  # message | signal
+    name: str
+    payload: Any
+    correlations: dict[str, Any] = field(default_factory=dict)
+
+
+class Workflows:
+    """Creates, loads, saves and inspects workflows; holds the (process-wide, immutable) spec cache."""
+
+    def __init__(self) -> None:
+        self._specs: dict[tuple[str, tuple[str, ...]], SpecSet] = {}
+        self._lock = threading.Lock()
+
+    # -- specs ------------------------------------------------------------------------------------
+    def specs(self, process_id: str, sources: Sequence[SpecSource]) -> SpecSet:
+        """Parse (once per process, per set of sources) the spec of ``process_id`` and its callees."""
+        cache_key = (process_id, tuple(s.key for s in sources))
+        found = self._specs.get(cache_key)
+        if found is not None:
+            return found
+        parser = SpiffBpmnParser()
+        for source in sources:
+            if source.kind == "dmn":
+                parser.add_dmn_str(source.text.encode())
+            else:
+                parser.add_bpmn_str(source.text.encode())
+        spec_set = SpecSet(parser.get_spec(process_id), parser.get_subprocess_specs(process_id))
+        with self._lock:
+            self._specs[cache_key] = spec_set
+        return spec_set
+
+    # -- lifecycle --------------------------------------------------------------------------------
+    @staticmethod
+    def create(specs: SpecSet, script_engine: Any, data: dict[str, Any]) -> BpmnWorkflow:
+        """A new workflow with ``data`` as its initial task data."""
+        workflow = BpmnWorkflow(specs.spec, specs.subprocess_specs, script_engine=script_engine)
+        workflow.task_tree.data.update(data)
+        for task in workflow.get_tasks(state=TaskState.READY):
+            task.data.update(data)
+        return workflow
+
+    @staticmethod
+    def dump(workflow: BpmnWorkflow) -> str:
+        """Serialize instance state only (no specs)."""
+        registry = _SERIALIZER.registry
+        registry._encoder_mode = True
+        try:
+            dct = _SERIALIZER.to_dict(workflow)
+            dct[_SERIALIZER.VERSION_KEY] = _SERIALIZER.VERSION
+            return json.dumps(dct, cls=_SERIALIZER._encoder_cls, separators=(",", ":"))
+        finally:
+            registry._encoder_mode = False
+
+    @staticmethod
+    def load(text: str, specs: SpecSet, script_engine: Any) -> BpmnWorkflow:
+        """Restore a workflow around its specs; the script engine is set here (trap 1)."""
+        dct = json.loads(text, cls=_SERIALIZER.json_decoder_cls)
+        _SERIALIZER.migrate(dct)
+        dct["spec"] = specs.spec
+        dct["subprocess_specs"] = specs.subprocess_specs
+        workflow = _SERIALIZER.from_dict(dct)
+        workflow.script_engine = script_engine
+        return workflow
+
+    # -- running ----------------------------------------------------------------------------------
+    @staticmethod
+    def run_engine_steps(workflow: BpmnWorkflow) -> None:
+        """Advance to the next wait; a failure becomes :class:`StepFailure` naming the element."""
+        try:
+            workflow.refresh_timers()
+            workflow.do_engine_steps()
+        except Exception as err:  # Spiff raises many kinds; each one is an incident
+            raise _failure(err) from err
+
+    @staticmethod
+    def find_task(workflow: BpmnWorkflow, task_id: str) -> Task | None:
+        try:
+            return workflow.get_task_from_id(UUID(task_id))
+        except (ValueError, KeyError):
+            return None
+
+    @staticmethod
+    def complete_task(workflow: BpmnWorkflow, task: Task, data: dict[str, Any]) -> None:
+        """Merge form data into the task and run it (its post-script may fail as a StepFailure)."""
+        task.data.update(data)
+        try:
+            task.run()
+        except Exception as err:
+            raise _failure(err) from err
+
+    @staticmethod
+    def retry(workflow: BpmnWorkflow, task: Task, data: dict[str, Any]) -> None:
+        """Run a failed task again with ``data`` merged in (engine steps alone skip ERROR tasks)."""
+        task.data.update(data)
+        try:
+            task.run()
+        except Exception as err:
+            raise _failure(err) from err
+
+    @staticmethod
+    def catch_message(workflow: BpmnWorkflow, name: str, payload: Any) -> None:
+        workflow.catch(BpmnEvent(MessageEventDefinition(name), payload))
+
+    @staticmethod
+    def catch_signal(workflow: BpmnWorkflow, name: str, payload: Any) -> None:
+        workflow.catch(BpmnEvent(SignalEventDefinition(name), payload))
+
+    @staticmethod
+    def cancel(workflow: BpmnWorkflow) -> None:
+        workflow.cancel()
+
+    @staticmethod
+    def migrate(workflow: BpmnWorkflow, specs: SpecSet) -> list[str]:
+        """Move ``workflow`` onto new specs; returns the element ids of active tasks missing there."""
+        registry = _SERIALIZER.registry
+        top_diff, sub_diffs = diff_workflow(registry, workflow, specs.spec, specs.subprocess_specs)
+        active = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+        missing = _unmatched(top_diff, active)
+        for sp_id, diff in sub_diffs.items():
+            if diff is None:
+                missing.extend(t.task_spec.name for t in workflow.subprocesses[sp_id].get_tasks(state=active))
+            else:
+                missing.extend(_unmatched(diff, active))
+        if missing:
+            return sorted(set(missing))
+        migrate_workflow(top_diff, workflow, specs.spec)
+        for sp_id, diff in sub_diffs.items():
+            subprocess = workflow.subprocesses[sp_id]
+            migrate_workflow(diff, subprocess, specs.subprocess_specs[subprocess.spec.name])
+        workflow.subprocess_specs = specs.subprocess_specs
+        return []
+
+    # -- reading ----------------------------------------------------------------------------------
+    @staticmethod
+    def ready_human_tasks(workflow: BpmnWorkflow) -> list[ReadyTask]:
+        tasks = workflow.get_tasks(state=TaskState.READY, manual=True)
+        return [
+            ReadyTask(
+                id=str(t.id),
+                element_id=t.task_spec.bpmn_id or t.task_spec.name,
+                name=t.task_spec.bpmn_name,
+                lane=t.task_spec.lane,
+                properties=dict(t.task_spec.extensions.get("properties", {}) or {}),
+                process_id=t.workflow.spec.name,
+            )
+            for t in tasks
+        ]
+
+    @staticmethod
+    def task_data(task: Task) -> dict[str, Any]:
+        return dict(task.data)
+
+    @staticmethod
+    def waiting(workflow: BpmnWorkflow) -> tuple[list[WaitingTimer], list[str], list[str]]:
+        """Armed timers, awaited message names and awaited signal names (event gateways included)."""
+        timers: list[WaitingTimer] = []
+        messages: set[str] = set()
+        signals: set[str] = set()
+        for task in _waiting_event_tasks(workflow):
+            definition = task.task_spec.event_definition
+            parts = definition.event_definitions if isinstance(definition, MultipleEventDefinition) else [definition]
+            for part in parts:
+                if isinstance(part, TimerEventDefinition):
+                    due = _timer_due(task.internal_data.get("event_value"))
+                    if due is not None:
+                        timers.append(WaitingTimer(str(task.id), task.task_spec.bpmn_id or task.task_spec.name, due))
+                elif isinstance(part, BpmnMessageEventDefinition):
+                    messages.add(part.name)
+                elif isinstance(part, BpmnSignalEventDefinition):
+                    signals.add(part.name)
+        return timers, sorted(messages), sorted(signals)
+
+    @staticmethod
+    def thrown_events(workflow: BpmnWorkflow) -> list[ThrownEvent]:
+        """Messages and signals thrown but not caught inside; taking them empties the queue."""
+        events = []
+        for event in workflow.get_events():
+            definition = event.event_definition
+            kind = "signal" if isinstance(definition, BpmnSignalEventDefinition) else "message"
+            events.append(ThrownEvent(kind, definition.name, event.payload, dict(event.correlations or {})))
+        return events
+
+    @staticmethod
+    def failed_task(workflow: BpmnWorkflow) -> Task | None:
+        tasks = workflow.get_tasks(state=TaskState.ERROR)
+        return tasks[0] if tasks else None
+
+    @staticmethod
+    def is_completed(workflow: BpmnWorkflow) -> bool:
+        return bool(workflow.is_completed())
+
+    @staticmethod
+    def data(workflow: BpmnWorkflow) -> dict[str, Any]:
+        """The process data as users see it: the data of the last completed task, else the root's."""
+        last = workflow.last_task
+        data = dict(workflow.data)
+        data.update(last.data if last is not None else workflow.task_tree.data)
+        return data
+
+
+def _waiting_event_tasks(workflow: BpmnWorkflow) -> Iterable[Task]:
+    """Catching-event tasks still waiting; the top workflow's event manager holds its subprocesses' too."""
+    for task in list(workflow.event_manager.tasks.values()):
+        if task.has_state(TaskState.WAITING | TaskState.READY | TaskState.STARTED):
+            yield task
+
+
+def _unmatched(diff: Any, active: int) -> list[str]:
+    """Active tasks whose element is gone, or only matched by position to an element with another id."""
+    missing = [t.task_spec.name for t in diff.removed if t.has_state(active)]
+    for task, new_spec in diff.alignment.items():
+        if task.has_state(active) and (new_spec is None or new_spec.name != task.task_spec.name):
+            missing.append(task.task_spec.name)
+    return missing
+
+
+def _timer_due(value: Any) -> datetime | None:
+    if isinstance(value, dict):  # a cycle timer: its next occurrence, while cycles remain
+        value = value.get("next") if value.get("cycles") != 0 else None
+    if not isinstance(value, str):
+        return None
+    try:
+        due = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return due if due.tzinfo else due.replace(tzinfo=spiff_timer.LOCALTZ)
+
+
+def _failure(err: Exception) -> StepFailure:
+    task = getattr(err, "task", None)
+    element_id = getattr(getattr(task, "task_spec", None), "bpmn_id", None) if task is not None else None
+    notes = [n for n in getattr(err, "__notes__", []) if n]
+    message = str(err) + (" — " + "; ".join(notes) if notes else "")
+    return StepFailure(message, element_id, str(task.id) if task is not None else None)

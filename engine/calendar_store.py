@@ -1,0 +1,412 @@
+"""The stored calendars: named working hours, plus the days administrators enter from official notices.
+
+Public holidays come from the ``holidays`` package (country VN, Vietnamese names), computed per year and
+cached because they never change within a release. The administrators' rows are read afresh on every call,
+since another worker may have just added a swap, and they win over the package. Rows are never deleted:
+removing one marks it removed. Every change bumps the calendar's revision, so a due date stored with the
+revision it used can be recomputed and explained later (``calendar(name, at_revision=...)``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import cache
+from importlib.metadata import version
+from zoneinfo import ZoneInfoNotFoundError
+
+import holidays
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Select,
+    String,
+    Text,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
+
+from engine import clock
+from engine.calendar import (
+    DEFAULT_CUTOFF,
+    DEFAULT_HOURS,
+    DEFAULT_ZONE,
+    WEEKDAYS,
+    WeekHours,
+    WorkCalendar,
+    week_from_json,
+    week_to_json,
+)
+from engine.db import Base, Database, IntPK
+from engine.errors import Conflict, InvalidInput, NotFound
+
+__all__ = ["CalendarDay", "CalendarRow", "CalendarService", "DayEntry"]
+
+DEFAULT = "default"
+#: Package holidays are loaded from this year (or earlier when rows need it) to YEARS_AHEAD after today.
+FIRST_YEAR = 2020
+YEARS_AHEAD = 10
+PACKAGE_SOURCE = f"holidays {version('holidays')} (VN)"
+ACTIVE_ROWS = text("removed_at IS NULL")  # the partial unique index: one active row per date
+
+
+class CalendarRow(Base):
+    """One named calendar ("default", "desk_saturday"): weekly hours, cut-off, time zone."""
+
+    __tablename__ = "calendar"
+
+    id: Mapped[IntPK]
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    working_hours: Mapped[dict[str, list[str]]] = mapped_column(JSON)
+    cutoff: Mapped[time]
+    time_zone: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(Text, default="")
+    #: Bumped by every add and remove of a day; stored with due dates to explain them later.
+    revision: Mapped[int] = mapped_column(default=0)
+
+
+class CalendarDay(Base):
+    """A day off or an extra working day entered from an official notice; kept, marked, when removed."""
+
+    __tablename__ = "calendar_day"
+    __table_args__ = (
+        CheckConstraint("kind IN ('off', 'work')", name="kind"),
+        Index(
+            "uq_calendar_day_active",
+            "calendar_name",
+            "day",
+            unique=True,
+            sqlite_where=ACTIVE_ROWS,
+            postgresql_where=ACTIVE_ROWS,
+        ),
+    )
+
+    id: Mapped[IntPK]
+    calendar_name: Mapped[str] = mapped_column(ForeignKey("calendar.name"), index=True)
+    day: Mapped[date]
+    kind: Mapped[str] = mapped_column(String(4))
+    name: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(200))
+    entered_by: Mapped[str] = mapped_column(String(64))
+    entered_at: Mapped[datetime]
+    revision: Mapped[int]
+    removed_by: Mapped[str | None] = mapped_column(String(64))
+    removed_at: Mapped[datetime | None]
+    removed_revision: Mapped[int | None]
+
+
+@dataclass(frozen=True)
+class DayEntry:
+    """One line of a calendar's year: a package holiday or an administrator's row, with its origin."""
+
+    day: date
+    kind: str  # "off" or "work"
+    name: str
+    source: str
+    origin: str  # "package" or "admin"
+    #: A package day that an active administrator's row replaces.
+    overridden: bool = False
+    entered_by: str | None = None
+    entered_at: datetime | None = None
+    revision: int | None = None
+    removed_by: str | None = None
+    removed_at: datetime | None = None
+
+
+@cache
+def _package_year(year: int) -> tuple[DayEntry, ...]:
+    """The package's days off and make-up weekend days of one year (static, so cached per process)."""
+    days = holidays.country_holidays("VN", years=year, language="vi")
+    off = [DayEntry(day, "off", name, PACKAGE_SOURCE, "package") for day, name in sorted(days.items())]
+    work = [
+        DayEntry(day, "work", "Ngày làm việc bù", PACKAGE_SOURCE, "package")
+        for day in sorted(days.weekend_workdays)
+        if day.year == year
+    ]
+    return tuple(sorted(off + work, key=lambda entry: entry.day))
+
+
+def _default_row() -> CalendarRow:
+    return CalendarRow(
+        name=DEFAULT,
+        working_hours=week_to_json(DEFAULT_HOURS),
+        cutoff=DEFAULT_CUTOFF,
+        time_zone=DEFAULT_ZONE,
+        description="Mon–Fri 07:30–11:30, 13:30–17:30; cut-off 15:00",
+        revision=0,
+    )
+
+
+def _active() -> ColumnElement[bool]:
+    return CalendarDay.removed_at.is_(None)
+
+
+def _regular_hours(week: WorkCalendar, day: date) -> timedelta:
+    """The working time a date has by the weekly hours alone."""
+    midnight = datetime.combine(day, time(0), week.zone)
+    return week.between(midnight, midnight + timedelta(days=1))
+
+
+def _required(**values: str | None) -> None:
+    """InvalidInput naming every blank required text field."""
+    fields = {key: ["is required"] for key, value in values.items() if not (value or "").strip()}
+    if fields:
+        raise InvalidInput(f"missing {', '.join(fields)}", fields)
+
+
+class CalendarService:
+    """Named calendars and their days; each method is one unit of work on its own transaction."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # -- calendars ------------------------------------------------------------------------------------------
+
+    def ensure_default(self) -> None:
+        """Create the "default" calendar row if missing (setup and `db upgrade` call it; idempotent)."""
+        with self.db.transaction() as session:
+            self._row(session, DEFAULT, create=True)
+
+    def create_calendar(
+        self,
+        name: str,
+        *,
+        hours: WeekHours = DEFAULT_HOURS,
+        cutoff: time = DEFAULT_CUTOFF,
+        time_zone: str = DEFAULT_ZONE,
+        description: str = "",
+    ) -> None:
+        """Define another named calendar (e.g. a desk open Saturday mornings); Conflict if the name exists."""
+        _required(name=name)
+        try:
+            WorkCalendar(hours, cutoff=cutoff, zone=time_zone)
+        except ValueError as exc:
+            raise InvalidInput(str(exc), {"hours": [str(exc)]}) from None
+        except ZoneInfoNotFoundError:
+            raise InvalidInput(f"unknown time zone {time_zone!r}", {"time_zone": ["unknown"]}) from None
+        with self.db.transaction() as session:
+            if session.scalar(select(CalendarRow.id).where(CalendarRow.name == name)) is not None:
+                raise Conflict(f"a calendar named {name!r} already exists")
+            session.add(
+                CalendarRow(
+                    name=name,
+                    working_hours=week_to_json(hours),
+                    cutoff=cutoff,
+                    time_zone=time_zone,
+                    description=description,
+                    revision=0,
+                )
+            )
+
+    def calendar(self, name: str = DEFAULT, at_revision: int | None = None) -> WorkCalendar:
+        """The working calendar as of now or of an earlier revision; NotFound, InvalidInput (at_revision)."""
+        with self.db.transaction() as session:
+            row = self._row(session, name)
+            revision = row.revision if at_revision is None else at_revision
+            if not 0 <= revision <= row.revision:
+                message = f"calendar {name!r} has revisions 0 to {row.revision}"
+                raise InvalidInput(message, {"at_revision": [message]})
+            admin = session.scalars(self._rows_at(name, revision)).all()
+            years = self._years([entry.day for entry in admin])
+        off = {entry.day for year in years for entry in _package_year(year) if entry.kind == "off"}
+        work = {entry.day for year in years for entry in _package_year(year) if entry.kind == "work"}
+        for entry in admin:
+            if entry.kind == "off":
+                off.add(entry.day)
+                work.discard(entry.day)
+            else:
+                work.add(entry.day)
+                off.discard(entry.day)
+        return WorkCalendar(
+            week_from_json(row.working_hours),
+            days_off=off,
+            extra_working_days=work,
+            cutoff=row.cutoff,
+            zone=row.time_zone,
+            name=name,
+            revision=revision,
+        )
+
+    def revision(self, name: str = DEFAULT) -> int:
+        """The calendar's current revision (0 before any change); NotFound for an unknown calendar."""
+        with self.db.transaction() as session:
+            return self._row(session, name).revision
+
+    def list_days(self, year: int, name: str = DEFAULT, *, include_removed: bool = False) -> list[DayEntry]:
+        """The year's package holidays and administrators' rows, by date, each marked with its origin."""
+        with self.db.transaction() as session:
+            self._row(session, name)
+            query = select(CalendarDay).where(
+                CalendarDay.calendar_name == name,
+                CalendarDay.day >= date(year, 1, 1),
+                CalendarDay.day <= date(year, 12, 31),
+            )
+            admin = session.scalars(query if include_removed else query.where(_active())).all()
+        active = {row.day for row in admin if row.removed_at is None}
+        entries = [
+            DayEntry(e.day, e.kind, e.name, e.source, e.origin, overridden=e.day in active) for e in _package_year(year)
+        ]
+        entries += [
+            DayEntry(
+                row.day,
+                row.kind,
+                row.name,
+                row.source,
+                "admin",
+                entered_by=row.entered_by,
+                entered_at=row.entered_at,
+                revision=row.revision,
+                removed_by=row.removed_by,
+                removed_at=row.removed_at,
+            )
+            for row in admin
+        ]
+        return sorted(entries, key=lambda entry: (entry.day, entry.origin != "package", entry.revision or 0))
+
+    # -- administrators' days -------------------------------------------------------------------------------
+
+    def add_swap(
+        self,
+        off: date,
+        work: date,
+        source: str,
+        user: str,
+        name: str | None = None,
+        *,
+        calendar: str = DEFAULT,
+    ) -> int:
+        """Enter a Government swap: a regular working day off for a weekend day worked; returns the revision.
+
+        ``off`` must have regular weekly hours and ``work`` less than a full regular day (a weekend), else
+        InvalidInput naming the field; Conflict if either date already has an active row. Process designers.
+        """
+        _required(source=source, user=user)
+        with self.db.transaction() as session:
+            row = self._row(session, calendar, create=True)
+            week = WorkCalendar(week_from_json(row.working_hours), zone=row.time_zone)
+            fields: dict[str, list[str]] = {}
+            if not _regular_hours(week, off):
+                fields["off"] = [f"{off:%d/%m/%Y} ({WEEKDAYS[off.weekday()]}) is not a regular working day"]
+            if _regular_hours(week, work) >= week.day_length:
+                fields["work"] = [f"{work:%d/%m/%Y} ({WEEKDAYS[work.weekday()]}) is a regular working day"]
+            if fields:
+                raise InvalidInput("a swap gives a working day off for a day not normally worked", fields)
+            label = name.strip() if name and name.strip() else None
+            return self._enter(
+                session,
+                row,
+                user,
+                (off, "off", label or f"Nghỉ bù, làm bù ngày {work:%d/%m/%Y}", source),
+                (work, "work", f"Làm bù cho ngày {off:%d/%m/%Y}" + (f" ({label})" if label else ""), source),
+            )
+
+    def add_holiday(self, day: date, name: str, source: str, user: str, *, calendar: str = DEFAULT) -> int:
+        """Enter a one-off day off from an official notice; returns the revision. Process designers."""
+        _required(name=name, source=source, user=user)
+        with self.db.transaction() as session:
+            row = self._row(session, calendar, create=True)
+            return self._enter(session, row, user, (day, "off", name.strip(), source))
+
+    def add_working_day(self, day: date, name: str, source: str, user: str, *, calendar: str = DEFAULT) -> int:
+        """Enter a one-off working day (it cancels a package holiday on that date); returns the revision."""
+        _required(name=name, source=source, user=user)
+        with self.db.transaction() as session:
+            row = self._row(session, calendar, create=True)
+            return self._enter(session, row, user, (day, "work", name.strip(), source))
+
+    def remove(self, day: date, user: str, *, calendar: str = DEFAULT) -> int:
+        """Mark the active row of a date removed (it is kept); returns the revision. NotFound if none."""
+        _required(user=user)
+        with self.db.transaction() as session:
+            row = self._row(session, calendar)
+            entry = session.scalar(
+                select(CalendarDay)
+                .where(CalendarDay.calendar_name == calendar, CalendarDay.day == day, _active())
+                .with_for_update()
+            )
+            if entry is None:
+                raise NotFound(f"no active entry on {day:%d/%m/%Y} in calendar {calendar!r}")
+            revision = self._bump(session, row)
+            entry.removed_by, entry.removed_at, entry.removed_revision = user, clock.now(), revision
+            return revision
+
+    # -- internals ------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _row(session: Session, name: str, *, create: bool = False) -> CalendarRow:
+        """The calendar's row; "default" always exists (built in, stored on first write), others NotFound."""
+        row = session.scalar(select(CalendarRow).where(CalendarRow.name == name))
+        if row is not None:
+            return row
+        if name != DEFAULT:
+            raise NotFound(f"no calendar named {name!r}")
+        row = _default_row()
+        if create:
+            session.add(row)
+            session.flush()
+        return row
+
+    @staticmethod
+    def _bump(session: Session, row: CalendarRow) -> int:
+        """Take the next revision; the row lock it takes serialises writers of one calendar."""
+        bumped = (
+            update(CalendarRow)
+            .where(CalendarRow.id == row.id)
+            .values(revision=CalendarRow.revision + 1)
+            .returning(CalendarRow.revision)
+        )
+        return session.execute(bumped).scalar_one()
+
+    def _enter(self, session: Session, row: CalendarRow, user: str, *days: tuple[date, str, str, str]) -> int:
+        """Insert active rows at a new revision; Conflict if a date already has one."""
+        revision = self._bump(session, row)
+        taken = session.scalars(
+            select(CalendarDay).where(
+                CalendarDay.calendar_name == row.name, CalendarDay.day.in_([d[0] for d in days]), _active()
+            )
+        ).all()
+        if taken:
+            first = taken[0]
+            raise Conflict(f"{first.day:%d/%m/%Y} already has an active entry ({first.kind}: {first.name})")
+        now = clock.now()
+        for day, kind, name, source in days:
+            session.add(
+                CalendarDay(
+                    calendar_name=row.name,
+                    day=day,
+                    kind=kind,
+                    name=name,
+                    source=source.strip(),
+                    entered_by=user,
+                    entered_at=now,
+                    revision=revision,
+                )
+            )
+        try:
+            session.flush()
+        except IntegrityError:
+            raise Conflict(f"calendar {row.name!r} was changed at the same time; retry") from None
+        return revision
+
+    @staticmethod
+    def _rows_at(name: str, revision: int) -> Select[tuple[CalendarDay]]:
+        """The administrators' rows of a calendar that were active at ``revision``."""
+        return select(CalendarDay).where(
+            CalendarDay.calendar_name == name,
+            CalendarDay.revision <= revision,
+            or_(CalendarDay.removed_revision.is_(None), CalendarDay.removed_revision > revision),
+        )
+
+    @staticmethod
+    def _years(days: list[date]) -> range:
+        """Years of package holidays a calendar carries: FIRST_YEAR … now + YEARS_AHEAD, and the rows'."""
+        this_year = clock.now().year
+        first = min([FIRST_YEAR, this_year - 1, *(day.year for day in days)])
+        return range(first, max([this_year + YEARS_AHEAD, *(day.year for day in days)]) + 1)

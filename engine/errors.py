@@ -1,0 +1,102 @@
+"""The engine's exception tree; `web/` maps each branch to one HTTP status in one place.
+
+AwardflowError
+ ├── NotFound                      404  no such definition, instance, task, user
+ ├── PermissionDenied              403  the user may not do this (role, group, unit, assignee)
+ ├── InvalidInput                  422  bad data; ``fields`` maps a field path to its messages
+ │    └── DeploymentInvalid        422  a bundle that may not be deployed; ``problems`` names file + element
+ └── Conflict                      409  the request is valid but the current state forbids it
+      ├── ConcurrentModification   409  someone changed the instance first (optimistic lock); retry
+      ├── TaskAlreadyClaimed       409
+      └── InvalidState             409  e.g. completing a task of a suspended instance
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+class AwardflowError(Exception):
+    """Base of every error the engine raises on purpose."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"error": type(self).__name__, "message": self.message}
+
+
+class NotFound(AwardflowError):
+    """The thing asked for does not exist (or is not visible to the caller)."""
+
+
+class PermissionDenied(AwardflowError):
+    """The caller's role, group, unit or assignment does not allow the action."""
+
+
+class InvalidInput(AwardflowError):
+    """Input rejected before anything changed; ``fields`` maps a field path to messages."""
+
+    def __init__(self, message: str, fields: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.fields = fields or {}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "fields": self.fields}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding about a bundle: which file, which BPMN element, what is wrong."""
+
+    file: str
+    element_id: str | None
+    message: str
+    severity: str = "error"  # "error" refuses the bundle, "warning" is reported only
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = self.file + (f":{self.line}" if self.line else "")
+        element = f" [{self.element_id}]" if self.element_id else ""
+        return f"{where}{element}: {self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "element_id": self.element_id,
+            "message": self.message,
+            "severity": self.severity,
+            "line": self.line,
+        }
+
+
+class DeploymentInvalid(InvalidInput):
+    """A bundle with at least one error; nothing of it was stored."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        errors = [p for p in problems if p.severity == "error"]
+        summary = "; ".join(str(p) for p in errors[:5])
+        more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+        super().__init__(f"the bundle cannot be deployed: {summary}{more}")
+        self.problems = problems
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "problems": [p.to_dict() for p in self.problems]}
+
+
+class Conflict(AwardflowError):
+    """The request is well formed but the current state does not allow it."""
+
+
+class ConcurrentModification(Conflict):
+    """Another transaction changed the instance since it was read; nothing was saved, retry."""
+
+
+class TaskAlreadyClaimed(Conflict):
+    """The task is claimed by someone else."""
+
+
+class InvalidState(Conflict):
+    """The instance or task is in a state that forbids the action (suspended, finished, ...)."""

@@ -1,0 +1,303 @@
+"""The command executor's core: load an instance, change it, advance it, and save everything it implies.
+
+Every service that changes an instance goes through :class:`Executor` inside the caller's transaction,
+so workflow state, the human-task index, timers, subscriptions, incidents and audit events are written
+together or not at all. The instance row's ``version`` column makes a concurrent change fail loudly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine import clock, history
+from engine.bpmn.spiff import BpmnWorkflow, SpecSet, SpecSource, StepFailure, ThrownEvent, Workflows
+from engine.errors import ConcurrentModification, InvalidState, NotFound
+from engine.models import (
+    HumanTask,
+    Incident,
+    ProcessDefinition,
+    ProcessInstance,
+    Resource,
+    Subscription,
+    TaskCandidate,
+    Timer,
+)
+
+#: How far one action may cascade through messages between instances before we stop it.
+MAX_HOPS = 20
+
+DuePolicy = Callable[[dict[str, str], datetime], datetime | None]
+
+
+@dataclass
+class Loaded:
+    """An instance row with its workflow deserialized, ready to change."""
+
+    instance: ProcessInstance
+    workflow: BpmnWorkflow
+
+
+class Executor:
+    """Loads, advances and saves instances for the services (runtime, tasks, timers)."""
+
+    def __init__(self, workflows: Workflows, script_engine: Any, due_policy: DuePolicy | None = None) -> None:
+        self.workflows = workflows
+        self.script_engine = script_engine
+        self.due_policy = due_policy
+
+    # -- specs ------------------------------------------------------------------------------------
+    def resolve(self, session: Session, definition: ProcessDefinition) -> list[int]:
+        """The definition ids an instance of ``definition`` runs: itself and, recursively, the latest
+        version of every process it calls."""
+        ids, queue, seen = [definition.id], list(definition.calls), {definition.key}
+        while queue:
+            key = queue.pop(0)
+            if key in seen:
+                continue
+            seen.add(key)
+            callee = latest_definition(session, key)
+            if callee is None:
+                raise NotFound(f"process {definition.key} calls {key}, which is not deployed")
+            ids.append(callee.id)
+            queue.extend(callee.calls)
+        return ids
+
+    def spec_set(self, session: Session, process_key: str, spec_ids: list[int]) -> SpecSet:
+        definitions = session.scalars(select(ProcessDefinition).where(ProcessDefinition.id.in_(spec_ids))).all()
+        resource_ids = sorted({d.resource_id for d in definitions})
+        sources = [
+            SpecSource(f"bpmn:{r.id}", "bpmn", r.normalized or r.content)
+            for r in session.scalars(select(Resource).where(Resource.id.in_(resource_ids)))
+        ]
+        sources.extend(dmn_sources(session))
+        return self.workflows.specs(process_key, sources)
+
+    # -- lifecycle --------------------------------------------------------------------------------
+    def create(
+        self,
+        session: Session,
+        definition: ProcessDefinition,
+        business_key: str | None,
+        data: dict[str, Any],
+        actor: str,
+    ) -> Loaded:
+        """A new instance row and workflow, not yet advanced."""
+        spec_ids = self.resolve(session, definition)
+        workflow = self.workflows.create(self.spec_set(session, definition.key, spec_ids), self.script_engine, data)
+        instance = ProcessInstance(
+            definition_id=definition.id,
+            definition=definition,
+            process_key=definition.key,
+            business_key=business_key,
+            state="running",
+            started_by=actor,
+            started_at=clock.now(),
+            spec_ids=spec_ids,
+            serializer_version="1.5",
+            workflow="{}",
+        )
+        session.add(instance)
+        session.flush()
+        return Loaded(instance, workflow)
+
+    def load(self, session: Session, instance_id: int, expected_version: int | None = None) -> Loaded:
+        """The instance and its workflow; ``expected_version`` guards against a stale caller."""
+        instance = session.get(ProcessInstance, instance_id)
+        if instance is None:
+            raise NotFound(f"no process instance {instance_id}")
+        if expected_version is not None and instance.version != expected_version:
+            raise ConcurrentModification(
+                f"instance {instance_id} is at version {instance.version}, not {expected_version}; reload and retry"
+            )
+        specs = self.spec_set(session, instance.process_key, instance.spec_ids)
+        return Loaded(instance, self.workflows.load(instance.workflow, specs, self.script_engine))
+
+    @staticmethod
+    def require_active(instance: ProcessInstance) -> None:
+        if instance.state in ("completed", "cancelled"):
+            raise InvalidState(f"instance {instance.id} is {instance.state}")
+        if instance.state == "suspended":
+            raise InvalidState(f"instance {instance.id} is suspended; resume it first")
+
+    def advance(self, session: Session, loaded: Loaded, actor: str, hops: int = 0) -> None:
+        """Run engine steps to the next wait, record a failure as an incident, save, deliver events."""
+        try:
+            self.workflows.run_engine_steps(loaded.workflow)
+        except StepFailure as failure:
+            self.open_incident(session, loaded, failure, actor)
+        thrown = self.workflows.thrown_events(loaded.workflow)
+        self.save(session, loaded, actor)
+        for event in thrown:
+            self.deliver(session, event, loaded.instance, actor, hops + 1)
+
+    def open_incident(self, session: Session, loaded: Loaded, failure: StepFailure, actor: str) -> Incident:
+        incident = Incident(
+            instance_id=loaded.instance.id,
+            element_id=failure.element_id,
+            spiff_task_id=failure.task_id,
+            message=failure.message,
+            created_at=clock.now(),
+        )
+        session.add(incident)
+        loaded.instance.state = "error"
+        history.record(
+            session,
+            actor,
+            "incident",
+            instance=loaded.instance,
+            task_id=failure.task_id,
+            details={"element_id": failure.element_id, "message": failure.message},
+        )
+        return incident
+
+    def save(self, session: Session, loaded: Loaded, actor: str) -> None:
+        """Write the workflow blob and everything mirrored from it; flush to run the version check."""
+        instance, workflow = loaded.instance, loaded.workflow
+        instance.workflow = self.workflows.dump(workflow)
+        if instance.state == "running" and self.workflows.is_completed(workflow):
+            instance.state = "completed"
+            instance.ended_at = clock.now()
+            history.record(session, actor, "instance_completed", instance=instance)
+        self._sync_tasks(session, instance, workflow)
+        self._sync_waits(session, instance, workflow)
+        flush(session)
+
+    # -- messages and signals ---------------------------------------------------------------------
+    def deliver(self, session: Session, event: ThrownEvent, source: ProcessInstance, actor: str, hops: int) -> int:
+        """Hand a thrown event to the instances waiting for it (messages: same business key)."""
+        if hops > MAX_HOPS:
+            raise InvalidState(f"event {event.name} cascaded through more than {MAX_HOPS} instances")
+        business_key = event.correlations.get("business_key", source.business_key)
+        targets = subscribers(session, event.kind, event.name, business_key if event.kind == "message" else None)
+        targets = [t for t in targets if t != source.id]
+        if not targets:
+            history.record(session, actor, f"{event.kind}_unmatched", instance=source, details={"name": event.name})
+        for target_id in targets:
+            self.catch(session, target_id, event.kind, event.name, event.payload, actor, hops)
+        return len(targets)
+
+    def catch(
+        self, session: Session, instance_id: int, kind: str, name: str, payload: Any, actor: str, hops: int = 0
+    ) -> None:
+        loaded = self.load(session, instance_id)
+        if kind == "signal":
+            self.workflows.catch_signal(loaded.workflow, name, payload)
+        else:
+            self.workflows.catch_message(loaded.workflow, name, payload)
+        history.record(session, actor, f"{kind}_received", instance=loaded.instance, details={"name": name})
+        self.advance(session, loaded, actor, hops)
+
+    # -- mirrors ----------------------------------------------------------------------------------
+    def _sync_tasks(self, session: Session, instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
+        now = clock.now()
+        ready = {t.id: t for t in self.workflows.ready_human_tasks(workflow)}
+        rows = {
+            row.id: row
+            for row in session.scalars(
+                select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "ready")
+            )
+        }
+        for task_id, row in rows.items():
+            if task_id not in ready:
+                row.state, row.completed_at = "cancelled", now
+        for task_id, task in ready.items():
+            if task_id in rows:
+                continue
+            groups = _split(task.properties.get("candidate_groups")) or ([task.lane] if task.lane else [])
+            users = _split(task.properties.get("candidate_users")) or ([] if groups else [instance.started_by])
+            row = HumanTask(
+                id=task_id,
+                instance_id=instance.id,
+                process_key=instance.process_key,
+                business_key=instance.business_key,
+                element_id=task.element_id,
+                name=task.name,
+                lane=task.lane,
+                form=task.properties.get("form"),
+                properties=task.properties,
+                state="ready",
+                assignee=task.properties.get("assignee") or None,
+                created_at=now,
+                due_at=self.due_policy(task.properties, now) if self.due_policy else None,
+            )
+            row.candidates = [TaskCandidate(kind="group", name=g) for g in groups] + [
+                TaskCandidate(kind="user", name=u) for u in users
+            ]
+            session.add(row)
+
+    def _sync_waits(self, session: Session, instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
+        timers, messages, signals = self.workflows.waiting(workflow)
+        active = instance.state in ("running", "error")
+        existing = {
+            row.spiff_task_id: row
+            for row in session.scalars(
+                select(Timer).where(Timer.instance_id == instance.id, Timer.state == "waiting", Timer.kind == "bpmn")
+            )
+        }
+        wanted = {t.task_id: t for t in timers} if active else {}
+        for task_id, row in existing.items():
+            if task_id not in wanted or row.due_at != wanted[task_id].due_at:
+                session.delete(row)
+        for task_id, timer in wanted.items():
+            if task_id not in existing or existing[task_id].due_at != timer.due_at:
+                session.add(
+                    Timer(
+                        instance_id=instance.id,
+                        kind="bpmn",
+                        element_id=timer.element_id,
+                        spiff_task_id=task_id,
+                        due_at=timer.due_at,
+                    )
+                )
+        session.execute(delete(Subscription).where(Subscription.instance_id == instance.id))
+        if active:
+            session.add_all(Subscription(instance_id=instance.id, kind="message", name=n) for n in messages)
+            session.add_all(Subscription(instance_id=instance.id, kind="signal", name=n) for n in signals)
+
+
+def latest_definition(session: Session, key: str) -> ProcessDefinition | None:
+    stmt = select(ProcessDefinition).where(ProcessDefinition.key == key).order_by(ProcessDefinition.version.desc())
+    return session.scalars(stmt.limit(1)).first()
+
+
+def dmn_sources(session: Session) -> list[SpecSource]:
+    """The newest DMN resource for each decision id (decisions are shared across deployments)."""
+    newest: dict[str, Resource] = {}
+    for resource in session.scalars(select(Resource).where(Resource.kind == "dmn").order_by(Resource.id)):
+        for decision in resource.provides:
+            newest[decision] = resource
+    unique = {r.id: r for r in newest.values()}
+    return [SpecSource(f"dmn:{r.id}", "dmn", r.content) for r in sorted(unique.values(), key=lambda r: r.id)]
+
+
+def subscribers(session: Session, kind: str, name: str, business_key: str | None) -> list[int]:
+    """Ids of active instances waiting for this message (of this business key) or signal."""
+    stmt = (
+        select(Subscription.instance_id)
+        .join(ProcessInstance, ProcessInstance.id == Subscription.instance_id)
+        .where(Subscription.kind == kind, Subscription.name == name)
+        .where(ProcessInstance.state.in_(("running", "error")))
+        .order_by(Subscription.instance_id)
+    )
+    if business_key is not None:
+        stmt = stmt.where(ProcessInstance.business_key == business_key)
+    return list(session.scalars(stmt))
+
+
+def flush(session: Session) -> None:
+    """Flush, turning SQLAlchemy's stale-version error into our conflict error."""
+    try:
+        session.flush()
+    except StaleDataError as err:
+        raise ConcurrentModification("the instance was changed by someone else; reload and retry") from err
+
+
+def _split(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]

@@ -1,0 +1,56 @@
+"""The audit trail: who did what to which instance or task, when, with the data before and after."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import clock
+from engine.db import Database
+from engine.models import Event, ProcessInstance
+
+
+def record(
+    session: Session,
+    actor: str,
+    action: str,
+    *,
+    instance: ProcessInstance | None = None,
+    task_id: str | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    details: dict[str, Any] | None = None,
+) -> Event:
+    """Append one audit event to the caller's transaction (so it commits with the change it records)."""
+    event = Event(
+        at=clock.now(),
+        actor=actor,
+        action=action,
+        instance_id=instance.id if instance is not None else None,
+        business_key=instance.business_key if instance is not None else None,
+        task_id=task_id,
+        before=before,
+        after=after,
+        details=details,
+    )
+    session.add(event)
+    return event
+
+
+class HistoryService:
+    """Reads the audit trail."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def for_instance(self, instance_id: int) -> list[Event]:
+        """Every event of one instance, oldest first."""
+        with self.db.transaction() as session:
+            stmt = select(Event).where(Event.instance_id == instance_id).order_by(Event.at, Event.id)
+            return list(session.scalars(stmt))
+
+    def recent(self, limit: int = 100) -> list[Event]:
+        with self.db.transaction() as session:
+            return list(session.scalars(select(Event).order_by(Event.id.desc()).limit(limit)))

@@ -1,0 +1,84 @@
+"""Users, groups (BPMN lanes map to groups) and the built-in administrator."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from engine.db import Database
+from engine.errors import InvalidInput, NotFound
+from engine.models import Membership, User
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person an operation runs for, as the services check it."""
+
+    username: str
+    groups: frozenset[str] = frozenset()
+    unit: str | None = None
+    is_admin: bool = False
+
+
+def actor_of(session: Session, username: str) -> Actor:
+    """Load the actor for ``username``; unknown or inactive users are refused."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active:
+        raise NotFound(f"no active user named {username!r}")
+    return Actor(user.username, frozenset(user.groups), user.unit, user.is_admin)
+
+
+class IdentityService:
+    """Creates and reads users; passwords are stored hashed only."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def actor(self, username: str) -> Actor:
+        with self.db.transaction() as session:
+            return actor_of(session, username)
+
+    def ensure_user(
+        self,
+        username: str,
+        *,
+        display_name: str | None = None,
+        groups: Iterable[str] = (),
+        unit: str | None = None,
+        password: str | None = None,
+        is_admin: bool = False,
+    ) -> Actor:
+        """Create the user, or bring an existing one's groups, unit and flags up to date."""
+        if not username or len(username) > 100:
+            raise InvalidInput("invalid user name", {"username": ["1 to 100 characters"]})
+        with self.db.transaction() as session:
+            user = session.scalar(select(User).where(User.username == username))
+            if user is None:
+                user = User(username=username, display_name=display_name or username)
+                session.add(user)
+            elif display_name:
+                user.display_name = display_name
+            user.unit = unit
+            user.is_admin = is_admin
+            if password is not None:
+                user.password_hash = generate_password_hash(password)
+            wanted = set(groups)
+            user.memberships = [m for m in user.memberships if m.group in wanted] + [
+                Membership(group=g) for g in sorted(wanted - set(user.groups))
+            ]
+            session.flush()
+            return Actor(user.username, frozenset(wanted), user.unit, user.is_admin)
+
+    def check_password(self, username: str, password: str) -> Actor | None:
+        """The actor if the password matches an active user, else None."""
+        with self.db.transaction() as session:
+            user = session.scalar(select(User).where(User.username == username))
+            if user is None or not user.active or not user.password_hash:
+                return None
+            if not check_password_hash(user.password_hash, password):
+                return None
+            return Actor(user.username, frozenset(user.groups), user.unit, user.is_admin)

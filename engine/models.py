@@ -1,0 +1,238 @@
+"""The engine's tables: definitions, instances, the human-task index, timers, incidents, audit, identity.
+
+SQLAlchemy 2 typed style. Workflow state is one text blob per instance (never ``jsonb``: SpiffWorkflow's
+task-data deltas depend on key order, see spiffworkflow-notes.md trap 2); everything a query needs is
+mirrored into indexed columns so that no list or inbox ever deserializes a workflow.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from engine.db import Base, IntPK
+
+Json = dict[str, Any]
+
+
+class Deployment(Base):
+    """One bundle deployed at once; its files are kept as resources."""
+
+    __tablename__ = "deployment"
+
+    id: Mapped[IntPK]
+    name: Mapped[str] = mapped_column(String(200))
+    deployed_at: Mapped[datetime]
+    deployed_by: Mapped[str] = mapped_column(String(100))
+    warnings: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    resources: Mapped[list[Resource]] = relationship(back_populates="deployment", lazy="selectin")
+
+
+class Resource(Base):
+    """A file of a deployment: BPMN (original and normalized), DMN or a form schema."""
+
+    __tablename__ = "resource"
+    __table_args__ = (UniqueConstraint("deployment_id", "name"),)
+
+    id: Mapped[IntPK]
+    deployment_id: Mapped[int] = mapped_column(ForeignKey("deployment.id"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(10))  # bpmn | dmn | form
+    content: Mapped[str] = mapped_column(Text)
+    normalized: Mapped[str | None] = mapped_column(Text)  # BPMN as the engine parses it
+    content_hash: Mapped[str] = mapped_column(String(64))
+    #: for DMN: the decision ids it defines; for forms: empty
+    provides: Mapped[list[str]] = mapped_column(JSON, default=list)
+    deployment: Mapped[Deployment] = relationship(back_populates="resources")
+
+
+class ProcessDefinition(Base):
+    """One version of one process key."""
+
+    __tablename__ = "process_definition"
+    __table_args__ = (UniqueConstraint("key", "version"),)
+
+    id: Mapped[IntPK]
+    key: Mapped[str] = mapped_column(String(200), index=True)
+    version: Mapped[int]
+    name: Mapped[str | None] = mapped_column(String(255))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    deployment_id: Mapped[int] = mapped_column(ForeignKey("deployment.id"), index=True)
+    resource_id: Mapped[int] = mapped_column(ForeignKey("resource.id"))
+    #: process keys this definition calls through call activities
+    calls: Mapped[list[str]] = mapped_column(JSON, default=list)
+    deployed_at: Mapped[datetime]
+    resource: Mapped[Resource] = relationship(lazy="joined")
+
+
+class ProcessInstance(Base):
+    """A running (or finished) process; ``version`` is the optimistic lock."""
+
+    __tablename__ = "process_instance"
+    __table_args__ = (Index("ix_instance_key_state", "process_key", "state"),)
+
+    id: Mapped[IntPK]
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
+    process_key: Mapped[str] = mapped_column(String(200))
+    business_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    #: running | suspended | error | completed | cancelled
+    state: Mapped[str] = mapped_column(String(20))
+    started_by: Mapped[str] = mapped_column(String(100))
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    #: the definition ids whose specs this instance runs (root first, then called processes)
+    spec_ids: Mapped[list[int]] = mapped_column(JSON)
+    serializer_version: Mapped[str] = mapped_column(String(10))
+    workflow: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(default=1)
+    definition: Mapped[ProcessDefinition] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Subscription(Base):
+    """A message or signal an instance waits for, so correlation needs no deserialization."""
+
+    __tablename__ = "subscription"
+    __table_args__ = (Index("ix_subscription_kind_name", "kind", "name"),)
+
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)  # message | signal
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+
+
+class HumanTask(Base):
+    """The inbox index: one row per user or manual task that became ready."""
+
+    __tablename__ = "human_task"
+    __table_args__ = (
+        Index("ix_human_task_state_assignee_due", "state", "assignee", "due_at"),
+        Index("ix_human_task_state_due", "state", "due_at"),
+        Index("ix_human_task_instance_state", "instance_id", "state"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow's task uuid
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
+    process_key: Mapped[str] = mapped_column(String(200))
+    business_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    element_id: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str | None] = mapped_column(String(255))
+    lane: Mapped[str | None] = mapped_column(String(100))
+    form: Mapped[str | None] = mapped_column(String(255))
+    properties: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    #: ready | completed | cancelled
+    state: Mapped[str] = mapped_column(String(20))
+    assignee: Mapped[str | None] = mapped_column(String(100))
+    #: the person a delegated task goes back to when resolved
+    owner: Mapped[str | None] = mapped_column(String(100))
+    delegation: Mapped[str | None] = mapped_column(String(20))  # pending | resolved
+    created_at: Mapped[datetime]
+    due_at: Mapped[datetime | None]
+    claimed_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+    completed_by: Mapped[str | None] = mapped_column(String(100))
+    candidates: Mapped[list[TaskCandidate]] = relationship(
+        back_populates="task", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def candidate_groups(self) -> list[str]:
+        return sorted(c.name for c in self.candidates if c.kind == "group")
+
+    @property
+    def candidate_users(self) -> list[str]:
+        return sorted(c.name for c in self.candidates if c.kind == "user")
+
+
+class TaskCandidate(Base):
+    """Who may claim a task: a group (from the lane or ``candidate_groups``) or a single user."""
+
+    __tablename__ = "task_candidate"
+    __table_args__ = (Index("ix_task_candidate_kind_name", "kind", "name", "task_id"),)
+
+    task_id: Mapped[str] = mapped_column(ForeignKey("human_task.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)  # group | user
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    task: Mapped[HumanTask] = relationship(back_populates="candidates")
+
+
+class Timer(Base):
+    """A due time the worker must act on: a BPMN timer of an instance (more kinds come with the SLA)."""
+
+    __tablename__ = "timer"
+    __table_args__ = (Index("ix_timer_state_due", "state", "due_at"),)
+
+    id: Mapped[IntPK]
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20), default="bpmn")
+    element_id: Mapped[str] = mapped_column(String(200))
+    spiff_task_id: Mapped[str] = mapped_column(String(36))
+    due_at: Mapped[datetime]
+    #: waiting | fired | cancelled
+    state: Mapped[str] = mapped_column(String(20), default="waiting")
+    fired_at: Mapped[datetime | None]
+    fired_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class Incident(Base):
+    """A failure that stopped an instance: where (element), what (message) and when."""
+
+    __tablename__ = "incident"
+
+    id: Mapped[IntPK]
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    element_id: Mapped[str | None] = mapped_column(String(200))
+    spiff_task_id: Mapped[str | None] = mapped_column(String(36))
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+    resolved_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class Event(Base):
+    """The audit trail: append-only, one row per action with actor, time and before/after."""
+
+    __tablename__ = "event"
+    __table_args__ = (Index("ix_event_instance_at", "instance_id", "at"),)
+
+    id: Mapped[IntPK]
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(50))
+    instance_id: Mapped[int | None] = mapped_column(index=False)
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    business_key: Mapped[str | None] = mapped_column(String(200))
+    before: Mapped[Json | None] = mapped_column(JSON)
+    after: Mapped[Json | None] = mapped_column(JSON)
+    details: Mapped[Json | None] = mapped_column(JSON)
+
+
+class User(Base):
+    """A person who signs in; ``groups`` are lanes / candidate groups and roles at once."""
+
+    __tablename__ = "app_user"
+
+    id: Mapped[IntPK]
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    unit: Mapped[str | None] = mapped_column(String(100))
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+    memberships: Mapped[list[Membership]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+    @property
+    def groups(self) -> list[str]:
+        return sorted(m.group for m in self.memberships)
+
+
+class Membership(Base):
+    """User ↔ group."""
+
+    __tablename__ = "membership"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True)
+    group: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)

@@ -1,0 +1,39 @@
+"""Handlers that BPMN service tasks call by name (``spiffworkflow:serviceTaskOperator id="..."``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+Handler = Callable[..., Any]
+
+
+class HandlerRegistry:
+    """Name → callable; a handler gets the evaluated parameters as keyword arguments."""
+
+    def __init__(self) -> None:
+        self._handlers: dict[str, Handler] = {}
+
+    def register(self, name: str, handler: Handler | None = None) -> Any:
+        """Register ``handler`` under ``name``; usable as a decorator when ``handler`` is omitted."""
+
+        def add(fn: Handler) -> Handler:
+            if name in self._handlers:
+                raise ValueError(f"handler {name!r} is already registered")
+            self._handlers[name] = fn
+            return fn
+
+        return add(handler) if handler is not None else add
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._handlers
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._handlers))
+
+    def call(self, name: str, params: dict[str, Any], task_data: dict[str, Any]) -> Any:
+        """Run the handler; unknown names fail with a message naming the operation."""
+        handler = self._handlers.get(name)
+        if handler is None:
+            raise LookupError(f"no handler named {name!r} is registered")
+        return handler(**params)

@@ -1,0 +1,211 @@
+"""Process definitions: validate and deploy bundles, version them by content, read them back."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine import clock, history
+from engine.bpmn.validation import ValidatedBundle, validate_bundle
+from engine.db import Database
+from engine.errors import InvalidInput, NotFound, Problem
+from engine.models import Deployment, ProcessDefinition, ProcessInstance, Resource
+
+
+@dataclass(frozen=True)
+class DefinitionView:
+    id: int
+    key: str
+    version: int
+    name: str | None
+    deployment_id: int
+    resource_name: str
+    deployed_at: datetime
+    content_hash: str
+    calls: list[str]
+    running_instances: int = 0
+
+
+@dataclass(frozen=True)
+class DeploymentResult:
+    """What a deployment did: new versions (possibly none) and the warnings found."""
+
+    deployment_id: int | None
+    definitions: list[DefinitionView]
+    unchanged: list[str]
+    warnings: list[Problem]
+
+
+class RepositoryService:
+    """Deploys bundles (.bpmn, .dmn, form .json) and serves definitions and their XML."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def validate(self, files: Mapping[str, bytes]) -> ValidatedBundle:
+        """Check a bundle against what is deployed; raises DeploymentInvalid, stores nothing."""
+        with self.db.transaction() as session:
+            return self._validate(session, files)
+
+    def deploy(self, files: Mapping[str, bytes], *, actor: str, name: str | None = None) -> DeploymentResult:
+        """Validate then store a bundle; a process whose content is unchanged gets no new version."""
+        if not files:
+            raise InvalidInput("the bundle is empty", {"files": ["at least one file is needed"]})
+        with self.db.transaction() as session:
+            bundle = self._validate(session, files)
+            hashes = {fname: _hash(bundle, fname) for fname in bundle.bpmn}
+            changed = {
+                pid: info for pid, info in bundle.processes.items() if _latest_hash(session, pid) != hashes[info.file]
+            }
+            unchanged = sorted(set(bundle.processes) - set(changed))
+            changed_resources = _changed_resources(session, bundle)
+            if not changed and not changed_resources:
+                return DeploymentResult(None, [], unchanged, bundle.warnings)
+            now = clock.now()
+            deployment = Deployment(
+                name=name or ", ".join(sorted(files)),
+                deployed_at=now,
+                deployed_by=actor,
+                warnings=[w.to_dict() for w in bundle.warnings],
+            )
+            session.add(deployment)
+            resources = self._store_resources(session, deployment, bundle)
+            views = []
+            for pid, info in sorted(changed.items()):
+                definition = ProcessDefinition(
+                    key=pid,
+                    version=(_latest_version(session, pid) or 0) + 1,
+                    name=info.name,
+                    content_hash=hashes[info.file],
+                    deployment_id=deployment.id,
+                    resource_id=resources[info.file].id,
+                    calls=sorted(info.called),
+                    deployed_at=now,
+                )
+                session.add(definition)
+                session.flush()
+                views.append(_view(definition, resources[info.file].name))
+            history.record(
+                session,
+                actor,
+                "deployed",
+                details={
+                    "deployment": deployment.id,
+                    "versions": {v.key: v.version for v in views},
+                    "warnings": [str(w) for w in bundle.warnings],
+                },
+            )
+            return DeploymentResult(deployment.id, views, unchanged, bundle.warnings)
+
+    def definitions(self, key: str | None = None) -> list[DefinitionView]:
+        """Every version (of ``key``, or of all keys), newest first, with running-instance counts."""
+        with self.db.transaction() as session:
+            running = dict(
+                session.execute(
+                    select(ProcessInstance.definition_id, func.count())
+                    .where(ProcessInstance.state.in_(("running", "suspended", "error")))
+                    .group_by(ProcessInstance.definition_id)
+                ).all()
+            )
+            stmt = select(ProcessDefinition).order_by(ProcessDefinition.key, ProcessDefinition.version.desc())
+            if key:
+                stmt = stmt.where(ProcessDefinition.key == key)
+            return [_view(d, d.resource.name, running.get(d.id, 0)) for d in session.scalars(stmt)]
+
+    def latest(self, key: str) -> DefinitionView:
+        found = self.definitions(key)
+        if not found:
+            raise NotFound(f"no deployed process {key!r}")
+        return found[0]
+
+    def xml(self, key: str, version: int | None = None) -> str:
+        """The BPMN file of a definition as it was deployed (what the editor opens)."""
+        with self.db.transaction() as session:
+            stmt = select(ProcessDefinition).where(ProcessDefinition.key == key)
+            stmt = stmt.where(ProcessDefinition.version == version) if version else stmt
+            definition = session.scalars(stmt.order_by(ProcessDefinition.version.desc()).limit(1)).first()
+            if definition is None:
+                raise NotFound(f"no deployed process {key!r}" + (f" version {version}" if version else ""))
+            return definition.resource.content
+
+    def _validate(self, session: Session, files: Mapping[str, bytes]) -> ValidatedBundle:
+        known_processes = frozenset(session.scalars(select(ProcessDefinition.key).distinct()))
+        known_forms = frozenset(session.scalars(select(Resource.name).where(Resource.kind == "form").distinct()))
+        known_decisions = frozenset(
+            d for provides in session.scalars(select(Resource.provides).where(Resource.kind == "dmn")) for d in provides
+        )
+        return validate_bundle(
+            files, known_processes=known_processes, known_forms=known_forms, known_decisions=known_decisions
+        )
+
+    @staticmethod
+    def _store_resources(session: Session, deployment: Deployment, bundle: ValidatedBundle) -> dict[str, Resource]:
+        resources: dict[str, Resource] = {}
+        for fname, original in bundle.originals.items():
+            kind = "bpmn" if fname in bundle.bpmn else "dmn" if fname in bundle.dmn else "form"
+            resource = Resource(
+                name=fname,
+                kind=kind,
+                content=original,
+                normalized=bundle.bpmn.get(fname),
+                content_hash=hashlib.sha256(original.encode()).hexdigest(),
+                provides=sorted(bundle.decisions_of.get(fname, ())) if kind == "dmn" else [],
+            )
+            deployment.resources.append(resource)
+            resources[fname] = resource
+        session.flush()
+        return resources
+
+
+def _hash(bundle: ValidatedBundle, bpmn_file: str) -> str:
+    """A process's content: its BPMN file plus the forms and DMN shipped with it."""
+    digest = hashlib.sha256(bundle.bpmn[bpmn_file].encode())
+    for fname in sorted(bundle.forms):
+        digest.update(fname.encode() + json.dumps(bundle.forms[fname], sort_keys=True).encode())
+    for fname in sorted(bundle.dmn):
+        digest.update(fname.encode() + bundle.dmn[fname].encode())
+    return digest.hexdigest()
+
+
+def _changed_resources(session: Session, bundle: ValidatedBundle) -> list[str]:
+    """Non-BPMN files (DMN, forms) whose content differs from the newest deployed file of that name."""
+    changed = []
+    for fname, original in bundle.originals.items():
+        if fname in bundle.bpmn:
+            continue
+        newest = session.scalars(
+            select(Resource.content_hash).where(Resource.name == fname).order_by(Resource.id.desc()).limit(1)
+        ).first()
+        if newest != hashlib.sha256(original.encode()).hexdigest():
+            changed.append(fname)
+    return changed
+
+
+def _latest_hash(session: Session, key: str) -> str | None:
+    stmt = select(ProcessDefinition.content_hash).where(ProcessDefinition.key == key)
+    return session.scalars(stmt.order_by(ProcessDefinition.version.desc()).limit(1)).first()
+
+
+def _latest_version(session: Session, key: str) -> int | None:
+    return session.scalar(select(func.max(ProcessDefinition.version)).where(ProcessDefinition.key == key))
+
+
+def _view(d: ProcessDefinition, resource_name: str, running: int = 0) -> DefinitionView:
+    return DefinitionView(
+        d.id,
+        d.key,
+        d.version,
+        d.name,
+        d.deployment_id,
+        resource_name,
+        d.deployed_at,
+        d.content_hash,
+        list(d.calls),
+        running,
+    )

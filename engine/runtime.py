@@ -1,0 +1,257 @@
+"""Process instances: start, correlate messages, broadcast signals, suspend / resume / cancel, retry, migrate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from engine import clock, history
+from engine.bpmn.spiff import StepFailure
+from engine.db import Database
+from engine.errors import InvalidInput, InvalidState, NotFound
+from engine.execution import Executor, latest_definition, subscribers
+from engine.models import Incident, ProcessDefinition, ProcessInstance, Timer
+
+
+@dataclass(frozen=True)
+class InstanceView:
+    """What callers get back: the row's facts plus the process data (read from the workflow)."""
+
+    id: int
+    process_key: str
+    definition_version: int
+    business_key: str | None
+    state: str
+    version: int
+    started_by: str
+    started_at: datetime
+    ended_at: datetime | None
+    data: dict[str, Any]
+    incidents: list[dict[str, Any]]
+
+
+class RuntimeService:
+    """Instances of deployed processes. Every method is one transaction with its audit events."""
+
+    def __init__(self, db: Database, executor: Executor) -> None:
+        self.db = db
+        self.executor = executor
+
+    def start(
+        self,
+        key: str,
+        *,
+        business_key: str | None = None,
+        data: dict[str, Any] | None = None,
+        actor: str,
+        version: int | None = None,
+    ) -> InstanceView:
+        """Start the latest (or the given) version of ``key`` and run it to its first wait."""
+        if data is not None and not isinstance(data, dict):
+            raise InvalidInput("data must be a JSON object", {"data": ["must be an object"]})
+        with self.db.transaction() as session:
+            definition = _definition(session, key, version)
+            loaded = self.executor.create(session, definition, business_key, dict(data or {}), actor)
+            history.record(session, actor, "instance_started", instance=loaded.instance, after={"data": data or {}})
+            self.executor.advance(session, loaded, actor)
+            return self._view(session, loaded.instance, loaded.workflow)
+
+    def get(self, instance_id: int) -> InstanceView:
+        with self.db.transaction() as session:
+            loaded = self.executor.load(session, instance_id)
+            return self._view(session, loaded.instance, loaded.workflow)
+
+    def list(
+        self, *, process_key: str | None = None, state: str | None = None, business_key: str | None = None
+    ) -> list[ProcessInstance]:
+        """Instance rows (no workflow deserialized), newest first."""
+        with self.db.transaction() as session:
+            stmt = select(ProcessInstance).order_by(ProcessInstance.id.desc())
+            if process_key:
+                stmt = stmt.where(ProcessInstance.process_key == process_key)
+            if state:
+                stmt = stmt.where(ProcessInstance.state == state)
+            if business_key:
+                stmt = stmt.where(ProcessInstance.business_key == business_key)
+            return list(session.scalars(stmt))
+
+    def correlate(
+        self, message: str, *, business_key: str | None, payload: Any = None, actor: str, all_matches: bool = False
+    ) -> list[int]:
+        """Deliver a message to the instance (or, with ``all_matches``, every instance) waiting for it."""
+        with self.db.transaction() as session:
+            targets = subscribers(session, "message", message, business_key)
+            if not targets:
+                raise NotFound(f"no instance waits for message {message!r} with business key {business_key!r}")
+            if len(targets) > 1 and not all_matches:
+                raise InvalidState(f"{len(targets)} instances wait for message {message!r}; correlate all or narrow")
+            for target in targets:
+                self.executor.catch(session, target, "message", message, payload, actor)
+            return targets
+
+    def signal(self, name: str, *, payload: Any = None, actor: str) -> list[int]:
+        """Broadcast a signal to every active instance waiting for it."""
+        with self.db.transaction() as session:
+            targets = subscribers(session, "signal", name, None)
+            for target in targets:
+                self.executor.catch(session, target, "signal", name, payload, actor)
+            return targets
+
+    def suspend(self, instance_id: int, *, actor: str) -> InstanceView:
+        """Stop an instance from moving: its tasks can't be completed and its timers don't fire."""
+        return self._set_state(instance_id, actor, "suspended", allowed=("running", "error"))
+
+    def resume(self, instance_id: int, *, actor: str) -> InstanceView:
+        return self._set_state(instance_id, actor, "resume", allowed=("suspended",))
+
+    def cancel(self, instance_id: int, *, actor: str, reason: str | None = None) -> InstanceView:
+        """End an instance for good: its open tasks are cancelled, its timers dropped."""
+        with self.db.transaction() as session:
+            loaded = self.executor.load(session, instance_id)
+            before = loaded.instance.state
+            if before in ("completed", "cancelled"):
+                raise InvalidState(f"instance {instance_id} is already {before}")
+            self.executor.workflows.cancel(loaded.workflow)
+            loaded.instance.state = "cancelled"
+            loaded.instance.ended_at = clock.now()
+            history.record(
+                session,
+                actor,
+                "instance_cancelled",
+                instance=loaded.instance,
+                before={"state": before},
+                after={"state": "cancelled"},
+                details={"reason": reason} if reason else None,
+            )
+            self.executor.save(session, loaded, actor)
+            return self._view(session, loaded.instance, loaded.workflow)
+
+    def retry(self, instance_id: int, *, actor: str, data: dict[str, Any] | None = None) -> InstanceView:
+        """Run the failed task again (with corrected data merged in) after its cause was fixed."""
+        with self.db.transaction() as session:
+            loaded = self.executor.load(session, instance_id)
+            incident = _open_incident(session, instance_id)
+            if loaded.instance.state != "error" or incident is None:
+                raise InvalidState(f"instance {instance_id} has no open incident")
+            incident.resolved_at, incident.resolved_by = clock.now(), actor
+            loaded.instance.state = "running"
+            history.record(
+                session,
+                actor,
+                "incident_retried",
+                instance=loaded.instance,
+                after={"data": data or {}},
+                details={"incident": incident.id, "element_id": incident.element_id},
+            )
+            failed = self.executor.workflows.failed_task(loaded.workflow)
+            try:
+                if failed is not None:
+                    self.executor.workflows.retry(loaded.workflow, failed, data or {})
+            except StepFailure as failure:
+                self.executor.open_incident(session, loaded, failure, actor)
+            self.executor.advance(session, loaded, actor)
+            return self._view(session, loaded.instance, loaded.workflow)
+
+    def migrate(self, instance_id: int, *, actor: str, to_version: int | None = None) -> InstanceView:
+        """Move an instance to a newer version of its definition; refused if a current task is missing there."""
+        with self.db.transaction() as session:
+            loaded = self.executor.load(session, instance_id)
+            instance = loaded.instance
+            self.executor.require_active(instance)
+            target = _definition(session, instance.process_key, to_version)
+            if target.version <= instance.definition.version:
+                raise InvalidInput(
+                    f"version {target.version} is not newer than {instance.definition.version}",
+                    {"to_version": ["must be newer than the instance's version"]},
+                )
+            spec_ids = self.executor.resolve(session, target)
+            specs = self.executor.spec_set(session, target.key, spec_ids)
+            missing = self.executor.workflows.migrate(loaded.workflow, specs)
+            if missing:
+                raise InvalidState(
+                    f"cannot migrate instance {instance_id} to version {target.version}: "
+                    f"current task(s) {', '.join(missing)} do not exist there"
+                )
+            before = instance.definition.version
+            instance.definition_id, instance.definition, instance.spec_ids = target.id, target, spec_ids
+            history.record(
+                session,
+                actor,
+                "instance_migrated",
+                instance=instance,
+                before={"version": before},
+                after={"version": target.version},
+            )
+            self.executor.advance(session, loaded, actor)
+            return self._view(session, instance, loaded.workflow)
+
+    # -- helpers ----------------------------------------------------------------------------------
+    def _set_state(self, instance_id: int, actor: str, action: str, allowed: tuple[str, ...]) -> InstanceView:
+        with self.db.transaction() as session:
+            loaded = self.executor.load(session, instance_id)
+            instance = loaded.instance
+            if instance.state not in allowed:
+                raise InvalidState(f"instance {instance_id} is {instance.state}; cannot {action}")
+            before = instance.state
+            if action == "suspended":
+                instance.state = "suspended"
+                session.execute(
+                    update(Timer)
+                    .where(Timer.instance_id == instance_id, Timer.state == "waiting")
+                    .values(state="suspended")
+                )
+            else:
+                instance.state = "error" if _open_incident(session, instance_id) else "running"
+                session.execute(
+                    update(Timer)
+                    .where(Timer.instance_id == instance_id, Timer.state == "suspended")
+                    .values(state="waiting")
+                )
+            verb = "instance_suspended" if action == "suspended" else "instance_resumed"
+            history.record(
+                session, actor, verb, instance=instance, before={"state": before}, after={"state": instance.state}
+            )
+            return self._view(session, instance, loaded.workflow)
+
+    def _view(self, session: Session, instance: ProcessInstance, workflow: Any) -> InstanceView:
+        incidents = session.scalars(
+            select(Incident).where(Incident.instance_id == instance.id, Incident.resolved_at.is_(None))
+        )
+        return InstanceView(
+            id=instance.id,
+            process_key=instance.process_key,
+            definition_version=instance.definition.version,
+            business_key=instance.business_key,
+            state=instance.state,
+            version=instance.version,
+            started_by=instance.started_by,
+            started_at=instance.started_at,
+            ended_at=instance.ended_at,
+            data=self.executor.workflows.data(workflow),
+            incidents=[
+                {"id": i.id, "element_id": i.element_id, "message": i.message, "created_at": i.created_at}
+                for i in incidents
+            ],
+        )
+
+
+def _definition(session: Session, key: str, version: int | None) -> ProcessDefinition:
+    if version is None:
+        definition = latest_definition(session, key)
+    else:
+        definition = session.scalars(
+            select(ProcessDefinition).where(ProcessDefinition.key == key, ProcessDefinition.version == version)
+        ).first()
+    if definition is None:
+        suffix = f" version {version}" if version is not None else ""
+        raise NotFound(f"no deployed process {key!r}{suffix}")
+    return definition
+
+
+def _open_incident(session: Session, instance_id: int) -> Incident | None:
+    stmt = select(Incident).where(Incident.instance_id == instance_id, Incident.resolved_at.is_(None))
+    return session.scalars(stmt.order_by(Incident.id.desc()).limit(1)).first()

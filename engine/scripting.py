@@ -1,0 +1,337 @@
+"""The sandbox for BPMN scripts, gateway conditions, service-task parameters and timer expressions.
+
+SpiffWorkflow runs all of these with plain ``exec``/``eval`` and full builtins, so ``import os`` works
+(shared notes, trap 4). Here they are compiled with RestrictedPython under a stricter policy, run with a
+small set of builtins plus our helper functions, and stopped after a time limit.
+
+    ScriptRejected   the source uses something the sandbox forbids: found when compiling, or when it
+                     runs for forbidden builtins (``open()``) and ``getattr`` on ``_`` names
+    ScriptTimeout    the script ran past the time limit
+
+Both reach the runtime wrapped in Spiff's ``WorkflowTaskException`` (by ``ScriptEngine``), which the
+runtime turns into an incident. A script's own ``except`` clauses can never catch either of them.
+
+Limits: a single long-running C call (``sum(range(10**12))``, ``10**10**8``) cannot be interrupted by a
+tracer, and memory is not limited; a subprocess with resource limits would be needed for that.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import operator
+import re
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
+from types import CodeType, FrameType
+from typing import Any, NoReturn
+
+from RestrictedPython import (
+    PrintCollector,
+    RestrictingNodeTransformer,
+    compile_restricted_eval,
+    compile_restricted_exec,
+    safe_builtins,
+)
+from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
+from RestrictedPython.Guards import (
+    full_write_guard,
+    guarded_iter_unpack_sequence,
+    guarded_unpack_sequence,
+    safer_getattr_raise,
+)
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+from SpiffWorkflow.task import Task
+
+__all__ = [
+    "SandboxEnvironment",
+    "ScriptEngine",
+    "ScriptRejected",
+    "ScriptTimeout",
+    "ServiceCaller",
+    "check_source",
+]
+
+# (operation name, evaluated parameters, task data) -> a JSON-serializable result
+ServiceCaller = Callable[[str, dict[str, Any], dict[str, Any]], Any]
+
+_FILENAME = "<string>"  # Spiff finds a script's failing line by this frame filename
+_CACHE_SIZE = 1024
+
+
+class ScriptRejected(Exception):
+    """The script uses something the sandbox does not allow."""
+
+
+class ScriptTimeout(Exception):
+    """The script ran longer than the environment's time limit."""
+
+
+class _Policy(RestrictingNodeTransformer):
+    """RestrictedPython's policy, tightened.
+
+    Refuses imports, classes and generators outright. ``finally`` is refused, and every ``except`` clause
+    is wrapped in ``_catchable_``, because once the time limit fires the tracer is gone: code in a
+    handler or a ``finally`` block would otherwise run on without limit.
+    """
+
+    def _refuse(self, node: ast.AST, what: str) -> ast.AST:
+        self.error(node, f"{what} are not allowed")
+        return node
+
+    def visit_Import(self, node: ast.Import) -> ast.AST:
+        return self._refuse(node, "import statements")
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> ast.AST:
+        return self._refuse(node, "import statements")
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> ast.AST:
+        return self._refuse(node, "class definitions")
+
+    def visit_Yield(self, node: ast.Yield) -> ast.AST:
+        return self._refuse(node, "generator functions (yield)")
+
+    def visit_YieldFrom(self, node: ast.YieldFrom) -> ast.AST:
+        return self._refuse(node, "generator functions (yield)")
+
+    def visit_Try(self, node: ast.Try) -> ast.AST:
+        if node.finalbody:
+            self.error(node, "finally clauses are not allowed")
+        return super().visit_Try(node)
+
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> ast.AST:
+        """``except T:`` becomes ``except _catchable_(lambda: T):`` (T is only evaluated if it may match)."""
+        node = super().visit_ExceptHandler(node)
+        no_args = ast.arguments(posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[], defaults=[])
+        thunk = ast.Lambda(args=no_args, body=node.type or ast.Constant(None))
+        node.type = ast.copy_location(
+            ast.Call(func=ast.Name("_catchable_", ast.Load()), args=[thunk], keywords=[]), node
+        )
+        return ast.fix_missing_locations(node)
+
+
+_LINE_PREFIX = re.compile(r"^Line (\d+): (.*?)\.?$", re.DOTALL)
+
+
+def _describe(errors: Sequence[str]) -> str:
+    """RestrictedPython's "Line 3: X." messages as one readable sentence."""
+    reasons = []
+    for error in errors:
+        match = _LINE_PREFIX.match(error)
+        reasons.append(f"{match[2]} (line {match[1]})" if match else error)
+    return "script refused: " + "; ".join(reasons or ["it does not compile"])
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _compile(source: str, mode: str) -> CodeType | str:
+    """Compiled code, or why it was refused; cached by source text because the same few run all day."""
+    if mode == "eval":
+        result = compile_restricted_eval(source.strip(), _FILENAME, policy=_Policy)
+    elif mode == "exec":
+        result = compile_restricted_exec(source, _FILENAME, policy=_Policy)
+    else:
+        raise ValueError(f"mode must be 'eval' or 'exec', not {mode!r}")
+    if result.errors or result.code is None:
+        return _describe(result.errors)
+    return result.code
+
+
+def _compiled(source: str, mode: str) -> CodeType:
+    compiled = _compile(source, mode)
+    if isinstance(compiled, str):
+        raise ScriptRejected(compiled)
+    return compiled
+
+
+def check_source(source: str, mode: str) -> str | None:
+    """Deploy-time lint: None if ``source`` compiles under the sandbox's rules, else the reason.
+
+    Refusals that can only happen at run time (calling ``open()``, ``getattr(x, "__class__")``) pass.
+    """
+    compiled = _compile(source, mode)
+    return compiled if isinstance(compiled, str) else None
+
+
+# --- what compiled scripts see --------------------------------------------------------------------------
+
+
+def _guarded_getattr(obj: Any, name: str, *default: Any) -> Any:
+    """Attribute access for scripts (``x.y`` and ``getattr``): no ``_`` names, no ``str.format``.
+
+    ``safer_getattr_raise`` rather than ``safer_getattr``: the latter returns None for a missing attribute.
+    """
+    if isinstance(name, str) and name.startswith("_"):
+        raise ScriptRejected(f"script refused: access to attribute {name!r} is not allowed")
+    return safer_getattr_raise(obj, name, *default)
+
+
+def _refused_builtin(name: str) -> Callable[..., NoReturn]:
+    """A stand-in so that calling e.g. ``open`` says why instead of a bare NameError."""
+
+    def refused(*args: Any, **kwargs: Any) -> NoReturn:
+        raise ScriptRejected(f"script refused: {name}() is not allowed")
+
+    return refused
+
+
+_INPLACE_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
+    "+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
+    "//=": operator.ifloordiv, "%=": operator.imod, "**=": operator.ipow, "@=": operator.imatmul,
+    "<<=": operator.ilshift, ">>=": operator.irshift, "&=": operator.iand, "^=": operator.ixor,
+    "|=": operator.ior,
+}  # fmt: skip
+
+
+def _inplacevar(op: str, target: Any, value: Any) -> Any:
+    """``x += y`` (RestrictedPython compiles it to ``x = _inplacevar_("+=", x, y)``)."""
+    return _INPLACE_OPERATORS[op](target, value)
+
+
+def _apply(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``f(*args, **kwargs)`` (RestrictedPython routes star-calls through ``_apply_``)."""
+    return func(*args, **kwargs)
+
+
+def _catchable(handler_types: Callable[[], Any]) -> Any:
+    """Filter for every ``except`` clause: a refusal or the time limit never matches; bare ``except:``
+    catches Exception (not KeyboardInterrupt or SystemExit)."""
+    if isinstance(sys.exc_info()[1], ScriptRejected | ScriptTimeout):
+        return ()
+    types = handler_types()
+    return Exception if types is None else types
+
+
+_SAFE_EXTRAS = (
+    len, min, max, sum, sorted, any, all, range, enumerate, zip, dict, list, set, tuple, str, int, float,
+    bool, round, abs, isinstance, map, filter, reversed,
+)  # fmt: skip
+_REFUSED = (
+    "open", "eval", "exec", "compile", "type", "globals", "vars", "locals", "dir", "input", "breakpoint",
+    "help", "exit", "quit", "memoryview", "object", "super",
+)  # fmt: skip
+
+_BUILTINS: dict[str, Any] = {
+    **{name: value for name, value in safe_builtins.items() if name != "__build_class__"},
+    **{fn.__name__: fn for fn in _SAFE_EXTRAS},
+    **{name: _refused_builtin(name) for name in _REFUSED},
+    "getattr": _guarded_getattr,
+    "datetime": datetime,
+    "date": date,
+    "timedelta": timedelta,
+    "timezone": timezone,
+}
+
+# The names RestrictedPython's compiled code calls; they start with "_", so scripts cannot touch them.
+_SANDBOX: dict[str, Any] = {
+    "__builtins__": _BUILTINS,
+    "_getattr_": _guarded_getattr,
+    "_getitem_": default_guarded_getitem,
+    "_getiter_": default_guarded_getiter,
+    "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
+    "_unpack_sequence_": guarded_unpack_sequence,
+    "_write_": full_write_guard,  # item assignment on dict and list only
+    "_inplacevar_": _inplacevar,
+    "_apply_": _apply,
+    "_print_": PrintCollector,  # print() output is collected and dropped
+    "_catchable_": _catchable,
+}
+_INJECTED = frozenset({*_SANDBOX, "_print"})  # "_print": the collector a printing script creates
+
+
+class SandboxEnvironment(BasePythonScriptEngineEnvironment):
+    """Spiff's ``TaskDataEnvironment`` semantics, run through RestrictedPython under a time limit.
+
+    ``helpers`` are the functions (and constants) scripts may call, e.g. ``working_days_after``.
+    """
+
+    def __init__(self, helpers: Mapping[str, Any] | None = None, time_limit_s: float = 2.0) -> None:
+        super().__init__(dict(helpers or {}))
+        self.time_limit_s = float(time_limit_s)
+
+    def evaluate(self, expression: str, context: dict[str, Any], external_context: dict[str, Any] | None = None) -> Any:
+        """The value of ``expression``; task data shadows helpers, as in Spiff (the sandbox names never)."""
+        code = _compiled(expression, "eval")
+        namespace = {**self.globals, **(external_context or {}), **context, **_SANDBOX}
+        return self._run(code, namespace)
+
+    def execute(self, script: str, context: dict[str, Any], external_context: dict[str, Any] | None = None) -> bool:
+        """Run ``script`` with the task data as its globals, so its assignments land in the task data."""
+        external = external_context or {}
+        clash = (set(self.globals) | set(external)) & set(context)
+        if clash:
+            raise ValueError(
+                f"task data overwrites script helper(s) {', '.join(sorted(clash))}: "
+                "rename these variables or form fields"
+            )
+        code = _compiled(script, "exec")  # before touching the task data
+        context.update({**self.globals, **external, **_SANDBOX})
+        try:
+            self._run(code, context)
+        finally:
+            self._remove_injected(context, external)
+        return True
+
+    def _remove_injected(self, context: dict[str, Any], external: Mapping[str, Any]) -> None:
+        """Keep the task data JSON-friendly: drop helpers, sandbox names and functions a script defined."""
+        for key in list(context):
+            if key in _INJECTED or key in self.globals or key in external or callable(context[key]):
+                del context[key]
+
+    def _run(self, code: CodeType, namespace: dict[str, Any]) -> Any:
+        """Run ``code`` under a tracer that raises ScriptTimeout at the deadline; restore the old tracer."""
+        limit = self.time_limit_s
+        deadline = time.monotonic() + limit
+
+        def tracer(frame: FrameType, event: str, arg: Any) -> Callable[..., Any]:
+            if event == "call" and frame.f_code.co_filename == _FILENAME:
+                # Python 3.11 compiles `while True: pass` to one jump onto itself: no line events, so
+                # script frames are traced per opcode. Helpers (our own code) get line events only.
+                frame.f_trace_opcodes = True
+            if time.monotonic() > deadline:
+                raise ScriptTimeout(f"script stopped after {limit} s (time limit)")
+            return tracer
+
+        previous = sys.gettrace()
+        sys.settrace(tracer)
+        try:
+            return eval(code, namespace)  # also runs exec-mode code (and returns None)
+        finally:
+            sys.settrace(previous)
+
+
+class ScriptEngine(PythonScriptEngine):
+    """Spiff's script engine on the sandbox, with service tasks sent to ``services``."""
+
+    def __init__(self, environment: SandboxEnvironment | None = None, services: ServiceCaller | None = None) -> None:
+        super().__init__(environment=environment or SandboxEnvironment())
+        self.services = services
+
+    def evaluate(self, task: Task, expression: str, external_context: dict[str, Any] | None = None) -> Any:
+        """As Spiff's, plus the reason: Spiff's own message names only the failing expression."""
+        try:
+            return super().evaluate(task, expression, external_context)
+        except WorkflowTaskException as err:
+            cause = err.__context__  # Spiff raises inside `except Exception as e` without `from e`
+            if cause is not None and err.error_type == type(cause).__name__:
+                err.add_note(f"{type(cause).__name__}: {cause}")
+            raise
+
+    def call_service(self, task: Task, operation_name: str, operation_params: dict[str, dict[str, Any]]) -> str:
+        """Call ``services`` with the evaluated parameter values; Spiff expects the result as JSON text.
+
+        Replaces Spiff 3.2's version, whose error branch raises NameError.
+        """
+        if self.services is None:
+            raise WorkflowTaskException(
+                f"service {operation_name} cannot be called: no service registry is configured", task=task
+            )
+        params = {name: param["value"] for name, param in operation_params.items()}
+        try:
+            return json.dumps(self.services(operation_name, params, task.data))
+        except Exception as err:
+            raise WorkflowTaskException(f"service {operation_name} failed: {err}", task=task, exception=err) from err

@@ -1,0 +1,47 @@
+"""Every setting of awardflow in one typed object, with its default and meaning.
+
+Read from the environment (``AWARDFLOW_<NAME>``) by :func:`Settings.from_env`; tests build one directly.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+DEFAULT_DB_PATH = Path("instance") / "awardflow.sqlite"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Configuration of one engine; immutable once built."""
+
+    #: SQLAlchemy URL; the default is an embedded SQLite file under ./instance.
+    database_url: str = f"sqlite:///{DEFAULT_DB_PATH}"
+    #: Seconds a BPMN script or expression may run before it is stopped as an incident.
+    script_time_limit_s: float = 2.0
+    #: Seconds between two runs of the timer job (`awardflow worker`, and inside `serve`).
+    timer_poll_s: float = 1.0
+    #: How many due timers one worker claims per run.
+    timer_batch: int = 100
+    #: The user name the command line acts as when given no --user.
+    admin_user: str = "admin"
+    #: Time zone the users live in; storage is always UTC.
+    time_zone: str = "Asia/Ho_Chi_Minh"
+    #: Extra settings the handlers read (base salary, ...); free-form.
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        """Build settings from ``AWARDFLOW_*`` variables, then apply ``overrides``."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(f"AWARDFLOW_{f.name.upper()}")
+            if raw is None or f.name == "extra":
+                continue
+            default = getattr(cls, f.name, None)
+            values[f.name] = type(default)(raw) if isinstance(default, int | float) else raw
+        values.update(overrides)
+        return cls(**values)

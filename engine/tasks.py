@@ -1,0 +1,362 @@
+"""Human tasks: the inbox (a query, never a deserialization), claim / unclaim / assign / delegate, complete."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import jsonschema
+from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from engine import clock, history
+from engine.db import Database
+from engine.errors import InvalidInput, InvalidState, NotFound, PermissionDenied, TaskAlreadyClaimed
+from engine.execution import Executor
+from engine.identity import Actor, actor_of
+from engine.models import HumanTask, ProcessDefinition, ProcessInstance, Resource, TaskCandidate
+
+SCOPES = ("all", "mine", "claimable")
+SORTS = {"due": HumanTask.due_at, "created": HumanTask.created_at, "name": HumanTask.name}
+
+
+@dataclass(frozen=True)
+class TaskView:
+    """A human task as callers see it."""
+
+    id: str
+    instance_id: int
+    process_key: str
+    business_key: str | None
+    element_id: str
+    name: str | None
+    lane: str | None
+    form: str | None
+    state: str
+    assignee: str | None
+    owner: str | None
+    delegation: str | None
+    candidate_groups: list[str]
+    candidate_users: list[str]
+    created_at: datetime
+    due_at: datetime | None
+    completed_at: datetime | None
+    completed_by: str | None
+    properties: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, row: HumanTask) -> TaskView:
+        return cls(
+            id=row.id,
+            instance_id=row.instance_id,
+            process_key=row.process_key,
+            business_key=row.business_key,
+            element_id=row.element_id,
+            name=row.name,
+            lane=row.lane,
+            form=row.form,
+            state=row.state,
+            assignee=row.assignee,
+            owner=row.owner,
+            delegation=row.delegation,
+            candidate_groups=row.candidate_groups,
+            candidate_users=row.candidate_users,
+            created_at=row.created_at,
+            due_at=row.due_at,
+            completed_at=row.completed_at,
+            completed_by=row.completed_by,
+            properties=dict(row.properties or {}),
+        )
+
+
+@dataclass(frozen=True)
+class InboxQuery:
+    """Filters of the inbox; ``scope`` is mine (assigned to me), claimable (my groups', unassigned) or all."""
+
+    scope: str = "all"
+    process_key: str | None = None
+    element_id: str | None = None
+    business_key: str | None = None
+    due_before: datetime | None = None
+    due_after: datetime | None = None
+    overdue: bool = False
+    sort: str = "due"
+    descending: bool = False
+    page: int = 1
+    per_page: int = 50
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[TaskView]
+    total: int
+    page: int
+    per_page: int
+
+
+class TaskService:
+    """Everything a person does with a human task. Each call is one transaction with its audit event."""
+
+    def __init__(self, db: Database, executor: Executor) -> None:
+        self.db = db
+        self.executor = executor
+
+    # -- reading ----------------------------------------------------------------------------------
+    def inbox(self, username: str, query: InboxQuery | None = None) -> Page:
+        """Ready tasks the user may work on: assigned to them and/or claimable through their groups."""
+        q = query or InboxQuery()
+        _check_query(q)
+        with self.db.transaction() as session:
+            actor = actor_of(session, username)
+            stmt = _filtered(select(HumanTask).where(HumanTask.state == "ready"), q)
+            stmt = stmt.where(_visible(actor, q.scope))
+            total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+            column = SORTS[q.sort]
+            order = column.desc() if q.descending else column.asc()
+            nulls_last = column.is_(None)
+            stmt = stmt.order_by(nulls_last, order, HumanTask.created_at, HumanTask.id)
+            rows = session.scalars(stmt.offset((q.page - 1) * q.per_page).limit(q.per_page))
+            return Page([TaskView.of(r) for r in rows], total, q.page, q.per_page)
+
+    def get(self, task_id: str) -> TaskView:
+        with self.db.transaction() as session:
+            return TaskView.of(_task(session, task_id))
+
+    def for_instance(self, instance_id: int) -> list[TaskView]:
+        with self.db.transaction() as session:
+            stmt = select(HumanTask).where(HumanTask.instance_id == instance_id).order_by(HumanTask.created_at)
+            return [TaskView.of(r) for r in session.scalars(stmt)]
+
+    def form(self, task_id: str) -> dict[str, Any] | None:
+        """The JSON Schema of the task's form, or None when it has none."""
+        with self.db.transaction() as session:
+            return _form_schema(session, _task(session, task_id))
+
+    # -- assignment -------------------------------------------------------------------------------
+    def claim(self, task_id: str, username: str) -> TaskView:
+        """Take an unassigned task of one of my groups."""
+        with self.db.transaction() as session:
+            actor, row = actor_of(session, username), _ready_task(session, task_id)
+            if row.assignee == actor.username:
+                return TaskView.of(row)
+            if row.assignee is not None:
+                raise TaskAlreadyClaimed(f"task {task_id} is already claimed by {row.assignee}")
+            _require_candidate(actor, row)
+            self._reassign(session, row, actor.username, "task_claimed", actor.username)
+            return TaskView.of(row)
+
+    def unclaim(self, task_id: str, username: str) -> TaskView:
+        with self.db.transaction() as session:
+            actor, row = actor_of(session, username), _ready_task(session, task_id)
+            if row.assignee != actor.username and not actor.is_admin:
+                raise PermissionDenied(f"task {task_id} is not claimed by {actor.username}")
+            self._reassign(session, row, None, "task_unclaimed", actor.username)
+            row.owner = row.delegation = None
+            return TaskView.of(row)
+
+    def assign(self, task_id: str, username: str, assignee: str) -> TaskView:
+        """Give a task to someone (administrators, or a member of the task's groups)."""
+        with self.db.transaction() as session:
+            actor, row = actor_of(session, username), _ready_task(session, task_id)
+            if not actor.is_admin and not (set(row.candidate_groups) & actor.groups):
+                raise PermissionDenied(f"{actor.username} may not assign task {task_id}")
+            actor_of(session, assignee)
+            self._reassign(session, row, assignee, "task_assigned", actor.username)
+            return TaskView.of(row)
+
+    def delegate(self, task_id: str, username: str, delegate: str) -> TaskView:
+        """Hand my task to someone to work on; it comes back to me when they resolve it."""
+        with self.db.transaction() as session:
+            actor, row = actor_of(session, username), _ready_task(session, task_id)
+            if row.assignee != actor.username and not actor.is_admin:
+                raise PermissionDenied(f"only the assignee may delegate task {task_id}")
+            actor_of(session, delegate)
+            row.owner = row.owner or row.assignee or actor.username
+            row.delegation = "pending"
+            self._reassign(session, row, delegate, "task_delegated", actor.username)
+            return TaskView.of(row)
+
+    def resolve(self, task_id: str, username: str, data: dict[str, Any] | None = None) -> TaskView:
+        """The delegate gives the task back to its owner (their data is kept for the owner to complete)."""
+        with self.db.transaction() as session:
+            actor, row = actor_of(session, username), _ready_task(session, task_id)
+            if row.delegation != "pending":
+                raise InvalidState(f"task {task_id} is not delegated")
+            if row.assignee != actor.username and not actor.is_admin:
+                raise PermissionDenied(f"only the delegate may resolve task {task_id}")
+            row.delegation = "resolved"
+            self._reassign(session, row, row.owner, "task_resolved", actor.username, data)
+            return TaskView.of(row)
+
+    # -- completion -------------------------------------------------------------------------------
+    def complete(
+        self, task_id: str, username: str, data: dict[str, Any] | None = None, *, expected_version: int | None = None
+    ) -> TaskView:
+        """Validate the form data, complete the task and run the process to its next wait."""
+        if data is not None and not isinstance(data, dict):
+            raise InvalidInput("data must be a JSON object", {"data": ["must be an object"]})
+        data = dict(data or {})
+        with self.db.transaction() as session:
+            actor, row = actor_of(session, username), _ready_task(session, task_id)
+            _require_may_complete(actor, row)
+            _validate_form(_form_schema(session, row), data)
+            loaded = self.executor.load(session, row.instance_id, expected_version)
+            self.executor.require_active(loaded.instance)
+            task = self.executor.workflows.find_task(loaded.workflow, task_id)
+            if task is None:
+                raise InvalidState(f"task {task_id} is no longer ready")
+            before = {k: v for k, v in self.executor.workflows.task_data(task).items() if k in data}
+            self.executor.workflows.complete_task(loaded.workflow, task, data)
+            row.state, row.completed_at, row.completed_by = "completed", clock.now(), actor.username
+            if row.assignee is None:
+                row.assignee = actor.username
+            history.record(
+                session,
+                actor.username,
+                "task_completed",
+                instance=loaded.instance,
+                task_id=task_id,
+                before=before,
+                after=data,
+                details={"element_id": row.element_id},
+            )
+            self.executor.advance(session, loaded, actor.username)
+            return TaskView.of(row)
+
+    def _reassign(
+        self,
+        session: Session,
+        row: HumanTask,
+        assignee: str | None,
+        action: str,
+        actor: str,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        before = row.assignee
+        row.assignee = assignee
+        row.claimed_at = clock.now() if assignee else None
+        instance = session.get(ProcessInstance, row.instance_id)
+        history.record(
+            session,
+            actor,
+            action,
+            instance=instance,
+            task_id=row.id,
+            before={"assignee": before},
+            after={"assignee": assignee, **({"data": data} if data else {})},
+        )
+
+
+def _check_query(q: InboxQuery) -> None:
+    fields: dict[str, list[str]] = {}
+    if q.scope not in SCOPES:
+        fields["scope"] = [f"must be one of {', '.join(SCOPES)}"]
+    if q.sort not in SORTS:
+        fields["sort"] = [f"must be one of {', '.join(SORTS)}"]
+    if q.page < 1:
+        fields["page"] = ["must be at least 1"]
+    if not 1 <= q.per_page <= 500:
+        fields["per_page"] = ["must be between 1 and 500"]
+    if fields:
+        raise InvalidInput("invalid inbox query", fields)
+
+
+def _filtered(stmt: Select[Any], q: InboxQuery) -> Select[Any]:
+    if q.process_key:
+        stmt = stmt.where(HumanTask.process_key == q.process_key)
+    if q.element_id:
+        stmt = stmt.where(HumanTask.element_id == q.element_id)
+    if q.business_key:
+        stmt = stmt.where(HumanTask.business_key == q.business_key)
+    if q.due_before:
+        stmt = stmt.where(HumanTask.due_at < q.due_before)
+    if q.due_after:
+        stmt = stmt.where(HumanTask.due_at >= q.due_after)
+    if q.overdue:
+        stmt = stmt.where(HumanTask.due_at < clock.now())
+    return stmt
+
+
+def _visible(actor: Actor, scope: str) -> Any:
+    mine = HumanTask.assignee == actor.username
+    candidate = exists().where(
+        TaskCandidate.task_id == HumanTask.id,
+        or_(
+            and_(TaskCandidate.kind == "group", TaskCandidate.name.in_(sorted(actor.groups) or [""])),
+            and_(TaskCandidate.kind == "user", TaskCandidate.name == actor.username),
+        ),
+    )
+    claimable = and_(HumanTask.assignee.is_(None), candidate)
+    if actor.is_admin:  # the administrator may act on any task, so every unassigned task is claimable
+        claimable = HumanTask.assignee.is_(None)
+    return {"mine": mine, "claimable": claimable, "all": or_(mine, claimable)}[scope]
+
+
+def _task(session: Session, task_id: str) -> HumanTask:
+    row = session.get(HumanTask, task_id)
+    if row is None:
+        raise NotFound(f"no task {task_id}")
+    return row
+
+
+def _ready_task(session: Session, task_id: str) -> HumanTask:
+    row = _task(session, task_id)
+    if row.state != "ready":
+        raise InvalidState(f"task {task_id} is {row.state}")
+    return row
+
+
+def _is_candidate(actor: Actor, row: HumanTask) -> bool:
+    return bool(set(row.candidate_groups) & actor.groups) or actor.username in row.candidate_users
+
+
+def _require_candidate(actor: Actor, row: HumanTask) -> None:
+    if not actor.is_admin and not _is_candidate(actor, row):
+        groups = ", ".join(row.candidate_groups) or "no group"
+        raise PermissionDenied(f"task {row.id} belongs to {groups}; {actor.username} is not a candidate")
+
+
+def _require_may_complete(actor: Actor, row: HumanTask) -> None:
+    if row.delegation == "pending" and not actor.is_admin:
+        raise InvalidState(f"task {row.id} is delegated to {row.assignee}; it must be resolved back first")
+    if row.assignee is not None:
+        if row.assignee != actor.username and not actor.is_admin:
+            raise PermissionDenied(f"task {row.id} is claimed by {row.assignee}; only they may complete it")
+        return
+    _require_candidate(actor, row)
+
+
+def _form_schema(session: Session, row: HumanTask) -> dict[str, Any] | None:
+    """The task's form from its definition's deployment (else the newest one of that name)."""
+    if not row.form:
+        return None
+    deployment_id = session.scalar(
+        select(ProcessDefinition.deployment_id)
+        .join(ProcessInstance, ProcessInstance.definition_id == ProcessDefinition.id)
+        .where(ProcessInstance.id == row.instance_id)
+    )
+    stmt = select(Resource).where(Resource.kind == "form", Resource.name == row.form)
+    resource = (
+        session.scalars(stmt.where(Resource.deployment_id == deployment_id)).first()
+        or session.scalars(stmt.order_by(Resource.id.desc())).first()
+    )
+    if resource is None:
+        raise NotFound(f"form {row.form} of task {row.id} is not deployed")
+    schema: dict[str, Any] = json.loads(resource.content)
+    return schema
+
+
+def _validate_form(schema: dict[str, Any] | None, data: dict[str, Any]) -> None:
+    if schema is None:
+        return
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    fields: dict[str, list[str]] = {}
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(e.path)):
+        path = ".".join(str(p) for p in error.absolute_path)
+        if not path and error.validator == "required":
+            path = error.message.split("'")[1] if "'" in error.message else ""
+        fields.setdefault(path or "_", []).append(error.message)
+    if fields:
+        raise InvalidInput("the form data is not valid", fields)

@@ -1,0 +1,40 @@
+"""Shared fixtures: a real database (SQLite file, or PostgreSQL from AWARDFLOW_DATABASE_URL) and a virtual clock."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from engine import clock
+from engine.db import Base, Database
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def database_url(tmp_path: Path) -> str:
+    """PostgreSQL when CI sets AWARDFLOW_DATABASE_URL, else a fresh SQLite file per test."""
+    return os.environ.get("AWARDFLOW_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.sqlite'}"
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Iterator[Database]:
+    """An empty schema on the test database; dropped afterwards."""
+    db = Database(database_url(tmp_path))
+    Base.metadata.drop_all(db.engine)
+    Base.metadata.create_all(db.engine)
+    yield db
+    Base.metadata.drop_all(db.engine)
+    db.dispose()
+
+
+@pytest.fixture
+def vclock() -> Iterator[clock.VirtualClock]:
+    """A virtual clock at Monday 02/03/2026 08:00 Asia/Ho_Chi_Minh (01:00 UTC), restored afterwards."""
+    virtual = clock.VirtualClock(datetime(2026, 3, 2, 1, 0, tzinfo=UTC))
+    previous = clock.install(virtual)
+    yield virtual
+    clock.install(previous)

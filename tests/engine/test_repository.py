@@ -1,0 +1,68 @@
+"""Deploying bundles: versions by content, all-or-nothing validation, reading definitions back."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine import Engine
+from engine.errors import DeploymentInvalid, InvalidInput
+from tests.engine.conftest import files
+
+
+def test_versions_count_up_and_identical_content_creates_none(engine: Engine) -> None:
+    first = engine.repository.deploy(files("user_task.bpmn", "review.schema.json"), actor="admin")
+    assert [(d.key, d.version) for d in first.definitions] == [("user_task", 1)]
+    again = engine.repository.deploy(files("user_task.bpmn", "review.schema.json"), actor="admin")
+    assert again.definitions == [] and again.unchanged == ["user_task"] and again.deployment_id is None
+    changed = files("user_task.bpmn")["user_task.bpmn"].replace(b"Review dossier", b"Xem xet ho so")
+    third = engine.repository.deploy({"user_task.bpmn": changed, **files("review.schema.json")}, actor="admin")
+    assert [(d.key, d.version) for d in third.definitions] == [("user_task", 2)]
+    assert [d.version for d in engine.repository.definitions("user_task")] == [2, 1]
+    assert engine.repository.latest("user_task").version == 2
+
+
+def test_xml_is_read_back_as_deployed(engine: Engine) -> None:
+    original = files("timer_catch_bare_iso.bpmn")["timer_catch_bare_iso.bpmn"].decode()
+    engine.repository.deploy(files("timer_catch_bare_iso.bpmn"), actor="admin")
+    assert engine.repository.xml("timer_catch_bare_iso") == original
+    assert engine.repository.xml("timer_catch_bare_iso", 1) == original
+
+
+def test_a_bundle_with_one_error_deploys_nothing(engine: Engine) -> None:
+    bundle = files("manual_task.bpmn", "not_executable.bpmn")
+    with pytest.raises(DeploymentInvalid) as err:
+        engine.repository.deploy(bundle, actor="admin")
+    assert any(p.file == "not_executable.bpmn" and "not executable" in p.message for p in err.value.problems)
+    assert engine.repository.definitions() == []
+
+
+def test_call_activity_target_must_exist(engine: Engine) -> None:
+    with pytest.raises(DeploymentInvalid) as err:
+        engine.repository.deploy(files("call_parent.bpmn"), actor="admin")
+    assert any("call_child" in p.message for p in err.value.problems)
+    engine.repository.deploy(files("call_child.bpmn"), actor="admin")
+    assert engine.repository.deploy(files("call_parent.bpmn"), actor="admin").definitions[0].calls == ["call_child"]
+
+
+def test_referenced_form_must_be_deployed(engine: Engine) -> None:
+    with pytest.raises(DeploymentInvalid) as err:
+        engine.repository.deploy(files("user_task.bpmn"), actor="admin")
+    assert any(p.element_id == "review" and "review.schema.json" in p.message for p in err.value.problems)
+
+
+def test_warnings_are_reported_but_deploy(engine: Engine) -> None:
+    result = engine.repository.deploy(files("manual_task.bpmn"), actor="admin")
+    assert result.definitions and any(w.element_id == "hand_over" for w in result.warnings)
+
+
+def test_empty_bundle_is_refused(engine: Engine) -> None:
+    with pytest.raises(InvalidInput):
+        engine.repository.deploy({}, actor="admin")
+
+
+def test_definitions_count_running_instances(engine: Engine) -> None:
+    engine.repository.deploy(files("manual_task.bpmn"), actor="admin")
+    engine.runtime.start("manual_task", actor="admin")
+    engine.runtime.start("manual_task", actor="admin")
+    [definition] = engine.repository.definitions("manual_task")
+    assert definition.running_instances == 2

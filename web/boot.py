@@ -1,0 +1,69 @@
+"""Assembling a running product: the engine with the domain handlers, the shipped processes, demo users."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from pathlib import Path
+
+import click
+
+from engine import Engine, Settings
+from engine.migrations import upgrade
+from engine.registry import HandlerRegistry
+
+PROCESSES_DIR = Path(__file__).resolve().parent.parent / "processes"
+BUNDLE_SUFFIXES = (".bpmn", ".dmn", ".json")
+
+#: Demo people: (user name, display name, groups, unit).
+DEMO_USERS = [
+    ("motcua", "Nguyễn Thị Một Cửa", ["desk"], "so-noi-vu"),
+    ("truongphong", "Trần Văn Trưởng Phòng", ["division_head"], "so-noi-vu"),
+    ("thamdinh", "Lê Thị Thẩm Định", ["appraiser"], "so-noi-vu"),
+    ("thuky", "Phạm Văn Thư Ký", ["council_secretary"], "so-noi-vu"),
+    ("lanhdao", "Hoàng Văn Lãnh Đạo", ["leader"], "ubnd-tinh"),
+    ("giamsat", "Vũ Thị Giám Sát", ["supervisor"], "so-noi-vu"),
+    ("thietke", "Đỗ Văn Thiết Kế", ["designer"], "so-noi-vu"),
+]
+
+
+def handler_registry() -> HandlerRegistry:
+    """The domain handlers BPMN service tasks may call."""
+    return HandlerRegistry()
+
+
+def build_engine(settings: Settings) -> Engine:
+    """The engine with the domain's handlers."""
+    return Engine(settings, handlers=handler_registry())
+
+
+def bundle_files(paths: Iterable[Path]) -> dict[str, bytes]:
+    """Read files (directories: every .bpmn/.dmn/.json inside) into a bundle keyed by file name."""
+    files: dict[str, bytes] = {}
+    for path in paths:
+        candidates = sorted(p for p in path.rglob("*") if p.suffix in BUNDLE_SUFFIXES) if path.is_dir() else [path]
+        for candidate in candidates:
+            if candidate.name in files:
+                raise click.ClickException(f"two files named {candidate.name} in one bundle")
+            files[candidate.name] = candidate.read_bytes()
+    return files
+
+
+def prepare(settings: Settings, *, demo: bool) -> Engine:
+    """Migrate, deploy the shipped processes (new versions only when they changed), seed demo users."""
+    if settings.database_url.startswith("sqlite:///") and not settings.database_url.startswith("sqlite:////"):
+        Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.database_url)
+    engine = build_engine(settings)
+    engine.ensure_admin()
+    files = bundle_files([PROCESSES_DIR]) if PROCESSES_DIR.is_dir() else {}
+    if files:
+        result = engine.repository.deploy(files, actor=settings.admin_user, name="shipped processes")
+        for definition in result.definitions:
+            click.echo(f"deployed {definition.key} version {definition.version}")
+    if demo:
+        password = secrets.token_urlsafe(9)
+        for username, display, groups, unit in DEMO_USERS:
+            engine.identity.ensure_user(username, display_name=display, groups=groups, unit=unit, password=password)
+        click.echo(f"demo users: {', '.join(u for u, *_ in DEMO_USERS)}; password for this run: {password}")
+    return engine
