@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from engine.bpmn.spiff import Workflows
+from engine.calendar_store import CalendarService
 from engine.db import Database
 from engine.execution import DuePolicy, Executor
 from engine.history import HistoryService
@@ -44,6 +45,7 @@ class Engine:
         self.timers = TimerService(self.db, self.executor)
         self.history = HistoryService(self.db)
         self.identity = IdentityService(self.db)
+        self.calendar = CalendarService(self.db)
 
     def ensure_admin(self) -> None:
         """The built-in administrator the command line acts as."""

@@ -87,6 +87,7 @@ class Executor:
         business_key: str | None,
         data: dict[str, Any],
         actor: str,
+        unit: str | None = None,
     ) -> Loaded:
         """A new instance row and workflow, not yet advanced."""
         spec_ids = self.resolve(session, definition)
@@ -96,6 +97,7 @@ class Executor:
             definition=definition,
             process_key=definition.key,
             business_key=business_key,
+            unit=unit,
             state="running",
             started_by=actor,
             started_at=clock.now(),
@@ -217,6 +219,7 @@ class Executor:
                 instance_id=instance.id,
                 process_key=instance.process_key,
                 business_key=instance.business_key,
+                unit=instance.unit,
                 element_id=task.element_id,
                 name=task.name,
                 lane=task.lane,

@@ -78,6 +78,8 @@ class ProcessInstance(Base):
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
     process_key: Mapped[str] = mapped_column(String(200))
     business_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    #: the organisational unit whose work this is (scopes who sees it)
+    unit: Mapped[str | None] = mapped_column(String(100), index=True)
     #: running | suspended | error | completed | cancelled
     state: Mapped[str] = mapped_column(String(20))
     started_by: Mapped[str] = mapped_column(String(100))
@@ -118,6 +120,7 @@ class HumanTask(Base):
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
     process_key: Mapped[str] = mapped_column(String(200))
     business_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    unit: Mapped[str | None] = mapped_column(String(100), index=True)
     element_id: Mapped[str] = mapped_column(String(200))
     name: Mapped[str | None] = mapped_column(String(255))
     lane: Mapped[str | None] = mapped_column(String(100))

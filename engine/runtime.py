@@ -14,6 +14,7 @@ from engine.bpmn.spiff import StepFailure
 from engine.db import Database
 from engine.errors import InvalidInput, InvalidState, NotFound
 from engine.execution import Executor, latest_definition, subscribers
+from engine.identity import actor_of
 from engine.models import Incident, ProcessDefinition, ProcessInstance, Timer
 
 
@@ -25,6 +26,7 @@ class InstanceView:
     process_key: str
     definition_version: int
     business_key: str | None
+    unit: str | None
     state: str
     version: int
     started_by: str
@@ -49,13 +51,17 @@ class RuntimeService:
         data: dict[str, Any] | None = None,
         actor: str,
         version: int | None = None,
+        unit: str | None = None,
     ) -> InstanceView:
-        """Start the latest (or the given) version of ``key`` and run it to its first wait."""
+        """Start the latest (or the given) version of ``key`` and run it to its first wait.
+
+        ``unit`` is whose work it is; by default the starter's unit."""
         if data is not None and not isinstance(data, dict):
             raise InvalidInput("data must be a JSON object", {"data": ["must be an object"]})
         with self.db.transaction() as session:
             definition = _definition(session, key, version)
-            loaded = self.executor.create(session, definition, business_key, dict(data or {}), actor)
+            unit = unit or actor_of(session, actor).unit
+            loaded = self.executor.create(session, definition, business_key, dict(data or {}), actor, unit)
             history.record(session, actor, "instance_started", instance=loaded.instance, after={"data": data or {}})
             self.executor.advance(session, loaded, actor)
             return self._view(session, loaded.instance, loaded.workflow)
@@ -226,6 +232,7 @@ class RuntimeService:
             process_key=instance.process_key,
             definition_version=instance.definition.version,
             business_key=instance.business_key,
+            unit=instance.unit,
             state=instance.state,
             version=instance.version,
             started_by=instance.started_by,

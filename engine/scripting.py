@@ -24,7 +24,7 @@ import re
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta, timezone
 from functools import lru_cache
 from types import CodeType, FrameType
 from typing import Any, NoReturn
@@ -47,6 +47,8 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.task import Task
+
+from engine.clock import ClockDatetime
 
 __all__ = [
     "SandboxEnvironment",
@@ -220,7 +222,7 @@ _BUILTINS: dict[str, Any] = {
     **{fn.__name__: fn for fn in _SAFE_EXTRAS},
     **{name: _refused_builtin(name) for name in _REFUSED},
     "getattr": _guarded_getattr,
-    "datetime": datetime,
+    "datetime": ClockDatetime,  # datetime.now() in a script follows engine.clock
     "date": date,
     "timedelta": timedelta,
     "timezone": timezone,

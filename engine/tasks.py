@@ -30,6 +30,7 @@ class TaskView:
     instance_id: int
     process_key: str
     business_key: str | None
+    unit: str | None
     element_id: str
     name: str | None
     lane: str | None
@@ -53,6 +54,7 @@ class TaskView:
             instance_id=row.instance_id,
             process_key=row.process_key,
             business_key=row.business_key,
+            unit=row.unit,
             element_id=row.element_id,
             name=row.name,
             lane=row.lane,
@@ -79,6 +81,7 @@ class InboxQuery:
     process_key: str | None = None
     element_id: str | None = None
     business_key: str | None = None
+    unit: str | None = None
     due_before: datetime | None = None
     due_after: datetime | None = None
     overdue: bool = False
@@ -270,6 +273,8 @@ def _filtered(stmt: Select[Any], q: InboxQuery) -> Select[Any]:
         stmt = stmt.where(HumanTask.element_id == q.element_id)
     if q.business_key:
         stmt = stmt.where(HumanTask.business_key == q.business_key)
+    if q.unit:
+        stmt = stmt.where(HumanTask.unit == q.unit)
     if q.due_before:
         stmt = stmt.where(HumanTask.due_at < q.due_before)
     if q.due_after:

@@ -12,7 +12,7 @@ import json
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
@@ -52,17 +52,7 @@ __all__ = [
 SERIALIZER_VERSION = "1.5"
 
 
-class _ClockDatetime(datetime):
-    """``datetime`` whose ``now()`` is :func:`engine.clock.now`, installed into Spiff's timer module."""
-
-    @classmethod
-    def now(cls, tz: Any = None) -> _ClockDatetime:  # type: ignore[override]
-        moment = clock.now()
-        moment = moment.astimezone(tz) if tz is not None else moment.astimezone(UTC).replace(tzinfo=None)
-        return cls.combine(moment.date(), moment.time(), moment.tzinfo)
-
-
-spiff_timer.datetime = _ClockDatetime  # type: ignore[misc]
+spiff_timer.datetime = clock.ClockDatetime  # type: ignore[misc]
 # A timer written without an offset means Vietnam time (UTC+7 all year), not the server's zone.
 spiff_timer.LOCALTZ = timezone(timedelta(hours=7))
 

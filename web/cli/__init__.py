@@ -20,6 +20,7 @@ from engine import Engine, Settings
 from engine.errors import AwardflowError, DeploymentInvalid
 from engine.migrations import upgrade
 from web.boot import PROCESSES_DIR, build_engine, bundle_files, prepare
+from web.cli.calendar import calendar
 
 
 class LazyEngine:
@@ -210,12 +211,4 @@ def serve(host: str, port: int, no_demo: bool) -> None:
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 
 
-def _register_optional() -> None:
-    try:
-        from web.cli.calendar import calendar
-    except ImportError:  # the calendar commands arrive with engine.calendar
-        return
-    main.add_command(calendar)
-
-
-_register_optional()
+main.add_command(calendar)
