@@ -166,6 +166,8 @@ class CalendarService:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        #: built calendars by (name, revision, row id): a revision never changes once written
+        self._cache: dict[tuple[str, int, int | None], WorkCalendar] = {}
 
     # -- calendars ------------------------------------------------------------------------------------------
 
@@ -208,13 +210,21 @@ class CalendarService:
     def calendar(self, name: str = DEFAULT, at_revision: int | None = None) -> WorkCalendar:
         """The working calendar as of now or of an earlier revision; NotFound, InvalidInput (at_revision)."""
         with self.db.transaction() as session:
-            row = self._row(session, name)
-            revision = row.revision if at_revision is None else at_revision
-            if not 0 <= revision <= row.revision:
-                message = f"calendar {name!r} has revisions 0 to {row.revision}"
-                raise InvalidInput(message, {"at_revision": [message]})
-            admin = session.scalars(self._rows_at(name, revision)).all()
-            years = self._years([entry.day for entry in admin])
+            return self.calendar_in(session, name, at_revision)
+
+    def calendar_in(self, session: Session, name: str = DEFAULT, at_revision: int | None = None) -> WorkCalendar:
+        """:meth:`calendar` inside the caller's transaction (the SLA reads it while an instance is saved)."""
+        row = self._row(session, name)
+        revision = row.revision if at_revision is None else at_revision
+        if not 0 <= revision <= row.revision:
+            message = f"calendar {name!r} has revisions 0 to {row.revision}"
+            raise InvalidInput(message, {"at_revision": [message]})
+        key = (name, revision, row.id)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        admin = session.scalars(self._rows_at(name, revision)).all()
+        years = self._years([entry.day for entry in admin])
         off = {entry.day for year in years for entry in _package_year(year) if entry.kind == "off"}
         work = {entry.day for year in years for entry in _package_year(year) if entry.kind == "work"}
         for entry in admin:
@@ -224,7 +234,7 @@ class CalendarService:
             else:
                 work.add(entry.day)
                 off.discard(entry.day)
-        return WorkCalendar(
+        calendar = WorkCalendar(
             week_from_json(row.working_hours),
             days_off=off,
             extra_working_days=work,
@@ -233,6 +243,8 @@ class CalendarService:
             name=name,
             revision=revision,
         )
+        self._cache[key] = calendar
+        return calendar
 
     def revision(self, name: str = DEFAULT) -> int:
         """The calendar's current revision (0 before any change); NotFound for an unknown calendar."""

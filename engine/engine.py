@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
+from engine import clock
 from engine.bpmn.spiff import Workflows
 from engine.calendar_store import CalendarService
 from engine.db import Database
-from engine.execution import DuePolicy, Executor
+from engine.execution import Executor, current_execution
 from engine.history import HistoryService
 from engine.identity import IdentityService
+from engine.notifications import NotificationService
 from engine.registry import HandlerRegistry
 from engine.repository import RepositoryService
 from engine.runtime import RuntimeService
 from engine.scripting import SandboxEnvironment, ScriptEngine
 from engine.settings import Settings
+from engine.sla import SlaService
 from engine.tasks import TaskService
 from engine.timers import TimerService
 
@@ -29,23 +33,26 @@ class Engine:
         *,
         handlers: HandlerRegistry | None = None,
         helpers: dict[str, Callable[..., Any]] | None = None,
-        due_policy: DuePolicy | None = None,
         database: Database | None = None,
     ) -> None:
         self.settings = settings or Settings.from_env()
         self.db = database or Database(self.settings.database_url)
-        self.handlers = handlers or HandlerRegistry()
+        self.calendar = CalendarService(self.db)
+        self.sla = SlaService(self.db, self.calendar, self.settings)
+        self.handlers = HandlerRegistry(self._sla_handlers(), *([handlers] if handlers else []))
         self.workflows = Workflows()
-        environment = SandboxEnvironment(helpers=dict(helpers or {}), time_limit_s=self.settings.script_time_limit_s)
+        environment = SandboxEnvironment(
+            helpers={**self._time_helpers(), **(helpers or {})}, time_limit_s=self.settings.script_time_limit_s
+        )
         self.script_engine = ScriptEngine(environment=environment, services=self.handlers.call)
-        self.executor = Executor(self.workflows, self.script_engine, due_policy)
+        self.executor = Executor(self.workflows, self.script_engine, self.sla)
         self.repository = RepositoryService(self.db)
         self.runtime = RuntimeService(self.db, self.executor)
         self.tasks = TaskService(self.db, self.executor)
-        self.timers = TimerService(self.db, self.executor)
+        self.notifications = NotificationService(self.db, self.settings)
+        self.timers = TimerService(self.db, self.executor, self.sla, self.notifications)
         self.history = HistoryService(self.db)
         self.identity = IdentityService(self.db)
-        self.calendar = CalendarService(self.db)
 
     def ensure_admin(self) -> None:
         """The built-in administrator the command line acts as."""
@@ -53,3 +60,25 @@ class Engine:
 
     def close(self) -> None:
         self.db.dispose()
+
+    def _sla_handlers(self) -> HandlerRegistry:
+        """The dossier clock, for BPMN service tasks: ``sla.start_clock`` / ``pause`` / ``resume`` / ``finish``."""
+        registry = HandlerRegistry()
+        registry.register("sla.start_clock", self.sla.start_clock)
+        registry.register("sla.pause", self.sla.pause)
+        registry.register("sla.resume", self.sla.resume)
+        registry.register("sla.finish", self.sla.finish)
+        return registry
+
+    def _time_helpers(self) -> dict[str, Callable[..., Any]]:
+        """Working-time functions for scripts and timer expressions; they return ISO strings (timeDate)."""
+
+        def working_time_after(duration: str, start: str | None = None) -> str:
+            moment = datetime.fromisoformat(start) if start else clock.now()
+            calendar = self.sla.calendar_for(current_execution().session)
+            return calendar.add(moment, duration).isoformat()
+
+        def working_days_after(days: float, start: str | None = None) -> str:
+            return working_time_after(f"{days}WD", start)
+
+        return {"working_time_after": working_time_after, "working_days_after": working_days_after}

@@ -7,10 +7,11 @@ together or not at all. The instance row's ``version`` column makes a concurrent
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -33,7 +34,46 @@ from engine.models import (
 #: How far one action may cascade through messages between instances before we stop it.
 MAX_HOPS = 20
 
-DuePolicy = Callable[[dict[str, str], datetime], datetime | None]
+
+class TaskHooks(Protocol):
+    """What the SLA needs to hear about human tasks, inside the transaction that changes them."""
+
+    def task_ready(self, session: Session, instance: ProcessInstance, row: HumanTask, actor: str) -> None: ...
+
+    def task_claimed(self, session: Session, row: HumanTask) -> None: ...
+
+    def task_closed(self, session: Session, row: HumanTask, actor: str | None, *, aborted: bool = False) -> None: ...
+
+    def instance_cancelled(self, session: Session, instance: ProcessInstance) -> None: ...
+
+
+@dataclass(frozen=True)
+class ExecutionContext:
+    """What a handler called from a service task may use: the open transaction, the instance, the actor."""
+
+    session: Session
+    instance: ProcessInstance
+    actor: str
+
+
+_CONTEXT: ContextVar[ExecutionContext | None] = ContextVar("awardflow_execution", default=None)
+
+
+def current_execution() -> ExecutionContext:
+    """The instance whose engine steps are running now; handlers write through its session (one commit)."""
+    context = _CONTEXT.get()
+    if context is None:
+        raise RuntimeError("no process instance is executing; handlers run only inside engine steps")
+    return context
+
+
+@contextmanager
+def executing(session: Session, instance: ProcessInstance, actor: str) -> Iterator[None]:
+    token = _CONTEXT.set(ExecutionContext(session, instance, actor))
+    try:
+        yield
+    finally:
+        _CONTEXT.reset(token)
 
 
 @dataclass
@@ -47,10 +87,10 @@ class Loaded:
 class Executor:
     """Loads, advances and saves instances for the services (runtime, tasks, timers)."""
 
-    def __init__(self, workflows: Workflows, script_engine: Any, due_policy: DuePolicy | None = None) -> None:
+    def __init__(self, workflows: Workflows, script_engine: Any, hooks: TaskHooks) -> None:
         self.workflows = workflows
         self.script_engine = script_engine
-        self.due_policy = due_policy
+        self.hooks = hooks
 
     # -- specs ------------------------------------------------------------------------------------
     def resolve(self, session: Session, definition: ProcessDefinition) -> list[int]:
@@ -131,7 +171,8 @@ class Executor:
     def advance(self, session: Session, loaded: Loaded, actor: str, hops: int = 0) -> None:
         """Run engine steps to the next wait, record a failure as an incident, save, deliver events."""
         try:
-            self.workflows.run_engine_steps(loaded.workflow)
+            with executing(session, loaded.instance, actor):
+                self.workflows.run_engine_steps(loaded.workflow)
         except StepFailure as failure:
             self.open_incident(session, loaded, failure, actor)
         thrown = self.workflows.thrown_events(loaded.workflow)
@@ -167,7 +208,7 @@ class Executor:
             instance.state = "completed"
             instance.ended_at = clock.now()
             history.record(session, actor, "instance_completed", instance=instance)
-        self._sync_tasks(session, instance, workflow)
+        self._sync_tasks(session, instance, workflow, actor)
         self._sync_waits(session, instance, workflow)
         flush(session)
 
@@ -197,7 +238,7 @@ class Executor:
         self.advance(session, loaded, actor, hops)
 
     # -- mirrors ----------------------------------------------------------------------------------
-    def _sync_tasks(self, session: Session, instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
+    def _sync_tasks(self, session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, actor: str) -> None:
         now = clock.now()
         ready = {t.id: t for t in self.workflows.ready_human_tasks(workflow)}
         rows = {
@@ -209,6 +250,7 @@ class Executor:
         for task_id, row in rows.items():
             if task_id not in ready:
                 row.state, row.completed_at = "cancelled", now
+                self.hooks.task_closed(session, row, None, aborted=True)
         for task_id, task in ready.items():
             if task_id in rows:
                 continue
@@ -228,12 +270,12 @@ class Executor:
                 state="ready",
                 assignee=task.properties.get("assignee") or None,
                 created_at=now,
-                due_at=self.due_policy(task.properties, now) if self.due_policy else None,
             )
             row.candidates = [TaskCandidate(kind="group", name=g) for g in groups] + [
                 TaskCandidate(kind="user", name=u) for u in users
             ]
             session.add(row)
+            self.hooks.task_ready(session, instance, row, actor)
 
     def _sync_waits(self, session: Session, instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
         timers, messages, signals = self.workflows.waiting(workflow)

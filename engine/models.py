@@ -137,6 +137,12 @@ class HumanTask(Base):
     claimed_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
     completed_by: Mapped[str | None] = mapped_column(String(100))
+    #: the step's budget in working time (e.g. "0.5WD"), from the BPMN property
+    budget: Mapped[str | None] = mapped_column(String(20))
+    #: pending | met | violated | not_applicable | aborted (the states jBPM records)
+    sla_state: Mapped[str | None] = mapped_column(String(20))
+    #: trong_han | qua_han while open; truoc_han | dung_han | qua_han once done
+    classification: Mapped[str | None] = mapped_column(String(20))
     candidates: Mapped[list[TaskCandidate]] = relationship(
         back_populates="task", cascade="all, delete-orphan", lazy="selectin"
     )
@@ -223,6 +229,7 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     unit: Mapped[str | None] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
     memberships: Mapped[list[Membership]] = relationship(cascade="all, delete-orphan", lazy="selectin")
@@ -239,3 +246,76 @@ class Membership(Base):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True)
     group: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
+
+
+class SlaClock(Base):
+    """A dossier's one-stop clock: received, due (the appointment date), pauses, the one reschedule."""
+
+    __tablename__ = "sla_clock"
+
+    id: Mapped[IntPK]
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), unique=True)
+    business_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    unit: Mapped[str | None] = mapped_column(String(100), index=True)
+    calendar: Mapped[str] = mapped_column(String(64))
+    calendar_revision: Mapped[int]
+    limit: Mapped[str] = mapped_column(String(20))
+    #: what a supplement does to the clock on the applicant's return: resume | restart
+    policy: Mapped[str] = mapped_column(String(10))
+    received_at: Mapped[datetime]
+    started_at: Mapped[datetime]
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    original_due_at: Mapped[datetime]
+    rescheduled_at: Mapped[datetime | None]
+    rescheduled_by: Mapped[str | None] = mapped_column(String(100))
+    reschedule_reason: Mapped[str | None] = mapped_column(Text)
+    paused_at: Mapped[datetime | None]
+    paused_s: Mapped[float] = mapped_column(default=0.0)
+    pauses: Mapped[int] = mapped_column(default=0)
+    finished_at: Mapped[datetime | None]
+    sla_state: Mapped[str] = mapped_column(String(20), default="pending")
+    classification: Mapped[str] = mapped_column(String(20), default="trong_han")
+
+
+class SlaSegment(Base):
+    """One row of the control slip (phiếu kiểm soát): a hand-over, its budget, due, time used and result."""
+
+    __tablename__ = "sla_segment"
+    __table_args__ = (Index("ix_sla_segment_instance", "instance_id", "id"),)
+
+    id: Mapped[IntPK]
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
+    task_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    element_id: Mapped[str] = mapped_column(String(200))
+    step: Mapped[str | None] = mapped_column(String(255))
+    unit: Mapped[str | None] = mapped_column(String(100))
+    from_actor: Mapped[str | None] = mapped_column(String(100))
+    to_actor: Mapped[str | None] = mapped_column(String(200))
+    received_at: Mapped[datetime]
+    budget: Mapped[str | None] = mapped_column(String(20))
+    due_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None] = mapped_column(index=True)
+    finished_by: Mapped[str | None] = mapped_column(String(100))
+    used_s: Mapped[float | None]
+    paused_at: Mapped[datetime | None]
+    paused_s: Mapped[float] = mapped_column(default=0.0)
+    sla_state: Mapped[str] = mapped_column(String(20))
+    classification: Mapped[str | None] = mapped_column(String(20))
+
+
+class Notification(Base):
+    """An in-app message (due soon, overdue, escalation) for a user or a group; e-mailed when SMTP is set."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_recipient", "recipient_kind", "recipient", "read_at"),)
+
+    id: Mapped[IntPK]
+    created_at: Mapped[datetime]
+    recipient_kind: Mapped[str] = mapped_column(String(10))  # user | group
+    recipient: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(30))
+    message: Mapped[str] = mapped_column(Text)
+    instance_id: Mapped[int | None]
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    read_at: Mapped[datetime | None]
+    emailed_at: Mapped[datetime | None]

@@ -11,8 +11,12 @@ Handler = Callable[..., Any]
 class HandlerRegistry:
     """Name → callable; a handler gets the evaluated parameters as keyword arguments."""
 
-    def __init__(self) -> None:
+    def __init__(self, *bases: HandlerRegistry) -> None:
+        """A registry holding the handlers of ``bases`` (later ones may not repeat a name)."""
         self._handlers: dict[str, Handler] = {}
+        for base in bases:
+            for name in base:
+                self.register(name, base._handlers[name])
 
     def register(self, name: str, handler: Handler | None = None) -> Any:
         """Register ``handler`` under ``name``; usable as a decorator when ``handler`` is omitted."""

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from engine import clock, history
 from engine.bpmn.spiff import StepFailure
 from engine.db import Database
 from engine.errors import InvalidInput, InvalidState, NotFound
-from engine.execution import Executor, latest_definition, subscribers
+from engine.execution import Executor, executing, latest_definition, subscribers
 from engine.identity import actor_of
 from engine.models import Incident, ProcessDefinition, ProcessInstance, Timer
 
@@ -71,10 +72,25 @@ class RuntimeService:
             loaded = self.executor.load(session, instance_id)
             return self._view(session, loaded.instance, loaded.workflow)
 
+    def find(self, instance_id: int) -> ProcessInstance:
+        """The instance row without deserializing its workflow (unit, state, version); NotFound."""
+        with self.db.transaction() as session:
+            instance = session.get(ProcessInstance, instance_id)
+            if instance is None:
+                raise NotFound(f"no process instance {instance_id}")
+            return instance
+
     def list(
-        self, *, process_key: str | None = None, state: str | None = None, business_key: str | None = None
+        self,
+        *,
+        process_key: str | None = None,
+        state: str | None = None,
+        business_key: str | None = None,
+        units: Collection[str | None] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
     ) -> list[ProcessInstance]:
-        """Instance rows (no workflow deserialized), newest first."""
+        """Instance rows (no workflow deserialized), newest first; ``units`` (None: all) scopes them."""
         with self.db.transaction() as session:
             stmt = select(ProcessInstance).order_by(ProcessInstance.id.desc())
             if process_key:
@@ -83,7 +99,11 @@ class RuntimeService:
                 stmt = stmt.where(ProcessInstance.state == state)
             if business_key:
                 stmt = stmt.where(ProcessInstance.business_key == business_key)
-            return list(session.scalars(stmt))
+            if units is not None:
+                named = [u for u in units if u is not None]
+                in_units = ProcessInstance.unit.in_(named)
+                stmt = stmt.where(or_(in_units, ProcessInstance.unit.is_(None)) if None in units else in_units)
+            return list(session.scalars(stmt.offset(offset).limit(limit)))
 
     def correlate(
         self, message: str, *, business_key: str | None, payload: Any = None, actor: str, all_matches: bool = False
@@ -122,6 +142,7 @@ class RuntimeService:
             if before in ("completed", "cancelled"):
                 raise InvalidState(f"instance {instance_id} is already {before}")
             self.executor.workflows.cancel(loaded.workflow)
+            self.executor.hooks.instance_cancelled(session, loaded.instance)
             loaded.instance.state = "cancelled"
             loaded.instance.ended_at = clock.now()
             history.record(
@@ -156,7 +177,8 @@ class RuntimeService:
             failed = self.executor.workflows.failed_task(loaded.workflow)
             try:
                 if failed is not None:
-                    self.executor.workflows.retry(loaded.workflow, failed, data or {})
+                    with executing(session, loaded.instance, actor):
+                        self.executor.workflows.retry(loaded.workflow, failed, data or {})
             except StepFailure as failure:
                 self.executor.open_incident(session, loaded, failure, actor)
             self.executor.advance(session, loaded, actor)

@@ -29,6 +29,16 @@ class Settings:
     admin_user: str = "admin"
     #: Time zone the users live in; storage is always UTC.
     time_zone: str = "Asia/Ho_Chi_Minh"
+    #: The working calendar deadlines use unless a task names another (``calendar`` property).
+    default_calendar: str = "default"
+    #: How long before a due time the due-soon warning comes (a step may set ``warn_before``).
+    warn_before: str = "1WD"
+    #: The group told about every warning and overdue mark, besides the task's own people.
+    supervisor_group: str = "supervisor"
+    #: SMTP server for e-mailed notifications; empty means in-app only.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_sender: str = "awardflow@localhost"
     #: Extra settings the handlers read (base salary, ...); free-form.
     extra: dict[str, Any] = field(default_factory=dict)
 

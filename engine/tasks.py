@@ -45,6 +45,9 @@ class TaskView:
     due_at: datetime | None
     completed_at: datetime | None
     completed_by: str | None
+    budget: str | None = None
+    sla_state: str | None = None
+    classification: str | None = None
     properties: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -69,6 +72,9 @@ class TaskView:
             due_at=row.due_at,
             completed_at=row.completed_at,
             completed_by=row.completed_by,
+            budget=row.budget,
+            sla_state=row.sla_state,
+            classification=row.classification,
             properties=dict(row.properties or {}),
         )
 
@@ -89,6 +95,10 @@ class InboxQuery:
     descending: bool = False
     page: int = 1
     per_page: int = 50
+    #: Unit scope set by the caller's policy: None sees every unit; else only tasks of these units, plus tasks
+    #: assigned to the user and tasks of the ``cross_unit_groups`` (e.g. a line agency's), whatever their unit.
+    units: tuple[str | None, ...] | None = None
+    cross_unit_groups: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -115,6 +125,8 @@ class TaskService:
             actor = actor_of(session, username)
             stmt = _filtered(select(HumanTask).where(HumanTask.state == "ready"), q)
             stmt = stmt.where(_visible(actor, q.scope))
+            if q.units is not None:
+                stmt = stmt.where(_in_units(actor, q))
             total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
             column = SORTS[q.sort]
             order = column.desc() if q.descending else column.asc()
@@ -215,6 +227,7 @@ class TaskService:
             row.state, row.completed_at, row.completed_by = "completed", clock.now(), actor.username
             if row.assignee is None:
                 row.assignee = actor.username
+            self.executor.hooks.task_closed(session, row, actor.username)
             history.record(
                 session,
                 actor.username,
@@ -240,6 +253,7 @@ class TaskService:
         before = row.assignee
         row.assignee = assignee
         row.claimed_at = clock.now() if assignee else None
+        self.executor.hooks.task_claimed(session, row)
         instance = session.get(ProcessInstance, row.instance_id)
         history.record(
             session,
@@ -297,6 +311,22 @@ def _visible(actor: Actor, scope: str) -> Any:
     if actor.is_admin:  # the administrator may act on any task, so every unassigned task is claimable
         claimable = HumanTask.assignee.is_(None)
     return {"mine": mine, "claimable": claimable, "all": or_(mine, claimable)}[scope]
+
+
+def _in_units(actor: Actor, q: InboxQuery) -> Any:
+    units = q.units or ()
+    clauses = [HumanTask.unit.in_([u for u in units if u is not None]), HumanTask.assignee == actor.username]
+    if None in units:
+        clauses.append(HumanTask.unit.is_(None))
+    if q.cross_unit_groups:
+        clauses.append(
+            exists().where(
+                TaskCandidate.task_id == HumanTask.id,
+                TaskCandidate.kind == "group",
+                TaskCandidate.name.in_(q.cross_unit_groups),
+            )
+        )
+    return or_(*clauses)
 
 
 def _task(session: Session, task_id: str) -> HumanTask:

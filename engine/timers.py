@@ -19,6 +19,8 @@ from engine.db import Database
 from engine.errors import ConcurrentModification
 from engine.execution import Executor
 from engine.models import Timer
+from engine.notifications import NotificationService
+from engine.sla import SlaService
 
 log = logging.getLogger(__name__)
 
@@ -33,9 +35,20 @@ def worker_name() -> str:
 class TimerService:
     """Fires due timers; `awardflow worker` (and `serve`) call :meth:`fire_due` on a schedule."""
 
-    def __init__(self, db: Database, executor: Executor) -> None:
+    def __init__(self, db: Database, executor: Executor, sla: SlaService, notifications: NotificationService) -> None:
         self.db = db
         self.executor = executor
+        self.sla = sla
+        self.notifications = notifications
+
+    def run_job(self) -> int:
+        """The scheduled job: fire what is due, then e-mail the notifications that caused."""
+        fired = self.fire_due()
+        try:
+            self.notifications.send_pending()
+        except OSError as err:  # the mail server is down: notifications stay queued for the next run
+            log.warning("could not send notifications: %s", err)
+        return fired
 
     def fire_due(self, *, limit: int = 100, worker: str | None = None) -> int:
         """Fire up to ``limit`` timers that are due now; returns how many fired."""
@@ -66,6 +79,9 @@ class TimerService:
             if row is None:
                 return None
             row.state, row.fired_at, row.fired_by = "fired", now, worker
+            if row.kind != "bpmn":
+                self.sla.fire(session, row)
+                return row.id
             loaded = self.executor.load(session, row.instance_id)
             history.record(
                 session,

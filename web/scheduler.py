@@ -14,7 +14,7 @@ log = logging.getLogger(__name__)
 
 
 def _add_job(scheduler: BaseScheduler, timers: TimerService, poll_s: float) -> None:
-    scheduler.add_job(timers.fire_due, "interval", seconds=poll_s, id="fire_due_timers", max_instances=1, coalesce=True)
+    scheduler.add_job(timers.run_job, "interval", seconds=poll_s, id="fire_due_timers", max_instances=1, coalesce=True)
 
 
 def start_background(timers: TimerService, poll_s: float) -> BackgroundScheduler:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 15:21:50.187606
+Create Date: 2026-11-23 15:27:54.935372
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ def upgrade() -> None:
     sa.Column('display_name', sa.String(length=200), nullable=False),
     sa.Column('password_hash', sa.String(length=255), nullable=True),
     sa.Column('unit', sa.String(length=100), nullable=True),
+    sa.Column('email', sa.String(length=255), nullable=True),
     sa.Column('is_admin', sa.Boolean(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_app_user')),
@@ -64,6 +65,22 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('event', schema=None) as batch_op:
         batch_op.create_index('ix_event_instance_at', ['instance_id', 'at'], unique=False)
+
+    op.create_table('notification',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('created_at', engine.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('recipient_kind', sa.String(length=10), nullable=False),
+    sa.Column('recipient', sa.String(length=100), nullable=False),
+    sa.Column('kind', sa.String(length=30), nullable=False),
+    sa.Column('message', sa.Text(), nullable=False),
+    sa.Column('instance_id', sa.Integer(), nullable=True),
+    sa.Column('task_id', sa.String(length=36), nullable=True),
+    sa.Column('read_at', engine.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('emailed_at', engine.db.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notification'))
+    )
+    with op.batch_alter_table('notification', schema=None) as batch_op:
+        batch_op.create_index('ix_notification_recipient', ['recipient_kind', 'recipient', 'read_at'], unique=False)
 
     op.create_table('calendar_day',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
@@ -173,6 +190,9 @@ def upgrade() -> None:
     sa.Column('claimed_at', engine.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('completed_at', engine.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('completed_by', sa.String(length=100), nullable=True),
+    sa.Column('budget', sa.String(length=20), nullable=True),
+    sa.Column('sla_state', sa.String(length=20), nullable=True),
+    sa.Column('classification', sa.String(length=20), nullable=True),
     sa.ForeignKeyConstraint(['instance_id'], ['process_instance.id'], name=op.f('fk_human_task_instance_id_process_instance')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_human_task'))
     )
@@ -197,6 +217,64 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('incident', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_incident_instance_id'), ['instance_id'], unique=False)
+
+    op.create_table('sla_clock',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('instance_id', sa.Integer(), nullable=False),
+    sa.Column('business_key', sa.String(length=200), nullable=True),
+    sa.Column('unit', sa.String(length=100), nullable=True),
+    sa.Column('calendar', sa.String(length=64), nullable=False),
+    sa.Column('calendar_revision', sa.Integer(), nullable=False),
+    sa.Column('limit', sa.String(length=20), nullable=False),
+    sa.Column('policy', sa.String(length=10), nullable=False),
+    sa.Column('received_at', engine.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('started_at', engine.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('due_at', engine.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('original_due_at', engine.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('rescheduled_at', engine.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('rescheduled_by', sa.String(length=100), nullable=True),
+    sa.Column('reschedule_reason', sa.Text(), nullable=True),
+    sa.Column('paused_at', engine.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('paused_s', sa.Float(), nullable=False),
+    sa.Column('pauses', sa.Integer(), nullable=False),
+    sa.Column('finished_at', engine.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('sla_state', sa.String(length=20), nullable=False),
+    sa.Column('classification', sa.String(length=20), nullable=False),
+    sa.ForeignKeyConstraint(['instance_id'], ['process_instance.id'], name=op.f('fk_sla_clock_instance_id_process_instance')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sla_clock')),
+    sa.UniqueConstraint('instance_id', name=op.f('uq_sla_clock_instance_id'))
+    )
+    with op.batch_alter_table('sla_clock', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sla_clock_business_key'), ['business_key'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sla_clock_due_at'), ['due_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sla_clock_unit'), ['unit'], unique=False)
+
+    op.create_table('sla_segment',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('instance_id', sa.Integer(), nullable=False),
+    sa.Column('task_id', sa.String(length=36), nullable=True),
+    sa.Column('element_id', sa.String(length=200), nullable=False),
+    sa.Column('step', sa.String(length=255), nullable=True),
+    sa.Column('unit', sa.String(length=100), nullable=True),
+    sa.Column('from_actor', sa.String(length=100), nullable=True),
+    sa.Column('to_actor', sa.String(length=200), nullable=True),
+    sa.Column('received_at', engine.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('budget', sa.String(length=20), nullable=True),
+    sa.Column('due_at', engine.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', engine.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('finished_by', sa.String(length=100), nullable=True),
+    sa.Column('used_s', sa.Float(), nullable=True),
+    sa.Column('paused_at', engine.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('paused_s', sa.Float(), nullable=False),
+    sa.Column('sla_state', sa.String(length=20), nullable=False),
+    sa.Column('classification', sa.String(length=20), nullable=True),
+    sa.ForeignKeyConstraint(['instance_id'], ['process_instance.id'], name=op.f('fk_sla_segment_instance_id_process_instance')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sla_segment'))
+    )
+    with op.batch_alter_table('sla_segment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sla_segment_finished_at'), ['finished_at'], unique=False)
+        batch_op.create_index('ix_sla_segment_instance', ['instance_id', 'id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sla_segment_task_id'), ['task_id'], unique=False)
 
     op.create_table('subscription',
     sa.Column('instance_id', sa.Integer(), nullable=False),
@@ -252,6 +330,18 @@ def downgrade() -> None:
         batch_op.drop_index('ix_subscription_kind_name')
 
     op.drop_table('subscription')
+    with op.batch_alter_table('sla_segment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sla_segment_task_id'))
+        batch_op.drop_index('ix_sla_segment_instance')
+        batch_op.drop_index(batch_op.f('ix_sla_segment_finished_at'))
+
+    op.drop_table('sla_segment')
+    with op.batch_alter_table('sla_clock', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sla_clock_unit'))
+        batch_op.drop_index(batch_op.f('ix_sla_clock_due_at'))
+        batch_op.drop_index(batch_op.f('ix_sla_clock_business_key'))
+
+    op.drop_table('sla_clock')
     with op.batch_alter_table('incident', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_incident_instance_id'))
 
@@ -289,6 +379,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_calendar_day_calendar_name'))
 
     op.drop_table('calendar_day')
+    with op.batch_alter_table('notification', schema=None) as batch_op:
+        batch_op.drop_index('ix_notification_recipient')
+
+    op.drop_table('notification')
     with op.batch_alter_table('event', schema=None) as batch_op:
         batch_op.drop_index('ix_event_instance_at')
 

@@ -1,0 +1,509 @@
+"""The ISO clock: step budgets and due times in working time, the dossier's clock with its pauses and one
+reschedule, early / on time / late classification, the control slip, and the SLA timers behind them.
+
+Hooks (``task_ready``, ``task_claimed``, ``task_closed``) run inside the transaction that changes the task;
+the dossier clock is driven from BPMN through the ``sla.*`` service-task handlers; ``reschedule`` and
+``slip`` are service calls of their own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from engine import clock, history
+from engine.calendar import WorkCalendar, parse_duration
+from engine.calendar_store import CalendarService
+from engine.db import Database
+from engine.errors import InvalidInput, InvalidState, NotFound
+from engine.execution import current_execution
+from engine.models import HumanTask, ProcessInstance, SlaClock, SlaSegment, TaskCandidate, Timer
+from engine.notifications import notify
+from engine.settings import Settings
+
+EARLY, ON_TIME, LATE, WITHIN = "truoc_han", "dung_han", "qua_han", "trong_han"
+PENDING, MET, VIOLATED, NOT_APPLICABLE, ABORTED = "pending", "met", "violated", "not_applicable", "aborted"
+TASK_KINDS = ("task_warning", "task_overdue", "escalate_unclaimed", "escalate_incomplete")
+DOSSIER_KINDS = ("dossier_warning", "dossier_overdue")
+POLICIES = ("resume", "restart")
+
+LABELS = {EARLY: "trước hạn", ON_TIME: "đúng hạn", LATE: "quá hạn", WITHIN: "trong hạn"}
+
+
+def classify(calendar: WorkCalendar, due: datetime, finished: datetime | None, now: datetime) -> str:
+    """trước hạn before the due working day, đúng hạn on it (before its end), quá hạn after; open: trong/quá hạn."""
+    if finished is None:
+        return LATE if now > due else WITHIN
+    if finished > due:
+        return LATE
+    zone = calendar.zone if isinstance(calendar.zone, ZoneInfo) else ZoneInfo(calendar.zone)
+    return EARLY if finished.astimezone(zone).date() < due.astimezone(zone).date() else ON_TIME
+
+
+@dataclass(frozen=True)
+class Slip:
+    """The control slip of one dossier: its clock (if started) and every hand-over."""
+
+    instance_id: int
+    business_key: str | None
+    clock: SlaClock | None
+    segments: list[SlaSegment]
+
+
+class SlaService:
+    """Budgets, due dates, pauses, the single reschedule, classification and the control slip."""
+
+    def __init__(self, db: Database, calendars: CalendarService, settings: Settings) -> None:
+        self.db = db
+        self.calendars = calendars
+        self.settings = settings
+
+    # -- calendars --------------------------------------------------------------------------------
+    def calendar_for(self, session: Session, name: str | None = None) -> WorkCalendar:
+        return self.calendars.calendar_in(session, name or self.settings.default_calendar)
+
+    # -- step hooks (inside the caller's transaction) ---------------------------------------------
+    def task_ready(self, session: Session, instance: ProcessInstance, row: HumanTask, actor: str) -> None:
+        """A task became ready: its due time from the budget, its warning/overdue timers, a slip row."""
+        now = clock.now()
+        calendar = self.calendar_for(session, row.properties.get("calendar"))
+        row.budget = row.properties.get("budget") or None
+        if row.budget:
+            row.due_at = calendar.add(now, row.budget)
+            row.sla_state, row.classification = PENDING, WITHIN
+            warn = row.properties.get("warn_before") or self.settings.warn_before
+            self._task_timers(session, row, calendar, warn, now)
+        else:
+            row.sla_state, row.classification = NOT_APPLICABLE, None
+        for kind in ("escalate_unclaimed", "escalate_incomplete"):
+            if row.properties.get(kind):
+                self._escalation_timer(session, row, kind, row.properties[kind], calendar, now)
+        session.add(
+            SlaSegment(
+                instance_id=instance.id,
+                task_id=row.id,
+                element_id=row.element_id,
+                step=row.name or row.element_id,
+                unit=instance.unit,
+                from_actor=actor,
+                to_actor=_recipients(row),
+                received_at=now,
+                budget=row.budget,
+                due_at=row.due_at,
+                sla_state=row.sla_state,
+                classification=row.classification,
+                paused_at=now if self._paused(session, instance.id) else None,
+            )
+        )
+
+    def task_claimed(self, session: Session, row: HumanTask) -> None:
+        """Keep the slip's "to whom" current when a task changes hands."""
+        session.execute(
+            update(SlaSegment)
+            .where(SlaSegment.task_id == row.id, SlaSegment.finished_at.is_(None))
+            .values(to_actor=_recipients(row))
+        )
+
+    def task_closed(self, session: Session, row: HumanTask, actor: str | None, *, aborted: bool = False) -> None:
+        """A task was completed (or cancelled): time used, classification, SLA state; its timers go."""
+        now = clock.now()
+        segment = _open_segment(session, row.id)
+        calendar = self.calendar_for(session, row.properties.get("calendar"))
+        if aborted:
+            row.sla_state = ABORTED
+        elif row.due_at is not None:
+            row.classification = classify(calendar, row.due_at, now, now)
+            row.sla_state = VIOLATED if row.classification == LATE else MET
+        if segment is not None:
+            _close_pause(segment, calendar, now)
+            segment.finished_at, segment.finished_by = now, actor
+            segment.used_s = (calendar.between(segment.received_at, now)).total_seconds() - segment.paused_s
+            segment.sla_state, segment.classification = row.sla_state or NOT_APPLICABLE, row.classification
+            if aborted:
+                segment.classification = None
+        session.execute(
+            delete(Timer).where(Timer.spiff_task_id == row.id, Timer.kind.in_(TASK_KINDS), Timer.state == "waiting")
+        )
+
+    def instance_cancelled(self, session: Session, instance: ProcessInstance) -> None:
+        """A cancelled dossier's clock stops as aborted; its SLA timers go."""
+        row = session.scalar(select(SlaClock).where(SlaClock.instance_id == instance.id))
+        if row is not None and row.finished_at is None:
+            row.finished_at, row.sla_state = clock.now(), ABORTED
+        session.execute(delete(Timer).where(Timer.instance_id == instance.id, Timer.kind.in_(DOSSIER_KINDS)))
+
+    # -- the dossier clock, driven by BPMN service tasks (sla.start_clock / pause / resume / finish) --
+    def start_clock(self, limit: str, policy: str = "resume", calendar: str | None = None) -> dict[str, Any]:
+        """The dossier is complete: start its clock now; returns the appointment date for the receipt."""
+        _check_limit(limit)
+        if policy not in POLICIES:
+            raise InvalidInput(f"unknown supplement policy {policy!r}", {"policy": [f"one of {', '.join(POLICIES)}"]})
+        ctx = current_execution()
+        session, instance, now = ctx.session, ctx.instance, clock.now()
+        if session.scalar(select(SlaClock).where(SlaClock.instance_id == instance.id)) is not None:
+            raise InvalidState(f"the clock of dossier {instance.business_key} is already running")
+        cal = self.calendar_for(session, calendar)
+        due = cal.due_date_for(now, limit)
+        row = SlaClock(
+            instance_id=instance.id,
+            business_key=instance.business_key,
+            unit=instance.unit,
+            calendar=cal.name,
+            calendar_revision=cal.revision,
+            limit=limit,
+            policy=policy,
+            received_at=now,
+            started_at=cal.receive(now),
+            due_at=due,
+            original_due_at=due,
+        )
+        session.add(row)
+        self._dossier_timers(session, instance, row, cal)
+        history.record(session, ctx.actor, "clock_started", instance=instance, after=self._facts(row))
+        return self._facts(row)
+
+    def pause(self, reason: str = "") -> dict[str, Any]:
+        """A supplement request: the dossier's clock and its open steps' clocks stop."""
+        ctx = current_execution()
+        row = _clock(ctx.session, ctx.instance.id)
+        if row.paused_at is not None:
+            raise InvalidState(f"the clock of dossier {row.business_key} is already paused")
+        now = clock.now()
+        row.paused_at, row.pauses = now, row.pauses + 1
+        ctx.session.execute(
+            update(SlaSegment)
+            .where(SlaSegment.instance_id == row.instance_id, SlaSegment.finished_at.is_(None))
+            .values(paused_at=now)
+        )
+        ctx.session.execute(
+            update(Timer)
+            .where(Timer.instance_id == row.instance_id, Timer.kind.in_(TASK_KINDS + DOSSIER_KINDS))
+            .where(Timer.state == "waiting")
+            .values(state="paused")
+        )
+        history.record(ctx.session, ctx.actor, "clock_paused", instance=ctx.instance, details={"reason": reason})
+        return self._facts(row)
+
+    def resume(self) -> dict[str, Any]:
+        """The applicant is back: the clock resumes (due moves by the paused working time) or restarts."""
+        ctx = current_execution()
+        session, row, now = ctx.session, _clock(ctx.session, ctx.instance.id), clock.now()
+        if row.paused_at is None:
+            raise InvalidState(f"the clock of dossier {row.business_key} is not paused")
+        cal = self.calendar_for(session, row.calendar)
+        paused = cal.between(row.paused_at, now)
+        before = self._facts(row)
+        row.paused_s += paused.total_seconds()
+        if row.policy == "restart":
+            row.started_at, row.due_at = cal.receive(now), cal.due_date_for(now, row.limit)
+        else:
+            row.due_at = cal.add(row.due_at, paused) if paused else row.due_at
+        row.paused_at = None
+        self._resume_steps(session, ctx.instance, cal, now, restart=row.policy == "restart")
+        session.execute(delete(Timer).where(Timer.instance_id == row.instance_id, Timer.kind.in_(DOSSIER_KINDS)))
+        self._dossier_timers(session, ctx.instance, row, cal)
+        history.record(
+            session, ctx.actor, "clock_resumed", instance=ctx.instance, before=before, after=self._facts(row)
+        )
+        return self._facts(row)
+
+    def finish(self, outcome: str = "done") -> dict[str, Any]:
+        """The result is returned: the dossier's classification is fixed and stored."""
+        ctx = current_execution()
+        session, row, now = ctx.session, _clock(ctx.session, ctx.instance.id), clock.now()
+        cal = self.calendar_for(session, row.calendar)
+        row.finished_at = now
+        row.classification = classify(cal, row.due_at, now, now)
+        row.sla_state = VIOLATED if row.classification == LATE else MET
+        session.execute(delete(Timer).where(Timer.instance_id == row.instance_id, Timer.kind.in_(DOSSIER_KINDS)))
+        history.record(
+            session,
+            ctx.actor,
+            "clock_finished",
+            instance=ctx.instance,
+            details={"outcome": outcome},
+            after=self._facts(row),
+        )
+        return self._facts(row)
+
+    # -- service calls ----------------------------------------------------------------------------
+    def reschedule(self, instance_id: int, new_due: datetime, reason: str, actor: str) -> SlaClock:
+        """The apology and new date: once, and only until 1 working day before the current due date."""
+        if not reason or not reason.strip():
+            raise InvalidInput("an apology needs a reason", {"reason": ["required"]})
+        if new_due.tzinfo is None:
+            raise InvalidInput("the new date needs a time zone", {"new_due": ["give an offset, e.g. +07:00"]})
+        with self.db.transaction() as session:
+            row = _clock(session, instance_id)
+            now = clock.now()
+            cal = self.calendar_for(session, row.calendar)
+            if row.rescheduled_at is not None:
+                raise InvalidState(
+                    f"the due date of dossier {row.business_key} was already moved once "
+                    f"(on {_vn(row.rescheduled_at)}); it cannot be moved again"
+                )
+            if row.finished_at is not None:
+                raise InvalidState(f"dossier {row.business_key} is already finished")
+            if cal.between(now, row.due_at) < cal.day_length:
+                raise InvalidState(
+                    f"too late to reschedule: the apology must come at least 1 working day before the due date "
+                    f"{_vn(row.due_at)}"
+                )
+            if new_due <= row.due_at:
+                raise InvalidInput("the new date must be after the current due date", {"new_due": ["too early"]})
+            before = self._facts(row)
+            row.due_at, row.rescheduled_at, row.rescheduled_by, row.reschedule_reason = new_due, now, actor, reason
+            instance = session.get(ProcessInstance, instance_id)
+            assert instance is not None
+            session.execute(delete(Timer).where(Timer.instance_id == instance_id, Timer.kind.in_(DOSSIER_KINDS)))
+            self._dossier_timers(session, instance, row, cal)
+            history.record(
+                session,
+                actor,
+                "clock_rescheduled",
+                instance=instance,
+                before=before,
+                after=self._facts(row),
+                details={"reason": reason},
+            )
+            return row
+
+    def slip(self, instance_id: int) -> Slip:
+        """The control slip (phiếu kiểm soát quá trình giải quyết hồ sơ) of one dossier."""
+        with self.db.transaction() as session:
+            instance = session.get(ProcessInstance, instance_id)
+            if instance is None:
+                raise NotFound(f"no process instance {instance_id}")
+            clock_row = session.scalar(select(SlaClock).where(SlaClock.instance_id == instance_id))
+            segments = list(
+                session.scalars(select(SlaSegment).where(SlaSegment.instance_id == instance_id).order_by(SlaSegment.id))
+            )
+            return Slip(instance_id, instance.business_key, clock_row, segments)
+
+    def set_escalation(self, task_id: str, kind: str, rule: str | None, actor: str) -> None:
+        """An administrator changes (or with ``None`` removes) the escalation of a running task."""
+        if kind not in ("escalate_unclaimed", "escalate_incomplete"):
+            raise InvalidInput(f"unknown escalation {kind!r}", {"kind": ["escalate_unclaimed or escalate_incomplete"]})
+        with self.db.transaction() as session:
+            row = session.get(HumanTask, task_id)
+            if row is None or row.state != "ready":
+                raise NotFound(f"no ready task {task_id}")
+            session.execute(delete(Timer).where(Timer.spiff_task_id == task_id, Timer.kind == kind))
+            properties = dict(row.properties)
+            properties.pop(kind, None)
+            if rule:
+                calendar = self.calendar_for(session, properties.get("calendar"))
+                self._escalation_timer(session, row, kind, rule, calendar, row.created_at)
+                properties[kind] = rule
+            row.properties = properties
+            history.record(
+                session,
+                actor,
+                "escalation_changed",
+                instance=session.get(ProcessInstance, row.instance_id),
+                task_id=task_id,
+                details={"kind": kind, "rule": rule},
+            )
+
+    def _facts(self, row: SlaClock) -> dict[str, Any]:
+        return _clock_facts(row, ZoneInfo(self.settings.time_zone))
+
+    # -- timers -----------------------------------------------------------------------------------
+    def fire(self, session: Session, timer: Timer) -> None:
+        """Act on a due SLA timer: warn, mark overdue, or escalate."""
+        instance = session.get(ProcessInstance, timer.instance_id)
+        assert instance is not None
+        if timer.kind in DOSSIER_KINDS:
+            self._fire_dossier(session, instance, timer)
+            return
+        row = session.get(HumanTask, timer.spiff_task_id)
+        if row is None or row.state != "ready":
+            return
+        if timer.kind == "task_overdue":
+            row.classification, row.sla_state = LATE, VIOLATED
+            session.execute(
+                update(SlaSegment)
+                .where(SlaSegment.task_id == row.id, SlaSegment.finished_at.is_(None))
+                .values(classification=LATE, sla_state=VIOLATED)
+            )
+        if timer.kind in ("escalate_unclaimed", "escalate_incomplete"):
+            self._escalate(session, instance, row, timer)
+            return
+        label = {"task_warning": "sắp đến hạn", "task_overdue": "đã quá hạn"}[timer.kind]
+        due = _vn(row.due_at) if row.due_at else ""
+        message = f"Hồ sơ {row.business_key or instance.id}: bước “{row.name or row.element_id}” {label} ({due})"
+        notify(
+            session,
+            _people(row) + [("group", self.settings.supervisor_group)],
+            timer.kind,
+            message,
+            instance_id=instance.id,
+            task_id=row.id,
+        )
+
+    def _fire_dossier(self, session: Session, instance: ProcessInstance, timer: Timer) -> None:
+        row = _clock(session, instance.id)
+        if row.finished_at is not None:
+            return
+        if timer.kind == "dossier_overdue":
+            row.classification, row.sla_state = LATE, VIOLATED
+        label = "sắp đến hạn trả kết quả" if timer.kind == "dossier_warning" else "đã quá hạn trả kết quả"
+        message = f"Hồ sơ {row.business_key or instance.id} {label} ({_vn(row.due_at)})"
+        notify(session, [("group", self.settings.supervisor_group)], timer.kind, message, instance_id=instance.id)
+
+    def _escalate(self, session: Session, instance: ProcessInstance, row: HumanTask, timer: Timer) -> None:
+        _, action, target = _escalation_rule(row.properties.get(timer.kind) or "")
+        if timer.kind == "escalate_unclaimed" and row.assignee is not None:
+            return
+        kind, name = target.split(":", 1) if ":" in target else ("group", target)
+        message = f"Hồ sơ {row.business_key or instance.id}: bước “{row.name or row.element_id}” được chuyển cấp"
+        if action == "reassign":
+            before = {"assignee": row.assignee, "candidates": row.candidate_groups + row.candidate_users}
+            row.assignee = name if kind == "user" else None
+            row.candidates = [TaskCandidate(kind=kind, name=name)]
+            self.task_claimed(session, row)
+            history.record(
+                session,
+                "sla",
+                "task_escalated",
+                instance=instance,
+                task_id=row.id,
+                before=before,
+                after={"assignee": row.assignee, "candidates": [name]},
+                details={"rule": timer.kind},
+            )
+        else:
+            history.record(
+                session,
+                "sla",
+                "task_escalated",
+                instance=instance,
+                task_id=row.id,
+                details={"rule": timer.kind, "notified": target},
+            )
+        notify(session, [(kind, name)], "escalation", message, instance_id=instance.id, task_id=row.id)
+
+    def _task_timers(self, session: Session, row: HumanTask, cal: WorkCalendar, warn: str, now: datetime) -> None:
+        assert row.due_at is not None
+        warn_at = cal.add(row.due_at, f"-{warn.lstrip('-')}")
+        if warn_at > now:
+            session.add(_timer(row.instance_id, "task_warning", row.element_id, row.id, warn_at))
+        session.add(_timer(row.instance_id, "task_overdue", row.element_id, row.id, row.due_at))
+
+    def _escalation_timer(
+        self, session: Session, row: HumanTask, kind: str, rule: str, cal: WorkCalendar, start: datetime
+    ) -> None:
+        after, _, _ = _escalation_rule(rule)
+        session.add(_timer(row.instance_id, kind, row.element_id, row.id, cal.add(start, after)))
+
+    def _dossier_timers(self, session: Session, instance: ProcessInstance, row: SlaClock, cal: WorkCalendar) -> None:
+        now = clock.now()
+        warn_at = cal.add(row.due_at, f"-{self.settings.warn_before}")
+        if warn_at > now:
+            session.add(_timer(instance.id, "dossier_warning", "dossier", "", warn_at))
+        session.add(_timer(instance.id, "dossier_overdue", "dossier", "", row.due_at))
+
+    def _paused(self, session: Session, instance_id: int) -> bool:
+        row = session.scalar(select(SlaClock).where(SlaClock.instance_id == instance_id))
+        return row is not None and row.paused_at is not None
+
+    def _resume_steps(
+        self, session: Session, instance: ProcessInstance, cal: WorkCalendar, now: datetime, *, restart: bool
+    ) -> None:
+        """Open steps get their paused time back (or a fresh budget), and new timers."""
+        for segment in session.scalars(
+            select(SlaSegment).where(SlaSegment.instance_id == instance.id, SlaSegment.finished_at.is_(None))
+        ):
+            paused = _close_pause(segment, cal, now)
+            row = session.get(HumanTask, segment.task_id) if segment.task_id else None
+            if row is None or row.due_at is None or row.budget is None:
+                continue
+            if restart:
+                segment.received_at, segment.paused_s = now, 0.0
+                row.due_at = cal.add(now, row.budget)
+            elif paused:
+                row.due_at = cal.add(row.due_at, paused)
+            segment.due_at = row.due_at
+            row.classification, row.sla_state = WITHIN, PENDING
+            segment.classification, segment.sla_state = WITHIN, PENDING
+            session.execute(
+                delete(Timer).where(Timer.spiff_task_id == row.id, Timer.kind.in_(("task_warning", "task_overdue")))
+            )
+            self._task_timers(session, row, cal, row.properties.get("warn_before") or self.settings.warn_before, now)
+
+
+def _timer(instance_id: int, kind: str, element_id: str, ref: str, due: datetime) -> Timer:
+    return Timer(instance_id=instance_id, kind=kind, element_id=element_id, spiff_task_id=ref, due_at=due)
+
+
+def _close_pause(segment: SlaSegment, cal: WorkCalendar, now: datetime) -> timedelta:
+    if segment.paused_at is None:
+        return timedelta(0)
+    paused = cal.between(segment.paused_at, now)
+    segment.paused_s += paused.total_seconds()
+    segment.paused_at = None
+    return paused
+
+
+def _open_segment(session: Session, task_id: str) -> SlaSegment | None:
+    stmt = select(SlaSegment).where(SlaSegment.task_id == task_id, SlaSegment.finished_at.is_(None))
+    return session.scalars(stmt.order_by(SlaSegment.id.desc()).limit(1)).first()
+
+
+def _clock(session: Session, instance_id: int) -> SlaClock:
+    row = session.scalar(select(SlaClock).where(SlaClock.instance_id == instance_id))
+    if row is None:
+        raise InvalidState(f"the dossier clock of instance {instance_id} has not been started")
+    return row
+
+
+def _check_limit(limit: str) -> None:
+    try:
+        parse_duration(limit)
+    except ValueError as err:
+        raise InvalidInput(str(err), {"limit": [str(err)]}) from err
+
+
+def _escalation_rule(rule: str) -> tuple[str, str, str]:
+    """``"4WH notify division_head"`` or ``"1WD reassign user:dung"`` → (after, action, target)."""
+    parts = rule.split()
+    if len(parts) != 3 or parts[1] not in ("notify", "reassign"):
+        raise InvalidInput(
+            f"escalation rule {rule!r} must read '<duration> notify|reassign <group or user:name>'",
+            {"rule": ["e.g. '4WH notify division_head' or '1WD reassign user:dung'"]},
+        )
+    parse_duration(parts[0])
+    return parts[0], parts[1], parts[2]
+
+
+def _recipients(row: HumanTask) -> str:
+    return row.assignee or ", ".join(row.candidate_groups + row.candidate_users)
+
+
+def _people(row: HumanTask) -> list[tuple[str, str]]:
+    if row.assignee:
+        return [("user", row.assignee)]
+    return [("group", g) for g in row.candidate_groups] + [("user", u) for u in row.candidate_users]
+
+
+def _clock_facts(row: SlaClock, zone: ZoneInfo) -> dict[str, Any]:
+    """The clock as the receipt and the audit trail show it: local times with their offset."""
+    return {
+        "received_at": row.received_at.astimezone(zone).isoformat(),
+        "started_at": row.started_at.astimezone(zone).isoformat(),
+        "due_at": row.due_at.astimezone(zone).isoformat(),
+        "original_due_at": row.original_due_at.astimezone(zone).isoformat(),
+        "paused": row.paused_at is not None,
+        "paused_s": row.paused_s,
+        "classification": row.classification,
+        "sla_state": row.sla_state,
+    }
+
+
+def _vn(moment: datetime) -> str:
+    return moment.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%H:%M %d/%m/%Y")
