@@ -76,3 +76,24 @@ def test_worker_once_fires_due_timers(cli: CliRunner, vclock) -> None:
     run(cli, "start", "timer_catch")
     vclock.advance(hours=1)
     assert json.loads(run(cli, "worker", "--once").stdout) == {"fired": 1}
+
+
+def test_slip_and_reschedule_from_the_command_line(cli: CliRunner, vclock) -> None:
+    run(cli, "deploy", str(BPMN.parent / "sla" / "sla_dossier.bpmn"))
+    started = json.loads(
+        run(
+            cli, "start", "sla_dossier", "--business-key", "HS-S", "--data", '{"limit": "20WD", "policy": "resume"}'
+        ).stdout
+    )
+    moved = run(cli, "reschedule", str(started["id"]), "--new-due", "2026-04-06T17:30", "--reason", "chờ hiệp y")
+    assert moved.exit_code == 0 and "2026-04-06T17:30:00+07:00" in moved.stdout
+    again = cli.invoke(main, ["reschedule", str(started["id"]), "--new-due", "2026-04-10T17:30", "--reason", "x"])
+    assert again.exit_code != 0 and "already moved once" in again.output
+    slip = json.loads(run(cli, "slip", str(started["id"])).stdout)
+    assert slip["dossier"]["due_at"] == "2026-04-06T17:30:00+07:00"
+    assert slip["dossier"]["original_due_at"] == "2026-03-30T17:30:00+07:00"
+    assert [(s["element_id"], s["budget"], s["due_at"]) for s in slip["steps"]] == [
+        ("check_papers", "0.5WD", "2026-03-02T14:00:00+07:00")
+    ]
+    table = run(cli, "slip", str(started["id"]), "--table").stdout
+    assert "Hẹn trả: 17:30 06/04/2026" in table and "B1 Tiếp nhận" in table
