@@ -9,6 +9,7 @@ revision it used can be recomputed and explained later (``calendar(name, at_revi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
@@ -68,6 +69,8 @@ class CalendarRow(Base):
     cutoff: Mapped[time]
     time_zone: Mapped[str] = mapped_column(String(64))
     description: Mapped[str] = mapped_column(Text, default="")
+    #: Units whose deadlines follow this calendar unless a process names another.
+    units: Mapped[list[str]] = mapped_column(JSON, default=list)
     #: Bumped by every add and remove of a day; stored with due dates to explain them later.
     revision: Mapped[int] = mapped_column(default=0)
 
@@ -184,8 +187,10 @@ class CalendarService:
         cutoff: time = DEFAULT_CUTOFF,
         time_zone: str = DEFAULT_ZONE,
         description: str = "",
+        units: Sequence[str] = (),
     ) -> None:
-        """Define another named calendar (e.g. a desk open Saturday mornings); Conflict if the name exists."""
+        """Define another named calendar (e.g. a desk open Saturday mornings) used by ``units``; Conflict
+        if the name exists."""
         _required(name=name)
         try:
             WorkCalendar(hours, cutoff=cutoff, zone=time_zone)
@@ -203,9 +208,19 @@ class CalendarService:
                     cutoff=cutoff,
                     time_zone=time_zone,
                     description=description,
+                    units=sorted(set(units)),
                     revision=0,
                 )
             )
+
+    @staticmethod
+    def name_for_unit(session: Session, unit: str | None) -> str:
+        """The calendar a unit's deadlines use: one that lists the unit, else the default."""
+        if unit:
+            for name, units in session.execute(select(CalendarRow.name, CalendarRow.units).order_by(CalendarRow.id)):
+                if unit in (units or []):
+                    return str(name)
+        return DEFAULT
 
     def calendar(self, name: str = DEFAULT, at_revision: int | None = None) -> WorkCalendar:
         """The working calendar as of now or of an earlier revision; NotFound, InvalidInput (at_revision)."""

@@ -75,7 +75,8 @@ class Engine:
 
         def working_time_after(duration: str, start: str | None = None) -> str:
             moment = datetime.fromisoformat(start) if start else clock.now()
-            calendar = self.sla.calendar_for(current_execution().session)
+            context = current_execution()
+            calendar = self.sla.calendar_for(context.session, unit=context.instance.unit)
             return calendar.add(moment, duration).isoformat()
 
         def working_days_after(days: float, start: str | None = None) -> str:

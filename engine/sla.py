@@ -64,14 +64,17 @@ class SlaService:
         self.settings = settings
 
     # -- calendars --------------------------------------------------------------------------------
-    def calendar_for(self, session: Session, name: str | None = None) -> WorkCalendar:
+    def calendar_for(self, session: Session, name: str | None = None, unit: str | None = None) -> WorkCalendar:
+        """The calendar named by the process (task property / clock parameter), else the unit's, else the default."""
+        if not name:
+            name = self.calendars.name_for_unit(session, unit) if unit else None
         return self.calendars.calendar_in(session, name or self.settings.default_calendar)
 
     # -- step hooks (inside the caller's transaction) ---------------------------------------------
     def task_ready(self, session: Session, instance: ProcessInstance, row: HumanTask, actor: str) -> None:
         """A task became ready: its due time from the budget, its warning/overdue timers, a slip row."""
         now = clock.now()
-        calendar = self.calendar_for(session, row.properties.get("calendar"))
+        calendar = self.calendar_for(session, row.properties.get("calendar"), instance.unit)
         row.budget = row.properties.get("budget") or None
         if row.budget:
             row.due_at = calendar.add(now, row.budget)
@@ -113,7 +116,7 @@ class SlaService:
         """A task was completed (or cancelled): time used, classification, SLA state; its timers go."""
         now = clock.now()
         segment = _open_segment(session, row.id)
-        calendar = self.calendar_for(session, row.properties.get("calendar"))
+        calendar = self.calendar_for(session, row.properties.get("calendar"), row.unit)
         if aborted:
             row.sla_state = ABORTED
         elif row.due_at is not None:
@@ -147,7 +150,7 @@ class SlaService:
         session, instance, now = ctx.session, ctx.instance, clock.now()
         if session.scalar(select(SlaClock).where(SlaClock.instance_id == instance.id)) is not None:
             raise InvalidState(f"the clock of dossier {instance.business_key} is already running")
-        cal = self.calendar_for(session, calendar)
+        cal = self.calendar_for(session, calendar, instance.unit)
         due = cal.due_date_for(now, limit)
         row = SlaClock(
             instance_id=instance.id,
@@ -297,7 +300,7 @@ class SlaService:
             properties = dict(row.properties)
             properties.pop(kind, None)
             if rule:
-                calendar = self.calendar_for(session, properties.get("calendar"))
+                calendar = self.calendar_for(session, properties.get("calendar"), row.unit)
                 self._escalation_timer(session, row, kind, rule, calendar, row.created_at)
                 properties[kind] = rule
             row.properties = properties

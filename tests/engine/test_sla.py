@@ -265,3 +265,17 @@ def test_a_month_of_dossiers_through_holidays(engine: Engine, dossier, at) -> No
         clk.advance(timedelta(days=1))
     assert clock_of(engine, second).classification == "truoc_han"
     assert clock_of(engine, third).classification == "dung_han"
+
+
+def test_a_unit_names_its_calendar(engine: Engine, dossier, at) -> None:
+    """A one-stop desk that also works Saturday mornings: its unit's step deadlines count them."""
+    from datetime import time as t
+
+    week = {d: ((t(7, 30), t(11, 30)), (t(13, 30), t(17, 30))) for d in range(5)} | {5: ((t(7, 30), t(11, 30)),)}
+    engine.calendar.create_calendar("desk_saturday", hours=week, units=["mot-cua-tinh"])
+    engine.identity.ensure_user("desk_sat", groups=["desk"], unit="mot-cua-tinh")
+    at(vn(6, 3, 15))  # Fri 06/03 15:00
+    inst = engine.runtime.start("sla_dossier", data={"limit": "20WD", "policy": "resume"}, actor="desk_sat").id
+    assert task(engine, inst, "check_papers").due_at == vn(7, 3, 9), "2.5 h on Friday, then Saturday 07:30 + 1.5 h"
+    other = dossier("HS-WEEKDAY")
+    assert task(engine, other, "check_papers").due_at == vn(9, 3, 9), "the default calendar skips to Monday"

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 15:27:54.935372
+Create Date: 2026-11-23 15:30:37.875674
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ def upgrade() -> None:
     sa.Column('cutoff', sa.Time(), nullable=False),
     sa.Column('time_zone', sa.String(length=64), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('units', sa.JSON(), nullable=False),
     sa.Column('revision', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_calendar')),
     sa.UniqueConstraint('name', name=op.f('uq_calendar_name'))
