@@ -178,7 +178,7 @@ class RuntimeService:
             try:
                 if failed is not None:
                     with executing(session, loaded.instance, actor):
-                        self.executor.workflows.retry(loaded.workflow, failed, data or {})
+                        self.executor.workflows.run_task(failed, data or {})
             except StepFailure as failure:
                 self.executor.open_incident(session, loaded, failure, actor)
             self.executor.advance(session, loaded, actor)

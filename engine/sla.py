@@ -365,30 +365,23 @@ class SlaService:
             return
         kind, name = target.split(":", 1) if ":" in target else ("group", target)
         message = f"Hồ sơ {row.business_key or instance.id}: bước “{row.name or row.element_id}” được chuyển cấp"
+        before = after = None
         if action == "reassign":
             before = {"assignee": row.assignee, "candidates": row.candidate_groups + row.candidate_users}
             row.assignee = name if kind == "user" else None
             row.candidates = [TaskCandidate(kind=kind, name=name)]
             self.task_claimed(session, row)
-            history.record(
-                session,
-                "sla",
-                "task_escalated",
-                instance=instance,
-                task_id=row.id,
-                before=before,
-                after={"assignee": row.assignee, "candidates": [name]},
-                details={"rule": timer.kind},
-            )
-        else:
-            history.record(
-                session,
-                "sla",
-                "task_escalated",
-                instance=instance,
-                task_id=row.id,
-                details={"rule": timer.kind, "notified": target},
-            )
+            after = {"assignee": row.assignee, "candidates": [name]}
+        history.record(
+            session,
+            "sla",
+            "task_escalated",
+            instance=instance,
+            task_id=row.id,
+            before=before,
+            after=after,
+            details={"rule": timer.kind, "action": action, "target": target},
+        )
         notify(session, [(kind, name)], "escalation", message, instance_id=instance.id, task_id=row.id)
 
     def _task_timers(self, session: Session, row: HumanTask, cal: WorkCalendar, warn: str, now: datetime) -> None:

@@ -223,7 +223,7 @@ class TaskService:
             if task is None:
                 raise InvalidState(f"task {task_id} is no longer ready")
             before = {k: v for k, v in self.executor.workflows.task_data(task).items() if k in data}
-            self.executor.workflows.complete_task(loaded.workflow, task, data)
+            self.executor.workflows.run_task(task, data)
             row.state, row.completed_at, row.completed_by = "completed", clock.now(), actor.username
             if row.assignee is None:
                 row.assignee = actor.username

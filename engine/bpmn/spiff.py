@@ -219,17 +219,9 @@ class Workflows:
             return None
 
     @staticmethod
-    def complete_task(workflow: BpmnWorkflow, task: Task, data: dict[str, Any]) -> None:
-        """Merge form data into the task and run it (its post-script may fail as a StepFailure)."""
-        task.data.update(data)
-        try:
-            task.run()
-        except Exception as err:
-            raise _failure(err) from err
-
-    @staticmethod
-    def retry(workflow: BpmnWorkflow, task: Task, data: dict[str, Any]) -> None:
-        """Run a failed task again with ``data`` merged in (engine steps alone skip ERROR tasks)."""
+    def run_task(task: Task, data: dict[str, Any]) -> None:
+        """Merge ``data`` into a task and run it: completing a user task, or retrying a failed one
+        (engine steps alone skip tasks in ERROR). A failure becomes a StepFailure."""
         task.data.update(data)
         try:
             task.run()

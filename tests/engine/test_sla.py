@@ -213,7 +213,9 @@ def test_escalation_unclaimed_notifies_and_incomplete_reassigns(engine: Engine, 
     engine.timers.fire_due()
     moved = engine.tasks.get(b2.id)
     assert (moved.assignee, moved.candidate_users) == ("dung", ["dung"])
-    assert "task_escalated" in [e.action for e in engine.history.for_instance(inst)]
+    escalations = [e for e in engine.history.for_task(b2.id) if e.action == "task_escalated"]
+    assert [e.details["action"] for e in escalations] == ["notify", "reassign"]
+    assert escalations[1].before["assignee"] == "an" and escalations[1].after["assignee"] == "dung"
 
 
 def test_an_administrator_changes_the_escalation_of_a_running_task(engine: Engine, dossier, vclock) -> None:
