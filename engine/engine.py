@@ -15,6 +15,7 @@ from engine.history import HistoryService
 from engine.identity import IdentityService
 from engine.notifications import NotificationService
 from engine.registry import HandlerRegistry
+from engine.reports import ReportService
 from engine.repository import RepositoryService
 from engine.runtime import RuntimeService
 from engine.scripting import SandboxEnvironment, ScriptEngine
@@ -53,6 +54,7 @@ class Engine:
         self.timers = TimerService(self.db, self.executor, self.sla, self.notifications)
         self.history = HistoryService(self.db)
         self.identity = IdentityService(self.db)
+        self.reports = ReportService(self.db, self.settings.time_zone)
 
     def ensure_admin(self) -> None:
         """The built-in administrator the command line acts as."""
