@@ -69,7 +69,7 @@ class RepositoryService:
                 return DeploymentResult(None, [], unchanged, bundle.warnings)
             now = clock.now()
             deployment = Deployment(
-                name=name or ", ".join(sorted(files)),
+                name=_deployment_name(name, files),
                 deployed_at=now,
                 deployed_by=actor,
                 warnings=[w.to_dict() for w in bundle.warnings],
@@ -161,6 +161,12 @@ class RepositoryService:
             resources[fname] = resource
         session.flush()
         return resources
+
+
+def _deployment_name(name: str | None, files: Mapping[str, bytes]) -> str:
+    """The given name, else the file names, cut to fit the column."""
+    text = name or ", ".join(sorted(files))
+    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def _hash(bundle: ValidatedBundle, bpmn_file: str) -> str:

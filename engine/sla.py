@@ -54,6 +54,52 @@ class Slip:
     clock: SlaClock | None
     segments: list[SlaSegment]
 
+    def to_dict(self, zone: ZoneInfo) -> dict[str, Any]:
+        """The slip as JSON: local times with their offset, hours of working time used and paused."""
+
+        def local(moment: datetime | None) -> str | None:
+            return moment.astimezone(zone).isoformat() if moment else None
+
+        def hours(seconds: float | None) -> float | None:
+            return None if seconds is None else round(seconds / 3600, 2)
+
+        row = self.clock
+        dossier = None
+        if row is not None:
+            dossier = {
+                "received_at": local(row.received_at),
+                "started_at": local(row.started_at),
+                "limit": row.limit,
+                "due_at": local(row.due_at),
+                "original_due_at": local(row.original_due_at),
+                "rescheduled_at": local(row.rescheduled_at),
+                "reschedule_reason": row.reschedule_reason,
+                "paused": row.paused_at is not None,
+                "paused_hours": hours(row.paused_s),
+                "finished_at": local(row.finished_at),
+                "classification": row.classification,
+                "sla_state": row.sla_state,
+            }
+        steps = [
+            {
+                "step": s.step,
+                "element_id": s.element_id,
+                "from": s.from_actor,
+                "to": s.to_actor,
+                "received_at": local(s.received_at),
+                "budget": s.budget,
+                "due_at": local(s.due_at),
+                "finished_at": local(s.finished_at),
+                "finished_by": s.finished_by,
+                "used_hours": hours(s.used_s),
+                "paused_hours": hours(s.paused_s),
+                "classification": s.classification,
+                "sla_state": s.sla_state,
+            }
+            for s in self.segments
+        ]
+        return {"instance_id": self.instance_id, "business_key": self.business_key, "dossier": dossier, "steps": steps}
+
 
 class SlaService:
     """Budgets, due dates, pauses, the single reschedule, classification and the control slip."""

@@ -337,7 +337,10 @@ def _task(session: Session, task_id: str) -> HumanTask:
 
 
 def _ready_task(session: Session, task_id: str) -> HumanTask:
-    row = _task(session, task_id)
+    """The task to change, row-locked (PostgreSQL) so two claims of one task can't both win."""
+    row = session.get(HumanTask, task_id, with_for_update=True)
+    if row is None:
+        raise NotFound(f"no task {task_id}")
     if row.state != "ready":
         raise InvalidState(f"task {task_id} is {row.state}")
     return row

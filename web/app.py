@@ -1,46 +1,66 @@
-"""The Flask application factory: a thin layer over the engine."""
+"""The Flask application factory: a thin layer over the engine (the JSON API now, the pages later)."""
 
 from __future__ import annotations
 
+import logging
+import os
+import secrets
 from typing import Any
 
-from flask import Flask, jsonify, render_template_string
+from flask import Flask, render_template_string
 
 from engine import Engine, Settings
-from engine.errors import AwardflowError, ConcurrentModification, Conflict, InvalidInput, NotFound, PermissionDenied
+from web import api, auth, errors
 from web.boot import build_engine
 
-STATUS = [(NotFound, 404), (PermissionDenied, 403), (InvalidInput, 422), (ConcurrentModification, 409), (Conflict, 409)]
+log = logging.getLogger(__name__)
+
+#: Defaults of the web settings; create_app's ``test_config`` (or a deployment's config) overrides them.
+DEFAULTS: dict[str, Any] = {
+    #: Largest request body (a deployment bundle is the biggest thing anyone sends).
+    "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    #: Seconds a bearer token from POST /api/auth/token stays valid.
+    "AWARDFLOW_TOKEN_MAX_AGE": 8 * 3600,
+    #: Settings overrides for the engine built from the environment (when no engine is given).
+    "AWARDFLOW": {},
+}
 
 HOME = """<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>awardflow</title></head>
 <body><h1>awardflow — Hồ sơ thi đua, khen thưởng</h1>
 <p>Quy trình đã triển khai / Deployed processes:</p>
 <ul>{% for d in definitions %}<li>{{ d.key }} — phiên bản {{ d.version }}
  ({{ d.running_instances }} hồ sơ đang xử lý)</li>{% else %}<li>(chưa có)</li>{% endfor %}</ul>
+<p><a href="/api/docs">API</a></p>
 </body></html>"""
+
+
+def _secret_key() -> str:
+    """AWARDFLOW_SECRET_KEY, or a random key for this process (sessions and tokens then die with it)."""
+    key = os.environ.get("AWARDFLOW_SECRET_KEY")
+    if key:
+        return key
+    log.warning("AWARDFLOW_SECRET_KEY is not set: using a random key; sign-ins end when this process stops")
+    return secrets.token_hex(32)
 
 
 def create_app(test_config: dict[str, Any] | None = None, *, engine: Engine | None = None) -> Flask:
     """Build the app around ``engine`` (or one built from the environment and ``test_config``)."""
     app = Flask(__name__)
+    app.config.from_mapping(DEFAULTS)
     app.config.from_mapping(test_config or {})
-    app.extensions["awardflow"] = engine or build_engine(Settings.from_env(**app.config.get("AWARDFLOW", {})))
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key()
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.extensions["awardflow"] = engine or build_engine(Settings.from_env(**app.config["AWARDFLOW"]))
 
-    @app.errorhandler(AwardflowError)
-    def engine_error(err: AwardflowError) -> Any:
-        status = next(code for kind, code in STATUS if isinstance(err, kind)) if _known(err) else 400
-        return jsonify(err.to_dict()), status
+    auth.init_app(app)
+    api.init_app(app)
+    errors.register(app)
 
     @app.get("/")
     def home() -> str:
         return render_template_string(HOME, definitions=app.extensions["awardflow"].repository.definitions())
 
-    @app.get("/api/health")
-    def health() -> Any:
-        return jsonify({"status": "ok"})
-
     return app
-
-
-def _known(err: AwardflowError) -> bool:
-    return any(isinstance(err, kind) for kind, _ in STATUS)

@@ -8,53 +8,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from engine.models import SlaClock, SlaSegment
 from engine.sla import LABELS
-
-
-def _local(moment: datetime | None, zone: ZoneInfo) -> str | None:
-    return moment.astimezone(zone).isoformat() if moment else None
-
-
-def _hours(seconds: float | None) -> float | None:
-    return None if seconds is None else round(seconds / 3600, 2)
-
-
-def slip_document(clock_row: SlaClock | None, segments: list[SlaSegment], zone: ZoneInfo) -> dict[str, Any]:
-    """The control slip as JSON: the dossier's clock and one object per hand-over."""
-    dossier = None
-    if clock_row is not None:
-        dossier = {
-            "received_at": _local(clock_row.received_at, zone),
-            "due_at": _local(clock_row.due_at, zone),
-            "original_due_at": _local(clock_row.original_due_at, zone),
-            "rescheduled_at": _local(clock_row.rescheduled_at, zone),
-            "reschedule_reason": clock_row.reschedule_reason,
-            "paused_hours": _hours(clock_row.paused_s),
-            "finished_at": _local(clock_row.finished_at, zone),
-            "classification": clock_row.classification,
-            "sla_state": clock_row.sla_state,
-        }
-    return {
-        "dossier": dossier,
-        "steps": [
-            {
-                "step": s.step,
-                "element_id": s.element_id,
-                "from": s.from_actor,
-                "to": s.to_actor,
-                "received_at": _local(s.received_at, zone),
-                "budget": s.budget,
-                "due_at": _local(s.due_at, zone),
-                "finished_at": _local(s.finished_at, zone),
-                "used_hours": _hours(s.used_s),
-                "paused_hours": _hours(s.paused_s),
-                "classification": s.classification,
-                "sla_state": s.sla_state,
-            }
-            for s in segments
-        ],
-    }
 
 
 def _print_table(document: dict[str, Any]) -> None:
@@ -84,12 +38,7 @@ def slip(ctx: click.Context, instance_id: int, table: bool) -> None:
     from web.cli import emit
 
     engine = ctx.obj
-    found = engine.sla.slip(instance_id)
-    document = {
-        "instance_id": instance_id,
-        "business_key": found.business_key,
-        **slip_document(found.clock, found.segments, ZoneInfo(engine.settings.time_zone)),
-    }
+    document = engine.sla.slip(instance_id).to_dict(ZoneInfo(engine.settings.time_zone))
     if table:
         _print_table(document)
     else:

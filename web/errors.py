@@ -1,0 +1,129 @@
+"""Every error as JSON ``{"error", "message", "fields"}`` with one status per branch, and never a stack trace.
+
+The engine raises its own tree (engine/errors.py) and knows nothing of HTTP; this is the one place that maps
+it, the sign-in/policy refusals of web/auth.py and Werkzeug's HTTP errors to responses.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, NoReturn
+
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from engine.errors import AwardflowError, Conflict, InvalidInput, NotFound, PermissionDenied
+from web.auth import CsrfFailed, RoleRefused, SignInRequired
+
+log = logging.getLogger(__name__)
+
+#: Engine error branch -> HTTP status (the first match wins; ConcurrentModification etc. are Conflicts).
+STATUS: list[tuple[type[Exception], int]] = [
+    (NotFound, 404),
+    (PermissionDenied, 403),
+    (InvalidInput, 422),
+    (Conflict, 409),
+    (SignInRequired, 401),
+    (RoleRefused, 403),
+    (CsrfFailed, 400),
+    (AwardflowError, 400),  # a refusal outside the branches above
+]
+#: Request parts whose bad values are a malformed request (400) rather than invalid content (422).
+PARAM_LOCATIONS = frozenset({"query", "querystring", "path", "view_args", "headers", "cookies"})
+MESSAGES = {
+    400: "the request is malformed",
+    404: "no such resource",
+    405: "this method is not allowed here",
+    413: "the request is too large",
+    500: "an unexpected error occurred; it has been logged",
+}
+
+
+class BadParams(HTTPException):
+    """A malformed query or path parameter found by a view (400 with the fields)."""
+
+    code = 400
+
+    def __init__(self, fields: dict[str, list[str]]) -> None:
+        super().__init__("invalid request parameters")
+        self.data = {"fields": fields}
+
+
+def bad_params(fields: dict[str, list[str]]) -> NoReturn:
+    raise BadParams(fields)
+
+
+def body(error: str, message: str, fields: dict[str, list[str]] | None = None, **extra: Any) -> dict[str, Any]:
+    return {"error": error, "message": message, "fields": fields or {}, **extra}
+
+
+def flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """marshmallow's nested messages as ``{"a.b": [...]}`` (``_`` for whole-object messages)."""
+    if isinstance(messages, dict):
+        out: dict[str, list[str]] = {}
+        for key, value in messages.items():
+            name = "_" if key == "_schema" else str(key)
+            for path, found in flatten(value, f"{prefix}.{name}" if prefix else name).items():
+                out.setdefault(path, []).extend(found)
+        return out
+    if isinstance(messages, list | tuple):
+        return {prefix or "_": [str(m) for m in messages]}
+    return {prefix or "_": [str(messages)]}
+
+
+def engine_error(err: Exception) -> tuple[Response, int]:
+    """An engine or policy error: its own ``to_dict`` (with ``problems`` for a refused deployment)."""
+    status = next((code for kind, code in STATUS if isinstance(err, kind)), 500)
+    if isinstance(err, AwardflowError):
+        payload = {"fields": {}, **err.to_dict()}
+    else:
+        payload = body(type(err).__name__, str(err))
+    response = jsonify(payload)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="awardflow"'
+    return response, status
+
+
+def http_error(err: HTTPException) -> Any:
+    """Werkzeug/webargs errors as JSON under /api; other paths (the pages) keep Flask's own."""
+    if not request.path.startswith("/api") or err.code is None:
+        return err
+    code = err.code
+    data = getattr(err, "data", None) or {}
+    fields = dict(data.get("fields") or {})
+    messages = data.get("messages")
+    name = type(err).__name__
+    message = MESSAGES.get(code) or err.description or name
+    if isinstance(messages, dict):  # webargs: {location: {field: [...]}}
+        for found in messages.values():
+            for path, texts in flatten(found).items():
+                fields.setdefault(path, []).extend(texts)
+        if code in (400, 422) and set(messages) <= PARAM_LOCATIONS:
+            code, name, message = 400, "BadRequest", "invalid request parameters"
+        elif code == 422:
+            name, message = "InvalidInput", "the request body is not valid"
+        elif "json" in messages:
+            message = "the request body is not valid JSON"
+    elif isinstance(err, BadParams):
+        message = "invalid request parameters"
+    if code == 413:
+        limit = request.max_content_length
+        message += f" (at most {limit // (1024 * 1024)} MB)" if limit else ""
+    response = jsonify(body(name, message, fields))
+    for header, value in (data.get("headers") or {}).items():
+        response.headers[header] = value
+    return response, code
+
+
+def unexpected(err: Exception) -> tuple[Response, int]:
+    """Anything not raised on purpose: logged with its trace, answered without it."""
+    log.exception("unexpected error on %s %s", request.method, request.path, exc_info=err)
+    return jsonify(body("InternalServerError", MESSAGES[500])), 500
+
+
+def register(app: Flask) -> None:
+    """Install the handlers (HTTPException's is installed by the API, see web/api/__init__.py)."""
+    for kind, _status in STATUS:
+        app.register_error_handler(kind, engine_error)
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(Exception, unexpected)
