@@ -7,10 +7,10 @@ import os
 import secrets
 from typing import Any
 
-from flask import Flask, render_template_string
+from flask import Flask
 
 from engine import Engine, Settings
-from web import api, auth, errors
+from web import api, auth, errors, pages
 from web.boot import build_engine
 
 log = logging.getLogger(__name__)
@@ -26,14 +26,6 @@ DEFAULTS: dict[str, Any] = {
     #: Settings overrides for the engine built from the environment (when no engine is given).
     "AWARDFLOW": {},
 }
-
-HOME = """<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>awardflow</title></head>
-<body><h1>awardflow — Hồ sơ thi đua, khen thưởng</h1>
-<p>Quy trình đã triển khai / Deployed processes:</p>
-<ul>{% for d in definitions %}<li>{{ d.key }} — phiên bản {{ d.version }}
- ({{ d.running_instances }} hồ sơ đang xử lý)</li>{% else %}<li>(chưa có)</li>{% endfor %}</ul>
-<p><a href="/api/docs">API</a></p>
-</body></html>"""
 
 
 def _secret_key() -> str:
@@ -57,10 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, engine: Engine | No
 
     auth.init_app(app)
     api.init_app(app)
+    pages.init_app(app)
     errors.register(app)
-
-    @app.get("/")
-    def home() -> str:
-        return render_template_string(HOME, definitions=app.extensions["awardflow"].repository.definitions())
-
+    app.config["PAGE_ENDPOINTS"] = frozenset(app.view_functions)
     return app

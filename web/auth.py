@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask, current_app, g, request, session
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from engine import clock
 from engine.errors import NotFound
 from engine.identity import Actor
 from engine.tasks import TaskView
@@ -197,7 +198,7 @@ def _serializer() -> URLSafeTimedSerializer:
 def issue_token(username: str) -> tuple[str, datetime]:
     """A signed bearer token for scripts and its expiry (no table: the signature and age are the proof)."""
     max_age = int(current_app.config["AWARDFLOW_TOKEN_MAX_AGE"])
-    return _serializer().dumps({"u": username}), datetime.now(UTC) + timedelta(seconds=max_age)
+    return _serializer().dumps({"u": username}), clock.now() + timedelta(seconds=max_age)
 
 
 def _token_user(token: str) -> str:

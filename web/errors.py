@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any, NoReturn
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import AwardflowError, Conflict, InvalidInput, NotFound, PermissionDenied
@@ -71,9 +71,16 @@ def flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     return {prefix or "_": [str(messages)]}
 
 
-def engine_error(err: Exception) -> tuple[Response, int]:
+def page_error(code: int, message: str) -> tuple[str, int]:
+    """An error on a page (not /api): the error page, in the page's language."""
+    return render_template("error.html", code=code, message=message), code
+
+
+def engine_error(err: Exception) -> Any:
     """An engine or policy error: its own ``to_dict`` (with ``problems`` for a refused deployment)."""
     status = next((code for kind, code in STATUS if isinstance(err, kind)), 500)
+    if not request.path.startswith("/api"):
+        return page_error(status, getattr(err, "message", str(err)))
     if isinstance(err, AwardflowError):
         payload = {"fields": {}, **err.to_dict()}
     else:
@@ -86,8 +93,10 @@ def engine_error(err: Exception) -> tuple[Response, int]:
 
 def http_error(err: HTTPException) -> Any:
     """Werkzeug/webargs errors as JSON under /api; other paths (the pages) keep Flask's own."""
-    if not request.path.startswith("/api") or err.code is None:
+    if err.code is None:
         return err
+    if not request.path.startswith("/api"):
+        return page_error(err.code, err.description or type(err).__name__)
     code = err.code
     data = getattr(err, "data", None) or {}
     fields = dict(data.get("fields") or {})
@@ -115,9 +124,11 @@ def http_error(err: HTTPException) -> Any:
     return response, code
 
 
-def unexpected(err: Exception) -> tuple[Response, int]:
+def unexpected(err: Exception) -> Any:
     """Anything not raised on purpose: logged with its trace, answered without it."""
     log.exception("unexpected error on %s %s", request.method, request.path, exc_info=err)
+    if not request.path.startswith("/api"):
+        return page_error(500, MESSAGES[500])
     return jsonify(body("InternalServerError", MESSAGES[500])), 500
 
 

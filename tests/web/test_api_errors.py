@@ -77,10 +77,9 @@ def test_pages_keep_html_errors(api: Api) -> None:
     assert response.status_code == 404 and not response.is_json
 
 
-def test_home_page_lists_definitions(api: Api) -> None:
-    api.deploy("user_task.bpmn", "review.schema.json")
-    page = api.get("/").get_data(as_text=True)
-    assert "user_task — phiên bản 1" in page
+def test_a_page_error_is_a_page_not_json(api: Api) -> None:
+    missing = api.get("/no-such-page")
+    assert missing.status_code == 404 and missing.content_type.startswith("text/html")
 
 
 def test_health(api: Api) -> None:

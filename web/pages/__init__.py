@@ -1,0 +1,45 @@
+"""Server-rendered pages: Vietnamese first, light JavaScript, libraries served from installed npm files.
+
+Each page module owns one blueprint and registers it in :data:`BLUEPRINTS`; :mod:`web.pages.guard` gives
+them sign-in, role checks and form CSRF.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Flask, abort, send_from_directory
+
+from web import i18n
+from web.pages import guard, session_pages
+
+FRONTEND = Path(__file__).resolve().parent.parent / "frontend" / "node_modules"
+
+#: The installed npm files a page may load, by URL prefix: no CDN, no copies in our tree.
+VENDOR = {
+    "bpmn-js": FRONTEND / "bpmn-js" / "dist",
+    "chart.js": FRONTEND / "chart.js" / "dist",
+}
+
+vendor = Blueprint("vendor", __name__)
+
+
+@vendor.get("/vendor/<lib>/<path:filename>")
+def vendor_file(lib: str, filename: str):  # type: ignore[no-untyped-def]
+    """A file of an installed npm package (404 if it is not installed: run `npm ci --prefix web/frontend`)."""
+    root = VENDOR.get(lib)
+    if root is None or not root.is_dir():
+        abort(404)
+    return send_from_directory(root, filename, max_age=3600)
+
+
+BLUEPRINTS = [vendor, session_pages.blp]
+
+
+def init_app(app: Flask) -> None:
+    """Templates' helpers (texts, dates, the signed-in person, CSRF) and every page blueprint."""
+    app.jinja_env.globals.update(_=i18n.gettext, lang=i18n.language, csrf_token=guard.form_csrf_token)
+    app.jinja_env.globals.update(me=guard.signed_in, has_role=guard.has_role)
+    app.jinja_env.filters.update(date=i18n.format_date, datetime=i18n.format_datetime)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)

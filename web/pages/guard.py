@@ -1,0 +1,71 @@
+"""Who may open a page: sign-in through the session, roles from the API's policy, CSRF on every form."""
+
+from __future__ import annotations
+
+import functools
+import hmac
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from flask import abort, current_app, flash, redirect, request, session, url_for
+
+from engine.errors import NotFound
+from engine.identity import Actor
+from web import i18n
+from web.auth import csrf_token, roles_of
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def signed_in() -> Actor | None:
+    """The person of this browser session, or None."""
+    username = session.get("user")
+    if not username:
+        return None
+    try:
+        return current_app.extensions["awardflow"].identity.actor(username)
+    except NotFound:
+        session.clear()
+        return None
+
+
+def has_role(*roles: str) -> bool:
+    me = signed_in()
+    return me is not None and bool(roles_of(me) & set(roles))
+
+
+def form_csrf_token() -> str:
+    """The hidden field every page form carries."""
+    return csrf_token()
+
+
+def check_form_csrf() -> None:
+    """Refuse a POSTed form whose ``csrf_token`` field does not match the session's."""
+    expected, given = session.get("csrf"), request.form.get("csrf_token", "")
+    if not expected or not given or not hmac.compare_digest(str(expected), given):
+        abort(400, description=i18n.gettext("form.csrf"))
+
+
+def page(roles: Iterable[str] = ()) -> Callable[[F], F]:
+    """A page for signed-in people (with one of ``roles``, if given); forms it receives are CSRF-checked.
+
+    The view gets the signed-in :class:`Actor` as its first argument.
+    """
+    wanted = frozenset(roles)
+
+    def wrap(view: F) -> F:
+        @functools.wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            me = signed_in()
+            if me is None:
+                flash(i18n.gettext("auth.required"))
+                return redirect(url_for("session_pages.login", next=request.full_path))
+            if wanted and not (roles_of(me) & wanted):
+                abort(403, description=i18n.gettext("auth.forbidden"))
+            if request.method == "POST":
+                check_form_csrf()
+            return view(me, *args, **kwargs)
+
+        return guarded  # type: ignore[return-value]
+
+    return wrap
