@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+import handlers
 from engine import Engine, Settings
 from engine.migrations import upgrade
 from engine.registry import HandlerRegistry
@@ -28,8 +29,8 @@ DEMO_USERS = [
 
 
 def handler_registry() -> HandlerRegistry:
-    """The domain handlers BPMN service tasks may call."""
-    return HandlerRegistry()
+    """The domain handlers BPMN service tasks may call (files under AWARDFLOW_STORAGE_DIR)."""
+    return handlers.register(HandlerRegistry())
 
 
 def build_engine(settings: Settings) -> Engine:

@@ -6,6 +6,7 @@ from alembic import context
 
 import engine.calendar_store  # noqa: F401  (registers the tables)
 import engine.models  # noqa: F401
+import handlers.models  # noqa: F401
 from engine.db import Base, make_sql_engine
 
 config = context.config

@@ -1,0 +1,83 @@
+"""Shared by the handlers: the dossier of the executing instance, status changes, the dossier's rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import clock
+from engine.errors import NotFound
+from engine.execution import ExecutionContext, current_execution
+from engine.models import User
+from handlers import rulesets
+from handlers.catalogue import AwardType, Catalogue
+from handlers.models import Dossier, StatusChange
+
+#: The national status codes of a one-stop dossier.
+STATUS_NAMES = {
+    1: "Mới đăng ký",
+    2: "Được tiếp nhận",
+    3: "Không được tiếp nhận",
+    4: "Đang xử lý",
+    5: "Yêu cầu bổ sung",
+    6: "Yêu cầu nghĩa vụ tài chính",
+    7: "Công dân yêu cầu rút",
+    8: "Dừng xử lý",
+    9: "Đã xử lý xong",
+    10: "Đã trả kết quả",
+}
+NEW, RECEIVED, REFUSED, PROCESSING, SUPPLEMENT, WITHDRAWN, STOPPED, DONE, RETURNED = 1, 2, 3, 4, 5, 7, 8, 9, 10
+
+
+@dataclass(frozen=True)
+class Current:
+    """What a handler works on: the execution context, its dossier and the dossier's rules."""
+
+    ctx: ExecutionContext
+    dossier: Dossier
+    rules: Catalogue
+
+    @property
+    def session(self) -> Session:
+        return self.ctx.session
+
+    @property
+    def actor(self) -> str:
+        return self.ctx.actor
+
+    @property
+    def award(self) -> AwardType:
+        return self.rules.award(self.dossier.award_type)
+
+    @property
+    def actor_name(self) -> str:
+        """The actor as documents name them (display name, else user name)."""
+        return display_name(self.session, self.actor)
+
+
+def current() -> Current:
+    """The dossier of the instance whose service task is running (its business key is the dossier code)."""
+    ctx = current_execution()
+    dossier = by_code(ctx.session, ctx.instance.business_key or "")
+    return Current(ctx, dossier, rulesets.by_id(ctx.session, dossier.rule_set_id))
+
+
+def display_name(session: Session, username: str) -> str:
+    name = session.scalar(select(User.display_name).where(User.username == username))
+    return name or username
+
+
+def by_code(session: Session, code: str) -> Dossier:
+    dossier = session.scalars(select(Dossier).where(Dossier.code == code)).first()
+    if dossier is None:
+        raise NotFound(f"no dossier {code!r}")
+    return dossier
+
+
+def set_status(session: Session, dossier: Dossier, status: int, actor: str, note: str | None = None) -> None:
+    """Move the dossier to ``status`` and keep the change in its history."""
+    now = clock.now()
+    dossier.status, dossier.status_at = status, now
+    session.add(StatusChange(dossier_id=dossier.id, status=status, at=now, actor=actor, note=note))

@@ -1,0 +1,67 @@
+"""Where the bytes of papers and generated documents live: a file store, never the database.
+
+Keys are content addresses (``ab/cdef….pdf``), so writing the same bytes twice is harmless and a step that
+is retried after an incident leaves no stray copies. ``LocalStore`` writes under a directory; an object-store
+backend only has to offer the same three methods.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+__all__ = ["LocalStore", "Store", "Stored", "default_root"]
+
+
+@dataclass(frozen=True)
+class Stored:
+    key: str
+    size: int
+    sha256: str
+
+
+class Store(Protocol):
+    def put(self, data: bytes, suffix: str = "") -> Stored: ...
+
+    def get(self, key: str) -> bytes: ...
+
+    def exists(self, key: str) -> bool: ...
+
+
+def default_root() -> Path:
+    """``AWARDFLOW_STORAGE_DIR``, else ./instance/files (next to the default SQLite database)."""
+    return Path(os.environ.get("AWARDFLOW_STORAGE_DIR") or Path("instance") / "files")
+
+
+class LocalStore:
+    """Files under ``root``, written atomically (temporary file, then rename)."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+
+    def put(self, data: bytes, suffix: str = "") -> Stored:
+        digest = hashlib.sha256(data).hexdigest()
+        key = f"{digest[:2]}/{digest[2:]}{suffix}"
+        path = self._path(key)
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
+                tmp.write(data)
+            os.replace(tmp.name, path)
+        return Stored(key, len(data), digest)
+
+    def get(self, key: str) -> bytes:
+        return self._path(key).read_bytes()
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def _path(self, key: str) -> Path:
+        path = (self.root / key).resolve()
+        if self.root.resolve() not in path.parents:
+            raise ValueError(f"storage key {key!r} leaves the store")
+        return path

@@ -1,0 +1,1 @@
+"""The procedures as data: BPMN, form schemas and the award catalogue (shipped with the package)."""

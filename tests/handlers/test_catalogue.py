@@ -1,0 +1,117 @@
+"""The catalogue: the shipped rule set says what domain.md says, bad documents are refused with every
+problem named, versions load once and the version in force on a day is the one a dossier keeps."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+from sqlalchemy.orm import Session
+
+from engine.calendar import parse_duration
+from engine.errors import Conflict, NotFound
+from handlers import rulesets
+from handlers.catalogue import Catalogue, CatalogueInvalid, format_ratio, parse, parse_ratio
+
+
+def test_the_five_award_types_of_the_domain(loaded: Catalogue) -> None:
+    assert set(loaded.award_types) >= {"CSTD_CS", "CSTD_TINH", "BK_UBND", "TT_LDXS", "CO_TINH"}
+    expect = {
+        "CSTD_CS": (Fraction(8, 10), ("individual",), "1.0"),
+        "CSTD_TINH": (Fraction(9, 10), ("individual",), "3.0"),
+        "BK_UBND": (None, ("individual", "collective", "household"), None),
+        "TT_LDXS": (None, ("collective",), "1.5"),
+        "CO_TINH": (Fraction(8, 10), ("collective",), "8.0"),
+    }
+    for code, (threshold, recipients, multiple) in expect.items():
+        award = loaded.award(code)
+        assert award.recipients == recipients
+        assert (award.vote.threshold if award.vote else None) == threshold
+        assert award.limit == "20WD"
+        assert award.required_papers and award.agencies
+        assert award.supplement_policy in ("resume", "restart")
+        if multiple:
+            assert award.bonus_multiple[recipients[0]] == Decimal(multiple)
+        if award.vote:
+            assert award.vote.quorum == Fraction(2, 3)
+    assert loaded.base_salary_on(date(2026, 3, 2)) == 2_340_000
+    assert loaded.base_salary_on(date(2024, 1, 1)) == 1_800_000
+
+
+def test_every_procedure_adds_up_to_the_limit(loaded: Catalogue) -> None:
+    for award in loaded.award_types.values():
+        steps = loaded.procedures[award.procedure].steps
+        total = sum(parse_duration(s.budget).amount for s in steps)
+        assert total == parse_duration(award.limit).amount, award.code
+        assert [s.step for s in steps] == [f"B{i}" for i in range(1, len(steps) + 1)]
+
+
+def test_ratios_are_exact() -> None:
+    assert parse_ratio("2/3") == Fraction(2, 3)
+    assert parse_ratio("90%") == Fraction(9, 10)
+    assert parse_ratio("0.8") == Fraction(4, 5)
+    assert parse_ratio(0.7) == Fraction(7, 10)
+    assert format_ratio(Fraction(9, 10)) == "90%"
+    assert format_ratio(Fraction(2, 3)) == "66,67%"
+    for bad in ("abc", "3/2", "120%", "1/0"):
+        with pytest.raises(ValueError):
+            parse_ratio(bad)
+
+
+def test_a_bad_document_lists_every_problem(shipped_content: dict) -> None:
+    doc = copy.deepcopy(shipped_content)
+    award = doc["award_types"]["CSTD_TINH"]
+    award["required_papers"].append("GIAY_KHONG_CO")
+    award["vote"]["threshold"] = "150%"
+    award["limit"] = "15WD"
+    award["agencies"].append("hai_quan")
+    award["supplement_policy"] = "sometimes"
+    doc["award_types"]["TT_LDXS"]["bonus_multiple"] = {}
+    with pytest.raises(CatalogueInvalid) as caught:
+        parse(doc)
+    fields = caught.value.fields
+    assert "award_types.CSTD_TINH.required_papers" in fields
+    assert "award_types.CSTD_TINH.vote.threshold" in fields
+    assert any("add up to 20" in m for m in fields["award_types.CSTD_TINH.procedure"])
+    assert "award_types.CSTD_TINH.agencies" in fields
+    assert "award_types.CSTD_TINH.supplement_policy" in fields
+    assert "award_types.TT_LDXS.bonus_multiple" in fields
+
+
+def test_budgets_must_be_working_days(shipped_content: dict) -> None:
+    doc = copy.deepcopy(shipped_content)
+    doc["procedures"]["co_hoi_dong"]["steps"][0]["budget"] = "4WH"
+    with pytest.raises(CatalogueInvalid, match="working days"):
+        parse(doc)
+
+
+def test_loading_is_idempotent_and_versions_are_immutable(session: Session, shipped_content: dict) -> None:
+    assert rulesets.ensure_shipped(session) == 1
+    assert rulesets.ensure_shipped(session) == 0
+    first = rulesets.load(session, copy.deepcopy(shipped_content), "again.yaml")
+    assert first.source == "2025-07-01.yaml"
+    changed = copy.deepcopy(shipped_content)
+    changed["award_types"]["CSTD_TINH"]["bonus_multiple"]["individual"] = "3.5"
+    with pytest.raises(Conflict, match="new version"):
+        rulesets.load(session, changed, "edited.yaml")
+    clash = copy.deepcopy(changed)
+    clash["version"] = "2025.07-bis"
+    with pytest.raises(Conflict, match="already takes effect"):
+        rulesets.load(session, clash, "clash.yaml")
+
+
+def test_the_version_in_force_on_a_day(session: Session, shipped_content: dict) -> None:
+    rulesets.ensure_shipped(session)
+    later = copy.deepcopy(shipped_content)
+    later["version"], later["effective_from"] = "2026.03", "2026-03-09"
+    later["award_types"]["CSTD_TINH"]["vote"]["threshold"] = "80%"
+    rulesets.load(session, later, "2026-03-09.yaml")
+    with pytest.raises(NotFound):
+        rulesets.in_force(session, date(2025, 6, 30))
+    assert rulesets.in_force(session, date(2025, 7, 1))[1].version == "2025.07"
+    assert rulesets.in_force(session, date(2026, 3, 8))[1].version == "2025.07"
+    row, rules = rulesets.in_force(session, date(2026, 3, 9))
+    assert (row.version, rules.award("CSTD_TINH").vote.threshold) == ("2026.03", Fraction(4, 5))

@@ -1,0 +1,350 @@
+"""`awardflow demo`: a living system at once — units, people and a few hundred dossiers in every state.
+
+The dossiers really run through the shipped processes on a virtual clock that walks through 2026: each
+one is submitted on its day, and every step is done after a share of its budget (sometimes more: late
+steps and apologies happen). When the clock reaches ``--until`` the simulation stops, so the dossiers are
+spread over every status: returned (early, on time, late), refused, withdrawn, waiting for a supplement,
+in appraisal, at a line agency, before the council, at signing.
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import click
+from sqlalchemy import inspect
+
+import handlers.models  # noqa: F401  (the dossier tables)
+from engine import Engine, Settings, clock
+from engine.db import Base
+from engine.errors import AwardflowError, NotFound
+from handlers import desk, records
+from handlers.storage import LocalStore, default_root
+from web.boot import DEMO_USERS, prepare
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+PDF = b"%PDF-1.4\n% awardflow demo paper\n"
+
+#: (user, display name, groups, unit) besides boot.DEMO_USERS
+PEOPLE = [
+    ("motcua2", "Phan Thị Thu Trang", ["desk"], "so-noi-vu"),
+    ("thamdinh2", "Võ Minh Tuấn", ["appraiser"], "so-noi-vu"),
+    ("vanthu", "Đinh Thị Hằng", ["records"], "ubnd-tinh"),
+    ("thue", "Cán bộ Thuế tỉnh", ["agency_tax"], "thue-tinh"),
+    ("bhxh", "Cán bộ Bảo hiểm xã hội", ["agency_insurance"], "bhxh-tinh"),
+    ("congan", "Cán bộ Công an tỉnh", ["agency_police"], "cong-an-tinh"),
+    ("thanhtra", "Cán bộ Thanh tra tỉnh", ["agency_inspectorate"], "thanh-tra-tinh"),
+]
+WORKERS = {
+    "desk": ["motcua", "motcua2"],
+    "division_head": ["truongphong"],
+    "appraiser": ["thamdinh", "thamdinh2"],
+    "agency_tax": ["thue"],
+    "agency_insurance": ["bhxh"],
+    "agency_police": ["congan"],
+    "agency_inspectorate": ["thanhtra"],
+    "council_secretary": ["thuky"],
+    "leader": ["lanhdao"],
+    "records": ["vanthu"],
+}
+UNITS = [
+    ("so-gd", "Sở Giáo dục và Đào tạo"),
+    ("so-yt", "Sở Y tế"),
+    ("so-tc", "Sở Tài chính"),
+    ("so-tp", "Sở Tư pháp"),
+    ("so-nn", "Sở Nông nghiệp và Môi trường"),
+    ("so-xd", "Sở Xây dựng"),
+    ("so-vh", "Sở Văn hóa, Thể thao và Du lịch"),
+    ("ubnd-tp", "UBND thành phố An Bình"),
+    ("ubnd-hl", "UBND huyện Hòa Lạc"),
+    ("ubnd-tm", "UBND huyện Tân Minh"),
+    ("bv-tinh", "Bệnh viện Đa khoa tỉnh"),
+    ("truong-cd", "Trường Cao đẳng Kỹ thuật An Bình"),
+]
+SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý"]
+MIDDLE_F, MIDDLE_M = ["Thị", "Thị Thu", "Thị Minh", "Ngọc", "Thanh"], ["Văn", "Minh", "Quốc", "Đức", "Hữu"]
+GIVEN_F = ["Hoa", "Lan", "Hương", "Mai", "Thảo", "Trang", "Linh", "Ngân", "Yến", "Hà", "Vân", "Nhung"]
+GIVEN_M = ["Nam", "Hùng", "Dũng", "Tuấn", "Long", "Sơn", "Khoa", "Bình", "Phúc", "Toàn", "Thắng", "Quang"]
+POSITIONS = [("Chuyên viên", False), ("Giáo viên", False), ("Bác sĩ", False), ("Kế toán viên", False),
+             ("Trưởng phòng", True), ("Phó Giám đốc", True), ("Kỹ sư", False), ("Điều dưỡng", False)]  # fmt: skip
+TEAMS = ["Phòng Tổ chức cán bộ", "Phòng Kế hoạch – Tài chính", "Khoa Nội", "Tổ Toán", "Phòng Tư pháp",
+         "Phòng Nội vụ", "Văn phòng", "Trung tâm Y tế", "Phòng Giáo dục", "Đội Quản lý thị trường"]  # fmt: skip
+AWARD_MIX = [("CSTD_CS", 30), ("BK_UBND", 30), ("CSTD_TINH", 15), ("TT_LDXS", 15), ("CO_TINH", 10)]
+
+
+@dataclass(order=True)
+class Event:
+    at: datetime
+    seq: int
+    code: str = field(compare=False)
+    action: str = field(compare=False)
+
+
+class Simulation:
+    """Submits dossiers and works their tasks in time order on a virtual clock."""
+
+    def __init__(self, engine: Engine, store: LocalStore, rng: random.Random, until: datetime) -> None:
+        self.engine, self.store, self.rng, self.until = engine, store, rng, until
+        self.queue: list[Event] = []
+        self.seq = 0
+        self.calendar = engine.calendar.calendar()
+        self.virtual = clock.VirtualClock(datetime(2026, 1, 1, tzinfo=VN))
+        self.rescheduled: set[str] = set()
+        self.plans: dict[str, dict[str, Any]] = {}
+
+    def at(self, moment: datetime, code: str, action: str) -> None:
+        self.seq += 1
+        heapq.heappush(self.queue, Event(moment, self.seq, code, action))
+
+    def after(self, budget: str, code: str, action: str = "work") -> None:
+        share = self.rng.choice([0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 1.0, 1.3])
+        amount = float(budget.removesuffix("WD")) * share
+        self.at(self.calendar.add(clock.now(), f"{amount:.3f}WD"), code, action)
+
+    def run(self, count: int) -> dict[str, int]:
+        previous = clock.install(self.virtual)
+        try:
+            start, span = datetime(2026, 1, 5, 8, tzinfo=VN), (self.until - datetime(2026, 1, 5, tzinfo=VN)).days
+            for i in range(count):
+                day = start + timedelta(days=int(span * i / count), minutes=self.rng.randint(0, 8 * 60))
+                self.at(day, f"demo-{i}", "submit")
+            fired_day: date | None = None
+            while self.queue and self.queue[0].at <= self.until:
+                event = heapq.heappop(self.queue)
+                if event.at > clock.now():
+                    self.virtual.set(event.at)
+                if fired_day != event.at.date():
+                    fired_day = event.at.date()
+                    self.engine.timers.fire_due(limit=1000)
+                try:
+                    self.handle(event)
+                except AwardflowError as err:
+                    click.echo(f"  {event.code}: {err.message}", err=True)
+            return self.summary()
+        finally:
+            clock.install(previous)
+
+    # -- actions ------------------------------------------------------------------------------------
+    def handle(self, event: Event) -> None:
+        if event.action == "submit":
+            code = self.submit()
+            self.after("0.3WD", code)
+        elif event.action == "supplement":
+            papers = [desk.upload(self.engine, self.store, c, f"{c.lower()}.pdf", PDF + c.encode()) for c in
+                      self.plans[event.code]["missing"]]  # fmt: skip
+            desk.return_supplement(self.engine, event.code, papers, "motcua")
+            self.after("0.2WD", event.code)
+        elif event.action == "withdraw":
+            try:
+                desk.withdraw(self.engine, event.code, "Đơn vị đề nghị xin rút hồ sơ.", "motcua")
+            except NotFound:  # already at signing or finished: too late to withdraw
+                pass
+        else:
+            self.work(event.code)
+
+    def submit(self) -> str:
+        rules = desk.rules_on(self.engine)
+        award = self.rng.choices([a for a, _ in AWARD_MIX], [w for _, w in AWARD_MIX])[0]
+        unit, unit_name = self.rng.choice(UNITS)
+        kinds = rules.award(award).recipients
+        nominees = [self.nominee(self.rng.choice(kinds), award) for _ in range(self.rng.choice([1, 1, 1, 2, 3]))]
+        required = list(rules.award(award).required_papers)
+        missing = self.rng.sample(required, 1) if self.rng.random() < 0.15 else []
+        papers = [desk.upload(self.engine, self.store, c, f"{c.lower()}.pdf", PDF + c.encode())
+                  for c in required if c not in missing]  # fmt: skip
+        code = desk.next_code(self.engine)
+        submission = {
+            "award_type": award,
+            "unit": unit,
+            "unit_name": unit_name,
+            "title": f"Đề nghị tặng {rules.award(award).name} năm 2025",
+            "achievement_year": 2025,
+            "channel": self.rng.choice(["truc_tiep", "truc_tuyen", "buu_chinh"]),
+            "applicant": {"name": self.person("nu" if self.rng.random() < 0.5 else "nam"), "phone": "0912 345 678"},
+            "nominees": nominees,
+            "papers": papers,
+        }
+        desk.submit(self.engine, submission, code=code, actor=self.rng.choice(WORKERS["desk"]), unit="so-noi-vu")
+        self.plans[code] = {"missing": missing, "refuse": self.rng.random() < 0.05}
+        return code
+
+    def person(self, gender: str) -> str:
+        middle, given = (MIDDLE_F, GIVEN_F) if gender == "nu" else (MIDDLE_M, GIVEN_M)
+        return f"{self.rng.choice(SURNAMES)} {self.rng.choice(middle)} {self.rng.choice(given)}"
+
+    def nominee(self, kind: str, award: str) -> dict[str, Any]:
+        good = self.rng.random() < 0.85
+        if kind == "individual":
+            gender = "nu" if self.rng.random() < 0.55 else "nam"
+            position, leader = self.rng.choice(POSITIONS)
+            title = {"CSTD_TINH": "CSTD_CS", "BK_UBND": "HTXSNV"}.get(award, "LDTT")
+            years = [2023, 2024, 2025] if good else [2023, 2025]
+            return {
+                "kind": "individual",
+                "name": self.person(gender),
+                "gender": gender,
+                "position": position,
+                "is_leader": leader,
+                "unit": self.rng.choice(TEAMS),
+                "titles": [{"year": y, "title": title} for y in years],
+                "initiatives": [{"name": "Sáng kiến cải tiến quy trình", "scope": "tinh" if good else "co_so"}],
+                "discipline": not good and self.rng.random() < 0.3,
+            }
+        total = self.rng.randint(8, 40)
+        return {
+            "kind": kind,
+            "name": self.rng.choice(TEAMS) if kind == "collective" else f"Hộ gia đình ông {self.person('nam')}",
+            "members_total": total,
+            "women_members": self.rng.randint(0, total),
+            "members_completing": total if good else total - 1,
+            "members_ldtt": int(total * (0.8 if good else 0.6)),
+            "members_cstd_cs": 1 + self.rng.randint(0, 2),
+            "cluster_rank": 1 if good else 2,
+            "titles": [{"year": y, "title": "HTXSNV"} for y in (2024, 2025)],
+        }
+
+    def work(self, code: str) -> None:
+        instance = self.engine.runtime.list(business_key=code)[0]
+        tasks = [t for t in self.engine.tasks.for_instance(instance.id) if t.state == "ready"]
+        if not tasks:
+            return
+        for task in tasks:
+            self.maybe_apologise(code)
+            group = (task.candidate_groups or ["desk"])[0]
+            user = self.rng.choice(WORKERS.get(group, ["admin"]))
+            data = self.answer(code, task.element_id)
+            self.engine.tasks.claim(task.id, user)
+            self.engine.tasks.complete(task.id, user, data)
+        if self.plans[code].pop("supplement_pending", False):
+            if self.rng.random() < 0.1:
+                self.after("2WD", code, "withdraw")
+            elif self.rng.random() < 0.9:
+                self.after("4WD", code, "supplement")
+            return
+        if self.rng.random() < 0.01:
+            self.after("1WD", code, "withdraw")
+        budgets = [float(t.properties.get("budget", "1WD").removesuffix("WD")) for t in tasks]
+        self.after(f"{max(budgets)}WD", code)
+
+    def answer(self, code: str, element: str) -> dict[str, Any]:
+        plan, rng = self.plans[code], self.rng
+        if element == "check_completeness":
+            if plan["refuse"]:
+                return {"completeness": "tu_choi", "refusal_reason": "Hồ sơ không thuộc thẩm quyền giải quyết."}
+            if plan["missing"]:
+                plan["supplement_pending"] = True
+                return {"completeness": "bo_sung", "missing": plan["missing"]}
+            return {"completeness": "tiep_nhan"}
+        if element == "recheck_completeness":
+            return {"recheck": "tiep_nhan"}
+        if element == "assign_appraiser":
+            return {"appraiser": rng.choice(WORKERS["appraiser"])}
+        if element == "appraise":
+            return {"excluded": self.failing(code)}
+        if element.startswith("cross_check_"):
+            return {"answer": "dong_y" if rng.random() < 0.97 else "khong_dong_y", "cross_check_note": ""}
+        if element == "draft_submission":
+            return {"summary": "Các cá nhân, tập thể đủ tiêu chuẩn theo quy định."}
+        if element == "approve_draft":
+            return {"approval": "tra_lai" if rng.random() < 0.08 else "duyet"}
+        if element == "convene_session":
+            return {"session_date": (clock.now() + timedelta(days=3)).astimezone(VN).date().isoformat()}
+        if element == "record_session":
+            return self.sitting(code)
+        if element == "chair_tiebreak":
+            return {"chair_order": [n["id"] for n in self.candidates(code)]}
+        if element == "sign_decision":
+            return {"signed": True}
+        if element == "return_result":
+            return {"delivery": rng.choice(["truc_tiep", "truc_tuyen", "buu_chinh"])}
+        return {}
+
+    def failing(self, code: str) -> list[dict[str, Any]]:
+        with self.engine.db.transaction() as session:
+            dossier = records.by_code(session, code)
+            return [
+                {"nominee": n.id, "reason": "Không đủ tiêu chuẩn theo kết quả đối chiếu"}
+                for n in dossier.nominees
+                if n.facts.get("discipline") or len(n.facts.get("titles", [])) == 2 and n.kind == "individual"
+            ][: len(dossier.nominees) - (1 if self.rng.random() < 0.9 else 0)]
+
+    def candidates(self, code: str) -> list[dict[str, Any]]:
+        with self.engine.db.transaction() as session:
+            dossier = records.by_code(session, code)
+            return [{"id": n.id} for n in dossier.nominees if n.state in ("eligible", "passed", "failed")]
+
+    def sitting(self, code: str) -> dict[str, Any]:
+        rules = desk.rules_on(self.engine)
+        with self.engine.db.transaction() as session:
+            award = rules.award(records.by_code(session, code).award_type)
+        assert award.vote is not None
+        members = rules.councils[award.vote.council].codes()
+        present = self.rng.sample(members, max(1, len(members) - self.rng.choice([0, 0, 1, 1, 2, 4])))
+        ballots = [
+            {"nominee": c["id"], "approve": max(0, len(present) - self.rng.choice([0, 0, 0, 1, 2]))}
+            for c in self.candidates(code)
+        ]
+        absent = [m for m in members if m not in present]
+        written = [{"member": m, "approve": [c["nominee"] for c in ballots]} for m in absent[:1]]
+        return {"present": present, "ballots": ballots, "written_votes": written}
+
+    def maybe_apologise(self, code: str) -> None:
+        if code in self.rescheduled or self.rng.random() > 0.3:
+            return
+        with self.engine.db.transaction() as session:
+            dossier = records.by_code(session, code)
+            due, status = dossier.due_at, dossier.status
+        if due is None or status not in (4,):
+            return
+        left = self.calendar.between(clock.now(), due)
+        if timedelta(hours=8) <= left <= timedelta(hours=16):
+            new_due = self.calendar.add(due, "5WD")
+            try:
+                desk.reschedule(self.engine, self.store, code, new_due, "chờ ý kiến hiệp y", "truongphong")
+                self.rescheduled.add(code)
+            except AwardflowError:
+                pass
+
+    def summary(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        with self.engine.db.transaction() as session:
+            for code in self.plans:
+                status = records.by_code(session, code).status
+                key = f"{status} {records.STATUS_NAMES[status]}"
+                counts[key] = counts.get(key, 0) + 1
+        return dict(sorted(counts.items(), key=lambda kv: int(kv[0].split()[0])))
+
+
+def _ensure_domain_tables(engine: Engine) -> None:
+    """Until the migrations include the dossier tables, create the missing ones (checkfirst)."""
+    if not inspect(engine.db.engine).has_table("dossier"):
+        Base.metadata.create_all(engine.db.engine)
+
+
+@click.command()
+@click.option("--dossiers", default=300, show_default=True, help="how many dossiers to submit over 2026")
+@click.option("--until", default="2026-11-20", show_default=True, help="the simulation stops on this day (10:00)")
+@click.option("--seed", default=2026, show_default=True, help="random seed (the same seed gives the same data)")
+@click.option("--password", help="password for the demo users (default: a random one, printed)")
+def demo(dossiers: int, until: str, seed: int, password: str | None) -> None:
+    """Seed a realistic data set: units, people and dossiers in every state across 2026."""
+    settings = Settings.from_env()
+    engine = prepare(settings, demo=True)
+    _ensure_domain_tables(engine)
+    password = password or secrets.token_urlsafe(9)
+    for username, display, groups, unit in PEOPLE:
+        engine.identity.ensure_user(username, display_name=display, groups=groups, unit=unit, password=password)
+    for username, display, groups, unit in DEMO_USERS:
+        engine.identity.ensure_user(username, display_name=display, groups=groups, unit=unit, password=password)
+    stop = datetime.combine(date.fromisoformat(until), time(10), VN)
+    simulation = Simulation(engine, LocalStore(default_root()), random.Random(seed), stop)
+    click.echo(f"simulating {dossiers} dossiers from 05/01/2026 to {stop:%d/%m/%Y} …")
+    for status, count in simulation.run(dossiers).items():
+        click.echo(f"  {status}: {count}")
+    click.echo(f"password of every demo user (it replaces the one printed above): {password}")
