@@ -268,7 +268,7 @@ class Executor:
                 form=task.properties.get("form"),
                 properties=task.properties,
                 state="ready",
-                assignee=task.properties.get("assignee") or None,
+                assignee=task.assignee or task.properties.get("assignee") or None,
                 created_at=now,
             )
             row.candidates = [TaskCandidate(kind="group", name=g) for g in groups] + [

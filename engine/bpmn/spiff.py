@@ -122,6 +122,8 @@ class ReadyTask:
     lane: str | None
     properties: dict[str, str]
     process_id: str
+    #: the user named by the task data variable in the ``assignee_from`` property, if any
+    assignee: str | None = None
 
 
 @dataclass(frozen=True)
@@ -264,18 +266,22 @@ class Workflows:
     # -- reading ----------------------------------------------------------------------------------
     @staticmethod
     def ready_human_tasks(workflow: BpmnWorkflow) -> list[ReadyTask]:
-        tasks = workflow.get_tasks(state=TaskState.READY, manual=True)
-        return [
-            ReadyTask(
-                id=str(t.id),
-                element_id=t.task_spec.bpmn_id or t.task_spec.name,
-                name=t.task_spec.bpmn_name,
-                lane=t.task_spec.lane,
-                properties=dict(t.task_spec.extensions.get("properties", {}) or {}),
-                process_id=t.workflow.spec.name,
+        ready = []
+        for t in workflow.get_tasks(state=TaskState.READY, manual=True):
+            properties = dict(t.task_spec.extensions.get("properties", {}) or {})
+            assignee = t.data.get(properties["assignee_from"]) if properties.get("assignee_from") else None
+            ready.append(
+                ReadyTask(
+                    id=str(t.id),
+                    element_id=t.task_spec.bpmn_id or t.task_spec.name,
+                    name=t.task_spec.bpmn_name,
+                    lane=t.task_spec.lane,
+                    properties=properties,
+                    process_id=t.workflow.spec.name,
+                    assignee=assignee if isinstance(assignee, str) and assignee else None,
+                )
             )
-            for t in tasks
-        ]
+        return ready
 
     @staticmethod
     def task_data(task: Task) -> dict[str, Any]:

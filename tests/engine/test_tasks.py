@@ -12,6 +12,7 @@ from engine.clock import VirtualClock
 from engine.errors import InvalidInput, InvalidState, PermissionDenied, TaskAlreadyClaimed
 from engine.models import HumanTask
 from engine.tasks import InboxQuery
+from tests.engine.conftest import BPMN as BPMN_DIR
 from tests.engine.conftest import ready
 
 
@@ -137,3 +138,25 @@ def test_form_data_is_validated_with_field_messages_and_nothing_changes(engine: 
     assert engine.tasks.get(task.id).state == "ready"
     assert [e.action for e in engine.history.for_instance(task.instance_id)] == ["instance_started"]
     assert engine.tasks.form(task.id)["required"] == ["decision"]
+
+
+def test_assignee_taken_from_process_data(engine: Engine) -> None:
+    """A division head picks the appraiser in one task; the next task is assigned to that person."""
+    bpmn = (
+        (BPMN_DIR / "user_task.bpmn")
+        .read_text()
+        .replace(
+            '<spiffworkflow:property name="budget" value="0.5WD" />',
+            '<spiffworkflow:property name="budget" value="0.5WD" />'
+            '<spiffworkflow:property name="assignee_from" value="appraiser" />',
+        )
+    )
+    engine.repository.deploy(
+        {"user_task.bpmn": bpmn.encode(), "review.schema.json": (BPMN_DIR / "review.schema.json").read_bytes()},
+        actor="admin",
+    )
+    inst = engine.runtime.start("user_task", data={"appraiser": "binh"}, actor="dung")
+    [task] = ready(engine, inst.id)
+    assert task.assignee == "binh"
+    assert [t.id for t in engine.tasks.inbox("binh", InboxQuery(scope="mine")).items] == [task.id]
+    assert engine.tasks.inbox("an").items == [], "assigned: no longer claimable by the group"

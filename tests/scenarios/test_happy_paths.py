@@ -33,6 +33,8 @@ def test_cstd_tinh_from_submission_to_result(world: World) -> None:
     public = desk.lookup(world.engine, code)
     assert (public.status, public.status_name, public.appointment) == (4, "Đang xử lý", "30/03/2026")
     world.do(code, "assign_appraiser", {"appraiser": "thamdinh"})
+    [appraise] = world.ready(code)
+    assert appraise.assignee == "thamdinh", "the division head's pick is the assignee (assignee_from)"
     world.do(code, "appraise")
     assert world.ready_ids(code) == ["cross_check_cong_an", "cross_check_thanh_tra"]
     world.do(code, "cross_check_cong_an", {"answer": "dong_y"})
