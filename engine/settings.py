@@ -39,6 +39,8 @@ class Settings:
     smtp_host: str = ""
     smtp_port: int = 25
     smtp_sender: str = "awardflow@localhost"
+    #: Folder of uploaded papers and generated documents (files stay out of the database).
+    storage_dir: str = "instance/files"
     #: Extra settings the handlers read (base salary, ...); free-form.
     extra: dict[str, Any] = field(default_factory=dict)
 

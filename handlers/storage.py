@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from engine.settings import Settings
+
 __all__ = ["LocalStore", "Store", "Stored", "default_root"]
 
 
@@ -33,8 +35,8 @@ class Store(Protocol):
 
 
 def default_root() -> Path:
-    """``AWARDFLOW_STORAGE_DIR``, else ./instance/files (next to the default SQLite database)."""
-    return Path(os.environ.get("AWARDFLOW_STORAGE_DIR") or Path("instance") / "files")
+    """The papers' folder: ``Settings.storage_dir`` (``AWARDFLOW_STORAGE_DIR``)."""
+    return Path(Settings.from_env().storage_dir)
 
 
 class LocalStore:
