@@ -45,6 +45,13 @@ def _dateline(rules: Catalogue) -> str:
     return f"{rules.office.get('province', '')}, {long_date(local_day(clock.now()))}"
 
 
+def _notice(d: Dossier, rules: Catalogue, title: str, *blocks: Any) -> Doc:
+    """A one-stop notice to the proposing unit: the office's heading, the dossier code, today's dateline."""
+    return Doc(
+        title=title, issuer=_office(rules), number=f"Mã hồ sơ: {d.code}", dateline=_dateline(rules), blocks=blocks
+    )
+
+
 def _who(d: Dossier) -> str:
     return f"{d.unit_name} ({d.unit})"
 
@@ -55,23 +62,20 @@ def _award_line(d: Dossier, rules: Catalogue) -> str:
 
 def receipt(d: Dossier, rules: Catalogue, *, received_at: datetime, due_at: datetime, officer: str) -> Doc:
     papers = tuple((str(i), rules.papers.get(p.code, p.code), p.filename) for i, p in enumerate(d.papers, start=1))
-    return Doc(
-        title="GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
-        issuer=_office(rules),
-        number=f"Mã hồ sơ: {d.code}",
-        dateline=_dateline(rules),
-        blocks=(
-            Paragraph(f"{rules.office.get('name', '')} đã tiếp nhận hồ sơ của: {_who(d)}."),
-            Paragraph(_award_line(d, rules)),
-            Table(("STT", "Thành phần hồ sơ", "Tệp"), papers, (1, 7, 4)),
-            Paragraph(f"Thời gian tiếp nhận: {fmt_datetime(received_at)}."),
-            Paragraph(f"Hẹn trả kết quả: {fmt_datetime(due_at)} (ngày {fmt_date(due_at)}).", bold=True),
-            Paragraph(
-                f"Tra cứu tình trạng hồ sơ bằng mã {d.code} tại Cổng dịch vụ công hoặc số điện thoại "
-                f"{rules.office.get('hotline', '')}."
-            ),
-            Signature("NGƯỜI TIẾP NHẬN", officer, "(Ký, ghi rõ họ tên)"),
+    return _notice(
+        d,
+        rules,
+        "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
+        Paragraph(f"{rules.office.get('name', '')} đã tiếp nhận hồ sơ của: {_who(d)}."),
+        Paragraph(_award_line(d, rules)),
+        Table(("STT", "Thành phần hồ sơ", "Tệp"), papers, (1, 7, 4)),
+        Paragraph(f"Thời gian tiếp nhận: {fmt_datetime(received_at)}."),
+        Paragraph(f"Hẹn trả kết quả: {fmt_datetime(due_at)} (ngày {fmt_date(due_at)}).", bold=True),
+        Paragraph(
+            f"Tra cứu tình trạng hồ sơ bằng mã {d.code} tại Cổng dịch vụ công hoặc số điện thoại "
+            f"{rules.office.get('hotline', '')}."
         ),
+        Signature("NGƯỜI TIẾP NHẬN", officer, "(Ký, ghi rõ họ tên)"),
     )
 
 
@@ -79,76 +83,64 @@ def supplement_request(
     d: Dossier, rules: Catalogue, *, missing: Sequence[dict[str, str]], note: str, officer: str
 ) -> Doc:
     rows = tuple((str(i), m["name"]) for i, m in enumerate(missing, start=1))
-    return Doc(
-        title="PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
-        issuer=_office(rules),
-        number=f"Mã hồ sơ: {d.code}",
-        dateline=_dateline(rules),
-        blocks=(
-            Paragraph(f"Kính gửi: {d.unit_name}."),
-            Paragraph(_award_line(d, rules)),
-            Paragraph(
-                "Sau khi kiểm tra, hồ sơ chưa đầy đủ. Đề nghị quý cơ quan bổ sung, hoàn thiện một lần các nội dung sau:"
-            ),
-            Table(("STT", "Nội dung cần bổ sung, hoàn thiện"), rows, (1, 11)),
-            *((Paragraph(f"Ghi chú: {note}"),) if note else ()),
-            Paragraph(
-                "Thời gian bổ sung hồ sơ không tính vào thời hạn giải quyết. Hồ sơ chỉ được yêu cầu bổ sung một lần."
-            ),
-            Signature("NGƯỜI TIẾP NHẬN", officer, "(Ký, ghi rõ họ tên)"),
+    return _notice(
+        d,
+        rules,
+        "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
+        Paragraph(f"Kính gửi: {d.unit_name}."),
+        Paragraph(_award_line(d, rules)),
+        Paragraph(
+            "Sau khi kiểm tra, hồ sơ chưa đầy đủ. Đề nghị quý cơ quan bổ sung, hoàn thiện một lần các nội dung sau:"
         ),
+        Table(("STT", "Nội dung cần bổ sung, hoàn thiện"), rows, (1, 11)),
+        *((Paragraph(f"Ghi chú: {note}"),) if note else ()),
+        Paragraph(
+            "Thời gian bổ sung hồ sơ không tính vào thời hạn giải quyết. Hồ sơ chỉ được yêu cầu bổ sung một lần."
+        ),
+        Signature("NGƯỜI TIẾP NHẬN", officer, "(Ký, ghi rõ họ tên)"),
     )
 
 
 def refusal(d: Dossier, rules: Catalogue, *, reason: str, officer: str) -> Doc:
-    return Doc(
-        title="PHIẾU TỪ CHỐI TIẾP NHẬN, GIẢI QUYẾT HỒ SƠ",
-        issuer=_office(rules),
-        number=f"Mã hồ sơ: {d.code}",
-        dateline=_dateline(rules),
-        blocks=(
-            Paragraph(f"Kính gửi: {d.unit_name}."),
-            Paragraph(_award_line(d, rules)),
-            Paragraph(f"Hồ sơ không được tiếp nhận, giải quyết vì lý do: {reason}", bold=True),
-            Paragraph("Xin thông báo để quý cơ quan biết."),
-            Signature("NGƯỜI TIẾP NHẬN", officer, "(Ký, ghi rõ họ tên)"),
-        ),
+    return _notice(
+        d,
+        rules,
+        "PHIẾU TỪ CHỐI TIẾP NHẬN, GIẢI QUYẾT HỒ SƠ",
+        Paragraph(f"Kính gửi: {d.unit_name}."),
+        Paragraph(_award_line(d, rules)),
+        Paragraph(f"Hồ sơ không được tiếp nhận, giải quyết vì lý do: {reason}", bold=True),
+        Paragraph("Xin thông báo để quý cơ quan biết."),
+        Signature("NGƯỜI TIẾP NHẬN", officer, "(Ký, ghi rõ họ tên)"),
     )
 
 
 def stop_notice(d: Dossier, rules: Catalogue, *, reason: str, officer: str) -> Doc:
-    return Doc(
-        title="THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ",
-        issuer=_office(rules),
-        number=f"Mã hồ sơ: {d.code}",
-        dateline=_dateline(rules),
-        blocks=(
-            Paragraph(f"Kính gửi: {d.unit_name}."),
-            Paragraph(_award_line(d, rules)),
-            Paragraph(
-                f"Theo đề nghị của quý cơ quan, việc giải quyết hồ sơ được dừng lại. Lý do: {reason or 'rút hồ sơ'}."
-            ),
-            Signature("NGƯỜI TIẾP NHẬN", officer, "(Ký, ghi rõ họ tên)"),
+    return _notice(
+        d,
+        rules,
+        "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ",
+        Paragraph(f"Kính gửi: {d.unit_name}."),
+        Paragraph(_award_line(d, rules)),
+        Paragraph(
+            f"Theo đề nghị của quý cơ quan, việc giải quyết hồ sơ được dừng lại. Lý do: {reason or 'rút hồ sơ'}."
         ),
+        Signature("NGƯỜI TIẾP NHẬN", officer, "(Ký, ghi rõ họ tên)"),
     )
 
 
 def apology(d: Dossier, rules: Catalogue, *, old_due: datetime, new_due: datetime, reason: str, officer: str) -> Doc:
-    return Doc(
-        title="VĂN BẢN XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
-        issuer=_office(rules),
-        number=f"Mã hồ sơ: {d.code}",
-        dateline=_dateline(rules),
-        blocks=(
-            Paragraph(f"Kính gửi: {d.unit_name}."),
-            Paragraph(_award_line(d, rules)),
-            Paragraph(
-                f"Hồ sơ có hẹn trả kết quả vào {fmt_datetime(old_due)}. Do {reason}, việc giải quyết chưa thể hoàn "
-                "thành đúng hẹn. Chúng tôi thành thật xin lỗi quý cơ quan vì sự chậm trễ này."
-            ),
-            Paragraph(f"Thời gian hẹn trả kết quả mới: {fmt_datetime(new_due)} (ngày {fmt_date(new_due)}).", bold=True),
-            Signature("THỦ TRƯỞNG CƠ QUAN", officer, "(Ký, ghi rõ họ tên, đóng dấu)"),
+    return _notice(
+        d,
+        rules,
+        "VĂN BẢN XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
+        Paragraph(f"Kính gửi: {d.unit_name}."),
+        Paragraph(_award_line(d, rules)),
+        Paragraph(
+            f"Hồ sơ có hẹn trả kết quả vào {fmt_datetime(old_due)}. Do {reason}, việc giải quyết chưa thể hoàn "
+            "thành đúng hẹn. Chúng tôi thành thật xin lỗi quý cơ quan vì sự chậm trễ này."
         ),
+        Paragraph(f"Thời gian hẹn trả kết quả mới: {fmt_datetime(new_due)} (ngày {fmt_date(new_due)}).", bold=True),
+        Signature("THỦ TRƯỞNG CƠ QUAN", officer, "(Ký, ghi rõ họ tên, đóng dấu)"),
     )
 
 
@@ -173,19 +165,16 @@ def control_slip(d: Dossier, rules: Catalogue, *, clock_row: Any, segments: Sequ
         if clock_row is not None
         else ""
     )
-    return Doc(
-        title="PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
-        issuer=_office(rules),
-        number=f"Mã hồ sơ: {d.code}",
-        dateline=_dateline(rules),
-        blocks=(
-            Paragraph(f"Cơ quan đề nghị: {_who(d)}. {_award_line(d, rules)}"),
-            Paragraph(summary),
-            Table(
-                ("STT", "Bước", "Bên giao", "Bên nhận", "Nhận lúc", "Định mức", "Hạn", "Hoàn thành", "Kết quả"),
-                rows,
-                (1, 4, 2.5, 2.5, 3, 2, 3, 3, 2),
-            ),
+    return _notice(
+        d,
+        rules,
+        "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
+        Paragraph(f"Cơ quan đề nghị: {_who(d)}. {_award_line(d, rules)}"),
+        Paragraph(summary),
+        Table(
+            ("STT", "Bước", "Bên giao", "Bên nhận", "Nhận lúc", "Định mức", "Hạn", "Hoàn thành", "Kết quả"),
+            rows,
+            (1, 4, 2.5, 2.5, 3, 2, 3, 3, 2),
         ),
     )
 
@@ -275,20 +264,15 @@ def decision(d: Dossier, rules: Catalogue, *, row: Decision, signer: str) -> Doc
 
 def result_notice(d: Dossier, rules: Catalogue, *, reasons: Sequence[tuple[str, str]], officer: str) -> Doc:
     rows = tuple((str(i), name, reason) for i, (name, reason) in enumerate(reasons, start=1))
-    return Doc(
-        title="THÔNG BÁO KẾT QUẢ XÉT KHEN THƯỞNG",
-        issuer=_office(rules),
-        number=f"Mã hồ sơ: {d.code}",
-        dateline=_dateline(rules),
-        blocks=(
-            Paragraph(f"Kính gửi: {d.unit_name}."),
-            Paragraph(_award_line(d, rules)),
-            Paragraph(
-                "Kết quả: hồ sơ không đủ điều kiện đề nghị khen thưởng, với lý do đối với từng trường hợp như sau:"
-            ),
-            Table(("STT", "Họ tên / Tập thể", "Lý do"), rows, (1, 4, 8)),
-            Signature("NGƯỜI TRẢ KẾT QUẢ", officer, "(Ký, ghi rõ họ tên)"),
-        ),
+    return _notice(
+        d,
+        rules,
+        "THÔNG BÁO KẾT QUẢ XÉT KHEN THƯỞNG",
+        Paragraph(f"Kính gửi: {d.unit_name}."),
+        Paragraph(_award_line(d, rules)),
+        Paragraph("Kết quả: hồ sơ không đủ điều kiện đề nghị khen thưởng, với lý do đối với từng trường hợp như sau:"),
+        Table(("STT", "Họ tên / Tập thể", "Lý do"), rows, (1, 4, 8)),
+        Signature("NGƯỜI TRẢ KẾT QUẢ", officer, "(Ký, ghi rõ họ tên)"),
     )
 
 
