@@ -24,6 +24,19 @@ class Actor:
     is_admin: bool = False
 
 
+@dataclass(frozen=True)
+class UserView:
+    """A user as the administration page lists it (never the password hash)."""
+
+    username: str
+    display_name: str
+    unit: str | None
+    groups: tuple[str, ...]
+    is_admin: bool
+    active: bool
+    has_password: bool
+
+
 def actor_of(session: Session, username: str) -> Actor:
     """Load the actor for ``username``; unknown or inactive users are refused."""
     user = session.scalar(select(User).where(User.username == username))
@@ -72,6 +85,30 @@ class IdentityService:
             ]
             session.flush()
             return Actor(user.username, frozenset(wanted), user.unit, user.is_admin)
+
+    def list_users(self) -> list[UserView]:
+        """Every user, active or not, by user name. Administrators' pages call it."""
+        with self.db.transaction() as session:
+            return [
+                UserView(
+                    u.username,
+                    u.display_name,
+                    u.unit,
+                    tuple(sorted(u.groups)),
+                    u.is_admin,
+                    u.active,
+                    bool(u.password_hash),
+                )
+                for u in session.scalars(select(User).order_by(User.username))
+            ]
+
+    def set_active(self, username: str, active: bool) -> None:
+        """Deactivate (or reactivate) a user; an inactive user cannot sign in or act. NotFound."""
+        with self.db.transaction() as session:
+            user = session.scalar(select(User).where(User.username == username))
+            if user is None:
+                raise NotFound(f"no user named {username!r}")
+            user.active = active
 
     def check_password(self, username: str, password: str) -> Actor | None:
         """The actor if the password matches an active user, else None."""

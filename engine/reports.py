@@ -7,6 +7,7 @@ months.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -22,6 +23,10 @@ from engine.models import HumanTask, ProcessInstance, SlaClock, SlaSegment
 
 GROUPS = ("unit", "step", "person", "process", "none")
 PERIODS = ("month", "quarter", "year")
+#: Open work by its state now (drill-down of :meth:`ReportService.pending`); "open" is all of it.
+STATUSES = ("overdue", "due_soon", "within", "open")
+#: Finished work by its result (drill-down of :meth:`ReportService.on_time`); None is all of it.
+RESULTS = {"early": "truoc_han", "on_time": "dung_han", "late": "qua_han"}
 
 
 @dataclass
@@ -67,6 +72,29 @@ class Pending:
 
     def to_dict(self) -> dict[str, Any]:
         return {"group": self.group, "within": self.within, "due_soon": self.due_soon, "overdue": self.overdue}
+
+
+@dataclass(frozen=True)
+class Item:
+    """One step (or dossier) behind a number of a report: a drill-down row.
+
+    ``holder`` is whom the work was handed to (the assignee, else the candidate groups); ``person`` is who
+    finished it. ``classification`` is trong_han / qua_han for open work (as of now), else the stored result.
+    """
+
+    instance_id: int
+    business_key: str | None
+    unit: str | None
+    process_key: str | None
+    task_id: str | None
+    element_id: str | None
+    step: str | None
+    holder: str | None
+    person: str | None
+    due_at: datetime | None
+    finished_at: datetime | None
+    classification: str | None
+    due_soon: bool = False
 
 
 class ReportService:
@@ -116,13 +144,7 @@ class ReportService:
         """Open steps now by group: within time, due within ``soon`` (wall time), overdue."""
         _check(group_by=(group_by, GROUPS))
         now = clock.now()
-        key = {
-            "unit": HumanTask.unit,
-            "step": HumanTask.element_id,
-            "person": HumanTask.assignee,
-            "process": HumanTask.process_key,
-            "none": cast(None, String),
-        }[group_by]
+        key = _PENDING_KEYS.get(group_by, cast(None, String))
         stmt = select(key, HumanTask.id, HumanTask.due_at).where(
             HumanTask.state == "ready", HumanTask.due_at.is_not(None)
         )
@@ -140,6 +162,79 @@ class ReportService:
                     entry.within += 1
                     entry.due_soon += due < now + soon
         return sorted(groups.values(), key=lambda p: -p.overdue)
+
+    def pending_items(
+        self,
+        *,
+        group_by: str = "none",
+        group: str | None = None,
+        status: str = "open",
+        soon: timedelta = timedelta(days=1),
+        unit: str | None = None,
+    ) -> list[Item]:
+        """The open steps behind one number of :meth:`pending` (``group`` None: those without a group)."""
+        _check(group_by=(group_by, GROUPS), status=(status, STATUSES))
+        now = clock.now()
+        stmt = select(HumanTask).where(HumanTask.state == "ready", HumanTask.due_at.is_not(None))
+        if group_by != "none":
+            column = _PENDING_KEYS[group_by]
+            stmt = stmt.where(column.is_(None) if group is None else column == group)
+        if unit:
+            stmt = stmt.where(HumanTask.unit == unit)
+        if status == "overdue":
+            stmt = stmt.where(HumanTask.due_at < now)
+        elif status in ("within", "due_soon"):
+            stmt = stmt.where(HumanTask.due_at >= now)
+        if status == "due_soon":
+            stmt = stmt.where(HumanTask.due_at < now + soon)
+        with self.db.transaction() as session:
+            rows = session.scalars(stmt.order_by(HumanTask.due_at, HumanTask.business_key, HumanTask.id))
+            return [_open_item(row, now, soon) for row in rows]
+
+    def finished_items(
+        self,
+        start: date,
+        end: date,
+        *,
+        group_by: str = "none",
+        group: str | None = None,
+        level: str = "step",
+        result: str | None = None,
+        unit: str | None = None,
+    ) -> list[Item]:
+        """The steps or dossiers behind one number of :meth:`on_time` (same window, group and result)."""
+        _check(group_by=(group_by, GROUPS), level=(level, ("step", "dossier")))
+        if result is not None:
+            _check(result=(result, tuple(RESULTS)))
+        table = SlaSegment if level == "step" else SlaClock
+        wanted = [RESULTS[result]] if result else list(RESULTS.values())
+        stmt = (
+            select(table, ProcessInstance.business_key, ProcessInstance.process_key)
+            .join(ProcessInstance, ProcessInstance.id == table.instance_id)
+            .where(table.finished_at >= self._utc(start), table.finished_at < self._utc(end + timedelta(days=1)))
+            .where(table.classification.in_(wanted))
+        )
+        if group_by != "none":
+            column = self._group_column(group_by, level)
+            stmt = stmt.where(column.is_(None) if group is None else column == group)
+        if unit:
+            stmt = stmt.where(table.unit == unit)
+        with self.db.transaction() as session:
+            rows = session.execute(stmt.order_by(table.finished_at, table.id))
+            return [_finished_item(row, key, process) for row, key, process in rows]
+
+    def step_names(self, element_ids: Iterable[str]) -> dict[str, str]:
+        """The names the control slip shows for these step ids (for report labels)."""
+        wanted = sorted(set(element_ids))
+        if not wanted:
+            return {}
+        stmt = (
+            select(SlaSegment.element_id, func.max(SlaSegment.step))
+            .where(SlaSegment.element_id.in_(wanted))
+            .group_by(SlaSegment.element_id)
+        )
+        with self.db.transaction() as session:
+            return {element: name for element, name in session.execute(stmt) if name}
 
     def late_dossiers(self, start: date, end: date, *, unit: str | None = None) -> list[dict[str, Any]]:
         """Dossiers finished late (or overdue and open) with the first step that ran late: the ISO
@@ -191,6 +286,78 @@ class ReportService:
             "process": ProcessInstance.process_key,
             "none": cast(None, String),
         }[group_by]
+
+
+_PENDING_KEYS: dict[str, Any] = {
+    "unit": HumanTask.unit,
+    "step": HumanTask.element_id,
+    "person": HumanTask.assignee,
+    "process": HumanTask.process_key,
+}
+
+
+def _open_item(row: HumanTask, now: datetime, soon: timedelta) -> Item:
+    due = row.due_at
+    late = due is not None and due < now
+    return Item(
+        instance_id=row.instance_id,
+        business_key=row.business_key,
+        unit=row.unit,
+        process_key=row.process_key,
+        task_id=row.id,
+        element_id=row.element_id,
+        step=row.name or row.element_id,
+        holder=row.assignee or ", ".join(row.candidate_groups + row.candidate_users) or None,
+        person=row.assignee,
+        due_at=due,
+        finished_at=None,
+        classification="qua_han" if late else "trong_han",
+        due_soon=not late and due is not None and due < now + soon,
+    )
+
+
+def _finished_item(row: SlaSegment | SlaClock, business_key: str | None, process_key: str) -> Item:
+    common: dict[str, Any] = {
+        "instance_id": row.instance_id,
+        "business_key": business_key,
+        "unit": row.unit,
+        "process_key": process_key,
+        "due_at": row.due_at,
+        "finished_at": row.finished_at,
+        "classification": row.classification,
+    }
+    if isinstance(row, SlaClock):
+        return Item(**common, task_id=None, element_id=None, step=None, holder=None, person=None)
+    return Item(
+        **common,
+        task_id=row.task_id,
+        element_id=row.element_id,
+        step=row.step,
+        holder=row.to_actor,
+        person=row.finished_by,
+    )
+
+
+def period_range(label: str) -> tuple[date, date]:
+    """The first and last day of a period label of :meth:`ReportService.on_time` ("2026-03", "2026-Q1", "2026")."""
+    try:
+        if len(label) == 4:
+            year = int(label)
+            return date(year, 1, 1), date(year, 12, 31)
+        year_text, part = label.split("-")
+        year = int(year_text)
+        if part.startswith("Q"):
+            quarter = int(part[1:])
+            if not 1 <= quarter <= 4:
+                raise ValueError(label)
+            first, last = 3 * quarter - 2, 3 * quarter
+        else:
+            first = last = int(part)
+        start = date(year, first, 1)
+        end = date(year + last // 12, last % 12 + 1, 1) - timedelta(days=1)
+        return start, end
+    except ValueError:
+        raise InvalidInput(f"unknown period {label!r}", {"period": ["e.g. 2026-03, 2026-Q1 or 2026"]}) from None
 
 
 def _period(month: str, period: str) -> str:

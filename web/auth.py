@@ -119,6 +119,17 @@ POLICY: dict[str, Rule] = {
     # events
     "POST /api/messages": EVENT_SENDERS,
     "POST /api/signals": EVENT_SENDERS,
+    # dossiers at the desk (unit-scoped) and the public look-up
+    "GET /api/dossiers": SIGNED_IN,
+    "POST /api/dossiers": STARTERS,
+    "GET /api/dossiers/<code>": SIGNED_IN,
+    "POST /api/dossiers/<code>/papers": STARTERS,
+    "GET /api/dossiers/<code>/documents": SIGNED_IN,
+    "GET /api/dossiers/<code>/documents/<int:document_id>": SIGNED_IN,
+    "POST /api/dossiers/<code>/supplement": STARTERS,
+    "POST /api/dossiers/<code>/withdraw": STARTERS,
+    "POST /api/dossiers/<code>/reschedule": RESCHEDULERS,
+    "GET /api/public/dossiers/<code>": PUBLIC,
 }
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -9,6 +9,7 @@ import pytest
 from engine import Engine
 from engine.clock import VirtualClock
 from engine.errors import InvalidInput
+from engine.reports import period_range
 from tests.engine.conftest import complete
 from tests.engine.test_sla import dossier, task, vn  # noqa: F401  (the dossier fixture)
 
@@ -76,3 +77,55 @@ def test_bad_report_parameters_name_the_field(engine: Engine) -> None:
     with pytest.raises(InvalidInput) as err:
         engine.reports.on_time(date(2026, 1, 1), date(2026, 3, 31), period="week", group_by="colour")
     assert set(err.value.fields) == {"period", "group_by"}
+
+
+def test_drill_down_lists_exactly_the_work_behind_each_number(engine: Engine, march) -> None:
+    overdue = engine.reports.pending_items(status="overdue")
+    assert [(i.business_key, i.element_id, i.holder, i.classification) for i in overdue] == [
+        ("R-OPEN", "check_papers", "desk", "qua_han")
+    ]
+    assert overdue[0].task_id == task(engine, march["open"], "check_papers").id
+    within = engine.reports.pending_items(group_by="step", group="appraise", status="within")
+    assert [(i.business_key, i.step) for i in within] == [("R-LATE", "B2 Thẩm định")]
+    assert engine.reports.pending_items(group_by="person", group=None, status="open") == overdue + within
+    assert engine.reports.pending_items(group_by="unit", group="so-tai-chinh") == []
+    for rate in engine.reports.on_time(date(2026, 3, 1), date(2026, 3, 31), group_by="person"):
+        found = engine.reports.finished_items(date(2026, 3, 1), date(2026, 3, 31), group_by="person", group=rate.group)
+        assert len(found) == rate.finished
+    [late] = engine.reports.finished_items(date(2026, 3, 1), date(2026, 3, 31), result="late")
+    assert (late.business_key, late.element_id, late.person, late.process_key) == (
+        "R-LATE",
+        "check_papers",
+        "chi",
+        "sla_dossier",
+    )
+    [dossier_] = engine.reports.finished_items(date(2026, 3, 1), date(2026, 3, 31), level="dossier")
+    assert (dossier_.business_key, dossier_.classification, dossier_.task_id) == ("R-EARLY", "truoc_han", None)
+    assert engine.reports.finished_items(date(2026, 4, 1), date(2026, 4, 30)) == []
+    assert engine.reports.step_names(["check_papers", "nowhere"]) == {"check_papers": "B1 Tiếp nhận, kiểm tra hồ sơ"}
+
+
+def test_due_soon_drill_down_follows_the_clock(engine: Engine, march, vclock: VirtualClock) -> None:
+    assert engine.reports.pending_items(status="due_soon") == []
+    vclock.set(vn(12, 3, 10))  # R-LATE's appraise is due 13/03 09:00
+    [soon] = engine.reports.pending_items(status="due_soon")
+    assert (soon.business_key, soon.due_soon, soon.classification) == ("R-LATE", True, "trong_han")
+
+
+def test_period_labels_give_their_days() -> None:
+    assert period_range("2026-02") == (date(2026, 2, 1), date(2026, 2, 28))
+    assert period_range("2026-12") == (date(2026, 12, 1), date(2026, 12, 31))
+    assert period_range("2026-Q4") == (date(2026, 10, 1), date(2026, 12, 31))
+    assert period_range("2026") == (date(2026, 1, 1), date(2026, 12, 31))
+    for bad in ("2026-13", "2026-Q5", "26", "2026-03-01", "abcd"):
+        with pytest.raises(InvalidInput):
+            period_range(bad)
+
+
+def test_bad_drill_down_parameters_name_the_field(engine: Engine) -> None:
+    with pytest.raises(InvalidInput) as err:
+        engine.reports.pending_items(status="late", group_by="colour")
+    assert set(err.value.fields) == {"status", "group_by"}
+    with pytest.raises(InvalidInput) as err:
+        engine.reports.finished_items(date(2026, 1, 1), date(2026, 3, 31), result="soon")
+    assert set(err.value.fields) == {"result"}

@@ -64,3 +64,10 @@ def test_reports_and_notifications(api: Api, vclock: VirtualClock) -> None:
     assert bad.status_code == 400 and "period" in bad.get_json()["fields"]
     notes = api.get("/api/notifications", "desk").get_json()
     assert [n["kind"] for n in notes] == ["task_overdue"] and "HS-API-3" in notes[0]["message"]
+
+
+def test_a_division_head_without_a_unit_sees_no_reports(api: Api) -> None:
+    engine = api.app.extensions["awardflow"]
+    engine.identity.ensure_user("nounit", groups=["division_head"], unit=None)
+    assert api.get("/api/reports/pending", "nounit").status_code == 403
+    assert api.get("/api/reports/pending", "division_head").status_code == 200

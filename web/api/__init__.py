@@ -13,7 +13,7 @@ from flask import Blueprint, Flask, Response, send_from_directory
 from flask_smorest import Api as SmorestApi
 from werkzeug.exceptions import HTTPException
 
-from web.api import auth, calendar, definitions, health, instances, messages, signals, sla, tasks
+from web.api import auth, calendar, definitions, dossiers, health, instances, messages, public, signals, sla, tasks
 from web.api.schemas import ErrorSchema
 from web.errors import http_error
 
@@ -30,6 +30,8 @@ BLUEPRINTS = (
     messages.blp,
     signals.blp,
     sla.blp,
+    dossiers.blp,
+    public.blp,
 )
 
 #: Defaults of the API's settings (create_app's config may override any).

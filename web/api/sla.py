@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from engine.errors import PermissionDenied
 from engine.models import Notification, SlaClock
 from web.api.context import actor, engine
 from web.api.instances import visible
@@ -30,9 +31,13 @@ blp = Blueprint("sla", __name__, url_prefix="/api", description="Deadlines, the 
 
 
 def _own_unit() -> str | None:
-    """Reports cover every unit for supervisors and administrators, else the caller's own unit."""
+    """Reports cover every unit for supervisors and administrators, else the caller's own unit (none: refused)."""
     who = actor()
-    return None if sees_all_units(who) else who.unit
+    if sees_all_units(who):
+        return None
+    if not who.unit:
+        raise PermissionDenied(f"{who.username} belongs to no unit, so no unit's reports can be shown")
+    return who.unit
 
 
 @blp.route("/instances/<int:instance_id>/slip")

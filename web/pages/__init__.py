@@ -11,7 +11,19 @@ from pathlib import Path
 from flask import Blueprint, Flask, abort, send_from_directory
 
 from web import i18n
-from web.pages import guard, session_pages
+from web.pages import (
+    admin_pages,
+    council,
+    dashboard,
+    designer,
+    desk,
+    guard,
+    inbox,
+    lookup,
+    notifications,
+    session_pages,
+    tasks,
+)
 
 FRONTEND = Path(__file__).resolve().parent.parent / "frontend" / "node_modules"
 
@@ -33,7 +45,19 @@ def vendor_file(lib: str, filename: str):  # type: ignore[no-untyped-def]
     return send_from_directory(root, filename, max_age=3600)
 
 
-BLUEPRINTS = [vendor, session_pages.blp]
+BLUEPRINTS = [
+    vendor,
+    session_pages.blp,
+    inbox.blp,
+    tasks.blp,
+    notifications.blp,
+    desk.blp,
+    council.blp,
+    lookup.blp,
+    dashboard.blp,
+    designer.blp,
+    admin_pages.blp,
+]
 
 
 def init_app(app: Flask) -> None:

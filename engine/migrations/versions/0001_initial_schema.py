@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 15:57:57.680509
+Create Date: 2026-11-23 16:54:08.384016
 """
 
 from __future__ import annotations

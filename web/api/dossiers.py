@@ -1,0 +1,249 @@
+"""Dossiers at the desk: submit (JSON or multipart), list and read (unit-scoped), papers, generated documents,
+the applicant's supplement and withdrawal, and the apology with a new appointment date.
+
+Every change is a ``handlers.desk`` call or an engine task completion: one transaction, audited.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import PurePosixPath
+from typing import Any
+
+from flask import Response, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import ValidationError
+from werkzeug.datastructures import FileStorage
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from engine.errors import InvalidInput, InvalidState, NotFound
+from handlers import desk
+from handlers.models import Dossier
+from web import dossier_access as access
+from web.api.context import actor, engine
+from web.api.dossier_schemas import (
+    ApologyResultSchema,
+    ApologySchema,
+    DocumentOut,
+    DossierPageSchema,
+    DossierQuery,
+    DossierSchema,
+    PaperFileSchema,
+    PaperUploadSchema,
+    SubmitSchema,
+    SupplementSchema,
+    UploadedSchema,
+    WithdrawSchema,
+)
+from web.errors import flatten
+
+blp = Blueprint("dossiers", __name__, url_prefix="/api/dossiers", description="Award dossiers at the desk.")
+
+PDF_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+class PaperTooLarge(RequestEntityTooLarge):
+    """One paper over the rule set's size limit (413, naming the field)."""
+
+    def __init__(self, field: str, size: int, limit: int) -> None:
+        super().__init__(f"{field}: {size} bytes is over the limit of {limit} bytes")
+        self.data = {"fields": {field: [f"{size} bytes is over the limit of {limit} bytes ({limit // 2**20} MB)"]}}
+
+
+def upload(code: str, filename: str, data: bytes, field: str) -> dict[str, Any]:
+    """Store one paper within the limits of the rule set in force (413 too large, 422 wrong kind)."""
+    limit = desk.rules_on(engine()).max_paper_bytes
+    if len(data) > limit:
+        raise PaperTooLarge(field, len(data), limit)
+    try:
+        return desk.upload(engine(), access.store(), code, filename, data)
+    except InvalidInput as refused:
+        raise InvalidInput(refused.message, {f"{field}.{k}": v for k, v in refused.fields.items()}) from None
+
+
+def _files() -> dict[str, bytes]:
+    found: dict[str, bytes] = {}
+    for part in request.files.getlist("files"):
+        name = PurePosixPath((part.filename or "").replace("\\", "/")).name
+        if not name:
+            raise InvalidInput("every file needs a name", {"files": ["a file has no name"]})
+        found[name] = part.read()
+    return found
+
+
+def _submission_body() -> tuple[dict[str, Any], dict[str, bytes]]:
+    """The submitted object (JSON body, or the ``dossier`` part of a multipart form) and its files."""
+    if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        raw, files = request.form.get("dossier"), _files()
+        if not raw:
+            raise InvalidInput("the dossier is missing", {"dossier": ["the dossier as JSON text"]})
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            raise InvalidInput("the dossier is not valid JSON", {"dossier": ["not valid JSON"]}) from None
+    else:
+        data, files = request.get_json(silent=True), {}
+    if not isinstance(data, dict):
+        raise InvalidInput("the body must be a JSON object", {"_": ["a JSON object"]})
+    try:
+        return SubmitSchema().load(data), files
+    except ValidationError as err:
+        raise InvalidInput("the dossier is not valid", flatten(err.messages)) from None
+
+
+def _papers(listed: list[dict[str, Any]], files: dict[str, bytes]) -> list[dict[str, Any]]:
+    """Each listed paper: a part of this request (``file``) or an earlier upload (``key``)."""
+    out: list[dict[str, Any]] = []
+    for i, item in enumerate(listed):
+        if item.get("file"):
+            if item["file"] not in files:
+                raise InvalidInput("a listed file was not sent", {f"papers[{i}].file": ["no such part in `files`"]})
+            out.append(upload(item["code"], item["file"], files[item["file"]], f"papers[{i}]"))
+        elif item.get("key"):
+            out += access.listed_papers(engine(), [item])
+        else:
+            raise InvalidInput("a paper needs its file", {f"papers[{i}]": ["give `file` or `key`"]})
+    return out
+
+
+def detail(row: Dossier) -> dict[str, Any]:
+    """The summary with its appointment, documents and ready tasks."""
+    eng = engine()
+    out = access.summary(row, desk.rules_on(eng))
+    out["appointment"] = desk.lookup(eng, row.code).appointment
+    out["documents"] = access.documents(eng, row)
+    out["tasks"] = access.open_tasks(eng, row)
+    return out
+
+
+def _row(code: str) -> Dossier:
+    return access.dossier(engine(), actor(), code)
+
+
+@blp.route("")
+class Dossiers(MethodView):
+    @blp.arguments(DossierQuery, location="query", error_status_code=400)
+    @blp.response(200, DossierPageSchema)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """Dossiers handled by my units, newest first; filters: status, award type, proposing unit, code."""
+        rows, total = access.dossier_page(engine(), actor(), **query)
+        items = [{**access.summary(r), "nominees": len(r.nominees)} for r in rows]
+        return {"items": items, "total": total, "page": query["page"], "per_page": query["per_page"]}
+
+    @blp.doc(
+        requestBody={
+            "required": True,
+            "content": {
+                "application/json": {"schema": SubmitSchema},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "dossier": {"type": "string", "description": "the SubmitSchema object as JSON"},
+                            "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                        },
+                    }
+                },
+            },
+        }
+    )
+    @blp.response(201, DossierSchema)
+    def post(self) -> dict[str, Any]:
+        """Submit a dossier (status 1, the desk's check waiting); ``accept`` receives it at once (receipt).
+
+        Papers come as parts of a multipart request or as the keys of earlier uploads. 422 names the field;
+        413 when a paper is over the size limit. Nothing is started when anything is refused.
+        """
+        body, files = _submission_body()
+        eng, caller = engine(), actor()
+        submission = access.submission_of(eng, body, _papers(body["papers"], files))
+        code = desk.next_code(eng)
+        desk.submit(eng, submission, code=code, actor=caller.username, unit=caller.unit)
+        row = _row(code)
+        if body["accept"]:
+            access.accept(eng, row, caller.username)
+            row = _row(code)
+        return detail(row)
+
+
+@blp.route("/<code>")
+class One(MethodView):
+    @blp.response(200, DossierSchema)
+    def get(self, code: str) -> dict[str, Any]:
+        """One dossier: status, received, appointment, classification, nominees, papers, documents, tasks."""
+        return detail(_row(code))
+
+
+@blp.route("/<code>/papers")
+class Papers(MethodView):
+    @blp.arguments(PaperUploadSchema, location="form")
+    @blp.arguments(PaperFileSchema, location="files")
+    @blp.response(201, UploadedSchema)
+    def post(self, form: dict[str, Any], parts: dict[str, FileStorage], code: str) -> dict[str, Any]:
+        """Upload one paper for this dossier (e.g. for the supplement): 413 over the size limit, 422 a kind
+        or type not accepted. The paper joins the dossier when its key is named in the supplement."""
+        _row(code)
+        part = parts["file"]
+        return upload(form["code"], part.filename or form["code"], part.read(), "file")
+
+
+@blp.route("/<code>/documents")
+class Documents(MethodView):
+    @blp.response(200, DocumentOut(many=True))
+    def get(self, code: str) -> list[Any]:
+        """The documents generated for the dossier (receipt, slips, minutes, decision …), oldest first."""
+        return access.documents(engine(), _row(code))
+
+
+@blp.route("/<code>/documents/<int:document_id>")
+class DocumentFile(MethodView):
+    @blp.response(200, description="the PDF or DOCX file")
+    def get(self, code: str, document_id: int) -> Response:
+        """Download one generated document."""
+        found, data = access.document(engine(), _row(code), document_id)
+        response = Response(data, mimetype=PDF_TYPES.get(found.format, "application/octet-stream"))
+        response.headers["Content-Disposition"] = f'attachment; filename="{found.filename}"'
+        return response
+
+
+@blp.route("/<code>/supplement")
+class Supplement(MethodView):
+    @blp.arguments(SupplementSchema)
+    @blp.response(200, DossierSchema)
+    def post(self, body: dict[str, Any], code: str) -> dict[str, Any]:
+        """The applicant's return with the papers asked for (uploaded first to ``/papers``)."""
+        row = _row(code)
+        listed = access.listed_papers(engine(), body["papers"])
+        try:
+            desk.return_supplement(engine(), code, listed, actor().username)
+        except NotFound:
+            raise InvalidState(f"dossier {code} is not waiting for a supplement") from None
+        return detail(_row(row.code))
+
+
+@blp.route("/<code>/withdraw")
+class Withdraw(MethodView):
+    @blp.arguments(WithdrawSchema)
+    @blp.response(200, DossierSchema)
+    def post(self, body: dict[str, Any], code: str) -> dict[str, Any]:
+        """The applicant asks to stop (status 7, stop notice); 409 once it went to signing or ended."""
+        _row(code)
+        try:
+            desk.withdraw(engine(), code, body["reason"], actor().username)
+        except NotFound:
+            raise InvalidState(f"dossier {code} can no longer be withdrawn") from None
+        return detail(_row(code))
+
+
+@blp.route("/<code>/reschedule")
+class Reschedule(MethodView):
+    @blp.arguments(ApologySchema)
+    @blp.response(200, ApologyResultSchema)
+    def post(self, body: dict[str, Any], code: str) -> dict[str, Any]:
+        """The apology with a new appointment date (once, ≥ 1 working day before the due date)."""
+        _row(code)
+        return desk.reschedule(engine(), access.store(), code, body["new_due"], body["reason"], actor().username)

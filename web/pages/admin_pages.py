@@ -1,0 +1,335 @@
+"""Administration pages: the working calendar's days (designers) and the users with their units (admins)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+
+from engine import Engine, clock
+from engine.errors import AwardflowError, InvalidInput
+from engine.identity import Actor, UserView
+from web import i18n
+from web.auth import CALENDAR_KEEPERS, ROLES
+from web.pages.guard import page
+
+i18n.TEXTS.update(
+    {
+        "admin.cal.title": ("Lịch làm việc {year}", "Working calendar {year}"),
+        "admin.cal.calendar": ("Lịch", "Calendar"),
+        "admin.cal.days": ("Ngày nghỉ và ngày làm việc bù", "Days off and extra working days"),
+        "admin.cal.none": ("Không có ngày nào trong năm này.", "No days in this year."),
+        "admin.cal.date": ("Ngày", "Date"),
+        "admin.cal.kind": ("Loại", "Kind"),
+        "admin.cal.kind.off": ("Nghỉ", "Day off"),
+        "admin.cal.kind.work": ("Làm việc", "Working day"),
+        "admin.cal.name": ("Tên", "Name"),
+        "admin.cal.source": ("Căn cứ", "Source"),
+        "admin.cal.origin": ("Nguồn", "Origin"),
+        "admin.cal.origin.package": ("Mặc định", "Built in"),
+        "admin.cal.origin.admin": ("Quản trị nhập", "Administrator"),
+        "admin.cal.entered": ("Người nhập", "Entered by"),
+        "admin.cal.overridden": ("đã được thay thế", "replaced"),
+        "admin.cal.remove": ("Gỡ bỏ", "Remove"),
+        "admin.cal.remove_confirm": ("Gỡ bỏ ngày này khỏi lịch?", "Remove this day from the calendar?"),
+        "admin.cal.removed": (
+            "Đã gỡ ngày {day} (phiên bản lịch {revision}).",
+            "Removed {day} (calendar revision {revision}).",
+        ),
+        "admin.cal.saved": ("Đã lưu (phiên bản lịch {revision}).", "Saved (calendar revision {revision})."),
+        "admin.cal.swap": ("Hoán đổi ngày làm việc", "Swap a working day"),
+        "admin.cal.swap_hint": (
+            "Theo thông báo của Chính phủ: nghỉ một ngày làm việc, làm bù vào một ngày cuối tuần.",
+            "From a Government notice: a working day off, made up on a weekend day.",
+        ),
+        "admin.cal.off": ("Ngày nghỉ", "Day off"),
+        "admin.cal.work": ("Ngày làm bù", "Day worked instead"),
+        "admin.cal.holiday": ("Thêm ngày nghỉ", "Add a day off"),
+        "admin.cal.workday": ("Thêm ngày làm việc", "Add a working day"),
+        "admin.cal.workday_hint": (
+            "Ngày làm việc thêm (huỷ một ngày nghỉ mặc định nếu trùng).",
+            "An extra working day.",
+        ),
+        "admin.cal.day": ("Ngày", "Date"),
+        "admin.cal.date_hint": ("dd/mm/yyyy", "dd/mm/yyyy"),
+        "admin.cal.source_hint": ("số, ngày văn bản", "notice number and date"),
+        "admin.cal.add": ("Thêm", "Add"),
+        "admin.cal.bad_date": ("Ngày không hợp lệ; nhập dd/mm/yyyy.", "Not a date; type dd/mm/yyyy."),
+        "admin.required": ("Bắt buộc.", "Required."),
+        "admin.prev": ("← {year}", "← {year}"),
+        "admin.next": ("{year} →", "{year} →"),
+        "admin.weekday.0": ("Thứ Hai", "Mon"),
+        "admin.weekday.1": ("Thứ Ba", "Tue"),
+        "admin.weekday.2": ("Thứ Tư", "Wed"),
+        "admin.weekday.3": ("Thứ Năm", "Thu"),
+        "admin.weekday.4": ("Thứ Sáu", "Fri"),
+        "admin.weekday.5": ("Thứ Bảy", "Sat"),
+        "admin.weekday.6": ("Chủ nhật", "Sun"),
+        "admin.users.title": ("Người dùng và đơn vị", "Users and units"),
+        "admin.users.list": ("Người dùng", "Users"),
+        "admin.users.username": ("Tên đăng nhập", "User name"),
+        "admin.users.display_name": ("Họ tên", "Display name"),
+        "admin.users.unit": ("Đơn vị", "Unit"),
+        "admin.users.roles": ("Vai trò", "Roles"),
+        "admin.users.groups": ("Nhóm khác", "Other groups"),
+        "admin.users.groups_hint": (
+            "cách nhau bằng dấu phẩy, ví dụ cơ quan phối hợp: thue, cong-an",
+            "comma-separated, e.g. line agencies: thue, cong-an",
+        ),
+        "admin.users.password": ("Mật khẩu", "Password"),
+        "admin.users.password_hint": ("để trống: giữ mật khẩu cũ", "empty: keep the current password"),
+        "admin.users.password_short": ("Ít nhất 8 ký tự.", "At least 8 characters."),
+        "admin.users.active": ("Hoạt động", "Active"),
+        "admin.users.inactive": ("Đã khoá", "Deactivated"),
+        "admin.users.create": ("Thêm người dùng", "Add a user"),
+        "admin.users.update": ("Sửa người dùng {username}", "Edit user {username}"),
+        "admin.users.save": ("Lưu", "Save"),
+        "admin.users.cancel": ("Huỷ", "Cancel"),
+        "admin.users.edit": ("Sửa", "Edit"),
+        "admin.users.deactivate": ("Khoá", "Deactivate"),
+        "admin.users.activate": ("Mở khoá", "Reactivate"),
+        "admin.users.saved": ("Đã lưu người dùng {username}.", "Saved user {username}."),
+        "admin.users.deactivated": ("Đã khoá {username}.", "Deactivated {username}."),
+        "admin.users.activated": ("Đã mở khoá {username}.", "Reactivated {username}."),
+        "admin.users.exists": ("Đã có người dùng này; hãy sửa thay vì thêm.", "This user exists; edit it instead."),
+        "admin.users.not_self": (
+            "Không thể tự khoá hoặc bỏ quyền quản trị của chính mình.",
+            "You cannot lock yourself out.",
+        ),
+        "admin.users.bad_name": ("1–100 ký tự, không có khoảng trắng.", "1 to 100 characters, no spaces."),
+        "admin.users.units": ("Đơn vị", "Units"),
+        "admin.users.count": ("Số người dùng hoạt động", "Active users"),
+        "admin.users.no_unit": ("(không thuộc đơn vị)", "(no unit)"),
+    }
+)
+
+blp = Blueprint("admin_pages", __name__, url_prefix="/admin")
+DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")
+#: The calendar forms and the fields each one has (in the order shown).
+CALENDAR_FORMS = {
+    "swap": ("off", "work", "source", "name"),
+    "holiday": ("day", "name", "source"),
+    "workday": ("day", "name", "source"),
+}
+
+
+def _engine() -> Engine:
+    found: Engine = current_app.extensions["awardflow"]
+    return found
+
+
+def parse_day(text: str) -> date:
+    """A date typed as dd/mm/yyyy (or yyyy-mm-dd); ValueError otherwise."""
+    for pattern in DATE_FORMATS:
+        try:
+            return datetime.strptime(text.strip(), pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def field_messages(fields: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The engine's field messages, with the common "is required" in the page's language."""
+    return {
+        name: [i18n.gettext("admin.required") if m == "is required" else m for m in messages]
+        for name, messages in fields.items()
+    }
+
+
+# -- calendar ----------------------------------------------------------------------------------------------
+
+
+def _this_year() -> int:
+    return clock.now().astimezone(i18n.ZONE).year
+
+
+def _calendar_page(
+    year: int, calendar: str, form: str | None = None, errors: dict[str, list[str]] | None = None
+) -> Any:
+    days = _engine().calendar.list_days(year, calendar)
+    return render_template(
+        "admin_calendar.html",
+        year=year,
+        calendar=calendar,
+        days=days,
+        forms=CALENDAR_FORMS,
+        form=form,
+        errors=errors or {},
+        values=request.form if form else {},
+    )
+
+
+@blp.get("/calendar")
+@page(roles=CALENDAR_KEEPERS)
+def calendar(me: Actor) -> Any:
+    """A year's days off and extra working days, with the forms that add and remove them."""
+    year = request.args.get("year", type=int) or _this_year()
+    return _calendar_page(year, request.args.get("calendar") or "default")
+
+
+@blp.post("/calendar/add/<form>")
+@page(roles=CALENDAR_KEEPERS)
+def calendar_add(me: Actor, form: str) -> Any:
+    """Add a swap, a one-off day off or a one-off working day; field errors come back next to the fields."""
+    if form not in CALENDAR_FORMS:
+        return _calendar_page(_this_year(), "default"), 404
+    name = request.form.get("calendar") or "default"
+    year = request.form.get("year", type=int) or _this_year()
+    values = {key: request.form.get(key, "") for key in CALENDAR_FORMS[form]}
+    errors: dict[str, list[str]] = {}
+    days: dict[str, date] = {}
+    for key in ("off", "work", "day"):
+        if key in values:
+            try:
+                days[key] = parse_day(values[key])
+            except ValueError:
+                errors[key] = [i18n.gettext("admin.required" if not values[key].strip() else "admin.cal.bad_date")]
+    for key in ("source", "name"):
+        if key in values and not values[key].strip() and not (form == "swap" and key == "name"):
+            errors[key] = [i18n.gettext("admin.required")]
+    if errors:
+        return _calendar_page(year, name, form, errors), 422
+    service, user = _engine().calendar, me.username
+    try:
+        if form == "swap":
+            revision = service.add_swap(
+                days["off"], days["work"], values["source"], user, values["name"] or None, calendar=name
+            )
+        elif form == "holiday":
+            revision = service.add_holiday(days["day"], values["name"], values["source"], user, calendar=name)
+        else:
+            revision = service.add_working_day(days["day"], values["name"], values["source"], user, calendar=name)
+    except InvalidInput as bad:
+        return _calendar_page(year, name, form, {"_": [bad.message], **field_messages(bad.fields)}), 422
+    except AwardflowError as refused:
+        return _calendar_page(year, name, form, {"_": [refused.message]}), 409
+    flash(i18n.gettext("admin.cal.saved", revision=revision))
+    shown = days.get("off") or days.get("day") or days["work"]
+    return redirect(url_for(".calendar", year=shown.year, calendar=name))
+
+
+@blp.post("/calendar/remove")
+@page(roles=CALENDAR_KEEPERS)
+def calendar_remove(me: Actor) -> Any:
+    """Mark an administrator's row removed (it stays in the history)."""
+    name = request.form.get("calendar") or "default"
+    year = request.form.get("year", type=int) or _this_year()
+    try:
+        day = parse_day(request.form.get("day", ""))
+        revision = _engine().calendar.remove(day, me.username, calendar=name)
+    except ValueError:
+        flash(i18n.gettext("admin.cal.bad_date"), "error")
+    except AwardflowError as refused:
+        flash(refused.message, "error")
+    else:
+        flash(i18n.gettext("admin.cal.removed", day=i18n.format_date(day), revision=revision))
+    return redirect(url_for(".calendar", year=year, calendar=name))
+
+
+# -- users and units ---------------------------------------------------------------------------------------
+
+
+def _users_page(form: dict[str, Any] | None = None, errors: dict[str, list[str]] | None = None) -> Any:
+    users = _engine().identity.list_users()
+    editing = request.args.get("edit") or (form or {}).get("original") or ""
+    found = next((u for u in users if u.username == editing), None)
+    if form is None:
+        form = _form_of(found)
+    units = Counter(u.unit for u in users if u.active)
+    return render_template(
+        "admin_users.html",
+        users=users,
+        editing=found,
+        form=form,
+        errors=errors or {},
+        roles=ROLES,
+        units=sorted(units.items(), key=lambda item: (item[0] is None, item[0] or "")),
+    )
+
+
+def _form_of(user: UserView | None) -> dict[str, Any]:
+    """The form's values for an existing user (or a blank form)."""
+    if user is None:
+        return {"username": "", "display_name": "", "unit": "", "roles": [], "groups": "", "original": ""}
+    roles = [g for g in user.groups if g in ROLES] + (["admin"] if user.is_admin else [])
+    return {
+        "username": user.username,
+        "display_name": user.display_name,
+        "unit": user.unit or "",
+        "roles": roles,
+        "groups": ", ".join(g for g in user.groups if g not in ROLES),
+        "original": user.username,
+    }
+
+
+@blp.get("/users")
+@page(roles=("admin",))
+def users(me: Actor) -> Any:
+    """Every user with unit, groups and state; ``?edit=<name>`` fills the form with one of them."""
+    return _users_page()
+
+
+@blp.post("/users")
+@page(roles=("admin",))
+def users_save(me: Actor) -> Any:
+    """Create a user, or update one (the form's ``original``); the engine hashes the password."""
+    form = {
+        "username": request.form.get("username", "").strip(),
+        "display_name": request.form.get("display_name", "").strip(),
+        "unit": request.form.get("unit", "").strip(),
+        "roles": [r for r in request.form.getlist("roles") if r in ROLES],
+        "groups": request.form.get("groups", ""),
+        "original": request.form.get("original", "").strip(),
+    }
+    password = request.form.get("password", "")
+    errors = _user_errors(me, form, password)
+    if errors:
+        return _users_page(form, errors), 422
+    free = [g.strip() for g in form["groups"].replace(";", ",").split(",") if g.strip()]
+    groups = sorted({*(r for r in form["roles"] if r != "admin"), *free})
+    try:
+        _engine().identity.ensure_user(
+            form["username"],
+            display_name=form["display_name"] or None,
+            groups=groups,
+            unit=form["unit"] or None,
+            password=password or None,
+            is_admin="admin" in form["roles"],
+        )
+    except InvalidInput as bad:
+        return _users_page(form, field_messages(bad.fields) or {"_": [bad.message]}), 422
+    flash(i18n.gettext("admin.users.saved", username=form["username"]))
+    return redirect(url_for(".users"))
+
+
+def _user_errors(me: Actor, form: dict[str, Any], password: str) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    username, creating = form["username"], not form["original"]
+    if not username or len(username) > 100 or any(c.isspace() for c in username):
+        errors["username"] = [i18n.gettext("admin.users.bad_name")]
+    elif not creating and username != form["original"]:
+        errors["username"] = [i18n.gettext("admin.users.bad_name")]  # renaming is not offered
+    elif creating and any(u.username == username for u in _engine().identity.list_users()):
+        errors["username"] = [i18n.gettext("admin.users.exists")]
+    if creating and not password:
+        errors["password"] = [i18n.gettext("admin.required")]
+    elif password and len(password) < 8:
+        errors["password"] = [i18n.gettext("admin.users.password_short")]
+    if username == me.username and "admin" not in form["roles"]:
+        errors["roles"] = [i18n.gettext("admin.users.not_self")]
+    return errors
+
+
+@blp.post("/users/<username>/active")
+@page(roles=("admin",))
+def users_active(me: Actor, username: str) -> Any:
+    """Deactivate (``active=0``) or reactivate (``active=1``) a user; nobody locks themself out."""
+    active = request.form.get("active") == "1"
+    if username == me.username and not active:
+        flash(i18n.gettext("admin.users.not_self"), "error")
+        return redirect(url_for(".users"))
+    _engine().identity.set_active(username, active)
+    flash(i18n.gettext("admin.users.activated" if active else "admin.users.deactivated", username=username))
+    return redirect(url_for(".users"))

@@ -1,0 +1,176 @@
+"""The council secretary's pages: the sittings waiting in their inbox, convening one, and recording it
+(attendance, absentees' written votes, the secret-ballot count) with a live tally against the threshold of the
+WHOLE membership; the task is completed through the engine and the minutes (Biên bản kiểm phiếu) are linked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from engine import Engine
+from engine.errors import Conflict, InvalidInput, NotFound
+from engine.identity import Actor
+from engine.tasks import InboxQuery, TaskView
+from handlers import rulesets, tally
+from handlers.catalogue import Council, Vote, format_ratio
+from handlers.models import CouncilSession, Dossier, Nominee
+from web import dossier_access as access
+from web import i18n
+from web.auth import cross_unit_groups, require_task_visible, unit_scope
+from web.pages.desk import parse_day
+from web.pages.desk_texts import TEXTS
+from web.pages.guard import page
+
+i18n.TEXTS.update(TEXTS)
+
+blp = Blueprint("council", __name__)
+SECRETARY = ("council_secretary",)
+#: the council's steps of the shipped processes; the first two have their own forms here
+COUNCIL_TASKS = ("convene_session", "record_session", "chair_tiebreak", "standing_review")
+
+
+def _engine() -> Engine:
+    found: Engine = current_app.extensions["awardflow"]
+    return found
+
+
+@dataclass(frozen=True)
+class Sitting:
+    """What the session page needs: the dossier, its council, the candidates and the two counts to reach."""
+
+    dossier: Dossier
+    vote: Vote
+    council: Council
+    candidates: list[Nominee]
+    quorum_needed: int
+    votes_needed: int
+    session: CouncilSession | None
+
+    @property
+    def members_total(self) -> int:
+        return len(self.council.members)
+
+
+def sitting(engine: Engine, code: str) -> Sitting:
+    """The council facts of a dossier, counted the way ``handlers.tally`` counts them."""
+    with engine.db.transaction() as session:
+        d = session.scalars(select(Dossier).where(Dossier.code == code)).first()
+        if d is None:
+            raise NotFound(f"no dossier {code!r}")
+        rules = rulesets.by_id(session, d.rule_set_id)
+        latest = session.scalars(
+            select(CouncilSession).where(CouncilSession.dossier_id == d.id).order_by(CouncilSession.round.desc())
+        ).first()
+    vote = rules.award(d.award_type).vote
+    if vote is None:
+        raise NotFound(f"dossier {code} is not voted on by a council")
+    council = rules.councils[vote.council]
+    members = len(council.members)
+    candidates = [n for n in d.nominees if n.state in ("eligible", "passed", "failed")]
+    return Sitting(
+        d,
+        vote,
+        council,
+        candidates,
+        tally.at_least(vote.quorum, members),
+        tally.at_least(vote.threshold, members),
+        latest,
+    )
+
+
+def _task(me: Actor, task_id: str) -> TaskView:
+    task = _engine().tasks.get(task_id)
+    require_task_visible(me, task)
+    if task.element_id not in COUNCIL_TASKS:
+        raise NotFound(f"task {task_id} is not a council step")
+    return task
+
+
+@blp.get("/council")
+@page(roles=SECRETARY)
+def index(me: Actor) -> str:
+    """The council steps waiting for me or my group, soonest due first."""
+    query = InboxQuery(units=unit_scope(me), cross_unit_groups=cross_unit_groups(me), per_page=500)
+    tasks = [t for t in _engine().tasks.inbox(me.username, query).items if t.element_id in COUNCIL_TASKS]
+    return render_template("council.html", tasks=tasks)
+
+
+def _record_data(s: Sitting) -> dict[str, Any]:
+    """The record_session form data (record_session.schema.json) from the page's fields."""
+    codes = s.council.codes()
+    present = [m for m in codes if request.form.get(f"present_{m}") == "1"]
+    ballots, problems = [], {}
+    for n in s.candidates:
+        raw = request.form.get(f"ballots_{n.id}", "0").strip() or "0"
+        if not raw.isdigit():
+            problems[f"ballots_{n.id}"] = [i18n.gettext("council.ballots")]
+            continue
+        ballots.append({"nominee": n.id, "approve": int(raw)})
+    if problems:
+        raise InvalidInput("the ballot counts are whole numbers", problems)
+    ids = {str(n.id): n.id for n in s.candidates}
+    written = []
+    for m in codes:
+        approve = [ids[v] for v in request.form.getlist(f"written_{m}") if v in ids]
+        if m not in present and approve:
+            written.append({"member": m, "approve": approve})
+    # a dry run of the handler's own count: an inconsistent record is refused here, before the task completes
+    # (inside the process it would become an incident)
+    candidates = [tally.Candidate(n.id, n.name) for n in s.candidates]
+    record = tally.Sitting(
+        codes, present, {b["nominee"]: b["approve"] for b in ballots}, {w["member"]: w["approve"] for w in written}
+    )
+    tally.count(candidates, record, threshold=s.vote.threshold, quorum=s.vote.quorum)
+    return {"present": present, "ballots": ballots, "written_votes": written}
+
+
+def _convene_data() -> dict[str, Any]:
+    day, quota = request.form.get("session_date", "").strip(), request.form.get("quota", "").strip()
+    if quota and not quota.isdigit():
+        raise InvalidInput("the quota is a whole number", {"quota": [i18n.gettext("council.quota")]})
+    try:
+        iso = parse_day(day).isoformat() if day else None
+    except ValueError:
+        raise InvalidInput("the session date is dd/mm/yyyy", {"session_date": ["dd/mm/yyyy"]}) from None
+    return {"session_date": iso, "quota": int(quota) if quota else None}
+
+
+@blp.route("/council/<task_id>", methods=["GET", "POST"])
+@page(roles=SECRETARY)
+def session_page(me: Actor, task_id: str) -> Any:
+    """Convene or record the sitting of one dossier; POST completes the task through the engine."""
+    engine = _engine()
+    task = _task(me, task_id)
+    s = sitting(engine, task.business_key or "")
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST" and task.state == "ready":
+        try:
+            data = _record_data(s) if task.element_id == "record_session" else _convene_data()
+            if task.assignee != me.username:
+                engine.tasks.claim(task.id, me.username)
+            engine.tasks.complete(task.id, me.username, data)
+        except (InvalidInput, Conflict) as refused:
+            errors = getattr(refused, "fields", {}) or {"_": [refused.message]}
+            flash(i18n.gettext("desk.refused", message=refused.message), "error")
+        else:
+            flash(i18n.gettext("council.recorded"))
+            return redirect(url_for(".result", code=s.dossier.code))
+    status = 422 if errors else 200
+    return render_template(
+        "council_session.html", task=task, s=s, ratio=format_ratio, errors=errors, form=request.form
+    ), status
+
+
+@blp.get("/council/hoso/<code>")
+@page(roles=SECRETARY)
+def result(me: Actor, code: str) -> str:
+    """The sittings' outcome for a dossier and the minutes."""
+    engine = _engine()
+    row = access.dossier(engine, me, code)
+    minutes = [d for d in access.documents(engine, row) if d.kind == "minutes"]
+    return render_template(
+        "council_result.html", s=sitting(engine, code), minutes=minutes, tasks=access.open_tasks(engine, row)
+    )
