@@ -20,6 +20,7 @@ from engine import Engine, Settings
 from engine.errors import AwardflowError, DeploymentInvalid
 from engine.migrations import upgrade
 from web.boot import PROCESSES_DIR, build_engine, bundle_files, prepare
+from web.cli.bench import bench
 from web.cli.calendar import calendar
 from web.cli.demo import demo
 from web.cli.sla import reschedule, slip
@@ -216,4 +217,5 @@ def serve(host: str, port: int, no_demo: bool) -> None:
 main.add_command(calendar)
 main.add_command(slip)
 main.add_command(reschedule)
+main.add_command(bench)
 main.add_command(demo)
