@@ -51,7 +51,9 @@ class Engine:
         self.runtime = RuntimeService(self.db, self.executor)
         self.tasks = TaskService(self.db, self.executor)
         self.notifications = NotificationService(self.db, self.settings)
-        self.timers = TimerService(self.db, self.executor, self.sla, self.notifications)
+        self.timers = TimerService(
+            self.db, self.executor, self.sla, self.notifications, batch=self.settings.timer_batch
+        )
         self.history = HistoryService(self.db)
         self.identity = IdentityService(self.db)
         self.reports = ReportService(self.db, self.settings.time_zone)

@@ -222,7 +222,7 @@ _BUILTINS: dict[str, Any] = {
     **{fn.__name__: fn for fn in _SAFE_EXTRAS},
     **{name: _refused_builtin(name) for name in _REFUSED},
     "getattr": _guarded_getattr,
-    "datetime": ClockDatetime,  # datetime.now() in a script follows engine.clock
+    "datetime": ClockDatetime,  # a script asking datetime for "now" gets engine.clock's moment
     "date": date,
     "timedelta": timedelta,
     "timezone": timezone,

@@ -35,15 +35,19 @@ def worker_name() -> str:
 class TimerService:
     """Fires due timers; `awardflow worker` (and `serve`) call :meth:`fire_due` on a schedule."""
 
-    def __init__(self, db: Database, executor: Executor, sla: SlaService, notifications: NotificationService) -> None:
+    def __init__(
+        self, db: Database, executor: Executor, sla: SlaService, notifications: NotificationService, batch: int = 100
+    ) -> None:
         self.db = db
+        #: how many due timers one run of the job fires at most (Settings.timer_batch)
+        self.batch = batch
         self.executor = executor
         self.sla = sla
         self.notifications = notifications
 
     def run_job(self) -> int:
         """The scheduled job: fire what is due, then e-mail the notifications that caused."""
-        fired = self.fire_due()
+        fired = self.fire_due(limit=self.batch)
         try:
             self.notifications.send_pending()
         except OSError as err:  # the mail server is down: notifications stay queued for the next run

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from engine import Engine, Settings
 from engine.clock import VirtualClock
 from engine.models import Timer
-from tests.engine.conftest import ready_ids
+from tests.engine.conftest import BPMN, ready_ids
 
 
 def test_each_due_timer_fires_exactly_once_with_competing_workers(
@@ -60,3 +60,14 @@ def test_timer_not_yet_due_is_left_alone(engine: Engine, deploy, vclock: Virtual
     vclock.set(timer.due_at - timedelta(seconds=1))
     assert engine.timers.fire_due() == 0
     assert engine.timers.pending(inst.id)[0].state == "waiting"
+
+
+def test_the_scheduled_job_fires_at_most_the_configured_batch(database, handlers, vclock: VirtualClock) -> None:
+    eng = Engine(Settings(database_url=database.url, timer_batch=2), handlers=handlers, database=database)
+    eng.ensure_admin()
+    eng.repository.deploy({"timer_catch.bpmn": (BPMN / "timer_catch.bpmn").read_bytes()}, actor="admin")
+    for i in range(3):
+        eng.runtime.start("timer_catch", business_key=f"B-{i}", actor="admin")
+    vclock.advance(minutes=31)
+    assert eng.timers.run_job() == 2, "Settings.timer_batch caps one run"
+    assert eng.timers.run_job() == 1, "the rest waits for the next run"
