@@ -19,7 +19,7 @@ from bench.harness import AWARD, fresh_database, prepare
 from bench.seed import seed
 from bench.sizes import Sizes
 from bench.stats import Timer, repeat, summary_ms
-from engine.tasks import InboxQuery
+from engine.inbox import InboxQuery
 
 
 def queries(unit: str) -> dict[str, InboxQuery]:

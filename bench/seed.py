@@ -1,5 +1,8 @@
 """Bulk rows for the inbox and report figures: instances, open and finished human tasks, candidates.
 
+As the engine writes them: every task row carries its candidate lists (here its lane's group), and the
+``task_candidate`` index has rows for the ready tasks only (the engine deletes them when a task closes).
+
 Rows go in with plain SQL, not through the engine (a million completions would take an hour): DB-API
 ``executemany`` on SQLite, ``COPY`` on PostgreSQL, with the tables' secondary indexes dropped during the load
 and built again after it (the usual way to bulk-load). Values pass through the columns' own SQLAlchemy bind
@@ -52,7 +55,7 @@ INSTANCE_COLUMNS = (
 TASK_COLUMNS = (
     "id", "instance_id", "process_key", "business_key", "unit", "element_id", "name", "lane", "properties", "state",
     "assignee", "created_at", "due_at", "claimed_at", "completed_at", "completed_by", "budget", "sla_state",
-    "classification",
+    "classification", "candidate_groups", "candidate_users",
 )  # fmt: skip
 CANDIDATE_COLUMNS = ("task_id", "kind", "name")
 SEGMENT_COLUMNS = (
@@ -105,7 +108,8 @@ def seed(engine: Engine, open_tasks: int, finished_tasks: int, *, segments: bool
             tasks = _tasks(rng, instance_ids, open_tasks + finished_tasks, open_tasks, now)
             while chunk := list(itertools.islice(tasks, BATCH)):
                 writer.write(HumanTask.__table__, TASK_COLUMNS, chunk)
-                writer.write(TaskCandidate.__table__, CANDIDATE_COLUMNS, [(t[0], "group", t[7]) for t in chunk])
+                ready = [(t[0], "group", t[7]) for t in chunk if t[9] == "ready"]
+                writer.write(TaskCandidate.__table__, CANDIDATE_COLUMNS, ready)
                 if segments:
                     writer.write(SlaSegment.__table__, SEGMENT_COLUMNS, [_segment(t) for t in chunk])
         finally:
@@ -141,6 +145,8 @@ def _tasks(
     rng: random.Random, instance_ids: range, total: int, open_tasks: int, now: datetime
 ) -> Iterator[tuple[Any, ...]]:
     properties = {"budget": "1WD"}
+    no_users: list[str] = []
+    lane_groups = {lane: [lane] for _e, _n, lane, _w in STEPS}
     top = _CUMULATIVE[-1]
     for n in range(total):
         element_id, name, lane, _w = STEPS[bisect.bisect_right(_CUMULATIVE, rng.random() * top)]
@@ -157,7 +163,7 @@ def _tasks(
         if is_open:
             late = due < now
             tail = ("ready", assignee, created, due, created if assigned else None, None, None, "1WD", "pending")
-            yield (*head, *tail, "qua_han" if late else "trong_han")
+            yield (*head, *tail, "qua_han" if late else "trong_han", lane_groups[lane], no_users)
             continue
         took = rng.random() * 9 if rng.random() < 0.8 else 1 + rng.random() * 11
         finished = created + timedelta(days=0.05 + took)
@@ -165,7 +171,7 @@ def _tasks(
         early = (finished + VN).date() < (due + VN).date()
         state = "cancelled" if rng.random() < 0.03 else "completed"
         tail = (state, assignee, created, due, created, finished, assignee, "1WD", "violated" if late else "met")
-        yield (*head, *tail, "qua_han" if late else "truoc_han" if early else "dung_han")
+        yield (*head, *tail, "qua_han" if late else "truoc_han" if early else "dung_han", lane_groups[lane], no_users)
 
 
 def _segment(task: tuple[Any, ...]) -> tuple[Any, ...]:

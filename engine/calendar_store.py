@@ -55,6 +55,8 @@ DEFAULT = "default"
 FIRST_YEAR = 2020
 YEARS_AHEAD = 10
 PACKAGE_SOURCE = f"holidays {version('holidays')} (VN)"
+#: Where :meth:`CalendarService._stored` keeps the calendar rows of the running transaction.
+STORED_KEY = "awardflow.calendars"
 ACTIVE_ROWS = text("removed_at IS NULL")  # the partial unique index: one active row per date
 
 
@@ -213,23 +215,23 @@ class CalendarService:
                 )
             )
 
-    @staticmethod
-    def name_for_unit(session: Session, unit: str | None) -> str:
+    @classmethod
+    def name_for_unit(cls, session: Session, unit: str | None) -> str:
         """The calendar a unit's deadlines use: one that lists the unit, else the default."""
         if unit:
-            for name, units in session.execute(select(CalendarRow.name, CalendarRow.units).order_by(CalendarRow.id)):
-                if unit in (units or []):
-                    return str(name)
+            for row in cls._stored(session).values():
+                if unit in (row.units or []):
+                    return row.name
         return DEFAULT
 
     def calendar(self, name: str = DEFAULT, at_revision: int | None = None) -> WorkCalendar:
         """The working calendar as of now or of an earlier revision; NotFound, InvalidInput (at_revision)."""
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             return self.calendar_in(session, name, at_revision)
 
     def calendar_in(self, session: Session, name: str = DEFAULT, at_revision: int | None = None) -> WorkCalendar:
         """:meth:`calendar` inside the caller's transaction (the SLA reads it while an instance is saved)."""
-        row = self._row(session, name)
+        row = self._stored(session).get(name) or self._row(session, name)
         revision = row.revision if at_revision is None else at_revision
         if not 0 <= revision <= row.revision:
             message = f"calendar {name!r} has revisions 0 to {row.revision}"
@@ -263,12 +265,12 @@ class CalendarService:
 
     def revision(self, name: str = DEFAULT) -> int:
         """The calendar's current revision (0 before any change); NotFound for an unknown calendar."""
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             return self._row(session, name).revision
 
     def list_days(self, year: int, name: str = DEFAULT, *, include_removed: bool = False) -> list[DayEntry]:
         """The year's package holidays and administrators' rows, by date, each marked with its origin."""
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             self._row(session, name)
             query = select(CalendarDay).where(
                 CalendarDay.calendar_name == name,
@@ -379,6 +381,18 @@ class CalendarService:
             session.add(row)
             session.flush()
         return row
+
+    @staticmethod
+    def _stored(session: Session) -> dict[str, CalendarRow]:
+        """Every calendar row (the built-in default if not stored yet), read once per transaction: the SLA
+        asks for a calendar several times per command, and a calendar changes only in a transaction of its
+        own."""
+        stored: dict[str, CalendarRow] | None = session.info.get(STORED_KEY)
+        if stored is None:
+            stored = {row.name: row for row in session.scalars(select(CalendarRow).order_by(CalendarRow.id))}
+            stored.setdefault(DEFAULT, _default_row())
+            session.info[STORED_KEY] = stored
+        return stored
 
     @staticmethod
     def _bump(session: Session, row: CalendarRow) -> int:

@@ -2,6 +2,8 @@
 
 One place commits: :meth:`Database.transaction` opens a session, yields it, commits on success and
 rolls back on any error. Services take the session they are given; they never commit themselves.
+:meth:`Database.reading` is the same for queries that change nothing: on SQLite it does not take the
+write lock, so lists and look-ups never wait behind a command (WAL readers see the last commit).
 """
 
 from __future__ import annotations
@@ -53,6 +55,9 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime()}
 
 
+#: Execution option marking the connections of :meth:`Database.reading`.
+READ_ONLY = "awardflow_read_only"
+
 IntPK = Annotated[int, mapped_column(Integer, primary_key=True, autoincrement=True)]
 
 
@@ -65,6 +70,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_begin(conn: Any) -> None:
+    """Commands take the write lock up front (no deadlock on upgrade); reads begin deferred, lock-free."""
+    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
+
+
 def make_sql_engine(url: str) -> Engine:
     """An SQLAlchemy engine tuned for the backend: WAL and busy timeout on SQLite."""
     if url.startswith("sqlite"):
@@ -75,9 +85,17 @@ def make_sql_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         # Let SQLAlchemy, not pysqlite, open transactions, so BEGIN IMMEDIATE can take the write lock.
         event.listen(engine, "connect", lambda conn, _r: setattr(conn, "isolation_level", None))
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+class ReadingSession(Session):
+    """The session of :meth:`Database.reading`: a change to an object fails instead of being dropped."""
+
+    def flush(self, objects: Any = None) -> None:
+        if self.new or self.dirty or self.deleted:
+            raise RuntimeError("a reading unit of work cannot write; use Database.transaction")
 
 
 class Database:
@@ -87,6 +105,9 @@ class Database:
         self.url = url
         self.engine = make_sql_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.readers = sessionmaker(
+            self.engine.execution_options(**{READ_ONLY: True}), class_=ReadingSession, expire_on_commit=False
+        )
 
     @property
     def dialect(self) -> str:
@@ -102,6 +123,16 @@ class Database:
         except BaseException:
             session.rollback()
             raise
+        finally:
+            session.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A unit of work that only reads: closing it ends its transaction (rolled back, never committed);
+        the objects it loaded stay readable."""
+        session = self.readers()
+        try:
+            yield session
         finally:
             session.close()
 

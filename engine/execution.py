@@ -10,17 +10,26 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import clock, history
-from engine.bpmn.spiff import BpmnWorkflow, SpecSet, SpecSource, StepFailure, ThrownEvent, Workflows
+from engine.bpmn.spiff import (
+    BpmnWorkflow,
+    SpecSet,
+    SpecSource,
+    StepFailure,
+    ThrownEvent,
+    WaitingTimer,
+    Workflows,
+)
 from engine.errors import ConcurrentModification, InvalidState, NotFound
 from engine.models import (
+    Deployment,
     HumanTask,
     Incident,
     ProcessDefinition,
@@ -31,6 +40,8 @@ from engine.models import (
     Timer,
 )
 
+#: Where :func:`newest_deployment` keeps its answer for the running transaction.
+NEWEST_DEPLOYMENT_KEY = "awardflow.newest_deployment"
 #: How far one action may cascade through messages between instances before we stop it.
 MAX_HOPS = 20
 
@@ -76,12 +87,21 @@ def executing(session: Session, instance: ProcessInstance, actor: str) -> Iterat
         _CONTEXT.reset(token)
 
 
+@dataclass(frozen=True)
+class Mirror:
+    """What the index tables hold of a workflow: its ready human tasks and what it waits for."""
+
+    ready: frozenset[str]
+    waits: tuple[tuple[WaitingTimer, ...], tuple[str, ...], tuple[str, ...]]
+
+
 @dataclass
 class Loaded:
-    """An instance row with its workflow deserialized, ready to change."""
+    """An instance row with its workflow deserialized, ready to change, and its mirror as stored."""
 
     instance: ProcessInstance
     workflow: BpmnWorkflow
+    stored: Mirror = field(default_factory=lambda: Mirror(frozenset(), ((), (), ())))
 
 
 class Executor:
@@ -91,6 +111,7 @@ class Executor:
         self.workflows = workflows
         self.script_engine = script_engine
         self.hooks = hooks
+        self._spec_sets: dict[tuple[str, tuple[int, ...], int], SpecSet] = {}
 
     # -- specs ------------------------------------------------------------------------------------
     def resolve(self, session: Session, definition: ProcessDefinition) -> list[int]:
@@ -110,14 +131,25 @@ class Executor:
         return ids
 
     def spec_set(self, session: Session, process_key: str, spec_ids: list[int]) -> SpecSet:
-        definitions = session.scalars(select(ProcessDefinition).where(ProcessDefinition.id.in_(spec_ids))).all()
-        resource_ids = sorted({d.resource_id for d in definitions})
-        sources = [
-            SpecSource(f"bpmn:{r.id}", "bpmn", r.normalized or r.content)
-            for r in session.scalars(select(Resource).where(Resource.id.in_(resource_ids)))
-        ]
-        sources.extend(dmn_sources(session))
-        return self.workflows.specs(process_key, sources)
+        """The parsed specs of these definitions and the newest DMN decisions.
+
+        Deployed files never change, so the set is cached by definition ids and the newest deployment
+        (which alone can bring newer decisions): one small query per transaction instead of the files."""
+        newest = newest_deployment(session)
+        key = (process_key, tuple(spec_ids), newest)
+        found = self._spec_sets.get(key)
+        if found is None:
+            if any(cached[2] < newest for cached in self._spec_sets):  # keys of older deployments are dead
+                self._spec_sets.clear()
+            definitions = session.scalars(select(ProcessDefinition).where(ProcessDefinition.id.in_(spec_ids))).all()
+            resource_ids = sorted({d.resource_id for d in definitions})
+            sources = [
+                SpecSource(f"bpmn:{r.id}", "bpmn", r.normalized or r.content)
+                for r in session.scalars(select(Resource).where(Resource.id.in_(resource_ids)))
+            ]
+            sources.extend(dmn_sources(session))
+            found = self._spec_sets[key] = self.workflows.specs(process_key, sources)
+        return found
 
     # -- lifecycle --------------------------------------------------------------------------------
     def create(
@@ -159,7 +191,16 @@ class Executor:
                 f"instance {instance_id} is at version {instance.version}, not {expected_version}; reload and retry"
             )
         specs = self.spec_set(session, instance.process_key, instance.spec_ids)
-        return Loaded(instance, self.workflows.load(instance.workflow, specs, self.script_engine))
+        workflow = self.workflows.load(instance.workflow, specs, self.script_engine)
+        return Loaded(instance, workflow, self.mirror(instance, workflow))
+
+    def mirror(self, instance: ProcessInstance, workflow: BpmnWorkflow) -> Mirror:
+        """The index rows an instance in this state should have (only active instances wait)."""
+        ready = frozenset(self.workflows.ready_task_ids(workflow))
+        if instance.state not in ("running", "error"):
+            return Mirror(ready, ((), (), ()))
+        timers, messages, signals = self.workflows.waiting(workflow)
+        return Mirror(ready, (tuple(timers), tuple(messages), tuple(signals)))
 
     @staticmethod
     def require_active(instance: ProcessInstance) -> None:
@@ -208,8 +249,12 @@ class Executor:
             instance.state = "completed"
             instance.ended_at = clock.now()
             history.record(session, actor, "instance_completed", instance=instance)
-        self._sync_tasks(session, instance, workflow, actor)
-        self._sync_waits(session, instance, workflow)
+        mirror = self.mirror(instance, workflow)
+        with session.no_autoflush:  # one flush at the end: the mirrors query nothing they just changed
+            self._sync_tasks(session, instance, workflow, loaded.stored, mirror, actor)
+            if mirror.waits != loaded.stored.waits:
+                self._sync_waits(session, instance, mirror)
+        loaded.stored = mirror
         flush(session)
 
     # -- messages and signals ---------------------------------------------------------------------
@@ -238,26 +283,30 @@ class Executor:
         self.advance(session, loaded, actor, hops)
 
     # -- mirrors ----------------------------------------------------------------------------------
-    def _sync_tasks(self, session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, actor: str) -> None:
+    def _sync_tasks(
+        self,
+        session: Session,
+        instance: ProcessInstance,
+        workflow: BpmnWorkflow,
+        stored: Mirror,
+        mirror: Mirror,
+        actor: str,
+    ) -> None:
+        """Cancel the rows of tasks no longer ready, add rows for tasks newly ready."""
+        for task_id in sorted(stored.ready - mirror.ready):
+            row = session.get(HumanTask, task_id)
+            if row is not None and row.state == "ready":  # not the one just completed
+                self.close_task(session, row, "cancelled", None)
+        if not mirror.ready - stored.ready:
+            return
         now = clock.now()
-        ready = {t.id: t for t in self.workflows.ready_human_tasks(workflow)}
-        rows = {
-            row.id: row
-            for row in session.scalars(
-                select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "ready")
-            )
-        }
-        for task_id, row in rows.items():
-            if task_id not in ready:
-                row.state, row.completed_at = "cancelled", now
-                self.hooks.task_closed(session, row, None, aborted=True)
-        for task_id, task in ready.items():
-            if task_id in rows:
+        for task in self.workflows.ready_human_tasks(workflow):
+            if task.id in stored.ready:
                 continue
             groups = _split(task.properties.get("candidate_groups")) or ([task.lane] if task.lane else [])
             users = _split(task.properties.get("candidate_users")) or ([] if groups else [instance.started_by])
             row = HumanTask(
-                id=task_id,
+                id=task.id,
                 instance_id=instance.id,
                 process_key=instance.process_key,
                 business_key=instance.business_key,
@@ -271,22 +320,30 @@ class Executor:
                 assignee=task.assignee or task.properties.get("assignee") or None,
                 created_at=now,
             )
-            row.candidates = [TaskCandidate(kind="group", name=g) for g in groups] + [
-                TaskCandidate(kind="user", name=u) for u in users
-            ]
+            row.set_candidates(groups, users)
             session.add(row)
             self.hooks.task_ready(session, instance, row, actor)
 
-    def _sync_waits(self, session: Session, instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
-        timers, messages, signals = self.workflows.waiting(workflow)
-        active = instance.state in ("running", "error")
+    def close_task(self, session: Session, row: HumanTask, state: str, actor: str | None) -> None:
+        """The task leaves the inbox: completed (by ``actor``) or cancelled; its candidate index rows go."""
+        row.state, row.completed_at = state, clock.now()
+        if state == "completed":
+            row.completed_by = actor
+            row.assignee = row.assignee or actor
+        with session.no_autoflush:  # nothing below reads what was just changed; the command flushes once
+            session.execute(delete(TaskCandidate).where(TaskCandidate.task_id == row.id))
+            self.hooks.task_closed(session, row, actor, aborted=state == "cancelled")
+
+    def _sync_waits(self, session: Session, instance: ProcessInstance, mirror: Mirror) -> None:
+        """Bring the instance's timer rows and subscriptions to what its workflow waits for now."""
+        timers, messages, signals = mirror.waits
         existing = {
             row.spiff_task_id: row
             for row in session.scalars(
                 select(Timer).where(Timer.instance_id == instance.id, Timer.state == "waiting", Timer.kind == "bpmn")
             )
         }
-        wanted = {t.task_id: t for t in timers} if active else {}
+        wanted = {t.task_id: t for t in timers}
         for task_id, row in existing.items():
             if task_id not in wanted or row.due_at != wanted[task_id].due_at:
                 session.delete(row)
@@ -302,9 +359,16 @@ class Executor:
                     )
                 )
         session.execute(delete(Subscription).where(Subscription.instance_id == instance.id))
-        if active:
-            session.add_all(Subscription(instance_id=instance.id, kind="message", name=n) for n in messages)
-            session.add_all(Subscription(instance_id=instance.id, kind="signal", name=n) for n in signals)
+        session.add_all(Subscription(instance_id=instance.id, kind="message", name=n) for n in messages)
+        session.add_all(Subscription(instance_id=instance.id, kind="signal", name=n) for n in signals)
+
+
+def newest_deployment(session: Session) -> int:
+    """The id of the newest deployment, read once per transaction (it keys what is cached of deployments)."""
+    newest: int | None = session.info.get(NEWEST_DEPLOYMENT_KEY)
+    if newest is None:
+        newest = session.info[NEWEST_DEPLOYMENT_KEY] = session.scalar(select(func.max(Deployment.id))) or 0
+    return newest
 
 
 def latest_definition(session: Session, key: str) -> ProcessDefinition | None:

@@ -47,16 +47,16 @@ class HistoryService:
 
     def for_instance(self, instance_id: int) -> list[Event]:
         """Every event of one instance, oldest first."""
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             stmt = select(Event).where(Event.instance_id == instance_id).order_by(Event.at, Event.id)
             return list(session.scalars(stmt))
 
     def for_task(self, task_id: str) -> list[Event]:
         """Every event of one task (claims, escalations, completion), oldest first."""
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             stmt = select(Event).where(Event.task_id == task_id).order_by(Event.at, Event.id)
             return list(session.scalars(stmt))
 
     def recent(self, limit: int = 100) -> list[Event]:
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             return list(session.scalars(select(Event).order_by(Event.id.desc()).limit(limit)))

@@ -38,11 +38,17 @@ class UserView:
 
 
 def actor_of(session: Session, username: str) -> Actor:
-    """Load the actor for ``username``; unknown or inactive users are refused."""
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None or not user.active:
+    """Load the actor for ``username`` (one query: every command starts here); unknown or inactive users
+    are refused."""
+    rows = session.execute(
+        select(User.username, User.unit, User.is_admin, Membership.group)
+        .outerjoin(Membership, Membership.user_id == User.id)
+        .where(User.username == username, User.active.is_(True))
+    ).all()
+    if not rows:
         raise NotFound(f"no active user named {username!r}")
-    return Actor(user.username, frozenset(user.groups), user.unit, user.is_admin)
+    first = rows[0]
+    return Actor(first.username, frozenset(r.group for r in rows if r.group is not None), first.unit, first.is_admin)
 
 
 class IdentityService:
@@ -52,7 +58,7 @@ class IdentityService:
         self.db = db
 
     def actor(self, username: str) -> Actor:
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             return actor_of(session, username)
 
     def ensure_user(
@@ -88,7 +94,7 @@ class IdentityService:
 
     def list_users(self) -> list[UserView]:
         """Every user, active or not, by user name. Administrators' pages call it."""
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             return [
                 UserView(
                     u.username,
@@ -112,7 +118,7 @@ class IdentityService:
 
     def check_password(self, username: str, password: str) -> Actor | None:
         """The actor if the password matches an active user, else None."""
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             user = session.scalar(select(User).where(User.username == username))
             if user is None or not user.active or not user.password_hash:
                 return None

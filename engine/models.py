@@ -65,7 +65,8 @@ class ProcessDefinition(Base):
     #: process keys this definition calls through call activities
     calls: Mapped[list[str]] = mapped_column(JSON, default=list)
     deployed_at: Mapped[datetime]
-    resource: Mapped[Resource] = relationship(lazy="joined")
+    #: loaded on use only: instances join their definition, and the file is tens of kilobytes
+    resource: Mapped[Resource] = relationship()
 
 
 class ProcessInstance(Base):
@@ -143,21 +144,23 @@ class HumanTask(Base):
     sla_state: Mapped[str | None] = mapped_column(String(20))
     #: trong_han | qua_han while open; truoc_han | dung_han | qua_han once done
     classification: Mapped[str | None] = mapped_column(String(20))
-    candidates: Mapped[list[TaskCandidate]] = relationship(
-        back_populates="task", cascade="all, delete-orphan", lazy="selectin"
-    )
+    #: who may claim it, kept on the row for display and checks; ``candidates`` indexes them while it is open
+    candidate_groups: Mapped[list[str]] = mapped_column(JSON, default=list)
+    candidate_users: Mapped[list[str]] = mapped_column(JSON, default=list)
+    candidates: Mapped[list[TaskCandidate]] = relationship(back_populates="task", cascade="all, delete-orphan")
 
-    @property
-    def candidate_groups(self) -> list[str]:
-        return sorted(c.name for c in self.candidates if c.kind == "group")
-
-    @property
-    def candidate_users(self) -> list[str]:
-        return sorted(c.name for c in self.candidates if c.kind == "user")
+    def set_candidates(self, groups: list[str], users: list[str]) -> None:
+        """Who may claim the task: the row's lists and the index rows the inbox searches."""
+        self.candidate_groups, self.candidate_users = sorted(set(groups)), sorted(set(users))
+        self.candidates = [TaskCandidate(kind="group", name=g) for g in self.candidate_groups] + [
+            TaskCandidate(kind="user", name=u) for u in self.candidate_users
+        ]
 
 
 class TaskCandidate(Base):
-    """Who may claim a task: a group (from the lane or ``candidate_groups``) or a single user."""
+    """The inbox's index of who may claim an open task: a group (lane or ``candidate_groups``) or a user.
+
+    Rows go when the task closes, so the index holds open tasks only; the task row keeps the lists."""
 
     __tablename__ = "task_candidate"
     __table_args__ = (Index("ix_task_candidate_kind_name", "kind", "name", "task_id"),)

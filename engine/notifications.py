@@ -56,7 +56,7 @@ class NotificationService:
 
     def for_user(self, username: str, *, unread_only: bool = False) -> list[Notification]:
         """Notifications to the user or to any of their groups, newest first."""
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             actor = actor_of(session, username)
             mine = or_(
                 and_(Notification.recipient_kind == "user", Notification.recipient == actor.username),

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from engine import clock, history
 from engine.bpmn.validation import ValidatedBundle, validate_bundle
@@ -105,7 +105,7 @@ class RepositoryService:
 
     def definitions(self, key: str | None = None) -> list[DefinitionView]:
         """Every version (of ``key``, or of all keys), newest first, with running-instance counts."""
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             running = dict(
                 session.execute(
                     select(ProcessInstance.definition_id, func.count())
@@ -113,7 +113,8 @@ class RepositoryService:
                     .group_by(ProcessInstance.definition_id)
                 ).all()
             )
-            stmt = select(ProcessDefinition).order_by(ProcessDefinition.key, ProcessDefinition.version.desc())
+            stmt = select(ProcessDefinition).options(selectinload(ProcessDefinition.resource))
+            stmt = stmt.order_by(ProcessDefinition.key, ProcessDefinition.version.desc())
             if key:
                 stmt = stmt.where(ProcessDefinition.key == key)
             return [_view(d, d.resource.name, running.get(d.id, 0)) for d in session.scalars(stmt)]
@@ -126,7 +127,7 @@ class RepositoryService:
 
     def xml(self, key: str, version: int | None = None) -> str:
         """The BPMN file of a definition as it was deployed (what the editor opens)."""
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             stmt = select(ProcessDefinition).where(ProcessDefinition.key == key)
             stmt = stmt.where(ProcessDefinition.version == version) if version else stmt
             definition = session.scalars(stmt.order_by(ProcessDefinition.version.desc()).limit(1)).first()

@@ -68,13 +68,13 @@ class RuntimeService:
             return self._view(session, loaded.instance, loaded.workflow)
 
     def get(self, instance_id: int) -> InstanceView:
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             loaded = self.executor.load(session, instance_id)
             return self._view(session, loaded.instance, loaded.workflow)
 
     def find(self, instance_id: int) -> ProcessInstance:
         """The instance row without deserializing its workflow (unit, state, version); NotFound."""
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             instance = session.get(ProcessInstance, instance_id)
             if instance is None:
                 raise NotFound(f"no process instance {instance_id}")
@@ -91,7 +91,7 @@ class RuntimeService:
         offset: int = 0,
     ) -> list[ProcessInstance]:
         """Instance rows (no workflow deserialized), newest first; ``units`` (None: all) scopes them."""
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             stmt = select(ProcessInstance).order_by(ProcessInstance.id.desc())
             if process_key:
                 stmt = stmt.where(ProcessInstance.process_key == process_key)

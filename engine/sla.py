@@ -22,15 +22,18 @@ from engine.calendar_store import CalendarService
 from engine.db import Database
 from engine.errors import InvalidInput, InvalidState, NotFound
 from engine.execution import current_execution
-from engine.models import HumanTask, ProcessInstance, SlaClock, SlaSegment, TaskCandidate, Timer
+from engine.models import HumanTask, ProcessInstance, SlaClock, SlaSegment, Timer
 from engine.notifications import notify
 from engine.settings import Settings
 
 EARLY, ON_TIME, LATE, WITHIN = "truoc_han", "dung_han", "qua_han", "trong_han"
 PENDING, MET, VIOLATED, NOT_APPLICABLE, ABORTED = "pending", "met", "violated", "not_applicable", "aborted"
-TASK_KINDS = ("task_warning", "task_overdue", "escalate_unclaimed", "escalate_incomplete")
+ESCALATIONS = ("escalate_unclaimed", "escalate_incomplete")
+TASK_KINDS = ("task_warning", "task_overdue", *ESCALATIONS)
 DOSSIER_KINDS = ("dossier_warning", "dossier_overdue")
 POLICIES = ("resume", "restart")
+#: Where :func:`_clock_row` keeps the dossier clocks the running transaction has read.
+CLOCKS_KEY = "awardflow.sla_clocks"
 
 LABELS = {EARLY: "trước hạn", ON_TIME: "đúng hạn", LATE: "quá hạn", WITHIN: "trong hạn"}
 
@@ -129,7 +132,7 @@ class SlaService:
             self._task_timers(session, row, calendar, warn, now)
         else:
             row.sla_state, row.classification = NOT_APPLICABLE, None
-        for kind in ("escalate_unclaimed", "escalate_incomplete"):
+        for kind in ESCALATIONS:
             if row.properties.get(kind):
                 self._escalation_timer(session, row, kind, row.properties[kind], calendar, now)
         session.add(
@@ -146,7 +149,7 @@ class SlaService:
                 due_at=row.due_at,
                 sla_state=row.sla_state,
                 classification=row.classification,
-                paused_at=now if self._paused(session, instance.id) else None,
+                paused_at=now if _paused(session, instance.id) else None,
             )
         )
 
@@ -175,13 +178,14 @@ class SlaService:
             segment.sla_state, segment.classification = row.sla_state or NOT_APPLICABLE, row.classification
             if aborted:
                 segment.classification = None
-        session.execute(
-            delete(Timer).where(Timer.spiff_task_id == row.id, Timer.kind.in_(TASK_KINDS), Timer.state == "waiting")
-        )
+        if row.due_at is not None or any(row.properties.get(kind) for kind in ESCALATIONS):
+            session.execute(
+                delete(Timer).where(Timer.spiff_task_id == row.id, Timer.kind.in_(TASK_KINDS), Timer.state == "waiting")
+            )
 
     def instance_cancelled(self, session: Session, instance: ProcessInstance) -> None:
         """A cancelled dossier's clock stops as aborted; its SLA timers go."""
-        row = session.scalar(select(SlaClock).where(SlaClock.instance_id == instance.id))
+        row = _clock_row(session, instance.id)
         if row is not None and row.finished_at is None:
             row.finished_at, row.sla_state = clock.now(), ABORTED
         session.execute(delete(Timer).where(Timer.instance_id == instance.id, Timer.kind.in_(DOSSIER_KINDS)))
@@ -194,7 +198,7 @@ class SlaService:
             raise InvalidInput(f"unknown supplement policy {policy!r}", {"policy": [f"one of {', '.join(POLICIES)}"]})
         ctx = current_execution()
         session, instance, now = ctx.session, ctx.instance, clock.now()
-        if session.scalar(select(SlaClock).where(SlaClock.instance_id == instance.id)) is not None:
+        if _clock_row(session, instance.id) is not None:
             raise InvalidState(f"the clock of dossier {instance.business_key} is already running")
         cal = self.calendar_for(session, calendar, instance.unit)
         due = cal.due_date_for(now, limit)
@@ -212,6 +216,7 @@ class SlaService:
             original_due_at=due,
         )
         session.add(row)
+        session.info.setdefault(CLOCKS_KEY, {})[instance.id] = row
         self._dossier_timers(session, instance, row, cal)
         history.record(session, ctx.actor, "clock_started", instance=instance, after=self._facts(row))
         return self._facts(row)
@@ -324,7 +329,7 @@ class SlaService:
 
     def slip(self, instance_id: int) -> Slip:
         """The control slip (phiếu kiểm soát quá trình giải quyết hồ sơ) of one dossier."""
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             instance = session.get(ProcessInstance, instance_id)
             if instance is None:
                 raise NotFound(f"no process instance {instance_id}")
@@ -415,7 +420,7 @@ class SlaService:
         if action == "reassign":
             before = {"assignee": row.assignee, "candidates": row.candidate_groups + row.candidate_users}
             row.assignee = name if kind == "user" else None
-            row.candidates = [TaskCandidate(kind=kind, name=name)]
+            row.set_candidates([name] if kind == "group" else [], [name] if kind == "user" else [])
             self.task_claimed(session, row)
             after = {"assignee": row.assignee, "candidates": [name]}
         history.record(
@@ -449,10 +454,6 @@ class SlaService:
         if warn_at > now:
             session.add(_timer(instance.id, "dossier_warning", "dossier", "", warn_at))
         session.add(_timer(instance.id, "dossier_overdue", "dossier", "", row.due_at))
-
-    def _paused(self, session: Session, instance_id: int) -> bool:
-        row = session.scalar(select(SlaClock).where(SlaClock.instance_id == instance_id))
-        return row is not None and row.paused_at is not None
 
     def _resume_steps(
         self, session: Session, instance: ProcessInstance, cal: WorkCalendar, now: datetime, *, restart: bool
@@ -497,8 +498,21 @@ def _open_segment(session: Session, task_id: str) -> SlaSegment | None:
     return session.scalars(stmt.order_by(SlaSegment.id.desc()).limit(1)).first()
 
 
+def _clock_row(session: Session, instance_id: int) -> SlaClock | None:
+    """The dossier's clock, read once per transaction: every task that becomes ready asks if it is paused."""
+    clocks: dict[int, SlaClock | None] = session.info.setdefault(CLOCKS_KEY, {})
+    if instance_id not in clocks:
+        clocks[instance_id] = session.scalar(select(SlaClock).where(SlaClock.instance_id == instance_id))
+    return clocks[instance_id]
+
+
+def _paused(session: Session, instance_id: int) -> bool:
+    row = _clock_row(session, instance_id)
+    return row is not None and row.paused_at is not None
+
+
 def _clock(session: Session, instance_id: int) -> SlaClock:
-    row = session.scalar(select(SlaClock).where(SlaClock.instance_id == instance_id))
+    row = _clock_row(session, instance_id)
     if row is None:
         raise InvalidState(f"the dossier clock of instance {instance_id} has not been started")
     return row

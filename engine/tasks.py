@@ -8,18 +8,16 @@ from datetime import datetime
 from typing import Any
 
 import jsonschema
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import clock, history
 from engine.db import Database
 from engine.errors import InvalidInput, InvalidState, NotFound, PermissionDenied, TaskAlreadyClaimed
-from engine.execution import Executor
+from engine.execution import Executor, newest_deployment
 from engine.identity import Actor, actor_of
-from engine.models import HumanTask, ProcessDefinition, ProcessInstance, Resource, TaskCandidate
-
-SCOPES = ("all", "mine", "claimable")
-SORTS = {"due": HumanTask.due_at, "created": HumanTask.created_at, "name": HumanTask.name}
+from engine.inbox import InboxQuery, check_query, inbox_page
+from engine.models import HumanTask, ProcessInstance, Resource
 
 
 @dataclass(frozen=True)
@@ -80,28 +78,6 @@ class TaskView:
 
 
 @dataclass(frozen=True)
-class InboxQuery:
-    """Filters of the inbox; ``scope`` is mine (assigned to me), claimable (my groups', unassigned) or all."""
-
-    scope: str = "all"
-    process_key: str | None = None
-    element_id: str | None = None
-    business_key: str | None = None
-    unit: str | None = None
-    due_before: datetime | None = None
-    due_after: datetime | None = None
-    overdue: bool = False
-    sort: str = "due"
-    descending: bool = False
-    page: int = 1
-    per_page: int = 50
-    #: Unit scope set by the caller's policy: None sees every unit; else only tasks of these units, plus tasks
-    #: assigned to the user and tasks of the ``cross_unit_groups`` (e.g. a line agency's), whatever their unit.
-    units: tuple[str | None, ...] | None = None
-    cross_unit_groups: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
 class Page:
     items: list[TaskView]
     total: int
@@ -115,39 +91,30 @@ class TaskService:
     def __init__(self, db: Database, executor: Executor) -> None:
         self.db = db
         self.executor = executor
+        self._forms: dict[tuple[int, str, int], str] = {}
 
     # -- reading ----------------------------------------------------------------------------------
     def inbox(self, username: str, query: InboxQuery | None = None) -> Page:
         """Ready tasks the user may work on: assigned to them and/or claimable through their groups."""
         q = query or InboxQuery()
-        _check_query(q)
-        with self.db.transaction() as session:
-            actor = actor_of(session, username)
-            stmt = _filtered(select(HumanTask).where(HumanTask.state == "ready"), q)
-            stmt = stmt.where(_visible(actor, q.scope))
-            if q.units is not None:
-                stmt = stmt.where(_in_units(actor, q))
-            total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-            column = SORTS[q.sort]
-            order = column.desc() if q.descending else column.asc()
-            nulls_last = column.is_(None)
-            stmt = stmt.order_by(nulls_last, order, HumanTask.created_at, HumanTask.id)
-            rows = session.scalars(stmt.offset((q.page - 1) * q.per_page).limit(q.per_page))
+        check_query(q)
+        with self.db.reading() as session:
+            rows, total = inbox_page(session, actor_of(session, username), q)
             return Page([TaskView.of(r) for r in rows], total, q.page, q.per_page)
 
     def get(self, task_id: str) -> TaskView:
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             return TaskView.of(_task(session, task_id))
 
     def for_instance(self, instance_id: int) -> list[TaskView]:
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             stmt = select(HumanTask).where(HumanTask.instance_id == instance_id).order_by(HumanTask.created_at)
             return [TaskView.of(r) for r in session.scalars(stmt)]
 
     def form(self, task_id: str) -> dict[str, Any] | None:
         """The JSON Schema of the task's form, or None when it has none."""
-        with self.db.transaction() as session:
-            return _form_schema(session, _task(session, task_id))
+        with self.db.reading() as session:
+            return self._form_schema(session, _task(session, task_id))
 
     # -- assignment -------------------------------------------------------------------------------
     def claim(self, task_id: str, username: str) -> TaskView:
@@ -216,18 +183,15 @@ class TaskService:
         with self.db.transaction() as session:
             actor, row = actor_of(session, username), _ready_task(session, task_id)
             _require_may_complete(actor, row)
-            _validate_form(_form_schema(session, row), data)
             loaded = self.executor.load(session, row.instance_id, expected_version)
+            _validate_form(self._form_schema(session, row), data)
             self.executor.require_active(loaded.instance)
             task = self.executor.workflows.find_task(loaded.workflow, task_id)
             if task is None:
                 raise InvalidState(f"task {task_id} is no longer ready")
             before = {k: v for k, v in self.executor.workflows.task_data(task).items() if k in data}
             self.executor.workflows.run_task(task, data)
-            row.state, row.completed_at, row.completed_by = "completed", clock.now(), actor.username
-            if row.assignee is None:
-                row.assignee = actor.username
-            self.executor.hooks.task_closed(session, row, actor.username)
+            self.executor.close_task(session, row, "completed", actor.username)
             history.record(
                 session,
                 actor.username,
@@ -240,6 +204,27 @@ class TaskService:
             )
             self.executor.advance(session, loaded, actor.username)
             return TaskView.of(row)
+
+    def _form_schema(self, session: Session, row: HumanTask) -> dict[str, Any] | None:
+        """The task's form from its definition's deployment (else the newest one of that name).
+
+        Deployed files never change: the answer is cached by deployment, form and newest deployment."""
+        if not row.form:
+            return None
+        instance = session.get(ProcessInstance, row.instance_id)
+        assert instance is not None
+        key = (instance.definition.deployment_id, row.form, newest_deployment(session))
+        if key not in self._forms:
+            stmt = select(Resource).where(Resource.kind == "form", Resource.name == row.form)
+            resource = (
+                session.scalars(stmt.where(Resource.deployment_id == key[0])).first()
+                or session.scalars(stmt.order_by(Resource.id.desc())).first()
+            )
+            if resource is None:
+                raise NotFound(f"form {row.form} of task {row.id} is not deployed")
+            self._forms[key] = resource.content
+        schema: dict[str, Any] = json.loads(self._forms[key])
+        return schema
 
     def _reassign(
         self,
@@ -264,69 +249,6 @@ class TaskService:
             before={"assignee": before},
             after={"assignee": assignee, **({"data": data} if data else {})},
         )
-
-
-def _check_query(q: InboxQuery) -> None:
-    fields: dict[str, list[str]] = {}
-    if q.scope not in SCOPES:
-        fields["scope"] = [f"must be one of {', '.join(SCOPES)}"]
-    if q.sort not in SORTS:
-        fields["sort"] = [f"must be one of {', '.join(SORTS)}"]
-    if q.page < 1:
-        fields["page"] = ["must be at least 1"]
-    if not 1 <= q.per_page <= 500:
-        fields["per_page"] = ["must be between 1 and 500"]
-    if fields:
-        raise InvalidInput("invalid inbox query", fields)
-
-
-def _filtered(stmt: Select[Any], q: InboxQuery) -> Select[Any]:
-    if q.process_key:
-        stmt = stmt.where(HumanTask.process_key == q.process_key)
-    if q.element_id:
-        stmt = stmt.where(HumanTask.element_id == q.element_id)
-    if q.business_key:
-        stmt = stmt.where(HumanTask.business_key == q.business_key)
-    if q.unit:
-        stmt = stmt.where(HumanTask.unit == q.unit)
-    if q.due_before:
-        stmt = stmt.where(HumanTask.due_at < q.due_before)
-    if q.due_after:
-        stmt = stmt.where(HumanTask.due_at >= q.due_after)
-    if q.overdue:
-        stmt = stmt.where(HumanTask.due_at < clock.now())
-    return stmt
-
-
-def _visible(actor: Actor, scope: str) -> Any:
-    mine = HumanTask.assignee == actor.username
-    candidate = exists().where(
-        TaskCandidate.task_id == HumanTask.id,
-        or_(
-            and_(TaskCandidate.kind == "group", TaskCandidate.name.in_(sorted(actor.groups) or [""])),
-            and_(TaskCandidate.kind == "user", TaskCandidate.name == actor.username),
-        ),
-    )
-    claimable = and_(HumanTask.assignee.is_(None), candidate)
-    if actor.is_admin:  # the administrator may act on any task, so every unassigned task is claimable
-        claimable = HumanTask.assignee.is_(None)
-    return {"mine": mine, "claimable": claimable, "all": or_(mine, claimable)}[scope]
-
-
-def _in_units(actor: Actor, q: InboxQuery) -> Any:
-    units = q.units or ()
-    clauses = [HumanTask.unit.in_([u for u in units if u is not None]), HumanTask.assignee == actor.username]
-    if None in units:
-        clauses.append(HumanTask.unit.is_(None))
-    if q.cross_unit_groups:
-        clauses.append(
-            exists().where(
-                TaskCandidate.task_id == HumanTask.id,
-                TaskCandidate.kind == "group",
-                TaskCandidate.name.in_(q.cross_unit_groups),
-            )
-        )
-    return or_(*clauses)
 
 
 def _task(session: Session, task_id: str) -> HumanTask:
@@ -364,26 +286,6 @@ def _require_may_complete(actor: Actor, row: HumanTask) -> None:
             raise PermissionDenied(f"task {row.id} is claimed by {row.assignee}; only they may complete it")
         return
     _require_candidate(actor, row)
-
-
-def _form_schema(session: Session, row: HumanTask) -> dict[str, Any] | None:
-    """The task's form from its definition's deployment (else the newest one of that name)."""
-    if not row.form:
-        return None
-    deployment_id = session.scalar(
-        select(ProcessDefinition.deployment_id)
-        .join(ProcessInstance, ProcessInstance.definition_id == ProcessDefinition.id)
-        .where(ProcessInstance.id == row.instance_id)
-    )
-    stmt = select(Resource).where(Resource.kind == "form", Resource.name == row.form)
-    resource = (
-        session.scalars(stmt.where(Resource.deployment_id == deployment_id)).first()
-        or session.scalars(stmt.order_by(Resource.id.desc())).first()
-    )
-    if resource is None:
-        raise NotFound(f"form {row.form} of task {row.id} is not deployed")
-    schema: dict[str, Any] = json.loads(resource.content)
-    return schema
 
 
 def _validate_form(schema: dict[str, Any] | None, data: dict[str, Any]) -> None:

@@ -265,6 +265,11 @@ class Workflows:
 
     # -- reading ----------------------------------------------------------------------------------
     @staticmethod
+    def ready_task_ids(workflow: BpmnWorkflow) -> list[str]:
+        """Ids of the ready user and manual tasks (what the inbox index holds of the workflow)."""
+        return [str(t.id) for t in workflow.get_tasks(state=TaskState.READY, manual=True)]
+
+    @staticmethod
     def ready_human_tasks(workflow: BpmnWorkflow) -> list[ReadyTask]:
         ready = []
         for t in workflow.get_tasks(state=TaskState.READY, manual=True):

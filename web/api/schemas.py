@@ -12,7 +12,7 @@ from flask_smorest.fields import Upload
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from engine.calendar import DEFAULT_ZONE
-from engine.tasks import SCOPES, SORTS
+from engine.inbox import SCOPES, SORTS
 
 LOCAL = ZoneInfo(DEFAULT_ZONE)
 STATES = ("running", "suspended", "error", "completed", "cancelled")

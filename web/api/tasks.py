@@ -13,7 +13,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from engine.errors import ConcurrentModification
-from engine.tasks import InboxQuery, TaskView
+from engine.inbox import InboxQuery
+from engine.tasks import TaskView
 from web.api.context import actor, engine
 from web.api.schemas import (
     AssignSchema,

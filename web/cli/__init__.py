@@ -142,7 +142,7 @@ def start(ctx: click.Context, key: str, business_key: str | None, data: str | No
 @click.pass_context
 def tasks(ctx: click.Context, user: str | None, process_key: str | None, business_key: str | None) -> None:
     """Ready human tasks as a JSON list."""
-    from engine.tasks import InboxQuery
+    from engine.inbox import InboxQuery
 
     query = InboxQuery(process_key=process_key, business_key=business_key, per_page=500)
     emit(ctx.obj.tasks.inbox(_user(ctx, user), query).items)

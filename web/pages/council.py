@@ -13,7 +13,8 @@ from sqlalchemy import select
 from engine import Engine
 from engine.errors import Conflict, InvalidInput, NotFound
 from engine.identity import Actor
-from engine.tasks import InboxQuery, TaskView
+from engine.inbox import InboxQuery
+from engine.tasks import TaskView
 from handlers import rulesets, tally
 from handlers.catalogue import Council, Vote, format_ratio
 from handlers.models import CouncilSession, Dossier, Nominee

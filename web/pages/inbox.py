@@ -11,7 +11,8 @@ from flask import Blueprint, render_template, request, url_for
 
 from engine import clock
 from engine.identity import Actor
-from engine.tasks import InboxQuery, TaskView
+from engine.inbox import InboxQuery
+from engine.tasks import TaskView
 from web import i18n
 from web.auth import cross_unit_groups, unit_scope
 from web.pages.guard import page
