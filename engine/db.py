@@ -8,16 +8,18 @@ write lock, so lists and look-ups never wait behind a command (WAL readers see t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from sqlalchemy import DateTime, Integer, MetaData, create_engine, event
-from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.engine import Dialect, Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
+
+from engine.write_queue import WriteQueue
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -70,22 +72,38 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin(conn: Any) -> None:
-    """Commands take the write lock up front (no deadlock on upgrade); reads begin deferred, lock-free."""
-    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
+def _sqlite_begin(queue: WriteQueue | None) -> Callable[[Any], None]:
+    """Commands take the write lock up front (no deadlock on upgrade), queueing for it first; reads
+    begin deferred and lock-free."""
+
+    def begin(conn: Any) -> None:
+        if conn.get_execution_options().get(READ_ONLY):
+            conn.exec_driver_sql("BEGIN")
+            return
+        if queue is not None:
+            queue.enter(conn)
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return begin
 
 
 def make_sql_engine(url: str) -> Engine:
-    """An SQLAlchemy engine tuned for the backend: WAL and busy timeout on SQLite."""
+    """An SQLAlchemy engine tuned for the backend: WAL, busy timeout and a write queue on SQLite."""
     if url.startswith("sqlite"):
         kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
-        if url in ("sqlite://", "sqlite:///:memory:"):
+        path = make_url(url).database
+        in_memory = path in (None, "", ":memory:")
+        if in_memory:
             kwargs["poolclass"] = StaticPool
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         # Let SQLAlchemy, not pysqlite, open transactions, so BEGIN IMMEDIATE can take the write lock.
         event.listen(engine, "connect", lambda conn, _r: setattr(conn, "isolation_level", None))
-        event.listen(engine, "begin", _sqlite_begin)
+        queue = None if in_memory else WriteQueue(str(path))
+        event.listen(engine, "begin", _sqlite_begin(queue))
+        if queue is not None:
+            event.listen(engine, "commit", queue.leave)
+            event.listen(engine, "rollback", queue.leave)
         return engine
     return create_engine(url, pool_pre_ping=True)
 

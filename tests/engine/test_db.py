@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlalchemy import select
 
 from engine.db import Database
 from engine.models import User
+from engine.write_queue import WriteQueue
 
 
 def test_a_read_sees_the_last_commit_while_a_command_holds_the_database(database: Database) -> None:
@@ -25,3 +28,41 @@ def test_a_reading_unit_of_work_refuses_to_write(database: Database) -> None:
         session.flush()
     with database.reading() as session:
         assert session.scalar(select(User.id)) is None
+
+
+class _Conn:
+    """What the queue needs of a connection: its ``info`` dict."""
+
+    def __init__(self) -> None:
+        self.info: dict[str, object] = {}
+
+
+def test_a_writer_waits_in_the_queue_until_the_one_before_lets_go(tmp_path) -> None:
+    first, second = WriteQueue(str(tmp_path / "db.sqlite")), WriteQueue(str(tmp_path / "db.sqlite"))
+    holder, waiter = _Conn(), _Conn()
+    first.enter(holder)
+    entered = threading.Event()
+    thread = threading.Thread(target=lambda: (second.enter(waiter), entered.set(), second.leave(waiter)))
+    thread.start()
+    thread.join(timeout=0.2)
+    assert thread.is_alive() and not entered.is_set(), "the second writer must wait"
+    first.leave(holder)
+    thread.join(timeout=5)
+    assert entered.is_set()
+    assert not waiter.info and not holder.info
+
+
+def test_a_nested_transaction_of_the_same_thread_does_not_queue_behind_itself(tmp_path) -> None:
+    queue = WriteQueue(str(tmp_path / "db.sqlite"))
+    outer, inner = _Conn(), _Conn()
+    queue.enter(outer)
+    queue.enter(inner)  # returns at once: this thread holds the lock
+    queue.leave(inner)  # the inner transaction did not take the lock, so it does not let it go
+    later = _Conn()
+    other = threading.Thread(target=lambda: (queue.enter(later), queue.leave(later)))
+    other.start()
+    other.join(timeout=0.2)
+    assert other.is_alive(), "the outer transaction still holds the lock"
+    queue.leave(outer)
+    other.join(timeout=5)
+    assert not other.is_alive()
