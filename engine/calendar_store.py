@@ -34,7 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
-from engine import clock
+from engine import clock, history
 from engine.calendar import (
     DEFAULT_CUTOFF,
     DEFAULT_HOURS,
@@ -47,6 +47,7 @@ from engine.calendar import (
 )
 from engine.db import Base, Database, IntPK
 from engine.errors import Conflict, InvalidInput, NotFound
+from engine.identity import SYSTEM_ACTOR
 
 __all__ = ["CalendarDay", "CalendarRow", "CalendarService", "DayEntry"]
 
@@ -58,6 +59,8 @@ PACKAGE_SOURCE = f"holidays {version('holidays')} (VN)"
 #: Where :meth:`CalendarService._stored` keeps the calendar rows of the running transaction.
 STORED_KEY = "awardflow.calendars"
 ACTIVE_ROWS = text("removed_at IS NULL")  # the partial unique index: one active row per date
+#: The audit actions of calendar administration (the calendar page lists them).
+CALENDAR_ACTIONS = ("calendar_created", "calendar_day_added", "calendar_swap_added", "calendar_day_removed")
 
 
 class CalendarRow(Base):
@@ -159,6 +162,17 @@ def _regular_hours(week: WorkCalendar, day: date) -> timedelta:
     return week.between(midnight, midnight + timedelta(days=1))
 
 
+def _day_facts(entry: CalendarDay) -> dict[str, str | int]:
+    """An administrator's row as its audit event keeps it."""
+    return {
+        "day": entry.day.isoformat(),
+        "kind": entry.kind,
+        "name": entry.name,
+        "source": entry.source,
+        "revision": entry.revision,
+    }
+
+
 def _required(**values: str | None) -> None:
     """InvalidInput naming every blank required text field."""
     fields = {key: ["is required"] for key, value in values.items() if not (value or "").strip()}
@@ -190,10 +204,11 @@ class CalendarService:
         time_zone: str = DEFAULT_ZONE,
         description: str = "",
         units: Sequence[str] = (),
+        user: str = SYSTEM_ACTOR,
     ) -> None:
-        """Define another named calendar (e.g. a desk open Saturday mornings) used by ``units``; Conflict
-        if the name exists."""
-        _required(name=name)
+        """Define another named calendar (e.g. a desk open Saturday mornings) used by ``units``, audited as
+        ``user`` (calendar_created); Conflict if the name exists, InvalidInput."""
+        _required(name=name, user=user)
         try:
             WorkCalendar(hours, cutoff=cutoff, zone=time_zone)
         except ValueError as exc:
@@ -203,17 +218,24 @@ class CalendarService:
         with self.db.transaction() as session:
             if session.scalar(select(CalendarRow.id).where(CalendarRow.name == name)) is not None:
                 raise Conflict(f"a calendar named {name!r} already exists")
-            session.add(
-                CalendarRow(
-                    name=name,
-                    working_hours=week_to_json(hours),
-                    cutoff=cutoff,
-                    time_zone=time_zone,
-                    description=description,
-                    units=sorted(set(units)),
-                    revision=0,
-                )
+            row = CalendarRow(
+                name=name,
+                working_hours=week_to_json(hours),
+                cutoff=cutoff,
+                time_zone=time_zone,
+                description=description,
+                units=sorted(set(units)),
+                revision=0,
             )
+            session.add(row)
+            after = {
+                "working_hours": row.working_hours,
+                "cutoff": cutoff.isoformat("minutes"),
+                "time_zone": time_zone,
+                "description": description,
+                "units": row.units,
+            }
+            history.record(session, user, "calendar_created", after=after, details={"calendar": name})
 
     @classmethod
     def name_for_unit(cls, session: Session, unit: str | None) -> str:
@@ -332,6 +354,7 @@ class CalendarService:
                 session,
                 row,
                 user,
+                "calendar_swap_added",
                 (off, "off", label or f"Nghỉ bù, làm bù ngày {work:%d/%m/%Y}", source),
                 (work, "work", f"Làm bù cho ngày {off:%d/%m/%Y}" + (f" ({label})" if label else ""), source),
             )
@@ -341,17 +364,18 @@ class CalendarService:
         _required(name=name, source=source, user=user)
         with self.db.transaction() as session:
             row = self._row(session, calendar, create=True)
-            return self._enter(session, row, user, (day, "off", name.strip(), source))
+            return self._enter(session, row, user, "calendar_day_added", (day, "off", name.strip(), source))
 
     def add_working_day(self, day: date, name: str, source: str, user: str, *, calendar: str = DEFAULT) -> int:
         """Enter a one-off working day (it cancels a package holiday on that date); returns the revision."""
         _required(name=name, source=source, user=user)
         with self.db.transaction() as session:
             row = self._row(session, calendar, create=True)
-            return self._enter(session, row, user, (day, "work", name.strip(), source))
+            return self._enter(session, row, user, "calendar_day_added", (day, "work", name.strip(), source))
 
     def remove(self, day: date, user: str, *, calendar: str = DEFAULT) -> int:
-        """Mark the active row of a date removed (it is kept); returns the revision. NotFound if none."""
+        """Mark the active row of a date removed (it is kept), audited as ``user`` (calendar_day_removed);
+        returns the revision. NotFound if none."""
         _required(user=user)
         with self.db.transaction() as session:
             row = self._row(session, calendar)
@@ -364,6 +388,13 @@ class CalendarService:
                 raise NotFound(f"no active entry on {day:%d/%m/%Y} in calendar {calendar!r}")
             revision = self._bump(session, row)
             entry.removed_by, entry.removed_at, entry.removed_revision = user, clock.now(), revision
+            history.record(
+                session,
+                user,
+                "calendar_day_removed",
+                before={"days": [_day_facts(entry)]},
+                details={"calendar": calendar, "revision": revision},
+            )
             return revision
 
     # -- internals ------------------------------------------------------------------------------------------
@@ -405,8 +436,11 @@ class CalendarService:
         )
         return session.execute(bumped).scalar_one()
 
-    def _enter(self, session: Session, row: CalendarRow, user: str, *days: tuple[date, str, str, str]) -> int:
-        """Insert active rows at a new revision; Conflict if a date already has one."""
+    def _enter(
+        self, session: Session, row: CalendarRow, user: str, action: str, *days: tuple[date, str, str, str]
+    ) -> int:
+        """Insert active rows at a new revision, with one audit event ``action``; Conflict if a date already
+        has one."""
         revision = self._bump(session, row)
         taken = session.scalars(
             select(CalendarDay).where(
@@ -417,23 +451,26 @@ class CalendarService:
             first = taken[0]
             raise Conflict(f"{first.day:%d/%m/%Y} already has an active entry ({first.kind}: {first.name})")
         now = clock.now()
-        for day, kind, name, source in days:
-            session.add(
-                CalendarDay(
-                    calendar_name=row.name,
-                    day=day,
-                    kind=kind,
-                    name=name,
-                    source=source.strip(),
-                    entered_by=user,
-                    entered_at=now,
-                    revision=revision,
-                )
+        entries = [
+            CalendarDay(
+                calendar_name=row.name,
+                day=day,
+                kind=kind,
+                name=name,
+                source=source.strip(),
+                entered_by=user,
+                entered_at=now,
+                revision=revision,
             )
+            for day, kind, name, source in days
+        ]
+        session.add_all(entries)
         try:
             session.flush()
         except IntegrityError:
             raise Conflict(f"calendar {row.name!r} was changed at the same time; retry") from None
+        after = {"days": [_day_facts(entry) for entry in entries]}
+        history.record(session, user, action, after=after, details={"calendar": row.name, "revision": revision})
         return revision
 
     @staticmethod

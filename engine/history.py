@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import select
@@ -60,3 +61,12 @@ class HistoryService:
     def recent(self, limit: int = 100) -> list[Event]:
         with self.db.reading() as session:
             return list(session.scalars(select(Event).order_by(Event.id.desc()).limit(limit)))
+
+    def administration(self, limit: int = 50, actions: Collection[str] | None = None) -> list[Event]:
+        """The newest events that concern no instance (deployments, users, calendars), newest first;
+        ``actions`` keeps only those (the users page shows user events). Administrators' pages call it."""
+        stmt = select(Event).where(Event.instance_id.is_(None))
+        if actions is not None:
+            stmt = stmt.where(Event.action.in_(actions))
+        with self.db.reading() as session:
+            return list(session.scalars(stmt.order_by(Event.at.desc(), Event.id.desc()).limit(limit)))

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from engine import history
 from engine.db import Database
 from engine.errors import InvalidInput, NotFound
 from engine.models import Membership, User
+
+#: Who the audit trail names for a change no person made: setup, the built-in administrator, demo users.
+SYSTEM_ACTOR = "system"
+#: The audit actions of user administration (the users page lists them).
+USER_ACTIONS = ("user_created", "user_updated", "user_deactivated", "user_reactivated")
 
 
 @dataclass(frozen=True)
@@ -70,12 +77,16 @@ class IdentityService:
         unit: str | None = None,
         password: str | None = None,
         is_admin: bool = False,
+        actor: str = SYSTEM_ACTOR,
     ) -> Actor:
-        """Create the user, or bring an existing one's groups, unit and flags up to date."""
+        """Create the user, or bring an existing one's groups, unit and flags up to date, audited as ``actor``
+        (user_created / user_updated; a call that changes nothing records nothing). InvalidInput.
+        Administrators (the users page); setup and demo seeding as :data:`SYSTEM_ACTOR`."""
         if not username or len(username) > 100:
             raise InvalidInput("invalid user name", {"username": ["1 to 100 characters"]})
         with self.db.transaction() as session:
             user = session.scalar(select(User).where(User.username == username))
+            before = None if user is None else _profile(user)
             if user is None:
                 user = User(username=username, display_name=display_name or username)
                 session.add(user)
@@ -90,6 +101,7 @@ class IdentityService:
                 Membership(group=g) for g in sorted(wanted - set(user.groups))
             ]
             session.flush()
+            _record_profile(session, actor, username, before, _profile(user), password_changed=password is not None)
             return Actor(user.username, frozenset(wanted), user.unit, user.is_admin)
 
     def list_users(self) -> list[UserView]:
@@ -108,13 +120,24 @@ class IdentityService:
                 for u in session.scalars(select(User).order_by(User.username))
             ]
 
-    def set_active(self, username: str, active: bool) -> None:
-        """Deactivate (or reactivate) a user; an inactive user cannot sign in or act. NotFound."""
+    def set_active(self, username: str, active: bool, *, actor: str) -> None:
+        """Deactivate (or reactivate) a user; an inactive user cannot sign in or act. Audited as ``actor``
+        (user_deactivated / user_reactivated) when the state changes. NotFound. Administrators."""
         with self.db.transaction() as session:
             user = session.scalar(select(User).where(User.username == username))
             if user is None:
                 raise NotFound(f"no user named {username!r}")
+            if user.active == active:
+                return
             user.active = active
+            history.record(
+                session,
+                actor,
+                "user_reactivated" if active else "user_deactivated",
+                before={"active": not active},
+                after={"active": active},
+                details={"username": username},
+            )
 
     def check_password(self, username: str, password: str) -> Actor | None:
         """The actor if the password matches an active user, else None."""
@@ -125,3 +148,36 @@ class IdentityService:
             if not check_password_hash(user.password_hash, password):
                 return None
             return Actor(user.username, frozenset(user.groups), user.unit, user.is_admin)
+
+
+def _profile(user: User) -> dict[str, Any]:
+    """What the audit trail keeps of a user: never the password or its hash."""
+    return {"display_name": user.display_name, "unit": user.unit, "groups": user.groups, "is_admin": user.is_admin}
+
+
+def _record_profile(
+    session: Session,
+    actor: str,
+    username: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
+    *,
+    password_changed: bool,
+) -> None:
+    """One event for a created user, or for the fields an update changed (a password only as changed)."""
+    details: dict[str, Any] = {"username": username}
+    if password_changed:
+        details["password_changed"] = True
+    if before is None:
+        history.record(session, actor, "user_created", after=after, details=details)
+        return
+    changed = [key for key in after if before[key] != after[key]]
+    if changed or password_changed:
+        history.record(
+            session,
+            actor,
+            "user_updated",
+            before={key: before[key] for key in changed} or None,
+            after={key: after[key] for key in changed} or None,
+            details=details,
+        )

@@ -10,6 +10,7 @@ import click
 
 import handlers
 from engine import Engine, Settings
+from engine.identity import SYSTEM_ACTOR
 from engine.migrations import upgrade
 from engine.registry import HandlerRegistry
 
@@ -65,6 +66,8 @@ def prepare(settings: Settings, *, demo: bool) -> Engine:
     if demo:
         password = secrets.token_urlsafe(9)
         for username, display, groups, unit in DEMO_USERS:
-            engine.identity.ensure_user(username, display_name=display, groups=groups, unit=unit, password=password)
+            engine.identity.ensure_user(
+                username, display_name=display, groups=groups, unit=unit, password=password, actor=SYSTEM_ACTOR
+            )
         click.echo(f"demo users: {', '.join(u for u, *_ in DEMO_USERS)}; password for this run: {password}")
     return engine

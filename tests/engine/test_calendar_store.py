@@ -10,9 +10,11 @@ from sqlalchemy import select
 
 from engine import clock
 from engine.calendar import DEFAULT_HOURS
-from engine.calendar_store import CalendarDay, CalendarRow, CalendarService
+from engine.calendar_store import CALENDAR_ACTIONS, CalendarDay, CalendarRow, CalendarService
 from engine.db import Database
 from engine.errors import Conflict, InvalidInput, NotFound
+from engine.history import HistoryService
+from engine.models import Event
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 SOURCE = "1234/TB-VPCP"
@@ -171,3 +173,80 @@ def test_nothing_is_cached_between_services(database: Database, vclock: clock.Vi
     assert reader.calendar().is_working_day(date(2026, 3, 9))
     writer.add_holiday(date(2026, 3, 9), "Nghỉ", SOURCE, "admin")
     assert not reader.calendar().is_working_day(date(2026, 3, 9))
+
+
+# -- the audit trail ----------------------------------------------------------------------------------------
+
+
+def events(database: Database) -> list[Event]:
+    """Every audit event, oldest first (a calendar test writes nothing else)."""
+    with database.reading() as session:
+        return list(session.scalars(select(Event).order_by(Event.id)))
+
+
+def test_each_change_records_one_event_with_its_days(service: CalendarService, database: Database) -> None:
+    service.add_holiday(date(2026, 6, 15), " Nghỉ đột xuất ", f" {SOURCE} ", "vanthu")
+    service.add_working_day(date(2026, 9, 2), "Trực lễ", SOURCE, "vanthu")
+    service.add_swap(date(2026, 3, 9), date(2026, 3, 14), SOURCE, "truongphong", "Nghỉ bù thử")
+    service.remove(date(2026, 6, 15), "admin")
+    holiday, workday, swap, removed = events(database)
+    assert all(e.instance_id is None and e.details["calendar"] == "default" for e in (holiday, workday, swap, removed))
+    assert (holiday.actor, holiday.action, holiday.before, holiday.details["revision"]) == (
+        "vanthu",
+        "calendar_day_added",
+        None,
+        1,
+    )
+    assert holiday.after == {
+        "days": [{"day": "2026-06-15", "kind": "off", "name": "Nghỉ đột xuất", "source": SOURCE, "revision": 1}]
+    }
+    assert (workday.action, [d["kind"] for d in workday.after["days"]]) == ("calendar_day_added", ["work"])
+    assert (swap.actor, swap.action, swap.details["revision"]) == ("truongphong", "calendar_swap_added", 3)
+    assert [(d["day"], d["kind"], d["name"]) for d in swap.after["days"]] == [
+        ("2026-03-09", "off", "Nghỉ bù thử"),
+        ("2026-03-14", "work", "Làm bù cho ngày 09/03/2026 (Nghỉ bù thử)"),
+    ]
+    assert (removed.actor, removed.action, removed.after, removed.details["revision"]) == (
+        "admin",
+        "calendar_day_removed",
+        None,
+        4,
+    )
+    assert removed.before == holiday.after, "what was removed, as it was entered (revision 1)"
+    newest = HistoryService(database).administration(2, CALENDAR_ACTIONS)
+    assert [e.id for e in newest] == [removed.id, swap.id]
+
+
+def test_creating_a_calendar_is_audited(service: CalendarService, database: Database) -> None:
+    hours = {**DEFAULT_HOURS, 5: ((time(7, 30), time(11, 30)),)}
+    service.create_calendar("desk_saturday", hours=hours, units=["mot-cua", "mot-cua"], user="admin")
+    service.create_calendar("quiet")
+    desk, quiet = events(database)
+    assert (desk.actor, desk.action, desk.details) == ("admin", "calendar_created", {"calendar": "desk_saturday"})
+    assert {key: desk.after[key] for key in ("cutoff", "time_zone", "units")} == {
+        "cutoff": "15:00",
+        "time_zone": "Asia/Ho_Chi_Minh",
+        "units": ["mot-cua"],
+    }
+    assert desk.after["working_hours"]["sat"] == ["07:30-11:30"]
+    assert (quiet.actor, quiet.action) == ("system", "calendar_created")
+
+
+def test_refused_changes_record_nothing(service: CalendarService, database: Database) -> None:
+    service.add_holiday(date(2026, 3, 9), "Nghỉ", SOURCE, "admin")
+    refused = [
+        lambda: service.add_swap(date(2026, 3, 7), date(2026, 3, 9), SOURCE, "admin"),  # InvalidInput
+        lambda: service.add_holiday(date(2026, 3, 10), "Nghỉ", SOURCE, " "),  # no user
+        lambda: service.add_swap(date(2026, 3, 9), date(2026, 3, 14), SOURCE, "admin"),  # Conflict
+        lambda: service.add_working_day(date(2026, 3, 9), "Làm", SOURCE, "admin"),  # Conflict
+        lambda: service.remove(date(2026, 3, 10), "admin"),  # NotFound
+        lambda: service.add_holiday(date(2026, 3, 10), "Nghỉ", SOURCE, "admin", calendar="nowhere"),  # NotFound
+        lambda: service.create_calendar("default"),  # Conflict: stored by the first holiday
+        lambda: service.create_calendar("elsewhere", time_zone="Mars/Olympus"),  # InvalidInput
+        lambda: service.create_calendar("nobody", user=""),  # InvalidInput
+    ]
+    for change in refused:
+        with pytest.raises((InvalidInput, Conflict, NotFound)):
+            change()
+    assert [e.action for e in events(database)] == ["calendar_day_added"]
+    assert service.revision() == 1

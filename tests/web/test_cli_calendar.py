@@ -10,8 +10,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from engine import clock
-from engine.calendar_store import PACKAGE_SOURCE, CalendarService
+from engine.calendar_store import CALENDAR_ACTIONS, PACKAGE_SOURCE, CalendarService
 from engine.db import Database
+from engine.history import HistoryService
 from web.cli.calendar import calendar
 
 SOURCE = "1234/TB-VPCP"
@@ -111,3 +112,14 @@ def test_workday_overrides_a_package_holiday(run: Invoke, service: CalendarServi
     lines = run("list", "2026").output.splitlines()
     assert any(line.startswith("27/04/2026\toff\t") and line.endswith("package (overridden)") for line in lines)
     assert "27/04/2026\twork\tLàm việc\t1234/TB-VPCP\tadmin" in lines
+
+
+def test_each_change_is_audited_as_its_user(run: Invoke, database: Database) -> None:
+    assert run("holiday", "2026-03-09", "--name", "Nghỉ đột xuất", "--source", SOURCE).exit_code == 0
+    assert run("remove", "2026-03-10", "--user", "truongphong").exit_code != 0, "nothing to remove"
+    assert run("remove", "2026-03-09", "--user", "truongphong").exit_code == 0
+    events = HistoryService(database).administration(10, CALENDAR_ACTIONS)
+    assert [(e.actor, e.action, e.details["revision"]) for e in events] == [
+        ("truongphong", "calendar_day_removed", 2),
+        ("admin", "calendar_day_added", 1),
+    ], "newest first; without --user the administrator of Settings; the refused removal left none"

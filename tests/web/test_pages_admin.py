@@ -8,6 +8,9 @@ from datetime import date
 from flask import Flask
 
 from engine import Engine
+from engine.calendar_store import CALENDAR_ACTIONS
+from engine.identity import USER_ACTIONS
+from engine.models import Event
 from tests.web.test_pages_designer import sign_in
 from tests.web.test_pages_session import csrf
 
@@ -24,6 +27,21 @@ def form_errors(html: str, form: str) -> dict[str, list[str]]:
 
 def day_row(html: str, day: str) -> list[str]:
     return re.findall(rf'<tr class="([^"]*)" data-day="{day}">', html)
+
+
+def history_rows(html: str) -> list[list[str]]:
+    """The cells of the page's history table (when, by, action, subject, details), newest first."""
+    found = re.search(r'<div class="card" id="admin-history"[^>]*>(.*?)</div>', html, re.S)
+    assert found, "no history section"
+    rows = re.findall(r'<tr class="log">(.*?)</tr>', found.group(1), re.S)
+    return [
+        [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)] for row in rows
+    ]
+
+
+def audited(engine: Engine, actions: tuple[str, ...], actor: str) -> list[Event]:
+    """The events of ``actions`` by ``actor``, oldest first."""
+    return [e for e in reversed(engine.history.administration(100, actions)) if e.actor == actor]
 
 
 # -- calendar ----------------------------------------------------------------------------------------------
@@ -91,7 +109,28 @@ def test_add_swap_holiday_and_working_day_then_remove(app: Flask, engine: Engine
     assert "Đã gỡ ngày 15/06/2026 (phiên bản lịch 4)." in html and day_row(html, "2026-06-15") == []
     assert engine.calendar.calendar().is_working_day(date(2026, 6, 15))
     client.post("/admin/calendar/remove", data={"csrf_token": token, "day": "15/06/2026"})
-    assert "no active entry on 15/06/2026" in client.get("/admin/calendar").get_data(as_text=True)
+    html = client.get("/admin/calendar").get_data(as_text=True)
+    assert "no active entry on 15/06/2026" in html
+    # each change is one audit event by the signed-in designer; the refused ones left none
+    events = audited(engine, CALENDAR_ACTIONS, "designer")
+    assert [(e.action, e.details["revision"]) for e in events] == [
+        ("calendar_swap_added", 1),
+        ("calendar_day_added", 2),
+        ("calendar_day_added", 3),
+        ("calendar_day_removed", 4),
+    ]
+    assert len(engine.history.administration(100, CALENDAR_ACTIONS)) == 4
+    rows = history_rows(html)
+    assert [row[1:3] for row in rows] == [
+        ["designer", "Gỡ bỏ ngày"],
+        ["designer", "Thêm ngày"],
+        ["designer", "Thêm ngày"],
+        ["designer", "Hoán đổi ngày làm việc"],
+    ]
+    assert rows[0][3] == "default" and "15/06/2026 Nghỉ: Nghỉ đột xuất (QĐ 9/UBND)" in rows[0][4]
+    assert "phiên bản lịch 4" in rows[0][4]
+    english = history_rows(client.get("/admin/calendar?lang=en").get_data(as_text=True))
+    assert english[0][2] == "Day removed" and "calendar revision 4" in english[0][4]
 
 
 def test_calendar_admin_is_for_designers_and_admins(app: Flask, engine: Engine) -> None:
@@ -137,6 +176,17 @@ def test_users_list_and_create(app: Flask, engine: Engine) -> None:
     assert lan.groups == {"appraiser", "line_agency", "thue", "hai-quan"}
     stored = next(u for u in engine.identity.list_users() if u.username == "lan")
     assert stored.has_password and "mật khẩu" not in repr(stored)
+    (event,) = audited(engine, USER_ACTIONS, "admin")
+    assert (event.action, event.details) == ("user_created", {"username": "lan", "password_changed": True})
+    assert event.after == {
+        "display_name": "Nguyễn Thị Lan",
+        "unit": "so-tai-chinh",
+        "groups": ["appraiser", "hai-quan", "line_agency", "thue"],
+        "is_admin": False,
+    }
+    (row,) = [row for row in history_rows(html) if row[1] == "admin"]
+    assert row[2:4] == ["Thêm người dùng", "lan"]
+    assert "Đơn vị: so-tai-chinh" in row[4] and "đặt mật khẩu mới" in row[4] and "mật khẩu của" not in html
 
 
 def test_user_form_errors(app: Flask, engine: Engine) -> None:
@@ -157,6 +207,7 @@ def test_user_form_errors(app: Flask, engine: Engine) -> None:
     )
     assert "roles" in form_errors(self_demote.get_data(as_text=True), "user-form")
     assert engine.identity.actor("admin").is_admin
+    assert audited(engine, USER_ACTIONS, "admin") == [], "refused forms change nothing and record nothing"
 
 
 def test_update_keeps_the_password_and_deactivate(app: Flask, engine: Engine) -> None:
@@ -178,6 +229,12 @@ def test_update_keeps_the_password_and_deactivate(app: Flask, engine: Engine) ->
     assert updated.status_code == 302
     lan = engine.identity.check_password("lan", "mật khẩu cũ 2026")
     assert lan is not None and lan.groups == {"desk"} and lan.unit == "so-tai-chinh"
+    (event,) = audited(engine, USER_ACTIONS, "admin")
+    assert (event.action, event.details) == ("user_updated", {"username": "lan"}), "the password was kept"
+    assert (event.before, event.after) == (
+        {"unit": "so-noi-vu", "groups": ["appraiser"]},
+        {"unit": "so-tai-chinh", "groups": ["desk"]},
+    )
     off = admin.post("/admin/users/lan/active", data={"csrf_token": csrf(edit), "active": "0"})
     assert off.status_code == 302
     html = admin.get("/admin/users").get_data(as_text=True)
@@ -186,14 +243,23 @@ def test_update_keeps_the_password_and_deactivate(app: Flask, engine: Engine) ->
     admin.post("/admin/users/lan/active", data={"csrf_token": csrf(html), "active": "1"})
     assert engine.identity.check_password("lan", "mật khẩu cũ 2026") is not None
     admin.post("/admin/users/admin/active", data={"csrf_token": csrf(html), "active": "0"})
-    assert "Không thể tự khoá" in admin.get("/admin/users").get_data(as_text=True)
+    html = admin.get("/admin/users").get_data(as_text=True)
+    assert "Không thể tự khoá" in html
     assert engine.identity.actor("admin").username == "admin", "still active"
+    actions = [e.action for e in audited(engine, USER_ACTIONS, "admin")]
+    assert actions == ["user_updated", "user_deactivated", "user_reactivated"], "the refused self-lock left none"
+    assert [row[2] for row in history_rows(html) if row[1] == "admin"] == [
+        "Mở khoá người dùng",
+        "Khoá người dùng",
+        "Sửa người dùng",
+    ]
+    assert "Đơn vị: so-noi-vu → so-tai-chinh" in history_rows(html)[2][4]
 
 
 def test_a_deactivated_user_is_signed_out(app: Flask, engine: Engine) -> None:
     appraiser = sign_in(app, engine, "an")
     assert "an · so-noi-vu" in appraiser.get("/", follow_redirects=True).get_data(as_text=True)
-    engine.identity.set_active("an", False)
+    engine.identity.set_active("an", False, actor="admin")
     assert appraiser.get("/").headers["Location"].endswith("/login")
 
 

@@ -24,6 +24,7 @@ import handlers.models  # noqa: F401  (the dossier tables)
 from engine import Engine, Settings, clock
 from engine.db import Base
 from engine.errors import AwardflowError, NotFound
+from engine.identity import SYSTEM_ACTOR
 from handlers import desk, records
 from handlers.storage import LocalStore, default_root
 from web.boot import DEMO_USERS, prepare
@@ -338,10 +339,10 @@ def demo(dossiers: int, until: str, seed: int, password: str | None) -> None:
     engine = prepare(settings, demo=True)
     _ensure_domain_tables(engine)
     password = password or secrets.token_urlsafe(9)
-    for username, display, groups, unit in PEOPLE:
-        engine.identity.ensure_user(username, display_name=display, groups=groups, unit=unit, password=password)
-    for username, display, groups, unit in DEMO_USERS:
-        engine.identity.ensure_user(username, display_name=display, groups=groups, unit=unit, password=password)
+    for username, display, groups, unit in [*PEOPLE, *DEMO_USERS]:
+        engine.identity.ensure_user(
+            username, display_name=display, groups=groups, unit=unit, password=password, actor=SYSTEM_ACTOR
+        )
     stop = datetime.combine(date.fromisoformat(until), time(10), VN)
     simulation = Simulation(engine, LocalStore(default_root()), random.Random(seed), stop)
     click.echo(f"simulating {dossiers} dossiers from 05/01/2026 to {stop:%d/%m/%Y} …")

@@ -9,10 +9,12 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from engine import Engine, clock
+from engine.calendar_store import CALENDAR_ACTIONS
 from engine.errors import AwardflowError, InvalidInput
-from engine.identity import Actor, UserView
+from engine.identity import USER_ACTIONS, Actor, UserView
 from web import i18n
 from web.auth import CALENDAR_KEEPERS, ROLES
+from web.pages.admin_history import SHOWN, log_rows
 from web.pages.guard import page
 
 i18n.TEXTS.update(
@@ -158,6 +160,7 @@ def _calendar_page(
         form=form,
         errors=errors or {},
         values=request.form if form else {},
+        history=log_rows(_engine().history.administration(SHOWN, CALENDAR_ACTIONS)),
     )
 
 
@@ -246,6 +249,7 @@ def _users_page(form: dict[str, Any] | None = None, errors: dict[str, list[str]]
         errors=errors or {},
         roles=ROLES,
         units=sorted(units.items(), key=lambda item: (item[0] is None, item[0] or "")),
+        history=log_rows(_engine().history.administration(SHOWN, USER_ACTIONS)),
     )
 
 
@@ -297,6 +301,7 @@ def users_save(me: Actor) -> Any:
             unit=form["unit"] or None,
             password=password or None,
             is_admin="admin" in form["roles"],
+            actor=me.username,
         )
     except InvalidInput as bad:
         return _users_page(form, field_messages(bad.fields) or {"_": [bad.message]}), 422
@@ -330,6 +335,6 @@ def users_active(me: Actor, username: str) -> Any:
     if username == me.username and not active:
         flash(i18n.gettext("admin.users.not_self"), "error")
         return redirect(url_for(".users"))
-    _engine().identity.set_active(username, active)
+    _engine().identity.set_active(username, active, actor=me.username)
     flash(i18n.gettext("admin.users.activated" if active else "admin.users.deactivated", username=username))
     return redirect(url_for(".users"))
