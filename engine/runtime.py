@@ -36,6 +36,10 @@ class InstanceView:
     data: dict[str, Any]
     incidents: list[dict[str, Any]]
 
+#: States in which an instance has no open incident: an incident puts it in "error", and only a retry,
+#: which resolves the incident, brings it back to "running".
+CLEAR_STATES = ("running", "completed")
+
 
 class RuntimeService:
     """Instances of deployed processes. Every method is one transaction with its audit events."""
@@ -246,9 +250,11 @@ class RuntimeService:
             return self._view(session, instance, loaded.workflow)
 
     def _view(self, session: Session, instance: ProcessInstance, workflow: Any) -> InstanceView:
-        incidents = session.scalars(
-            select(Incident).where(Incident.instance_id == instance.id, Incident.resolved_at.is_(None))
-        )
+        incidents: Any = ()
+        if instance.state not in CLEAR_STATES:
+            incidents = session.scalars(
+                select(Incident).where(Incident.instance_id == instance.id, Incident.resolved_at.is_(None))
+            )
         return InstanceView(
             id=instance.id,
             process_key=instance.process_key,
