@@ -1,8 +1,8 @@
 """(3) Dossier lifecycle over HTTP: whole dossiers, start to the last task, through the JSON API with
 concurrent clients, each a process of its own.
 
-The server is the Flask app of ``awardflow serve`` (Werkzeug's threaded server, keep-alive) in a child
-process, on a fresh database. Each client, with bearer tokens the server issued once (what
+The server is what ``awardflow serve`` runs (``web.server``: waitress, one process, threads, keep-alive) in a
+child process, on a fresh database. Each client, with bearer tokens the server issued once (what
 ``POST /api/auth/token`` returns; sign-in is not what is measured):
 
 1. ``POST /api/instances`` as the desk (``start``);
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import logging
 import time
 import traceback
 from typing import Any
@@ -35,12 +34,10 @@ def _serve(url: str, users: list[str], results: Any) -> None:
     """The server process: the app on ``url`` on a free port; reports the port and bearer tokens for
     ``users`` (or the endpoints that are missing)."""
     try:
-        from werkzeug.serving import make_server
-
         from web.app import create_app
         from web.auth import issue_token
+        from web.server import make_server
 
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)
         app = create_app({"SECRET_KEY": SECRET}, engine=open_engine(url))
         rules = {f"{method} {rule.rule}" for rule in app.url_map.iter_rules() for method in rule.methods or ()}
         missing = [need for need in NEEDED if need not in rules]
@@ -49,9 +46,9 @@ def _serve(url: str, users: list[str], results: Any) -> None:
             return
         with app.test_request_context():  # what POST /api/auth/token returns, minus two password hashes each
             tokens = {user: issue_token(user)[0] for user in users}
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        results.put({"port": server.server_port, "tokens": tokens})
-        server.serve_forever()
+        server = make_server(app, "127.0.0.1", 0)
+        results.put({"port": server.effective_port, "tokens": tokens})
+        server.run()
     except BaseException:
         results.put({"error": traceback.format_exc(limit=5)})
         raise
@@ -162,7 +159,9 @@ def measure(sizes: Sizes, pg_url: str | None) -> dict[str, Any]:
         import web.api  # noqa: F401
     except ImportError as err:
         return {"skipped": f"HTTP API not built yet ({err})"}
-    out: dict[str, Any] = {"server": "werkzeug threaded (as `awardflow serve`)", "clients": CLIENTS}
+    from web.server import THREADS
+
+    out: dict[str, Any] = {"server": f"waitress, {THREADS} threads (as `awardflow serve`)", "clients": CLIENTS}
     for kind in ("sqlite", "postgresql"):
         if kind == "postgresql" and not pg_url:
             out[kind] = {"skipped": "no PostgreSQL URL"}

@@ -60,7 +60,7 @@ def _instance_unit(engine: Engine, row: Dossier) -> str | None:
 
 def dossier(engine: Engine, caller: Actor, code: str) -> Dossier:
     """The dossier if the caller's units reach the office handling it; NotFound otherwise (not told apart)."""
-    with engine.db.transaction() as session:
+    with engine.db.reading() as session:
         row = session.scalars(select(Dossier).where(Dossier.code == code)).first()
     if row is None:
         raise NotFound(f"no dossier {code!r}")
@@ -92,7 +92,7 @@ def dossier_page(
         stmt = stmt.where(Dossier.unit == unit)
     if code:
         stmt = stmt.where(Dossier.code.contains(code.strip()))
-    with engine.db.transaction() as session:
+    with engine.db.reading() as session:
         total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
         rows = session.scalars(stmt.order_by(Dossier.id.desc()).offset((page - 1) * per_page).limit(per_page))
         return list(rows), int(total)
@@ -144,14 +144,14 @@ def summary(row: Dossier, rules: Catalogue | None = None) -> dict[str, Any]:
 
 
 def documents(engine: Engine, row: Dossier) -> list[Document]:
-    with engine.db.transaction() as session:
+    with engine.db.reading() as session:
         stmt = select(Document).where(Document.dossier_id == row.id).order_by(Document.id)
         return list(session.scalars(stmt))
 
 
 def document(engine: Engine, row: Dossier, document_id: int) -> tuple[Document, bytes]:
     """One generated document of the dossier and its bytes."""
-    with engine.db.transaction() as session:
+    with engine.db.reading() as session:
         found = session.get(Document, document_id)
         if found is None or found.dossier_id != row.id:
             raise NotFound(f"no document {document_id} in dossier {row.code}")

@@ -58,7 +58,7 @@ def summary(row: ProcessInstance) -> dict[str, Any]:
 
 @blp.route("")
 class Instances(MethodView):
-    @blp.arguments(InstanceQuery, location="query", error_status_code=400)
+    @blp.arguments(InstanceQuery(), location="query", error_status_code=400)
     @blp.response(200, InstancePageSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """Instances of the caller's unit (every unit for supervisors and administrators), newest first."""
@@ -73,7 +73,7 @@ class Instances(MethodView):
         )
         return {"items": [summary(r) for r in rows], "page": page, "per_page": per_page}
 
-    @blp.arguments(StartSchema)
+    @blp.arguments(StartSchema())
     @blp.response(201, InstanceSchema)
     def post(self, start: dict[str, Any]) -> InstanceView:
         """Start the latest (or given) version of ``key``; it belongs to the caller's unit unless told."""
@@ -87,7 +87,7 @@ class Instances(MethodView):
             data=start["data"],
             actor=caller.username,
             version=start.get("version"),
-            unit=unit,
+            unit=unit or caller.unit,  # the caller is known already: the engine need not look them up again
         )
 
 
@@ -129,7 +129,7 @@ class Resume(MethodView):
 
 @blp.route("/<int:instance_id>/cancel")
 class Cancel(MethodView):
-    @blp.arguments(CancelSchema, required=False)
+    @blp.arguments(CancelSchema(), required=False)
     @blp.response(200, InstanceSchema)
     def post(self, body: dict[str, Any], instance_id: int) -> InstanceView:
         """End the instance for good, with a reason for the audit trail."""
@@ -139,7 +139,7 @@ class Cancel(MethodView):
 
 @blp.route("/<int:instance_id>/retry")
 class Retry(MethodView):
-    @blp.arguments(RetrySchema, required=False)
+    @blp.arguments(RetrySchema(), required=False)
     @blp.response(200, InstanceSchema)
     def post(self, body: dict[str, Any], instance_id: int) -> InstanceView:
         """Run the failed step again, with corrected data merged in."""
@@ -149,7 +149,7 @@ class Retry(MethodView):
 
 @blp.route("/<int:instance_id>/migrate")
 class Migrate(MethodView):
-    @blp.arguments(MigrateSchema, required=False)
+    @blp.arguments(MigrateSchema(), required=False)
     @blp.response(200, InstanceSchema)
     def post(self, body: dict[str, Any], instance_id: int) -> InstanceView:
         """Move the instance to a newer version of its process (default: the latest)."""

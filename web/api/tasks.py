@@ -6,14 +6,15 @@ is added. ``expected_version`` is the instance version the caller saw: a stale o
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from sqlalchemy import select
 
-from engine.errors import ConcurrentModification
+from engine.errors import ConcurrentModification, NotFound
 from engine.inbox import InboxQuery
+from engine.models import ProcessInstance
 from engine.tasks import TaskView
 from web.api.context import actor, engine
 from web.api.schemas import (
@@ -36,7 +37,7 @@ def visible(task_id: str, expected_version: int | None = None) -> TaskView:
     task = engine().tasks.get(task_id)
     require_task_visible(actor(), task)
     if expected_version is not None:
-        current = engine().runtime.find(task.instance_id).version
+        current = instance_version(task.instance_id)
         if current != expected_version:
             raise ConcurrentModification(
                 f"instance {task.instance_id} is at version {current}, not {expected_version}; reload and retry"
@@ -44,13 +45,24 @@ def visible(task_id: str, expected_version: int | None = None) -> TaskView:
     return task
 
 
+def instance_version(instance_id: int) -> int:
+    """The instance's optimistic-lock version, read alone: every task answer carries it, and loading the row
+    would also load its saved workflow."""
+    with engine().db.reading() as session:
+        version = session.scalar(select(ProcessInstance.version).where(ProcessInstance.id == instance_id))
+    if version is None:
+        raise NotFound(f"no process instance {instance_id}")
+    return version
+
+
 def with_version(task: TaskView) -> dict[str, Any]:
-    return {**asdict(task), "instance_version": engine().runtime.find(task.instance_id).version}
+    """The task as TaskSchema dumps it (``vars``: a shallow view; the schema copies what it writes out)."""
+    return {**vars(task), "instance_version": instance_version(task.instance_id)}
 
 
 @blp.route("")
 class Inbox(MethodView):
-    @blp.arguments(InboxQuerySchema, location="query", error_status_code=400)
+    @blp.arguments(InboxQuerySchema(), location="query", error_status_code=400)
     @blp.response(200, TaskPageSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """Ready tasks assigned to me and/or claimable through my groups, with the total for paging."""
@@ -81,7 +93,7 @@ class Form(MethodView):
 
 @blp.route("/<task_id>/claim")
 class Claim(MethodView):
-    @blp.arguments(VersionGuard, required=False)
+    @blp.arguments(VersionGuard(), required=False)
     @blp.response(200, TaskSchema)
     def post(self, body: dict[str, Any], task_id: str) -> dict[str, Any]:
         """Take an unassigned task of one of my groups (409 if someone else has it)."""
@@ -91,7 +103,7 @@ class Claim(MethodView):
 
 @blp.route("/<task_id>/unclaim")
 class Unclaim(MethodView):
-    @blp.arguments(VersionGuard, required=False)
+    @blp.arguments(VersionGuard(), required=False)
     @blp.response(200, TaskSchema)
     def post(self, body: dict[str, Any], task_id: str) -> dict[str, Any]:
         """Give my task back to its groups."""
@@ -101,7 +113,7 @@ class Unclaim(MethodView):
 
 @blp.route("/<task_id>/assign")
 class Assign(MethodView):
-    @blp.arguments(AssignSchema)
+    @blp.arguments(AssignSchema())
     @blp.response(200, TaskSchema)
     def post(self, body: dict[str, Any], task_id: str) -> dict[str, Any]:
         """Give the task to someone (administrators, or members of its groups)."""
@@ -111,7 +123,7 @@ class Assign(MethodView):
 
 @blp.route("/<task_id>/delegate")
 class Delegate(MethodView):
-    @blp.arguments(DelegateSchema)
+    @blp.arguments(DelegateSchema())
     @blp.response(200, TaskSchema)
     def post(self, body: dict[str, Any], task_id: str) -> dict[str, Any]:
         """Hand my task to someone to work on; it comes back to me when they resolve it."""
@@ -121,7 +133,7 @@ class Delegate(MethodView):
 
 @blp.route("/<task_id>/resolve")
 class Resolve(MethodView):
-    @blp.arguments(TaskDataSchema, required=False)
+    @blp.arguments(TaskDataSchema(), required=False)
     @blp.response(200, TaskSchema)
     def post(self, body: dict[str, Any], task_id: str) -> dict[str, Any]:
         """The delegate gives the task back to its owner, with their data."""
@@ -131,7 +143,7 @@ class Resolve(MethodView):
 
 @blp.route("/<task_id>/complete")
 class Complete(MethodView):
-    @blp.arguments(TaskDataSchema, required=False)
+    @blp.arguments(TaskDataSchema(), required=False)
     @blp.response(200, TaskSchema)
     def post(self, body: dict[str, Any], task_id: str) -> dict[str, Any]:
         """Complete the task with its form data (422 naming the fields when the form refuses them)."""

@@ -202,6 +202,7 @@ def serve(host: str, port: int, no_demo: bool) -> None:
     """Upgrade the database, deploy the shipped processes, seed demo users and serve the web app."""
     from web.app import create_app
     from web.scheduler import start_background
+    from web.server import make_server
 
     settings = Settings.from_env()
     engine = prepare(settings, demo=not no_demo)
@@ -211,7 +212,7 @@ def serve(host: str, port: int, no_demo: bool) -> None:
         f"awardflow serving on http://{host}:{port}/ (database {settings.database_url}; processes from {PROCESSES_DIR})"
     )
     sys.stdout.flush()
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    make_server(app, host, port).run()
 
 
 main.add_command(calendar)

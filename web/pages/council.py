@@ -57,7 +57,7 @@ class Sitting:
 
 def sitting(engine: Engine, code: str) -> Sitting:
     """The council facts of a dossier, counted the way ``handlers.tally`` counts them."""
-    with engine.db.transaction() as session:
+    with engine.db.reading() as session:
         d = session.scalars(select(Dossier).where(Dossier.code == code)).first()
         if d is None:
             raise NotFound(f"no dossier {code!r}")

@@ -118,7 +118,7 @@ def award_counts(db: Database, start: date, end: date, *, unit: str | None = Non
         ones(and_(person, not_(m.Nominee.is_leader))),
         ones(and_(person, m.Nominee.gender == "nu")),
     ).group_by(m.Dossier.award_type)
-    with db.transaction() as session:
+    with db.reading() as session:
         names = _names(session)
         rows = session.execute(stmt.order_by(m.Dossier.award_type)).all()
         return [AwardCount(t, names.get(t, t), int(a), int(i), int(n), int(w)) for t, a, i, n, w in rows]
@@ -146,7 +146,7 @@ def awardees(
         stmt = stmt.where(not_(m.Nominee.is_leader))
     elif who == "women":
         stmt = stmt.where(m.Nominee.gender == "nu")
-    with db.transaction() as session:
+    with db.reading() as session:
         names = _names(session)
         rows = session.execute(stmt.order_by(m.Decision.signed_at, m.Dossier.code, m.Nominee.seq)).all()
         return [

@@ -7,7 +7,7 @@ import hmac
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from flask import abort, current_app, flash, redirect, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, request, session, url_for
 
 from engine.errors import NotFound
 from engine.identity import Actor
@@ -18,15 +18,20 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def signed_in() -> Actor | None:
-    """The person of this browser session, or None."""
+    """The person of this browser session, or None. Looked up once per request: the guard, the menu and
+    every row of a list ask again."""
     username = session.get("user")
     if not username:
         return None
+    known: Actor | None = g.get("actor")
+    if known is not None and known.username == username:
+        return known
     try:
-        return current_app.extensions["awardflow"].identity.actor(username)
+        g.actor = current_app.extensions["awardflow"].identity.actor(username)
     except NotFound:
         session.clear()
         return None
+    return g.actor
 
 
 def has_role(*roles: str) -> bool:
