@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -47,6 +48,8 @@ class TaskView:
     sla_state: str | None = None
     classification: str | None = None
     properties: dict[str, str] = field(default_factory=dict)
+    #: the instance's optimistic-lock version, when the call that returns the view knows it
+    instance_version: int | None = None
 
     @classmethod
     def of(cls, row: HumanTask) -> TaskView:
@@ -77,6 +80,10 @@ class TaskView:
         )
 
 
+#: A caller's own check of a task before a command acts on it (raises to refuse).
+Guard = Callable[[TaskView], None]
+
+
 @dataclass(frozen=True)
 class Page:
     items: list[TaskView]
@@ -94,12 +101,14 @@ class TaskService:
         self._forms: dict[tuple[int, str, int], str] = {}
 
     # -- reading ----------------------------------------------------------------------------------
-    def inbox(self, username: str, query: InboxQuery | None = None) -> Page:
-        """Ready tasks the user may work on: assigned to them and/or claimable through their groups."""
+    def inbox(self, user: str | Actor, query: InboxQuery | None = None) -> Page:
+        """Ready tasks the user may work on: assigned to them and/or claimable through their groups. A caller
+        that has just checked who the user is passes the :class:`Actor` instead of the name."""
         q = query or InboxQuery()
         check_query(q)
         with self.db.reading() as session:
-            rows, total = inbox_page(session, actor_of(session, username), q)
+            actor = user if isinstance(user, Actor) else actor_of(session, user)
+            rows, total = inbox_page(session, actor, q)
             return Page([TaskView.of(r) for r in rows], total, q.page, q.per_page)
 
     def get(self, task_id: str) -> TaskView:
@@ -174,14 +183,22 @@ class TaskService:
 
     # -- completion -------------------------------------------------------------------------------
     def complete(
-        self, task_id: str, username: str, data: dict[str, Any] | None = None, *, expected_version: int | None = None
+        self,
+        task_id: str,
+        username: str,
+        data: dict[str, Any] | None = None,
+        *,
+        expected_version: int | None = None,
+        guard: Guard | None = None,
     ) -> TaskView:
-        """Validate the form data, complete the task and run the process to its next wait."""
+        """Validate the form data, complete the task and run the process to its next wait; the answer carries
+        the instance's new version. ``guard`` is the caller's own check of the task (e.g. its unit scope),
+        run in the same transaction before anything changes or is told about the task."""
         if data is not None and not isinstance(data, dict):
             raise InvalidInput("data must be a JSON object", {"data": ["must be an object"]})
         data = dict(data or {})
         with self.db.transaction() as session:
-            actor, row = actor_of(session, username), _ready_task(session, task_id)
+            actor, row = actor_of(session, username), _ready_task(session, task_id, guard)
             _require_may_complete(actor, row)
             loaded = self.executor.load(session, row.instance_id, expected_version)
             _validate_form(self._form_schema(session, row), data)
@@ -203,7 +220,7 @@ class TaskService:
                 details={"element_id": row.element_id},
             )
             self.executor.advance(session, loaded, actor.username)
-            return TaskView.of(row)
+            return replace(TaskView.of(row), instance_version=loaded.instance.version)
 
     def _form_schema(self, session: Session, row: HumanTask) -> dict[str, Any] | None:
         """The task's form from its definition's deployment (else the newest one of that name).
@@ -258,11 +275,14 @@ def _task(session: Session, task_id: str) -> HumanTask:
     return row
 
 
-def _ready_task(session: Session, task_id: str) -> HumanTask:
-    """The task to change, row-locked (PostgreSQL) so two claims of one task can't both win."""
+def _ready_task(session: Session, task_id: str, guard: Guard | None = None) -> HumanTask:
+    """The task to change, row-locked (PostgreSQL) so two claims of one task can't both win; ``guard``
+    sees it before its state is told."""
     row = session.get(HumanTask, task_id, with_for_update=True)
     if row is None:
         raise NotFound(f"no task {task_id}")
+    if guard is not None:
+        guard(TaskView.of(row))
     if row.state != "ready":
         raise InvalidState(f"task {task_id} is {row.state}")
     return row

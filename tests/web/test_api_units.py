@@ -20,6 +20,12 @@ def test_another_units_user_sees_nothing(api: Api) -> None:
     assert api.get(f"/api/tasks/{task['id']}", "khac").status_code == 404
     assert api.get(f"/api/tasks/{task['id']}/form", "khac").status_code == 404
     assert api.post(f"/api/tasks/{task['id']}/claim", "khac").status_code == 404
+    approve = {"data": {"decision": "approve"}}
+    assert api.post(f"/api/tasks/{task['id']}/complete", "khac", json=approve).status_code == 404
+    assert api.get(f"/api/tasks/{task['id']}", "appraiser").get_json()["state"] == "ready"
+    assert api.post(f"/api/tasks/{task['id']}/complete", "appraiser", json=approve).status_code == 200
+    again = api.post(f"/api/tasks/{task['id']}/complete", "khac", json=approve)
+    assert again.status_code == 404, "a finished task of another unit is not told to exist either"
     assert api.get(f"/api/instances/{instance['id']}", "khac").status_code == 404
     assert api.get(f"/api/instances/{instance['id']}/history", "khac").status_code == 404
     assert api.get("/api/instances", "khac").get_json()["items"] == []

@@ -57,7 +57,8 @@ def instance_version(instance_id: int) -> int:
 
 def with_version(task: TaskView) -> dict[str, Any]:
     """The task as TaskSchema dumps it (``vars``: a shallow view; the schema copies what it writes out)."""
-    return {**vars(task), "instance_version": instance_version(task.instance_id)}
+    version = task.instance_version if task.instance_version is not None else instance_version(task.instance_id)
+    return {**vars(task), "instance_version": version}
 
 
 @blp.route("")
@@ -68,7 +69,7 @@ class Inbox(MethodView):
         """Ready tasks assigned to me and/or claimable through my groups, with the total for paging."""
         caller = actor()
         found = engine().tasks.inbox(
-            caller.username,
+            caller,
             InboxQuery(**query, units=unit_scope(caller), cross_unit_groups=cross_unit_groups(caller)),
         )
         return {"items": found.items, "total": found.total, "page": found.page, "per_page": found.per_page}
@@ -147,8 +148,12 @@ class Complete(MethodView):
     @blp.response(200, TaskSchema)
     def post(self, body: dict[str, Any], task_id: str) -> dict[str, Any]:
         """Complete the task with its form data (422 naming the fields when the form refuses them)."""
-        visible(task_id)
+        caller = actor()
         done = engine().tasks.complete(
-            task_id, actor().username, body.get("data") or {}, expected_version=body.get("expected_version")
+            task_id,
+            caller.username,
+            body.get("data") or {},
+            expected_version=body.get("expected_version"),
+            guard=lambda task: require_task_visible(caller, task),
         )
         return with_version(done)
