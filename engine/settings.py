@@ -21,10 +21,14 @@ class Settings:
     database_url: str = f"sqlite:///{DEFAULT_DB_PATH}"
     #: Seconds a BPMN script or expression may run before it is stopped as an incident.
     script_time_limit_s: float = 2.0
-    #: Seconds between two runs of the timer job (`awardflow worker`, and inside `serve`).
+    #: The longest the timer worker (`awardflow worker`, and inside `serve`) sleeps between two runs; it
+    #: sleeps less when a timer falls due sooner, and not at all after a full batch.
     timer_poll_s: float = 1.0
-    #: How many due timers one worker claims per run.
-    timer_batch: int = 100
+    #: How many due timers one run claims and fires in one transaction (each in a savepoint). More saves
+    #: work per timer, but every timer in it waits for the batch's commit, and the claimed instances' row
+    #: locks (on SQLite the write lock) are held until then. On PostgreSQL keep it well under 64, the
+    #: subtransactions a backend caches.
+    timer_batch: int = 10
     #: The user name the command line acts as when given no --user.
     admin_user: str = "admin"
     #: Time zone the users live in; storage is always UTC.

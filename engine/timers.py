@@ -1,9 +1,16 @@
 """The timer table's worker: fire every due timer exactly once, also with several workers, and catch up.
 
-Each due row is claimed and fired in its own transaction: on PostgreSQL the claim is
-``SELECT ... FOR UPDATE SKIP LOCKED`` so workers never wait for each other; on SQLite the database's
-single write lock serializes them. A fired row is marked with the worker's name and time, in the
-same commit as the instance's new state.
+One run of the job claims up to ``batch`` due rows, in due order, and fires them in one transaction, each
+inside its own savepoint: a timer that fails (its instance changed meanwhile, or a bug) is rolled back
+alone and stays waiting for a later run, while the others commit. A fired row is marked with the worker's
+name and time in the same commit as the instance's new state, so a timer fires exactly once.
+
+On PostgreSQL the claim is ``SELECT ... FOR NO KEY UPDATE OF timer, process_instance SKIP LOCKED``: workers
+never wait for each other, and no two workers hold timers of one instance at once (which could deadlock, or
+end in a version conflict after all the work). On SQLite the database's single write lock serializes them.
+A run first looks, read-only, at the earliest waiting timer, so an idle run writes nothing and on SQLite
+takes no write lock. Each run also says when the next timer is due, so the worker's loop
+(:mod:`web.scheduler`) can sleep exactly that long.
 """
 
 from __future__ import annotations
@@ -11,14 +18,17 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, inspect, select
+from sqlalchemy.orm import Session
 
 from engine import clock, history
 from engine.db import Database
 from engine.errors import ConcurrentModification
 from engine.execution import Executor
-from engine.models import Timer
+from engine.models import ProcessInstance, Timer
 from engine.notifications import NotificationService
 from engine.sla import SlaService
 
@@ -32,71 +42,107 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+@dataclass(frozen=True)
+class Run:
+    """What one run of the job did, and what it saw of the next one."""
+
+    #: the timers it fired, all in one commit
+    fired: tuple[int, ...]
+    #: the timers it claimed but rolled back (left waiting for a later run)
+    failed: tuple[int, ...]
+    #: the claim was full and something fired: more may be due right now
+    full: bool
+    #: when the claim was not full: the earliest waiting timer that was not due yet then (None: none)
+    next_due: datetime | None
+
+
 class TimerService:
-    """Fires due timers; `awardflow worker` (and `serve`) call :meth:`fire_due` on a schedule."""
+    """Fires due timers; `awardflow worker` (and `serve`) call :meth:`run_job` in a loop."""
 
     def __init__(
-        self, db: Database, executor: Executor, sla: SlaService, notifications: NotificationService, batch: int = 100
+        self, db: Database, executor: Executor, sla: SlaService, notifications: NotificationService, batch: int = 10
     ) -> None:
         self.db = db
-        #: how many due timers one run of the job fires at most (Settings.timer_batch)
+        #: how many due timers one run claims and fires in one transaction (Settings.timer_batch)
         self.batch = batch
         self.executor = executor
         self.sla = sla
         self.notifications = notifications
 
-    def run_job(self) -> int:
-        """The scheduled job: fire what is due, then e-mail the notifications that caused."""
-        fired = self.fire_due(limit=self.batch)
+    def run_job(self, worker: str | None = None) -> Run:
+        """The worker's tick: fire one batch, then e-mail the notifications that caused."""
+        run = self._fire_batch(self.batch, worker or worker_name())
         try:
             self.notifications.send_pending()
         except OSError as err:  # the mail server is down: notifications stay queued for the next run
             log.warning("could not send notifications: %s", err)
-        return fired
+        return run
 
     def fire_due(self, *, limit: int = 100, worker: str | None = None) -> int:
-        """Fire up to ``limit`` timers that are due now; returns how many fired."""
+        """Fire up to ``limit`` timers that are due now, in batches; returns how many fired."""
         worker = worker or worker_name()
         fired = 0
         while fired < limit:
-            try:
-                if self._fire_one(worker) is None:
-                    break
-            except ConcurrentModification as err:  # the instance moved meanwhile; the next run retries
-                log.info("timer left for the next run: %s", err)
+            size = min(self.batch, limit - fired)
+            run = self._fire_batch(size, worker)
+            fired += len(run.fired)
+            if not run.full:
                 break
-            fired += 1
         return fired
 
-    def _fire_one(self, worker: str) -> int | None:
+    def _fire_batch(self, size: int, worker: str) -> Run:
         now = clock.now()
+        fired: list[int] = []
+        failed: list[int] = []
+        with self.db.reading() as session:
+            first = _next_due(session)
+        if first is None or first >= now:
+            return Run((), (), False, first)
         with self.db.transaction() as session:
-            stmt = (
-                select(Timer)
-                .where(Timer.state == "waiting", Timer.due_at < now)
-                .order_by(Timer.due_at, Timer.id)
-                .limit(1)
+            rows = self._claim(session, now, size)
+            for row in rows:
+                if inspect(row).was_deleted:  # an earlier firing of its instance in this batch took it away
+                    continue
+                timer_id = row.id
+                try:
+                    with session.begin_nested():
+                        self._fire(session, row, worker)
+                except ConcurrentModification as err:  # the instance moved meanwhile; a later run retries
+                    log.info("timer %s left for a later run: %s", timer_id, err)
+                    failed.append(timer_id)
+                except Exception:  # one broken timer must not hold up the others
+                    log.exception("timer %s failed; it stays waiting for a later run", timer_id)
+                    failed.append(timer_id)
+                else:
+                    fired.append(timer_id)
+            full = len(rows) == size and bool(fired)
+            next_due = None if full else _next_due(session, now)
+        return Run(tuple(fired), tuple(failed), full, next_due)
+
+    def _claim(self, session: Session, now: datetime, size: int) -> list[Timer]:
+        """Due rows in due order; on PostgreSQL locked with their instances, skipping what others hold."""
+        stmt = select(Timer).where(Timer.state == "waiting", Timer.due_at < now).order_by(Timer.due_at, Timer.id)
+        if self.db.dialect == "postgresql":
+            stmt = stmt.join(ProcessInstance, ProcessInstance.id == Timer.instance_id).with_for_update(
+                skip_locked=True, key_share=True, of=(Timer, ProcessInstance)
             )
-            if self.db.dialect == "postgresql":
-                stmt = stmt.with_for_update(skip_locked=True)
-            row = session.scalars(stmt).first()
-            if row is None:
-                return None
-            row.state, row.fired_at, row.fired_by = "fired", now, worker
-            if row.kind != "bpmn":
-                self.sla.fire(session, row)
-                return row.id
-            loaded = self.executor.load(session, row.instance_id)
-            history.record(
-                session,
-                TIMER_ACTOR,
-                "timer_fired",
-                instance=loaded.instance,
-                task_id=row.spiff_task_id,
-                details={"element_id": row.element_id, "due_at": row.due_at.isoformat(), "worker": worker},
-            )
-            self.executor.advance(session, loaded, TIMER_ACTOR)
-            return row.id
+        return list(session.scalars(stmt.limit(size)))
+
+    def _fire(self, session: Session, row: Timer, worker: str) -> None:
+        row.state, row.fired_at, row.fired_by = "fired", clock.now(), worker
+        if row.kind != "bpmn":
+            self.sla.fire(session, row)
+            return
+        loaded = self.executor.load(session, row.instance_id)
+        history.record(
+            session,
+            TIMER_ACTOR,
+            "timer_fired",
+            instance=loaded.instance,
+            task_id=row.spiff_task_id,
+            details={"element_id": row.element_id, "due_at": row.due_at.isoformat(), "worker": worker},
+        )
+        self.executor.advance(session, loaded, TIMER_ACTOR)
 
     def pending(self, instance_id: int | None = None) -> list[Timer]:
         with self.db.transaction() as session:
@@ -104,3 +150,12 @@ class TimerService:
             if instance_id is not None:
                 stmt = stmt.where(Timer.instance_id == instance_id)
             return list(session.scalars(stmt))
+
+
+def _next_due(session: Session, since: datetime | None = None) -> datetime | None:
+    """The earliest due time of a waiting timer, of those not due before ``since`` if given. After a claim,
+    rows due but held elsewhere are not waited for: their holder fires them, or a later run retries them."""
+    stmt = select(func.min(Timer.due_at)).where(Timer.state == "waiting")
+    if since is not None:
+        stmt = stmt.where(Timer.due_at >= since)
+    return session.scalar(stmt)

@@ -185,7 +185,7 @@ def instances(ctx: click.Context, process_key: str | None, state: str | None) ->
 @click.option("--once", is_flag=True, help="fire what is due now and exit")
 @click.pass_context
 def worker(ctx: click.Context, once: bool) -> None:
-    """Fire due timers on a schedule (APScheduler) until stopped."""
+    """Fire due timers until stopped, sleeping until the next is due (at most AWARDFLOW_TIMER_POLL_S)."""
     if once:
         emit({"fired": ctx.obj.timers.fire_due()})
         return

@@ -1,0 +1,102 @@
+"""The timer worker's loop: how long it sleeps between runs (on the virtual clock: nothing here sleeps)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event, update
+
+from engine import Engine, Settings
+from engine.clock import VirtualClock
+from engine.models import ProcessInstance
+from engine.timers import Run
+from tests.web.conftest import BPMN
+from web.scheduler import TimerLoop
+
+POLL_S = 1.0
+
+
+@pytest.fixture
+def timer_catch(engine: Engine) -> None:
+    engine.repository.deploy({"timer_catch.bpmn": (BPMN / "timer_catch.bpmn").read_bytes()}, actor="admin")
+
+
+def start(engine: Engine, count: int) -> list[int]:
+    return [engine.runtime.start("timer_catch", business_key=f"L-{i}", actor="admin").id for i in range(count)]
+
+
+def batched(engine: Engine, batch: int) -> Engine:
+    return Engine(Settings(database_url=engine.db.url, timer_batch=batch), database=engine.db)
+
+
+def test_an_idle_worker_sleeps_the_whole_poll_interval(engine: Engine, timer_catch, vclock: VirtualClock) -> None:
+    loop = TimerLoop(engine.timers, POLL_S)
+    assert loop.tick() == POLL_S, "no timer at all"
+    start(engine, 1)  # due in 30 minutes
+    assert loop.tick() == POLL_S, "the next timer is further away than the poll interval"
+
+
+def test_an_idle_tick_only_reads_one_row(engine: Engine, timer_catch, vclock: VirtualClock) -> None:
+    """An idle worker does not hammer the database: no claim, no write lock (SQLite's BEGIN IMMEDIATE)."""
+    start(engine, 1)
+    statements: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        statements.append(" ".join(statement.split()).upper())
+
+    event.listen(engine.db.engine, "before_cursor_execute", record)
+    try:
+        TimerLoop(engine.timers, POLL_S).tick()
+    finally:
+        event.remove(engine.db.engine, "before_cursor_execute", record)
+    assert [s.split()[0] for s in statements if s != "BEGIN"] == ["SELECT"]
+    assert "FOR " not in statements[-1] and "LIMIT" not in statements[-1]
+
+
+def test_the_worker_wakes_when_the_next_timer_falls_due(engine: Engine, timer_catch, vclock: VirtualClock) -> None:
+    start(engine, 1)
+    [timer] = engine.timers.pending()
+    vclock.set(timer.due_at - timedelta(seconds=0.25))
+    runs: list[Run] = []
+    loop = TimerLoop(engine.timers, POLL_S, on_run=runs.append)
+    assert loop.tick() == pytest.approx(0.25)
+    assert runs[-1].fired == () and runs[-1].next_due == timer.due_at
+    vclock.advance(seconds=0.25, microseconds=1)
+    assert loop.tick() == POLL_S
+    assert runs[-1].fired == (timer.id,)
+
+
+def test_after_a_full_batch_the_worker_runs_again_at_once(engine: Engine, timer_catch, vclock: VirtualClock) -> None:
+    start(engine, 5)
+    vclock.advance(minutes=31)
+    runs: list[Run] = []
+    loop = TimerLoop(batched(engine, 2).timers, POLL_S, on_run=runs.append)
+    assert [loop.tick() for _ in range(3)] == [0.0, 0.0, POLL_S]
+    assert [len(r.fired) for r in runs] == [2, 2, 1]
+
+
+def test_a_full_batch_that_fired_nothing_does_not_spin(engine: Engine, timer_catch, vclock: VirtualClock) -> None:
+    broken = start(engine, 2)
+    with engine.db.transaction() as session:
+        session.execute(update(ProcessInstance).where(ProcessInstance.id.in_(broken)).values(workflow="{}"))
+    vclock.advance(minutes=31)
+    runs: list[Run] = []
+    loop = TimerLoop(batched(engine, 2).timers, POLL_S, on_run=runs.append)
+    assert loop.tick() == POLL_S
+    assert len(runs[-1].failed) == 2 and not runs[-1].full
+
+
+def test_the_loop_runs_until_stopped(engine: Engine, timer_catch, vclock: VirtualClock) -> None:
+    start(engine, 3)
+    vclock.advance(minutes=31)
+    fired: list[int] = []
+
+    def on_run(run: Run) -> None:
+        fired.extend(run.fired)
+        if not run.full:
+            loop.stop.set()
+
+    loop = TimerLoop(batched(engine, 2).timers, POLL_S, on_run=on_run)
+    loop.run()
+    assert len(fired) == 3 and loop.errors == 0
