@@ -108,6 +108,12 @@ def make_sql_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+def _forget_cached(session: Session, _transaction: Any) -> None:
+    """A rollback (also of a savepoint) drops what services cached in ``session.info`` for the transaction:
+    it may hold rows the rollback undid."""
+    session.info.clear()
+
+
 class ReadingSession(Session):
     """The session of :meth:`Database.reading`: a change to an object fails instead of being dropped."""
 
@@ -123,6 +129,7 @@ class Database:
         self.url = url
         self.engine = make_sql_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        event.listen(self.sessions, "after_soft_rollback", _forget_cached)
         self.readers = sessionmaker(
             self.engine.execution_options(**{READ_ONLY: True}), class_=ReadingSession, expire_on_commit=False
         )

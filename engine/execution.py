@@ -94,6 +94,12 @@ class Mirror:
     ready: frozenset[str]
     waits: tuple[tuple[WaitingTimer, ...], tuple[str, ...], tuple[str, ...]]
 
+    def without_timer(self, task_id: str) -> Mirror:
+        """The mirror once the timer row of ``task_id`` is no longer waiting (the worker took it): if the
+        workflow still waits for it after all, the save writes a new row."""
+        timers, messages, signals = self.waits
+        return Mirror(self.ready, (tuple(t for t in timers if t.task_id != task_id), messages, signals))
+
 
 @dataclass
 class Loaded:

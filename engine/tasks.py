@@ -198,9 +198,10 @@ class TaskService:
             raise InvalidInput("data must be a JSON object", {"data": ["must be an object"]})
         data = dict(data or {})
         with self.db.transaction() as session:
+            instance = _lock_instance_of(session, task_id)
             actor, row = actor_of(session, username), _ready_task(session, task_id, guard)
             _require_may_complete(actor, row)
-            loaded = self.executor.load(session, row.instance_id, expected_version)
+            loaded = self.executor.load(session, instance.id, expected_version)
             _validate_form(self._form_schema(session, row), data)
             self.executor.require_active(loaded.instance)
             task = self.executor.workflows.find_task(loaded.workflow, task_id)
@@ -273,6 +274,17 @@ def _task(session: Session, task_id: str) -> HumanTask:
     if row is None:
         raise NotFound(f"no task {task_id}")
     return row
+
+
+def _lock_instance_of(session: Session, task_id: str) -> ProcessInstance:
+    """Lock the task's instance before the task itself: the timer worker locks an instance, then changes its
+    tasks, so taking them in the other order could deadlock a completion against a firing boundary timer."""
+    instance_id = session.scalar(select(HumanTask.instance_id).where(HumanTask.id == task_id))
+    lock = {"key_share": True, "of": ProcessInstance}  # not its joined definition: other instances share it
+    instance = session.get(ProcessInstance, instance_id, with_for_update=lock) if instance_id else None
+    if instance is None:
+        raise NotFound(f"no task {task_id}")
+    return instance
 
 
 def _ready_task(session: Session, task_id: str, guard: Guard | None = None) -> HumanTask:

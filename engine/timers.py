@@ -134,6 +134,7 @@ class TimerService:
             self.sla.fire(session, row)
             return
         loaded = self.executor.load(session, row.instance_id)
+        loaded.stored = loaded.stored.without_timer(row.spiff_task_id)
         history.record(
             session,
             TIMER_ACTOR,

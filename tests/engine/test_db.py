@@ -66,3 +66,15 @@ def test_a_nested_transaction_of_the_same_thread_does_not_queue_behind_itself(tm
     queue.leave(outer)
     other.join(timeout=5)
     assert not other.is_alive()
+
+
+def test_a_rolled_back_savepoint_drops_what_the_transaction_cached(database: Database) -> None:
+    with database.transaction() as session:
+        session.info["awardflow.example"] = {"cached": "row"}
+        try:
+            with session.begin_nested():
+                session.add(User(username="an", display_name="An"))
+                raise ValueError("this timer failed")
+        except ValueError:
+            pass
+        assert session.info == {}

@@ -150,6 +150,20 @@ def test_timer_not_yet_due_is_left_alone(engine: Engine, deploy, vclock: Virtual
     assert engine.timers.pending(inst.id)[0].state == "waiting"
 
 
+def test_a_row_due_before_the_workflow_s_own_time_is_armed_again(engine: Engine, deploy, vclock: VirtualClock) -> None:
+    deploy("timer_catch.bpmn")
+    inst = engine.runtime.start("timer_catch", actor="admin")
+    [timer] = engine.timers.pending(inst.id)
+    with engine.db.transaction() as session:  # a row that says "due" while the workflow's timer is not
+        session.execute(update(Timer).where(Timer.id == timer.id).values(due_at=vclock.now() - timedelta(hours=1)))
+    assert engine.timers.fire_due() == 1
+    [again] = engine.timers.pending(inst.id)
+    assert again.id != timer.id and again.due_at == timer.due_at, "the workflow still waits: a new row"
+    vclock.set(timer.due_at + timedelta(seconds=1))
+    assert engine.timers.fire_due() == 1
+    assert ready_ids(engine, inst.id) == ["after_wait"]
+
+
 def test_the_scheduled_job_fires_at_most_the_configured_batch_in_due_order(
     database, handlers, vclock: VirtualClock
 ) -> None:
