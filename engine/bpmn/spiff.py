@@ -1,14 +1,16 @@
-"""The adapter around SpiffWorkflow: the only module that touches its untyped API.
+"""The adapter around SpiffWorkflow: with its helpers in this package (:mod:`engine.bpmn.blob`,
+:mod:`engine.bpmn.tree`), the only code that touches its untyped API.
 
 It parses specs (cached per set of definition versions), serializes workflows with the spec kept
-*by reference* (the blob holds instance state only; specs come from the definitions), makes Spiff's
-timers read :mod:`engine.clock`, and reads what the engine mirrors into its tables (ready human
-tasks, armed timers, awaited messages and signals, thrown events).
+*by reference* (the blob holds instance state only; specs come from the definitions), keeps the workflow
+it just serialized for the next load of that blob (:mod:`engine.bpmn.recent`), makes Spiff's timers read
+:mod:`engine.clock`, and reads what the engine mirrors into its tables (ready human tasks, armed timers,
+awaited messages and signals, thrown events).
 """
 
 from __future__ import annotations
 
-import json
+import copy
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -17,8 +19,6 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
-from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
     SignalEventDefinition as BpmnSignalEventDefinition,
@@ -31,12 +31,14 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
 from SpiffWorkflow.spiff.parser import SpiffBpmnParser
-from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition, SignalEventDefinition
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from engine import clock
+from engine.bpmn import blob
+from engine.bpmn.recent import RecentWorkflows
+from engine.bpmn.tree import LeanWorkflow, ready_tasks
 
 __all__ = [
     "BpmnWorkflow",
@@ -57,32 +59,8 @@ spiff_timer.datetime = clock.ClockDatetime  # type: ignore[misc]
 spiff_timer.LOCALTZ = timezone(timedelta(hours=7))
 
 
-class _SpecByReference(BpmnWorkflowConverter):
-    """Leaves specs out of the blob and restores a workflow around specs the caller already holds."""
-
-    def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
-        dct = WorkflowConverter.to_dict(self, workflow)
-        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
-        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
-        return dct
-
-    def from_dict(self, dct: dict[str, Any]) -> BpmnWorkflow:
-        workflow = self.target_class(dct.pop("spec"), dct.pop("subprocess_specs"), deserializing=True)
-        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
-        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
-        self.set_default_attributes(workflow, dct)
-        self.subprocesses_from_dict(dct["subprocesses"], workflow)
-        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
-        return workflow
-
-
-def _configure() -> BpmnWorkflowSerializer:
-    config = dict(SPIFF_CONFIG)
-    config[BpmnWorkflow] = _SpecByReference
-    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
-
-
-_SERIALIZER = _configure()
+#: Workflows this process serialized last, by blob (process-wide, like the spec cache of each engine).
+_RECENT = RecentWorkflows()
 
 
 @dataclass(frozen=True)
@@ -174,7 +152,7 @@ class Workflows:
     @staticmethod
     def create(specs: SpecSet, script_engine: Any, data: dict[str, Any]) -> BpmnWorkflow:
         """A new workflow with ``data`` as its initial task data."""
-        workflow = BpmnWorkflow(specs.spec, specs.subprocess_specs, script_engine=script_engine)
+        workflow = LeanWorkflow(specs.spec, specs.subprocess_specs, script_engine=script_engine)
         workflow.task_tree.data.update(data)
         for task in workflow.get_tasks(state=TaskState.READY):
             task.data.update(data)
@@ -182,24 +160,22 @@ class Workflows:
 
     @staticmethod
     def dump(workflow: BpmnWorkflow) -> str:
-        """Serialize instance state only (no specs)."""
-        registry = _SERIALIZER.registry
-        registry._encoder_mode = True
-        try:
-            dct = _SERIALIZER.to_dict(workflow)
-            dct[_SERIALIZER.VERSION_KEY] = _SERIALIZER.VERSION
-            return json.dumps(dct, cls=_SERIALIZER._encoder_cls, separators=(",", ":"))
-        finally:
-            registry._encoder_mode = False
+        """Serialize instance state only (no specs). The object is kept for a load of this very text: change
+        it no more after its last dump (the executor saves last)."""
+        text = blob.write(workflow)
+        _RECENT.remember(text, workflow)
+        return text
 
     @staticmethod
     def load(text: str, specs: SpecSet, script_engine: Any) -> BpmnWorkflow:
-        """Restore a workflow around its specs; the script engine is set here (trap 1)."""
-        dct = json.loads(text, cls=_SERIALIZER.json_decoder_cls)
-        _SERIALIZER.migrate(dct)
-        dct["spec"] = specs.spec
-        dct["subprocess_specs"] = specs.subprocess_specs
-        workflow = _SERIALIZER.from_dict(dct)
+        """Restore a workflow around its specs; the script engine is set here (trap 1).
+
+        The object last serialized into exactly ``text`` is handed out instead, if it runs on these specs
+        and this script engine (see :mod:`engine.bpmn.recent`)."""
+        kept = _RECENT.take(text)
+        if kept is not None and _runs_on(kept, specs, script_engine):
+            return kept
+        workflow = blob.read(text, specs.spec, specs.subprocess_specs)
         workflow.script_engine = script_engine
         return workflow
 
@@ -245,7 +221,7 @@ class Workflows:
     @staticmethod
     def migrate(workflow: BpmnWorkflow, specs: SpecSet) -> list[str]:
         """Move ``workflow`` onto new specs; returns the element ids of active tasks missing there."""
-        registry = _SERIALIZER.registry
+        registry = blob.READER.registry
         top_diff, sub_diffs = diff_workflow(registry, workflow, specs.spec, specs.subprocess_specs)
         active = TaskState.READY | TaskState.WAITING | TaskState.STARTED
         missing = _unmatched(top_diff, active)
@@ -267,12 +243,12 @@ class Workflows:
     @staticmethod
     def ready_task_ids(workflow: BpmnWorkflow) -> list[str]:
         """Ids of the ready user and manual tasks (what the inbox index holds of the workflow)."""
-        return [str(t.id) for t in workflow.get_tasks(state=TaskState.READY, manual=True)]
+        return [str(t.id) for t in ready_tasks(workflow, manual=True)]
 
     @staticmethod
     def ready_human_tasks(workflow: BpmnWorkflow) -> list[ReadyTask]:
         ready = []
-        for t in workflow.get_tasks(state=TaskState.READY, manual=True):
+        for t in ready_tasks(workflow, manual=True):
             properties = dict(t.task_spec.extensions.get("properties", {}) or {})
             assignee = t.data.get(properties["assignee_from"]) if properties.get("assignee_from") else None
             ready.append(
@@ -329,15 +305,30 @@ class Workflows:
 
     @staticmethod
     def is_completed(workflow: BpmnWorkflow) -> bool:
-        return bool(workflow.is_completed())
+        """Spiff's ``is_completed`` without its tree walk (so it also sees an unfinished task deeper than the
+        walk's 1000 levels), and without setting ``completed``: it is called after ``dump``, and the kept
+        object must stay as that blob says."""
+        return bool(workflow.completed) or not any(
+            t._state & TaskState.NOT_FINISHED_MASK for t in workflow.tasks.values()
+        )
 
     @staticmethod
     def data(workflow: BpmnWorkflow) -> dict[str, Any]:
-        """The process data as users see it: the data of the last completed task, else the root's."""
+        """The process data as users see it: the data of the last completed task, else the root's.
+
+        A deep copy: the workflow object may be kept for the next command (see :meth:`load`)."""
         last = workflow.last_task
         data = dict(workflow.data)
         data.update(last.data if last is not None else workflow.task_tree.data)
-        return data
+        return copy.deepcopy(data)
+
+
+def _runs_on(workflow: BpmnWorkflow, specs: SpecSet, script_engine: Any) -> bool:
+    """Whether a kept workflow was built on exactly these specs (Spiff swaps ``{}`` for a new dict) and engine."""
+    same_callees = workflow.subprocess_specs is specs.subprocess_specs or not (
+        workflow.subprocess_specs or specs.subprocess_specs
+    )
+    return workflow.spec is specs.spec and same_callees and workflow.script_engine is script_engine
 
 
 def _waiting_event_tasks(workflow: BpmnWorkflow) -> Iterable[Task]:
