@@ -2,7 +2,9 @@
 inbox of one appraiser and of one group, filtered and sorted by due date, through ``engine.tasks.inbox``.
 
 Each query is the whole service call (actor lookup, count, first page of 50), timed ``inbox_repeats``
-times (fewer once ``query_budget_s`` is spent) after one warm-up call. Queries:
+times (fewer once ``query_budget_s`` is spent) after one warm-up call. The inbox counts at most
+``engine.inbox.count_limit`` matches; ``total_exact`` says whether ``total`` is the exact count or that limit + 1
+("more than"). Queries:
 
 * ``appraiser_mine``: tasks assigned to ``appraiser_00``, this process, due first;
 * ``appraiser_all``: the default view: assigned to them or claimable through their groups, this process;
@@ -19,7 +21,7 @@ from bench.harness import AWARD, fresh_database, prepare
 from bench.seed import seed
 from bench.sizes import Sizes
 from bench.stats import Timer, repeat, summary_ms
-from engine.inbox import InboxQuery
+from engine.inbox import InboxQuery, count_limit
 
 
 def queries(unit: str) -> dict[str, InboxQuery]:
@@ -47,6 +49,7 @@ def measure_on(url: str, sizes: Sizes) -> dict[str, Any]:
             durations = repeat(call, sizes.inbox_repeats, budget_s=sizes.query_budget_s)
             out[name] = {
                 "total": page.total,
+                "total_exact": page.total <= count_limit(query),
                 "page_rows": len(page.items),
                 "runs": len(durations),
                 **summary_ms(durations),

@@ -114,9 +114,9 @@ def seed(engine: Engine, open_tasks: int, finished_tasks: int, *, segments: bool
                     writer.write(SlaSegment.__table__, SEGMENT_COLUMNS, [_segment(t) for t in chunk])
         finally:
             writer.close()
-    if sql.dialect.name == "postgresql":  # what autovacuum does within a minute of a bulk load
-        with sql.begin() as conn:
-            conn.execute(text("ANALYZE"))
+    if sql.dialect.name == "postgresql":  # what autovacuum does within a minute of a bulk load (PostgreSQL 13+)
+        with sql.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text(f"VACUUM ANALYZE {', '.join(table.name for table in tables)}"))
     return Seeded(len(instance_ids), open_tasks, finished_tasks, appraiser, UNITS[0], now)
 
 

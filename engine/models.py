@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.db import Base, IntPK
@@ -107,6 +107,13 @@ class Subscription(Base):
     name: Mapped[str] = mapped_column(String(200), primary_key=True)
 
 
+#: Partial indexes of human_task: open tasks, and open tasks nobody has claimed yet (queries name the state as a
+#: literal, so that SQLite may use them).
+_OPEN_ROWS, _CLAIMABLE_ROWS = text("state = 'ready'"), text("state = 'ready' AND assignee IS NULL")
+_OPEN: dict[str, Any] = {"sqlite_where": _OPEN_ROWS, "postgresql_where": _OPEN_ROWS}
+_CLAIMABLE: dict[str, Any] = {"sqlite_where": _CLAIMABLE_ROWS, "postgresql_where": _CLAIMABLE_ROWS}
+
+
 class HumanTask(Base):
     """The inbox index: one row per user or manual task that became ready."""
 
@@ -115,6 +122,11 @@ class HumanTask(Base):
         Index("ix_human_task_state_assignee_due", "state", "assignee", "due_at"),
         Index("ix_human_task_state_due", "state", "due_at"),
         Index("ix_human_task_instance_state", "instance_id", "state"),
+        # Open tasks only (partial): the inbox's unassigned tasks in its order, over all units and per unit;
+        # and every open task by unit, with its due time and step, which the pending-work report counts
+        Index("ix_human_task_claimable_due", "state", "due_at", "created_at", "id", **_CLAIMABLE),
+        Index("ix_human_task_claimable_unit_due", "state", "unit", "due_at", "created_at", "id", **_CLAIMABLE),
+        Index("ix_human_task_open_unit_due", "state", "unit", "due_at", "element_id", **_OPEN),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow's task uuid
@@ -255,6 +267,8 @@ class SlaClock(Base):
     """A dossier's one-stop clock: received, due (the appointment date), pauses, the one reschedule."""
 
     __tablename__ = "sla_clock"
+    # the on-time report of dossiers counts a period's finished dossiers by unit from the index alone
+    __table_args__ = (Index("ix_sla_clock_finished", "finished_at", "unit", "classification"),)
 
     id: Mapped[IntPK]
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), unique=True)
@@ -284,7 +298,11 @@ class SlaSegment(Base):
     """One row of the control slip (phiếu kiểm soát): a hand-over, its budget, due, time used and result."""
 
     __tablename__ = "sla_segment"
-    __table_args__ = (Index("ix_sla_segment_instance", "instance_id", "id"),)
+    __table_args__ = (
+        Index("ix_sla_segment_instance", "instance_id", "id"),
+        # the on-time report counts a period's finished steps by unit, step or person from the index alone
+        Index("ix_sla_segment_finished", "finished_at", "unit", "classification", "element_id", "finished_by"),
+    )
 
     id: Mapped[IntPK]
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))

@@ -1,24 +1,24 @@
 """What supervisors read: on-time rates per period and per unit, step, person or process; work overdue and
 due soon now; late dossiers with the step that made them late. Aggregates run in SQL over the SLA tables
-(stored classifications, never recomputed), grouped by month in local time; quarters and years are sums of
-months.
+(stored classifications, never recomputed), each period (month, quarter, year in local time) a range of
+``finished_at``; open work counted by due time in SQL.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, String, cast, func, select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
 from engine import clock
 from engine.db import Database
 from engine.errors import InvalidInput
+from engine.inbox import READY
 from engine.models import HumanTask, ProcessInstance, SlaClock, SlaSegment
 
 GROUPS = ("unit", "step", "person", "process", "none")
@@ -68,7 +68,6 @@ class Pending:
     within: int = 0
     due_soon: int = 0
     overdue: int = 0
-    task_ids: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {"group": self.group, "within": self.within, "due_soon": self.due_soon, "overdue": self.overdue}
@@ -117,51 +116,43 @@ class ReportService:
         """On-time rate of steps (``level="step"``) or dossiers finished from ``start`` to ``end`` inclusive."""
         _check(period=(period, PERIODS), group_by=(group_by, GROUPS), level=(level, ("step", "dossier")))
         table = SlaSegment if level == "step" else SlaClock
-        month = self._month(table.finished_at)
         key = self._group_column(group_by, level)
-        stmt = (
-            select(month, key, table.classification, func.count())
-            .where(table.finished_at >= self._utc(start), table.finished_at < self._utc(end + timedelta(days=1)))
-            .where(table.classification.in_(("truoc_han", "dung_han", "qua_han")))
-            .group_by(month, key, table.classification)
-        )
+        counts = (func.count().filter(table.classification == result) for result in RESULTS.values())
+        stmt = select(key, *counts).where(table.classification.in_(tuple(RESULTS.values()))).group_by(key)
         if unit:
             stmt = stmt.where(table.unit == unit)
         if group_by == "process":
             stmt = stmt.join(ProcessInstance, ProcessInstance.id == table.instance_id)
-        rates: dict[tuple[str, str | None], Rate] = {}
-        with self.db.transaction() as session:
-            for month_key, group, classification, count in session.execute(stmt):
-                label = _period(str(month_key), period)
-                rate = rates.setdefault((label, group), Rate(label, group))
-                attribute = {"truoc_han": "early", "dung_han": "on_time", "qua_han": "late"}[classification]
-                setattr(rate, attribute, getattr(rate, attribute) + count)
-        return sorted(rates.values(), key=lambda r: (r.period, r.group or ""))
+        rates: list[Rate] = []
+        with self.db.reading() as session:
+            for label, since, until in self._periods(start, end, period):
+                in_period = stmt.where(table.finished_at >= since, table.finished_at < until)
+                rates.extend(Rate(label, *row) for row in session.execute(in_period))
+        return sorted(rates, key=lambda r: (r.period, r.group or ""))
 
     def pending(
         self, *, group_by: str = "unit", soon: timedelta = timedelta(days=1), unit: str | None = None
     ) -> list[Pending]:
-        """Open steps now by group: within time, due within ``soon`` (wall time), overdue."""
+        """Open steps now by group: within time, due within ``soon`` (wall time), overdue; counted in SQL."""
         _check(group_by=(group_by, GROUPS))
         now = clock.now()
         key = _PENDING_KEYS.get(group_by, cast(None, String))
-        stmt = select(key, HumanTask.id, HumanTask.due_at).where(
-            HumanTask.state == "ready", HumanTask.due_at.is_not(None)
+        due = HumanTask.due_at
+        stmt = (
+            select(
+                key,
+                func.count().filter(due >= now),
+                func.count().filter(due >= now, due < now + soon),
+                func.count().filter(due < now),
+            )
+            .where(READY, due.is_not(None))
+            .group_by(key)
         )
         if unit:
             stmt = stmt.where(HumanTask.unit == unit)
-        groups: dict[str | None, Pending] = defaultdict(lambda: Pending(None))
-        with self.db.transaction() as session:
-            for group, task_id, due in session.execute(stmt):
-                entry = groups[group]
-                entry.group = group
-                entry.task_ids.append(task_id)
-                if due < now:
-                    entry.overdue += 1
-                else:
-                    entry.within += 1
-                    entry.due_soon += due < now + soon
-        return sorted(groups.values(), key=lambda p: -p.overdue)
+        with self.db.reading() as session:
+            found = [Pending(*row) for row in session.execute(stmt)]
+        return sorted(found, key=lambda p: (-p.overdue, p.group or ""))
 
     def pending_items(
         self,
@@ -175,7 +166,7 @@ class ReportService:
         """The open steps behind one number of :meth:`pending` (``group`` None: those without a group)."""
         _check(group_by=(group_by, GROUPS), status=(status, STATUSES))
         now = clock.now()
-        stmt = select(HumanTask).where(HumanTask.state == "ready", HumanTask.due_at.is_not(None))
+        stmt = select(HumanTask).where(READY, HumanTask.due_at.is_not(None))
         if group_by != "none":
             column = _PENDING_KEYS[group_by]
             stmt = stmt.where(column.is_(None) if group is None else column == group)
@@ -187,7 +178,7 @@ class ReportService:
             stmt = stmt.where(HumanTask.due_at >= now)
         if status == "due_soon":
             stmt = stmt.where(HumanTask.due_at < now + soon)
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             rows = session.scalars(stmt.order_by(HumanTask.due_at, HumanTask.business_key, HumanTask.id))
             return [_open_item(row, now, soon) for row in rows]
 
@@ -219,7 +210,7 @@ class ReportService:
             stmt = stmt.where(column.is_(None) if group is None else column == group)
         if unit:
             stmt = stmt.where(table.unit == unit)
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             rows = session.execute(stmt.order_by(table.finished_at, table.id))
             return [_finished_item(row, key, process) for row, key, process in rows]
 
@@ -233,13 +224,13 @@ class ReportService:
             .where(SlaSegment.element_id.in_(wanted))
             .group_by(SlaSegment.element_id)
         )
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             return {element: name for element, name in session.execute(stmt) if name}
 
     def late_dossiers(self, start: date, end: date, *, unit: str | None = None) -> list[dict[str, Any]]:
         """Dossiers finished late (or overdue and open) with the first step that ran late: the ISO
         corrective-action input."""
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             stmt = select(SlaClock).where(SlaClock.classification == "qua_han")
             stmt = stmt.where(SlaClock.received_at < self._utc(end + timedelta(days=1)))
             stmt = stmt.where((SlaClock.finished_at.is_(None)) | (SlaClock.finished_at >= self._utc(start)))
@@ -268,12 +259,21 @@ class ReportService:
     def _utc(self, day: date) -> datetime:
         return datetime.combine(day, time(0), self.zone)
 
-    def _month(self, column: Any) -> ColumnElement[str]:
-        """The local-time month ("2026-03") of a UTC timestamp, in the database's own dialect."""
-        if self.db.dialect == "postgresql":
-            return func.to_char(func.timezone(str(self.zone), column), "YYYY-MM")
-        offset = datetime(2000, 1, 1, tzinfo=self.zone).utcoffset() or timedelta()  # zones without DST only
-        return func.strftime("%Y-%m", func.datetime(column, f"{int(offset.total_seconds())} seconds"))
+    def _periods(self, start: date, end: date, period: str) -> list[tuple[str, datetime, datetime]]:
+        """The periods (months, quarters or years, local time) that the days ``start``..``end`` cover: each
+        label with the instants its part of the window starts and ends. A query per period counts a range of
+        the ``finished_at`` index; no month is computed row by row."""
+        periods: list[tuple[str, datetime, datetime]] = []
+        day, stop = start, end + timedelta(days=1)
+        while day < stop:
+            label = _period(f"{day:%Y-%m}", period)
+            following = min(date(day.year + day.month // 12, day.month % 12 + 1, 1), stop)
+            if periods and periods[-1][0] == label:
+                periods[-1] = (label, periods[-1][1], self._utc(following))
+            else:
+                periods.append((label, self._utc(day), self._utc(following)))
+            day = following
+        return periods
 
     @staticmethod
     def _group_column(group_by: str, level: str) -> Any:
