@@ -17,7 +17,7 @@ from engine.db import Database
 from engine.errors import InvalidInput, InvalidState, NotFound, PermissionDenied, TaskAlreadyClaimed
 from engine.execution import Executor, newest_deployment
 from engine.identity import Actor, actor_of
-from engine.inbox import InboxQuery, check_query, inbox_page
+from engine.inbox import InboxQuery, check_query, count_limit, inbox_page
 from engine.models import HumanTask, ProcessInstance, Resource
 
 
@@ -86,10 +86,13 @@ Guard = Callable[[TaskView], None]
 
 @dataclass(frozen=True)
 class Page:
+    """One page of the inbox. ``total`` is exact when ``total_exact``; else counting stopped there (more)."""
+
     items: list[TaskView]
     total: int
     page: int
     per_page: int
+    total_exact: bool = True
 
 
 class TaskService:
@@ -109,7 +112,8 @@ class TaskService:
         with self.db.reading() as session:
             actor = user if isinstance(user, Actor) else actor_of(session, user)
             rows, total = inbox_page(session, actor, q)
-            return Page([TaskView.of(r) for r in rows], total, q.page, q.per_page)
+            items = [TaskView.of(r) for r in rows]
+            return Page(items, total, q.page, q.per_page, total_exact=total <= count_limit(q))
 
     def get(self, task_id: str) -> TaskView:
         with self.db.reading() as session:

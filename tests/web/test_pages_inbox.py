@@ -157,6 +157,20 @@ def test_pages_keep_the_filters(app: Flask, engine: Engine, monkeypatch: pytest.
     assert codes_in_order(client.get("/inbox?page=9").get_data(as_text=True)) == []
 
 
+@pytest.mark.usefixtures("three")
+def test_a_count_that_stopped_says_more_than(app: Flask, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("web.pages.inbox.PER_PAGE", 1)
+    monkeypatch.setattr("engine.inbox.COUNT_LIMIT", 2)  # the inbox stops counting after 2 matches
+    client = signed_in(app, engine, "an")
+    first = client.get("/inbox?sort=created").get_data(as_text=True)
+    assert "Hơn 2 việc · trang 1" in first and "3 việc" not in first
+    assert 'href="/inbox?sort=created&amp;page=2" rel="next"' in first
+    counted = client.get("/api/tasks?per_page=1").get_json()
+    assert counted["total_exact"] is False and counted["total"] == 3, "2 counted, and a third says 'more'"
+    exact = client.get("/api/tasks?per_page=3").get_json()
+    assert exact["total_exact"] is True and exact["total"] == 3, "a page as deep as the matches counts them all"
+
+
 def test_unit_scoping_is_the_apis(app: Flask, engine: Engine) -> None:
     deploy(engine)
     own = start(engine, "HS-1")  # so-noi-vu

@@ -266,7 +266,8 @@ class TaskSchema(Schema):
 
 class TaskPageSchema(Schema):
     items = fields.List(fields.Nested(TaskSchema))
-    total = fields.Integer()
+    total = fields.Integer(metadata={"description": "matches counted; more exist when total_exact is false"})
+    total_exact = fields.Boolean()
     page = fields.Integer()
     per_page = fields.Integer()
 

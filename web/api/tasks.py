@@ -72,7 +72,13 @@ class Inbox(MethodView):
             caller,
             InboxQuery(**query, units=unit_scope(caller), cross_unit_groups=cross_unit_groups(caller)),
         )
-        return {"items": found.items, "total": found.total, "page": found.page, "per_page": found.per_page}
+        return {
+            "items": found.items,
+            "total": found.total,
+            "total_exact": found.total_exact,
+            "page": found.page,
+            "per_page": found.per_page,
+        }
 
 
 @blp.route("/<task_id>")

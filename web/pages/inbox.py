@@ -54,6 +54,7 @@ i18n.TEXTS.update(
         "inbox.me": ("Tôi", "Me"),
         "inbox.empty": ("Không có việc nào.", "Nothing to do here."),
         "inbox.count": ("{total} việc · trang {page}/{pages}", "{total} tasks · page {page} of {pages}"),
+        "inbox.count_more": ("Hơn {count} việc · trang {page}", "More than {count} tasks · page {page}"),
         "inbox.prev": ("‹ Trang trước", "‹ Previous"),
         "inbox.next": ("Trang sau ›", "Next ›"),
         "inbox.bad_date": ("Ngày không hợp lệ (dd/mm/yyyy).", "Not a valid date (dd/mm/yyyy)."),
@@ -185,7 +186,8 @@ def index(me: Actor) -> Any:
     return render_template(
         "inbox.html",
         rows=rows,
-        total=found.total,
+        total=found.total if found.total_exact else None,
+        counted=found.total - 1,
         pages=pages,
         filters=filters,
         problems=problems,
