@@ -1,7 +1,6 @@
-"""Bulk rows for the inbox and report figures: instances, open and finished human tasks, candidates.
+"""Bulk rows for the inbox and report figures: instances, open and finished human tasks.
 
-As the engine writes them: every task row carries its candidate lists (here its lane's group), and the
-``task_candidate`` index has rows for the ready tasks only (the engine deletes them when a task closes).
+As the engine writes them: every task row carries its candidate lists (here its lane's group).
 
 Rows go in with plain SQL, not through the engine (a million completions would take an hour): DB-API
 ``executemany`` on SQLite, ``COPY`` on PostgreSQL, with the tables' secondary indexes dropped during the load
@@ -27,7 +26,7 @@ from sqlalchemy import Engine as SqlEngine
 
 from bench.harness import AWARD
 from engine import Engine, clock
-from engine.models import HumanTask, ProcessDefinition, ProcessInstance, SlaSegment, TaskCandidate
+from engine.models import HumanTask, ProcessDefinition, ProcessInstance, SlaSegment
 
 UNITS = tuple(f"unit-{n:02d}" for n in range(10))
 PEOPLE_PER_LANE = 20
@@ -57,7 +56,6 @@ TASK_COLUMNS = (
     "assignee", "created_at", "due_at", "claimed_at", "completed_at", "completed_by", "budget", "sla_state",
     "classification", "candidate_groups", "candidate_users",
 )  # fmt: skip
-CANDIDATE_COLUMNS = ("task_id", "kind", "name")
 SEGMENT_COLUMNS = (
     "instance_id", "task_id", "element_id", "step", "unit", "from_actor", "to_actor", "received_at", "budget",
     "due_at", "finished_at", "finished_by", "used_s", "sla_state", "classification",
@@ -98,7 +96,7 @@ def seed(engine: Engine, open_tasks: int, finished_tasks: int, *, segments: bool
         last = session.scalar(select(ProcessInstance.id).order_by(ProcessInstance.id.desc()).limit(1)) or 0
     instance_ids = range(last + 1, last + 1 + open_tasks)
     sql = engine.db.engine
-    tables = [ProcessInstance.__table__, HumanTask.__table__, TaskCandidate.__table__]
+    tables = [ProcessInstance.__table__, HumanTask.__table__]
     if segments:
         tables.append(SlaSegment.__table__)
     with _without_indexes(sql, tables):
@@ -108,8 +106,6 @@ def seed(engine: Engine, open_tasks: int, finished_tasks: int, *, segments: bool
             tasks = _tasks(rng, instance_ids, open_tasks + finished_tasks, open_tasks, now)
             while chunk := list(itertools.islice(tasks, BATCH)):
                 writer.write(HumanTask.__table__, TASK_COLUMNS, chunk)
-                ready = [(t[0], "group", t[7]) for t in chunk if t[9] == "ready"]
-                writer.write(TaskCandidate.__table__, CANDIDATE_COLUMNS, ready)
                 if segments:
                     writer.write(SlaSegment.__table__, SEGMENT_COLUMNS, [_segment(t) for t in chunk])
         finally:

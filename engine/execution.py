@@ -36,7 +36,6 @@ from engine.models import (
     ProcessInstance,
     Resource,
     Subscription,
-    TaskCandidate,
     Timer,
 )
 
@@ -331,13 +330,12 @@ class Executor:
             self.hooks.task_ready(session, instance, row, actor)
 
     def close_task(self, session: Session, row: HumanTask, state: str, actor: str | None) -> None:
-        """The task leaves the inbox: completed (by ``actor``) or cancelled; its candidate index rows go."""
+        """The task leaves the inbox: completed (by ``actor``) or cancelled."""
         row.state, row.completed_at = state, clock.now()
         if state == "completed":
             row.completed_by = actor
             row.assignee = row.assignee or actor
         with session.no_autoflush:  # nothing below reads what was just changed; the command flushes once
-            session.execute(delete(TaskCandidate).where(TaskCandidate.task_id == row.id))
             self.hooks.task_closed(session, row, actor, aborted=state == "cancelled")
 
     def _sync_waits(self, session: Session, instance: ProcessInstance, mirror: Mirror) -> None:

@@ -189,7 +189,7 @@ def _in_units(q: InboxQuery, dialect: str) -> ColumnElement[bool]:
 def _listed(column: Any, names: list[str], dialect: str) -> ColumnElement[bool]:
     """The task row's JSON list ``column`` holds one of ``names`` (whole names only).
 
-    Tested on the row the walk has read anyway: a probe into ``task_candidate`` cost about 6 µs a row on
+    Tested on the row the walk has read anyway: a probe into a candidate table cost about 6 µs a row on
     PostgreSQL, several times this test, and its selectivity cannot be estimated."""
     if dialect == "postgresql":
         return cast(column, JSONB).has_any(postgresql.array(names))

@@ -156,31 +156,13 @@ class HumanTask(Base):
     sla_state: Mapped[str | None] = mapped_column(String(20))
     #: trong_han | qua_han while open; truoc_han | dung_han | qua_han once done
     classification: Mapped[str | None] = mapped_column(String(20))
-    #: who may claim it, kept on the row for display and checks; ``candidates`` indexes them while it is open
+    #: who may claim it: groups (the lane or ``candidate_groups``) and single users; the inbox reads these
     candidate_groups: Mapped[list[str]] = mapped_column(JSON, default=list)
     candidate_users: Mapped[list[str]] = mapped_column(JSON, default=list)
-    candidates: Mapped[list[TaskCandidate]] = relationship(back_populates="task", cascade="all, delete-orphan")
 
     def set_candidates(self, groups: list[str], users: list[str]) -> None:
-        """Who may claim the task: the row's lists and the index rows the inbox searches."""
+        """Who may claim the task (sorted, without repeats, so lists compare and display alike)."""
         self.candidate_groups, self.candidate_users = sorted(set(groups)), sorted(set(users))
-        self.candidates = [TaskCandidate(kind="group", name=g) for g in self.candidate_groups] + [
-            TaskCandidate(kind="user", name=u) for u in self.candidate_users
-        ]
-
-
-class TaskCandidate(Base):
-    """The inbox's index of who may claim an open task: a group (lane or ``candidate_groups``) or a user.
-
-    Rows go when the task closes, so the index holds open tasks only; the task row keeps the lists."""
-
-    __tablename__ = "task_candidate"
-    __table_args__ = (Index("ix_task_candidate_kind_name", "kind", "name", "task_id"),)
-
-    task_id: Mapped[str] = mapped_column(ForeignKey("human_task.id", ondelete="CASCADE"), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(10), primary_key=True)  # group | user
-    name: Mapped[str] = mapped_column(String(100), primary_key=True)
-    task: Mapped[HumanTask] = relationship(back_populates="candidates")
 
 
 class Timer(Base):
