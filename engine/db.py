@@ -101,9 +101,9 @@ def make_sql_engine(url: str) -> Engine:
         event.listen(engine, "connect", lambda conn, _r: setattr(conn, "isolation_level", None))
         queue = None if in_memory else WriteQueue(str(path))
         event.listen(engine, "begin", _sqlite_begin(queue))
-        if queue is not None:
-            event.listen(engine, "commit", queue.leave)
-            event.listen(engine, "rollback", queue.leave)
+        if queue is not None:  # let go once the connection is back in the pool (its COMMIT is done), or lost
+            event.listen(engine, "checkin", lambda _dbapi, record: queue.leave(record))
+            event.listen(engine, "invalidate", lambda _dbapi, record, _error: queue.leave(record))
         return engine
     return create_engine(url, pool_pre_ping=True)
 

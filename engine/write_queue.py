@@ -40,7 +40,9 @@ class WriteQueue:
         conn.info[QUEUED] = True
 
     def leave(self, conn: Any) -> None:
-        """``conn``'s transaction ends: let the next writer in (closing the file releases the lock)."""
+        """``conn`` (a connection or its pool record: they share ``info``) is done: let the next writer in
+        (closing the file releases the lock). Called after the COMMIT, so the next writer finds SQLite's
+        lock free and does not fall into its sleeping busy handler."""
         if conn.info.pop(QUEUED, False):
             fd, self._held.fd = self._held.fd, None
             os.close(fd)
