@@ -86,12 +86,17 @@ def executing(session: Session, instance: ProcessInstance, actor: str) -> Iterat
         _CONTEXT.reset(token)
 
 
+Waits = tuple[tuple[WaitingTimer, ...], tuple[str, ...], tuple[str, ...]]
+#: What an instance that is not active (or not yet saved) waits for.
+NO_WAITS: Waits = ((), (), ())
+
+
 @dataclass(frozen=True)
 class Mirror:
     """What the index tables hold of a workflow: its ready human tasks and what it waits for."""
 
     ready: frozenset[str]
-    waits: tuple[tuple[WaitingTimer, ...], tuple[str, ...], tuple[str, ...]]
+    waits: Waits
 
     def without_timer(self, task_id: str) -> Mirror:
         """The mirror once the timer row of ``task_id`` is no longer waiting (the worker took it): if the
@@ -106,7 +111,7 @@ class Loaded:
 
     instance: ProcessInstance
     workflow: BpmnWorkflow
-    stored: Mirror = field(default_factory=lambda: Mirror(frozenset(), ((), (), ())))
+    stored: Mirror = field(default_factory=lambda: Mirror(frozenset(), NO_WAITS))
 
 
 class Executor:
@@ -203,7 +208,7 @@ class Executor:
         """The index rows an instance in this state should have (only active instances wait)."""
         ready = frozenset(self.workflows.ready_task_ids(workflow))
         if instance.state not in ("running", "error"):
-            return Mirror(ready, ((), (), ()))
+            return Mirror(ready, NO_WAITS)
         timers, messages, signals = self.workflows.waiting(workflow)
         return Mirror(ready, (tuple(timers), tuple(messages), tuple(signals)))
 
