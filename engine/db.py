@@ -2,14 +2,19 @@
 
 One place commits: :meth:`Database.transaction` opens a session, yields it, commits on success and
 rolls back on any error. Services take the session they are given; they never commit themselves.
-:meth:`Database.reading` is the same for queries that change nothing: on SQLite it does not take the
-write lock, so lists and look-ups never wait behind a command (WAL readers see the last commit).
+A transaction opened inside another one (in the same thread or task) *joins* it, as Camunda's command
+context does: a composite action (a domain service calling several engine services) is one commit or
+none. :meth:`Database.reading` is the same for queries that change nothing: on SQLite it does not take the
+write lock, so lists and look-ups never wait behind a command (WAL readers see the last commit); inside
+an open unit of work it joins that one too. Work that cannot be rolled back (mail, files) is handed to
+:meth:`Database.after_commit` and runs only once the commit succeeded.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -59,6 +64,8 @@ class Base(DeclarativeBase):
 
 #: Execution option marking the connections of :meth:`Database.reading`.
 READ_ONLY = "awardflow_read_only"
+#: ``session.info`` key of the callbacks :meth:`Database.after_commit` collects for the open transaction.
+AFTER_COMMIT_KEY = "awardflow.after_commit"
 
 IntPK = Annotated[int, mapped_column(Integer, primary_key=True, autoincrement=True)]
 
@@ -110,8 +117,11 @@ def make_sql_engine(url: str) -> Engine:
 
 def _forget_cached(session: Session, _transaction: Any) -> None:
     """A rollback (also of a savepoint) drops what services cached in ``session.info`` for the transaction:
-    it may hold rows the rollback undid."""
+    it may hold rows the rollback undid. The after-commit callbacks stay: they only ever read committed state."""
+    callbacks = session.info.get(AFTER_COMMIT_KEY)
     session.info.clear()
+    if callbacks is not None:
+        session.info[AFTER_COMMIT_KEY] = callbacks
 
 
 class ReadingSession(Session):
@@ -127,6 +137,8 @@ class Database:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        #: the unit of work open in this thread / task, joined by nested ``transaction()`` and ``reading()``
+        self._open: ContextVar[Session | None] = ContextVar(f"awardflow_unit_of_work_{id(self)}", default=None)
         self.engine = make_sql_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         event.listen(self.sessions, "after_soft_rollback", _forget_cached)
@@ -138,10 +150,25 @@ class Database:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    @property
+    def in_transaction(self) -> bool:
+        """Whether a writing unit of work is open here (a caller frames it; this code joins it)."""
+        session = self._open.get()
+        return session is not None and not isinstance(session, ReadingSession)
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One unit of work: commit if the block succeeds, roll back if it raises."""
+        """One unit of work: commit if the block succeeds, roll back if it raises. Inside an open one, the
+        block joins it (the outermost block commits; an error anywhere rolls the whole back). A command
+        cannot run inside :meth:`reading` (RuntimeError): the caller must frame a writing unit of work."""
+        joined = self._open.get()
+        if joined is not None:
+            if isinstance(joined, ReadingSession):
+                raise RuntimeError("a writing unit of work cannot start inside a reading one")
+            yield joined
+            return
         session = self.sessions()
+        token = self._open.set(session)
         try:
             yield session
             session.commit()
@@ -149,16 +176,36 @@ class Database:
             session.rollback()
             raise
         finally:
+            callbacks = session.info.pop(AFTER_COMMIT_KEY, [])
+            self._open.reset(token)
             session.close()
+        for callback in callbacks:
+            callback()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once the open unit of work has committed (never if it rolls back): the place
+        for I/O that cannot be undone. Without an open unit of work it runs at once."""
+        session = self._open.get()
+        if session is None or isinstance(session, ReadingSession):
+            callback()
+            return
+        session.info.setdefault(AFTER_COMMIT_KEY, []).append(callback)
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """A unit of work that only reads: closing it ends its transaction (rolled back, never committed);
-        the objects it loaded stay readable."""
+        the objects it loaded stay readable. Inside an open unit of work (reading or writing) it joins it,
+        so a command's reads see its own changes."""
+        joined = self._open.get()
+        if joined is not None:
+            yield joined
+            return
         session = self.readers()
+        token = self._open.set(session)
         try:
             yield session
         finally:
+            self._open.reset(token)
             session.close()
 
     def create_all(self) -> None:

@@ -18,8 +18,59 @@ def test_a_read_sees_the_last_commit_while_a_command_holds_the_database(database
     with database.transaction() as writing:
         writing.add(User(username="binh", display_name="Bình"))
         writing.flush()  # the command now holds the write lock (SQLite) / its row lock (PostgreSQL)
-        with database.reading() as session:
-            assert list(session.scalars(select(User.username).order_by(User.username))) == ["an"]
+        seen: list[list[str]] = []
+
+        def another_request() -> None:
+            with database.reading() as session:
+                seen.append(list(session.scalars(select(User.username).order_by(User.username))))
+
+        thread = threading.Thread(target=another_request)
+        thread.start()
+        thread.join(timeout=10)
+        assert seen == [["an"]]
+
+
+def test_a_transaction_inside_another_joins_it_and_one_commit_holds_both(database: Database) -> None:
+    with database.transaction() as outer:
+        outer.add(User(username="an", display_name="An"))
+        with database.transaction() as inner:
+            assert inner is outer
+            inner.add(User(username="binh", display_name="Bình"))
+        with database.reading() as reading:  # a read inside a command sees the command's own changes
+            assert reading is outer
+            assert reading.scalar(select(User.id).where(User.username == "binh")) is not None
+    with database.reading() as session:
+        assert sorted(session.scalars(select(User.username))) == ["an", "binh"]
+
+
+def test_a_failure_in_a_joined_block_rolls_the_whole_unit_back(database: Database) -> None:
+    with pytest.raises(ValueError), database.transaction() as outer:
+        outer.add(User(username="an", display_name="An"))
+        with database.transaction() as inner:
+            inner.add(User(username="binh", display_name="Bình"))
+            inner.flush()
+            raise ValueError("half-way")
+    with database.reading() as session:
+        assert session.scalar(select(User.id)) is None
+
+
+def test_a_command_cannot_start_inside_a_reading_unit_of_work(database: Database) -> None:
+    with database.reading(), pytest.raises(RuntimeError, match="inside a reading one"):
+        with database.transaction():
+            pass
+
+
+def test_after_commit_work_runs_only_once_the_commit_succeeded(database: Database) -> None:
+    done: list[str] = []
+    with database.transaction() as session:
+        session.add(User(username="an", display_name="An"))
+        database.after_commit(lambda: done.append("mail to an"))
+        assert done == []
+    assert done == ["mail to an"]
+    with pytest.raises(ValueError), database.transaction():
+        database.after_commit(lambda: done.append("never"))
+        raise ValueError("rolled back")
+    assert done == ["mail to an"]
 
 
 def test_a_reading_unit_of_work_refuses_to_write(database: Database) -> None:
