@@ -167,8 +167,8 @@ def receive(*, store: Store) -> dict[str, Any]:
     """Status 2: complete; the receipt and appointment slip with the due date of the running clock."""
     cur = records.current()
     row = _clock(cur.session, cur.ctx.instance.id)
-    d = cur.dossier
-    d.received_at, d.due_at = row.received_at, row.due_at
+    d = cur.dossier  # its due date follows the clock (handlers.appointments); received is a fact of the receipt
+    d.received_at = row.received_at
     records.set_status(cur.session, d, records.RECEIVED, cur.actor)
     doc = templates.receipt(d, cur.rules, received_at=row.received_at, due_at=row.due_at, officer=cur.actor_name)
     saved = documents.save(cur.session, store, d, "receipt", doc, cur.actor)
@@ -269,7 +269,6 @@ def close(finish: Mapping[str, Any], *, store: Store) -> dict[str, Any]:
     if d.status == records.DONE:
         records.set_status(cur.session, d, records.RETURNED, cur.actor)
     clock_row = _clock(cur.session, cur.ctx.instance.id)
-    d.due_at = clock_row.due_at
     segments = cur.session.scalars(
         select(SlaSegment).where(SlaSegment.instance_id == cur.ctx.instance.id).order_by(SlaSegment.id)
     ).all()

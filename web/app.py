@@ -5,13 +5,16 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
 from engine import Engine, Settings
-from web import api, auth, errors, pages
-from web.boot import build_engine
+from handlers.domain import Domain
+from handlers.storage import LocalStore
+from web import api, auth, errors, pages, services
+from web.boot import build_domain
 
 log = logging.getLogger(__name__)
 
@@ -37,15 +40,22 @@ def _secret_key() -> str:
     return secrets.token_hex(32)
 
 
-def create_app(test_config: dict[str, Any] | None = None, *, engine: Engine | None = None) -> Flask:
-    """Build the app around ``engine`` (or one built from the environment and ``test_config``)."""
+def create_app(
+    test_config: dict[str, Any] | None = None, *, engine: Engine | None = None, domain: Domain | None = None
+) -> Flask:
+    """Build the app around ``domain`` (or the domain over ``engine``, or one built from the environment and
+    ``test_config``)."""
     app = Flask(__name__)
     app.config.from_mapping(DEFAULTS)
     app.config.from_mapping(test_config or {})
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key()
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.extensions["awardflow"] = engine or build_engine(Settings.from_env(**app.config["AWARDFLOW"]))
+    if domain is None:
+        settings = engine.settings if engine else Settings.from_env(**app.config["AWARDFLOW"])
+        domain = Domain(engine, LocalStore(Path(settings.storage_dir))) if engine else build_domain(settings)
+    app.extensions[services.ENGINE_KEY] = domain.engine
+    app.extensions[services.DOMAIN_KEY] = domain
 
     auth.init_app(app)
     api.init_app(app)

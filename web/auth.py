@@ -19,6 +19,7 @@ from engine import clock
 from engine.errors import NotFound
 from engine.identity import Actor
 from engine.tasks import TaskView
+from web import services
 
 __all__ = [
     "POLICY",
@@ -244,7 +245,7 @@ def sign_out() -> None:
 
 def _identify() -> tuple[Actor, str] | None:
     """The caller and how they proved it ("bearer" or "session"), or None when anonymous."""
-    engine = current_app.extensions["awardflow"]
+    engine = services.engine()
     header = request.headers.get("Authorization", "")
     if header:
         scheme, _, token = header.partition(" ")

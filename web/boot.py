@@ -13,6 +13,8 @@ from engine import Engine, Settings
 from engine.identity import SYSTEM_ACTOR
 from engine.migrations import upgrade
 from engine.registry import HandlerRegistry
+from handlers.domain import Domain
+from handlers.storage import LocalStore
 
 PROCESSES_DIR = Path(__file__).resolve().parent.parent / "processes"
 BUNDLE_SUFFIXES = (".bpmn", ".dmn", ".json")
@@ -29,14 +31,11 @@ DEMO_USERS = [
 ]
 
 
-def handler_registry() -> HandlerRegistry:
-    """The domain handlers BPMN service tasks may call (files under AWARDFLOW_STORAGE_DIR)."""
-    return handlers.register(HandlerRegistry())
-
-
-def build_engine(settings: Settings) -> Engine:
-    """The engine with the domain's handlers."""
-    return Engine(settings, handlers=handler_registry())
+def build_domain(settings: Settings) -> Domain:
+    """The engine with the domain's handlers, and the domain services over it (files in ``storage_dir``)."""
+    store = LocalStore(Path(settings.storage_dir))
+    engine = Engine(settings, handlers=handlers.register(HandlerRegistry(), store=store))
+    return Domain(engine, store)
 
 
 def bundle_files(paths: Iterable[Path]) -> dict[str, bytes]:
@@ -51,12 +50,15 @@ def bundle_files(paths: Iterable[Path]) -> dict[str, bytes]:
     return files
 
 
-def prepare(settings: Settings, *, demo: bool) -> Engine:
-    """Migrate, deploy the shipped processes (new versions only when they changed), seed demo users."""
+def prepare(settings: Settings, *, demo: bool) -> Domain:
+    """Migrate, load the award catalogue, deploy the shipped processes (new versions only when they changed),
+    seed demo users."""
     if settings.database_url.startswith("sqlite:///") and not settings.database_url.startswith("sqlite:////"):
         Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     upgrade(settings.database_url)
-    engine = build_engine(settings)
+    domain = build_domain(settings)
+    domain.dossiers.load_catalogue()
+    engine = domain.engine
     engine.ensure_admin()
     files = bundle_files([PROCESSES_DIR]) if PROCESSES_DIR.is_dir() else {}
     if files:
@@ -70,4 +72,4 @@ def prepare(settings: Settings, *, demo: bool) -> Engine:
                 username, display_name=display, groups=groups, unit=unit, password=password, actor=SYSTEM_ACTOR
             )
         click.echo(f"demo users: {', '.join(u for u, *_ in DEMO_USERS)}; password for this run: {password}")
-    return engine
+    return domain

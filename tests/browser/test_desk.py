@@ -18,7 +18,7 @@ from flask import Flask
 
 from engine import Engine, clock
 from engine.db import Database
-from handlers.storage import LocalStore
+from handlers.domain import Domain
 from tests.scenarios.conftest import DEFAULTS, WORKER
 from tests.scenarios.conftest import PEOPLE as WORKERS
 from tests.web.dossier_world import PDF, domain_app, domain_engine
@@ -35,21 +35,21 @@ def vclock() -> Iterator[clock.VirtualClock]:
 
 
 @pytest.fixture
-def world(database: Database, vclock: object, tmp_path: Path) -> tuple[Engine, LocalStore]:
-    engine, store = domain_engine(database, tmp_path / "files")
+def world(database: Database, vclock: object, tmp_path: Path) -> Domain:
+    domain = domain_engine(database, tmp_path / "files")
     for name, groups in WORKERS.items():
-        engine.identity.ensure_user(name, groups=groups, unit="so-noi-vu")
-    return engine, store
+        domain.engine.identity.ensure_user(name, groups=groups, unit="so-noi-vu")
+    return domain
 
 
 @pytest.fixture
-def engine(world: tuple[Engine, LocalStore]) -> Engine:
-    return world[0]
+def engine(world: Domain) -> Engine:
+    return world.engine
 
 
 @pytest.fixture
-def live_app(world: tuple[Engine, LocalStore]) -> Flask:
-    return domain_app(*world, TESTING=False, SECRET_KEY="browser-test-secret")
+def live_app(world: Domain) -> Flask:
+    return domain_app(world, TESTING=False, SECRET_KEY="browser-test-secret")
 
 
 def drive_to(engine: Engine, code: str, element: str) -> None:

@@ -17,10 +17,12 @@ import handlers
 import handlers.models  # noqa: F401  (the domain tables)
 from engine import Engine, Settings, clock
 from engine.db import Database
+from engine.identity import Actor
 from engine.models import SlaClock
 from engine.registry import HandlerRegistry
 from engine.tasks import TaskView
-from handlers import desk
+from handlers.domain import Domain
+from handlers.dossier_service import DossierService
 from handlers.models import Decision, Document, Dossier, Nominee, StatusChange
 from handlers.storage import LocalStore
 from web.boot import PROCESSES_DIR, bundle_files
@@ -71,19 +73,33 @@ def vn(day: int, month: int, hour: int = 8, minute: int = 0, year: int = 2026) -
 class World:
     """The engine, its file store and shortcuts a scenario reads like a story with."""
 
-    engine: Engine
-    store: LocalStore
+    domain: Domain
     clock: clock.VirtualClock
     codes: list[str] = field(default_factory=list)
 
+    @property
+    def engine(self) -> Engine:
+        return self.domain.engine
+
+    @property
+    def store(self) -> LocalStore:
+        assert isinstance(self.domain.store, LocalStore)
+        return self.domain.store
+
+    @property
+    def dossiers(self) -> DossierService:
+        return self.domain.dossiers
+
+    def person(self, username: str) -> Actor:
+        return self.engine.identity.actor(username)
+
     def papers(self, *codes: str) -> list[dict[str, Any]]:
-        return [desk.upload(self.engine, self.store, c, f"{c.lower()}.pdf", PDF + c.encode()) for c in codes]
+        return [self.dossiers.upload(c, f"{c.lower()}.pdf", PDF + c.encode()) for c in codes]
 
     def submit(
         self, award_type: str, nominees: list[dict[str, Any]], papers: list[str] | None = None, **extra: Any
     ) -> str:
-        rules = desk.rules_on(self.engine)
-        code = desk.next_code(self.engine)
+        rules = self.dossiers.catalogue()
         listed = rules.award(award_type).required_papers if papers is None else papers
         submission = {
             "award_type": award_type,
@@ -95,8 +111,7 @@ class World:
             "papers": self.papers(*listed),
             **extra,
         }
-        desk.submit(self.engine, submission, code=code, actor="motcua", unit="so-noi-vu")
-        return code
+        return self.dossiers.receive(self.person("motcua"), submission)
 
     def instance(self, code: str) -> int:
         return self.engine.runtime.list(business_key=code)[0].id
@@ -172,7 +187,9 @@ def world(database: Database, vclock: clock.VirtualClock, tmp_path: Path) -> Ite
     for name, groups in PEOPLE.items():
         engine.identity.ensure_user(name, groups=groups, unit="so-noi-vu")
     engine.repository.deploy(bundle_files([PROCESSES_DIR]), actor="admin", name="shipped processes")
-    yield World(engine, store, vclock)
+    domain = Domain(engine, store)
+    domain.dossiers.load_catalogue()
+    yield World(domain, vclock)
 
 
 def individual(name: str = "Nguyễn Thị Hoa", gender: str = "nu", **facts: Any) -> dict[str, Any]:
@@ -192,7 +209,7 @@ def titles(title: str, *years: int) -> list[dict[str, Any]]:
 
 
 def council_members(world: World, code: str) -> list[str]:
-    rules = desk.rules_on(world.engine)
+    rules = world.dossiers.catalogue()
     vote = rules.award(world.dossier(code).award_type).vote
     assert vote is not None
     return rules.councils[vote.council].codes()

@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from engine.errors import InvalidState
 from engine.models import SlaSegment
-from handlers import desk
 from tests.scenarios.conftest import World, drive, individual, titles, vn
 
 
@@ -32,14 +31,14 @@ def test_a_late_step_an_apology_and_a_new_date(world: World) -> None:
     world.clock.set(vn(12, 3, 10))  # 7 working days on a 5-day step
     world.do(code, "appraise")
     assert segment(world, code, "appraise").classification == "qua_han"
-    result = desk.reschedule(
-        world.engine, world.store, code, vn(6, 4, 17, 30), "cần thêm thời gian xác minh hiệp y", actor="truongphong"
+    result = world.dossiers.reschedule(
+        world.person("truongphong"), code, vn(6, 4, 17, 30), "cần thêm thời gian xác minh hiệp y"
     )
     assert result["appointment"] == "06/04/2026"
     assert world.documents(code)[-1] == "apology.pdf"
-    assert desk.lookup(world.engine, code).appointment == "06/04/2026"
+    assert world.dossiers.lookup(code).appointment == "06/04/2026"
     with pytest.raises(InvalidState, match="already moved once"):
-        desk.reschedule(world.engine, world.store, code, vn(10, 4, 17, 30), "lần nữa", actor="truongphong")
+        world.dossiers.reschedule(world.person("truongphong"), code, vn(10, 4, 17, 30), "lần nữa")
     world.clock.set(vn(1, 4, 9))  # past the first date, before the new one
     drive(world, code)
     d = world.dossier(code)
@@ -53,7 +52,7 @@ def test_too_late_to_apologise_and_the_dossier_is_late(world: World) -> None:
     drive(world, code, until="sign_decision")
     world.clock.set(vn(30, 3, 9))  # due 30/03 17:30: less than 1 working day left
     with pytest.raises(InvalidState, match="too late"):
-        desk.reschedule(world.engine, world.store, code, vn(3, 4, 17), "chậm", actor="truongphong")
+        world.dossiers.reschedule(world.person("truongphong"), code, vn(3, 4, 17), "chậm")
     world.clock.set(vn(31, 3, 9))
     drive(world, code)
     assert (world.dossier(code).status, world.dossier(code).classification) == (10, "qua_han")

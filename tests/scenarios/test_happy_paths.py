@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from engine.models import SlaClock, SlaSegment
-from handlers import desk
 from tests.scenarios.conftest import World, drive, individual, titles
 
 MEMBERS = [f"TV0{i}" for i in range(1, 10)]
@@ -24,13 +23,13 @@ def team(name: str = "Phòng Giáo dục Trung học", **facts: object) -> dict:
 def test_cstd_tinh_from_submission_to_result(world: World) -> None:
     code = world.submit("CSTD_TINH", [star()])
     assert world.dossier(code).status == 1
-    assert desk.lookup(world.engine, code).status_name == "Mới đăng ký"
+    assert world.dossiers.lookup(code).status_name == "Mới đăng ký"
     assert world.ready_ids(code) == ["check_completeness"]
     world.do(code, "check_completeness", {"completeness": "tiep_nhan"})
     d = world.dossier(code)
     assert d.status == 4 and d.received_at is not None  # received (2), then handed to the division (4)
     assert d.due_at is not None and f"{d.due_at:%Y-%m-%d %H:%M}" == "2026-03-30 10:30"  # 17:30 in Vietnam
-    public = desk.lookup(world.engine, code)
+    public = world.dossiers.lookup(code)
     assert (public.status, public.status_name, public.appointment) == (4, "Đang xử lý", "30/03/2026")
     world.do(code, "assign_appraiser", {"appraiser": "thamdinh"})
     [appraise] = world.ready(code)

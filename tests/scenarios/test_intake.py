@@ -6,8 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from engine.errors import InvalidInput, NotFound
-from handlers import desk
+from engine.errors import InvalidInput, InvalidState
 from tests.scenarios.conftest import World, drive, individual, titles, vn
 
 
@@ -30,12 +29,12 @@ def test_supplement_once_with_the_clock_resumed(world: World) -> None:
     assert d.status == 5 and d.supplement_requested_at is not None
     assert world.documents(code) == ["supplement_request.pdf"]
     assert world.ready_ids(code) == []
-    assert desk.lookup(world.engine, code).status_name == "Yêu cầu bổ sung"
+    assert world.dossiers.lookup(code).status_name == "Yêu cầu bổ sung"
     # the request listed everything missing at once
     assert [m["code"] for m in d.supplement_items or []] == ["BAO_CAO_THANH_TICH", "MINH_CHUNG_SANG_KIEN"]
     world.clock.set(vn(9, 3, 8))  # a week later (5 working days paused)
     listed = world.papers("BAO_CAO_THANH_TICH", "MINH_CHUNG_SANG_KIEN")
-    desk.return_supplement(world.engine, code, listed, actor="motcua")
+    world.dossiers.return_supplement(world.person("motcua"), code, listed)
     assert world.ready_ids(code) == ["recheck_completeness"]
     # no second request: the recheck only receives or refuses
     task = world.ready(code)[0]
@@ -57,12 +56,13 @@ def test_supplement_with_the_clock_restarted(world: World) -> None:
     code = world.submit("BK_UBND", [holder()], papers=["TO_TRINH"])
     world.do(code, "check_completeness", {"completeness": "bo_sung", "missing": ["BAO_CAO_THANH_TICH"]})
     world.clock.set(vn(11, 3, 14))  # Wednesday 11/03 14:00
-    desk.return_supplement(world.engine, code, world.papers("BAO_CAO_THANH_TICH", "BIEN_BAN_BINH_XET"), "motcua")
+    papers = world.papers("BAO_CAO_THANH_TICH", "BIEN_BAN_BINH_XET")
+    world.dossiers.return_supplement(world.person("motcua"), code, papers)
     world.do(code, "recheck_completeness", {"recheck": "tiep_nhan"})
     d = world.dossier(code)
     # restarted: 20 working days from the return day, 11/03 → 08/04
     assert d.due_at is not None and f"{d.due_at + timedelta(hours=7):%d/%m/%Y %H:%M}" == "08/04/2026 17:30"
-    assert desk.lookup(world.engine, code).appointment == "08/04/2026"
+    assert world.dossiers.lookup(code).appointment == "08/04/2026"
 
 
 def test_refusal_with_its_reason(world: World) -> None:
@@ -76,14 +76,14 @@ def test_refusal_with_its_reason(world: World) -> None:
     assert d.classification == "truoc_han"
     assert world.documents(code) == ["refusal.pdf", "control_slip.pdf"]
     assert world.engine.runtime.get(world.instance(code)).state == "completed"
-    public = desk.lookup(world.engine, code)
+    public = world.dossiers.lookup(code)
     assert (public.status_name, public.appointment) == ("Không được tiếp nhận", None)
 
 
 def test_refusal_after_the_supplement(world: World) -> None:
     code = world.submit("CSTD_TINH", [star()], papers=["TO_TRINH"])
     world.do(code, "check_completeness", {"completeness": "bo_sung", "missing": ["BAO_CAO_THANH_TICH"]})
-    desk.return_supplement(world.engine, code, [], "motcua")
+    world.dossiers.return_supplement(world.person("motcua"), code, [])
     world.do(code, "recheck_completeness", {"recheck": "tu_choi", "refusal_reason": "Vẫn thiếu báo cáo."})
     assert world.dossier(code).status == 3
 
@@ -91,24 +91,24 @@ def test_refusal_after_the_supplement(world: World) -> None:
 def test_the_applicant_withdraws_during_appraisal(world: World) -> None:
     code = world.submit("CSTD_TINH", [star()])
     drive(world, code, until="appraise")
-    desk.withdraw(world.engine, code, "Đơn vị xin rút để bổ sung thành tích năm sau.", actor="motcua")
+    world.dossiers.withdraw(world.person("motcua"), code, "Đơn vị xin rút để bổ sung thành tích năm sau.")
     d = world.dossier(code)
     assert (d.status, d.outcome) == (7, "withdrawn")
     assert world.ready_ids(code) == []
     assert world.engine.runtime.get(world.instance(code)).state == "completed"
     assert world.documents(code)[-2:] == ["stop_notice.pdf", "control_slip.pdf"]
-    assert desk.lookup(world.engine, code).status_name == "Công dân yêu cầu rút"
+    assert world.dossiers.lookup(code).status_name == "Công dân yêu cầu rút"
 
 
 def test_the_applicant_withdraws_while_supplementing(world: World) -> None:
     code = world.submit("CSTD_TINH", [star()], papers=["TO_TRINH"])
     world.do(code, "check_completeness", {"completeness": "bo_sung", "missing": ["BAO_CAO_THANH_TICH"]})
-    desk.withdraw(world.engine, code, "Không bổ sung được.", actor="motcua")
+    world.dossiers.withdraw(world.person("motcua"), code, "Không bổ sung được.")
     assert world.dossier(code).status == 7
 
 
 def test_no_withdrawal_once_the_decision_is_being_signed(world: World) -> None:
     code = world.submit("BK_UBND", [holder()])
     drive(world, code, until="sign_decision")
-    with pytest.raises(NotFound):
-        desk.withdraw(world.engine, code, "Quá muộn", actor="motcua")
+    with pytest.raises(InvalidState, match="can no longer be withdrawn"):
+        world.dossiers.withdraw(world.person("motcua"), code, "Quá muộn")

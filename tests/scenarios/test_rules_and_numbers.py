@@ -6,7 +6,7 @@ import copy
 import threading
 from datetime import timedelta
 
-from handlers import desk, rulesets
+from handlers import rulesets
 from handlers.catalogue import read_yaml
 from tests.scenarios.conftest import World, drive, individual, titles, vn
 
@@ -60,7 +60,7 @@ def test_two_dossiers_either_side_of_a_rule_change_follow_different_rules(world:
     assert (world.dossier(before).outcome, world.dossier(after).outcome) == ("not_awarded", "awarded")
     assert world.decision(after).total_vnd == 8_190_000  # 3.5 × 2,340,000
     # a dossier received on the 9th still reads its rules on the 9th, whatever comes later
-    assert desk.rules_on(world.engine, vn(8, 3).date()).version == "2025.07"
+    assert world.dossiers.catalogue(vn(8, 3).date()).version == "2025.07"
 
 
 def test_two_decisions_signed_at_the_same_moment_get_consecutive_numbers(world: World) -> None:

@@ -12,11 +12,11 @@ import handlers.models  # noqa: F401  (the domain tables)
 from engine import Engine, Settings
 from engine.db import Database
 from engine.registry import HandlerRegistry
+from handlers.domain import Domain
 from handlers.storage import LocalStore
 from tests.web.conftest import PEOPLE
 from web.app import create_app
 from web.boot import PROCESSES_DIR, bundle_files
-from web.dossier_access import STORE_KEY
 
 PDF = b"%PDF-1.4\n% test paper\n"
 CSTD_TINH_PAPERS = ("TO_TRINH", "BAO_CAO_THANH_TICH", "BIEN_BAN_BINH_XET", "MINH_CHUNG_SANG_KIEN")
@@ -24,8 +24,9 @@ CSTD_TINH_PAPERS = ("TO_TRINH", "BAO_CAO_THANH_TICH", "BIEN_BAN_BINH_XET", "MINH
 EXTRA = {"thuky": ["council_secretary"], "motcua": ["desk"]}
 
 
-def domain_engine(database: Database, files: Path) -> tuple[Engine, LocalStore]:
-    """The engine with the domain handlers writing to ``files``, the shipped processes, one user per role."""
+def domain_engine(database: Database, files: Path) -> Domain:
+    """The domain over an engine with the domain handlers writing to ``files``, the shipped processes, one user
+    per role."""
     store = LocalStore(files)
     registry = handlers.register(HandlerRegistry(), store=store)
     engine = Engine(Settings(database_url=database.url, script_time_limit_s=2), handlers=registry, database=database)
@@ -35,13 +36,13 @@ def domain_engine(database: Database, files: Path) -> tuple[Engine, LocalStore]:
     for name, groups in EXTRA.items():
         engine.identity.ensure_user(name, groups=groups, unit="so-noi-vu")
     engine.repository.deploy(bundle_files([PROCESSES_DIR]), actor="admin", name="shipped processes")
-    return engine, store
+    domain = Domain(engine, store)
+    domain.dossiers.load_catalogue()
+    return domain
 
 
-def domain_app(engine: Engine, store: LocalStore, **config: Any) -> Flask:
-    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret-not-for-production", **config}, engine=engine)
-    app.extensions[STORE_KEY] = store
-    return app
+def domain_app(domain: Domain, **config: Any) -> Flask:
+    return create_app({"TESTING": True, "SECRET_KEY": "test-secret-not-for-production", **config}, domain=domain)
 
 
 def star(name: str = "Nguyễn Thị Hoa", gender: str = "nu") -> dict[str, Any]:

@@ -15,7 +15,7 @@ from flask import Flask
 
 from engine import Engine, clock
 from engine.db import Database
-from handlers.storage import LocalStore
+from handlers.domain import Domain
 from tests.web.conftest import Api
 from tests.web.dossier_world import PDF, domain_app, domain_engine, files_of, star, submission
 
@@ -30,18 +30,18 @@ def vclock() -> Iterator[clock.VirtualClock]:
 
 
 @pytest.fixture
-def world(database: Database, vclock: object, tmp_path: Path) -> tuple[Engine, LocalStore]:
+def world(database: Database, vclock: object, tmp_path: Path) -> Domain:
     return domain_engine(database, tmp_path / "files")
 
 
 @pytest.fixture
-def engine(world: tuple[Engine, LocalStore]) -> Iterator[Engine]:
-    yield world[0]
+def engine(world: Domain) -> Iterator[Engine]:
+    yield world.engine
 
 
 @pytest.fixture
-def app(world: tuple[Engine, LocalStore]) -> Flask:
-    return domain_app(*world)
+def app(world: Domain) -> Flask:
+    return domain_app(world)
 
 
 def submit(api: Api, user: str = "desk", **extra: Any) -> Any:

@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from engine import Engine
 from engine.db import Database
+from handlers.domain import Domain
 from handlers.models import Dossier, Nominee
-from handlers.storage import LocalStore
 from tests.scenarios.conftest import DEFAULTS, WORKER
 from tests.scenarios.conftest import PEOPLE as WORKERS
 from tests.web.conftest import Api
@@ -24,21 +24,21 @@ MEMBERS = [f"TV0{i}" for i in range(1, 10)]
 
 
 @pytest.fixture
-def world(database: Database, vclock: object, tmp_path: Path) -> tuple[Engine, LocalStore]:
-    engine, store = domain_engine(database, tmp_path / "files")
+def world(database: Database, vclock: object, tmp_path: Path) -> Domain:
+    domain = domain_engine(database, tmp_path / "files")
     for name, groups in WORKERS.items():
-        engine.identity.ensure_user(name, groups=groups, unit="so-noi-vu")
-    return engine, store
+        domain.engine.identity.ensure_user(name, groups=groups, unit="so-noi-vu")
+    return domain
 
 
 @pytest.fixture
-def engine(world: tuple[Engine, LocalStore]) -> Engine:
-    return world[0]
+def engine(world: Domain) -> Engine:
+    return world.engine
 
 
 @pytest.fixture
-def app(world: tuple[Engine, LocalStore]) -> Flask:
-    return domain_app(*world)
+def app(world: Domain) -> Flask:
+    return domain_app(world)
 
 
 def ready(engine: Engine, code: str) -> list[Any]:

@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from engine import Engine, clock
 from engine.db import Database
+from handlers.domain import Domain
 from handlers.models import Dossier
-from handlers.storage import LocalStore
 from tests.web.dossier_world import CSTD_TINH_PAPERS, PDF, domain_app, domain_engine, signed_in
 
 
@@ -30,18 +30,18 @@ def vclock() -> Iterator[clock.VirtualClock]:
 
 
 @pytest.fixture
-def world(database: Database, vclock: object, tmp_path: Path) -> tuple[Engine, LocalStore]:
+def world(database: Database, vclock: object, tmp_path: Path) -> Domain:
     return domain_engine(database, tmp_path / "files")
 
 
 @pytest.fixture
-def engine(world: tuple[Engine, LocalStore]) -> Engine:
-    return world[0]
+def engine(world: Domain) -> Engine:
+    return world.engine
 
 
 @pytest.fixture
-def app(world: tuple[Engine, LocalStore]) -> Flask:
-    return domain_app(*world)
+def app(world: Domain) -> Flask:
+    return domain_app(world)
 
 
 def form(token: str, papers: tuple[str, ...] = CSTD_TINH_PAPERS, accept: bool = True, **extra: Any) -> dict:

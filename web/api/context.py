@@ -1,19 +1,13 @@
-"""What a view needs from the app: the engine and the caller (kept apart so blueprints import no app)."""
+"""What a view needs from the app: the engine, the award domain and the caller (kept apart so blueprints
+import no app)."""
 
 from __future__ import annotations
 
-from flask import current_app
-
-from engine import Engine
 from engine.identity import Actor
 from web.auth import current_actor
+from web.services import domain, engine
 
-__all__ = ["actor", "engine"]
-
-
-def engine() -> Engine:
-    found: Engine = current_app.extensions["awardflow"]
-    return found
+__all__ = ["actor", "domain", "engine"]
 
 
 def actor() -> Actor:

@@ -1,7 +1,7 @@
 """Dossiers at the desk: submit (JSON or multipart), list and read (unit-scoped), papers, generated documents,
 the applicant's supplement and withdrawal, and the apology with a new appointment date.
 
-Every change is a ``handlers.desk`` call or an engine task completion: one transaction, audited.
+Every change is one call of the domain's dossier service: one transaction with its audit events.
 """
 
 from __future__ import annotations
@@ -17,11 +17,9 @@ from marshmallow import ValidationError
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from engine.errors import InvalidInput, InvalidState, NotFound
-from handlers import desk
-from handlers.models import Dossier
-from web import dossier_access as access
-from web.api.context import actor, engine
+from engine.errors import InvalidInput
+from handlers.dossier_service import DossierService, summary
+from web.api.context import actor, domain
 from web.api.dossier_schemas import (
     ApologyResultSchema,
     ApologySchema,
@@ -54,13 +52,17 @@ class PaperTooLarge(RequestEntityTooLarge):
         self.data = {"fields": {field: [f"{size} bytes is over the limit of {limit} bytes ({limit // 2**20} MB)"]}}
 
 
+def _dossiers() -> DossierService:
+    return domain().dossiers
+
+
 def upload(code: str, filename: str, data: bytes, field: str) -> dict[str, Any]:
     """Store one paper within the limits of the rule set in force (413 too large, 422 wrong kind)."""
-    limit = desk.rules_on(engine()).max_paper_bytes
+    limit = _dossiers().catalogue().max_paper_bytes
     if len(data) > limit:
         raise PaperTooLarge(field, len(data), limit)
     try:
-        return desk.upload(engine(), access.store(), code, filename, data)
+        return _dossiers().upload(code, filename, data)
     except InvalidInput as refused:
         raise InvalidInput(refused.message, {f"{field}.{k}": v for k, v in refused.fields.items()}) from None
 
@@ -104,24 +106,15 @@ def _papers(listed: list[dict[str, Any]], files: dict[str, bytes]) -> list[dict[
                 raise InvalidInput("a listed file was not sent", {f"papers[{i}].file": ["no such part in `files`"]})
             out.append(upload(item["code"], item["file"], files[item["file"]], f"papers[{i}]"))
         elif item.get("key"):
-            out += access.listed_papers(engine(), [item])
+            out += _dossiers().listed_papers([item])
         else:
             raise InvalidInput("a paper needs its file", {f"papers[{i}]": ["give `file` or `key`"]})
     return out
 
 
-def detail(row: Dossier) -> dict[str, Any]:
+def detail(code: str) -> dict[str, Any]:
     """The summary with its appointment, documents and ready tasks."""
-    eng = engine()
-    out = access.summary(row, desk.rules_on(eng))
-    out["appointment"] = desk.lookup(eng, row.code).appointment
-    out["documents"] = access.documents(eng, row)
-    out["tasks"] = access.open_tasks(eng, row)
-    return out
-
-
-def _row(code: str) -> Dossier:
-    return access.dossier(engine(), actor(), code)
+    return _dossiers().detail(actor(), code)
 
 
 @blp.route("")
@@ -130,8 +123,8 @@ class Dossiers(MethodView):
     @blp.response(200, DossierPageSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """Dossiers handled by my units, newest first; filters: status, award type, proposing unit, code."""
-        rows, total = access.dossier_page(engine(), actor(), **query)
-        items = [{**access.summary(r), "nominees": len(r.nominees)} for r in rows]
+        rows, total = _dossiers().page(actor(), **query)
+        items = [{**summary(r), "nominees": len(r.nominees)} for r in rows]
         return {"items": items, "total": total, "page": query["page"], "per_page": query["per_page"]}
 
     @blp.doc(
@@ -159,15 +152,8 @@ class Dossiers(MethodView):
         413 when a paper is over the size limit. Nothing is started when anything is refused.
         """
         body, files = _submission_body()
-        eng, caller = engine(), actor()
-        submission = access.submission_of(eng, body, _papers(body["papers"], files))
-        code = desk.next_code(eng)
-        desk.submit(eng, submission, code=code, actor=caller.username, unit=caller.unit)
-        row = _row(code)
-        if body["accept"]:
-            access.accept(eng, row, caller.username)
-            row = _row(code)
-        return detail(row)
+        submission = _dossiers().submission_of(body, _papers(body["papers"], files))
+        return detail(_dossiers().receive(actor(), submission, accept=body["accept"]))
 
 
 @blp.route("/<code>")
@@ -175,7 +161,7 @@ class One(MethodView):
     @blp.response(200, DossierSchema)
     def get(self, code: str) -> dict[str, Any]:
         """One dossier: status, received, appointment, classification, nominees, papers, documents, tasks."""
-        return detail(_row(code))
+        return detail(code)
 
 
 @blp.route("/<code>/papers")
@@ -186,7 +172,7 @@ class Papers(MethodView):
     def post(self, form: dict[str, Any], parts: dict[str, FileStorage], code: str) -> dict[str, Any]:
         """Upload one paper for this dossier (e.g. for the supplement): 413 over the size limit, 422 a kind
         or type not accepted. The paper joins the dossier when its key is named in the supplement."""
-        _row(code)
+        _dossiers().dossier(actor(), code)
         part = parts["file"]
         return upload(form["code"], part.filename or form["code"], part.read(), "file")
 
@@ -196,7 +182,7 @@ class Documents(MethodView):
     @blp.response(200, DocumentOut(many=True))
     def get(self, code: str) -> list[Any]:
         """The documents generated for the dossier (receipt, slips, minutes, decision …), oldest first."""
-        return access.documents(engine(), _row(code))
+        return _dossiers().documents(_dossiers().dossier(actor(), code))
 
 
 @blp.route("/<code>/documents/<int:document_id>")
@@ -204,7 +190,7 @@ class DocumentFile(MethodView):
     @blp.response(200, description="the PDF or DOCX file")
     def get(self, code: str, document_id: int) -> Response:
         """Download one generated document."""
-        found, data = access.document(engine(), _row(code), document_id)
+        found, data = _dossiers().document(_dossiers().dossier(actor(), code), document_id)
         response = Response(data, mimetype=PDF_TYPES.get(found.format, "application/octet-stream"))
         response.headers["Content-Disposition"] = f'attachment; filename="{found.filename}"'
         return response
@@ -216,13 +202,9 @@ class Supplement(MethodView):
     @blp.response(200, DossierSchema)
     def post(self, body: dict[str, Any], code: str) -> dict[str, Any]:
         """The applicant's return with the papers asked for (uploaded first to ``/papers``)."""
-        row = _row(code)
-        listed = access.listed_papers(engine(), body["papers"])
-        try:
-            desk.return_supplement(engine(), code, listed, actor().username)
-        except NotFound:
-            raise InvalidState(f"dossier {code} is not waiting for a supplement") from None
-        return detail(_row(row.code))
+        _dossiers().dossier(actor(), code)
+        _dossiers().return_supplement(actor(), code, _dossiers().listed_papers(body["papers"]))
+        return detail(code)
 
 
 @blp.route("/<code>/withdraw")
@@ -231,12 +213,8 @@ class Withdraw(MethodView):
     @blp.response(200, DossierSchema)
     def post(self, body: dict[str, Any], code: str) -> dict[str, Any]:
         """The applicant asks to stop (status 7, stop notice); 409 once it went to signing or ended."""
-        _row(code)
-        try:
-            desk.withdraw(engine(), code, body["reason"], actor().username)
-        except NotFound:
-            raise InvalidState(f"dossier {code} can no longer be withdrawn") from None
-        return detail(_row(code))
+        _dossiers().withdraw(actor(), code, body["reason"])
+        return detail(code)
 
 
 @blp.route("/<code>/reschedule")
@@ -245,5 +223,4 @@ class Reschedule(MethodView):
     @blp.response(200, ApologyResultSchema)
     def post(self, body: dict[str, Any], code: str) -> dict[str, Any]:
         """The apology with a new appointment date (once, ≥ 1 working day before the due date)."""
-        _row(code)
-        return desk.reschedule(engine(), access.store(), code, body["new_due"], body["reason"], actor().username)
+        return _dossiers().reschedule(actor(), code, body["new_due"], body["reason"])

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from handlers import desk
-from web.api.context import engine
+from handlers.dossier_service import PublicStatus
+from web.api.context import domain
 from web.api.dossier_schemas import PublicStatusSchema
 
 blp = Blueprint("public", __name__, url_prefix="/api/public", description="What anyone may look up.")
@@ -15,6 +15,6 @@ blp = Blueprint("public", __name__, url_prefix="/api/public", description="What 
 @blp.route("/dossiers/<code>")
 class PublicDossier(MethodView):
     @blp.response(200, PublicStatusSchema)
-    def get(self, code: str) -> desk.PublicStatus:
+    def get(self, code: str) -> PublicStatus:
         """A dossier's status code and name and its appointment date (404 for an unknown code)."""
-        return desk.lookup(engine(), code[:40])
+        return domain().dossiers.lookup(code[:40])

@@ -19,7 +19,7 @@ from sqlalchemy import inspect
 from engine import Engine, Settings
 from engine.errors import AwardflowError, DeploymentInvalid
 from engine.migrations import upgrade
-from web.boot import PROCESSES_DIR, build_engine, bundle_files, prepare
+from web.boot import PROCESSES_DIR, build_domain, bundle_files, prepare
 from web.cli.bench import bench
 from web.cli.calendar import calendar
 from web.cli.demo import demo
@@ -27,14 +27,15 @@ from web.cli.sla import reschedule, slip
 
 
 class LazyEngine:
-    """Builds the engine on first use, so ``--help`` and ``db upgrade`` need no schema."""
+    """Builds the engine (and the award domain over it, whose listeners then hear the engine's events) on first
+    use, so ``--help`` and ``db upgrade`` need no schema."""
 
     def __init__(self) -> None:
         self._engine: Engine | None = None
 
     def __getattr__(self, name: str) -> Any:
         if self._engine is None:
-            self._engine = build_engine(Settings.from_env())
+            self._engine = build_domain(Settings.from_env()).engine
             if not inspect(self._engine.db.engine).has_table("process_instance"):
                 raise click.ClickException("the database has no schema yet; run `awardflow db upgrade` first")
             self._engine.ensure_admin()
@@ -205,9 +206,9 @@ def serve(host: str, port: int, no_demo: bool) -> None:
     from web.server import make_server
 
     settings = Settings.from_env()
-    engine = prepare(settings, demo=not no_demo)
-    app = create_app(engine=engine)
-    start_background(engine.timers, settings.timer_poll_s)
+    domain = prepare(settings, demo=not no_demo)
+    app = create_app(domain=domain)
+    start_background(domain.engine.timers, settings.timer_poll_s)
     click.echo(
         f"awardflow serving on http://{host}:{port}/ (database {settings.database_url}; processes from {PROCESSES_DIR})"
     )

@@ -18,15 +18,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
-from sqlalchemy import inspect
 
-import handlers.models  # noqa: F401  (the dossier tables)
-from engine import Engine, Settings, clock
-from engine.db import Base
-from engine.errors import AwardflowError, NotFound
-from engine.identity import SYSTEM_ACTOR
-from handlers import desk, records
-from handlers.storage import LocalStore, default_root
+from engine import Settings, clock
+from engine.errors import AwardflowError, Conflict
+from engine.identity import SYSTEM_ACTOR, Actor
+from handlers import records
+from handlers.domain import Domain
+from handlers.models import Dossier
 from web.boot import DEMO_USERS, prepare
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -90,11 +88,12 @@ class Event:
 class Simulation:
     """Submits dossiers and works their tasks in time order on a virtual clock."""
 
-    def __init__(self, engine: Engine, store: LocalStore, rng: random.Random, until: datetime) -> None:
-        self.engine, self.store, self.rng, self.until = engine, store, rng, until
+    def __init__(self, domain: Domain, rng: random.Random, until: datetime) -> None:
+        self.engine, self.dossiers, self.rng, self.until = domain.engine, domain.dossiers, rng, until
+        self.admin = self.engine.identity.actor(self.engine.settings.admin_user)
         self.queue: list[Event] = []
         self.seq = 0
-        self.calendar = engine.calendar.calendar()
+        self.calendar = self.engine.calendar.calendar()
         self.virtual = clock.VirtualClock(datetime(2026, 1, 1, tzinfo=VN))
         self.rescheduled: set[str] = set()
         self.plans: dict[str, dict[str, Any]] = {}
@@ -137,29 +136,28 @@ class Simulation:
             code = self.submit()
             self.after("0.3WD", code)
         elif event.action == "supplement":
-            papers = [desk.upload(self.engine, self.store, c, f"{c.lower()}.pdf", PDF + c.encode()) for c in
+            papers = [self.dossiers.upload(c, f"{c.lower()}.pdf", PDF + c.encode()) for c in
                       self.plans[event.code]["missing"]]  # fmt: skip
-            desk.return_supplement(self.engine, event.code, papers, "motcua")
+            self.dossiers.return_supplement(self.person_named("motcua"), event.code, papers)
             self.after("0.2WD", event.code)
         elif event.action == "withdraw":
             try:
-                desk.withdraw(self.engine, event.code, "Đơn vị đề nghị xin rút hồ sơ.", "motcua")
-            except NotFound:  # already at signing or finished: too late to withdraw
+                self.dossiers.withdraw(self.person_named("motcua"), event.code, "Đơn vị đề nghị xin rút hồ sơ.")
+            except Conflict:  # already at signing or finished: too late to withdraw
                 pass
         else:
             self.work(event.code)
 
     def submit(self) -> str:
-        rules = desk.rules_on(self.engine)
+        rules = self.dossiers.catalogue()
         award = self.rng.choices([a for a, _ in AWARD_MIX], [w for _, w in AWARD_MIX])[0]
         unit, unit_name = self.rng.choice(UNITS)
         kinds = rules.award(award).recipients
         nominees = [self.nominee(self.rng.choice(kinds), award) for _ in range(self.rng.choice([1, 1, 1, 2, 3]))]
         required = list(rules.award(award).required_papers)
         missing = self.rng.sample(required, 1) if self.rng.random() < 0.15 else []
-        papers = [desk.upload(self.engine, self.store, c, f"{c.lower()}.pdf", PDF + c.encode())
+        papers = [self.dossiers.upload(c, f"{c.lower()}.pdf", PDF + c.encode())
                   for c in required if c not in missing]  # fmt: skip
-        code = desk.next_code(self.engine)
         submission = {
             "award_type": award,
             "unit": unit,
@@ -171,7 +169,7 @@ class Simulation:
             "nominees": nominees,
             "papers": papers,
         }
-        desk.submit(self.engine, submission, code=code, actor=self.rng.choice(WORKERS["desk"]), unit="so-noi-vu")
+        code = self.dossiers.receive(self.person_named(self.rng.choice(WORKERS["desk"])), submission)
         self.plans[code] = {"missing": missing, "refuse": self.rng.random() < 0.05}
         return code
 
@@ -266,24 +264,26 @@ class Simulation:
             return {"delivery": rng.choice(["truc_tiep", "truc_tuyen", "buu_chinh"])}
         return {}
 
+    def person_named(self, username: str) -> Actor:
+        return self.engine.identity.actor(username)
+
+    def record(self, code: str) -> Dossier:
+        return self.dossiers.dossier(self.admin, code)
+
     def failing(self, code: str) -> list[dict[str, Any]]:
-        with self.engine.db.transaction() as session:
-            dossier = records.by_code(session, code)
-            return [
-                {"nominee": n.id, "reason": "Không đủ tiêu chuẩn theo kết quả đối chiếu"}
-                for n in dossier.nominees
-                if n.facts.get("discipline") or len(n.facts.get("titles", [])) == 2 and n.kind == "individual"
-            ][: len(dossier.nominees) - (1 if self.rng.random() < 0.9 else 0)]
+        dossier = self.record(code)
+        return [
+            {"nominee": n.id, "reason": "Không đủ tiêu chuẩn theo kết quả đối chiếu"}
+            for n in dossier.nominees
+            if n.facts.get("discipline") or len(n.facts.get("titles", [])) == 2 and n.kind == "individual"
+        ][: len(dossier.nominees) - (1 if self.rng.random() < 0.9 else 0)]
 
     def candidates(self, code: str) -> list[dict[str, Any]]:
-        with self.engine.db.transaction() as session:
-            dossier = records.by_code(session, code)
-            return [{"id": n.id} for n in dossier.nominees if n.state in ("eligible", "passed", "failed")]
+        return [{"id": n.id} for n in self.record(code).nominees if n.state in ("eligible", "passed", "failed")]
 
     def sitting(self, code: str) -> dict[str, Any]:
-        rules = desk.rules_on(self.engine)
-        with self.engine.db.transaction() as session:
-            award = rules.award(records.by_code(session, code).award_type)
+        rules = self.dossiers.catalogue()
+        award = rules.award(self.record(code).award_type)
         assert award.vote is not None
         members = rules.councils[award.vote.council].codes()
         present = self.rng.sample(members, max(1, len(members) - self.rng.choice([0, 0, 1, 1, 2, 4])))
@@ -298,34 +298,26 @@ class Simulation:
     def maybe_apologise(self, code: str) -> None:
         if code in self.rescheduled or self.rng.random() > 0.3:
             return
-        with self.engine.db.transaction() as session:
-            dossier = records.by_code(session, code)
-            due, status = dossier.due_at, dossier.status
+        dossier = self.record(code)
+        due, status = dossier.due_at, dossier.status
         if due is None or status not in (4,):
             return
         left = self.calendar.between(clock.now(), due)
         if timedelta(hours=8) <= left <= timedelta(hours=16):
             new_due = self.calendar.add(due, "5WD")
             try:
-                desk.reschedule(self.engine, self.store, code, new_due, "chờ ý kiến hiệp y", "truongphong")
+                self.dossiers.reschedule(self.person_named("truongphong"), code, new_due, "chờ ý kiến hiệp y")
                 self.rescheduled.add(code)
             except AwardflowError:
                 pass
 
     def summary(self) -> dict[str, int]:
         counts: dict[str, int] = {}
-        with self.engine.db.transaction() as session:
-            for code in self.plans:
-                status = records.by_code(session, code).status
-                key = f"{status} {records.STATUS_NAMES[status]}"
-                counts[key] = counts.get(key, 0) + 1
+        for code in self.plans:
+            status = self.record(code).status
+            key = f"{status} {records.STATUS_NAMES[status]}"
+            counts[key] = counts.get(key, 0) + 1
         return dict(sorted(counts.items(), key=lambda kv: int(kv[0].split()[0])))
-
-
-def _ensure_domain_tables(engine: Engine) -> None:
-    """Until the migrations include the dossier tables, create the missing ones (checkfirst)."""
-    if not inspect(engine.db.engine).has_table("dossier"):
-        Base.metadata.create_all(engine.db.engine)
 
 
 @click.command()
@@ -336,15 +328,15 @@ def _ensure_domain_tables(engine: Engine) -> None:
 def demo(dossiers: int, until: str, seed: int, password: str | None) -> None:
     """Seed a realistic data set: units, people and dossiers in every state across 2026."""
     settings = Settings.from_env()
-    engine = prepare(settings, demo=True)
-    _ensure_domain_tables(engine)
+    domain = prepare(settings, demo=True)
+    engine = domain.engine
     password = password or secrets.token_urlsafe(9)
     for username, display, groups, unit in [*PEOPLE, *DEMO_USERS]:
         engine.identity.ensure_user(
             username, display_name=display, groups=groups, unit=unit, password=password, actor=SYSTEM_ACTOR
         )
     stop = datetime.combine(date.fromisoformat(until), time(10), VN)
-    simulation = Simulation(engine, LocalStore(default_root()), random.Random(seed), stop)
+    simulation = Simulation(domain, random.Random(seed), stop)
     click.echo(f"simulating {dossiers} dossiers from 05/01/2026 to {stop:%d/%m/%Y} …")
     for status, count in simulation.run(dossiers).items():
         click.echo(f"  {status}: {count}")

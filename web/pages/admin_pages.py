@@ -6,9 +6,9 @@ from collections import Counter
 from datetime import date, datetime
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from engine import Engine, clock
+from engine import clock
 from engine.calendar_store import CALENDAR_ACTIONS
 from engine.errors import AwardflowError, InvalidInput
 from engine.identity import USER_ACTIONS, Actor, UserView
@@ -16,6 +16,7 @@ from web import i18n
 from web.auth import CALENDAR_KEEPERS, ROLES
 from web.pages.admin_history import SHOWN, log_rows
 from web.pages.guard import page
+from web.services import engine as _engine
 
 i18n.TEXTS.update(
     {
@@ -116,10 +117,6 @@ CALENDAR_FORMS = {
     "workday": ("day", "name", "source"),
 }
 
-
-def _engine() -> Engine:
-    found: Engine = current_app.extensions["awardflow"]
-    return found
 
 
 def parse_day(text: str) -> date:

@@ -4,26 +4,24 @@ WHOLE membership; the task is completed through the engine and the minutes (Biê
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from engine import Engine
 from engine.errors import Conflict, InvalidInput, NotFound
 from engine.identity import Actor
 from engine.inbox import InboxQuery
 from engine.tasks import TaskView
-from handlers import rulesets, tally
-from handlers.catalogue import Council, Vote, format_ratio
-from handlers.models import CouncilSession, Dossier, Nominee
-from web import dossier_access as access
+from handlers import tally
+from handlers.catalogue import format_ratio
+from handlers.council_service import Sitting
 from web import i18n
+from web.api.context import domain
 from web.auth import cross_unit_groups, require_task_visible, unit_scope
 from web.pages.desk import parse_day
 from web.pages.desk_texts import TEXTS
 from web.pages.guard import page
+from web.services import engine as _engine
 
 i18n.TEXTS.update(TEXTS)
 
@@ -32,54 +30,6 @@ SECRETARY = ("council_secretary",)
 #: the council's steps of the shipped processes; the first two have their own forms here
 COUNCIL_TASKS = ("convene_session", "record_session", "chair_tiebreak", "standing_review")
 
-
-def _engine() -> Engine:
-    found: Engine = current_app.extensions["awardflow"]
-    return found
-
-
-@dataclass(frozen=True)
-class Sitting:
-    """What the session page needs: the dossier, its council, the candidates and the two counts to reach."""
-
-    dossier: Dossier
-    vote: Vote
-    council: Council
-    candidates: list[Nominee]
-    quorum_needed: int
-    votes_needed: int
-    session: CouncilSession | None
-
-    @property
-    def members_total(self) -> int:
-        return len(self.council.members)
-
-
-def sitting(engine: Engine, code: str) -> Sitting:
-    """The council facts of a dossier, counted the way ``handlers.tally`` counts them."""
-    with engine.db.reading() as session:
-        d = session.scalars(select(Dossier).where(Dossier.code == code)).first()
-        if d is None:
-            raise NotFound(f"no dossier {code!r}")
-        rules = rulesets.by_id(session, d.rule_set_id)
-        latest = session.scalars(
-            select(CouncilSession).where(CouncilSession.dossier_id == d.id).order_by(CouncilSession.round.desc())
-        ).first()
-    vote = rules.award(d.award_type).vote
-    if vote is None:
-        raise NotFound(f"dossier {code} is not voted on by a council")
-    council = rules.councils[vote.council]
-    members = len(council.members)
-    candidates = [n for n in d.nominees if n.state in ("eligible", "passed", "failed")]
-    return Sitting(
-        d,
-        vote,
-        council,
-        candidates,
-        tally.at_least(vote.quorum, members),
-        tally.at_least(vote.threshold, members),
-        latest,
-    )
 
 
 def _task(me: Actor, task_id: str) -> TaskView:
@@ -143,16 +93,13 @@ def _convene_data() -> dict[str, Any]:
 @page(roles=SECRETARY)
 def session_page(me: Actor, task_id: str) -> Any:
     """Convene or record the sitting of one dossier; POST completes the task through the engine."""
-    engine = _engine()
     task = _task(me, task_id)
-    s = sitting(engine, task.business_key or "")
+    s = domain().council.sitting(me, task.business_key or "")
     errors: dict[str, list[str]] = {}
     if request.method == "POST" and task.state == "ready":
         try:
             data = _record_data(s) if task.element_id == "record_session" else _convene_data()
-            if task.assignee != me.username:
-                engine.tasks.claim(task.id, me.username)
-            engine.tasks.complete(task.id, me.username, data)
+            domain().council.record(me, task, data)
         except (InvalidInput, Conflict) as refused:
             errors = getattr(refused, "fields", {}) or {"_": [refused.message]}
             flash(i18n.gettext("desk.refused", message=refused.message), "error")
@@ -169,9 +116,9 @@ def session_page(me: Actor, task_id: str) -> Any:
 @page(roles=SECRETARY)
 def result(me: Actor, code: str) -> str:
     """The sittings' outcome for a dossier and the minutes."""
-    engine = _engine()
-    row = access.dossier(engine, me, code)
-    minutes = [d for d in access.documents(engine, row) if d.kind == "minutes"]
+    dossiers = domain().dossiers
+    row = dossiers.dossier(me, code)
+    minutes = [d for d in dossiers.documents(row) if d.kind == "minutes"]
     return render_template(
-        "council_result.html", s=sitting(engine, code), minutes=minutes, tasks=access.open_tasks(engine, row)
+        "council_result.html", s=domain().council.sitting(me, code), minutes=minutes, tasks=dossiers.open_tasks(row)
     )

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any, NoReturn
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 
-from engine import Engine, clock
+from engine import clock
 from engine.identity import Actor
 from web import i18n
 from web.auth import sees_all_units
@@ -18,6 +18,7 @@ from web.pages import dashboard_texts, exports
 from web.pages.dashboard_data import BadQuery, Dashboard, Lang, Query, build, scope
 from web.pages.dashboard_drill import build_drill
 from web.pages.guard import page
+from web.services import engine as _engine
 
 __all__ = ["READERS", "blp"]
 
@@ -28,10 +29,6 @@ blp = Blueprint("dashboard", __name__)
 #: Who reads the dashboard (the same people as the JSON reports).
 READERS = ("supervisor", "division_head", "leader", "admin")
 
-
-def _engine() -> Engine:
-    engine: Engine = current_app.extensions["awardflow"]
-    return engine
 
 
 def _query(me: Actor, tr: Lang) -> tuple[Query, str | None]:

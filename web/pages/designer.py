@@ -10,9 +10,8 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from engine import Engine
 from engine.errors import AwardflowError, DeploymentInvalid, InvalidInput, Problem
 from engine.identity import Actor
 from engine.models import ProcessInstance
@@ -21,6 +20,7 @@ from web import i18n
 from web.api.definitions import bundle, deployment_name
 from web.auth import csrf_token, require_unit, unit_scope
 from web.pages.guard import page
+from web.services import engine as _engine
 
 i18n.TEXTS.update(
     {
@@ -191,10 +191,6 @@ class Outcome:
     ok: bool
     message: str
 
-
-def _engine() -> Engine:
-    found: Engine = current_app.extensions["awardflow"]
-    return found
 
 
 def processes() -> list[ProcessVersions]:

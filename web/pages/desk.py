@@ -1,7 +1,7 @@
 """The one-stop desk: the unit's dossiers, receiving one (with its receipt and appointment date), the
 completeness check, the supplement's return, withdrawal, the apology with a new date; and the catalogue.
 
-Every change is a ``handlers.desk`` call or an engine task completion (one transaction, audited).
+Every change is one call of the domain's dossier service (one transaction, audited).
 """
 
 from __future__ import annotations
@@ -9,15 +9,16 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
-from engine import Engine, clock
+from engine import clock
 from engine.errors import Conflict, InvalidInput, NotFound
 from engine.identity import Actor
-from handlers import desk, records
+from handlers import records
 from handlers.catalogue import Catalogue, format_ratio
-from web import dossier_access as access
+from handlers.dossier_service import DESK_TASKS, DossierService
 from web import i18n
+from web.api.context import domain
 from web.i18n import ZONE
 from web.pages.desk_texts import TEXTS
 from web.pages.guard import page
@@ -29,9 +30,8 @@ DESK = ("desk",)
 INLINE = {"pdf": "application/pdf", "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
 
-def _engine() -> Engine:
-    found: Engine = current_app.extensions["awardflow"]
-    return found
+def _dossiers() -> DossierService:
+    return domain().dossiers
 
 
 def _nominees() -> list[dict[str, Any]]:
@@ -63,14 +63,14 @@ def _nominees() -> list[dict[str, Any]]:
     return out
 
 
-def _uploads(engine: Engine, rules: Catalogue) -> list[dict[str, Any]]:
+def _uploads(rules: Catalogue) -> list[dict[str, Any]]:
     uploaded, problems = [], {}
     for code in rules.papers:
         for part in request.files.getlist(f"paper_{code}"):
             if not part or not part.filename:
                 continue
             try:
-                uploaded.append(desk.upload(engine, access.store(), code, part.filename, part.read()))
+                uploaded.append(_dossiers().upload(code, part.filename, part.read()))
             except InvalidInput as refused:
                 problems[f"paper_{code}"] = [m for msgs in refused.fields.values() for m in msgs]
     if problems:
@@ -79,10 +79,9 @@ def _uploads(engine: Engine, rules: Catalogue) -> list[dict[str, Any]]:
 
 
 def _form_page(me: Actor, errors: dict[str, list[str]] | None = None, status: int = 200) -> tuple[str, int]:
-    engine = _engine()
-    rules = desk.rules_on(engine)
+    rules = _dossiers().catalogue()
     wanted = request.args.get("status", type=int)
-    rows, total = access.dossier_page(engine, me, status=wanted, per_page=100)
+    rows, total = _dossiers().page(me, status=wanted, per_page=100)
     html = render_template(
         "desk.html",
         rules=rules,
@@ -116,10 +115,9 @@ def index(me: Actor) -> Any:
     """GET: the unit's dossiers and the receive form. POST: receive a dossier, then its receipt."""
     if request.method == "GET":
         return _form_page(me)
-    engine = _engine()
     form = request.form
     try:
-        rules = desk.rules_on(engine)
+        rules = _dossiers().catalogue()
         body = {
             "award_type": form.get("award_type"),
             "unit": form.get("unit", "").strip(),
@@ -128,14 +126,11 @@ def index(me: Actor) -> Any:
             "achievement_year": form.get("achievement_year", type=int),
             "nominees": _nominees(),
         }
-        submission = access.submission_of(engine, body, _uploads(engine, rules))
+        submission = _dossiers().submission_of(body, _uploads(rules))
     except InvalidInput as refused:
         flash(i18n.gettext("desk.refused", message=refused.message), "error")
         return _form_page(me, refused.fields, 422)
-    code = desk.next_code(engine)
-    desk.submit(engine, submission, code=code, actor=me.username, unit=me.unit)
-    if form.get("accept") == "1":
-        access.accept(engine, access.dossier(engine, me, code), me.username)
+    code = _dossiers().receive(me, submission, accept=form.get("accept") == "1")
     return redirect(url_for(".dossier", code=code))
 
 
@@ -143,21 +138,20 @@ def index(me: Actor) -> Any:
 @page(roles=DESK)
 def dossier(me: Actor, code: str) -> Any:
     """One dossier: its status, the receipt with the appointment, documents, and what the desk may do."""
-    engine = _engine()
-    row = access.dossier(engine, me, code)
-    docs = access.documents(engine, row)
-    tasks = access.open_tasks(engine, row)
+    row = _dossiers().dossier(me, code)
+    docs = _dossiers().documents(row)
+    tasks = _dossiers().open_tasks(row)
     receipt = next((d for d in reversed(docs) if d.kind == "receipt" and d.format == "pdf"), None)
     return render_template(
         "desk_dossier.html",
         d=row,
-        rules=desk.rules_on(engine),
+        rules=_dossiers().catalogue(),
         status_name=records.STATUS_NAMES[row.status],
         docs=docs,
         receipt=receipt,
-        check=next((t for t in tasks if t.element_id in access.DESK_TASKS), None),
+        check=next((t for t in tasks if t.element_id in DESK_TASKS), None),
         tasks=tasks,
-        public=desk.lookup(engine, code),
+        public=_dossiers().lookup(code),
     )
 
 
@@ -170,8 +164,7 @@ def _back(code: str, message: str, category: str = "") -> Any:
 @page(roles=DESK)
 def check(me: Actor, code: str) -> Any:
     """The completeness check: receive it (receipt) or ask once for everything missing."""
-    engine = _engine()
-    row = access.dossier(engine, me, code)
+    row = _dossiers().dossier(me, code)
     choice = request.form.get("completeness", "tiep_nhan")
     is_first = row.supplement_requested_at is None
     if choice == "bo_sung" and is_first:
@@ -181,7 +174,7 @@ def check(me: Actor, code: str) -> Any:
     else:
         data = {"completeness" if is_first else "recheck": "tiep_nhan"}
     try:
-        access.accept(engine, row, me.username, data)
+        _dossiers().accept(me, code, data)
     except (InvalidInput, Conflict, NotFound) as refused:
         return _back(code, i18n.gettext("desk.refused", message=refused.message), "error")
     return _back(code, i18n.gettext("desk.done"))
@@ -191,11 +184,9 @@ def check(me: Actor, code: str) -> Any:
 @page(roles=DESK)
 def supplement(me: Actor, code: str) -> Any:
     """The applicant came back with the papers asked for."""
-    engine = _engine()
-    access.dossier(engine, me, code)
+    _dossiers().dossier(me, code)
     try:
-        listed = _uploads(engine, desk.rules_on(engine))
-        desk.return_supplement(engine, code, listed, me.username)
+        _dossiers().return_supplement(me, code, _uploads(_dossiers().catalogue()))
     except (InvalidInput, Conflict, NotFound) as refused:
         return _back(code, i18n.gettext("desk.refused", message=refused.message), "error")
     return _back(code, i18n.gettext("desk.done"))
@@ -205,13 +196,12 @@ def supplement(me: Actor, code: str) -> Any:
 @page(roles=DESK)
 def withdraw(me: Actor, code: str) -> Any:
     """The applicant asks to stop (status 7, the stop notice)."""
-    engine = _engine()
-    access.dossier(engine, me, code)
+    _dossiers().dossier(me, code)
     reason = request.form.get("reason", "").strip()
     if not reason:
         return _back(code, i18n.gettext("desk.reason_required"), "error")
     try:
-        desk.withdraw(engine, code, reason, me.username)
+        _dossiers().withdraw(me, code, reason)
     except (NotFound, Conflict):
         return _back(code, i18n.gettext("desk.no_withdraw"), "error")
     return _back(code, i18n.gettext("desk.done"))
@@ -221,8 +211,7 @@ def withdraw(me: Actor, code: str) -> Any:
 @page(roles=DESK)
 def reschedule(me: Actor, code: str) -> Any:
     """The apology letter with a new appointment date (once)."""
-    engine = _engine()
-    access.dossier(engine, me, code)
+    _dossiers().dossier(me, code)
     reason = request.form.get("reason", "").strip()
     try:
         day = parse_day(request.form.get("new_day", ""))
@@ -232,7 +221,7 @@ def reschedule(me: Actor, code: str) -> Any:
     if not reason:
         return _back(code, i18n.gettext("desk.reason_required"), "error")
     try:
-        desk.reschedule(engine, access.store(), code, datetime.combine(day, at, ZONE), reason, me.username)
+        _dossiers().reschedule(me, code, datetime.combine(day, at, ZONE), reason)
     except (InvalidInput, Conflict, NotFound) as refused:
         return _back(code, i18n.gettext("desk.refused", message=refused.message), "error")
     return _back(code, i18n.gettext("desk.done"))
@@ -242,8 +231,7 @@ def reschedule(me: Actor, code: str) -> Any:
 @page()
 def document(me: Actor, code: str, document_id: int) -> Response:
     """A generated document, shown in the browser to print (``?download=1`` saves it)."""
-    engine = _engine()
-    found, data = access.document(engine, access.dossier(engine, me, code), document_id)
+    found, data = _dossiers().document(_dossiers().dossier(me, code), document_id)
     response = Response(data, mimetype=INLINE.get(found.format, "application/octet-stream"))
     how = "attachment" if request.args.get("download") or found.format != "pdf" else "inline"
     response.headers["Content-Disposition"] = f'{how}; filename="{found.filename}"'
@@ -254,4 +242,4 @@ def document(me: Actor, code: str, document_id: int) -> Response:
 @page()
 def catalogue(me: Actor) -> str:
     """The award types of the rule set in force: threshold, quorum, limit, papers, bonus multiples."""
-    return render_template("catalogue.html", rules=desk.rules_on(_engine()), ratio=format_ratio)
+    return render_template("catalogue.html", rules=_dossiers().catalogue(), ratio=format_ratio)

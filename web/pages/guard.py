@@ -7,11 +7,11 @@ import hmac
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from flask import abort, current_app, flash, g, redirect, request, session, url_for
+from flask import abort, flash, g, redirect, request, session, url_for
 
 from engine.errors import NotFound
 from engine.identity import Actor
-from web import i18n
+from web import i18n, services
 from web.auth import csrf_token, roles_of
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -27,7 +27,7 @@ def signed_in() -> Actor | None:
     if known is not None and known.username == username:
         return known
     try:
-        g.actor = current_app.extensions["awardflow"].identity.actor(username)
+        g.actor = services.engine().identity.actor(username)
     except NotFound:
         session.clear()
         return None

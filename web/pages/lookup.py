@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 
 from engine.errors import NotFound
-from handlers import desk
 from web import i18n
+from web.api.context import domain
 from web.pages.desk_texts import TEXTS
 
 i18n.TEXTS.update(TEXTS)
@@ -21,7 +21,7 @@ def index() -> tuple[str, int]:
     found, status = None, 200
     if code:
         try:
-            found = desk.lookup(current_app.extensions["awardflow"], code)
+            found = domain().dossiers.lookup(code)
         except NotFound:
             status = 404
     return render_template("lookup.html", code=code, found=found), status

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 
-from web import i18n
+from web import i18n, services
 from web.auth import roles_of, sign_in, sign_out
 from web.pages.guard import check_form_csrf, signed_in
 
@@ -40,7 +40,7 @@ def home() -> Any:
 def login() -> Any:
     if request.method == "POST":
         check_form_csrf()
-        engine = current_app.extensions["awardflow"]
+        engine = services.engine()
         actor = engine.identity.check_password(request.form.get("username", ""), request.form.get("password", ""))
         if actor is None:
             flash(i18n.gettext("auth.failed"), "error")

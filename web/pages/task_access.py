@@ -3,7 +3,7 @@ may see its dossier, and each task's working calendar."""
 
 from __future__ import annotations
 
-from flask import abort, current_app
+from flask import abort
 
 from engine import Engine
 from engine.calendar import WorkCalendar
@@ -12,13 +12,10 @@ from engine.identity import Actor
 from engine.tasks import TaskView
 from web import i18n
 from web.auth import require_task_visible, sees_all_units
+from web.services import engine
 
 i18n.TEXTS.update({"task.not_found": ("Không tìm thấy công việc này.", "No such task.")})
 
-
-def engine() -> Engine:
-    found: Engine = current_app.extensions["awardflow"]
-    return found
 
 
 def visible_task(me: Actor, task_id: str) -> TaskView:

@@ -1,0 +1,26 @@
+"""The award domain, built at boot next to the engine: its services, and its listeners subscribed.
+
+The web layer and the command line reach the domain only through this object (as they reach the engine
+through :class:`engine.Engine`), and translate HTTP, pages and arguments to its calls.
+"""
+
+from __future__ import annotations
+
+from engine import Engine
+from handlers import appointments
+from handlers.council_service import CouncilService
+from handlers.dossier_service import DossierService
+from handlers.storage import Store
+
+__all__ = ["Domain"]
+
+
+class Domain:
+    """The domain services over one engine and one file store."""
+
+    def __init__(self, engine: Engine, store: Store) -> None:
+        self.engine = engine
+        self.store = store
+        self.dossiers = DossierService(engine, store)
+        self.council = CouncilService(engine)
+        appointments.subscribe(engine.listeners, store)

@@ -1,0 +1,330 @@
+"""The dossier service: what the desk, the API, the command line and the demo do with a dossier, each action
+one unit of work.
+
+A composite action (receive a dossier and accept it at the counter; reschedule with its apology; a
+withdrawal) runs in one transaction: the engine services it calls join it, so the action with its audit
+events commits whole or not at all. Reads run in a reading unit of work and never take the write lock.
+The unit scope is checked inside the same unit of work as the action (the engine's access policy).
+Files (papers, generated documents) are written to the store before the commit; a rolled-back action
+leaves at most an unreferenced file, never a row that points nowhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine import Engine, clock
+from engine.errors import InvalidInput, InvalidState, NotFound
+from engine.identity import Actor
+from engine.models import ProcessInstance
+from engine.tasks import TaskView
+from handlers import documents, numbering, papers, records, rulesets
+from handlers.catalogue import Catalogue
+from handlers.dossiers import validate_submission
+from handlers.models import Document, Dossier
+from handlers.storage import Store
+from handlers.timefmt import fmt_date, local_day
+
+__all__ = ["DESK_TASKS", "DossierService", "PublicStatus"]
+
+MAIN_PROCESS = "award_dossier"
+SUPPLEMENT_MESSAGE = "bo_sung_ho_so"
+WITHDRAW_MESSAGE = "rut_ho_so"
+#: the counter a dossier code is drawn from (per year), next to the decision counters
+CODE_COUNTER = "HO_SO"
+#: the desk's own tasks on a dossier (intake): completeness check, the re-check after the supplement
+DESK_TASKS = ("check_completeness", "recheck_completeness")
+#: statuses after which a dossier has no appointment to keep (refused, withdrawn, stopped)
+NO_APPOINTMENT = (records.REFUSED, records.WITHDRAWN, records.STOPPED)
+
+
+@dataclass(frozen=True)
+class PublicStatus:
+    """What anyone may see with a dossier code: nothing personal."""
+
+    code: str
+    status: int
+    status_name: str
+    appointment: str | None
+
+
+class DossierService:
+    """Dossiers at the desk and through the API. Every method is one unit of work."""
+
+    def __init__(self, engine: Engine, store: Store) -> None:
+        self.engine = engine
+        self.store = store
+
+    # -- the rules and the papers -----------------------------------------------------------------
+    def load_catalogue(self) -> None:
+        """Load the shipped rule sets missing from the database (at boot: reads never write)."""
+        with self.engine.db.transaction() as session:
+            rulesets.ensure_shipped(session)
+
+    def catalogue(self, day: date | None = None) -> Catalogue:
+        """The rule set in force on ``day`` (today by default)."""
+        with self.engine.db.reading() as session:
+            return rulesets.in_force(session, day or local_day(clock.now()))[1]
+
+    def upload(self, code: str, filename: str, data: bytes) -> dict[str, Any]:
+        """One paper, checked against today's limits and stored; its metadata goes into the submission."""
+        return papers.upload(self.store, self.catalogue(), code, filename, data)
+
+    def listed_papers(self, listed: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """Papers named by a code and the ``key`` an earlier upload returned, checked again from the bytes."""
+        out: list[dict[str, Any]] = []
+        for i, item in enumerate(listed):
+            key = str(item.get("key") or "")
+            try:
+                present = bool(key) and self.store.exists(key)
+            except ValueError:
+                present = False
+            if not present:
+                raise InvalidInput(
+                    "a listed paper was not uploaded", {f"papers[{i}].key": ["no uploaded file with this key"]}
+                )
+            out.append(self.upload(str(item.get("code")), str(item.get("filename") or key), self.store.get(key)))
+        return out
+
+    def submission_of(self, body: Mapping[str, Any], uploaded: list[dict[str, Any]]) -> dict[str, Any]:
+        """The process data of a new dossier (defaults filled in, checked like ``dossier.register`` will)."""
+        rules = self.catalogue()
+        award = rules.award_types.get(str(body.get("award_type")))
+        year = int(body.get("achievement_year") or (local_day(clock.now()).year - 1))
+        submission = {
+            "award_type": body.get("award_type"),
+            "unit": body.get("unit"),
+            "unit_name": body.get("unit_name") or body.get("unit"),
+            "title": body.get("title") or f"Đề nghị khen thưởng {award.name if award else ''}".strip(),
+            "achievement_year": year,
+            "nominees": [_nominee(n) for n in body.get("nominees") or []],
+            "papers": uploaded,
+        }
+        if body.get("applicant"):
+            submission["applicant"] = dict(body["applicant"])
+        validate_submission(rules, submission)
+        papers.check_listed(self.store, rules, uploaded)
+        return submission
+
+    # -- actions ----------------------------------------------------------------------------------
+    def receive(
+        self, caller: Actor, submission: Mapping[str, Any], *, accept: bool = False, year: int | None = None
+    ) -> str:
+        """A new dossier: its code, its process started (status 1) and, with ``accept``, the completeness check
+        done at the counter (received, the receipt). One transaction; returns the code."""
+        with self.engine.db.transaction() as session:
+            code = _next_code(session, year)
+            self.engine.runtime.start(
+                MAIN_PROCESS, business_key=code, data={"submission": dict(submission)}, actor=caller.username,
+                unit=caller.unit,
+            )
+            if accept:
+                self.accept(caller, code)
+            return code
+
+    def accept(self, caller: Actor, code: str, data: Mapping[str, Any] | None = None) -> TaskView:
+        """The desk officer's completeness check at the counter (default: complete, received → the receipt)."""
+        with self.engine.db.transaction() as session:
+            row = self._reachable(session, caller, code)
+            task = next((t for t in self.open_tasks(row) if t.element_id in DESK_TASKS), None)
+            if task is None:
+                raise NotFound(f"dossier {row.code} has no completeness check waiting")
+            answer = dict(data or {"completeness" if task.element_id == DESK_TASKS[0] else "recheck": "tiep_nhan"})
+            if task.assignee != caller.username:
+                self.engine.tasks.claim(task.id, caller.username)
+            return self.engine.tasks.complete(task.id, caller.username, answer)
+
+    def return_supplement(self, caller: Actor, code: str, listed: Sequence[Mapping[str, Any]]) -> None:
+        """The applicant brings the supplementary papers (uploaded first); InvalidState if none is awaited."""
+        payload = {"papers": [dict(p) for p in listed]}
+        self._deliver(caller, code, SUPPLEMENT_MESSAGE, payload, f"dossier {code} is not waiting for a supplement")
+
+    def withdraw(self, caller: Actor, code: str, reason: str) -> None:
+        """The applicant asks to stop; InvalidState once the dossier went to signing or ended."""
+        self._deliver(caller, code, WITHDRAW_MESSAGE, {"reason": reason}, f"dossier {code} can no longer be withdrawn")
+
+    def reschedule(self, caller: Actor, code: str, new_due: datetime, reason: str) -> dict[str, Any]:
+        """The apology and new date (once, ≥ 1 working day before the due date); the letter is made by the
+        clock's listener (:mod:`handlers.appointments`), as for every other way of moving the date."""
+        with self.engine.db.transaction() as session:
+            row = self._reachable(session, caller, code)
+            if row.instance_id is None or row.due_at is None:
+                raise InvalidState(f"dossier {code} has no appointment date yet")
+            clock_row = self.engine.sla.reschedule(row.instance_id, new_due, reason, caller.username)
+            letter = documents.latest(session, row.id, "apology")
+            saved = [] if letter is None else [_document_ref(letter)]
+            due = clock_row.due_at
+            return {"due_at": due.isoformat(), "appointment": fmt_date(due), "documents": saved}
+
+    # -- reads ------------------------------------------------------------------------------------
+    def dossier(self, caller: Actor, code: str) -> Dossier:
+        """The dossier if the caller's units reach the office handling it; NotFound otherwise (not told apart)."""
+        with self.engine.db.reading() as session:
+            return self._reachable(session, caller, code)
+
+    def page(
+        self,
+        caller: Actor,
+        *,
+        status: int | None = None,
+        award_type: str | None = None,
+        unit: str | None = None,
+        code: str | None = None,
+        page: int = 1,
+        per_page: int = 50,
+    ) -> tuple[list[Dossier], int]:
+        """Dossiers handled by the caller's units (every unit for wide roles), newest first, with the total."""
+        stmt = select(Dossier).join(ProcessInstance, ProcessInstance.id == Dossier.instance_id)
+        scope = self.engine.access.units(caller)
+        if scope is not None:
+            stmt = stmt.where(ProcessInstance.unit.in_([u for u in scope if u is not None]))
+        if status is not None:
+            stmt = stmt.where(Dossier.status == status)
+        if award_type:
+            stmt = stmt.where(Dossier.award_type == award_type)
+        if unit:
+            stmt = stmt.where(Dossier.unit == unit)
+        if code:
+            stmt = stmt.where(Dossier.code.contains(code.strip()))
+        with self.engine.db.reading() as session:
+            total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+            rows = session.scalars(stmt.order_by(Dossier.id.desc()).offset((page - 1) * per_page).limit(per_page))
+            return list(rows), int(total)
+
+    def detail(self, caller: Actor, code: str) -> dict[str, Any]:
+        """A dossier as the API shows it: the summary with its appointment, documents and ready tasks."""
+        with self.engine.db.reading() as session:
+            row = self._reachable(session, caller, code)
+            out = summary(row, rulesets.by_id(session, row.rule_set_id))
+            out["appointment"] = _appointment(row)
+            out["documents"] = self._documents(session, row)
+            out["tasks"] = self.open_tasks(row)
+            return out
+
+    def documents(self, row: Dossier) -> list[Document]:
+        with self.engine.db.reading() as session:
+            return self._documents(session, row)
+
+    def document(self, row: Dossier, document_id: int) -> tuple[Document, bytes]:
+        """One generated document of the dossier and its bytes."""
+        with self.engine.db.reading() as session:
+            found = session.get(Document, document_id)
+            if found is None or found.dossier_id != row.id:
+                raise NotFound(f"no document {document_id} in dossier {row.code}")
+        return found, self.store.get(found.storage_key)
+
+    def open_tasks(self, row: Dossier) -> list[TaskView]:
+        """The dossier's ready human tasks (its called processes run inside the same instance)."""
+        if row.instance_id is None:
+            return []
+        return [t for t in self.engine.tasks.for_instance(row.instance_id) if t.state == "ready"]
+
+    def lookup(self, code: str) -> PublicStatus:
+        """Status and appointment date of a dossier, for the public look-up (no sign-in): the code is matched
+        trimmed and in any case."""
+        wanted = code.strip().upper()
+        with self.engine.db.reading() as session:
+            dossier = session.scalars(select(Dossier).where(func.upper(Dossier.code) == wanted)).first()
+            if dossier is None:
+                raise NotFound(f"no dossier {code.strip()!r}")
+            return PublicStatus(
+                dossier.code, dossier.status, records.STATUS_NAMES[dossier.status], _appointment(dossier)
+            )
+
+    # -- helpers ----------------------------------------------------------------------------------
+    def _reachable(self, session: Session, caller: Actor, code: str) -> Dossier:
+        row = session.scalars(select(Dossier).where(Dossier.code == code)).first()
+        if row is None:
+            raise NotFound(f"no dossier {code!r}")
+        unit = row.unit
+        if row.instance_id is not None:
+            instance = session.get(ProcessInstance, row.instance_id)
+            unit = instance.unit if instance is not None else unit
+        self.engine.access.require_unit(caller, unit, f"dossier {code!r}")
+        return row
+
+    def _deliver(self, caller: Actor, code: str, message: str, payload: dict[str, Any], refused: str) -> None:
+        with self.engine.db.transaction() as session:
+            self._reachable(session, caller, code)
+            try:
+                self.engine.runtime.correlate(message, business_key=code, payload=payload, actor=caller.username)
+            except NotFound:
+                raise InvalidState(refused) from None
+
+    @staticmethod
+    def _documents(session: Session, row: Dossier) -> list[Document]:
+        return list(session.scalars(select(Document).where(Document.dossier_id == row.id).order_by(Document.id)))
+
+
+def _next_code(session: Session, year: int | None) -> str:
+    """A new dossier code, ``HS-2026-000042``: taken for good only if the action commits (no gaps)."""
+    year = year or local_day(clock.now()).year
+    return f"HS-{year}-{numbering.allocate(session, CODE_COUNTER, year):06d}"
+
+
+def _appointment(row: Dossier) -> str | None:
+    """The appointment date, once the receipt gave one and while the dossier is still to be answered."""
+    if row.received_at is None or row.due_at is None or row.status in NO_APPOINTMENT:
+        return None
+    return fmt_date(row.due_at)
+
+
+def _document_ref(row: Document) -> dict[str, Any]:
+    return {"id": row.id, "kind": row.kind, "format": row.format, "filename": row.filename}
+
+
+def _nominee(given: Mapping[str, Any]) -> dict[str, Any]:
+    """A nominee as the process data keeps it: its facts beside its fields."""
+    fields = {k: v for k, v in given.items() if k != "facts" and v is not None}
+    return {**dict(given.get("facts") or {}), **fields}
+
+
+def summary(row: Dossier, rules: Catalogue | None = None) -> dict[str, Any]:
+    """A dossier as the API and the desk list it."""
+    award = rules.award_types.get(row.award_type) if rules else None
+    return {
+        "code": row.code,
+        "award_type": row.award_type,
+        "award_name": award.name if award else row.award_type,
+        "rule_version": row.rule_version,
+        "unit": row.unit,
+        "unit_name": row.unit_name,
+        "title": row.title,
+        "achievement_year": row.achievement_year,
+        "status": row.status,
+        "status_name": records.STATUS_NAMES[row.status],
+        "status_at": row.status_at,
+        "submitted_at": row.submitted_at,
+        "received_at": row.received_at,
+        "due_at": row.due_at,
+        "outcome": row.outcome,
+        "outcome_reason": row.outcome_reason,
+        "classification": row.classification,
+        "supplement_requested_at": row.supplement_requested_at,
+        "supplement_items": row.supplement_items or [],
+        "instance_id": row.instance_id,
+        "nominees": [
+            {
+                "id": n.id,
+                "kind": n.kind,
+                "name": n.name,
+                "gender": n.gender,
+                "position": n.position,
+                "is_leader": n.is_leader,
+                "unit": n.unit,
+                "state": n.state,
+                "reason": n.reason,
+            }
+            for n in row.nominees
+        ],
+        "papers": [
+            {"id": p.id, "code": p.code, "filename": p.filename, "size": p.size, "supplement": p.supplement}
+            for p in row.papers
+        ],
+    }
