@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from engine import clock
+from engine.access import AccessPolicy
 from engine.bpmn.spiff import Workflows
 from engine.calendar_store import CalendarService
 from engine.db import Database
@@ -38,8 +39,10 @@ class Engine:
     ) -> None:
         self.settings = settings or Settings.from_env()
         self.db = database or Database(self.settings.database_url)
+        #: the unit rule every command checks inside its transaction
+        self.access = AccessPolicy(self.settings)
         self.calendar = CalendarService(self.db)
-        self.sla = SlaService(self.db, self.calendar, self.settings)
+        self.sla = SlaService(self.db, self.calendar, self.settings, self.access)
         self.handlers = HandlerRegistry(self._sla_handlers(), *([handlers] if handlers else []))
         self.workflows = Workflows()
         environment = SandboxEnvironment(
@@ -48,8 +51,8 @@ class Engine:
         self.script_engine = ScriptEngine(environment=environment, services=self.handlers.call)
         self.executor = Executor(self.workflows, self.script_engine, self.sla)
         self.repository = RepositoryService(self.db)
-        self.runtime = RuntimeService(self.db, self.executor)
-        self.tasks = TaskService(self.db, self.executor)
+        self.runtime = RuntimeService(self.db, self.executor, self.access)
+        self.tasks = TaskService(self.db, self.executor, self.access)
         self.notifications = NotificationService(self.db, self.settings)
         self.timers = TimerService(
             self.db, self.executor, self.sla, self.notifications, batch=self.settings.timer_batch
