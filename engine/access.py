@@ -49,14 +49,14 @@ class AccessPolicy:
     groups' tasks in every unit, and the groups above a claimant may reassign a claimed task."""
 
     def __init__(self, settings: Settings) -> None:
-        self.all_units_groups = frozenset(settings.all_units_groups)
+        self.wide_groups = frozenset(settings.wide_groups)
         self.cross_unit_groups = frozenset(settings.cross_unit_groups)
         self.reassigner_groups = frozenset(settings.reassigner_groups)
 
     # -- units ------------------------------------------------------------------------------------
     def reaches_all(self, actor: Actor) -> bool:
-        """Administrators and the all-unit groups (supervisors) act in every unit."""
-        return actor.is_admin or bool(actor.groups & self.all_units_groups)
+        """Administrators and the wide groups (supervisors) act in every unit."""
+        return actor.is_admin or bool(actor.groups & self.wide_groups)
 
     def units(self, actor: Actor) -> tuple[str | None, ...] | None:
         """The units the actor acts in (None: every unit)."""
@@ -65,10 +65,13 @@ class AccessPolicy:
     def reaches_unit(self, actor: Actor, unit: str | None) -> bool:
         return self.reaches_all(actor) or unit == actor.unit
 
+    def require_unit(self, actor: Actor, unit: str | None, what: str) -> None:
+        """NotFound ("no ``what``": its existence is not told) when ``unit`` is out of the actor's reach."""
+        if not self.reaches_unit(actor, unit):
+            raise NotFound(f"no {what}")
+
     def require_instance(self, actor: Actor, instance: InstanceFacts) -> None:
-        """NotFound (its existence is not told) when the instance's unit is out of the actor's reach."""
-        if not self.reaches_unit(actor, instance.unit):
-            raise NotFound(f"no process instance {instance.id}")
+        self.require_unit(actor, instance.unit, f"process instance {instance.id}")
 
     def require_broadcast(self, actor: Actor, what: str) -> None:
         """Sending to every match crosses units: only those who reach every unit may (PermissionDenied)."""

@@ -41,7 +41,7 @@ class Settings:
     supervisor_group: str = "supervisor"
     #: Groups whose members act in every unit (besides the engine's administrators); everyone else acts only
     #: on their own unit's instances and tasks (comma-separated in the environment).
-    all_units_groups: tuple[str, ...] = ("supervisor",)
+    wide_groups: tuple[str, ...] = ("supervisor",)
     #: Line agencies' groups: a member reaches the tasks of their groups in every unit (cross-checks asked of
     #: them), but not other units' instances.
     cross_unit_groups: tuple[str, ...] = ("line_agency",)
@@ -67,7 +67,7 @@ class Settings:
             if raw is None or f.name == "extra":
                 continue
             default = getattr(cls, f.name, None)
-            if isinstance(default, tuple):
+            if isinstance(default, tuple):  # a comma-separated list
                 values[f.name] = tuple(part.strip() for part in raw.split(",") if part.strip())
             else:
                 values[f.name] = type(default)(raw) if isinstance(default, int | float) else raw

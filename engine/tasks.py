@@ -22,6 +22,7 @@ from engine.errors import (
     PermissionDenied,
     TaskAlreadyClaimed,
 )
+from engine.events import TaskClaimed
 from engine.execution import Executor, newest_deployment
 from engine.identity import Actor, actor_of
 from engine.inbox import InboxQuery, check_query, count_limit, inbox_page
@@ -314,7 +315,7 @@ class TaskService:
         before = row.assignee
         row.assignee = assignee
         row.claimed_at = clock.now() if assignee else None
-        self.executor.hooks.task_claimed(session, row)
+        self.executor.listeners.announce(TaskClaimed(session, row))
         instance = session.get(ProcessInstance, row.instance_id)
         history.record(
             session,

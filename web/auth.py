@@ -187,8 +187,7 @@ def unit_scope(actor: Actor) -> tuple[str | None, ...] | None:
 
 def require_unit(actor: Actor, unit: str | None, what: str) -> None:
     """NotFound (not 403: its existence is not told) when ``unit`` is outside the user's reach."""
-    if not _policy().reaches_unit(actor, unit):
-        raise NotFound(f"no {what}")
+    _policy().require_unit(actor, unit, what)
 
 
 def require_task_visible(actor: Actor, task: TaskView) -> None:

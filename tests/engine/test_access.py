@@ -37,8 +37,8 @@ def state(engine: Engine, instance_id: int) -> tuple[Any, ...]:
 
 
 def test_settings_name_the_groups_and_read_them_from_the_environment() -> None:
-    settings = Settings.from_env({"AWARDFLOW_ALL_UNITS_GROUPS": "supervisor, inspectorate"})
-    assert settings.all_units_groups == ("supervisor", "inspectorate")
+    settings = Settings.from_env({"AWARDFLOW_WIDE_GROUPS": "supervisor, inspectorate"})
+    assert settings.wide_groups == ("supervisor", "inspectorate")
     assert (Settings().cross_unit_groups, Settings().reassigner_groups) == (
         ("line_agency",),
         ("division_head", "supervisor"),
