@@ -40,12 +40,12 @@ class Engine:
     ) -> None:
         self.settings = settings or Settings.from_env()
         self.db = database or Database(self.settings.database_url)
-        #: the unit scope every command checks inside its transaction
+        #: the unit rule every command checks inside its transaction
         self.access = AccessPolicy(self.settings)
         self.calendar = CalendarService(self.db)
         #: who hears what happens inside each transaction (the SLA here; the award domain subscribes too)
         self.listeners = Listeners()
-        self.sla = SlaService(self.db, self.calendar, self.settings, self.listeners)
+        self.sla = SlaService(self.db, self.calendar, self.settings, self.listeners, self.access)
         self.handlers = HandlerRegistry(self._sla_handlers(), *([handlers] if handlers else []))
         self.workflows = Workflows()
         environment = SandboxEnvironment(
@@ -54,8 +54,8 @@ class Engine:
         self.script_engine = ScriptEngine(environment=environment, services=self.handlers.call)
         self.executor = Executor(self.workflows, self.script_engine, self.listeners)
         self.repository = RepositoryService(self.db)
-        self.runtime = RuntimeService(self.db, self.executor)
-        self.tasks = TaskService(self.db, self.executor)
+        self.runtime = RuntimeService(self.db, self.executor, self.access)
+        self.tasks = TaskService(self.db, self.executor, self.access)
         self.notifications = NotificationService(self.db, self.settings)
         self.timers = TimerService(
             self.db, self.executor, self.sla, self.notifications, batch=self.settings.timer_batch

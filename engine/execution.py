@@ -7,7 +7,7 @@ together or not at all. The instance row's ``version`` column makes a concurrent
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import clock, history
+from engine.access import in_units
 from engine.bpmn.spiff import (
     BpmnWorkflow,
     SpecSet,
@@ -386,8 +387,11 @@ def dmn_sources(session: Session) -> list[SpecSource]:
     return [SpecSource(f"dmn:{r.id}", "dmn", r.content) for r in sorted(unique.values(), key=lambda r: r.id)]
 
 
-def subscribers(session: Session, kind: str, name: str, business_key: str | None) -> list[int]:
-    """Ids of active instances waiting for this message (of this business key) or signal."""
+def subscribers(
+    session: Session, kind: str, name: str, business_key: str | None, units: Collection[str | None] | None = None
+) -> list[int]:
+    """Ids of active instances waiting for this message (of this business key) or signal, in ``units`` (None:
+    every unit; engine-internal deliveries reach every unit)."""
     stmt = (
         select(Subscription.instance_id)
         .join(ProcessInstance, ProcessInstance.id == Subscription.instance_id)
@@ -395,6 +399,8 @@ def subscribers(session: Session, kind: str, name: str, business_key: str | None
         .where(ProcessInstance.state.in_(("running", "error")))
         .order_by(Subscription.instance_id)
     )
+    if units is not None:
+        stmt = stmt.where(in_units(ProcessInstance.unit, units))
     if business_key is not None:
         stmt = stmt.where(ProcessInstance.business_key == business_key)
     return list(session.scalars(stmt))

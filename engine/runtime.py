@@ -7,15 +7,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engine import clock, history
+from engine.access import AccessPolicy, in_units
 from engine.bpmn.spiff import StepFailure
 from engine.db import Database
 from engine.errors import InvalidInput, InvalidState, NotFound
 from engine.events import InstanceEnded
-from engine.execution import Executor, executing, latest_definition, subscribers
+from engine.execution import Executor, Loaded, executing, latest_definition, subscribers
 from engine.identity import actor_of
 from engine.models import Incident, ProcessDefinition, ProcessInstance, Timer
 
@@ -43,11 +44,13 @@ CLEAR_STATES = ("running", "completed")
 
 
 class RuntimeService:
-    """Instances of deployed processes. Every method is one transaction with its audit events."""
+    """Instances of deployed processes. Every method is one transaction with its audit events; every command
+    checks the actor's reach (:class:`AccessPolicy`) inside it, before anything changes."""
 
-    def __init__(self, db: Database, executor: Executor) -> None:
+    def __init__(self, db: Database, executor: Executor, access: AccessPolicy) -> None:
         self.db = db
         self.executor = executor
+        self.access = access
 
     def start(
         self,
@@ -105,17 +108,20 @@ class RuntimeService:
             if business_key:
                 stmt = stmt.where(ProcessInstance.business_key == business_key)
             if units is not None:
-                named = [u for u in units if u is not None]
-                in_units = ProcessInstance.unit.in_(named)
-                stmt = stmt.where(or_(in_units, ProcessInstance.unit.is_(None)) if None in units else in_units)
+                stmt = stmt.where(in_units(ProcessInstance.unit, units))
             return list(session.scalars(stmt.offset(offset).limit(limit)))
 
     def correlate(
         self, message: str, *, business_key: str | None, payload: Any = None, actor: str, all_matches: bool = False
     ) -> list[int]:
-        """Deliver a message to the instance (or, with ``all_matches``, every instance) waiting for it."""
+        """Deliver a message to the instance (or, with ``all_matches``, every instance) waiting for it, among
+        the instances of the actor's units. NotFound when none of them waits; InvalidState when several do and
+        not ``all_matches``; PermissionDenied for ``all_matches`` by someone who does not reach every unit."""
         with self.db.transaction() as session:
-            targets = subscribers(session, "message", message, business_key)
+            caller = actor_of(session, actor)
+            if all_matches:
+                self.access.require_broadcast(caller, f"message {message!r}")
+            targets = subscribers(session, "message", message, business_key, self.access.units(caller))
             if not targets:
                 raise NotFound(f"no instance waits for message {message!r} with business key {business_key!r}")
             if len(targets) > 1 and not all_matches:
@@ -125,9 +131,10 @@ class RuntimeService:
             return targets
 
     def signal(self, name: str, *, payload: Any = None, actor: str) -> list[int]:
-        """Broadcast a signal to every active instance waiting for it."""
+        """Broadcast a signal to every active instance waiting for it in the actor's units (all units for
+        those who reach every unit)."""
         with self.db.transaction() as session:
-            targets = subscribers(session, "signal", name, None)
+            targets = subscribers(session, "signal", name, None, self.access.units(actor_of(session, actor)))
             for target in targets:
                 self.executor.catch(session, target, "signal", name, payload, actor)
             return targets
@@ -142,7 +149,7 @@ class RuntimeService:
     def cancel(self, instance_id: int, *, actor: str, reason: str | None = None) -> InstanceView:
         """End an instance for good: its open tasks are cancelled, its timers dropped."""
         with self.db.transaction() as session:
-            loaded = self.executor.load(session, instance_id)
+            loaded = self._load(session, instance_id, actor)
             before = loaded.instance.state
             if before in ("completed", "cancelled"):
                 raise InvalidState(f"instance {instance_id} is already {before}")
@@ -165,7 +172,7 @@ class RuntimeService:
     def retry(self, instance_id: int, *, actor: str, data: dict[str, Any] | None = None) -> InstanceView:
         """Run the failed task again (with corrected data merged in) after its cause was fixed."""
         with self.db.transaction() as session:
-            loaded = self.executor.load(session, instance_id)
+            loaded = self._load(session, instance_id, actor)
             incident = _open_incident(session, instance_id)
             if loaded.instance.state != "error" or incident is None:
                 raise InvalidState(f"instance {instance_id} has no open incident")
@@ -192,7 +199,7 @@ class RuntimeService:
     def migrate(self, instance_id: int, *, actor: str, to_version: int | None = None) -> InstanceView:
         """Move an instance to a newer version of its definition; refused if a current task is missing there."""
         with self.db.transaction() as session:
-            loaded = self.executor.load(session, instance_id)
+            loaded = self._load(session, instance_id, actor)
             instance = loaded.instance
             self.executor.require_active(instance)
             target = _definition(session, instance.process_key, to_version)
@@ -223,9 +230,18 @@ class RuntimeService:
             return self._view(session, instance, loaded.workflow)
 
     # -- helpers ----------------------------------------------------------------------------------
+    def _load(self, session: Session, instance_id: int, actor: str) -> Loaded:
+        """The instance a command changes, once the actor's reach is checked (NotFound before its workflow is
+        read when it is out of reach)."""
+        instance = session.get(ProcessInstance, instance_id)
+        if instance is None:
+            raise NotFound(f"no process instance {instance_id}")
+        self.access.require_instance(actor_of(session, actor), instance)
+        return self.executor.load(session, instance_id)
+
     def _set_state(self, instance_id: int, actor: str, action: str, allowed: tuple[str, ...]) -> InstanceView:
         with self.db.transaction() as session:
-            loaded = self.executor.load(session, instance_id)
+            loaded = self._load(session, instance_id, actor)
             instance = loaded.instance
             if instance.state not in allowed:
                 raise InvalidState(f"instance {instance_id} is {instance.state}; cannot {action}")

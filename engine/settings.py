@@ -39,8 +39,15 @@ class Settings:
     warn_before: str = "1WD"
     #: The group told about every warning and overdue mark, besides the task's own people.
     supervisor_group: str = "supervisor"
-    #: Groups whose members reach every unit's instances and tasks (engine administrators always do).
+    #: Groups whose members act in every unit (besides the engine's administrators); everyone else acts only
+    #: on their own unit's instances and tasks (comma-separated in the environment).
     wide_groups: tuple[str, ...] = ("supervisor",)
+    #: Line agencies' groups: a member reaches the tasks of their groups in every unit (cross-checks asked of
+    #: them), but not other units' instances.
+    cross_unit_groups: tuple[str, ...] = ("line_agency",)
+    #: Groups above a claimant: their members (and administrators) may reassign a task someone claimed; a
+    #: peer of the claimant may not.
+    reassigner_groups: tuple[str, ...] = ("division_head", "supervisor")
     #: SMTP server for e-mailed notifications; empty means in-app only.
     smtp_host: str = ""
     smtp_port: int = 25

@@ -18,12 +18,14 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from engine import clock, history
+from engine.access import AccessPolicy
 from engine.calendar import WorkCalendar, parse_duration
 from engine.calendar_store import CalendarService
 from engine.db import Database
 from engine.errors import InvalidInput, InvalidState, NotFound
 from engine.events import ClockChanged, InstanceEnded, Listeners, TaskClaimed, TaskClosed, TaskReady
 from engine.execution import current_execution
+from engine.identity import actor_of
 from engine.models import HumanTask, ProcessInstance, SlaClock, SlaSegment, Timer
 from engine.notifications import notify
 from engine.settings import Settings
@@ -109,11 +111,19 @@ class Slip:
 class SlaService:
     """Budgets, due dates, pauses, the single reschedule, classification and the control slip."""
 
-    def __init__(self, db: Database, calendars: CalendarService, settings: Settings, listeners: Listeners) -> None:
+    def __init__(
+        self,
+        db: Database,
+        calendars: CalendarService,
+        settings: Settings,
+        listeners: Listeners,
+        access: AccessPolicy,
+    ) -> None:
         self.db = db
         self.calendars = calendars
         self.settings = settings
         self.listeners = listeners
+        self.access = access
         listeners.subscribe(TaskReady, lambda e: self.task_ready(e.session, e.instance, e.row, e.actor))
         listeners.subscribe(TaskClaimed, lambda e: self.task_claimed(e.session, e.row))
         listeners.subscribe(TaskClosed, lambda e: self.task_closed(e.session, e.row, e.actor, aborted=e.aborted))
@@ -301,12 +311,17 @@ class SlaService:
 
     # -- service calls ----------------------------------------------------------------------------
     def reschedule(self, instance_id: int, new_due: datetime, reason: str, actor: str) -> SlaClock:
-        """The apology and new date: once, and only until 1 working day before the current due date."""
+        """The apology and new date: once, and only until 1 working day before the current due date.
+        NotFound when the instance is out of the actor's units; InvalidInput; InvalidState."""
         if not reason or not reason.strip():
             raise InvalidInput("an apology needs a reason", {"reason": ["required"]})
         if new_due.tzinfo is None:
             raise InvalidInput("the new date needs a time zone", {"new_due": ["give an offset, e.g. +07:00"]})
         with self.db.transaction() as session:
+            instance = session.get(ProcessInstance, instance_id)
+            if instance is None:
+                raise NotFound(f"no process instance {instance_id}")
+            self.access.require_instance(actor_of(session, actor), instance)
             row = _clock(session, instance_id)
             now = clock.now()
             cal = self.calendar_for(session, row.calendar)
@@ -326,8 +341,6 @@ class SlaService:
                 raise InvalidInput("the new date must be after the current due date", {"new_due": ["too early"]})
             before, previous_due = self._facts(row), row.due_at
             row.due_at, row.rescheduled_at, row.rescheduled_by, row.reschedule_reason = new_due, now, actor, reason
-            instance = session.get(ProcessInstance, instance_id)
-            assert instance is not None
             session.execute(delete(Timer).where(Timer.instance_id == instance_id, Timer.kind.in_(DOSSIER_KINDS)))
             self._dossier_timers(session, instance, row, cal)
             history.record(

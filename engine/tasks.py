@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -13,8 +12,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import clock, history
+from engine.access import AccessPolicy
 from engine.db import Database
-from engine.errors import InvalidInput, InvalidState, NotFound, PermissionDenied, TaskAlreadyClaimed
+from engine.errors import (
+    ConcurrentModification,
+    InvalidInput,
+    InvalidState,
+    NotFound,
+    PermissionDenied,
+    TaskAlreadyClaimed,
+)
 from engine.events import TaskClaimed
 from engine.execution import Executor, newest_deployment
 from engine.identity import Actor, actor_of
@@ -81,10 +88,6 @@ class TaskView:
         )
 
 
-#: A caller's own check of a task before a command acts on it (raises to refuse).
-Guard = Callable[[TaskView], None]
-
-
 @dataclass(frozen=True)
 class Page:
     """One page of the inbox. ``total`` is exact when ``total_exact``; else counting stopped there (more)."""
@@ -99,9 +102,10 @@ class Page:
 class TaskService:
     """Everything a person does with a human task. Each call is one transaction with its audit event."""
 
-    def __init__(self, db: Database, executor: Executor) -> None:
+    def __init__(self, db: Database, executor: Executor, access: AccessPolicy) -> None:
         self.db = db
         self.executor = executor
+        self.access = access
         self._forms: dict[tuple[int, str, int], str] = {}
 
     # -- reading ----------------------------------------------------------------------------------
@@ -131,53 +135,72 @@ class TaskService:
             return self._form_schema(session, _task(session, task_id))
 
     # -- assignment -------------------------------------------------------------------------------
-    def claim(self, task_id: str, username: str) -> TaskView:
-        """Take an unassigned task of one of my groups."""
+    # Each command locks the task's instance, checks the expected version, loads the actor and checks their
+    # reach and role on the task, all in the transaction that then changes it. NotFound when the task is out
+    # of the actor's reach; ConcurrentModification when ``expected_version`` is stale.
+    def claim(self, task_id: str, username: str, *, expected_version: int | None = None) -> TaskView:
+        """Take an unassigned task of one of my groups. PermissionDenied (not a candidate), TaskAlreadyClaimed."""
         with self.db.transaction() as session:
-            actor, row = actor_of(session, username), _ready_task(session, task_id)
+            actor, row = self._command(session, task_id, username, expected_version)
             if row.assignee == actor.username:
                 return TaskView.of(row)
             if row.assignee is not None:
                 raise TaskAlreadyClaimed(f"task {task_id} is already claimed by {row.assignee}")
-            _require_candidate(actor, row)
+            self._require_may_work(actor, row)
             self._reassign(session, row, actor.username, "task_claimed", actor.username)
             return TaskView.of(row)
 
-    def unclaim(self, task_id: str, username: str) -> TaskView:
+    def unclaim(self, task_id: str, username: str, *, expected_version: int | None = None) -> TaskView:
+        """Give my task back to its groups (administrators: anyone's). PermissionDenied."""
         with self.db.transaction() as session:
-            actor, row = actor_of(session, username), _ready_task(session, task_id)
+            actor, row = self._command(session, task_id, username, expected_version)
             if row.assignee != actor.username and not actor.is_admin:
                 raise PermissionDenied(f"task {task_id} is not claimed by {actor.username}")
             self._reassign(session, row, None, "task_unclaimed", actor.username)
             row.owner = row.delegation = None
             return TaskView.of(row)
 
-    def assign(self, task_id: str, username: str, assignee: str) -> TaskView:
-        """Give a task to someone (administrators, or a member of the task's groups)."""
+    def assign(self, task_id: str, username: str, assignee: str, *, expected_version: int | None = None) -> TaskView:
+        """Give a task to one of its candidates: a claimed task only by someone above the claimant (division
+        head, supervisor, administrator), an unclaimed one also by its candidates. PermissionDenied;
+        InvalidInput naming ``assignee`` when they are not an active candidate."""
         with self.db.transaction() as session:
-            actor, row = actor_of(session, username), _ready_task(session, task_id)
-            if not actor.is_admin and not (set(row.candidate_groups) & actor.groups):
-                raise PermissionDenied(f"{actor.username} may not assign task {task_id}")
-            actor_of(session, assignee)
+            actor, row = self._command(session, task_id, username, expected_version)
+            if not self.access.may_reassign(actor, row):
+                whose = f"claimed by {row.assignee}" if row.assignee else "not of their groups"
+                raise PermissionDenied(f"{actor.username} may not assign task {task_id} ({whose})")
+            if not self.access.is_candidate(_named_user(session, assignee, "assignee"), row):
+                raise InvalidInput(
+                    f"{assignee} is not a candidate of task {task_id}", {"assignee": ["not a candidate of the task"]}
+                )
             self._reassign(session, row, assignee, "task_assigned", actor.username)
             return TaskView.of(row)
 
-    def delegate(self, task_id: str, username: str, delegate: str) -> TaskView:
-        """Hand my task to someone to work on; it comes back to me when they resolve it."""
+    def delegate(self, task_id: str, username: str, delegate: str, *, expected_version: int | None = None) -> TaskView:
+        """Hand my task to someone to work on; it comes back to me when they resolve it. PermissionDenied;
+        InvalidInput naming ``delegate`` when they are not an active user."""
         with self.db.transaction() as session:
-            actor, row = actor_of(session, username), _ready_task(session, task_id)
+            actor, row = self._command(session, task_id, username, expected_version)
             if row.assignee != actor.username and not actor.is_admin:
                 raise PermissionDenied(f"only the assignee may delegate task {task_id}")
-            actor_of(session, delegate)
+            _named_user(session, delegate, "delegate")
             row.owner = row.owner or row.assignee or actor.username
             row.delegation = "pending"
             self._reassign(session, row, delegate, "task_delegated", actor.username)
             return TaskView.of(row)
 
-    def resolve(self, task_id: str, username: str, data: dict[str, Any] | None = None) -> TaskView:
-        """The delegate gives the task back to its owner (their data is kept for the owner to complete)."""
+    def resolve(
+        self,
+        task_id: str,
+        username: str,
+        data: dict[str, Any] | None = None,
+        *,
+        expected_version: int | None = None,
+    ) -> TaskView:
+        """The delegate gives the task back to its owner (their data is kept for the owner to complete).
+        InvalidState when not delegated; PermissionDenied."""
         with self.db.transaction() as session:
-            actor, row = actor_of(session, username), _ready_task(session, task_id)
+            actor, row = self._command(session, task_id, username, expected_version)
             if row.delegation != "pending":
                 raise InvalidState(f"task {task_id} is not delegated")
             if row.assignee != actor.username and not actor.is_admin:
@@ -194,19 +217,17 @@ class TaskService:
         data: dict[str, Any] | None = None,
         *,
         expected_version: int | None = None,
-        guard: Guard | None = None,
     ) -> TaskView:
         """Validate the form data, complete the task and run the process to its next wait; the answer carries
-        the instance's new version. ``guard`` is the caller's own check of the task (e.g. its unit scope),
-        run in the same transaction before anything changes or is told about the task."""
+        the instance's new version. NotFound, PermissionDenied, InvalidInput (the form), InvalidState,
+        ConcurrentModification."""
         if data is not None and not isinstance(data, dict):
             raise InvalidInput("data must be a JSON object", {"data": ["must be an object"]})
         data = dict(data or {})
         with self.db.transaction() as session:
-            instance = _lock_instance_of(session, task_id)
-            actor, row = actor_of(session, username), _ready_task(session, task_id, guard)
-            _require_may_complete(actor, row)
-            loaded = self.executor.load(session, instance.id, expected_version)
+            actor, row = self._command(session, task_id, username, expected_version)
+            self._require_may_complete(actor, row)
+            loaded = self.executor.load(session, row.instance_id)
             _validate_form(self._form_schema(session, row), data)
             self.executor.require_active(loaded.instance)
             task = self.executor.workflows.find_task(loaded.workflow, task_id)
@@ -227,6 +248,39 @@ class TaskService:
             )
             self.executor.advance(session, loaded, actor.username)
             return replace(TaskView.of(row), instance_version=loaded.instance.version)
+
+    def _command(
+        self, session: Session, task_id: str, username: str, expected_version: int | None
+    ) -> tuple[Actor, HumanTask]:
+        """The actor and the ready task a command changes: instance locked and at ``expected_version``, task
+        row-locked and in the actor's reach (checked before its state is told)."""
+        instance = _lock_instance_of(session, task_id)
+        if expected_version is not None and instance.version != expected_version:
+            raise ConcurrentModification(
+                f"instance {instance.id} is at version {instance.version}, not {expected_version}; reload and retry"
+            )
+        actor = actor_of(session, username)
+        row = session.get(HumanTask, task_id, with_for_update=True)
+        if row is None:
+            raise NotFound(f"no task {task_id}")
+        self.access.require_task(actor, row)
+        if row.state != "ready":
+            raise InvalidState(f"task {task_id} is {row.state}")
+        return actor, row
+
+    def _require_may_work(self, actor: Actor, row: HumanTask) -> None:
+        if not self.access.may_work(actor, row):
+            groups = ", ".join(row.candidate_groups) or "no group"
+            raise PermissionDenied(f"task {row.id} belongs to {groups}; {actor.username} is not a candidate")
+
+    def _require_may_complete(self, actor: Actor, row: HumanTask) -> None:
+        if row.delegation == "pending" and not actor.is_admin:
+            raise InvalidState(f"task {row.id} is delegated to {row.assignee}; it must be resolved back first")
+        if row.assignee is not None:
+            if row.assignee != actor.username and not actor.is_admin:
+                raise PermissionDenied(f"task {row.id} is claimed by {row.assignee}; only they may complete it")
+            return
+        self._require_may_work(actor, row)
 
     def _form_schema(self, session: Session, row: HumanTask) -> dict[str, Any] | None:
         """The task's form from its definition's deployment (else the newest one of that name).
@@ -292,37 +346,12 @@ def _lock_instance_of(session: Session, task_id: str) -> ProcessInstance:
     return instance
 
 
-def _ready_task(session: Session, task_id: str, guard: Guard | None = None) -> HumanTask:
-    """The task to change, row-locked (PostgreSQL) so two claims of one task can't both win; ``guard``
-    sees it before its state is told."""
-    row = session.get(HumanTask, task_id, with_for_update=True)
-    if row is None:
-        raise NotFound(f"no task {task_id}")
-    if guard is not None:
-        guard(TaskView.of(row))
-    if row.state != "ready":
-        raise InvalidState(f"task {task_id} is {row.state}")
-    return row
-
-
-def _is_candidate(actor: Actor, row: HumanTask) -> bool:
-    return bool(set(row.candidate_groups) & actor.groups) or actor.username in row.candidate_users
-
-
-def _require_candidate(actor: Actor, row: HumanTask) -> None:
-    if not actor.is_admin and not _is_candidate(actor, row):
-        groups = ", ".join(row.candidate_groups) or "no group"
-        raise PermissionDenied(f"task {row.id} belongs to {groups}; {actor.username} is not a candidate")
-
-
-def _require_may_complete(actor: Actor, row: HumanTask) -> None:
-    if row.delegation == "pending" and not actor.is_admin:
-        raise InvalidState(f"task {row.id} is delegated to {row.assignee}; it must be resolved back first")
-    if row.assignee is not None:
-        if row.assignee != actor.username and not actor.is_admin:
-            raise PermissionDenied(f"task {row.id} is claimed by {row.assignee}; only they may complete it")
-        return
-    _require_candidate(actor, row)
+def _named_user(session: Session, username: str, field_name: str) -> Actor:
+    """The user a command hands a task to; InvalidInput naming the field when there is no such active user."""
+    try:
+        return actor_of(session, username)
+    except NotFound:
+        raise InvalidInput(f"no active user named {username!r}", {field_name: ["no such active user"]}) from None
 
 
 def _validate_form(schema: dict[str, Any] | None, data: dict[str, Any]) -> None:

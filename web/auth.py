@@ -2,7 +2,8 @@
 
 The policy table below is the one place that says which roles may call which endpoint; a request hook checks
 it before any view runs, so a view only meets callers it already admits. Task-level rules (candidate, assignee)
-stay in the engine. Unit scoping: a user sees their own unit's instances and tasks unless a role reaches wider.
+and unit scope are the engine's (:class:`engine.access.AccessPolicy`, checked inside every command); the unit
+helpers here ask that policy for the reads of views and pages.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from flask import Flask, current_app, g, request, session
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from engine import clock
+from engine.access import AccessPolicy
 from engine.errors import NotFound
 from engine.identity import Actor
 from engine.tasks import TaskView
@@ -44,10 +46,6 @@ ROLES = (
     "designer",
     "admin",
 )
-#: Roles that see every unit's instances and tasks.
-WIDE_ROLES = frozenset({"supervisor", "admin"})
-#: Roles whose candidate groups reach across units (their tasks, not other units' instances).
-CROSS_UNIT_ROLES = frozenset({"line_agency"})
 
 PUBLIC = "public"
 SIGNED_IN = "signed in"
@@ -169,35 +167,33 @@ def allowed(actor: Actor, entry: Rule) -> bool:
     return bool(roles_of(actor) & frozenset(entry))
 
 
+def _policy() -> AccessPolicy:
+    policy: AccessPolicy = current_app.extensions["awardflow"].access
+    return policy
+
+
 def sees_all_units(actor: Actor) -> bool:
-    return bool(roles_of(actor) & WIDE_ROLES)
+    return _policy().reaches_all(actor)
 
 
 def cross_unit_groups(actor: Actor) -> tuple[str, ...]:
-    """Groups whose tasks the user sees in any unit: a line agency's groups (not its other roles')."""
-    if not roles_of(actor) & CROSS_UNIT_ROLES:
-        return ()
-    return tuple(sorted(actor.groups - (frozenset(ROLES) - CROSS_UNIT_ROLES)))
+    """Groups whose tasks the user sees in any unit (a line agency's)."""
+    return _policy().task_groups(actor)
 
 
 def unit_scope(actor: Actor) -> tuple[str | None, ...] | None:
     """The units a user's lists are limited to (None: every unit)."""
-    return None if sees_all_units(actor) else (actor.unit,)
+    return _policy().units(actor)
 
 
 def require_unit(actor: Actor, unit: str | None, what: str) -> None:
     """NotFound (not 403: its existence is not told) when ``unit`` is outside the user's reach."""
-    if not sees_all_units(actor) and unit != actor.unit:
-        raise NotFound(f"no {what}")
+    _policy().require_unit(actor, unit, what)
 
 
 def require_task_visible(actor: Actor, task: TaskView) -> None:
     """A task is visible in its unit, to its assignee, and to line agencies among its candidate groups."""
-    if sees_all_units(actor) or task.unit == actor.unit or task.assignee == actor.username:
-        return
-    if set(cross_unit_groups(actor)) & set(task.candidate_groups):
-        return
-    raise NotFound(f"no task {task.id}")
+    _policy().require_task(actor, task)
 
 
 # -- sign-in -----------------------------------------------------------------------------------------------

@@ -101,7 +101,7 @@ def test_the_whole_dashboard_with_late_dossiers_and_awards(
     from tests.web.conftest import PEOPLE
     from tests.web.test_pages_dashboard import make_awards, make_world
 
-    for name in ("desk", "desk2", "an"):
+    for name in ("desk", "desk2", "an", "division_head"):  # the people make_world acts as
         engine.identity.ensure_user(name, groups=PEOPLE[name][0], unit=PEOPLE[name][1])
     make_world(engine, vclock)
     make_awards(engine)

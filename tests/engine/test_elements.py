@@ -199,7 +199,7 @@ def test_message_between_instances_by_business_key(engine: Engine, deploy) -> No
 
 def test_message_correlated_from_outside(engine: Engine, deploy) -> None:
     deploy("message_receive.bpmn")
-    inst = engine.runtime.start("message_receive", business_key="HS-9", actor="admin")
+    inst = engine.runtime.start("message_receive", business_key="HS-9", actor="chi")
     assert engine.runtime.correlate("payment_received", business_key="HS-9", payload={"amount": 7}, actor="chi") == [
         inst.id
     ]

@@ -118,7 +118,7 @@ def test_cancel_ends_tasks_and_timers(engine: Engine, deploy) -> None:
 
 def test_running_instances_stay_on_their_version_and_migrate_on_request(engine: Engine, deploy) -> None:
     deploy("user_task.bpmn", "review.schema.json")
-    old = engine.runtime.start("user_task", actor="admin")
+    old = engine.runtime.start("user_task", actor="chi")
     changed = files("user_task.bpmn")["user_task.bpmn"].replace(b"Review dossier", b"Review the dossier")
     result = engine.repository.deploy({"user_task.bpmn": changed, **files("review.schema.json")}, actor="admin")
     assert [d.version for d in result.definitions] == [2]
@@ -179,7 +179,7 @@ def test_concurrent_writers_on_one_instance_lose_nothing(engine: Engine, deploy)
 def test_a_failed_transaction_leaves_nothing_half_saved(engine: Engine, deploy, handlers) -> None:
     """Completing a task whose follow-up fails with a database error rolls back state, tasks and audit."""
     deploy("user_task.bpmn", "review.schema.json")
-    inst = engine.runtime.start("user_task", actor="admin")
+    inst = engine.runtime.start("user_task", actor="chi")
     [task] = ready(engine, inst.id)
 
     def count(model: type) -> int:

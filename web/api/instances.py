@@ -1,4 +1,7 @@
-"""Process instances: start, read (data, incidents, audit trail), list, and the administrator's levers."""
+"""Process instances: start, read (data, incidents, audit trail), list, and the administrator's levers.
+
+The levers (suspend, resume, cancel, retry, migrate) check the caller's unit inside the engine's command; the
+reading views ask the same policy first."""
 
 from __future__ import annotations
 
@@ -114,7 +117,6 @@ class Suspend(MethodView):
     @blp.response(200, InstanceSchema)
     def post(self, instance_id: int) -> InstanceView:
         """Stop the instance from moving: no task completes, no timer fires."""
-        visible(instance_id)
         return engine().runtime.suspend(instance_id, actor=actor().username)
 
 
@@ -123,7 +125,6 @@ class Resume(MethodView):
     @blp.response(200, InstanceSchema)
     def post(self, instance_id: int) -> InstanceView:
         """Let a suspended instance move again."""
-        visible(instance_id)
         return engine().runtime.resume(instance_id, actor=actor().username)
 
 
@@ -133,7 +134,6 @@ class Cancel(MethodView):
     @blp.response(200, InstanceSchema)
     def post(self, body: dict[str, Any], instance_id: int) -> InstanceView:
         """End the instance for good, with a reason for the audit trail."""
-        visible(instance_id)
         return engine().runtime.cancel(instance_id, actor=actor().username, reason=body.get("reason"))
 
 
@@ -143,7 +143,6 @@ class Retry(MethodView):
     @blp.response(200, InstanceSchema)
     def post(self, body: dict[str, Any], instance_id: int) -> InstanceView:
         """Run the failed step again, with corrected data merged in."""
-        visible(instance_id)
         return engine().runtime.retry(instance_id, actor=actor().username, data=body.get("data"))
 
 
@@ -153,5 +152,4 @@ class Migrate(MethodView):
     @blp.response(200, InstanceSchema)
     def post(self, body: dict[str, Any], instance_id: int) -> InstanceView:
         """Move the instance to a newer version of its process (default: the latest)."""
-        visible(instance_id)
         return engine().runtime.migrate(instance_id, actor=actor().username, to_version=body.get("to_version"))

@@ -1,7 +1,8 @@
 """Human tasks: the inbox (filtered, paginated, unit-scoped), a task and its form, and what people do with it.
 
-Who may claim, assign or complete is the engine's rule (candidate group, assignee); here only the unit scope
-is added. ``expected_version`` is the instance version the caller saw: a stale one is a 409.
+Who may claim, assign or complete, and the unit scope, are the engine's rules, checked inside each command; the
+reading views ask the same policy. ``expected_version`` is the instance version the caller saw: a stale one is
+a 409.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from engine.errors import ConcurrentModification, NotFound
+from engine.errors import NotFound
 from engine.inbox import InboxQuery
 from engine.models import ProcessInstance
 from engine.tasks import TaskView
@@ -32,16 +33,10 @@ from web.auth import cross_unit_groups, require_task_visible, unit_scope
 blp = Blueprint("tasks", __name__, url_prefix="/api/tasks", description="The inbox and the work on human tasks.")
 
 
-def visible(task_id: str, expected_version: int | None = None) -> TaskView:
-    """The task if the caller may see it (else NotFound), its instance still at ``expected_version``."""
+def visible(task_id: str) -> TaskView:
+    """The task if the caller may see it (else NotFound), for the views that only read it."""
     task = engine().tasks.get(task_id)
     require_task_visible(actor(), task)
-    if expected_version is not None:
-        current = instance_version(task.instance_id)
-        if current != expected_version:
-            raise ConcurrentModification(
-                f"instance {task.instance_id} is at version {current}, not {expected_version}; reload and retry"
-            )
     return task
 
 
@@ -104,8 +99,8 @@ class Claim(MethodView):
     @blp.response(200, TaskSchema)
     def post(self, body: dict[str, Any], task_id: str) -> dict[str, Any]:
         """Take an unassigned task of one of my groups (409 if someone else has it)."""
-        visible(task_id, body.get("expected_version"))
-        return with_version(engine().tasks.claim(task_id, actor().username))
+        claimed = engine().tasks.claim(task_id, actor().username, expected_version=body.get("expected_version"))
+        return with_version(claimed)
 
 
 @blp.route("/<task_id>/unclaim")
@@ -114,8 +109,8 @@ class Unclaim(MethodView):
     @blp.response(200, TaskSchema)
     def post(self, body: dict[str, Any], task_id: str) -> dict[str, Any]:
         """Give my task back to its groups."""
-        visible(task_id, body.get("expected_version"))
-        return with_version(engine().tasks.unclaim(task_id, actor().username))
+        unclaimed = engine().tasks.unclaim(task_id, actor().username, expected_version=body.get("expected_version"))
+        return with_version(unclaimed)
 
 
 @blp.route("/<task_id>/assign")
@@ -123,9 +118,11 @@ class Assign(MethodView):
     @blp.arguments(AssignSchema())
     @blp.response(200, TaskSchema)
     def post(self, body: dict[str, Any], task_id: str) -> dict[str, Any]:
-        """Give the task to someone (administrators, or members of its groups)."""
-        visible(task_id, body.get("expected_version"))
-        return with_version(engine().tasks.assign(task_id, actor().username, body["assignee"]))
+        """Give the task to one of its candidates (a claimed one: only someone above the claimant)."""
+        version = body.get("expected_version")
+        return with_version(
+            engine().tasks.assign(task_id, actor().username, body["assignee"], expected_version=version)
+        )
 
 
 @blp.route("/<task_id>/delegate")
@@ -134,8 +131,10 @@ class Delegate(MethodView):
     @blp.response(200, TaskSchema)
     def post(self, body: dict[str, Any], task_id: str) -> dict[str, Any]:
         """Hand my task to someone to work on; it comes back to me when they resolve it."""
-        visible(task_id, body.get("expected_version"))
-        return with_version(engine().tasks.delegate(task_id, actor().username, body["delegate"]))
+        version = body.get("expected_version")
+        return with_version(
+            engine().tasks.delegate(task_id, actor().username, body["delegate"], expected_version=version)
+        )
 
 
 @blp.route("/<task_id>/resolve")
@@ -144,8 +143,10 @@ class Resolve(MethodView):
     @blp.response(200, TaskSchema)
     def post(self, body: dict[str, Any], task_id: str) -> dict[str, Any]:
         """The delegate gives the task back to its owner, with their data."""
-        visible(task_id, body.get("expected_version"))
-        return with_version(engine().tasks.resolve(task_id, actor().username, body.get("data")))
+        version = body.get("expected_version")
+        return with_version(
+            engine().tasks.resolve(task_id, actor().username, body.get("data"), expected_version=version)
+        )
 
 
 @blp.route("/<task_id>/complete")
@@ -154,12 +155,7 @@ class Complete(MethodView):
     @blp.response(200, TaskSchema)
     def post(self, body: dict[str, Any], task_id: str) -> dict[str, Any]:
         """Complete the task with its form data (422 naming the fields when the form refuses them)."""
-        caller = actor()
-        done = engine().tasks.complete(
-            task_id,
-            caller.username,
-            body.get("data") or {},
-            expected_version=body.get("expected_version"),
-            guard=lambda task: require_task_visible(caller, task),
+        version = body.get("expected_version")
+        return with_version(
+            engine().tasks.complete(task_id, actor().username, body.get("data") or {}, expected_version=version)
         )
-        return with_version(done)

@@ -16,7 +16,7 @@ from engine.tasks import TaskView
 from web import i18n
 from web.auth import cross_unit_groups, unit_scope
 from web.pages.guard import page
-from web.pages.task_access import Calendars, engine, is_candidate
+from web.pages.task_access import Calendars, engine
 from web.pages.worktime import TimeLeft, time_left
 
 #: Tasks per page.
@@ -175,7 +175,7 @@ def index(me: Actor) -> Any:
             task,
             names.get(task.process_key, task.process_key),
             time_left(calendars.of(task), task.due_at, now),
-            task.assignee is None and is_candidate(me, task),
+            task.assignee is None and eng.access.may_work(me, task),
         )
         for task in found.items
     ]

@@ -33,10 +33,6 @@ def sees_dossier(me: Actor, unit: str | None) -> bool:
     return sees_all_units(me) or unit == me.unit
 
 
-def is_candidate(me: Actor, task: TaskView) -> bool:
-    return me.is_admin or bool(set(task.candidate_groups) & me.groups) or me.username in task.candidate_users
-
-
 class Calendars:
     """The working calendar of each task (its ``calendar`` property, else its unit's, else the default),
     looked up once per page."""

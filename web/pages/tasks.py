@@ -31,7 +31,7 @@ from web import i18n
 from web.errors import STATUS
 from web.pages import forms, task_info
 from web.pages.guard import page
-from web.pages.task_access import Calendars, engine, is_candidate, sees_dossier, visible_task
+from web.pages.task_access import Calendars, engine, sees_dossier, visible_task
 from web.pages.worktime import time_left
 
 i18n.TEXTS.update(
@@ -213,11 +213,11 @@ def _render(
 def _may(me: Actor, task: TaskView) -> dict[str, bool]:
     """Which buttons the person gets (the engine decides again when they press one)."""
     open_, mine = task.state == "ready", task.assignee == me.username
-    unassigned = task.assignee is None
+    unassigned, works = task.assignee is None, engine().access.may_work(me, task)
     return {
-        "can_claim": open_ and unassigned and is_candidate(me, task),
+        "can_claim": open_ and unassigned and works,
         "can_unclaim": open_ and not unassigned and (mine or me.is_admin),
-        "can_complete": open_ and (mine or (unassigned and is_candidate(me, task)) or me.is_admin),
+        "can_complete": open_ and (mine or (unassigned and works) or me.is_admin),
     }
 
 
