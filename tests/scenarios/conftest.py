@@ -179,8 +179,13 @@ class World:
 
 
 @pytest.fixture
-def world(database: Database, vclock: clock.VirtualClock, tmp_path: Path) -> Iterator[World]:
-    store = LocalStore(tmp_path / "files")
+def store(tmp_path: Path) -> LocalStore:
+    """The file store of the world's domain (a module may override it to swap the collaborator at its seam)."""
+    return LocalStore(tmp_path / "files")
+
+
+@pytest.fixture
+def world(database: Database, vclock: clock.VirtualClock, store: LocalStore) -> Iterator[World]:
     registry = handlers.register(HandlerRegistry(), store=store)
     engine = Engine(Settings(database_url=database.url), handlers=registry, database=database)
     engine.ensure_admin()
