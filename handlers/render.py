@@ -19,6 +19,8 @@ from docx.shared import Pt
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from engine import clock
+
 __all__ = ["Doc", "Paragraph", "Signature", "Table", "to_docx", "to_pdf"]
 
 MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
@@ -81,6 +83,7 @@ class _Pdf(FPDF):
 def to_pdf(doc: Doc) -> bytes:
     pdf = _Pdf()
     pdf.set_title(doc.title)
+    pdf.set_creation_date(clock.now())  # fpdf2 would stamp the wall clock; the engine's clock is the time
     pdf.add_page()
     _pdf_header(pdf, doc)
     pdf.ln(6)

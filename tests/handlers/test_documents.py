@@ -8,6 +8,7 @@ from io import BytesIO
 from docx import Document as Docx
 from fontTools.ttLib import TTFont
 
+from engine import clock
 from handlers.render import FONT_DIR, Doc, Paragraph, Signature, Table, to_docx, to_pdf
 
 VIETNAMESE = "ạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹđĐơưƠƯ"
@@ -40,3 +41,14 @@ def test_docx_keeps_the_text_for_editing() -> None:
     assert zipfile.is_zipfile(BytesIO(data))
     text = "\n".join(p.text for p in Docx(BytesIO(data)).paragraphs)
     assert "GIẤY TIẾP NHẬN HỒ SƠ" in text and VIETNAMESE in text
+
+
+def test_a_pdf_is_dated_by_the_engine_clock(vclock: clock.VirtualClock) -> None:
+    """The same document made at the same (virtual) moment is the same file, whatever the wall clock says."""
+    first = to_pdf(DOC)
+    vclock.advance(days=1)
+    later = to_pdf(DOC)
+    assert b"/CreationDate (D:20260302010000Z)" in first
+    assert later != first
+    vclock.advance(days=-1)
+    assert to_pdf(DOC) == first
