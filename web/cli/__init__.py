@@ -189,7 +189,7 @@ def worker(ctx: click.Context, once: bool) -> None:
     if once:
         emit({"fired": ctx.obj.timers.fire_due()})
         return
-    from web.scheduler import run_blocking
+    from engine.worker import run_blocking
 
     run_blocking(ctx.obj.timers, ctx.obj.settings.timer_poll_s)
 
@@ -200,8 +200,8 @@ def worker(ctx: click.Context, once: bool) -> None:
 @click.option("--no-demo", is_flag=True, help="do not create the demo users")
 def serve(host: str, port: int, no_demo: bool) -> None:
     """Upgrade the database, deploy the shipped processes, seed demo users and serve the web app."""
+    from engine.worker import start_background
     from web.app import create_app
-    from web.scheduler import start_background
     from web.server import make_server
 
     settings = Settings.from_env()
