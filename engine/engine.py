@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from engine import clock
-from engine.bpmn.spiff import Workflows
+from engine.bpmn.spiff import Workflows, install_clock
 from engine.calendar_store import CalendarService
 from engine.db import Database
 from engine.execution import Executor, current_execution
@@ -37,6 +37,7 @@ class Engine:
         database: Database | None = None,
     ) -> None:
         self.settings = settings or Settings.from_env()
+        install_clock(self.settings.time_zone)
         self.db = database or Database(self.settings.database_url)
         self.calendar = CalendarService(self.db)
         self.sla = SlaService(self.db, self.calendar, self.settings)
