@@ -10,6 +10,7 @@ import json
 import sys
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +21,12 @@ from engine import Engine, Settings
 from engine.errors import AwardflowError, DeploymentInvalid
 from engine.migrations import upgrade
 from web.boot import PROCESSES_DIR, build_engine, bundle_files, prepare
-from web.cli.bench import bench
 from web.cli.calendar import calendar
 from web.cli.demo import demo
 from web.cli.sla import reschedule, slip
+
+#: The entry point group whose click commands join ``awardflow``.
+PLUGIN_GROUP = "awardflow.commands"
 
 
 class LazyEngine:
@@ -218,5 +221,14 @@ def serve(host: str, port: int, no_demo: bool) -> None:
 main.add_command(calendar)
 main.add_command(slip)
 main.add_command(reschedule)
-main.add_command(bench)
 main.add_command(demo)
+
+
+def add_plugin_commands(group: click.Group) -> None:
+    """Commands other packages contribute (entry point group ``awardflow.commands``, like Flask's
+    ``flask.commands``): how the bench, which sits above the web layer, adds ``awardflow bench``."""
+    for point in entry_points(group=PLUGIN_GROUP):
+        group.add_command(point.load(), point.name)
+
+
+add_plugin_commands(main)
