@@ -13,6 +13,7 @@ from engine import Engine, Settings
 from engine.identity import SYSTEM_ACTOR
 from engine.migrations import upgrade
 from engine.registry import HandlerRegistry
+from handlers import migrations as domain_migrations
 
 PROCESSES_DIR = Path(__file__).resolve().parent.parent / "processes"
 BUNDLE_SUFFIXES = (".bpmn", ".dmn", ".json")
@@ -32,6 +33,11 @@ DEMO_USERS = [
 def handler_registry() -> HandlerRegistry:
     """The domain handlers BPMN service tasks may call (files under AWARDFLOW_STORAGE_DIR)."""
     return handlers.register(HandlerRegistry())
+
+
+def migrate(url: str) -> None:
+    """Bring the engine's tables and the award domain's (their own version location) to their heads."""
+    upgrade(url, version_locations=[domain_migrations.VERSIONS])
 
 
 def build_engine(settings: Settings) -> Engine:
@@ -55,7 +61,7 @@ def prepare(settings: Settings, *, demo: bool) -> Engine:
     """Migrate, deploy the shipped processes (new versions only when they changed), seed demo users."""
     if settings.database_url.startswith("sqlite:///") and not settings.database_url.startswith("sqlite:////"):
         Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    upgrade(settings.database_url)
+    migrate(settings.database_url)
     engine = build_engine(settings)
     engine.ensure_admin()
     files = bundle_files([PROCESSES_DIR]) if PROCESSES_DIR.is_dir() else {}

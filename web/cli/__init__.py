@@ -19,8 +19,7 @@ from sqlalchemy import inspect
 
 from engine import Engine, Settings
 from engine.errors import AwardflowError, DeploymentInvalid
-from engine.migrations import upgrade
-from web.boot import PROCESSES_DIR, build_engine, bundle_files, prepare
+from web.boot import PROCESSES_DIR, build_engine, bundle_files, migrate, prepare
 from web.cli.calendar import calendar
 from web.cli.demo import demo
 from web.cli.sla import reschedule, slip
@@ -102,7 +101,7 @@ def db() -> None:
 def db_upgrade() -> None:
     """Create or migrate the schema to the newest revision."""
     settings = Settings.from_env()
-    upgrade(settings.database_url)
+    migrate(settings.database_url)
     click.echo(f"database at {settings.database_url} is up to date")
 
 
