@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
@@ -111,7 +112,7 @@ class RuntimeService:
 
     def correlate(
         self, message: str, *, business_key: str | None, payload: Any = None, actor: str, all_matches: bool = False
-    ) -> list[int]:
+    ) -> builtins.list[int]:
         """Deliver a message to the instance (or, with ``all_matches``, every instance) waiting for it."""
         with self.db.transaction() as session:
             targets = subscribers(session, "message", message, business_key)
@@ -123,7 +124,7 @@ class RuntimeService:
                 self.executor.catch(session, target, "message", message, payload, actor)
             return targets
 
-    def signal(self, name: str, *, payload: Any = None, actor: str) -> list[int]:
+    def signal(self, name: str, *, payload: Any = None, actor: str) -> builtins.list[int]:
         """Broadcast a signal to every active instance waiting for it."""
         with self.db.transaction() as session:
             targets = subscribers(session, "signal", name, None)
