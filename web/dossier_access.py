@@ -49,7 +49,7 @@ def store() -> Store:
     found = current_app.extensions.get(STORE_KEY)
     if found is None:
         found = current_app.extensions[STORE_KEY] = LocalStore(default_root())
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def _instance_unit(engine: Engine, row: Dossier) -> str | None:
