@@ -1,7 +1,7 @@
 """The sandbox for BPMN scripts, gateway conditions, service-task parameters and timer expressions.
 
-SpiffWorkflow runs all of these with plain ``exec``/``eval`` and full builtins, so ``import os`` works
-(shared notes, trap 4). Here they are compiled with RestrictedPython under a stricter policy, run with a
+SpiffWorkflow runs all of these with plain ``exec``/``eval`` and full builtins, so ``import os``
+works. Here they are compiled with RestrictedPython under a stricter policy, run with a
 small set of builtins plus our helper functions, and stopped after a time limit.
 
     ScriptRejected   the source uses something the sandbox forbids: found when compiling, or when it
