@@ -7,9 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from engine import clock
+from engine.access import AccessPolicy
 from engine.bpmn.spiff import Workflows, install_clock
 from engine.calendar_store import CalendarService
 from engine.db import Database
+from engine.events import Listeners
 from engine.execution import Executor, current_execution
 from engine.history import HistoryService
 from engine.identity import IdentityService
@@ -39,15 +41,19 @@ class Engine:
         self.settings = settings or Settings.from_env()
         install_clock(self.settings.time_zone)
         self.db = database or Database(self.settings.database_url)
+        #: the unit scope every command checks inside its transaction
+        self.access = AccessPolicy(self.settings)
         self.calendar = CalendarService(self.db)
-        self.sla = SlaService(self.db, self.calendar, self.settings)
+        #: who hears what happens inside each transaction (the SLA here; the award domain subscribes too)
+        self.listeners = Listeners()
+        self.sla = SlaService(self.db, self.calendar, self.settings, self.listeners)
         self.handlers = HandlerRegistry(self._sla_handlers(), *([handlers] if handlers else []))
         self.workflows = Workflows()
         environment = SandboxEnvironment(
             helpers={**self._time_helpers(), **(helpers or {})}, time_limit_s=self.settings.script_time_limit_s
         )
         self.script_engine = ScriptEngine(environment=environment, services=self.handlers.call)
-        self.executor = Executor(self.workflows, self.script_engine, self.sla)
+        self.executor = Executor(self.workflows, self.script_engine, self.listeners)
         self.repository = RepositoryService(self.db)
         self.runtime = RuntimeService(self.db, self.executor)
         self.tasks = TaskService(self.db, self.executor)

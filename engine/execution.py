@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -28,6 +28,7 @@ from engine.bpmn.spiff import (
     Workflows,
 )
 from engine.errors import ConcurrentModification, InvalidState, NotFound
+from engine.events import InstanceEnded, Listeners, TaskClosed, TaskReady
 from engine.models import (
     Deployment,
     HumanTask,
@@ -43,18 +44,6 @@ from engine.models import (
 NEWEST_DEPLOYMENT_KEY = "awardflow.newest_deployment"
 #: How far one action may cascade through messages between instances before we stop it.
 MAX_HOPS = 20
-
-
-class TaskHooks(Protocol):
-    """What the SLA needs to hear about human tasks, inside the transaction that changes them."""
-
-    def task_ready(self, session: Session, instance: ProcessInstance, row: HumanTask, actor: str) -> None: ...
-
-    def task_claimed(self, session: Session, row: HumanTask) -> None: ...
-
-    def task_closed(self, session: Session, row: HumanTask, actor: str | None, *, aborted: bool = False) -> None: ...
-
-    def instance_cancelled(self, session: Session, instance: ProcessInstance) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -117,10 +106,11 @@ class Loaded:
 class Executor:
     """Loads, advances and saves instances for the services (runtime, tasks, timers)."""
 
-    def __init__(self, workflows: Workflows, script_engine: Any, hooks: TaskHooks) -> None:
+    def __init__(self, workflows: Workflows, script_engine: Any, listeners: Listeners) -> None:
         self.workflows = workflows
         self.script_engine = script_engine
-        self.hooks = hooks
+        #: told what happens to tasks and instances, inside the transaction (the SLA, the award domain)
+        self.listeners = listeners
         self._spec_sets: dict[tuple[str, tuple[int, ...], int], SpecSet] = {}
 
     # -- specs ------------------------------------------------------------------------------------
@@ -259,6 +249,7 @@ class Executor:
             instance.state = "completed"
             instance.ended_at = clock.now()
             history.record(session, actor, "instance_completed", instance=instance)
+            self.listeners.announce(InstanceEnded(session, instance, "completed", actor))
         mirror = self.mirror(instance, workflow)
         with session.no_autoflush:  # one flush at the end: the mirrors query nothing they just changed
             self._sync_tasks(session, instance, workflow, loaded.stored, mirror, actor)
@@ -332,7 +323,7 @@ class Executor:
             )
             row.set_candidates(groups, users)
             session.add(row)
-            self.hooks.task_ready(session, instance, row, actor)
+            self.listeners.announce(TaskReady(session, instance, row, actor))
 
     def close_task(self, session: Session, row: HumanTask, state: str, actor: str | None) -> None:
         """The task leaves the inbox: completed (by ``actor``) or cancelled."""
@@ -341,7 +332,7 @@ class Executor:
             row.completed_by = actor
             row.assignee = row.assignee or actor
         with session.no_autoflush:  # nothing below reads what was just changed; the command flushes once
-            self.hooks.task_closed(session, row, actor, aborted=state == "cancelled")
+            self.listeners.announce(TaskClosed(session, row, actor, aborted=state == "cancelled"))
 
     def _sync_waits(self, session: Session, instance: ProcessInstance, mirror: Mirror) -> None:
         """Bring the instance's timer rows and subscriptions to what its workflow waits for now."""

@@ -15,6 +15,7 @@ from engine import clock, history
 from engine.bpmn.spiff import StepFailure
 from engine.db import Database
 from engine.errors import InvalidInput, InvalidState, NotFound
+from engine.events import InstanceEnded
 from engine.execution import Executor, executing, latest_definition, subscribers
 from engine.identity import actor_of
 from engine.models import Incident, ProcessDefinition, ProcessInstance, Timer
@@ -147,9 +148,9 @@ class RuntimeService:
             if before in ("completed", "cancelled"):
                 raise InvalidState(f"instance {instance_id} is already {before}")
             self.executor.workflows.cancel(loaded.workflow)
-            self.executor.hooks.instance_cancelled(session, loaded.instance)
             loaded.instance.state = "cancelled"
             loaded.instance.ended_at = clock.now()
+            self.executor.listeners.announce(InstanceEnded(session, loaded.instance, "cancelled", actor))
             history.record(
                 session,
                 actor,

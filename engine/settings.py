@@ -39,6 +39,8 @@ class Settings:
     warn_before: str = "1WD"
     #: The group told about every warning and overdue mark, besides the task's own people.
     supervisor_group: str = "supervisor"
+    #: Groups whose members reach every unit's instances and tasks (engine administrators always do).
+    wide_groups: tuple[str, ...] = ("supervisor",)
     #: SMTP server for e-mailed notifications; empty means in-app only.
     smtp_host: str = ""
     smtp_port: int = 25
@@ -58,6 +60,9 @@ class Settings:
             if raw is None or f.name == "extra":
                 continue
             default = getattr(cls, f.name, None)
-            values[f.name] = type(default)(raw) if isinstance(default, int | float) else raw
+            if isinstance(default, tuple):  # a comma-separated list
+                values[f.name] = tuple(part.strip() for part in raw.split(",") if part.strip())
+            else:
+                values[f.name] = type(default)(raw) if isinstance(default, int | float) else raw
         values.update(overrides)
         return cls(**values)

@@ -1,9 +1,10 @@
 """The ISO clock: step budgets and due times in working time, the dossier's clock with its pauses and one
 reschedule, early / on time / late classification, the control slip, and the SLA timers behind them.
 
-Hooks (``task_ready``, ``task_claimed``, ``task_closed``) run inside the transaction that changes the task;
-the dossier clock is driven from BPMN through the ``sla.*`` service-task handlers; ``reschedule`` and
-``slip`` are service calls of their own.
+It listens to the executor's task and instance events (:mod:`engine.events`) inside the transaction that
+changes the task; the dossier clock is driven from BPMN through the ``sla.*`` service-task handlers;
+``reschedule`` and ``slip`` are service calls of their own. Every change of a dossier clock is announced
+(:class:`~engine.events.ClockChanged`), so whoever shows the due date follows the one clock row.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from engine.calendar import WorkCalendar, parse_duration
 from engine.calendar_store import CalendarService
 from engine.db import Database
 from engine.errors import InvalidInput, InvalidState, NotFound
+from engine.events import ClockChanged, InstanceEnded, Listeners, TaskClaimed, TaskClosed, TaskReady
 from engine.execution import current_execution
 from engine.models import HumanTask, ProcessInstance, SlaClock, SlaSegment, Timer
 from engine.notifications import notify
@@ -107,10 +109,15 @@ class Slip:
 class SlaService:
     """Budgets, due dates, pauses, the single reschedule, classification and the control slip."""
 
-    def __init__(self, db: Database, calendars: CalendarService, settings: Settings) -> None:
+    def __init__(self, db: Database, calendars: CalendarService, settings: Settings, listeners: Listeners) -> None:
         self.db = db
         self.calendars = calendars
         self.settings = settings
+        self.listeners = listeners
+        listeners.subscribe(TaskReady, lambda e: self.task_ready(e.session, e.instance, e.row, e.actor))
+        listeners.subscribe(TaskClaimed, lambda e: self.task_claimed(e.session, e.row))
+        listeners.subscribe(TaskClosed, lambda e: self.task_closed(e.session, e.row, e.actor, aborted=e.aborted))
+        listeners.subscribe(InstanceEnded, self._instance_ended)
 
     # -- calendars --------------------------------------------------------------------------------
     def calendar_for(self, session: Session, name: str | None = None, unit: str | None = None) -> WorkCalendar:
@@ -119,7 +126,7 @@ class SlaService:
             name = self.calendars.name_for_unit(session, unit) if unit else None
         return self.calendars.calendar_in(session, name or self.settings.default_calendar)
 
-    # -- step hooks (inside the caller's transaction) ---------------------------------------------
+    # -- step events (inside the caller's transaction) --------------------------------------------
     def task_ready(self, session: Session, instance: ProcessInstance, row: HumanTask, actor: str) -> None:
         """A task became ready: its due time from the budget, its warning/overdue timers, a slip row."""
         now = clock.now()
@@ -183,8 +190,11 @@ class SlaService:
                 delete(Timer).where(Timer.spiff_task_id == row.id, Timer.kind.in_(TASK_KINDS), Timer.state == "waiting")
             )
 
-    def instance_cancelled(self, session: Session, instance: ProcessInstance) -> None:
+    def _instance_ended(self, event: InstanceEnded) -> None:
         """A cancelled dossier's clock stops as aborted; its SLA timers go."""
+        if event.state != "cancelled":
+            return
+        session, instance = event.session, event.instance
         row = _clock_row(session, instance.id)
         if row is not None and row.finished_at is None:
             row.finished_at, row.sla_state = clock.now(), ABORTED
@@ -219,6 +229,7 @@ class SlaService:
         session.info.setdefault(CLOCKS_KEY, {})[instance.id] = row
         self._dossier_timers(session, instance, row, cal)
         history.record(session, ctx.actor, "clock_started", instance=instance, after=self._facts(row))
+        self.listeners.announce(ClockChanged(session, instance, row, "started", ctx.actor, due))
         return self._facts(row)
 
     def pause(self, reason: str = "") -> dict[str, Any]:
@@ -241,6 +252,7 @@ class SlaService:
             .values(state="paused")
         )
         history.record(ctx.session, ctx.actor, "clock_paused", instance=ctx.instance, details={"reason": reason})
+        self.listeners.announce(ClockChanged(ctx.session, ctx.instance, row, "paused", ctx.actor, row.due_at, reason))
         return self._facts(row)
 
     def resume(self) -> dict[str, Any]:
@@ -251,7 +263,7 @@ class SlaService:
             raise InvalidState(f"the clock of dossier {row.business_key} is not paused")
         cal = self.calendar_for(session, row.calendar)
         paused = cal.between(row.paused_at, now)
-        before = self._facts(row)
+        before, previous_due = self._facts(row), row.due_at
         row.paused_s += paused.total_seconds()
         if row.policy == "restart":
             row.started_at, row.due_at = cal.receive(now), cal.due_date_for(now, row.limit)
@@ -264,6 +276,7 @@ class SlaService:
         history.record(
             session, ctx.actor, "clock_resumed", instance=ctx.instance, before=before, after=self._facts(row)
         )
+        self.listeners.announce(ClockChanged(session, ctx.instance, row, "resumed", ctx.actor, previous_due))
         return self._facts(row)
 
     def finish(self, outcome: str = "done") -> dict[str, Any]:
@@ -283,6 +296,7 @@ class SlaService:
             details={"outcome": outcome},
             after=self._facts(row),
         )
+        self.listeners.announce(ClockChanged(session, ctx.instance, row, "finished", ctx.actor, row.due_at))
         return self._facts(row)
 
     # -- service calls ----------------------------------------------------------------------------
@@ -310,7 +324,7 @@ class SlaService:
                 )
             if new_due <= row.due_at:
                 raise InvalidInput("the new date must be after the current due date", {"new_due": ["too early"]})
-            before = self._facts(row)
+            before, previous_due = self._facts(row), row.due_at
             row.due_at, row.rescheduled_at, row.rescheduled_by, row.reschedule_reason = new_due, now, actor, reason
             instance = session.get(ProcessInstance, instance_id)
             assert instance is not None
@@ -325,6 +339,7 @@ class SlaService:
                 after=self._facts(row),
                 details={"reason": reason},
             )
+            self.listeners.announce(ClockChanged(session, instance, row, "rescheduled", actor, previous_due, reason))
             return row
 
     def slip(self, instance_id: int) -> Slip:

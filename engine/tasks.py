@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from engine import clock, history
 from engine.db import Database
 from engine.errors import InvalidInput, InvalidState, NotFound, PermissionDenied, TaskAlreadyClaimed
+from engine.events import TaskClaimed
 from engine.execution import Executor, newest_deployment
 from engine.identity import Actor, actor_of
 from engine.inbox import InboxQuery, check_query, count_limit, inbox_page
@@ -260,7 +261,7 @@ class TaskService:
         before = row.assignee
         row.assignee = assignee
         row.claimed_at = clock.now() if assignee else None
-        self.executor.hooks.task_claimed(session, row)
+        self.executor.listeners.announce(TaskClaimed(session, row))
         instance = session.get(ProcessInstance, row.instance_id)
         history.record(
             session,
