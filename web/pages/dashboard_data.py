@@ -192,7 +192,8 @@ def day(value: date | datetime | None) -> Cell:
 
 
 def drill(**args: str | None) -> str:
-    return url_for("dashboard.drill", **{k: v for k, v in args.items() if v is not None})
+    values: dict[str, Any] = {k: v for k, v in args.items() if v is not None}
+    return url_for("dashboard.drill", **values)
 
 
 def period_label(label: str, tr: Lang) -> str:
