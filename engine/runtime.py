@@ -81,6 +81,15 @@ class RuntimeService:
             loaded = self.executor.load(session, instance_id)
             return self._view(session, loaded.instance, loaded.workflow)
 
+    def version(self, instance_id: int) -> int:
+        """The instance's optimistic-lock version, read alone (loading the row would load its workflow too);
+        NotFound."""
+        with self.db.reading() as session:
+            version = session.scalar(select(ProcessInstance.version).where(ProcessInstance.id == instance_id))
+        if version is None:
+            raise NotFound(f"no process instance {instance_id}")
+        return int(version)
+
     def find(self, instance_id: int) -> ProcessInstance:
         """The instance row without deserializing its workflow (unit, state, version); NotFound."""
         with self.db.reading() as session:
