@@ -41,7 +41,7 @@ class Recorder:
     def __init__(self, engine: Engine) -> None:
         self.kind: str | None = None
         self.counts: defaultdict[str, Counter[str]] = defaultdict(Counter)
-        self.seconds: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        self.seconds: defaultdict[str, defaultdict[str, float]] = defaultdict(lambda: defaultdict(float))
         event.listen(engine.db.engine, "before_cursor_execute", self._statement)
         event.listen(engine.db.engine, "begin", self._begin)
         for service, method in ENGINE_CALLS:

@@ -21,11 +21,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Table, select, text
+from sqlalchemy import JSON, Column, Table, select, text
 from sqlalchemy import Engine as SqlEngine
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from bench.harness import AWARD
 from engine import Engine, clock
+from engine.db import Base
 from engine.models import HumanTask, ProcessDefinition, ProcessInstance, SlaSegment
 
 UNITS = tuple(f"unit-{n:02d}" for n in range(10))
@@ -96,18 +98,18 @@ def seed(engine: Engine, open_tasks: int, finished_tasks: int, *, segments: bool
         last = session.scalar(select(ProcessInstance.id).order_by(ProcessInstance.id.desc()).limit(1)) or 0
     instance_ids = range(last + 1, last + 1 + open_tasks)
     sql = engine.db.engine
-    tables = [ProcessInstance.__table__, HumanTask.__table__]
+    tables = [_table(ProcessInstance), _table(HumanTask)]
     if segments:
-        tables.append(SlaSegment.__table__)
+        tables.append(_table(SlaSegment))
     with _without_indexes(sql, tables):
         writer = _Writer(sql)
         try:
-            writer.write(ProcessInstance.__table__, INSTANCE_COLUMNS, _instances(instance_ids, definition_id, now, rng))
+            writer.write(_table(ProcessInstance), INSTANCE_COLUMNS, _instances(instance_ids, definition_id, now, rng))
             tasks = _tasks(rng, instance_ids, open_tasks + finished_tasks, open_tasks, now)
             while chunk := list(itertools.islice(tasks, BATCH)):
-                writer.write(HumanTask.__table__, TASK_COLUMNS, chunk)
+                writer.write(_table(HumanTask), TASK_COLUMNS, chunk)
                 if segments:
-                    writer.write(SlaSegment.__table__, SEGMENT_COLUMNS, [_segment(t) for t in chunk])
+                    writer.write(_table(SlaSegment), SEGMENT_COLUMNS, [_segment(t) for t in chunk])
         finally:
             writer.close()
     if sql.dialect.name == "postgresql":  # what autovacuum does within a minute of a bulk load (PostgreSQL 13+)
@@ -158,7 +160,8 @@ def _tasks(
         head = (task_id, instance_id, AWARD, f"HS-{instance_id:07d}", unit, element_id, name, lane, properties)
         if is_open:
             late = due < now
-            tail = ("ready", assignee, created, due, created if assigned else None, None, None, "1WD", "pending")
+            claimed = created if assigned else None
+            tail: tuple[Any, ...] = ("ready", assignee, created, due, claimed, None, None, "1WD", "pending")
             yield (*head, *tail, "qua_han" if late else "trong_han", lane_groups[lane], no_users)
             continue
         took = rng.random() * 9 if rng.random() < 0.8 else 1 + rng.random() * 11
@@ -202,7 +205,7 @@ class _Writer:
     def write(self, table: Table, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
         known = [c for c in columns if c in table.c]  # a column the schema dropped is left out
         picks = [columns.index(c) for c in known]
-        defaults = [(c.name, c.default.arg) for c in table.c if c.name not in columns and _scalar_default(c)]
+        defaults = [(c.name, d.arg) for c in table.c if c.name not in columns and (d := _scalar_default(c)) is not None]
         names = known + [name for name, _ in defaults]
         tail = tuple(value for _, value in defaults)
         converters = [self._converter(table, name) for name in names]
@@ -263,5 +266,13 @@ def _batched(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[tuple[Any, ...],
         yield batch
 
 
-def _scalar_default(column: Any) -> bool:
-    return column.default is not None and getattr(column.default, "is_scalar", False)
+def _scalar_default(column: Column[Any]) -> ScalarElementColumnDefault | None:
+    """The column's default when it is a plain value (a bulk load writes it itself)."""
+    return column.default if isinstance(column.default, ScalarElementColumnDefault) else None
+
+
+def _table(model: type[Base]) -> Table:
+    """The model's table (SQLAlchemy types ``__table__`` as any FromClause)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table

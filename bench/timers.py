@@ -9,7 +9,7 @@ How lateness is measured, and why it is honest:
   at a wall moment ``W0`` a little after the workers start. Time then runs at real speed, so a timer due
   at ``D0 + x`` becomes due at exactly wall time ``W0 + x``; nothing is ever "moved" in a way that would
   make a whole backlog due at once or hide lateness.
-* Workers are ``awardflow worker``: each runs the worker's own :class:`web.scheduler.TimerLoop`. A tick
+* Workers are ``awardflow worker``: each runs the worker's own :class:`engine.worker.TimerLoop`. A tick
   claims up to ``Settings.timer_batch`` due timers and fires them in one commit; the loop then sleeps
   until the next due time, not at all after a full batch, and at most ``timer_poll_s``. The bench only
   adds an ``on_run`` hook, which takes the wall time right after each run's commit. Before the window,
@@ -40,7 +40,7 @@ from bench.stats import ms, percentile, rate
 from engine import Engine, clock
 from engine.models import Event, HumanTask, Timer
 from engine.timers import Run
-from web.scheduler import TimerLoop
+from engine.worker import TimerLoop
 
 SETUP_START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # a Monday, 08:00 in Vietnam
 DUE_AFTER = timedelta(hours=1)  # the diagram's PT1H

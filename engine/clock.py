@@ -79,11 +79,11 @@ class ClockDatetime(datetime):
     module, BPMN scripts) so that it, too, follows a virtual clock."""
 
     @classmethod
-    def now(cls, tz: tzinfo | None = None) -> ClockDatetime:  # type: ignore[override]
+    def now(cls, tz: tzinfo | None = None) -> ClockDatetime:
         moment = _current.now()
         moment = moment.astimezone(tz) if tz is not None else moment.astimezone(UTC).replace(tzinfo=None)
         return cls.combine(moment.date(), moment.time(), moment.tzinfo)
 
     @classmethod
-    def utcnow(cls) -> ClockDatetime:  # type: ignore[override]
+    def utcnow(cls) -> ClockDatetime:
         return cls.now(UTC).replace(tzinfo=None)

@@ -8,7 +8,7 @@ from typing import Any
 
 from engine import clock
 from engine.access import AccessPolicy
-from engine.bpmn.spiff import Workflows
+from engine.bpmn.spiff import Workflows, install_clock
 from engine.calendar_store import CalendarService
 from engine.db import Database
 from engine.events import Listeners
@@ -39,6 +39,7 @@ class Engine:
         database: Database | None = None,
     ) -> None:
         self.settings = settings or Settings.from_env()
+        install_clock(self.settings.time_zone)
         self.db = database or Database(self.settings.database_url)
         #: the unit rule every command checks inside its transaction
         self.access = AccessPolicy(self.settings)

@@ -178,7 +178,7 @@ def _candidate(actor: Actor, dialect: str) -> ColumnElement[bool]:
 def _in_units(q: InboxQuery, dialect: str) -> ColumnElement[bool]:
     """The unit scope of unassigned tasks: the allowed units, or a candidate group that works across units."""
     units = q.units or ()
-    clauses = [HumanTask.unit.in_([u for u in units if u is not None])]
+    clauses: list[ColumnElement[bool]] = [HumanTask.unit.in_([u for u in units if u is not None])]
     if None in units:
         clauses.append(HumanTask.unit.is_(None))
     if q.cross_unit_groups:
@@ -192,7 +192,8 @@ def _listed(column: Any, names: list[str], dialect: str) -> ColumnElement[bool]:
     Tested on the row the walk has read anyway: a probe into a candidate table cost about 6 µs a row on
     PostgreSQL, several times this test, and its selectivity cannot be estimated."""
     if dialect == "postgresql":
-        return cast(column, JSONB).has_any(postgresql.array(names))
+        has_any: ColumnElement[bool] = cast(column, JSONB).has_any(postgresql.array(names))
+        return has_any
     element = func.json_each(column).table_valued("value")
     return exists().where(element.c.value.in_(names))
 
@@ -200,6 +201,7 @@ def _listed(column: Any, names: list[str], dialect: str) -> ColumnElement[bool]:
 @event.listens_for(HumanTask.__table__, "after_create")
 def _create_statistics(_table: Any, connection: Connection, **_kw: Any) -> None:
     """``create_all`` builds what the migrations build: the inbox's statistics on PostgreSQL 14+."""
-    if connection.dialect.name == "postgresql" and connection.dialect.server_version_info >= (14,):
+    version = connection.dialect.server_version_info
+    if connection.dialect.name == "postgresql" and version is not None and version >= (14,):
         for name, definition in STATISTICS.items():
             connection.exec_driver_sql(f"CREATE STATISTICS IF NOT EXISTS {name} {definition}")

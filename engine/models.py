@@ -1,7 +1,7 @@
 """The engine's tables: definitions, instances, the human-task index, timers, incidents, audit, identity.
 
 SQLAlchemy 2 typed style. Workflow state is one text blob per instance (never ``jsonb``: SpiffWorkflow's
-task-data deltas depend on key order, see spiffworkflow-notes.md trap 2); everything a query needs is
+task-data deltas depend on key order); everything a query needs is
 mirrored into indexed columns so that no list or inbox ever deserializes a workflow.
 """
 

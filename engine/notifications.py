@@ -1,7 +1,9 @@
 """In-app notifications (due soon, overdue, escalations), and their e-mail when SMTP is configured.
 
 Notifications are rows written in the same transaction as the change that caused them; e-mail goes out
-afterwards from that table (an outbox), so a rolled-back change never sends mail.
+afterwards from that table (an outbox), so a rolled-back change never sends mail. Sending holds no
+transaction open: the pending rows are read, mailed, and then marked sent in a short transaction of their own
+(a crash in between sends a mail twice rather than never).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import smtplib
 from collections.abc import Iterable
 from email.message import EmailMessage
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine import clock
@@ -71,16 +73,18 @@ class NotificationService:
         """E-mail every notification not sent yet to the addresses of its recipients; returns how many."""
         if not self.settings.smtp_host:
             return 0
-        sent = 0
+        with self.db.reading() as session:
+            pending = list(session.scalars(select(Notification).where(Notification.emailed_at.is_(None)).limit(200)))
+            mails = [(row.id, _addresses(session, row), row) for row in pending]
+        sent, done = 0, []
+        with smtplib.SMTP(self.settings.smtp_host, self.settings.smtp_port, timeout=10) as smtp:
+            for row_id, addresses, row in mails:
+                if addresses:
+                    smtp.send_message(_mail(self.settings.smtp_sender, addresses, row))
+                    sent += 1
+                done.append(row_id)
         with self.db.transaction() as session:
-            pending = session.scalars(select(Notification).where(Notification.emailed_at.is_(None)).limit(200))
-            with smtplib.SMTP(self.settings.smtp_host, self.settings.smtp_port, timeout=10) as smtp:
-                for row in pending:
-                    addresses = _addresses(session, row)
-                    if addresses:
-                        smtp.send_message(_mail(self.settings.smtp_sender, addresses, row))
-                        sent += 1
-                    row.emailed_at = clock.now()
+            session.execute(update(Notification).where(Notification.id.in_(done)).values(emailed_at=clock.now()))
         return sent
 
 

@@ -106,12 +106,14 @@ class RepositoryService:
     def definitions(self, key: str | None = None) -> list[DefinitionView]:
         """Every version (of ``key``, or of all keys), newest first, with running-instance counts."""
         with self.db.reading() as session:
-            running = dict(
+            running: dict[int, int] = dict(
                 session.execute(
                     select(ProcessInstance.definition_id, func.count())
                     .where(ProcessInstance.state.in_(("running", "suspended", "error")))
                     .group_by(ProcessInstance.definition_id)
-                ).all()
+                )
+                .tuples()
+                .all()
             )
             stmt = select(ProcessDefinition).options(selectinload(ProcessDefinition.resource))
             stmt = stmt.order_by(ProcessDefinition.key, ProcessDefinition.version.desc())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
@@ -80,6 +81,15 @@ class RuntimeService:
             loaded = self.executor.load(session, instance_id)
             return self._view(session, loaded.instance, loaded.workflow)
 
+    def version(self, instance_id: int) -> int:
+        """The instance's optimistic-lock version, read alone (loading the row would load its workflow too);
+        NotFound."""
+        with self.db.reading() as session:
+            version = session.scalar(select(ProcessInstance.version).where(ProcessInstance.id == instance_id))
+        if version is None:
+            raise NotFound(f"no process instance {instance_id}")
+        return int(version)
+
     def find(self, instance_id: int) -> ProcessInstance:
         """The instance row without deserializing its workflow (unit, state, version); NotFound."""
         with self.db.reading() as session:
@@ -113,7 +123,7 @@ class RuntimeService:
 
     def correlate(
         self, message: str, *, business_key: str | None, payload: Any = None, actor: str, all_matches: bool = False
-    ) -> list[int]:
+    ) -> builtins.list[int]:
         """Deliver a message to the instance (or, with ``all_matches``, every instance) waiting for it, among
         the instances of the actor's units. NotFound when none of them waits; InvalidState when several do and
         not ``all_matches``; PermissionDenied for ``all_matches`` by someone who does not reach every unit."""
@@ -130,7 +140,7 @@ class RuntimeService:
                 self.executor.catch(session, target, "message", message, payload, actor)
             return targets
 
-    def signal(self, name: str, *, payload: Any = None, actor: str) -> list[int]:
+    def signal(self, name: str, *, payload: Any = None, actor: str) -> builtins.list[int]:
         """Broadcast a signal to every active instance waiting for it in the actor's units (all units for
         those who reach every unit)."""
         with self.db.transaction() as session:

@@ -1,7 +1,7 @@
 """The sandbox for BPMN scripts, gateway conditions, service-task parameters and timer expressions.
 
-SpiffWorkflow runs all of these with plain ``exec``/``eval`` and full builtins, so ``import os`` works
-(shared notes, trap 4). Here they are compiled with RestrictedPython under a stricter policy, run with a
+SpiffWorkflow runs all of these with plain ``exec``/``eval`` and full builtins, so ``import os``
+works. Here they are compiled with RestrictedPython under a stricter policy, run with a
 small set of builtins plus our helper functions, and stopped after a time limit.
 
     ScriptRejected   the source uses something the sandbox forbids: found when compiling, or when it
@@ -23,7 +23,7 @@ import operator
 import re
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, timedelta, timezone
 from functools import lru_cache
 from types import CodeType, FrameType
@@ -101,14 +101,16 @@ class _Policy(RestrictingNodeTransformer):
     def visit_YieldFrom(self, node: ast.YieldFrom) -> ast.AST:
         return self._refuse(node, "generator functions (yield)")
 
-    def visit_Try(self, node: ast.Try) -> ast.AST:
+    def visit_Try(self, node: ast.Try) -> ast.AST | Iterable[ast.AST] | None:
         if node.finalbody:
             self.error(node, "finally clauses are not allowed")
         return super().visit_Try(node)
 
     def visit_ExceptHandler(self, node: ast.ExceptHandler) -> ast.AST:
         """``except T:`` becomes ``except _catchable_(lambda: T):`` (T is only evaluated if it may match)."""
-        node = super().visit_ExceptHandler(node)
+        visited = super().visit_ExceptHandler(node)
+        assert isinstance(visited, ast.ExceptHandler)  # RestrictedPython hands back the handler it checked
+        node = visited
         no_args = ast.arguments(posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[], defaults=[])
         thunk = ast.Lambda(args=no_args, body=node.type or ast.Constant(None))
         node.type = ast.copy_location(
@@ -169,7 +171,7 @@ def _guarded_getattr(obj: Any, name: str, *default: Any) -> Any:
     """
     if isinstance(name, str) and name.startswith("_"):
         raise ScriptRejected(f"script refused: access to attribute {name!r} is not allowed")
-    return safer_getattr_raise(obj, name, *default)
+    return safer_getattr_raise(obj, name, *default)  # type: ignore[no-untyped-call]  # unannotated upstream
 
 
 def _refused_builtin(name: str) -> Callable[..., NoReturn]:
@@ -245,7 +247,7 @@ _SANDBOX: dict[str, Any] = {
 _INJECTED = frozenset({*_SANDBOX, "_print"})  # "_print": the collector a printing script creates
 
 
-class SandboxEnvironment(BasePythonScriptEngineEnvironment):
+class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]  # SpiffWorkflow ships no types
     """Spiff's ``TaskDataEnvironment`` semantics, run through RestrictedPython under a time limit.
 
     ``helpers`` are the functions (and constants) scripts may call, e.g. ``working_days_after``.
@@ -306,7 +308,7 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
             sys.settrace(previous)
 
 
-class ScriptEngine(PythonScriptEngine):
+class ScriptEngine(PythonScriptEngine):  # type: ignore[misc]  # SpiffWorkflow ships no types
     """Spiff's script engine on the sandbox, with service tasks sent to ``services``."""
 
     def __init__(self, environment: SandboxEnvironment | None = None, services: ServiceCaller | None = None) -> None:

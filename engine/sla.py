@@ -130,6 +130,11 @@ class SlaService:
         listeners.subscribe(InstanceEnded, self._instance_ended)
 
     # -- calendars --------------------------------------------------------------------------------
+    def calendar_of(self, name: str | None = None, unit: str | None = None) -> WorkCalendar:
+        """:meth:`calendar_for` in a reading unit of work of its own (pages that show working time left)."""
+        with self.db.reading() as session:
+            return self.calendar_for(session, name, unit)
+
     def calendar_for(self, session: Session, name: str | None = None, unit: str | None = None) -> WorkCalendar:
         """The calendar named by the process (task property / clock parameter), else the unit's, else the default."""
         if not name:

@@ -10,7 +10,7 @@ never wait for each other, and no two workers hold timers of one instance at onc
 end in a version conflict after all the work). On SQLite the database's single write lock serializes them.
 A run first looks, read-only, at the earliest waiting timer, so an idle run writes nothing and on SQLite
 takes no write lock. Each run also says when the next timer is due, so the worker's loop
-(:mod:`web.scheduler`) can sleep exactly that long.
+(:mod:`engine.worker`) can sleep exactly that long.
 """
 
 from __future__ import annotations

@@ -11,10 +11,10 @@ from sqlalchemy import select
 from engine import Engine
 from engine.errors import NotFound
 from engine.identity import Actor
-from engine.models import ProcessInstance
 from engine.tasks import TaskView
 from handlers import rulesets, tally
 from handlers.catalogue import Council, Vote
+from handlers.dossier_service import reachable
 from handlers.models import CouncilSession, Dossier, Nominee
 
 __all__ = ["CouncilService", "Sitting"]
@@ -54,11 +54,7 @@ class CouncilService:
     def sitting(self, caller: Actor, code: str) -> Sitting:
         """The council facts of a dossier the caller's units reach (NotFound otherwise, or without a vote)."""
         with self.engine.db.reading() as session:
-            d = session.scalars(select(Dossier).where(Dossier.code == code)).first()
-            instance = session.get(ProcessInstance, d.instance_id) if d and d.instance_id else None
-            if d is None:
-                raise NotFound(f"no dossier {code!r}")
-            self.engine.access.require_unit(caller, instance.unit if instance else d.unit, f"dossier {code!r}")
+            d = reachable(session, self.engine.access, caller, code)
             rules = rulesets.by_id(session, d.rule_set_id)
             latest = session.scalars(
                 select(CouncilSession).where(CouncilSession.dossier_id == d.id).order_by(CouncilSession.round.desc())

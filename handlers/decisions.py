@@ -37,7 +37,7 @@ def prepare() -> dict[str, Any]:
     """What the leader sees before signing: awardees, multiples and amounts at today's base salary."""
     cur = records.current()
     base = cur.rules.base_salary_on(local_day(clock.now()))
-    lines = []
+    lines: list[dict[str, Any]] = []
     for n in _awardees(cur):
         multiple, bonus = bonus_of(cur, n, base)
         lines.append({"nominee": n.id, "name": n.name, "multiple": str(multiple), "bonus_vnd": bonus})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from engine import Engine
 from handlers import appointments
+from handlers.award_reports import AwardReportService
 from handlers.council_service import CouncilService
 from handlers.dossier_service import DossierService
 from handlers.storage import Store
@@ -23,4 +24,5 @@ class Domain:
         self.store = store
         self.dossiers = DossierService(engine, store)
         self.council = CouncilService(engine)
+        self.reports = AwardReportService(engine.db)
         appointments.subscribe(engine.listeners, store)

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import Engine, clock
+from engine.access import AccessPolicy
 from engine.errors import InvalidInput, InvalidState, NotFound
 from engine.identity import Actor
 from engine.models import ProcessInstance
@@ -239,15 +240,7 @@ class DossierService:
 
     # -- helpers ----------------------------------------------------------------------------------
     def _reachable(self, session: Session, caller: Actor, code: str) -> Dossier:
-        row = session.scalars(select(Dossier).where(Dossier.code == code)).first()
-        if row is None:
-            raise NotFound(f"no dossier {code!r}")
-        unit = row.unit
-        if row.instance_id is not None:
-            instance = session.get(ProcessInstance, row.instance_id)
-            unit = instance.unit if instance is not None else unit
-        self.engine.access.require_unit(caller, unit, f"dossier {code!r}")
-        return row
+        return reachable(session, self.engine.access, caller, code)
 
     def _deliver(self, caller: Actor, code: str, message: str, payload: dict[str, Any], refused: str) -> None:
         with self.engine.db.transaction() as session:
@@ -260,6 +253,17 @@ class DossierService:
     @staticmethod
     def _documents(session: Session, row: Dossier) -> list[Document]:
         return list(session.scalars(select(Document).where(Document.dossier_id == row.id).order_by(Document.id)))
+
+
+def reachable(session: Session, access: AccessPolicy, caller: Actor, code: str) -> Dossier:
+    """The dossier if the caller's units reach the office handling it (its instance's unit); NotFound
+    otherwise, not told apart from a dossier that does not exist."""
+    row = session.scalars(select(Dossier).where(Dossier.code == code)).first()
+    instance = session.get(ProcessInstance, row.instance_id) if row is not None and row.instance_id else None
+    if row is None or instance is None:
+        raise NotFound(f"no dossier {code!r}")
+    access.require_unit(caller, instance.unit, f"dossier {code!r}")
+    return row
 
 
 def _next_code(session: Session, year: int | None) -> str:

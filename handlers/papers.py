@@ -8,7 +8,7 @@ it in the ``paper`` table. The workflow itself only ever holds this small metada
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from io import BytesIO
 from typing import Any
 
@@ -70,7 +70,7 @@ def upload(store: Store, rules: Catalogue, code: str, filename: str, data: bytes
     }
 
 
-def check_listed(store: Store, rules: Catalogue, papers: list[Mapping[str, Any]]) -> None:
+def check_listed(store: Store, rules: Catalogue, papers: Sequence[Mapping[str, Any]]) -> None:
     """Metadata in a dossier's data must describe files that were uploaded within the limits."""
     problems: dict[str, list[str]] = {}
     for i, paper in enumerate(papers):

@@ -13,6 +13,7 @@ from engine import Engine, Settings
 from engine.identity import SYSTEM_ACTOR
 from engine.migrations import upgrade
 from engine.registry import HandlerRegistry
+from handlers import migrations as domain_migrations
 from handlers.domain import Domain
 from handlers.storage import LocalStore
 
@@ -38,6 +39,11 @@ def build_domain(settings: Settings) -> Domain:
     return Domain(engine, store)
 
 
+def migrate(url: str) -> None:
+    """Bring the engine's tables and the award domain's (their own version location) to their heads."""
+    upgrade(url, version_locations=[domain_migrations.VERSIONS])
+
+
 def bundle_files(paths: Iterable[Path]) -> dict[str, bytes]:
     """Read files (directories: every .bpmn/.dmn/.json inside) into a bundle keyed by file name."""
     files: dict[str, bytes] = {}
@@ -55,7 +61,7 @@ def prepare(settings: Settings, *, demo: bool) -> Domain:
     seed demo users."""
     if settings.database_url.startswith("sqlite:///") and not settings.database_url.startswith("sqlite:////"):
         Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    upgrade(settings.database_url)
+    migrate(settings.database_url)
     domain = build_domain(settings)
     domain.dossiers.load_catalogue()
     engine = domain.engine

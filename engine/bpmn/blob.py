@@ -28,7 +28,7 @@ from engine.bpmn.tree import LeanWorkflow
 __all__ = ["READER", "read", "write"]
 
 
-class _SpecByReference(BpmnWorkflowConverter):
+class _SpecByReference(BpmnWorkflowConverter):  # type: ignore[misc]  # SpiffWorkflow ships no types
     """Leaves specs out of the blob and restores a workflow around specs the caller already holds.
 
     Registered for Spiff's ``BpmnWorkflow`` and our :class:`LeanWorkflow` alike, under Spiff's typename;
@@ -38,7 +38,7 @@ class _SpecByReference(BpmnWorkflowConverter):
         super().__init__(target_class, registry, typename="BpmnWorkflow")
 
     def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
-        dct = WorkflowConverter.to_dict(self, workflow)
+        dct: dict[str, Any] = WorkflowConverter.to_dict(self, workflow)
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
         return dct

@@ -66,7 +66,8 @@ def lint_bpmn(file: str, root: etree._Element, refs: References) -> list[Problem
 
 
 def _bpmn(root: etree._Element, *tags: str) -> Iterator[etree._Element]:
-    return root.iter(*(f"{{{BPMN}}}{tag}" for tag in tags))
+    found: Iterator[etree._Element] = root.iter(*(f"{{{BPMN}}}{tag}" for tag in tags))
+    return found
 
 
 def is_executable(process: etree._Element) -> bool:
@@ -259,13 +260,13 @@ def lint_dmn(file: str, root: etree._Element, check: SourceCheck) -> list[Proble
     problems: list[Problem] = []
     for text in decision.iter(f"{{{namespace}}}inputExpression"):
         source = text.findtext(f"{{{namespace}}}text") or ""
-        message = source_error(source.strip(), "eval", check)
-        if message:
+        error = source_error(source.strip(), "eval", check)
+        if error:
             problems.append(
                 Problem(
                     file,
                     text.get("id") or decision.get("id"),
-                    f"the input expression {message}",
+                    f"the input expression {error}",
                     ERROR,
                     text.sourceline,
                 )

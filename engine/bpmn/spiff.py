@@ -14,9 +14,10 @@ import copy
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
@@ -49,14 +50,17 @@ __all__ = [
     "ThrownEvent",
     "WaitingTimer",
     "Workflows",
+    "install_clock",
 ]
 
 SERIALIZER_VERSION = "1.5"
 
 
-spiff_timer.datetime = clock.ClockDatetime  # type: ignore[misc]
-# A timer written without an offset means Vietnam time (UTC+7 all year), not the server's zone.
-spiff_timer.LOCALTZ = timezone(timedelta(hours=7))
+def install_clock(time_zone: str) -> None:
+    """Make Spiff's timer module read :mod:`engine.clock`, and read a timer written without an offset in
+    ``time_zone`` rather than the server's zone; the engine calls it when it starts (idempotent)."""
+    spiff_timer.datetime = clock.ClockDatetime
+    spiff_timer.LOCALTZ = ZoneInfo(time_zone)
 
 
 #: Workflows this process serialized last, by blob (process-wide, like the spec cache of each engine).

@@ -119,4 +119,5 @@ def _stand_in_dmn(decision_id: str) -> str:
     )
     decision = etree.SubElement(root, f"{{{_DMN13}}}decision", id=decision_id, name=decision_id)
     etree.SubElement(decision, f"{{{_DMN13}}}decisionTable", id="awardflow_deployed_table")
-    return etree.tostring(root, encoding="unicode")
+    text: str = etree.tostring(root, encoding="unicode")
+    return text

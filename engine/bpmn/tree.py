@@ -24,7 +24,7 @@ _READY, _WAITING = TaskState.READY, TaskState.WAITING
 WALK_DEPTH = 1000
 
 
-class LeanWorkflow(BpmnWorkflow):
+class LeanWorkflow(BpmnWorkflow):  # type: ignore[misc]  # SpiffWorkflow ships no types
     """Spiff's ``BpmnWorkflow``, with the lookups engine steps make on every completion answered by scans."""
 
     def get_tasks(self, first_task: Task | None = None, **kwargs: Any) -> list[Task]:

@@ -162,14 +162,15 @@ def shorten(message: str) -> str:
 
 def elements(root: etree._Element) -> Iterator[etree._Element]:
     """Every element (no comments, processing instructions or entities)."""
-    return root.iter(etree.Element)
+    found: Iterator[etree._Element] = root.iter(etree.Element)
+    return found
 
 
 def host_id(element: etree._Element) -> str | None:
     """The id of the nearest element (itself or an ancestor) that has one: the BPMN element to blame."""
     node: etree._Element | None = element
     while node is not None:
-        found = node.get("id")
+        found: str | None = node.get("id")
         if found:
             return found
         node = node.getparent()
@@ -181,13 +182,14 @@ def owner_id(element: etree._Element) -> str | None:
     node = element.getparent()
     while node is not None:
         qname = etree.QName(node)
+        found: str | None = node.get("id")
         if (
-            node.get("id")
+            found
             and qname.namespace == BPMN
             and qname.localname not in _NOT_OWNERS
             and not qname.localname.endswith("EventDefinition")
         ):
-            return node.get("id")
+            return found
         node = node.getparent()
     return host_id(element)
 
@@ -216,7 +218,8 @@ def line_of(tree: etree._ElementTree, element_id: str | None) -> int | None:
         return None
     for element in elements(tree.getroot()):
         if element.get("id") == element_id:
-            return element.sourceline
+            line_number: int | None = element.sourceline
+            return line_number
     return None
 
 
@@ -237,4 +240,5 @@ def serialize(tree: etree._ElementTree) -> str:
     """
     root = tree.getroot()
     padding = "\n" * max((root.sourceline or 1) - 1, 0)
-    return padding + etree.tostring(root, encoding="unicode", with_tail=False)
+    text: str = etree.tostring(root, encoding="unicode", with_tail=False)
+    return padding + text

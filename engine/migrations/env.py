@@ -1,4 +1,5 @@
-"""Alembic environment: the engine's (and handlers') metadata, URL from the caller's config."""
+"""Alembic environment: the engine's metadata (and whatever tables a layer above registered on the same
+``Base`` before running), URL from the caller's config."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ from alembic import context
 
 import engine.calendar_store  # noqa: F401  (registers the tables)
 import engine.models  # noqa: F401
-import handlers.models  # noqa: F401
 from engine.db import Base, make_sql_engine
 
 config = context.config

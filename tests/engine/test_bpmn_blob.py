@@ -16,13 +16,20 @@ from SpiffWorkflow.util.task import TaskIterator, TaskState
 
 from bench.harness import FORMS, PROCESSES, start_data
 from engine.bpmn import blob
-from engine.bpmn.spiff import SpecSet, Workflows
+from engine.bpmn.spiff import SpecSet, Workflows, install_clock
 from engine.bpmn.tree import WALK_DEPTH, ready_tasks
 from engine.scripting import SandboxEnvironment, ScriptEngine
+from engine.settings import Settings
 from tests.conftest import FIXTURES
 
 SCRIPTS = ScriptEngine(SandboxEnvironment())
 Form = Callable[[int, str], dict[str, Any]]
+
+
+@pytest.fixture(autouse=True)
+def engine_clock() -> None:
+    """These workflows run without an Engine: give Spiff's timers the clock an Engine would install."""
+    install_clock(Settings().time_zone)
 
 
 def specs(process_id: str, *files: Path) -> SpecSet:

@@ -196,6 +196,8 @@ def test_public_look_up_tells_nothing_personal(api: Api) -> None:
     assert "Hoa" not in text and "so-gd" not in text
     missing = api.get("/api/public/dossiers/HS-2026-999999")
     assert missing.status_code == 404 and "Hoa" not in missing.get_data(as_text=True)
+    typed = api.get(f"/api/public/dossiers/%20{code.lower()}%20")  # as a citizen types it
+    assert typed.status_code == 200 and typed.json == found.json
 
 
 def test_unit_scoping_and_roles(api: Api) -> None:

@@ -11,11 +11,8 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from sqlalchemy import select
 
-from engine.errors import NotFound
 from engine.inbox import InboxQuery
-from engine.models import ProcessInstance
 from engine.tasks import TaskView
 from web.api.context import actor, engine
 from web.api.schemas import (
@@ -40,19 +37,9 @@ def visible(task_id: str) -> TaskView:
     return task
 
 
-def instance_version(instance_id: int) -> int:
-    """The instance's optimistic-lock version, read alone: every task answer carries it, and loading the row
-    would also load its saved workflow."""
-    with engine().db.reading() as session:
-        version = session.scalar(select(ProcessInstance.version).where(ProcessInstance.id == instance_id))
-    if version is None:
-        raise NotFound(f"no process instance {instance_id}")
-    return version
-
-
 def with_version(task: TaskView) -> dict[str, Any]:
     """The task as TaskSchema dumps it (``vars``: a shallow view; the schema copies what it writes out)."""
-    version = task.instance_version if task.instance_version is not None else instance_version(task.instance_id)
+    version = task.instance_version if task.instance_version is not None else engine().runtime.version(task.instance_id)
     return {**vars(task), "instance_version": version}
 
 

@@ -10,6 +10,7 @@ import json
 import sys
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +19,13 @@ from sqlalchemy import inspect
 
 from engine import Engine, Settings
 from engine.errors import AwardflowError, DeploymentInvalid
-from engine.migrations import upgrade
-from web.boot import PROCESSES_DIR, build_domain, bundle_files, prepare
-from web.cli.bench import bench
+from web.boot import PROCESSES_DIR, build_domain, bundle_files, migrate, prepare
 from web.cli.calendar import calendar
 from web.cli.demo import demo
 from web.cli.sla import reschedule, slip
+
+#: The entry point group whose click commands join ``awardflow``.
+PLUGIN_GROUP = "awardflow.commands"
 
 
 class LazyEngine:
@@ -100,7 +102,7 @@ def db() -> None:
 def db_upgrade() -> None:
     """Create or migrate the schema to the newest revision."""
     settings = Settings.from_env()
-    upgrade(settings.database_url)
+    migrate(settings.database_url)
     click.echo(f"database at {settings.database_url} is up to date")
 
 
@@ -190,7 +192,7 @@ def worker(ctx: click.Context, once: bool) -> None:
     if once:
         emit({"fired": ctx.obj.timers.fire_due()})
         return
-    from web.scheduler import run_blocking
+    from engine.worker import run_blocking
 
     run_blocking(ctx.obj.timers, ctx.obj.settings.timer_poll_s)
 
@@ -201,8 +203,8 @@ def worker(ctx: click.Context, once: bool) -> None:
 @click.option("--no-demo", is_flag=True, help="do not create the demo users")
 def serve(host: str, port: int, no_demo: bool) -> None:
     """Upgrade the database, deploy the shipped processes, seed demo users and serve the web app."""
+    from engine.worker import start_background
     from web.app import create_app
-    from web.scheduler import start_background
     from web.server import make_server
 
     settings = Settings.from_env()
@@ -219,5 +221,14 @@ def serve(host: str, port: int, no_demo: bool) -> None:
 main.add_command(calendar)
 main.add_command(slip)
 main.add_command(reschedule)
-main.add_command(bench)
 main.add_command(demo)
+
+
+def add_plugin_commands(group: click.Group) -> None:
+    """Commands other packages contribute (entry point group ``awardflow.commands``, like Flask's
+    ``flask.commands``): how the bench, which sits above the web layer, adds ``awardflow bench``."""
+    for point in entry_points(group=PLUGIN_GROUP):
+        group.add_command(point.load(), point.name)
+
+
+add_plugin_commands(main)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Flask, abort, send_from_directory
+from flask import Blueprint, Flask, Response, abort, send_from_directory
 
 from web import i18n
 from web.pages import (
@@ -37,7 +37,7 @@ vendor = Blueprint("vendor", __name__)
 
 
 @vendor.get("/vendor/<lib>/<path:filename>")
-def vendor_file(lib: str, filename: str):  # type: ignore[no-untyped-def]
+def vendor_file(lib: str, filename: str) -> Response:
     """A file of an installed npm package (404 if it is not installed: run `npm ci --prefix web/frontend`)."""
     root = VENDOR.get(lib)
     if root is None or not root.is_dir():

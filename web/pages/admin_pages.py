@@ -276,7 +276,7 @@ def users(me: Actor) -> Any:
 @page(roles=("admin",))
 def users_save(me: Actor) -> Any:
     """Create a user, or update one (the form's ``original``); the engine hashes the password."""
-    form = {
+    form: dict[str, Any] = {
         "username": request.form.get("username", "").strip(),
         "display_name": request.form.get("display_name", "").strip(),
         "unit": request.form.get("unit", "").strip(),

@@ -53,7 +53,8 @@ def _record_data(s: Sitting) -> dict[str, Any]:
     """The record_session form data (record_session.schema.json) from the page's fields."""
     codes = s.council.codes()
     present = [m for m in codes if request.form.get(f"present_{m}") == "1"]
-    ballots, problems = [], {}
+    ballots: list[dict[str, int]] = []
+    problems: dict[str, list[str]] = {}
     for n in s.candidates:
         raw = request.form.get(f"ballots_{n.id}", "0").strip() or "0"
         if not raw.isdigit():
@@ -63,7 +64,7 @@ def _record_data(s: Sitting) -> dict[str, Any]:
     if problems:
         raise InvalidInput("the ballot counts are whole numbers", problems)
     ids = {str(n.id): n.id for n in s.candidates}
-    written = []
+    written: list[dict[str, Any]] = []
     for m in codes:
         approve = [ids[v] for v in request.form.getlist(f"written_{m}") if v in ids]
         if m not in present and approve:

@@ -19,10 +19,11 @@ from engine import Engine, clock
 from engine.errors import NotFound, PermissionDenied
 from engine.identity import Actor
 from engine.reports import PERIODS, Pending, Rate
+from handlers import award_reports
 from web import i18n
 from web.auth import sees_all_units
-from web.pages import dashboard_awards
 from web.pages.dashboard_texts import TEXTS
+from web.services import domain
 
 #: How close a due time must be for open work to count as due soon (wall time, as the reports take it).
 SOON = timedelta(days=1)
@@ -192,7 +193,8 @@ def day(value: date | datetime | None) -> Cell:
 
 
 def drill(**args: str | None) -> str:
-    return url_for("dashboard.drill", **{k: v for k, v in args.items() if v is not None})
+    values: dict[str, Any] = {k: v for k, v in args.items() if v is not None}
+    return url_for("dashboard.drill", **values)
 
 
 def period_label(label: str, tr: Lang) -> str:
@@ -388,13 +390,13 @@ def late_table(late: list[dict[str, Any]], tr: Lang) -> Table:
 
 def awards_table(engine: Engine, query: Query, unit: str | None, tr: Lang) -> Table | None:
     """Awards per type: individuals, those not leaders or managers, women, with shares; None without data."""
-    counts = dashboard_awards.award_counts(engine.db, query.start, query.end, unit=unit)
+    counts = domain().reports.counts(query.start, query.end, unit=unit)
     if not counts:
         return None
     headers = ["award", "awards", "individuals", "non_leaders", "non_leader_share", "women", "women_share"]
     table = Table("awards", tr("dash.awards"), [tr(f"dash.col.{h}") for h in headers])
     base = {"kind": "awards", **query.args()}
-    for c in [*counts, dashboard_awards.total(counts)]:
+    for c in [*counts, award_reports.total(counts)]:
         link = {**base, "award_type": c.award_type}
         row = [
             text(c.name if c.award_type else tr("dash.total")),

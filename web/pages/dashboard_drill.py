@@ -14,8 +14,8 @@ from datetime import date
 from engine import Engine, clock
 from engine.errors import InvalidInput
 from engine.reports import GROUPS, RESULTS, STATUSES, Item, period_range
+from handlers.award_reports import WHO
 from web import i18n
-from web.pages import dashboard_awards
 from web.pages.dashboard_data import (
     BadQuery,
     Cell,
@@ -28,6 +28,7 @@ from web.pages.dashboard_data import (
     period_label,
     text,
 )
+from web.services import domain
 
 KINDS = ("pending", "finished", "awards")
 
@@ -125,9 +126,9 @@ def _items_table(
 
 
 def _awards(engine: Engine, args: Mapping[str, str], query: Query, unit: str | None, tr: Lang) -> Drill:
-    who = _choice(args, "who", dashboard_awards.WHO, "all", tr)
+    who = _choice(args, "who", WHO, "all", tr)
     award_type = args.get("award_type") or None
-    found = dashboard_awards.awardees(engine.db, query.start, query.end, unit=unit, award_type=award_type, who=who)
+    found = domain().reports.awardees(query.start, query.end, unit=unit, award_type=award_type, who=who)
     headers = ["code", "unit"] + [f"drill.col.{h}" for h in ("nominee", "gender", "position")]
     headers += ["dash.col.award", "drill.col.decision", "drill.col.signed"]
     table = Table("awardees", "", [tr(h if "." in h else f"dash.col.{h}") for h in headers], empty=tr("drill.empty"))

@@ -197,7 +197,8 @@ def _string_kind(schema: Mapping[str, Any]) -> str:
 
 
 def _array(made: Field, schema: Mapping[str, Any], values: MultiDict[str, str]) -> None:
-    items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
+    found = schema.get("items")
+    items: Mapping[str, Any] = found if isinstance(found, dict) else {}
     item_type, _ = _types(items)
     if item_type == "string" and ("enum" in items or _consts(items)):
         made.kind, made.options = "checkboxes", _options(items)

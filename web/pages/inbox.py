@@ -96,7 +96,7 @@ class Filters:
         return {k: v for k, v in values.items() if v not in ("", None) and v != defaults[k]}
 
 
-def _day(text: str) -> date | None:
+def _day(text: str) -> date:
     """dd/mm/yyyy or YYYY-MM-DD (a date input) → date; ValueError if neither."""
     if "/" in text:
         day, month, year = (int(p) for p in text.split("/"))
@@ -115,7 +115,7 @@ def read_filters(args: Any) -> tuple[Filters, dict[str, str]]:
     for name in ("due_after", "due_before"):
         raw = (args.get(name) or "").strip()
         try:
-            dates[name] = _day(raw).strftime("%d/%m/%Y") if raw else ""  # type: ignore[union-attr]
+            dates[name] = _day(raw).strftime("%d/%m/%Y") if raw else ""
         except ValueError:
             problems[name], dates[name] = i18n.gettext("inbox.bad_date"), ""
     try:

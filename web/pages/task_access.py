@@ -44,6 +44,5 @@ class Calendars:
     def of(self, task: TaskView) -> WorkCalendar:
         key = (task.properties.get("calendar"), task.unit)
         if key not in self._found:
-            with self.engine.db.reading() as session:
-                self._found[key] = self.engine.sla.calendar_for(session, *key)
+            self._found[key] = self.engine.sla.calendar_of(*key)
         return self._found[key]

@@ -180,8 +180,9 @@ def show(me: Actor, task_id: str) -> Any:
 def _resolved_data(task: TaskView) -> dict[str, Any]:
     """The data a delegate handed back with the task (kept for its owner to complete), if any."""
     for event in reversed(engine().history.for_task(task.id)):
-        if event.action == "task_resolved" and isinstance((event.after or {}).get("data"), dict):
-            return dict(event.after["data"])
+        data = (event.after or {}).get("data")
+        if event.action == "task_resolved" and isinstance(data, dict):
+            return dict(data)
     return {}
 
 

@@ -11,8 +11,8 @@ from engine import Engine, Settings
 from engine.clock import VirtualClock
 from engine.models import ProcessInstance
 from engine.timers import Run
-from tests.web.conftest import BPMN
-from web.scheduler import TimerLoop
+from engine.worker import TimerLoop
+from tests.engine.conftest import BPMN
 
 POLL_S = 1.0
 

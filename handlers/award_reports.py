@@ -1,28 +1,25 @@
-"""Who the awards went to: per award type, individuals awarded, those holding no leadership post, and women.
+"""The award-report service: who the awards went to, per award type — individuals awarded, those holding no
+leadership post, and women — and the awardees behind each number.
 
-Read from the dossier records (handlers.models, issue 5): an award is a line of a signed decision; its nominee
-says whether the person is a leader or manager and their gender; the decision's signing day places it in the
-range. Without those records (or without any award in the range) the dashboard says there is no award data
-rather than show numbers.
+Read from the dossier records: an award is a line of a signed decision; its nominee says whether the person
+is a leader or manager and their gender; the decision's signing day places it in the range. Without any award
+in the range the dashboard says there is no award data rather than show numbers.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from types import ModuleType
 from typing import Any
 
 from sqlalchemy import and_, case, func, not_, select
+from sqlalchemy.orm import Session
 
 from engine.db import Database
-from web.i18n import ZONE
+from handlers import models
+from handlers.timefmt import ZONE
 
-models: ModuleType | None
-try:
-    from handlers import models
-except ImportError:  # the dossier records are not part of this installation
-    models = None
+__all__ = ["WHO", "AwardCount", "AwardReportService", "Awardee", "total"]
 
 WHO = ("all", "individual", "non_leader", "women")
 
@@ -63,17 +60,12 @@ class Awardee:
     signed_at: datetime
 
 
-def available() -> bool:
-    return models is not None
-
-
 def _window(start: date, end: date) -> tuple[datetime, datetime]:
     return datetime.combine(start, time(0), ZONE), datetime.combine(end + timedelta(days=1), time(0), ZONE)
 
 
 def _awarded(start: date, end: date, unit: str | None, *columns: Any) -> Any:
     """Decision lines signed in the range (and unit), joined to their nominee, decision and dossier."""
-    assert models is not None
     m = models
     low, high = _window(start, end)
     stmt = (
@@ -87,9 +79,8 @@ def _awarded(start: date, end: date, unit: str | None, *columns: Any) -> Any:
     return stmt.where(m.Dossier.unit == unit) if unit else stmt
 
 
-def _names(session: Any) -> dict[str, str]:
+def _names(session: Session) -> dict[str, str]:
     """Award names from the rule sets (newest wins), e.g. CSTD_CS → "Chiến sĩ thi đua cơ sở"."""
-    assert models is not None
     names: dict[str, str] = {}
     for content in session.scalars(select(models.RuleSet.content).order_by(models.RuleSet.effective_from)):
         for code, award in ((content or {}).get("award_types") or {}).items():
@@ -98,10 +89,24 @@ def _names(session: Any) -> dict[str, str]:
     return names
 
 
-def award_counts(db: Database, start: date, end: date, *, unit: str | None = None) -> list[AwardCount] | None:
-    """Per award type, awards signed from ``start`` to ``end``; None when the records do not exist."""
-    if models is None:
-        return None
+class AwardReportService:
+    """Reads of the award records for the supervisor's dashboard, its drill-down and exports."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def counts(self, start: date, end: date, *, unit: str | None = None) -> list[AwardCount]:
+        """Per award type, awards signed from ``start`` to ``end``."""
+        return _counts(self.db, start, end, unit)
+
+    def awardees(
+        self, start: date, end: date, *, unit: str | None, award_type: str | None, who: str
+    ) -> list[Awardee]:
+        """The awardees behind one number of :meth:`counts` (``who``: all, individual, non_leader, women)."""
+        return _awardees(self.db, start, end, unit, award_type, who)
+
+
+def _counts(db: Database, start: date, end: date, unit: str | None) -> list[AwardCount]:
     m = models
     person = m.Nominee.kind == "individual"
 
@@ -130,12 +135,9 @@ def total(counts: list[AwardCount]) -> AwardCount:
     return AwardCount(None, "", *sums)
 
 
-def awardees(
-    db: Database, start: date, end: date, *, unit: str | None, award_type: str | None, who: str
+def _awardees(
+    db: Database, start: date, end: date, unit: str | None, award_type: str | None, who: str
 ) -> list[Awardee]:
-    """The awardees behind one number of :func:`award_counts` (``who``: all, individual, non_leader, women)."""
-    if models is None:
-        return []
     m = models
     stmt = _awarded(start, end, unit, m.Dossier, m.Nominee, m.Decision)
     if award_type:

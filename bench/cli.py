@@ -1,4 +1,8 @@
-"""``awardflow bench``: measure the engine and print one JSON document of figures (see bench/README.md)."""
+"""``awardflow bench``: measure the engine and print one JSON document of figures (see bench/README.md).
+
+The command reaches ``awardflow`` as a plugin (entry point group ``awardflow.commands``), so that nothing
+below the bench imports it.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,9 @@ import os
 from pathlib import Path
 
 import click
+
+from bench.run import run
+from bench.sizes import FULL, QUICK
 
 
 def pg_url_from_env() -> str | None:
@@ -29,8 +36,6 @@ def bench(quick: bool, only: str | None, pg_url: str | None, no_pg: bool, output
     On PostgreSQL the bench works only in its own schema, awardflow_bench, which it drops and creates
     again for every figure; other schemas in that database are not touched.
     """
-    from bench import FULL, QUICK, run
-
     selected = [name.strip() for name in only.split(",") if name.strip()] if only else None
     url = None if no_pg else (pg_url or pg_url_from_env())
     try:
