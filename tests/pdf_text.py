@@ -48,8 +48,7 @@ def pdf_text(data: bytes) -> str:
     maps: dict[bytes, dict[int, str]] = {}
     for body in objects.values():
         for name, number in re.findall(rb"/(F\d+) (\d+) 0 R", body):
-            font = objects.get(int(number), b"")
-            to_unicode = re.search(rb"/ToUnicode (\d+) 0 R", font)
+            to_unicode = re.search(rb"/ToUnicode (\d+) 0 R", objects.get(int(number), b""))
             if to_unicode:
                 maps[name] = _to_unicode(_stream(objects[int(to_unicode.group(1))]))
     lines: list[str] = []

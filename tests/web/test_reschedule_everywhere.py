@@ -49,7 +49,7 @@ def accepted(api: Api) -> tuple[str, int]:
     made = api.post(
         "/api/dossiers", OFFICER, data={"dossier": json.dumps(submission(accept=True)), "files": files_of()}
     )
-    assert made.status_code == 201, made.json
+    assert made.status_code == 201 and made.json is not None, made.data
     return made.json["code"], made.json["instance_id"]
 
 
@@ -93,12 +93,19 @@ def by_desk_page(api: Api, domain: Domain) -> Move:
     return move
 
 
+def read(api: Api, url: str, user: str | None = OFFICER) -> Any:
+    """The JSON a read answers (200)."""
+    answer = api.get(url, user)
+    assert answer.status_code == 200 and answer.json is not None, answer.data
+    return answer.json
+
+
 def outcome(api: Api, code: str, instance_id: int) -> dict[str, Any]:
     """What a reschedule shows everywhere, with nothing that tells the four dossiers apart."""
-    slip = api.get(f"/api/instances/{instance_id}/slip", OFFICER).json
-    public = api.get(f"/api/public/dossiers/{code}").json
-    detail = api.get(f"/api/dossiers/{code}", OFFICER).json
-    letters = [d for d in api.get(f"/api/dossiers/{code}/documents", OFFICER).json if d["kind"] == "apology"]
+    slip = read(api, f"/api/instances/{instance_id}/slip")
+    public = read(api, f"/api/public/dossiers/{code}", user=None)
+    detail = read(api, f"/api/dossiers/{code}")
+    letters = [d for d in read(api, f"/api/dossiers/{code}/documents") if d["kind"] == "apology"]
     pdfs = [api.get(f"/api/dossiers/{code}/documents/{d['id']}", OFFICER) for d in letters]
     return {
         "slip_due": slip["dossier"]["due_at"],
