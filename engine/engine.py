@@ -56,7 +56,7 @@ class Engine:
         self.executor = Executor(self.workflows, self.script_engine, self.listeners)
         self.repository = RepositoryService(self.db)
         self.runtime = RuntimeService(self.db, self.executor, self.access)
-        self.tasks = TaskService(self.db, self.executor, self.access)
+        self.tasks = TaskService(self.db, self.executor, self.access, self.handlers)
         self.notifications = NotificationService(self.db, self.settings)
         self.timers = TimerService(
             self.db, self.executor, self.sla, self.notifications, batch=self.settings.timer_batch

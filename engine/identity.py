@@ -44,6 +44,18 @@ class UserView:
     has_password: bool
 
 
+def members(session: Session, group: str, unit: str | None) -> list[User]:
+    """The active members of ``group`` working in ``unit``, by display name: whom a task of that group in that
+    unit may be given to."""
+    stmt = (
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.group == group, User.active.is_(True), User.unit == unit)
+        .order_by(User.display_name, User.username)
+    )
+    return list(session.scalars(stmt))
+
+
 def actor_of(session: Session, username: str) -> Actor:
     """Load the actor for ``username`` (one query: every command starts here); unknown or inactive users
     are refused."""

@@ -36,6 +36,8 @@ ESCALATIONS = ("escalate_unclaimed", "escalate_incomplete")
 TASK_KINDS = ("task_warning", "task_overdue", *ESCALATIONS)
 DOSSIER_KINDS = ("dossier_warning", "dossier_overdue")
 POLICIES = ("resume", "restart")
+#: how the intake's supplement resumes the clock: it starts anew on the day the dossier is complete
+INTAKE_START = "start"
 #: Where :func:`_clock_row` keeps the dossier clocks the running transaction has read.
 CLOCKS_KEY = "awardflow.sla_clocks"
 
@@ -270,22 +272,31 @@ class SlaService:
         self.listeners.announce(ClockChanged(ctx.session, ctx.instance, row, "paused", ctx.actor, row.due_at, reason))
         return self._facts(row)
 
-    def resume(self) -> dict[str, Any]:
-        """The applicant is back: the clock resumes (due moves by the paused working time) or restarts."""
+    def resume(self, policy: str | None = None) -> dict[str, Any]:
+        """The applicant is back: the clock resumes (due moves by the paused working time) or restarts, as
+        the clock's policy says. ``policy="start"`` (a supplement asked at intake) starts it as if it had
+        never run: the dossier counts as received today, complete ("kể từ ngày nhận đủ hồ sơ hợp lệ")."""
         ctx = current_execution()
         session, row, now = ctx.session, _clock(ctx.session, ctx.instance.id), clock.now()
         if row.paused_at is None:
             raise InvalidState(f"the clock of dossier {row.business_key} is not paused")
+        how = policy or row.policy
+        if how not in (*POLICIES, INTAKE_START):
+            raise InvalidInput(f"unknown resume policy {how!r}", {"policy": [f"one of {', '.join(POLICIES)}, start"]})
         cal = self.calendar_for(session, row.calendar)
         paused = cal.between(row.paused_at, now)
         before, previous_due = self._facts(row), row.due_at
         row.paused_s += paused.total_seconds()
-        if row.policy == "restart":
+        if how == INTAKE_START:
+            row.received_at, row.paused_s = now, 0.0
+        if how in ("restart", INTAKE_START):
             row.started_at, row.due_at = cal.receive(now), cal.due_date_for(now, row.limit)
         else:
             row.due_at = cal.add(row.due_at, paused) if paused else row.due_at
+        if how == INTAKE_START:
+            row.original_due_at = row.due_at
         row.paused_at = None
-        self._resume_steps(session, ctx.instance, cal, now, restart=row.policy == "restart")
+        self._resume_steps(session, ctx.instance, cal, now, restart=how != "resume")
         session.execute(delete(Timer).where(Timer.instance_id == row.instance_id, Timer.kind.in_(DOSSIER_KINDS)))
         self._dossier_timers(session, ctx.instance, row, cal)
         history.record(

@@ -23,10 +23,11 @@ from engine.errors import (
     TaskAlreadyClaimed,
 )
 from engine.events import TaskClaimed
-from engine.execution import Executor, newest_deployment
+from engine.execution import Executor, executing, newest_deployment
 from engine.identity import Actor, actor_of
 from engine.inbox import InboxQuery, check_query, count_limit, inbox_page
 from engine.models import HumanTask, ProcessInstance, Resource
+from engine.registry import HandlerRegistry
 
 
 @dataclass(frozen=True)
@@ -102,10 +103,14 @@ class Page:
 class TaskService:
     """Everything a person does with a human task. Each call is one transaction with its audit event."""
 
-    def __init__(self, db: Database, executor: Executor, access: AccessPolicy) -> None:
+    def __init__(
+        self, db: Database, executor: Executor, access: AccessPolicy, checks: HandlerRegistry | None = None
+    ) -> None:
         self.db = db
         self.executor = executor
         self.access = access
+        #: where a task's ``check`` property (a handler name) is looked up: the rule an answer must keep
+        self.checks = checks or HandlerRegistry()
         self._forms: dict[tuple[int, str, int], str] = {}
 
     # -- reading ----------------------------------------------------------------------------------
@@ -233,6 +238,7 @@ class TaskService:
             task = self.executor.workflows.find_task(loaded.workflow, task_id)
             if task is None:
                 raise InvalidState(f"task {task_id} is no longer ready")
+            self._check_answer(session, loaded.instance, row, actor.username, data)
             before = {k: v for k, v in self.executor.workflows.task_data(task).items() if k in data}
             self.executor.workflows.run_task(task, data)
             self.executor.close_task(session, row, "completed", actor.username)
@@ -248,6 +254,17 @@ class TaskService:
             )
             self.executor.advance(session, loaded, actor.username)
             return replace(TaskView.of(row), instance_version=loaded.instance.version)
+
+    def _check_answer(
+        self, session: Session, instance: ProcessInstance, row: HumanTask, actor: str, data: dict[str, Any]
+    ) -> None:
+        """The task's ``check`` handler judges the answer before the process moves: a rule the form's schema
+        cannot state (it needs the instance's records) refuses with InvalidInput, and nothing has changed."""
+        name = (row.properties or {}).get("check")
+        if not name:
+            return
+        with executing(session, instance, actor):
+            self.checks.call(name, {"answer": dict(data)}, data)
 
     def _command(
         self, session: Session, task_id: str, username: str, expected_version: int | None

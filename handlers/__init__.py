@@ -3,13 +3,15 @@
 Every handler runs inside the engine's transaction (``engine.execution.current_execution()``) and writes the
 dossier records through that session; the engine commits. Handler names (the ``serviceTaskOperator`` ids):
 
-    dossier.register / check_papers / receive / request_supplement / supplement_returned / refuse /
+    dossier.register / check_papers / check_intake / receive / request_supplement / supplement_returned / refuse /
             withdraw / start_processing / conclude / close
-    appraisal.assign / check_eligibility / conclude / record_cross_check / apply_cross_checks / rework / draft
+    appraisal.check_assignment / assign / check_exclusions / check_eligibility / conclude / record_cross_check / apply_cross_checks / rework / draft
     council.convene / record / chair_decides / standing_review / minutes
     decision.prepare / issue
 
-The dossier clock (``sla.*``) is the engine's own.
+The ``check_*`` handlers are named by a user task's ``check`` property: the engine calls them with the answer
+before the task completes, so a refused answer changes nothing (422). The dossier clock (``sla.*``) is the
+engine's own.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ def _table(store: Store) -> dict[str, Callable[..., Any]]:
     return {
         "dossier.register": partial(dossiers.register, store=store),
         "dossier.check_papers": dossiers.check_papers,
+        "dossier.check_intake": dossiers.check_intake,
         "dossier.receive": partial(dossiers.receive, store=store),
         "dossier.request_supplement": partial(dossiers.request_supplement, store=store),
         "dossier.supplement_returned": partial(dossiers.supplement_returned, store=store),
@@ -38,8 +41,10 @@ def _table(store: Store) -> dict[str, Callable[..., Any]]:
         "dossier.start_processing": dossiers.start_processing,
         "dossier.conclude": partial(dossiers.conclude, store=store),
         "dossier.close": partial(dossiers.close, store=store),
+        "appraisal.check_assignment": appraisal.check_assignment,
         "appraisal.assign": appraisal.assign,
         "appraisal.check_eligibility": appraisal.check_eligibility,
+        "appraisal.check_exclusions": appraisal.check_exclusions,
         "appraisal.conclude": appraisal.conclude,
         "appraisal.record_cross_check": appraisal.record_cross_check,
         "appraisal.apply_cross_checks": appraisal.apply_cross_checks,

@@ -10,14 +10,18 @@ from sqlalchemy import select
 
 from engine import clock
 from engine.errors import InvalidInput
+from engine.identity import members
 from handlers import decisions, documents, eligibility, records, templates
 from handlers.models import CrossCheck, Nominee
 from handlers.storage import Store
 from handlers.timefmt import local_day
 
 __all__ = [
+    "APPRAISER_GROUP",
     "apply_cross_checks",
     "assign",
+    "check_assignment",
+    "check_exclusions",
     "check_eligibility",
     "conclude",
     "draft",
@@ -26,13 +30,52 @@ __all__ = [
 ]
 
 
+#: the group whose active members in the dossier's unit may be named to appraise it
+APPRAISER_GROUP = "appraiser"
+
+
+def check_assignment(answer: Mapping[str, Any]) -> None:
+    """Before the division head's choice moves the dossier: only an active appraiser of the unit handling it,
+    never a name nobody answers to (the dossier would wait in no real inbox)."""
+    cur = records.current()
+    _require_appraiser(cur, str(answer.get("appraiser") or ""))
+
+
+def _require_appraiser(cur: records.Current, username: str) -> str:
+    allowed = {u.username for u in members(cur.session, APPRAISER_GROUP, cur.ctx.instance.unit)}
+    chosen = username.strip()
+    if chosen not in allowed:
+        message = "Người được chọn không phải chuyên viên thẩm định đang làm việc tại đơn vị xử lý hồ sơ"
+        raise InvalidInput(message, {"appraiser": [f"{message}: {chosen or '(trống)'}"]})
+    return chosen
+
+
 def assign(appraiser: str) -> dict[str, Any]:
     """The division head names the appraiser (kept on the dossier for reports and the inbox)."""
     cur = records.current()
-    if not appraiser.strip():
-        raise InvalidInput("name the appraiser", {"appraiser": ["required"]})
-    cur.dossier.appraiser = appraiser.strip()
+    cur.dossier.appraiser = _require_appraiser(cur, appraiser)
     return {"appraiser": cur.dossier.appraiser}
+
+
+def check_exclusions(answer: Mapping[str, Any]) -> None:
+    """Before the appraiser's conclusion moves the dossier: whoever she leaves out is a nominee of this
+    dossier (an unknown id would be silently ignored otherwise)."""
+    cur = records.current()
+    known = _nominees(cur)
+    problems = {
+        f"excluded[{i}].nominee": [f"Không có đối tượng này trong hồ sơ: {item.get('nominee')}"]
+        for i, item in enumerate(answer.get("excluded") or [])
+        if _nominee_id(item) not in known
+    }
+    if problems:
+        raise InvalidInput("Đối tượng không đề nghị phải được chọn trong danh sách của hồ sơ", problems)
+
+
+def _nominee_id(item: Mapping[str, Any]) -> int | None:
+    try:
+        return int(item.get("nominee") or 0)
+    except (TypeError, ValueError):
+        return None
 
 
 def check_eligibility() -> dict[str, Any]:
@@ -61,7 +104,7 @@ def _nominees(cur: records.Current) -> dict[int, Nominee]:
 def _exclude(nominees: dict[int, Nominee], excluded: Sequence[Mapping[str, Any]], prefix: str) -> None:
     problems: dict[str, list[str]] = {}
     for i, item in enumerate(excluded):
-        nominee = nominees.get(int(item.get("nominee", 0)))
+        nominee = nominees.get(_nominee_id(item) or 0)
         if nominee is None:
             problems[f"excluded[{i}].nominee"] = [f"not a nominee of this dossier: {item.get('nominee')}"]
             continue

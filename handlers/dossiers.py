@@ -156,6 +156,21 @@ def check_papers() -> dict[str, Any]:
     }
 
 
+def check_intake(answer: Mapping[str, Any]) -> None:
+    """Before the desk's answer moves the dossier: "complete" is refused while a required paper of the award
+    type is missing (the desk asks for it or refuses); such a dossier never goes to processing."""
+    if "tiep_nhan" not in (answer.get("completeness"), answer.get("recheck")):
+        return
+    cur = records.current()
+    present = {p.code for p in cur.dossier.papers}
+    missing = papers.missing_papers(cur.rules, cur.award.required_papers, present)
+    if missing:
+        names = "; ".join(m["name"] for m in missing)
+        message = f"Hồ sơ còn thiếu giấy tờ bắt buộc: {names}. Hãy yêu cầu bổ sung hoặc từ chối tiếp nhận"
+        field = "completeness" if "completeness" in answer else "recheck"
+        raise InvalidInput(message, {field: [message], "missing": [m["code"] for m in missing]})
+
+
 def _clock(session: Session, instance_id: int) -> SlaClock:
     row = session.scalar(select(SlaClock).where(SlaClock.instance_id == instance_id))
     if row is None:

@@ -44,12 +44,28 @@ def test_supplement_once_with_the_clock_resumed(world: World) -> None:
     world.do(code, "recheck_completeness", {"recheck": "tiep_nhan"})
     d = world.dossier(code)
     assert d.status == 4 and len(d.papers) == 4 and sum(p.supplement for p in d.papers) == 2
-    # resumed: the due date moves by the paused working time (5 WD), from 30/03 to 06/04
+    # asked at intake, the clock had not started ("kể từ ngày nhận đủ hồ sơ hợp lệ"), whatever the award's
+    # "resume" policy: it counts 20 WD from the day the dossier was complete, Mon 09/03 → 06/04, not from
+    # the first submission (its would-be date was 30/03)
     assert f"{original_due + timedelta(hours=7):%d/%m/%Y}" == "30/03/2026"
     assert d.due_at is not None and f"{d.due_at + timedelta(hours=7):%d/%m/%Y}" == "06/04/2026"
+    assert f"{world.clock_row(code).received_at + timedelta(hours=7):%d/%m/%Y}" == "09/03/2026"
     assert world.documents(code) == ["supplement_request.pdf", "receipt.pdf"]
     drive(world, code)
     assert (world.dossier(code).status, world.dossier(code).classification) == (10, "truoc_han")
+
+
+def test_complete_is_refused_while_a_required_paper_is_missing(world: World) -> None:
+    """A dossier lacking a required paper of its award type is never taken into processing: the desk asks
+    for it or refuses, and the refused answer changes nothing."""
+    code = world.submit("CSTD_TINH", [star()], papers=[])
+    task = world.ready(code)[0]
+    world.engine.tasks.claim(task.id, "motcua")
+    with pytest.raises(InvalidInput) as refused:
+        world.engine.tasks.complete(task.id, "motcua", {"completeness": "tiep_nhan"})
+    assert "Hồ sơ còn thiếu giấy tờ bắt buộc" in refused.value.message
+    assert refused.value.fields["missing"] == list(world.dossiers.catalogue().award("CSTD_TINH").required_papers)
+    assert (world.dossier(code).status, world.ready_ids(code)) == (1, ["check_completeness"])
 
 
 def test_supplement_with_the_clock_restarted(world: World) -> None:
