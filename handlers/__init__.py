@@ -5,7 +5,8 @@ dossier records through that session; the engine commits. Handler names (the ``s
 
     dossier.register / check_papers / check_intake / receive / request_supplement / supplement_returned / refuse /
             withdraw / start_processing / conclude / close
-    appraisal.check_assignment / assign / check_exclusions / check_eligibility / conclude / record_cross_check / apply_cross_checks / rework / draft
+    appraisal.check_assignment / assign / check_exclusions / check_eligibility / conclude /
+            record_cross_check / apply_cross_checks / rework / draft
     council.convene / record / chair_decides / standing_review / minutes
     decision.prepare / issue
 
