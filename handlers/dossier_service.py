@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine import Engine, clock
@@ -25,14 +25,14 @@ from engine.errors import InvalidInput, InvalidState, NotFound
 from engine.identity import Actor
 from engine.models import ProcessInstance
 from engine.tasks import TaskView
-from handlers import documents, numbering, papers, records, rulesets
+from handlers import documents, numbering, papers, records, rulesets, units
 from handlers.catalogue import Catalogue
 from handlers.dossiers import validate_submission
-from handlers.models import Document, Dossier
+from handlers.models import Document, Dossier, Nominee
 from handlers.storage import Store
 from handlers.timefmt import fmt_date, local_day
 
-__all__ = ["DESK_TASKS", "DossierService", "PublicStatus"]
+__all__ = ["DESK_TASKS", "SORTS", "DossierService", "PublicStatus"]
 
 MAIN_PROCESS = "award_dossier"
 SUPPLEMENT_MESSAGE = "bo_sung_ho_so"
@@ -43,6 +43,14 @@ CODE_COUNTER = "HO_SO"
 DESK_TASKS = ("check_completeness", "recheck_completeness")
 #: statuses after which a dossier has no appointment to keep (refused, withdrawn, stopped)
 NO_APPOINTMENT = (records.REFUSED, records.WITHDRAWN, records.STOPPED)
+#: how the dossier list may be ordered (the first is the default)
+SORTS: dict[str, tuple[ColumnElement[Any], ...]] = {
+    "newest": (Dossier.id.desc(),),
+    "code": (Dossier.code.asc(),),
+    "due": (Dossier.due_at.is_(None), Dossier.due_at.asc(), Dossier.id.desc()),
+    "status": (Dossier.status.asc(), Dossier.id.desc()),
+    "unit": (Dossier.unit_name.asc(), Dossier.id.desc()),
+}
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,8 @@ class PublicStatus:
     status: int
     status_name: str
     appointment: str | None
+    #: while waiting for papers (status 5): the papers the supplement request listed, by name
+    to_bring: tuple[str, ...] = ()
 
 
 class DossierService:
@@ -72,6 +82,14 @@ class DossierService:
         """The rule set in force on ``day`` (today by default)."""
         with self.engine.db.reading() as session:
             return rulesets.in_force(session, day or local_day(clock.now()))[1]
+
+    def units(self) -> tuple[units.Unit, ...]:
+        """The proposing units the desk picks from (a list kept as data)."""
+        return units.proposing_units()
+
+    def proposing_unit(self, code: str) -> units.Unit:
+        """The listed unit with this code; InvalidInput for a code that is not on the list."""
+        return units.require_unit(code)
 
     def upload(self, code: str, filename: str, data: bytes) -> dict[str, Any]:
         """One paper, checked against today's limits and stored; its metadata goes into the submission."""
@@ -122,7 +140,10 @@ class DossierService:
         with self.engine.db.transaction() as session:
             code = _next_code(session, year)
             self.engine.runtime.start(
-                MAIN_PROCESS, business_key=code, data={"submission": dict(submission)}, actor=caller.username,
+                MAIN_PROCESS,
+                business_key=code,
+                data={"submission": dict(submission)},
+                actor=caller.username,
                 unit=caller.unit,
             )
             if accept:
@@ -177,10 +198,13 @@ class DossierService:
         award_type: str | None = None,
         unit: str | None = None,
         code: str | None = None,
+        search: str | None = None,
+        sort: str = "newest",
         page: int = 1,
         per_page: int = 50,
     ) -> tuple[list[Dossier], int]:
-        """Dossiers handled by the caller's units (every unit for wide roles), newest first, with the total."""
+        """Dossiers handled by the caller's units (every unit for wide roles), ordered by ``sort`` (a key of
+        :data:`SORTS`), with the total; ``search`` finds a code, a nominee's name, a unit or a status name."""
         stmt = select(Dossier).join(ProcessInstance, ProcessInstance.id == Dossier.instance_id)
         scope = self.engine.access.units(caller)
         if scope is not None:
@@ -193,9 +217,12 @@ class DossierService:
             stmt = stmt.where(Dossier.unit == unit)
         if code:
             stmt = stmt.where(Dossier.code.contains(code.strip()))
+        if search and search.strip():
+            stmt = stmt.where(_matching(search.strip()))
+        order = SORTS.get(sort, SORTS["newest"])
         with self.engine.db.reading() as session:
             total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-            rows = session.scalars(stmt.order_by(Dossier.id.desc()).offset((page - 1) * per_page).limit(per_page))
+            rows = session.scalars(stmt.order_by(*order).offset((max(page, 1) - 1) * per_page).limit(per_page))
             return list(rows), int(total)
 
     def detail(self, caller: Actor, code: str) -> dict[str, Any]:
@@ -235,7 +262,11 @@ class DossierService:
             if dossier is None:
                 raise NotFound(f"no dossier {code.strip()!r}")
             return PublicStatus(
-                dossier.code, dossier.status, records.STATUS_NAMES[dossier.status], _appointment(dossier)
+                dossier.code,
+                dossier.status,
+                records.STATUS_NAMES[dossier.status],
+                _appointment(dossier),
+                _to_bring(dossier),
             )
 
     # -- helpers ----------------------------------------------------------------------------------
@@ -264,6 +295,28 @@ def reachable(session: Session, access: AccessPolicy, caller: Actor, code: str) 
         raise NotFound(f"no dossier {code!r}")
     access.require_unit(caller, instance.unit, f"dossier {code!r}")
     return row
+
+
+def _matching(text: str) -> ColumnElement[bool]:
+    """A dossier whose code, proposing unit, a nominee's name or status name contains ``text``."""
+    like = f"%{text}%"
+    wanted = text.casefold()
+    statuses = [n for n, name in records.STATUS_NAMES.items() if wanted in name.casefold() or text == str(n)]
+    return or_(
+        Dossier.code.ilike(like),
+        Dossier.unit.ilike(like),
+        Dossier.unit_name.ilike(like),
+        Dossier.id.in_(select(Nominee.dossier_id).where(Nominee.name.ilike(like))),
+        Dossier.status.in_(statuses),
+    )
+
+
+def _to_bring(row: Dossier) -> tuple[str, ...]:
+    """What a dossier waiting for papers must bring: the names its supplement request listed (nothing
+    personal: paper names only)."""
+    if row.status != records.SUPPLEMENT:
+        return ()
+    return tuple(str(item.get("name") or item.get("code")) for item in row.supplement_items or [])
 
 
 def _next_code(session: Session, year: int | None) -> str:

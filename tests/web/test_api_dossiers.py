@@ -190,7 +190,8 @@ def test_public_look_up_tells_nothing_personal(api: Api) -> None:
     ).json["code"]
     found = api.get(f"/api/public/dossiers/{code}")
     assert found.status_code == 200
-    assert set(found.json) == {"code", "status", "status_name", "appointment"}
+    assert set(found.json) == {"code", "status", "status_name", "appointment", "to_bring"}
+    assert found.json["to_bring"] == []
     assert found.json["status"] in (2, 4) and found.json["appointment"]
     text = found.get_data(as_text=True)
     assert "Hoa" not in text and "so-gd" not in text

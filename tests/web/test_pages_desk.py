@@ -111,7 +111,8 @@ def test_supplement_then_return_then_receive(app: Flask, engine: Engine) -> None
     d = only(engine)
     html = client.get(f"/desk/{d.code}").get_data(as_text=True)
     assert 'id="check"' in html and 'id="refuse-link"' in html and 'href="/tasks/' in html
-    asked = {"csrf_token": token, "completeness": "bo_sung", "missing": ["BAO_CAO_THANH_TICH", "BIEN_BAN_BINH_XET"]}
+    missing = ["BAO_CAO_THANH_TICH", "BIEN_BAN_BINH_XET", "MINH_CHUNG_SANG_KIEN"]
+    asked = {"csrf_token": token, "completeness": "bo_sung", "missing": missing}
     assert client.post(f"/desk/{d.code}/check", data=asked).status_code == 302
     assert only(engine).status == 5
     html = client.get(f"/desk/{d.code}").get_data(as_text=True)
@@ -120,11 +121,13 @@ def test_supplement_then_return_then_receive(app: Flask, engine: Engine) -> None
         "csrf_token": token,
         "paper_BAO_CAO_THANH_TICH": (io.BytesIO(PDF + b"bc"), "bc.pdf"),
         "paper_BIEN_BAN_BINH_XET": (io.BytesIO(PDF + b"bb"), "bb.pdf"),
+        "paper_MINH_CHUNG_SANG_KIEN": (io.BytesIO(PDF + b"mc"), "mc.pdf"),
     }
     assert client.post(f"/desk/{d.code}/supplement", data=back, content_type="multipart/form-data").status_code == 302
-    assert client.post(f"/desk/{d.code}/check", data={"csrf_token": token}).status_code == 302
+    received = {"csrf_token": token, "completeness": "tiep_nhan"}
+    assert client.post(f"/desk/{d.code}/check", data=received).status_code == 302
     d = only(engine)
-    assert d.status == 4 and d.due_at is not None and len(d.papers) == 3
+    assert d.status == 4 and d.due_at is not None and len(d.papers) == 4
 
 
 def test_apology_then_withdrawal(app: Flask, engine: Engine) -> None:

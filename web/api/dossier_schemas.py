@@ -190,3 +190,7 @@ class PublicStatusSchema(Schema):
     status = fields.Integer()
     status_name = fields.String()
     appointment = fields.String(allow_none=True, metadata={"description": "dd/mm/yyyy; none once it ended"})
+    to_bring = fields.List(
+        fields.String(),
+        metadata={"description": "while waiting for papers (status 5): the papers to bring, by name"},
+    )

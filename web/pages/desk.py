@@ -16,7 +16,7 @@ from engine.errors import Conflict, InvalidInput, NotFound
 from engine.identity import Actor
 from handlers import records
 from handlers.catalogue import Catalogue, format_ratio
-from handlers.dossier_service import DESK_TASKS, DossierService
+from handlers.dossier_service import DESK_TASKS, SORTS, DossierService
 from web import i18n
 from web.api.context import domain
 from web.i18n import ZONE
@@ -27,6 +27,10 @@ i18n.TEXTS.update(TEXTS)
 
 blp = Blueprint("desk", __name__)
 DESK = ("desk",)
+#: dossiers on one page of the desk list
+PER_PAGE = 20
+#: the fields of a nominee row of the receive form, in column order
+NOMINEE_FIELDS = ("name", "kind", "gender", "position", "leader", "unit")
 INLINE = {"pdf": "application/pdf", "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
 
@@ -34,33 +38,43 @@ def _dossiers() -> DossierService:
     return domain().dossiers
 
 
+def _rows() -> list[dict[str, str]]:
+    """The nominee rows as typed (rows left wholly blank dropped), to submit or to show again after a refusal."""
+    columns = [request.form.getlist(f"nominee_{f}") for f in NOMINEE_FIELDS]
+    rows = [dict(zip(NOMINEE_FIELDS, (c[i] if i < len(c) else "" for c in columns), strict=True))
+            for i in range(max(map(len, columns), default=0))]  # fmt: skip
+    return [r for r in rows if r["name"].strip() or r["position"].strip() or r["unit"].strip()]
+
+
 def _nominees() -> list[dict[str, Any]]:
-    """The nominee rows of the form (blank rows skipped)."""
-    form = request.form
-    rows = zip(
-        form.getlist("nominee_name"),
-        form.getlist("nominee_kind"),
-        form.getlist("nominee_gender"),
-        form.getlist("nominee_position"),
-        form.getlist("nominee_leader"),
-        form.getlist("nominee_unit"),
-        strict=False,
-    )
+    """The nominee rows of the form as the submission lists them (rows without a name skipped)."""
     out = []
-    for name, kind, gender, position, leader, unit in rows:
-        if not name.strip():
+    for row in _rows():
+        if not row["name"].strip():
             continue
+        kind = row["kind"] or "individual"
         out.append(
             {
-                "name": name.strip(),
-                "kind": kind or "individual",
-                "gender": (gender or None) if kind in ("", "individual") else None,
-                "position": position.strip() or None,
-                "is_leader": leader == "1",
-                "unit": unit.strip() or None,
+                "name": row["name"].strip(),
+                "kind": kind,
+                "gender": (row["gender"] or None) if kind == "individual" else None,
+                "position": row["position"].strip() or None,
+                "is_leader": row["leader"] == "1",
+                "unit": row["unit"].strip() or None,
             }
         )
     return out
+
+
+def _chosen_files(rules: Catalogue) -> list[tuple[str, str]]:
+    """(paper name, file name) of every file the officer picked: a browser never sends them back, so a
+    refused form says which to attach again."""
+    return [
+        (rules.papers[code], part.filename)
+        for code in rules.papers
+        for part in request.files.getlist(f"paper_{code}")
+        if part and part.filename
+    ]
 
 
 def _uploads(rules: Catalogue) -> list[dict[str, Any]]:
@@ -74,23 +88,41 @@ def _uploads(rules: Catalogue) -> list[dict[str, Any]]:
             except InvalidInput as refused:
                 problems[f"paper_{code}"] = [m for msgs in refused.fields.values() for m in msgs]
     if problems:
-        raise InvalidInput("some papers cannot be accepted", problems)
+        raise InvalidInput("Một số tệp không được chấp nhận", problems)
     return uploaded
 
 
-def _form_page(me: Actor, errors: dict[str, list[str]] | None = None, status: int = 200) -> tuple[str, int]:
+def _form_page(
+    me: Actor,
+    errors: dict[str, list[str]] | None = None,
+    status: int = 200,
+    reattach: list[tuple[str, str]] | None = None,
+) -> tuple[str, int]:
+    """The receive form (rows kept after a refusal) and the unit's dossiers: searched, sorted, one page."""
     rules = _dossiers().catalogue()
     wanted = request.args.get("status", type=int)
-    rows, total = _dossiers().page(me, status=wanted, per_page=100)
+    search = request.args.get("q", "").strip()[:100]
+    sort = request.args.get("sort", "newest")
+    sort = sort if sort in SORTS else "newest"
+    number = max(request.args.get("page", 1, type=int) or 1, 1)
+    rows, total = _dossiers().page(me, status=wanted, search=search or None, sort=sort, page=number, per_page=PER_PAGE)
     html = render_template(
         "desk.html",
         rules=rules,
+        units=_dossiers().units(),
         rows=rows,
         total=total,
         wanted=wanted,
+        search=search,
+        sort=sort,
+        sorts=list(SORTS),
+        page_no=number,
+        pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
         statuses=records.STATUS_NAMES,
         errors=errors or {},
         form=request.form,
+        nominee_rows=(_rows() if request.method == "POST" else []) or [dict.fromkeys(NOMINEE_FIELDS, "")],
+        reattach=reattach or [],
         year=local_today().year - 1,
     )
     return html, status
@@ -115,44 +147,67 @@ def index(me: Actor) -> Any:
     """GET: the unit's dossiers and the receive form. POST: receive a dossier, then its receipt."""
     if request.method == "GET":
         return _form_page(me)
-    form = request.form
+    rules = _dossiers().catalogue()
     try:
-        rules = _dossiers().catalogue()
-        body = {
-            "award_type": form.get("award_type"),
-            "unit": form.get("unit", "").strip(),
-            "unit_name": form.get("unit_name", "").strip() or form.get("unit", "").strip(),
-            "title": form.get("title", "").strip() or None,
-            "achievement_year": form.get("achievement_year", type=int),
-            "nominees": _nominees(),
-        }
-        submission = _dossiers().submission_of(body, _uploads(rules))
+        code = _dossiers().receive(me, _submission(rules), accept=request.form.get("accept") == "1")
     except InvalidInput as refused:
         flash(i18n.gettext("desk.refused", message=refused.message), "error")
-        return _form_page(me, refused.fields, 422)
-    code = _dossiers().receive(me, submission, accept=form.get("accept") == "1")
+        return _form_page(me, refused.fields, 422, _chosen_files(rules))
     return redirect(url_for(".dossier", code=code))
+
+
+def _submission(rules: Catalogue) -> dict[str, Any]:
+    """The receive form as a submission; InvalidInput naming every field at fault at once (unit, rows, files)."""
+    form, problems = request.form, {}
+    try:
+        unit = _dossiers().proposing_unit(form.get("unit", ""))
+    except InvalidInput as refused:
+        problems, unit = dict(refused.fields), None
+    body = {
+        "award_type": form.get("award_type"),
+        "unit": unit.code if unit else form.get("unit", ""),
+        "unit_name": unit.name if unit else "",
+        "title": form.get("title", "").strip() or None,
+        "achievement_year": form.get("achievement_year", type=int),
+        "nominees": _nominees(),
+    }
+    try:
+        submission = _dossiers().submission_of(body, _uploads(rules))
+    except InvalidInput as refused:
+        raise InvalidInput(refused.message, {**problems, **refused.fields}) from None
+    if problems:
+        raise InvalidInput(problems["unit"][0], problems)
+    return submission
 
 
 @blp.get("/desk/<code>")
 @page(roles=DESK)
 def dossier(me: Actor, code: str) -> Any:
     """One dossier: its status, the receipt with the appointment, documents, and what the desk may do."""
+    return _dossier_page(me, code)
+
+
+def _dossier_page(me: Actor, code: str, status: int = 200) -> tuple[str, int]:
     row = _dossiers().dossier(me, code)
     docs = _dossiers().documents(row)
     tasks = _dossiers().open_tasks(row)
     receipt = next((d for d in reversed(docs) if d.kind == "receipt" and d.format == "pdf"), None)
-    return render_template(
+    rules = _dossiers().catalogue()
+    present = {p.code for p in row.papers}
+    award = rules.award_types.get(row.award_type)
+    html = render_template(
         "desk_dossier.html",
         d=row,
-        rules=_dossiers().catalogue(),
+        rules=rules,
         status_name=records.STATUS_NAMES[row.status],
         docs=docs,
         receipt=receipt,
         check=next((t for t in tasks if t.element_id in DESK_TASKS), None),
+        missing=[c for c in (award.required_papers if award else ()) if c not in present],
         tasks=tasks,
         public=_dossiers().lookup(code),
     )
+    return html, status
 
 
 def _back(code: str, message: str, category: str = "") -> Any:
@@ -165,17 +220,23 @@ def _back(code: str, message: str, category: str = "") -> Any:
 def check(me: Actor, code: str) -> Any:
     """The completeness check: receive it (receipt) or ask once for everything missing."""
     row = _dossiers().dossier(me, code)
-    choice = request.form.get("completeness", "tiep_nhan")
+    choice = request.form.get("completeness", "")
     is_first = row.supplement_requested_at is None
     if choice == "bo_sung" and is_first:
         data: dict[str, Any] = {"completeness": "bo_sung", "missing": request.form.getlist("missing")}
         if request.form.get("intake_note", "").strip():
             data["intake_note"] = request.form["intake_note"].strip()
-    else:
+    elif choice == "tiep_nhan":
         data = {"completeness" if is_first else "recheck": "tiep_nhan"}
+    else:
+        flash(i18n.gettext("desk.check.choose"), "error")
+        return _dossier_page(me, code, 422)
     try:
         _dossiers().accept(me, code, data)
-    except (InvalidInput, Conflict, NotFound) as refused:
+    except InvalidInput as refused:
+        flash(i18n.gettext("desk.refused", message=refused.message), "error")
+        return _dossier_page(me, code, 422)
+    except (Conflict, NotFound) as refused:
         return _back(code, i18n.gettext("desk.refused", message=refused.message), "error")
     return _back(code, i18n.gettext("desk.done"))
 
