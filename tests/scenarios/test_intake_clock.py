@@ -41,5 +41,3 @@ def test_the_clock_starts_when_the_dossier_is_complete_whatever_the_policy(world
     assert f"{row.received_at + timedelta(hours=7):%d/%m/%Y}" == "09/02/2026"
     assert row.paused_s == 0
     assert world.dossiers.lookup(code).appointment == "16/03/2026"
-
-
