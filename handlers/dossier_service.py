@@ -22,14 +22,16 @@ from sqlalchemy.orm import Session
 from engine import Engine, clock
 from engine.access import AccessPolicy
 from engine.errors import InvalidInput, InvalidState, NotFound
-from engine.identity import Actor
+from engine.identity import Actor, members
 from engine.models import ProcessInstance
 from engine.tasks import TaskView
-from handlers import documents, numbering, papers, records, rulesets, units
+from handlers import documents, numbering, papers, reading, records, rulesets
+from handlers.appraisal import APPRAISER_GROUP
 from handlers.catalogue import Catalogue
 from handlers.dossiers import validate_submission
-from handlers.models import Document, Dossier, Nominee
+from handlers.models import Document, Dossier, Nominee, Paper
 from handlers.storage import Store
+from handlers.units import Unit, proposing_units, require_unit
 from handlers.timefmt import fmt_date, local_day
 
 __all__ = ["DESK_TASKS", "SORTS", "DossierService", "PublicStatus"]
@@ -83,13 +85,13 @@ class DossierService:
         with self.engine.db.reading() as session:
             return rulesets.in_force(session, day or local_day(clock.now()))[1]
 
-    def units(self) -> tuple[units.Unit, ...]:
+    def units(self) -> tuple[Unit, ...]:
         """The proposing units the desk picks from (a list kept as data)."""
-        return units.proposing_units()
+        return proposing_units()
 
-    def proposing_unit(self, code: str) -> units.Unit:
+    def proposing_unit(self, code: str) -> Unit:
         """The listed unit with this code; InvalidInput for a code that is not on the list."""
-        return units.require_unit(code)
+        return require_unit(code)
 
     def upload(self, code: str, filename: str, data: bytes) -> dict[str, Any]:
         """One paper, checked against today's limits and stored; its metadata goes into the submission."""
@@ -247,6 +249,45 @@ class DossierService:
                 raise NotFound(f"no document {document_id} in dossier {row.code}")
         return found, self.store.get(found.storage_key)
 
+    def paper(self, row: Dossier, paper_id: int) -> tuple[Paper, bytes]:
+        """One paper the proposing unit sent with the dossier, and its bytes."""
+        with self.engine.db.reading() as session:
+            found = session.get(Paper, paper_id)
+            if found is None or found.dossier_id != row.id:
+                raise NotFound(f"no paper {paper_id} in dossier {row.code}")
+        return found, self.store.get(found.storage_key)
+
+    def reading(self, caller: Actor, code: str) -> dict[str, Any] | None:
+        """The dossier as the people working its steps read it: facts, nominees with their achievements,
+        papers and generated documents; None when the code names no dossier (a process of another kind) or
+        the caller's units do not reach it."""
+        with self.engine.db.reading() as session:
+            try:
+                row = self._reachable(session, caller, code)
+            except NotFound:
+                return None
+            rules = rulesets.by_id(session, row.rule_set_id)
+            award = rules.award_types.get(row.award_type)
+            return {
+                "dossier": row,
+                "award_name": award.name if award else row.award_type,
+                "status_name": records.STATUS_NAMES[row.status],
+                "nominees": [(n, reading.achievements(n.facts or {}, rules)) for n in row.nominees],
+                "papers": [(p, rules.papers.get(p.code, p.code)) for p in row.papers],
+                "documents": self._documents(session, row),
+            }
+
+    def choices(self, caller: Actor, code: str) -> dict[str, list[tuple[Any, str]]]:
+        """What a step's form may pick from (``x-choices``): the dossier's nominees still in the running, and
+        the active appraisers of the unit handling it. NotFound out of the caller's units."""
+        with self.engine.db.reading() as session:
+            row = self._reachable(session, caller, code)
+            instance = session.get(ProcessInstance, row.instance_id) if row.instance_id else None
+            unit = instance.unit if instance else None
+            nominees = [(n.id, _nominee_label(n)) for n in row.nominees if n.state in ("proposed", "eligible")]
+            people = [(u.username, u.display_name) for u in members(session, APPRAISER_GROUP, unit)]
+            return {"nominees": nominees, "appraisers": people}
+
     def open_tasks(self, row: Dossier) -> list[TaskView]:
         """The dossier's ready human tasks (its called processes run inside the same instance)."""
         if row.instance_id is None:
@@ -309,6 +350,11 @@ def _matching(text: str) -> ColumnElement[bool]:
         Dossier.id.in_(select(Nominee.dossier_id).where(Nominee.name.ilike(like))),
         Dossier.status.in_(statuses),
     )
+
+
+def _nominee_label(n: Nominee) -> str:
+    """A nominee as a person picks them from a list: the name, then the position and workplace if known."""
+    return " — ".join(part for part in (n.name, n.position, n.unit) if part)
 
 
 def _to_bring(row: Dossier) -> tuple[str, ...]:

@@ -181,9 +181,10 @@ def _submission(rules: Catalogue) -> dict[str, Any]:
 
 
 @blp.get("/desk/<code>")
-@page(roles=DESK)
+@page()
 def dossier(me: Actor, code: str) -> Any:
-    """One dossier: its status, the receipt with the appointment, documents, and what the desk may do."""
+    """One dossier: its status, the receipt with the appointment, nominees, papers and documents; what the desk
+    may do for the desk. Everyone else of the unit handling it (the appraiser…) reads it (404 elsewhere)."""
     return _dossier_page(me, code)
 
 
@@ -206,6 +207,7 @@ def _dossier_page(me: Actor, code: str, status: int = 200) -> tuple[str, int]:
         missing=[c for c in (award.required_papers if award else ()) if c not in present],
         tasks=tasks,
         public=_dossiers().lookup(code),
+        is_desk=me.is_admin or bool(set(DESK) & set(me.groups)),
     )
     return html, status
 
@@ -296,6 +298,18 @@ def document(me: Actor, code: str, document_id: int) -> Response:
     response = Response(data, mimetype=INLINE.get(found.format, "application/octet-stream"))
     how = "attachment" if request.args.get("download") or found.format != "pdf" else "inline"
     response.headers["Content-Disposition"] = f'{how}; filename="{found.filename}"'
+    return response
+
+
+@blp.get("/desk/<code>/papers/<int:paper_id>")
+@page()
+def paper(me: Actor, code: str, paper_id: int) -> Response:
+    """A paper the proposing unit sent, for whoever of the handling unit reads the dossier (PDF inline)."""
+    found, data = _dossiers().paper(_dossiers().dossier(me, code), paper_id)
+    kind = found.filename.rsplit(".", 1)[-1].lower()
+    response = Response(data, mimetype=found.content_type or "application/octet-stream")
+    how = "inline" if kind == "pdf" and not request.args.get("download") else "attachment"
+    response.headers.set("Content-Disposition", how, filename=found.filename)  # RFC 2231 for a Vietnamese name
     return response
 
 

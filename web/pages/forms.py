@@ -141,6 +141,20 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def with_choices(schema: Any, choices: Mapping[str, list[tuple[Any, str]]]) -> Any:
+    """A copy of ``schema`` where each property marked ``"x-choices": "<list>"`` offers that list (value, label)
+    as ``oneOf`` consts: a select of the dossier's nominees or the unit's appraisers instead of a typed id."""
+    if isinstance(schema, list):
+        return [with_choices(item, choices) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: with_choices(value, choices) for key, value in schema.items()}
+    listed = choices.get(str(schema.get("x-choices") or ""))
+    if listed is not None:
+        out["oneOf"] = [{"const": value, "title": label} for value, label in listed]
+    return out
+
+
 def fields(schema: Mapping[str, Any] | None, values: MultiDict[str, str] | None = None) -> list[Field]:
     """The fields of an object schema, in the schema's order; ``values`` decides how many rows a table has."""
     if not schema:
@@ -213,8 +227,14 @@ def _array(made: Field, schema: Mapping[str, Any], values: MultiDict[str, str]) 
 
 
 def _row_count(name: str, values: MultiDict[str, str]) -> int:
+    """Rows up to the last one with something in it: blank rows sent back do not pile up on each refusal."""
     pattern = re.compile(re.escape(name) + r"\.(\d+)\.")
-    found = [int(m.group(1)) for key in values for m in [pattern.match(key)] if m]
+    found = [
+        int(m.group(1))
+        for key, value in values.items(multi=True)
+        for m in [pattern.match(key)]
+        if m and value.strip()
+    ]
     return max(found) + 1 if found else 0
 
 

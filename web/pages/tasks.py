@@ -22,12 +22,14 @@ from engine.errors import (
     ConcurrentModification,
     InvalidInput,
     InvalidState,
+    NotFound,
     PermissionDenied,
     TaskAlreadyClaimed,
 )
 from engine.identity import Actor
 from engine.tasks import TaskView
 from web import i18n
+from web.api.context import domain
 from web.errors import STATUS
 from web.pages import forms, task_info
 from web.pages.guard import page
@@ -101,6 +103,21 @@ i18n.TEXTS.update(
         "task.clock.due": ("Hẹn trả kết quả", "Due"),
         "task.clock.finished": ("Trả kết quả", "Returned"),
         "task.clock.paused": ("(đang tạm dừng)", "(paused)"),
+        "task.case.award": ("Hình thức khen thưởng", "Award"),
+        "task.case.unit": ("Đơn vị đề nghị", "Proposing unit"),
+        "task.case.subject": ("Trích yếu", "Subject"),
+        "task.case.status": ("Trạng thái", "Status"),
+        "task.case.received": ("Ngày nhận đủ hồ sơ", "Complete on"),
+        "task.case.due": ("Hẹn trả kết quả", "Due"),
+        "task.case.nominees": ("Đối tượng đề nghị", "Nominees"),
+        "task.case.name": ("Họ và tên / tập thể", "Name"),
+        "task.case.position": ("Chức vụ", "Position"),
+        "task.case.workplace": ("Đơn vị công tác", "Workplace"),
+        "task.case.achievements": ("Thành tích", "Achievements"),
+        "task.case.papers": ("Thành phần hồ sơ", "Papers"),
+        "task.case.documents": ("Văn bản, dự thảo", "Documents and drafts"),
+        "task.case.none": ("Chưa có.", "None yet."),
+        "task.case.open": ("Xem toàn bộ hồ sơ", "Open the whole dossier"),
     }
 )
 
@@ -155,7 +172,7 @@ def show(me: Actor, task_id: str) -> Any:
     """GET: the task; POST: complete it with the form (422 with each field's messages when refused)."""
     task = visible_task(me, task_id)
     eng = engine()
-    schema = eng.tasks.form(task.id) if task.form else None
+    schema = forms.with_choices(eng.tasks.form(task.id), _choices(me, task)) if task.form else None
     if request.method == "GET":
         tree = forms.fields(schema)
         return _render(me, task, schema, tree, forms.initial(tree, _resolved_data(task)), {})
@@ -175,6 +192,16 @@ def show(me: Actor, task_id: str) -> Any:
             flash(i18n.gettext("task.completed", step=task.name or task.element_id, code=task.business_key or "—"))
             return redirect(url_for("inbox.index"))
     return _render(me, task, schema, tree, posted, forms.attach(problems, tree), 422)
+
+
+def _choices(me: Actor, task: TaskView) -> dict[str, list[tuple[Any, str]]]:
+    """The lists a dossier step's form picks from (its nominees, the unit's appraisers); none elsewhere."""
+    if not task.business_key or not sees_dossier(me, task.unit):
+        return {}
+    try:
+        return domain().dossiers.choices(me, task.business_key)
+    except NotFound:
+        return {}
 
 
 def _resolved_data(task: TaskView) -> dict[str, Any]:
@@ -231,14 +258,17 @@ def _dossier(me: Actor, task: TaskView, schema: dict[str, Any] | None, now: date
         return {"dossier": None, "history": task_info.history(own_events, steps, task.id)}
     instance = eng.runtime.get(task.instance_id)
     names = {d.version: d.name for d in eng.repository.definitions(instance.process_key)}
+    case = domain().dossiers.reading(me, task.business_key) if task.business_key else None
     labels = {f.key: f.label for f in forms.fields(schema)}
-    data, skipped = task_info.summary(instance.data, labels)
+    # a dossier is read from its records; the raw process data is for processes of other kinds
+    data, skipped = ([], 0) if case else task_info.summary(instance.data, labels)
     steps = {t.id: t.name or t.element_id for t in eng.tasks.for_instance(task.instance_id)}
     events = eng.history.for_instance(task.instance_id) + own_events
     slip = eng.sla.slip(task.instance_id).to_dict(ZoneInfo(eng.settings.time_zone))
     return {
         "dossier": instance,
         "process_name": names.get(instance.definition_version) or instance.process_key,
+        "case": case,
         "data": data,
         "skipped": skipped,
         "history": task_info.history(events, steps, task.id),
