@@ -31,8 +31,8 @@ from handlers.catalogue import Catalogue
 from handlers.dossiers import validate_submission
 from handlers.models import Document, Dossier, Nominee, Paper
 from handlers.storage import Store
-from handlers.units import Unit, proposing_units, require_unit
 from handlers.timefmt import fmt_date, local_day
+from handlers.units import Unit, proposing_units, require_unit
 
 __all__ = ["DESK_TASKS", "SORTS", "DossierService", "PublicStatus"]
 
