@@ -63,7 +63,7 @@ def check_exclusions(answer: Mapping[str, Any]) -> None:
     cur = records.current()
     known = _nominees(cur)
     problems = {
-        f"excluded[{i}].nominee": [f"Không có đối tượng này trong hồ sơ: {item.get('nominee')}"]
+        f"excluded.{i}.nominee": [f"Không có đối tượng này trong hồ sơ: {item.get('nominee')}"]
         for i, item in enumerate(answer.get("excluded") or [])
         if _nominee_id(item) not in known
     }

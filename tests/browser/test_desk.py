@@ -11,19 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
-from flask import Flask
 
-from engine import Engine, clock
-from engine.db import Database
-from handlers.domain import Domain
-from tests.scenarios.conftest import DEFAULTS, WORKER
-from tests.scenarios.conftest import PEOPLE as WORKERS
-from tests.web.dossier_world import PDF, domain_app, domain_engine
+from engine import clock
+from tests.browser import dossiers
+from tests.browser.dossiers import drive_to, pdf_file
 
 PAPERS = ("TO_TRINH", "BAO_CAO_THANH_TICH", "BIEN_BAN_BINH_XET", "MINH_CHUNG_SANG_KIEN")
+
+#: the dossier world's fixtures, used here
+engine = dossiers.engine
+live_app = dossiers.live_app
+world = dossiers.world
 
 
 @pytest.fixture
@@ -34,45 +34,12 @@ def vclock() -> Iterator[clock.VirtualClock]:
     clock.install(previous)
 
 
-@pytest.fixture
-def world(database: Database, vclock: object, tmp_path: Path) -> Domain:
-    domain = domain_engine(database, tmp_path / "files")
-    for name, groups in WORKERS.items():
-        domain.engine.identity.ensure_user(name, groups=groups, unit="so-noi-vu")
-    return domain
-
-
-@pytest.fixture
-def engine(world: Domain) -> Engine:
-    return world.engine
-
-
-@pytest.fixture
-def live_app(world: Domain) -> Flask:
-    return domain_app(world, TESTING=False, SECRET_KEY="browser-test-secret")
-
-
-def drive_to(engine: Engine, code: str, element: str) -> None:
-    """Work the dossier's tasks with the scenarios' answers until ``element`` is ready."""
-    instance = engine.runtime.list(business_key=code)[0].id
-    for _ in range(30):
-        ready = sorted(
-            (t for t in engine.tasks.for_instance(instance) if t.state == "ready"), key=lambda t: t.element_id
-        )
-        if not ready or element in [t.element_id for t in ready]:
-            return
-        task = ready[0]
-        engine.tasks.claim(task.id, WORKER[task.element_id])
-        engine.tasks.complete(task.id, WORKER[task.element_id], dict(DEFAULTS[task.element_id]))
-    raise AssertionError(f"{element} never became ready")
-
-
 def test_the_desk_receives_a_dossier_and_the_receipt_shows_the_appointment(page, sign_in, shot, engine) -> None:
     sign_in("motcua", ["desk"])
     page.goto("/desk")
+    assert not page.is_checked("input[name=accept]"), "nothing is pre-ticked"
     page.select_option("select[name=award_type]", "CSTD_TINH")
-    page.fill("input[name=unit]", "so-gd")
-    page.fill("input[name=unit_name]", "Sở Giáo dục và Đào tạo")
+    page.select_option("select[name=unit]", label="Sở Giáo dục và Đào tạo")
     page.fill("input[name=title]", "Đề nghị tặng danh hiệu Chiến sĩ thi đua cấp tỉnh năm 2025")
     row = page.locator("#nominees tr.nominee").nth(0)
     row.locator("input[name=nominee_name]").fill("Nguyễn Thị Hoa")
@@ -84,17 +51,32 @@ def test_the_desk_receives_a_dossier_and_the_receipt_shows_the_appointment(page,
     row.locator("select[name=nominee_gender]").select_option("nam")
     row.locator("select[name=nominee_leader]").select_option("1")
     row.locator("input[name=nominee_position]").fill("Hiệu trưởng")
-    for code in PAPERS:
-        page.set_input_files(
-            f"input[name=paper_{code}]",
-            files=[{"name": f"{code.lower()}.pdf", "mimeType": "application/pdf", "buffer": PDF + code.encode()}],
-        )
+
+    # the wrong turn: "complete" ticked with the initiative's proof missing
+    for code in PAPERS[:3]:
+        page.set_input_files(f"input[name=paper_{code}]", files=[pdf_file(code)])
+    page.check("input[name=accept]")
     shot("desk-receive")
+    page.click("#receive-form button[type=submit]")
+    page.wait_for_selector("#incomplete")
+    assert "Hồ sơ còn thiếu giấy tờ bắt buộc: Minh chứng sáng kiến" in page.inner_text(".flash.error")
+    names = page.locator("#nominees input[name=nominee_name]")
+    assert [names.nth(i).input_value() for i in range(names.count())] == ["Nguyễn Thị Hoa", "Lê Văn Bình"]
+    assert page.locator("#nominees select[name=nominee_leader]").nth(1).input_value() == "1"
+    assert page.input_value("select[name=unit]") == "so-gd"
+    again = page.inner_text("#reattach")
+    assert "Vui lòng đính kèm lại" in again and "to_trinh.pdf" in again and "bao_cao_thanh_tich.pdf" in again
+    assert engine.runtime.list() == [], "nothing was registered"
+    shot("desk-receive-missing-paper")
+
+    for code in PAPERS:
+        page.set_input_files(f"input[name=paper_{code}]", files=[pdf_file(code)])
     page.click("#receive-form button[type=submit]")
     page.wait_for_selector("#receipt")
     assert page.inner_text("#appointment").strip() == "17:30 16/03/2026"
     assert "Giấy tiếp nhận hồ sơ và hẹn trả kết quả" in page.inner_text("#receipt")
     assert "08:00 09/02/2026" in page.inner_text("#receipt")
+    assert page.locator("#papers li").count() == 4
     shot("desk-receipt")
     href = page.get_attribute("#receipt a.print", "href")
     assert href is not None and page.request.get(href).body().startswith(b"%PDF")
@@ -130,3 +112,33 @@ def test_the_desk_receives_a_dossier_and_the_receipt_shows_the_appointment(page,
     result = page.inner_text("#lookup-result")
     assert "16/03/2026" in result and "Đang xử lý" in result and "Hoa" not in page.content()
     shot("public-lookup")
+
+
+def test_the_desk_finds_a_dossier_among_many_on_a_phone(page, sign_in, shot, world) -> None:
+    """25 dossiers: the list pages by 20, finds one by a nominee's name and by status, and fits 390 px."""
+    desk = world.engine.identity.actor("motcua")
+    for i in range(25):
+        body = {"award_type": "CSTD_TINH", "unit": "so-yt", "unit_name": "Sở Y tế", "achievement_year": 2025}
+        nominee = {"name": f"Trần Văn Số{i:02d}", "kind": "individual", "gender": "nam", "position": "Bác sĩ"}
+        uploaded = [world.dossiers.upload(c, f"{c.lower()}.pdf", pdf_file(c)["buffer"]) for c in PAPERS]
+        world.dossiers.receive(desk, world.dossiers.submission_of({**body, "nominees": [nominee]}, uploaded))
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in("motcua", ["desk"])
+    page.goto("/desk")
+    assert page.locator("#dossiers tbody tr").count() == 20
+    assert "Trang 1/2" in page.inner_text("#pager")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, "no horizontal overflow at 390 px"
+    shot("desk-list-390")
+    page.click("#pager a[rel=next]")
+    assert page.locator("#dossiers tbody tr").count() == 5
+    page.fill("input[name=q]", "Số07")
+    page.click("#desk-filters button[type=submit]")
+    assert page.locator("#dossiers tbody tr").count() == 1
+    assert "Trần Văn Số07" in page.inner_text("#dossiers")
+    page.fill("input[name=q]", "Mới đăng ký")
+    page.select_option("select[name=sort]", "code")
+    page.click("#desk-filters button[type=submit]")
+    assert page.locator("#dossiers tbody tr").count() == 20
+    assert page.locator("#dossiers tbody tr").nth(0).inner_text().count("HS-2026-000001") == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot("desk-list-search-390")

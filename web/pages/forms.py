@@ -230,10 +230,7 @@ def _row_count(name: str, values: MultiDict[str, str]) -> int:
     """Rows up to the last one with something in it: blank rows sent back do not pile up on each refusal."""
     pattern = re.compile(re.escape(name) + r"\.(\d+)\.")
     found = [
-        int(m.group(1))
-        for key, value in values.items(multi=True)
-        for m in [pattern.match(key)]
-        if m and value.strip()
+        int(m.group(1)) for key, value in values.items(multi=True) for m in [pattern.match(key)] if m and value.strip()
     ]
     return max(found) + 1 if found else 0
 
@@ -366,6 +363,9 @@ def _convert(kind: str, raw: str, schema: Mapping[str, Any]) -> Any:
         for value in list(schema.get("enum") or []) + [v for v, _ in _consts(schema)]:
             if _text(value) == raw:
                 return value
+        declared, _ = _types(schema)
+        if declared in ("integer", "number"):  # a number not offered: sent as one, for the engine to judge
+            return _convert(declared, raw, {})
         return raw
     if kind == "integer":
         try:
