@@ -278,15 +278,19 @@ class DossierService:
             }
 
     def choices(self, caller: Actor, code: str) -> dict[str, list[tuple[Any, str]]]:
-        """What a step's form may pick from (``x-choices``): the dossier's nominees still in the running, and
-        the active appraisers of the unit handling it. NotFound out of the caller's units."""
+        """What a step's form may pick from (``x-choices``): the dossier's nominees still in the running, the
+        active appraisers of the unit handling it, the required papers of its award type. NotFound out of the
+        caller's units."""
         with self.engine.db.reading() as session:
             row = self._reachable(session, caller, code)
             instance = session.get(ProcessInstance, row.instance_id) if row.instance_id else None
             unit = instance.unit if instance else None
             nominees = [(n.id, _nominee_label(n)) for n in row.nominees if n.state in ("proposed", "eligible")]
             people = [(u.username, u.display_name) for u in members(session, APPRAISER_GROUP, unit)]
-            return {"nominees": nominees, "appraisers": people}
+            rules = rulesets.by_id(session, row.rule_set_id)
+            award = rules.award_types.get(row.award_type)
+            required = [(c, rules.papers.get(c, c)) for c in (award.required_papers if award else ())]
+            return {"nominees": nominees, "appraisers": people, "papers": required}
 
     def open_tasks(self, row: Dossier) -> list[TaskView]:
         """The dossier's ready human tasks (its called processes run inside the same instance)."""

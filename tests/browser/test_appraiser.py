@@ -118,6 +118,9 @@ def test_the_division_head_and_the_appraiser_work_a_dossier(world: Domain, sign_
     assert "award_dossier" not in case
     for raw in ("papers_check", "intake_outcome", "submission", "T01:", "+00:00", "{"):
         assert raw not in case, raw
+    trail = page.inner_text("#history")
+    assert "Kết quả kiểm tra: Tiếp nhận (hồ sơ đầy đủ, hợp lệ)" in trail and "completeness" not in trail
+    assert "appraiser:" not in trail and "tiep_nhan" not in trail
     paper = page.locator("#case-papers a").first.get_attribute("href")
     assert paper is not None and page.request.get(paper).body().startswith(b"%PDF")
     shot("appraiser-task-dossier")

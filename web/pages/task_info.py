@@ -138,12 +138,38 @@ def action_label(action: str) -> str:
     return i18n.gettext(key) if key in i18n.TEXTS else action
 
 
-def _detail(event: Event) -> str:
+def answer(data: Mapping[str, Any], schema: Mapping[str, Any] | None) -> str:
+    """A completed step's answer in the words of its form: field titles, the labels of chosen values; the
+    keys and codes themselves only where the form names none."""
+    properties = (schema or {}).get("properties") or {}
+    parts = []
+    for key, value in data.items():
+        field = properties.get(key) or {}
+        parts.append(f"{field.get('title') or key}: {_label(value, field)}")
+    return "; ".join(parts)[:BULKY]
+
+
+def _label(value: Any, field: Mapping[str, Any]) -> str:
+    if isinstance(value, dict):
+        return f"({answer(value, field)})"
+    if isinstance(value, list):
+        items = field.get("items")
+        return ", ".join(_label(v, items if isinstance(items, dict) else {}) for v in value) or "—"
+    values, names = list(field.get("enum") or []), field.get("x-enumNames") or field.get("enumNames") or []
+    if value in values and len(names) == len(values):
+        return str(names[values.index(value)])
+    for option in field.get("oneOf") or []:
+        if isinstance(option, dict) and option.get("const") == value:
+            return str(option.get("title") or value)
+    return show(value)
+
+
+def _detail(event: Event, forms: Mapping[str, Mapping[str, Any] | None]) -> str:
     before, after, details = event.before or {}, event.after or {}, event.details or {}
     if "assignee" in after:
         return f"{before.get('assignee') or '—'} → {after.get('assignee') or '—'}"
     if event.action == "task_completed" and after:
-        return "; ".join(f"{k}: {show(v)}" for k, v in after.items())[:BULKY]
+        return answer(after, forms.get(event.task_id or ""))
     if details.get("reason"):
         return str(details["reason"])
     if details.get("message"):
@@ -153,8 +179,14 @@ def _detail(event: Event) -> str:
     return ""
 
 
-def history(events: Iterable[Event], steps: Mapping[str, str], task_id: str) -> list[HistoryRow]:
-    """Events oldest first, once each (the task's own and the dossier's), with the step each concerns."""
+def history(
+    events: Iterable[Event],
+    steps: Mapping[str, str],
+    task_id: str,
+    forms: Mapping[str, Mapping[str, Any] | None] | None = None,
+) -> list[HistoryRow]:
+    """Events oldest first, once each (the task's own and the dossier's), with the step each concerns; a
+    step's answer in the words of its form (``forms``: task id → its schema, with the lists it offered)."""
     unique = {event.id: event for event in events}
     return [
         HistoryRow(
@@ -162,7 +194,7 @@ def history(events: Iterable[Event], steps: Mapping[str, str], task_id: str) -> 
             actor=event.actor,
             action=action_label(event.action),
             step=steps.get(event.task_id or "", ""),
-            detail=_detail(event),
+            detail=_detail(event, forms or {}),
             this_task=event.task_id == task_id,
         )
         for event in sorted(unique.values(), key=lambda e: (e.at, e.id))

@@ -264,7 +264,10 @@ def _dossier(me: Actor, task: TaskView, schema: dict[str, Any] | None, now: date
     labels = {f.key: f.label for f in forms.fields(schema)}
     # a dossier is read from its records; the raw process data is for processes of other kinds
     data, skipped = ([], 0) if case else task_info.summary(instance.data, labels)
-    steps = {t.id: t.name or t.element_id for t in eng.tasks.for_instance(task.instance_id)}
+    tasks = eng.tasks.for_instance(task.instance_id)
+    steps = {t.id: t.name or t.element_id for t in tasks}
+    choices = _choices(me, task)
+    answered = {t.id: forms.with_choices(eng.tasks.form(t.id), choices) for t in tasks if t.form and t.completed_at}
     events = eng.history.for_instance(task.instance_id) + own_events
     slip = eng.sla.slip(task.instance_id).to_dict(ZoneInfo(eng.settings.time_zone))
     return {
@@ -273,7 +276,7 @@ def _dossier(me: Actor, task: TaskView, schema: dict[str, Any] | None, now: date
         "case": case,
         "data": data,
         "skipped": skipped,
-        "history": task_info.history(events, steps, task.id),
+        "history": task_info.history(events, steps, task.id, answered),
         "slip": task_info.slip_rows(slip, now),
         "clock": task_info.slip_clock(slip),
         "budget": task_info.budget,
