@@ -115,6 +115,9 @@ def test_supplement_then_return_then_receive(app: Flask, engine: Engine) -> None
     asked = {"csrf_token": token, "completeness": "bo_sung", "missing": missing}
     assert client.post(f"/desk/{d.code}/check", data=asked).status_code == 302
     assert only(engine).status == 5
+    public = client.get(f"/tra-cuu?code={d.code.lower()}").get_data(as_text=True)
+    assert "Giấy tờ cần nộp bổ sung" in public and "Báo cáo thành tích (Mẫu số 05)" in public
+    assert "Minh chứng sáng kiến" in public and "Nguyễn Thị Hoa" not in public
     html = client.get(f"/desk/{d.code}").get_data(as_text=True)
     assert 'id="supplement"' in html and "Báo cáo thành tích" in html
     back = {

@@ -66,9 +66,7 @@ def app(world: Domain) -> Flask:
 
 
 def _received(api: Api) -> dict[str, Any]:
-    made = api.post(
-        "/api/dossiers", "desk", data={"dossier": json.dumps(submission(accept=True)), "files": files_of()}
-    )
+    made = api.post("/api/dossiers", "desk", data={"dossier": json.dumps(submission(accept=True)), "files": files_of()})
     assert made.status_code == 201, made.json
     return made.json
 
@@ -81,6 +79,7 @@ def _params(api: Api, dossier: dict[str, Any]) -> dict[str, str]:
         "task_id": task.get("id", ""),
         "instance_id": str(dossier["instance_id"]),
         "document_id": str(dossier["documents"][0]["id"]),
+        "paper_id": str(dossier["papers"][0]["id"]),
         "key": "award_dossier",
         "version": "1",
     }
