@@ -158,12 +158,19 @@ def check_papers() -> dict[str, Any]:
 
 def check_intake(answer: Mapping[str, Any]) -> None:
     """Before the desk's answer moves the dossier: "complete" is refused while a required paper of the award
-    type is missing (the desk asks for it or refuses); such a dossier never goes to processing."""
-    if "tiep_nhan" not in (answer.get("completeness"), answer.get("recheck")):
-        return
+    type is missing (the desk asks for it or refuses), so such a dossier never goes to processing; and the one
+    supplement request names every missing paper at once."""
     cur = records.current()
     present = {p.code for p in cur.dossier.papers}
     missing = papers.missing_papers(cur.rules, cur.award.required_papers, present)
+    if answer.get("completeness") == "bo_sung" and "missing" in answer:
+        left_out = [m for m in missing if m["code"] not in set(answer["missing"] or [])]
+        if left_out:
+            names = "; ".join(m["name"] for m in left_out)
+            message = f"Phiếu yêu cầu bổ sung phải nêu đủ mọi giấy tờ còn thiếu (chỉ yêu cầu một lần), thiếu: {names}"
+            raise InvalidInput(message, {"missing": [message]})
+    if "tiep_nhan" not in (answer.get("completeness"), answer.get("recheck")):
+        return
     if missing:
         names = "; ".join(m["name"] for m in missing)
         message = f"Hồ sơ còn thiếu giấy tờ bắt buộc: {names}. Hãy yêu cầu bổ sung hoặc từ chối tiếp nhận"

@@ -55,6 +55,16 @@ def test_supplement_once_with_the_clock_resumed(world: World) -> None:
     assert (world.dossier(code).status, world.dossier(code).classification) == (10, "truoc_han")
 
 
+def test_the_one_supplement_request_names_every_missing_paper(world: World) -> None:
+    """Asked once, listing everything missing: a request that leaves a missing paper out is refused."""
+    code = world.submit("BK_UBND", [holder()], papers=["TO_TRINH"])
+    task = world.ready(code)[0]
+    world.engine.tasks.claim(task.id, "motcua")
+    with pytest.raises(InvalidInput) as refused:
+        world.engine.tasks.complete(task.id, "motcua", {"completeness": "bo_sung", "missing": ["BAO_CAO_THANH_TICH"]})
+    assert "Biên bản bình xét" in refused.value.message and world.dossier(code).status == 1
+
+
 def test_complete_is_refused_while_a_required_paper_is_missing(world: World) -> None:
     """A dossier lacking a required paper of its award type is never taken into processing: the desk asks
     for it or refuses, and the refused answer changes nothing."""
@@ -70,7 +80,9 @@ def test_complete_is_refused_while_a_required_paper_is_missing(world: World) -> 
 
 def test_supplement_with_the_clock_restarted(world: World) -> None:
     code = world.submit("BK_UBND", [holder()], papers=["TO_TRINH"])
-    world.do(code, "check_completeness", {"completeness": "bo_sung", "missing": ["BAO_CAO_THANH_TICH"]})
+    world.do(
+        code, "check_completeness", {"completeness": "bo_sung", "missing": ["BAO_CAO_THANH_TICH", "BIEN_BAN_BINH_XET"]}
+    )
     world.clock.set(vn(11, 3, 14))  # Wednesday 11/03 14:00
     papers = world.papers("BAO_CAO_THANH_TICH", "BIEN_BAN_BINH_XET")
     world.dossiers.return_supplement(world.person("motcua"), code, papers)
@@ -98,7 +110,11 @@ def test_refusal_with_its_reason(world: World) -> None:
 
 def test_refusal_after_the_supplement(world: World) -> None:
     code = world.submit("CSTD_TINH", [star()], papers=["TO_TRINH"])
-    world.do(code, "check_completeness", {"completeness": "bo_sung", "missing": ["BAO_CAO_THANH_TICH"]})
+    world.do(
+        code,
+        "check_completeness",
+        {"completeness": "bo_sung", "missing": ["BAO_CAO_THANH_TICH", "BIEN_BAN_BINH_XET", "MINH_CHUNG_SANG_KIEN"]},
+    )
     world.dossiers.return_supplement(world.person("motcua"), code, [])
     world.do(code, "recheck_completeness", {"recheck": "tu_choi", "refusal_reason": "Vẫn thiếu báo cáo."})
     assert world.dossier(code).status == 3
@@ -118,7 +134,11 @@ def test_the_applicant_withdraws_during_appraisal(world: World) -> None:
 
 def test_the_applicant_withdraws_while_supplementing(world: World) -> None:
     code = world.submit("CSTD_TINH", [star()], papers=["TO_TRINH"])
-    world.do(code, "check_completeness", {"completeness": "bo_sung", "missing": ["BAO_CAO_THANH_TICH"]})
+    world.do(
+        code,
+        "check_completeness",
+        {"completeness": "bo_sung", "missing": ["BAO_CAO_THANH_TICH", "BIEN_BAN_BINH_XET", "MINH_CHUNG_SANG_KIEN"]},
+    )
     world.dossiers.withdraw(world.person("motcua"), code, "Không bổ sung được.")
     assert world.dossier(code).status == 7
 

@@ -32,7 +32,11 @@ def test_the_clock_starts_when_the_dossier_is_complete_whatever_the_policy(world
     code = world.submit("CSTD_TINH", [star()], papers=["TO_TRINH", "BIEN_BAN_BINH_XET"])
     assert world.clock_row(code).policy == "resume"
     world.clock.set(vn(4, 2, 9))  # the desk checks it on Wednesday: two days that must not count
-    world.do(code, "check_completeness", {"completeness": "bo_sung", "missing": ["BAO_CAO_THANH_TICH"]})
+    world.do(
+        code,
+        "check_completeness",
+        {"completeness": "bo_sung", "missing": ["BAO_CAO_THANH_TICH", "MINH_CHUNG_SANG_KIEN"]},
+    )
     world.clock.set(vn(9, 2, 9))
     listed = world.papers("BAO_CAO_THANH_TICH", "MINH_CHUNG_SANG_KIEN")
     world.dossiers.return_supplement(world.person("motcua"), code, listed)

@@ -141,11 +141,18 @@ def test_supplement_once_then_return(api: Api) -> None:
     made = api.post("/api/dossiers", "desk", data={"dossier": json.dumps(body), "files": files_of(("TO_TRINH",))})
     code, task = made.json["code"], made.json["tasks"][0]["id"]
     api.post(f"/api/tasks/{task}/claim", "desk")
-    asked = {"completeness": "bo_sung", "missing": ["BAO_CAO_THANH_TICH"]}
+    asked = {
+        "completeness": "bo_sung",
+        "missing": ["BAO_CAO_THANH_TICH", "BIEN_BAN_BINH_XET", "MINH_CHUNG_SANG_KIEN"],
+    }  # everything missing, at once
     assert api.post(f"/api/tasks/{task}/complete", "desk", json={"data": asked}).status_code == 200
     got = api.get(f"/api/dossiers/{code}", "desk").json
     assert got["status"] == 5 and got["appointment"] is None  # the clock starts once it is complete
-    assert [i["code"] for i in got["supplement_items"]] == ["BAO_CAO_THANH_TICH"]
+    assert [i["code"] for i in got["supplement_items"]] == [
+        "BAO_CAO_THANH_TICH",
+        "BIEN_BAN_BINH_XET",
+        "MINH_CHUNG_SANG_KIEN",
+    ]
     up = api.post(
         f"/api/dossiers/{code}/papers",
         "desk",
