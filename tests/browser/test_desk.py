@@ -77,6 +77,10 @@ def test_the_desk_receives_a_dossier_and_the_receipt_shows_the_appointment(page,
     assert "Giấy tiếp nhận hồ sơ và hẹn trả kết quả" in page.inner_text("#receipt")
     assert "08:00 09/02/2026" in page.inner_text("#receipt")
     assert page.locator("#papers li").count() == 4
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, "the dossier page fits a phone"
+    shot("desk-dossier-390")
+    page.set_viewport_size({"width": 1280, "height": 900})
     shot("desk-receipt")
     href = page.get_attribute("#receipt a.print", "href")
     assert href is not None and page.request.get(href).body().startswith(b"%PDF")
