@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from web.api import auth, calendar, definitions, dossiers, health, instances, messages, public, signals, sla, tasks
 from web.api.schemas import ErrorSchema
+from web.boundary import ColumnInt, int_param_schema
 from web.errors import http_error
 
 __all__ = ["Api", "init_app"]
@@ -80,6 +81,7 @@ def init_app(app: Flask) -> Api:
     for key, value in CONFIG.items():
         app.config.setdefault(key, value)
     api = Api(app)
+    api.register_converter(ColumnInt, int_param_schema)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     app.register_blueprint(docs)
