@@ -66,10 +66,12 @@ def int_param_schema(converter: ColumnInt) -> dict[str, Any]:
 
 
 def body_limit() -> int:
-    """The largest body the matched endpoint takes (AWARDFLOW_UPLOAD_BODY_LIMITS, else AWARDFLOW_MAX_BODY)."""
+    """The largest body the matched endpoint takes (AWARDFLOW_UPLOAD_BODY_LIMITS, else AWARDFLOW_MAX_BODY),
+    never more than MAX_CONTENT_LENGTH, the bound of all."""
     config = current_app.config
-    limit = config["AWARDFLOW_UPLOAD_BODY_LIMITS"].get(request.endpoint)
-    return int(limit if limit is not None else config["AWARDFLOW_MAX_BODY"])
+    limit = config["AWARDFLOW_UPLOAD_BODY_LIMITS"].get(request.endpoint, config["AWARDFLOW_MAX_BODY"])
+    overall = config.get("MAX_CONTENT_LENGTH")
+    return int(min(limit, overall) if overall else limit)
 
 
 def walk(value: Any, path: str) -> Iterator[tuple[str, str, int]]:
