@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import Flask, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
-from werkzeug.routing import IntegerConverter, Map
+from werkzeug.routing import BaseConverter, IntegerConverter, Map
 
 from engine.errors import InvalidInput
 from engine.values import printable, text_problem
@@ -58,6 +58,15 @@ class ColumnInt(IntegerConverter):
 
     def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None, max: int | None = MAX_ID) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max)
+
+
+class Day(BaseConverter):
+    """``<day:...>``: a path segment documented as a date (YYYY-MM-DD); the view parses it and names it in a
+    400 when it is not one."""
+
+
+def day_param_schema(converter: Day) -> dict[str, Any]:
+    return {"type": "string", "format": "date"}
 
 
 def int_param_schema(converter: ColumnInt) -> dict[str, Any]:
@@ -150,4 +159,5 @@ def init_app(app: Flask) -> None:
     """Bound ``<int:>`` ids and run :func:`guard` before every other hook (call before the blueprints and the
     sign-in are registered)."""
     app.url_map.converters["int"] = ColumnInt
+    app.url_map.converters["day"] = Day
     app.before_request_funcs.setdefault(None, []).insert(0, guard)

@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 from flask_smorest.fields import Upload
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
-from engine.calendar import DEFAULT_ZONE, MAX_DURATION
+from engine.calendar import DEFAULT_ZONE, DURATION_DIGITS, DURATION_PATTERN
 from engine.inbox import SCOPES, SORTS
 
 LOCAL = ZoneInfo(DEFAULT_ZONE)
-#: A working-time duration as engine.calendar.parse_duration reads it (its bound is checked there).
-DURATION = r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*[Ww][DdHhMm]\s*$"
+#: A working-time duration as engine.calendar.parse_duration reads it (case-insensitive unit spelled out).
+DURATION = "^" + DURATION_PATTERN.replace("(WD|WH|WM)", "[Ww][DdHhMm]") + "$"
 STATES = ("running", "suspended", "error", "completed", "cancelled")
 
 
@@ -78,7 +78,8 @@ class HealthSchema(Schema):
 
 
 class Paging(Query):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    #: Pages past 100 000 would skip 50 million rows: none exist, and a larger offset overflows the database's.
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
@@ -329,7 +330,7 @@ class DueQuery(CalendarQuery):
     duration = fields.String(
         required=True,
         validate=[validate.Length(max=40), validate.Regexp(DURATION)],
-        metadata={"description": f"e.g. 20WD, 0.5WD, 4WH; at most {MAX_DURATION['WD']}WD"},
+        metadata={"description": f"e.g. 20WD, 0.5WD, 4WH; at most {DURATION_DIGITS} digits before the point"},
     )
 
 
