@@ -20,8 +20,8 @@ log = logging.getLogger(__name__)
 
 #: Defaults of the web settings; create_app's ``test_config`` (or a deployment's config) overrides them.
 DEFAULTS: dict[str, Any] = {
-    #: Largest request body of all; each endpoint's own bound is lower (AWARDFLOW_MAX_BODY and
-    #: AWARDFLOW_UPLOAD_BODY_LIMITS, web/boundary.py).
+    #: Largest request body: that of the endpoints taking files (AWARDFLOW_UPLOAD_ENDPOINTS); every other
+    #: endpoint takes at most AWARDFLOW_MAX_BODY (web/boundary.py).
     "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
     **boundary.CONFIG,
     "SESSION_COOKIE_HTTPONLY": True,

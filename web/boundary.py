@@ -35,10 +35,10 @@ BAD_BODY = "the request body is not valid JSON"
 CONFIG: dict[str, Any] = {
     #: Largest request body of an ordinary endpoint (JSON, forms): task data is bounded by the engine anyway.
     "AWARDFLOW_MAX_BODY": 1024 * 1024,
-    #: Endpoints that take files, with their own largest body: a deployment bundle, a dossier with its papers.
-    "AWARDFLOW_UPLOAD_BODY_LIMITS": {
-        endpoint: 20 * 1024 * 1024
-        for endpoint in (
+    #: Endpoints that take files (a deployment bundle, a dossier with its papers): their bound is
+    #: MAX_CONTENT_LENGTH, the bound of all.
+    "AWARDFLOW_UPLOAD_ENDPOINTS": frozenset(
+        {
             "definitions.Definitions",
             "definitions.Validate",
             "dossiers.Dossiers",
@@ -47,8 +47,8 @@ CONFIG: dict[str, Any] = {
             "designer.deploy",
             "desk.index",
             "desk.supplement",
-        )
-    },
+        }
+    ),
 }
 
 
@@ -75,12 +75,13 @@ def int_param_schema(converter: ColumnInt) -> dict[str, Any]:
 
 
 def body_limit() -> int:
-    """The largest body the matched endpoint takes (AWARDFLOW_UPLOAD_BODY_LIMITS, else AWARDFLOW_MAX_BODY),
-    never more than MAX_CONTENT_LENGTH, the bound of all."""
+    """The largest body the matched endpoint takes: MAX_CONTENT_LENGTH for AWARDFLOW_UPLOAD_ENDPOINTS, else
+    AWARDFLOW_MAX_BODY (never more than MAX_CONTENT_LENGTH)."""
     config = current_app.config
-    limit = config["AWARDFLOW_UPLOAD_BODY_LIMITS"].get(request.endpoint, config["AWARDFLOW_MAX_BODY"])
-    overall = config.get("MAX_CONTENT_LENGTH")
-    return int(min(limit, overall) if overall else limit)
+    overall = int(config["MAX_CONTENT_LENGTH"])
+    if request.endpoint in config["AWARDFLOW_UPLOAD_ENDPOINTS"]:
+        return overall
+    return min(int(config["AWARDFLOW_MAX_BODY"]), overall)
 
 
 def walk(value: Any, path: str) -> Iterator[tuple[str, str, int]]:
@@ -103,27 +104,33 @@ def walk(value: Any, path: str) -> Iterator[tuple[str, str, int]]:
                 stack.append((child, name, depth + 1))
 
 
-def json_body() -> None:
-    """Parse a JSON body once, here, where a bad one is refused: not JSON or too deep is 400 naming the body,
-    a string no database can store is 422 naming the field."""
-    raw = request.get_data(cache=True)
-    if not raw:
-        return
+def load_json(raw: str | bytes, field: str) -> Any:
+    """Parse JSON sent in (a body, a form part) where a bad one is refused, naming ``field``: not JSON or
+    nested too deep is a 400, a string no database can store a 422 naming its path."""
+    deep = {field: [f"nests deeper than {MAX_JSON_DEPTH} levels"]}
     try:
         parsed = json.loads(raw)
     except RecursionError:
-        bad_params({"body": [f"the JSON body nests deeper than {MAX_JSON_DEPTH} levels"]}, BAD_BODY)
+        bad_params(deep, BAD_BODY)
     except ValueError as err:  # includes UnicodeDecodeError
-        bad_params({"body": [f"not valid JSON: {err}"]}, BAD_BODY)
+        bad_params({field: [f"not valid JSON: {err}"]}, BAD_BODY)
     problems: dict[str, list[str]] = {}
     for where, text, depth in walk(parsed, ""):
         if depth > MAX_JSON_DEPTH:
-            bad_params({"body": [f"the JSON body nests deeper than {MAX_JSON_DEPTH} levels"]}, BAD_BODY)
+            bad_params(deep, BAD_BODY)
         problem = text_problem(text)
         if problem:
-            problems.setdefault(printable(where) or "body", []).append(problem)
+            problems.setdefault(printable(where) or field, []).append(problem)
     if problems:
-        raise InvalidInput("the request body holds text that cannot be stored", problems)
+        raise InvalidInput(f"the {field} holds text that cannot be stored", problems)
+    return parsed
+
+
+def json_body() -> None:
+    """A JSON body is parsed once here, so that no view or parser meets a bad one."""
+    raw = request.get_data(cache=True)
+    if raw:
+        load_json(raw, "body")
 
 
 def text_fields(pairs: Iterable[tuple[str, Any]]) -> dict[str, list[str]]:

@@ -11,12 +11,12 @@ from typing import Any
 
 from marshmallow import fields
 
-from web.api.schemas import YEARS, in_years
+from web.api.schemas import in_years
 
 #: Text the boundary lets through: no NUL (a lone surrogate cannot be sent as UTF-8 JSON at all).
 NO_NUL = r"^[^\u0000]*$"
-#: The year of a date or date-time sent in (1900..2200).
-YEAR = rf"^(19[0-9]{{2}}|2[01][0-9]{{2}}|{YEARS[1]})-"
+#: The year of a date or date-time sent in (web.api.schemas.YEARS: 1970..2200).
+YEAR = r"^(19[7-9][0-9]|2[01][0-9]{2}|2200)-"
 #: Levels of nesting spelled out for free-form JSON in the document (the server bounds the body's depth).
 JSON_LEVELS = 3
 
@@ -35,7 +35,7 @@ def json_value(levels: int = JSON_LEVELS) -> dict[str, Any]:
 
 
 def json_object(values: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "object", "propertyNames": {"pattern": NO_NUL}, "additionalProperties": values}
+    return {"type": "object", "propertyNames": {"type": "string", "pattern": NO_NUL}, "additionalProperties": values}
 
 
 def boundary_rules(converter: Any, field: fields.Field, ret: dict[str, Any], **_: Any) -> dict[str, Any]:
@@ -45,9 +45,9 @@ def boundary_rules(converter: Any, field: fields.Field, ret: dict[str, Any], **_
     if isinstance(field, fields.Date | fields.DateTime) and in_years in field.validators:
         return {"pattern": YEAR}
     if isinstance(field, fields.String) and "pattern" not in ret and "enum" not in ret:
-        return {"pattern": NO_NUL}
+        return {"type": "string", "pattern": NO_NUL}
     if isinstance(field, fields.Dict) and field.value_field is None:
-        return {"propertyNames": {"pattern": NO_NUL}, "additionalProperties": json_value()}
+        return {"propertyNames": {"type": "string", "pattern": NO_NUL}, "additionalProperties": json_value()}
     if type(field) is fields.Raw:
         return json_value()
     return {}

@@ -22,9 +22,10 @@ DURATION = "^" + DURATION_PATTERN.replace("(WD|WH|WM)", "[Ww][DdHhMm]") + "$"
 STATES = ("running", "suspended", "error", "completed", "cancelled")
 
 
-#: The years a date sent in may fall in: the working calendar's holiday tables span them, and arithmetic on a
-#: date near year 1 or 9999 (a time zone, a due date, the next day) overflows.
-YEARS = (1900, 2200)
+#: The years a date sent in may fall in. Arithmetic on a date near year 1 or 9999 (a time zone, a due date, the
+#: next day) overflows; before 1906 the local zone's offset had seconds (+07:06:40), which an ISO 8601 answer
+#: cannot carry; no dossier predates 1970.
+YEARS = (1970, 2200)
 
 
 def in_years(value: date) -> None:
