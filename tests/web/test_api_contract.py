@@ -44,6 +44,17 @@ SEMANTIC_REFUSALS = {
     "POST /api/dossiers/{code}/papers": "the paper's kind and file type must be those the rule set accepts",
     "GET /api/reports/on-time": "end must not be before start and the range at most ten years long",
     "GET /api/reports/late": "end must not be before start and the range at most ten years long",
+    **dict.fromkeys(
+        (
+            "POST /api/instances",
+            "POST /api/instances/{instance_id}/retry",
+            "POST /api/tasks/{task_id}/complete",
+            "POST /api/tasks/{task_id}/resolve",
+            "POST /api/messages",
+            "POST /api/signals",
+        ),
+        "free-form data refuses NUL in its keys too, which OpenAPI 3.0 cannot declare (propertyNames is 3.1)",
+    ),
 }
 
 
