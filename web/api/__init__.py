@@ -94,7 +94,7 @@ def swagger_ui_file(filename: str) -> Response:
 def init_app(app: Flask) -> Api:
     for key, value in CONFIG.items():
         app.config.setdefault(key, value)
-    api = Api(app)
+    api = Api(app, spec_kwargs={"extra_plugins": [openapi.ServedResponses()]})
     api.register_converter(ColumnInt, int_param_schema)
     api.register_converter(Day, day_param_schema)
     api.register_converter(UnicodeConverter, openapi.string_param_schema)

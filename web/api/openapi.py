@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from apispec import BasePlugin
 from marshmallow import fields
 
 from web.api.schemas import in_years
@@ -56,3 +57,30 @@ def boundary_rules(converter: Any, field: fields.Field, ret: dict[str, Any], **_
 def string_param_schema(converter: Any) -> dict[str, Any]:
     """A ``<name>`` path parameter: any text without NUL or '/'."""
     return {"type": "string", "pattern": r"^[^\u0000/]+$"}
+
+
+class ServedResponses(BasePlugin):
+    """Declares on each operation the error statuses the server answers it with (each with the error body):
+    flask-smorest declares only the ones its own decorators raise, and a client must know the others."""
+
+    #: operations anyone may call: no 401/403
+    PUBLIC = ("/api/health", "/api/auth/csrf", "/api/public/")
+
+    def operation_helper(self, path: str | None = None, operations: dict[str, Any] | None = None, **_: Any) -> None:
+        for method, operation in (operations or {}).items():
+            for status in self.statuses(path or "", method, operation):
+                operation.setdefault("responses", {}).setdefault(status, "DEFAULT_ERROR")
+
+    def statuses(self, path: str, method: str, operation: dict[str, Any]) -> list[str]:
+        """400 malformed parameters or body, 401/403 signing in and role, 404 a path's resource or one
+        out of reach, 409 a state or version conflict, 413 a body too large, 422 invalid content."""
+        found = ["400"]
+        if not path.startswith(self.PUBLIC):
+            found += ["401", "403"]
+        if "{" in path or method == "post":
+            found.append("404")
+        if method in ("post", "delete") and not path.startswith(self.PUBLIC):
+            found += ["409", "413", "422"]
+        elif method == "post":
+            found += ["413", "422"]
+        return found

@@ -283,7 +283,9 @@ class TaskSchema(Schema):
         allow_none=True, metadata={"description": "trong_han, qua_han (open); truoc_han, dung_han, qua_han (done)"}
     )
     properties = fields.Dict(keys=fields.String(), values=fields.String())
-    instance_version = fields.Integer(metadata={"description": "send it back as expected_version"})
+    instance_version = fields.Integer(
+        allow_none=True, metadata={"description": "send it back as expected_version; null when not loaded"}
+    )
 
 
 class TaskPageSchema(Schema):
