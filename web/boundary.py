@@ -122,7 +122,7 @@ def load_json(raw: str | bytes, field: str) -> Any:
         if problem:
             problems.setdefault(printable(where) or field, []).append(problem)
     if problems:
-        raise InvalidInput(f"the {field} holds text that cannot be stored", problems)
+        raise InvalidInput(f"the {field} holds text that cannot be stored: {', '.join(problems)}", problems)
     return parsed
 
 
@@ -159,7 +159,7 @@ def guard() -> None:
         files = ((name, part.filename) for name, part in request.files.items(multi=True))
         form = text_fields(request.form.items(multi=True)) | text_fields(files)
         if form:
-            raise InvalidInput("the form holds text that cannot be stored", form)
+            raise InvalidInput(f"the form holds text that cannot be stored: {', '.join(form)}", form)
 
 
 def init_app(app: Flask) -> None:
