@@ -21,7 +21,7 @@ from engine.execution import Executor, Loaded, executing, latest_definition, sub
 from engine.identity import actor_of
 from engine.models import Incident, ProcessDefinition, ProcessInstance, Timer
 from engine.settings import Settings
-from engine.values import check_data
+from engine.values import check_data, check_text
 
 #: The data bound of a service built without settings (tests): the setting's default.
 DATA_LIMIT: int = Settings.max_task_data_bytes
@@ -78,8 +78,7 @@ class RuntimeService:
         if data is not None and not isinstance(data, dict):
             raise InvalidInput("data must be a JSON object", {"data": ["must be an object"]})
         check_data(data or {}, self.max_data_bytes)
-        if business_key is not None:
-            check_data({"business_key": business_key}, self.max_data_bytes, field="input")
+        check_text(business_key=business_key, key=key, unit=unit)
         with self.db.transaction() as session:
             caller = actor_of(session, actor)
             if unit is not None and not self.access.reaches_unit(caller, unit):

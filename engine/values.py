@@ -50,6 +50,13 @@ def data_problems(data: Any, field: str = "data") -> dict[str, list[str]]:
     return problems
 
 
+def check_text(**values: str | None) -> None:
+    """Refuse (InvalidInput naming each) text arguments that cannot be stored, e.g. a business key with NUL."""
+    problems = {name: [problem] for name, value in values.items() if value and (problem := text_problem(value))}
+    if problems:
+        raise InvalidInput(f"{', '.join(problems)}: text that cannot be stored", problems)
+
+
 def check_data(data: dict[str, Any], max_bytes: int, field: str = "data") -> None:
     """Refuse (InvalidInput naming ``field``) data with text that cannot be stored or larger than ``max_bytes``
     as JSON: a completion's data becomes part of the workflow row and of every answer that shows it."""
