@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from typing import Any
+from urllib.parse import unquote, unquote_to_bytes
 
 from flask import Flask, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -30,6 +31,7 @@ MAX_JSON_DEPTH = 32
 MAX_ID = 2**31 - 1
 
 BAD_BODY = "the request body is not valid JSON"
+INVALID_UTF8 = "must be valid UTF-8 text"
 
 #: Web settings (merged into web.app.DEFAULTS).
 CONFIG: dict[str, Any] = {
@@ -144,13 +146,31 @@ def text_fields(pairs: Iterable[tuple[str, Any]]) -> dict[str, list[str]]:
     return problems
 
 
+def raw_utf8() -> dict[str, list[str]]:
+    """The path and query parameters whose bytes are not UTF-8 (Werkzeug would quietly turn them into U+FFFD)."""
+    problems: dict[str, list[str]] = {}
+    path = request.environ.get("PATH_INFO", "")
+    try:
+        path.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        problems["path"] = [INVALID_UTF8]
+    for pair in request.query_string.split(b"&"):
+        name, _, value = pair.partition(b"=")
+        try:
+            unquote_to_bytes(name.replace(b"+", b" ")).decode("utf-8")
+            unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            problems.setdefault(printable(unquote(name.decode("latin-1"))), []).append(INVALID_UTF8)
+    return problems
+
+
 def guard() -> None:
     """The before-request hook: size, then path, query, JSON body and form fields."""
     limit = body_limit()
     request.max_content_length = limit
     if request.content_length is not None and request.content_length > limit:
         raise RequestEntityTooLarge()
-    params = text_fields((request.view_args or {}).items()) | text_fields(request.args.items(multi=True))
+    params = raw_utf8() | text_fields((request.view_args or {}).items()) | text_fields(request.args.items(multi=True))
     if params:
         bad_params(params)
     if request.is_json:

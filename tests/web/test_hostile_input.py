@@ -155,10 +155,21 @@ def test_lone_surrogate_in_task_data_leaves_the_instance_readable(
         ("/api/definitions/user%00task/xml", "key"),
         ("/api/public/dossiers/HS%00-1", "code"),
         ("/api/tasks/abc%00/form", "task_id"),
+        ("/api/instances?business_key=%ff%fe", "business_key"),
+        ("/api/instances?business_key=%ed%bf%bf", "business_key"),
     ],
 )
-def test_nul_in_query_and_path_is_400_naming_the_parameter(api: Api, url: str, field: str) -> None:
+def test_nul_and_bad_utf8_in_query_and_path_are_400_naming_the_parameter(api: Api, url: str, field: str) -> None:
     refused(api.get(url, "admin"), 400, field)
+
+
+@pytest.mark.parametrize("raw", [b"/api/tasks/\xed\xbf\xbf/form", b"/api/public/dossiers/\xc3", b"/tasks/\xff"])
+def test_a_path_that_is_not_utf8_is_400(api: Api, raw: bytes) -> None:
+    """As a WSGI server passes it: the path's raw bytes as latin-1 (the test client would replace them)."""
+    answer = api.get("/", "admin", environ_overrides={"PATH_INFO": raw.decode("latin-1")})
+    assert answer.status_code == 400
+    if raw.startswith(b"/api"):
+        assert "path" in answer.get_json()["fields"]
 
 
 def test_nul_in_a_page_form_is_refused_before_the_sign_in(api: Api, database: Database) -> None:
