@@ -61,8 +61,14 @@ DEFAULT_ZONE = "Asia/Ho_Chi_Minh"
 
 ZERO = timedelta(0)
 ONE_DAY = timedelta(days=1)
+#: The most digits before the decimal point of a working-time amount: 9999WD is forty years, far past any
+#: statutory limit or step budget, and a due date is found by walking the calendar day by day (99999999WD
+#: walked past year 9999).
+DURATION_DIGITS = 4
+#: A working-time amount as a procedure writes it (the API declares the same pattern).
+DURATION_PATTERN = rf"\s*([+-]?(?:\d{{1,{DURATION_DIGITS}}}(?:\.\d*)?|\.\d+))\s*(WD|WH|WM)\s*"
 _UNITS = {"WD": None, "WH": timedelta(hours=1), "WM": timedelta(minutes=1)}
-_DURATION = re.compile(r"\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*(WD|WH|WM)\s*", re.IGNORECASE)
+_DURATION = re.compile(DURATION_PATTERN, re.IGNORECASE)
 _INTERVAL = re.compile(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*")
 
 
@@ -91,12 +97,13 @@ Duration = str | WorkDuration | timedelta
 
 
 def parse_duration(text: str) -> WorkDuration:
-    """Read "8WD", "0.5wd", "4WH", "30WM" (a signed decimal and a unit); ValueError names the bad text."""
-    match = _DURATION.fullmatch(text)
+    """Read "8WD", "0.5wd", "4WH", "30WM" (a signed decimal of at most :data:`DURATION_DIGITS` digits before
+    the point, and a unit); ValueError names the bad text."""
+    match = _DURATION.fullmatch(text) if len(text) <= 40 else None
     if match is None:
         raise ValueError(
-            f"invalid working-time duration {text!r}: expected a number followed by WD, WH or WM, "
-            "e.g. '8WD', '0.5WD', '4WH'"
+            f"invalid working-time duration {text[:40]!r}: expected a number of at most {DURATION_DIGITS} digits "
+            "followed by WD, WH or WM, e.g. '8WD', '0.5WD', '4WH'"
         )
     return WorkDuration(Decimal(match.group(1)), match.group(2).upper())
 

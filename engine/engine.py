@@ -55,8 +55,9 @@ class Engine:
         self.script_engine = ScriptEngine(environment=environment, services=self.handlers.call)
         self.executor = Executor(self.workflows, self.script_engine, self.listeners)
         self.repository = RepositoryService(self.db)
-        self.runtime = RuntimeService(self.db, self.executor, self.access)
-        self.tasks = TaskService(self.db, self.executor, self.access, self.handlers)
+        max_data = self.settings.max_task_data_bytes
+        self.runtime = RuntimeService(self.db, self.executor, self.access, max_data_bytes=max_data)
+        self.tasks = TaskService(self.db, self.executor, self.access, self.handlers, max_data_bytes=max_data)
         self.notifications = NotificationService(self.db, self.settings)
         self.timers = TimerService(
             self.db, self.executor, self.sla, self.notifications, batch=self.settings.timer_batch

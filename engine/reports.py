@@ -27,6 +27,11 @@ PERIODS = ("month", "quarter", "year")
 STATUSES = ("overdue", "due_soon", "within", "open")
 #: Finished work by its result (drill-down of :meth:`ReportService.on_time`); None is all of it.
 RESULTS = {"early": "truoc_han", "on_time": "dung_han", "late": "qua_han"}
+#: The days a report may name: the working calendar's holiday tables span these years, and a range must leave
+#: room for its end's next day (9999-12-31 + 1 day overflows).
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2200, 12, 31)
+#: The longest range one report covers: ten years, i.e. 120 monthly periods, one query each.
+MAX_RANGE_DAYS = 3653
 
 
 @dataclass
@@ -115,6 +120,7 @@ class ReportService:
     ) -> list[Rate]:
         """On-time rate of steps (``level="step"``) or dossiers finished from ``start`` to ``end`` inclusive."""
         _check(period=(period, PERIODS), group_by=(group_by, GROUPS), level=(level, ("step", "dossier")))
+        check_range(start, end)
         table = SlaSegment if level == "step" else SlaClock
         key = self._group_column(group_by, level)
         counts = (func.count().filter(table.classification == result) for result in RESULTS.values())
@@ -230,6 +236,7 @@ class ReportService:
     def late_dossiers(self, start: date, end: date, *, unit: str | None = None) -> list[dict[str, Any]]:
         """Dossiers finished late (or overdue and open) with the first step that ran late: the ISO
         corrective-action input."""
+        check_range(start, end)
         with self.db.reading() as session:
             stmt = select(SlaClock).where(SlaClock.classification == "qua_han")
             stmt = stmt.where(SlaClock.received_at < self._utc(end + timedelta(days=1)))
@@ -365,6 +372,20 @@ def _period(month: str, period: str) -> str:
         return month
     year, mon = month.split("-")
     return year if period == "year" else f"{year}-Q{(int(mon) - 1) // 3 + 1}"
+
+
+def check_range(start: date, end: date) -> None:
+    """Refuse a report range outside FIRST_DAY..LAST_DAY, reversed, or longer than MAX_RANGE_DAYS."""
+    fields: dict[str, list[str]] = {}
+    for name, day in (("start", start), ("end", end)):
+        if not FIRST_DAY <= day <= LAST_DAY:
+            fields.setdefault(name, []).append(f"must be between {FIRST_DAY} and {LAST_DAY}")
+    if end < start:
+        fields.setdefault("end", []).append("must not be before start")
+    elif (end - start).days >= MAX_RANGE_DAYS:
+        fields.setdefault("end", []).append(f"the range may cover at most {MAX_RANGE_DAYS} days (ten years)")
+    if fields:
+        raise InvalidInput("invalid report range", fields)
 
 
 def _check(**values: tuple[str, tuple[str, ...]]) -> None:

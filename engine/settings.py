@@ -48,6 +48,9 @@ class Settings:
     #: Groups above a claimant: their members (and administrators) may reassign a task someone claimed; a
     #: peer of the claimant may not.
     reassigner_groups: tuple[str, ...] = ("division_head", "supervisor")
+    #: Largest data one task completion, instance start or retry may carry, in bytes of JSON: it becomes part of
+    #: the workflow row and of every answer that shows the instance (1 MB holds any form many times over).
+    max_task_data_bytes: int = 1024 * 1024
     #: SMTP server for e-mailed notifications; empty means in-app only.
     smtp_host: str = ""
     smtp_port: int = 25

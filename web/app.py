@@ -13,15 +13,17 @@ from flask import Flask
 from engine import Engine, Settings
 from handlers.domain import Domain
 from handlers.storage import LocalStore
-from web import api, auth, errors, pages, services
+from web import api, auth, boundary, errors, pages, services
 from web.boot import build_domain
 
 log = logging.getLogger(__name__)
 
 #: Defaults of the web settings; create_app's ``test_config`` (or a deployment's config) overrides them.
 DEFAULTS: dict[str, Any] = {
-    #: Largest request body (a deployment bundle is the biggest thing anyone sends).
+    #: Largest request body: that of the endpoints taking files (AWARDFLOW_UPLOAD_ENDPOINTS); every other
+    #: endpoint takes at most AWARDFLOW_MAX_BODY (web/boundary.py).
     "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+    **boundary.CONFIG,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     #: Seconds a bearer token from POST /api/auth/token stays valid.
@@ -57,6 +59,7 @@ def create_app(
     app.extensions[services.ENGINE_KEY] = domain.engine
     app.extensions[services.DOMAIN_KEY] = domain
 
+    boundary.init_app(app)  # first: its hook runs before the sign-in's and its converter before any route
     auth.init_app(app)
     api.init_app(app)
     pages.init_app(app)

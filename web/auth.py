@@ -114,7 +114,7 @@ POLICY: dict[str, Rule] = {
     "POST /api/calendar/swaps": CALENDAR_KEEPERS,
     "POST /api/calendar/holidays": CALENDAR_KEEPERS,
     "POST /api/calendar/workdays": CALENDAR_KEEPERS,
-    "DELETE /api/calendar/days/<day>": CALENDAR_KEEPERS,
+    "DELETE /api/calendar/days/<day:day>": CALENDAR_KEEPERS,
     # events
     "POST /api/messages": EVENT_SENDERS,
     "POST /api/signals": EVENT_SENDERS,

@@ -44,13 +44,13 @@ class BadParams(HTTPException):
 
     code = 400
 
-    def __init__(self, fields: dict[str, list[str]]) -> None:
-        super().__init__("invalid request parameters")
+    def __init__(self, fields: dict[str, list[str]], message: str = "invalid request parameters") -> None:
+        super().__init__(message)
         self.data = {"fields": fields}
 
 
-def bad_params(fields: dict[str, list[str]]) -> NoReturn:
-    raise BadParams(fields)
+def bad_params(fields: dict[str, list[str]], message: str = "invalid request parameters") -> NoReturn:
+    raise BadParams(fields, message)
 
 
 def body(error: str, message: str, fields: dict[str, list[str]] | None = None, **extra: Any) -> dict[str, Any]:
@@ -91,12 +91,17 @@ def engine_error(err: Exception) -> Any:
     return response, status
 
 
+def passed_headers(err: HTTPException) -> list[tuple[str, str]]:
+    """The headers an HTTP error carries besides its content type (Allow on a 405, Retry-After, ...)."""
+    return [(name, value) for name, value in err.get_headers() if name.lower() != "content-type"]
+
+
 def http_error(err: HTTPException) -> Any:
     """Werkzeug/webargs errors as JSON under /api; other paths (the pages) keep Flask's own."""
     if err.code is None:
         return err
     if not request.path.startswith("/api"):
-        return page_error(err.code, err.description or type(err).__name__)
+        return (*page_error(err.code, err.description or type(err).__name__), passed_headers(err))
     code = err.code
     data = getattr(err, "data", None) or {}
     fields = dict(data.get("fields") or {})
@@ -114,11 +119,12 @@ def http_error(err: HTTPException) -> Any:
         elif "json" in messages:
             message = "the request body is not valid JSON"
     elif isinstance(err, BadParams):
-        message = "invalid request parameters"
+        message = err.description or "invalid request parameters"
     if code == 413:
         limit = request.max_content_length
         message += f" (at most {limit // (1024 * 1024)} MB)" if limit else ""
     response = jsonify(body(name, message, fields))
+    response.headers.extend(passed_headers(err))
     for header, value in (data.get("headers") or {}).items():
         response.headers[header] = value
     return response, code

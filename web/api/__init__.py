@@ -12,9 +12,24 @@ import swagger_ui_bundle
 from flask import Blueprint, Flask, Response, send_from_directory
 from flask_smorest import Api as SmorestApi
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import UnicodeConverter
 
-from web.api import auth, calendar, definitions, dossiers, health, instances, messages, public, signals, sla, tasks
+from web.api import (
+    auth,
+    calendar,
+    definitions,
+    dossiers,
+    health,
+    instances,
+    messages,
+    openapi,
+    public,
+    signals,
+    sla,
+    tasks,
+)
 from web.api.schemas import ErrorSchema
+from web.boundary import ColumnInt, Day, day_param_schema, int_param_schema
 from web.errors import http_error
 
 __all__ = ["Api", "init_app"]
@@ -79,7 +94,11 @@ def swagger_ui_file(filename: str) -> Response:
 def init_app(app: Flask) -> Api:
     for key, value in CONFIG.items():
         app.config.setdefault(key, value)
-    api = Api(app)
+    api = Api(app, spec_kwargs={"extra_plugins": [openapi.ServedResponses()]})
+    api.register_converter(ColumnInt, int_param_schema)
+    api.register_converter(Day, day_param_schema)
+    api.register_converter(UnicodeConverter, openapi.string_param_schema)
+    api.ma_plugin.converter.add_attribute_function(openapi.boundary_rules)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     app.register_blueprint(docs)

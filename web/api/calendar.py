@@ -34,7 +34,7 @@ class Days(MethodView):
         return engine().calendar.list_days(query["year"], query["calendar"], include_removed=query["include_removed"])
 
 
-@blp.route("/days/<day>")
+@blp.route("/days/<day:day>")
 class Day(MethodView):
     @blp.arguments(CalendarQuery, location="query", error_status_code=400)
     @blp.response(200, RevisionSchema)

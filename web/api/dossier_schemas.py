@@ -151,9 +151,6 @@ class DossierPageSchema(Schema):
 
 class PaperUploadSchema(Schema):
     code = fields.String(required=True, metadata={"description": "paper kind, e.g. BAO_CAO_THANH_TICH"})
-
-
-class PaperFileSchema(Schema):
     file = Upload(required=True)
 
 

@@ -6,13 +6,11 @@ Every change is one call of the domain's dossier service: one transaction with i
 
 from __future__ import annotations
 
-import json
 from pathlib import PurePosixPath
 from typing import Any
 
 from flask import Response, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import ValidationError
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -27,13 +25,14 @@ from web.api.dossier_schemas import (
     DossierPageSchema,
     DossierQuery,
     DossierSchema,
-    PaperFileSchema,
     PaperUploadSchema,
     SubmitSchema,
     SupplementSchema,
     UploadedSchema,
     WithdrawSchema,
 )
+from web.api.multipart import FORM_AND_FILES, Blueprint
+from web.boundary import load_json
 from web.errors import flatten
 
 blp = Blueprint("dossiers", __name__, url_prefix="/api/dossiers", description="Award dossiers at the desk.")
@@ -83,10 +82,7 @@ def _submission_body() -> tuple[dict[str, Any], dict[str, bytes]]:
         raw, files = request.form.get("dossier"), _files()
         if not raw:
             raise InvalidInput("the dossier is missing", {"dossier": ["the dossier as JSON text"]})
-        try:
-            data = json.loads(raw)
-        except ValueError:
-            raise InvalidInput("the dossier is not valid JSON", {"dossier": ["not valid JSON"]}) from None
+        data = load_json(raw, "dossier")
     else:
         data, files = request.get_json(silent=True), {}
     if not isinstance(data, dict):
@@ -166,14 +162,13 @@ class One(MethodView):
 
 @blp.route("/<code>/papers")
 class Papers(MethodView):
-    @blp.arguments(PaperUploadSchema, location="form")
-    @blp.arguments(PaperFileSchema, location="files")
+    @blp.arguments(PaperUploadSchema, location=FORM_AND_FILES)
     @blp.response(201, UploadedSchema)
-    def post(self, form: dict[str, Any], parts: dict[str, FileStorage], code: str) -> dict[str, Any]:
+    def post(self, form: dict[str, Any], code: str) -> dict[str, Any]:
         """Upload one paper for this dossier (e.g. for the supplement): 413 over the size limit, 422 a kind
         or type not accepted. The paper joins the dossier when its key is named in the supplement."""
         _dossiers().dossier(actor(), code)
-        part = parts["file"]
+        part: FileStorage = form["file"]
         return upload(form["code"], part.filename or form["code"], part.read(), "file")
 
 

@@ -6,21 +6,42 @@ users' time zone. Request schemas refuse unknown fields, so a typo is a 422 rath
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_smorest.fields import Upload
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
-from engine.calendar import DEFAULT_ZONE
+from engine.calendar import DEFAULT_ZONE, DURATION_DIGITS, DURATION_PATTERN
 from engine.inbox import SCOPES, SORTS
 
 LOCAL = ZoneInfo(DEFAULT_ZONE)
+#: A working-time duration as engine.calendar.parse_duration reads it (case-insensitive unit spelled out).
+DURATION = "^" + DURATION_PATTERN.replace("(WD|WH|WM)", "[Ww][DdHhMm]") + "$"
 STATES = ("running", "suspended", "error", "completed", "cancelled")
 
 
-def moment(**kwargs: object) -> fields.AwareDateTime:
+#: The years a date sent in may fall in. Arithmetic on a date near year 1 or 9999 (a time zone, a due date, the
+#: next day) overflows; before 1906 the local zone's offset had seconds (+07:06:40), which an ISO 8601 answer
+#: cannot carry; no dossier predates 1970.
+YEARS = (1970, 2200)
+
+
+def in_years(value: date) -> None:
+    """A marshmallow validator: ``value`` falls within :data:`YEARS`."""
+    if not YEARS[0] <= value.year <= YEARS[1]:
+        raise ValidationError(f"must fall in the years {YEARS[0]} to {YEARS[1]}")
+
+
+def moment(**kwargs: Any) -> fields.AwareDateTime:
     """A date-time in, ISO 8601 with offset; naive input counts as local (Asia/Ho_Chi_Minh) time."""
-    return fields.AwareDateTime(default_timezone=LOCAL, **kwargs)  # type: ignore[arg-type]
+    return fields.AwareDateTime(default_timezone=LOCAL, validate=in_years, **kwargs)
+
+
+def calendar_day(**kwargs: Any) -> fields.Date:
+    """A date in (YYYY-MM-DD), within :data:`YEARS`."""
+    return fields.Date(validate=in_years, **kwargs)
 
 
 class Query(Schema):
@@ -58,7 +79,8 @@ class HealthSchema(Schema):
 
 
 class Paging(Query):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    #: Pages past 100 000 would skip 50 million rows: none exist, and a larger offset overflows the database's.
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
@@ -261,7 +283,9 @@ class TaskSchema(Schema):
         allow_none=True, metadata={"description": "trong_han, qua_han (open); truoc_han, dung_han, qua_han (done)"}
     )
     properties = fields.Dict(keys=fields.String(), values=fields.String())
-    instance_version = fields.Integer(metadata={"description": "send it back as expected_version"})
+    instance_version = fields.Integer(
+        allow_none=True, metadata={"description": "send it back as expected_version; null when not loaded"}
+    )
 
 
 class TaskPageSchema(Schema):
@@ -303,8 +327,14 @@ class DaysQuery(CalendarQuery):
 
 
 class DueQuery(CalendarQuery):
-    start = fields.DateTime(required=True, metadata={"description": "ISO 8601; without offset: calendar time"})
-    duration = fields.String(required=True, metadata={"description": "e.g. 20WD, 0.5WD, 4WH"})
+    start = fields.DateTime(
+        required=True, validate=in_years, metadata={"description": "ISO 8601; without offset: calendar time"}
+    )
+    duration = fields.String(
+        required=True,
+        validate=[validate.Length(max=40), validate.Regexp(DURATION)],
+        metadata={"description": f"e.g. 20WD, 0.5WD, 4WH; at most {DURATION_DIGITS} digits before the point"},
+    )
 
 
 class DayEntrySchema(Schema):
@@ -334,13 +364,13 @@ class DayArgs(Schema):
 
 
 class SwapSchema(DayArgs):
-    off = fields.Date(required=True)
-    work = fields.Date(required=True)
+    off = calendar_day(required=True)
+    work = calendar_day(required=True)
     name = fields.String(validate=validate.Length(max=200))
 
 
 class OneDaySchema(DayArgs):
-    day = fields.Date(required=True)
+    day = calendar_day(required=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
@@ -393,8 +423,8 @@ class ClockSchema(Schema):
 
 
 class PeriodQuery(Query):
-    start = fields.Date(required=True)
-    end = fields.Date(required=True)
+    start = calendar_day(required=True)
+    end = calendar_day(required=True)
     period = fields.String(load_default="month", validate=validate.OneOf(("month", "quarter", "year")))
     group_by = fields.String(
         load_default="none", validate=validate.OneOf(("unit", "step", "person", "process", "none"))
@@ -426,8 +456,8 @@ class PendingSchema(Schema):
 
 
 class LateQuery(Query):
-    start = fields.Date(required=True)
-    end = fields.Date(required=True)
+    start = calendar_day(required=True)
+    end = calendar_day(required=True)
 
 
 class LateDossierSchema(Schema):
