@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import clock, history
+from engine import clock, history, values
 from engine.access import in_units
 from engine.bpmn.spiff import (
     BpmnWorkflow,
@@ -28,7 +28,7 @@ from engine.bpmn.spiff import (
     WaitingTimer,
     Workflows,
 )
-from engine.errors import ConcurrentModification, InvalidState, NotFound
+from engine.errors import ConcurrentModification, InvalidInput, InvalidState, LimitExceeded, NotFound
 from engine.events import InstanceEnded, Listeners, TaskClosed, TaskReady
 from engine.models import (
     Deployment,
@@ -107,11 +107,23 @@ class Loaded:
 class Executor:
     """Loads, advances and saves instances for the services (runtime, tasks, timers)."""
 
-    def __init__(self, workflows: Workflows, script_engine: Any, listeners: Listeners) -> None:
+    def __init__(
+        self,
+        workflows: Workflows,
+        script_engine: Any,
+        listeners: Listeners,
+        *,
+        max_data_bytes: int = 1_000_000,
+        max_workflow_bytes: int = 16_000_000,
+    ) -> None:
         self.workflows = workflows
         self.script_engine = script_engine
         #: told what happens to tasks and instances, inside the transaction (the SLA, the award domain)
         self.listeners = listeners
+        #: the most bytes of JSON the data of one completion or start may take (Settings.task_data_max_bytes)
+        self.max_data_bytes = max_data_bytes
+        #: the most bytes one stored workflow may take (Settings.workflow_max_bytes)
+        self.max_workflow_bytes = max_workflow_bytes
         self._spec_sets: dict[tuple[str, tuple[int, ...], int], SpecSet] = {}
 
     # -- specs ------------------------------------------------------------------------------------
@@ -203,6 +215,24 @@ class Executor:
         timers, messages, signals = self.workflows.waiting(workflow)
         return Mirror(ready, (tuple(timers), tuple(messages), tuple(signals)))
 
+    def check_data(self, data: dict[str, Any]) -> None:
+        """Refuse, before anything changes, data the store cannot hold or past the bound per command:
+        InvalidInput naming each field (a lone surrogate once broke an instance for good)."""
+        fields: dict[str, list[str]] = {}
+        for name, value in data.items():
+            found = values.problem(name) or values.problem(value)
+            if found is not None:
+                fields[str(name).encode("utf-8", "replace").decode()] = [found]
+        if fields:
+            raise InvalidInput("the data holds values that cannot be stored", fields)
+        size = values.json_size(data)
+        if size > self.max_data_bytes:
+            raise LimitExceeded(
+                f"the data is {size} bytes of JSON, more than the bound of {self.max_data_bytes} per command "
+                "(setting AWARDFLOW_TASK_DATA_MAX_BYTES)",
+                {"data": [f"at most {self.max_data_bytes} bytes"]},
+            )
+
     @staticmethod
     def require_active(instance: ProcessInstance) -> None:
         if instance.state in ("completed", "cancelled"):
@@ -245,7 +275,13 @@ class Executor:
     def save(self, session: Session, loaded: Loaded, actor: str) -> None:
         """Write the workflow blob and everything mirrored from it; flush to run the version check."""
         instance, workflow = loaded.instance, loaded.workflow
-        instance.workflow = self.workflows.dump(workflow)
+        text = self.workflows.dump(workflow)
+        if len(text) > self.max_workflow_bytes:
+            raise LimitExceeded(
+                f"instance {instance.id} would store {len(text)} bytes of workflow, more than the bound of "
+                f"{self.max_workflow_bytes} (setting AWARDFLOW_WORKFLOW_MAX_BYTES); nothing was changed"
+            )
+        instance.workflow = text
         if instance.state == "running" and self.workflows.is_completed(workflow):
             instance.state = "completed"
             instance.ended_at = clock.now()

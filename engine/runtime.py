@@ -39,6 +39,7 @@ class InstanceView:
     data: dict[str, Any]
     incidents: list[dict[str, Any]]
 
+
 #: States in which an instance has no open incident: an incident puts it in "error", and only a retry,
 #: which resolves the incident, brings it back to "running".
 CLEAR_STATES = ("running", "completed")
@@ -68,6 +69,7 @@ class RuntimeService:
         ``unit`` is whose work it is; by default the starter's unit."""
         if data is not None and not isinstance(data, dict):
             raise InvalidInput("data must be a JSON object", {"data": ["must be an object"]})
+        self.executor.check_data(dict(data or {}))
         with self.db.transaction() as session:
             definition = _definition(session, key, version)
             unit = unit or actor_of(session, actor).unit

@@ -11,19 +11,26 @@ small set of builtins plus our helper functions, and stopped after a time limit.
 Both reach the runtime wrapped in Spiff's ``WorkflowTaskException`` (by ``ScriptEngine``), which the
 runtime turns into an incident. A script's own ``except`` clauses can never catch either of them.
 
-Limits: a single long-running C call (``sum(range(10**12))``, ``10**10**8``) cannot be interrupted by a
-tracer, and memory is not limited; a subprocess with resource limits would be needed for that.
+A single C call cannot be interrupted by the tracer, so what one call may build is bounded instead
+(:class:`ScriptLimits`): ``range`` has a length cap, and ``*``, ``**``, ``<<`` and ``pow`` refuse, before
+computing, a string, list or integer past its bound (``'x' * 10**10``, ``sum(range(10**9))``,
+``10**10**8``). Every variable a script leaves is checked (:mod:`engine.values`): a value the workflow store
+cannot hold, or one past ``ScriptLimits.max_value_bytes``, fails the script with the variable named, and
+the task data is put back as it was before the script ran.
 """
 
 from __future__ import annotations
 
 import ast
+import copy
 import json
+import math
 import operator
 import re
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta, timezone
 from functools import lru_cache
 from types import CodeType, FrameType
@@ -48,11 +55,13 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.task import Task
 
+from engine import values
 from engine.clock import ClockDatetime
 
 __all__ = [
     "SandboxEnvironment",
     "ScriptEngine",
+    "ScriptLimits",
     "ScriptRejected",
     "ScriptTimeout",
     "ServiceCaller",
@@ -74,10 +83,32 @@ class ScriptTimeout(Exception):
     """The script ran longer than the environment's time limit."""
 
 
+class ScriptTooBig(ScriptRejected):
+    """The script asked for a range, string, list or integer past the sandbox's bounds (memory, CPU)."""
+
+
+@dataclass(frozen=True)
+class ScriptLimits:
+    """What one C-level call of a script may build (the tracer cannot stop such a call midway)."""
+
+    #: the most items a ``range`` or a repeated list or tuple may have
+    max_items: int = 1_000_000
+    #: the most characters (or bytes) a repeated or padded string may have
+    max_text: int = 10_000_000
+    #: the most bits an integer made by ``*``, ``**`` or ``<<`` may have
+    max_int_bits: int = 100_000
+    #: the most bytes of JSON one variable a script leaves may take
+    max_value_bytes: int = 1_000_000
+
+
+_GUARDED_OPERATORS: dict[type[ast.operator], str] = {ast.Mult: "*", ast.Pow: "**", ast.LShift: "<<"}
+
+
 class _Policy(RestrictingNodeTransformer):
     """RestrictedPython's policy, tightened.
 
-    Refuses imports, classes and generators outright. ``finally`` is refused, and every ``except`` clause
+    ``a * b``, ``a ** b`` and ``a << b`` become ``_binop_("*", a, b)`` …, so their size is checked before
+    they run. Refuses imports, classes and generators outright. ``finally`` is refused, and every ``except`` clause
     is wrapped in ``_catchable_``, because once the time limit fires the tracer is gone: code in a
     handler or a ``finally`` block would otherwise run on without limit.
     """
@@ -100,6 +131,17 @@ class _Policy(RestrictingNodeTransformer):
 
     def visit_YieldFrom(self, node: ast.YieldFrom) -> ast.AST:
         return self._refuse(node, "generator functions (yield)")
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        visited = super().visit_BinOp(node)
+        assert isinstance(visited, ast.BinOp)  # RestrictedPython hands back the node it checked
+        symbol = _GUARDED_OPERATORS.get(type(visited.op))
+        if symbol is None:
+            return visited
+        call = ast.Call(
+            func=ast.Name("_binop_", ast.Load()), args=[ast.Constant(symbol), visited.left, visited.right], keywords=[]
+        )
+        return ast.fix_missing_locations(ast.copy_location(call, visited))
 
     def visit_Try(self, node: ast.Try) -> ast.AST | Iterable[ast.AST] | None:
         if node.finalbody:
@@ -191,9 +233,68 @@ _INPLACE_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
 }  # fmt: skip
 
 
-def _inplacevar(op: str, target: Any, value: Any) -> Any:
-    """``x += y`` (RestrictedPython compiles it to ``x = _inplacevar_("+=", x, y)``)."""
-    return _INPLACE_OPERATORS[op](target, value)
+_BINARY_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {"*": operator.mul, "**": operator.pow, "<<": operator.lshift}
+
+
+class _Bounds:
+    """The guards compiled scripts call for ``range``, ``pow``, ``*``, ``**``, ``<<`` and their in-place forms."""
+
+    def __init__(self, limits: ScriptLimits) -> None:
+        self.limits = limits
+
+    def _refuse(self, what: str, size: int, bound: int, setting: str) -> NoReturn:
+        unit = {"script_max_text": "characters", "script_max_items": "items"}.get(setting, "bits")
+        raise ScriptTooBig(
+            f"script refused: {what} of {size} {unit} would pass the bound of {bound} "
+            f"(setting AWARDFLOW_{setting.upper()})"
+        )
+
+    def check(self, symbol: str, left: Any, right: Any) -> None:
+        """Refuse, before it runs, an operation whose result would pass a bound."""
+        limits = self.limits
+        if symbol == "*":
+            if isinstance(left, int) and not isinstance(right, int):
+                left, right = right, left
+            if isinstance(left, str | bytes | bytearray) and isinstance(right, int):
+                if len(left) * right > limits.max_text:
+                    self._refuse("a repeated string", len(left) * right, limits.max_text, "script_max_text")
+            elif isinstance(left, list | tuple) and isinstance(right, int):
+                if len(left) * right > limits.max_items:
+                    self._refuse("a repeated list", len(left) * right, limits.max_items, "script_max_items")
+            elif isinstance(left, int) and isinstance(right, int):
+                self._bits(left.bit_length() + right.bit_length())
+        elif isinstance(left, int) and isinstance(right, int) and right > 0:
+            if symbol == "<<":
+                self._bits(left.bit_length() + right)
+            elif abs(left) > 1:
+                self._bits(int(math.log2(abs(left)) * right) + 1)
+
+    def _bits(self, bits: int) -> None:
+        if bits > self.limits.max_int_bits:
+            self._refuse("an integer", bits, self.limits.max_int_bits, "script_max_int_bits")
+
+    def binop(self, symbol: str, left: Any, right: Any) -> Any:
+        """``a * b`` and the like (the policy compiles them to ``_binop_("*", a, b)``)."""
+        self.check(symbol, left, right)
+        return _BINARY_OPERATORS[symbol](left, right)
+
+    def inplacevar(self, op: str, target: Any, value: Any) -> Any:
+        """``x += y`` (RestrictedPython compiles it to ``x = _inplacevar_("+=", x, y)``)."""
+        self.check(op[:-1], target, value)
+        return _INPLACE_OPERATORS[op](target, value)
+
+    def range(self, *args: int) -> range:
+        """``range`` with a length cap: ``sum(range(10**9))`` is one C call the time limit cannot stop."""
+        result = range(*args)
+        if len(result) > self.limits.max_items:
+            self._refuse("a range", len(result), self.limits.max_items, "script_max_items")
+        return result
+
+    def pow(self, base: Any, exp: Any, mod: Any = None) -> Any:
+        """``pow``; with a modulus it stays small, without one it is checked like ``**``."""
+        if mod is None:
+            self.check("**", base, exp)
+        return pow(base, exp, mod)
 
 
 def _apply(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -211,12 +312,12 @@ def _catchable(handler_types: Callable[[], Any]) -> Any:
 
 
 _SAFE_EXTRAS = (
-    len, min, max, sum, sorted, any, all, range, enumerate, zip, dict, list, set, tuple, str, int, float,
+    len, min, max, sum, sorted, any, all, enumerate, zip, dict, list, set, tuple, str, int, float,
     bool, round, abs, isinstance, map, filter, reversed,
 )  # fmt: skip
 _REFUSED = (
     "open", "eval", "exec", "compile", "type", "globals", "vars", "locals", "dir", "input", "breakpoint",
-    "help", "exit", "quit", "memoryview", "object", "super",
+    "help", "exit", "quit", "memoryview", "object", "super", "bytes", "bytearray",
 )  # fmt: skip
 
 _BUILTINS: dict[str, Any] = {
@@ -239,12 +340,12 @@ _SANDBOX: dict[str, Any] = {
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
     "_unpack_sequence_": guarded_unpack_sequence,
     "_write_": full_write_guard,  # item assignment on dict and list only
-    "_inplacevar_": _inplacevar,
     "_apply_": _apply,
     "_print_": PrintCollector,  # print() output is collected and dropped
     "_catchable_": _catchable,
 }
-_INJECTED = frozenset({*_SANDBOX, "_print"})  # "_print": the collector a printing script creates
+#: "_print": the collector a printing script creates; the guards each environment adds for its bounds
+_INJECTED = frozenset({*_SANDBOX, "_print", "_binop_", "_inplacevar_"})
 
 
 class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]  # SpiffWorkflow ships no types
@@ -253,18 +354,33 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[mis
     ``helpers`` are the functions (and constants) scripts may call, e.g. ``working_days_after``.
     """
 
-    def __init__(self, helpers: Mapping[str, Any] | None = None, time_limit_s: float = 2.0) -> None:
+    def __init__(
+        self,
+        helpers: Mapping[str, Any] | None = None,
+        time_limit_s: float = 2.0,
+        limits: ScriptLimits | None = None,
+    ) -> None:
         super().__init__(dict(helpers or {}))
         self.time_limit_s = float(time_limit_s)
+        self.limits = limits or ScriptLimits()
+        bounds = _Bounds(self.limits)
+        self._sandbox: dict[str, Any] = {
+            **_SANDBOX,
+            "__builtins__": {**_BUILTINS, "range": bounds.range, "pow": bounds.pow},
+            "_binop_": bounds.binop,
+            "_inplacevar_": bounds.inplacevar,
+        }
 
     def evaluate(self, expression: str, context: dict[str, Any], external_context: dict[str, Any] | None = None) -> Any:
         """The value of ``expression``; task data shadows helpers, as in Spiff (the sandbox names never)."""
         code = _compiled(expression, "eval")
-        namespace = {**self.globals, **(external_context or {}), **context, **_SANDBOX}
+        namespace = {**self.globals, **(external_context or {}), **context, **self._sandbox}
         return self._run(code, namespace)
 
     def execute(self, script: str, context: dict[str, Any], external_context: dict[str, Any] | None = None) -> bool:
-        """Run ``script`` with the task data as its globals, so its assignments land in the task data."""
+        """Run ``script`` with the task data as its globals, so its assignments land in the task data.
+
+        If it fails, or leaves a variable the store cannot hold, the task data is put back as it was."""
         external = external_context or {}
         clash = (set(self.globals) | set(external)) & set(context)
         if clash:
@@ -273,12 +389,24 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[mis
                 "rename these variables or form fields"
             )
         code = _compiled(script, "exec")  # before touching the task data
-        context.update({**self.globals, **external, **_SANDBOX})
+        before = copy.deepcopy(context)
+        context.update({**self.globals, **external, **self._sandbox})
         try:
             self._run(code, context)
-        finally:
             self._remove_injected(context, external)
+            self._check_values(context)
+        except BaseException:
+            context.clear()
+            context.update(before)
+            raise
         return True
+
+    def _check_values(self, context: Mapping[str, Any]) -> None:
+        """Refuse what the workflow store cannot hold now, naming the variable, rather than at save time."""
+        for name, value in context.items():
+            found = values.problem(value, self.limits.max_value_bytes)
+            if found is not None:
+                raise ScriptRejected(f"script left variable {name!r} that {found}")
 
     def _remove_injected(self, context: dict[str, Any], external: Mapping[str, Any]) -> None:
         """Keep the task data JSON-friendly: drop helpers, sandbox names and functions a script defined."""

@@ -224,6 +224,7 @@ class TaskService:
         if data is not None and not isinstance(data, dict):
             raise InvalidInput("data must be a JSON object", {"data": ["must be an object"]})
         data = dict(data or {})
+        self.executor.check_data(data)
         with self.db.transaction() as session:
             actor, row = self._command(session, task_id, username, expected_version)
             self._require_may_complete(actor, row)
