@@ -73,7 +73,13 @@ class Engine:
         self.tasks = TaskService(self.db, self.executor, self.access)
         self.notifications = NotificationService(self.db, self.settings)
         self.timers = TimerService(
-            self.db, self.executor, self.sla, self.notifications, batch=self.settings.timer_batch
+            self.db,
+            self.executor,
+            self.sla,
+            self.notifications,
+            batch=self.settings.timer_batch,
+            max_attempts=self.settings.timer_max_attempts,
+            retry_base_s=self.settings.timer_retry_base_s,
         )
         self.history = HistoryService(self.db)
         self.identity = IdentityService(self.db)

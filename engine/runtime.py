@@ -190,6 +190,7 @@ class RuntimeService:
                 raise InvalidState(f"instance {instance_id} has no open incident")
             incident.resolved_at, incident.resolved_by = clock.now(), actor
             loaded.instance.state = "running"
+            self._rearm_failed_timers(session, instance_id)
             history.record(
                 session,
                 actor,
@@ -207,6 +208,15 @@ class RuntimeService:
                 self.executor.open_incident(session, loaded, failure, actor)
             self.executor.advance(session, loaded, actor)
             return self._view(session, loaded.instance, loaded.workflow)
+
+    @staticmethod
+    def _rearm_failed_timers(session: Session, instance_id: int) -> None:
+        """Timers that failed for good (an incident each) wait again, tries counted afresh, on a retry."""
+        session.execute(
+            update(Timer)
+            .where(Timer.instance_id == instance_id, Timer.state == "failed")
+            .values(state="waiting", attempts=0, retry_at=None)
+        )
 
     def migrate(self, instance_id: int, *, actor: str, to_version: int | None = None) -> InstanceView:
         """Move an instance to a newer version of its definition; refused if a current task is missing there."""
