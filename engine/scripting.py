@@ -12,11 +12,14 @@ Both reach the runtime wrapped in Spiff's ``WorkflowTaskException`` (by ``Script
 runtime turns into an incident. A script's own ``except`` clauses can never catch either of them.
 
 A single C call cannot be interrupted by the tracer, so what one call may build is bounded instead
-(:class:`ScriptLimits`): ``range`` has a length cap, and ``*``, ``**``, ``<<`` and ``pow`` refuse, before
-computing, a string, list or integer past its bound (``'x' * 10**10``, ``sum(range(10**9))``,
-``10**10**8``). Every variable a script leaves is checked (:mod:`engine.values`): a value the workflow store
-cannot hold, or one past ``ScriptLimits.max_value_bytes``, fails the script with the variable named, and
-the task data is put back as it was before the script ran.
+(:class:`ScriptLimits`): ``range`` has a length cap, and ``*``, ``**``, ``<<``, ``pow``, ``%`` formatting,
+f-string format specs and the string methods that grow a string (``ljust``, ``join``, ``replace`` …)
+refuse, before computing, a string, list or integer past its bound (``'x' * 10**10``,
+``sum(range(10**9))``, ``10**10**8``, ``'x'.ljust(10**10)``). Every variable a script leaves is checked
+(:mod:`engine.values`): a value the workflow store cannot hold, or one past
+``ScriptLimits.max_value_bytes``, fails the script with the variable named, and the task data is put back
+as it was before the script ran. Memory beyond these (many small objects made in a loop) is bounded only
+by the time limit.
 """
 
 from __future__ import annotations
@@ -101,14 +104,15 @@ class ScriptLimits:
     max_value_bytes: int = 1_000_000
 
 
-_GUARDED_OPERATORS: dict[type[ast.operator], str] = {ast.Mult: "*", ast.Pow: "**", ast.LShift: "<<"}
+_GUARDED_OPERATORS: dict[type[ast.operator], str] = {ast.Mult: "*", ast.Pow: "**", ast.LShift: "<<", ast.Mod: "%"}
 
 
 class _Policy(RestrictingNodeTransformer):
     """RestrictedPython's policy, tightened.
 
-    ``a * b``, ``a ** b`` and ``a << b`` become ``_binop_("*", a, b)`` …, so their size is checked before
-    they run. Refuses imports, classes and generators outright. ``finally`` is refused, and every ``except`` clause
+    ``a * b``, ``a ** b``, ``a << b`` and ``a % b`` become ``_binop_("*", a, b)`` …, and an f-string's
+    ``{x:>{n}}`` becomes ``{_format_(x, conversion, spec)}``, so their size is checked before they run.
+    Refuses imports, classes and generators outright. ``finally`` is refused, and every ``except`` clause
     is wrapped in ``_catchable_``, because once the time limit fires the tracer is gone: code in a
     handler or a ``finally`` block would otherwise run on without limit.
     """
@@ -142,6 +146,16 @@ class _Policy(RestrictingNodeTransformer):
             func=ast.Name("_binop_", ast.Load()), args=[ast.Constant(symbol), visited.left, visited.right], keywords=[]
         )
         return ast.fix_missing_locations(ast.copy_location(call, visited))
+
+    def visit_FormattedValue(self, node: ast.FormattedValue) -> ast.AST:
+        visited = super().visit_FormattedValue(node)
+        assert isinstance(visited, ast.FormattedValue)  # RestrictedPython hands back the node it checked
+        if visited.format_spec is None:
+            return visited
+        args = [visited.value, ast.Constant(visited.conversion), visited.format_spec]
+        call = ast.Call(func=ast.Name("_format_", ast.Load()), args=args, keywords=[])
+        formatted = ast.FormattedValue(value=call, conversion=-1, format_spec=None)
+        return ast.fix_missing_locations(ast.copy_location(formatted, visited))
 
     def visit_Try(self, node: ast.Try) -> ast.AST | Iterable[ast.AST] | None:
         if node.finalbody:
@@ -233,7 +247,21 @@ _INPLACE_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
 }  # fmt: skip
 
 
-_BINARY_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {"*": operator.mul, "**": operator.pow, "<<": operator.lshift}
+_BINARY_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
+    "*": operator.mul, "**": operator.pow, "<<": operator.lshift, "%": operator.mod,
+}  # fmt: skip
+#: ``%`` conversions: their width and precision (a number, or ``*`` taken from the arguments)
+_PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
+_CONVERSIONS: dict[int, Callable[[Any], str]] = {ord("s"): str, ord("r"): repr, ord("a"): ascii}
+#: String methods whose result can be far longer than their inputs: (receiver, arguments) -> its length
+_GROWING: dict[str, Callable[..., int]] = {
+    "ljust": lambda s, width, *_: width,
+    "rjust": lambda s, width, *_: width,
+    "center": lambda s, width, *_: width,
+    "zfill": lambda s, width: width,
+    "expandtabs": lambda s, tabsize=8: len(s) + s.count("\t") * tabsize,
+    "replace": lambda s, old, new, count=-1: len(s) + (s.count(old) if old else len(s) + 1) * (len(new) - len(old)),
+}
 
 
 class _Bounds:
@@ -263,11 +291,57 @@ class _Bounds:
                     self._refuse("a repeated list", len(left) * right, limits.max_items, "script_max_items")
             elif isinstance(left, int) and isinstance(right, int):
                 self._bits(left.bit_length() + right.bit_length())
+        elif symbol == "%":
+            if isinstance(left, str):
+                self._percent(left, right)
         elif isinstance(left, int) and isinstance(right, int) and right > 0:
             if symbol == "<<":
                 self._bits(left.bit_length() + right)
             elif abs(left) > 1:
                 self._bits(int(math.log2(abs(left)) * right) + 1)
+
+    def _percent(self, template: str, args: Any) -> None:
+        """``"%*d" % (10**10, 1)`` and ``"%10000000000d" % 1`` ask for a width nobody needs."""
+        numbers = (
+            [args]
+            if isinstance(args, int)
+            else [a for a in args if isinstance(a, int)]
+            if isinstance(args, tuple)
+            else []
+        )
+        for match in _PERCENT_SPEC.finditer(template):
+            for part in match.groups():
+                size = max(numbers, default=0) if part == "*" else int(part) if part else 0
+                self._text(size, "a formatted string")
+
+    def _text(self, size: int, what: str) -> None:
+        if size > self.limits.max_text:
+            self._refuse(what, size, self.limits.max_text, "script_max_text")
+
+    def format(self, value: Any, conversion: int, spec: str) -> str:
+        """An f-string field with a format spec (``f"{x:>{n}}"``): its width and precision are bounded."""
+        self._text(max((int(n) for n in re.findall(r"\d+", spec)), default=0), "a formatted field")
+        converted = _CONVERSIONS[conversion](value) if conversion in _CONVERSIONS else value
+        return format(converted, spec)
+
+    def getattr(self, obj: Any, name: str, *default: Any) -> Any:
+        """Attribute access, with the string methods that can grow a string guarded."""
+        found = _guarded_getattr(obj, name, *default)
+        if isinstance(obj, str) and isinstance(name, str) and (name in _GROWING or name == "join"):
+            return self._bounded_method(obj, name, found)
+        return found
+
+    def _bounded_method(self, text: str, name: str, method: Callable[..., Any]) -> Callable[..., Any]:
+        def bounded(*args: Any) -> Any:
+            if name == "join":
+                parts = list(args[0]) if args else []
+                size = sum(len(p) for p in parts if isinstance(p, str)) + len(text) * max(0, len(parts) - 1)
+                self._text(size, f"str.{name}()")
+                return method(parts)
+            self._text(_GROWING[name](text, *args), f"str.{name}()")
+            return method(*args)
+
+        return bounded
 
     def _bits(self, bits: int) -> None:
         if bits > self.limits.max_int_bits:
@@ -345,7 +419,7 @@ _SANDBOX: dict[str, Any] = {
     "_catchable_": _catchable,
 }
 #: "_print": the collector a printing script creates; the guards each environment adds for its bounds
-_INJECTED = frozenset({*_SANDBOX, "_print", "_binop_", "_inplacevar_"})
+_INJECTED = frozenset({*_SANDBOX, "_print", "_binop_", "_inplacevar_", "_format_"})
 
 
 class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]  # SpiffWorkflow ships no types
@@ -366,9 +440,11 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[mis
         bounds = _Bounds(self.limits)
         self._sandbox: dict[str, Any] = {
             **_SANDBOX,
-            "__builtins__": {**_BUILTINS, "range": bounds.range, "pow": bounds.pow},
+            "__builtins__": {**_BUILTINS, "range": bounds.range, "pow": bounds.pow, "getattr": bounds.getattr},
+            "_getattr_": bounds.getattr,
             "_binop_": bounds.binop,
             "_inplacevar_": bounds.inplacevar,
+            "_format_": bounds.format,
         }
 
     def evaluate(self, expression: str, context: dict[str, Any], external_context: dict[str, Any] | None = None) -> Any:

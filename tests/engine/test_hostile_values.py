@@ -164,6 +164,12 @@ def test_a_workflow_past_its_bound_is_refused_and_nothing_changes(database: Data
         ("big = 7\nbig **= 10**9", "SCRIPT_MAX_INT_BITS"),
         ("big = pow(2, 10**9)", "SCRIPT_MAX_INT_BITS"),
         ("big = 1 << 10**9", "SCRIPT_MAX_INT_BITS"),
+        ("big = 'x'.ljust(10**10)", "SCRIPT_MAX_TEXT"),
+        ("big = getattr('x', 'center')(10**10)", "SCRIPT_MAX_TEXT"),
+        ("big = '\\t'.expandtabs(10**9)", "SCRIPT_MAX_TEXT"),
+        ("big = '%*d' % (10**10, 1)", "SCRIPT_MAX_TEXT"),
+        ("n = 10**10\nbig = f'{1:>{n}}'", "SCRIPT_MAX_TEXT"),
+        ("part = 'x' * 10**6\nbig = part.join([part] * 1000)", "SCRIPT_MAX_TEXT"),
     ],
 )
 def test_one_huge_c_call_is_refused_before_it_runs(engine: Engine, source: str, setting: str) -> None:
@@ -173,3 +179,17 @@ def test_one_huge_c_call_is_refused_before_it_runs(engine: Engine, source: str, 
     engine.tasks.complete(ask.id, "admin", {})
     [incident] = engine.runtime.get(inst.id).incidents
     assert incident["element_id"] == "run" and f"AWARDFLOW_{setting}" in incident["message"]
+
+
+def test_bounded_operations_still_work_below_their_bounds(engine: Engine) -> None:
+    source = (
+        "a = [0] * 10\nb = 'ab' * 3\nc = 2 ** 64\nd = 1 << 8\ne = pow(3, 10**8, 7)\nf = '%05d|%s' % (42, 'x')\n"
+        "g = f'{3.14159:.2f}|{\"x\"!r:>5}'\nh = '-'.join(['a', 'b'])\ni = 'x'.ljust(3, '.')\nj = sum(range(1000))"
+    )
+    engine.repository.deploy(ask_then_run(source), actor="admin")
+    inst = engine.runtime.start("hostile", actor="admin")
+    [ask] = ready(engine, inst.id)
+    engine.tasks.complete(ask.id, "admin", {})
+    data = engine.runtime.get(inst.id).data
+    assert (data["a"], data["b"], data["c"], data["d"], data["e"]) == ([0] * 10, "ababab", 2**64, 256, 4)
+    assert (data["f"], data["g"], data["h"], data["i"], data["j"]) == ("00042|x", "3.14|  'x'", "a-b", "x..", 499500)
