@@ -128,7 +128,9 @@ class RuntimeService:
     ) -> builtins.list[int]:
         """Deliver a message to the instance (or, with ``all_matches``, every instance) waiting for it, among
         the instances of the actor's units. NotFound when none of them waits; InvalidState when several do and
-        not ``all_matches``; PermissionDenied for ``all_matches`` by someone who does not reach every unit."""
+        not ``all_matches``; PermissionDenied for ``all_matches`` by someone who does not reach every unit;
+        InvalidInput for a payload the store cannot hold."""
+        self.executor.check_data({"payload": payload})
         with self.db.transaction() as session:
             caller = actor_of(session, actor)
             if all_matches:
@@ -145,6 +147,7 @@ class RuntimeService:
     def signal(self, name: str, *, payload: Any = None, actor: str) -> builtins.list[int]:
         """Broadcast a signal to every active instance waiting for it in the actor's units (all units for
         those who reach every unit)."""
+        self.executor.check_data({"payload": payload})
         with self.db.transaction() as session:
             targets = subscribers(session, "signal", name, None, self.access.units(actor_of(session, actor)))
             for target in targets:
@@ -183,6 +186,7 @@ class RuntimeService:
 
     def retry(self, instance_id: int, *, actor: str, data: dict[str, Any] | None = None) -> InstanceView:
         """Run the failed task again (with corrected data merged in) after its cause was fixed."""
+        self.executor.check_data(dict(data or {}))
         with self.db.transaction() as session:
             loaded = self._load(session, instance_id, actor)
             incident = _open_incident(session, instance_id)

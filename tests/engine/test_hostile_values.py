@@ -193,3 +193,18 @@ def test_bounded_operations_still_work_below_their_bounds(engine: Engine) -> Non
     data = engine.runtime.get(inst.id).data
     assert (data["a"], data["b"], data["c"], data["d"], data["e"]) == ([0] * 10, "ababab", 2**64, 256, 4)
     assert (data["f"], data["g"], data["h"], data["i"], data["j"]) == ("00042|x", "3.14|  'x'", "a-b", "x..", 499500)
+
+
+def test_message_signal_and_retry_data_the_store_cannot_hold_is_refused(engine: Engine) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        engine.runtime.correlate("m", business_key="K", payload={"x": "\udfff"}, actor="admin")
+    assert "payload" in caught.value.fields
+    with pytest.raises(InvalidInput):
+        engine.runtime.signal("s", payload=[float("nan")], actor="admin")
+    engine.repository.deploy(ask_then_run("bad = {1}"), actor="admin")
+    inst = engine.runtime.start("hostile", actor="admin")
+    [ask] = ready(engine, inst.id)
+    engine.tasks.complete(ask.id, "admin", {})
+    with pytest.raises(InvalidInput):
+        engine.runtime.retry(inst.id, actor="admin", data={"fix": "\x00"})
+    assert engine.runtime.get(inst.id).state == "error"
