@@ -5,7 +5,8 @@ AwardflowError
  ├── PermissionDenied              403  the user may not do this (role, group, unit, assignee)
  ├── InvalidInput                  422  bad data; ``fields`` maps a field path to its messages
  │    ├── DeploymentInvalid        422  a bundle that may not be deployed; ``problems`` names file + element
- │    └── LimitExceeded            422  data, or the workflow it makes, past a size bound of the settings
+ │    ├── LimitExceeded            422  data, or the workflow it makes, past a size bound of the settings
+ │    └── Unstorable               422  the change would leave a value the workflow store cannot hold
  └── Conflict                      409  the request is valid but the current state forbids it
       ├── ConcurrentModification   409  someone changed the instance first (optimistic lock); retry
       ├── TaskAlreadyClaimed       409
@@ -50,6 +51,10 @@ class InvalidInput(AwardflowError):
 
 class LimitExceeded(InvalidInput):
     """The input, or what it would make, passes a size bound of the settings; nothing was changed."""
+
+
+class Unstorable(InvalidInput):
+    """The change would leave a value the workflow store cannot hold; nothing was changed."""
 
 
 @dataclass(frozen=True)

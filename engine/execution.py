@@ -28,7 +28,7 @@ from engine.bpmn.spiff import (
     WaitingTimer,
     Workflows,
 )
-from engine.errors import ConcurrentModification, InvalidInput, InvalidState, LimitExceeded, NotFound
+from engine.errors import ConcurrentModification, InvalidInput, InvalidState, LimitExceeded, NotFound, Unstorable
 from engine.events import InstanceEnded, Listeners, TaskClosed, TaskReady
 from engine.models import (
     Deployment,
@@ -275,7 +275,12 @@ class Executor:
     def save(self, session: Session, loaded: Loaded, actor: str) -> None:
         """Write the workflow blob and everything mirrored from it; flush to run the version check."""
         instance, workflow = loaded.instance, loaded.workflow
-        text = self.workflows.dump(workflow)
+        try:
+            text = self.workflows.dump(workflow)
+        except (TypeError, ValueError, UnicodeError, RecursionError) as err:  # a value no check caught
+            raise Unstorable(
+                f"instance {instance.id} would hold a value the workflow store cannot hold ({err}); nothing was changed"
+            ) from err
         if len(text) > self.max_workflow_bytes:
             raise LimitExceeded(
                 f"instance {instance.id} would store {len(text)} bytes of workflow, more than the bound of "

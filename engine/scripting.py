@@ -540,6 +540,14 @@ class ScriptEngine(PythonScriptEngine):  # type: ignore[misc]  # SpiffWorkflow s
             )
         params = {name: param["value"] for name, param in operation_params.items()}
         try:
-            return json.dumps(self.services(operation_name, params, task.data))
+            result = self.services(operation_name, params, task.data)
         except Exception as err:
+            raise WorkflowTaskException(f"service {operation_name} failed: {err}", task=task, exception=err) from err
+        limit = self.environment.limits.max_value_bytes if isinstance(self.environment, SandboxEnvironment) else None
+        found = values.problem(result, limit)
+        if found is not None:  # checked here, where it is made, not when the workflow is saved
+            raise WorkflowTaskException(f"service {operation_name} returned a value that {found}", task=task)
+        try:
+            return json.dumps(result)
+        except (TypeError, ValueError) as err:  # e.g. a datetime: the result travels as JSON text
             raise WorkflowTaskException(f"service {operation_name} failed: {err}", task=task, exception=err) from err

@@ -334,3 +334,14 @@ def test_service_task_errors_are_workflow_task_exceptions() -> None:
     refused_param = chain(service("number.allocate", {"body": "__import__('os')"}))
     with pytest.raises(WorkflowTaskException, match='"__import__" is an invalid variable name'):
         workflow(refused_param, ScriptEngine(services=failing)).do_engine_steps()
+
+
+@pytest.mark.parametrize(
+    ("result", "reason"),
+    [({"note": "\udfff"}, "lone surrogate"), ([float("nan")], "nan"), ({"at": {1, 2}}, "set")],
+)
+def test_a_service_result_the_store_cannot_hold_fails_the_task(result: Any, reason: str) -> None:
+    xml = chain(service("demo.odd", {}))
+    engine = ScriptEngine(environment=SandboxEnvironment(), services=lambda operation, params, data: result)
+    with pytest.raises(WorkflowTaskException, match=f"service demo.odd returned a value that .*{reason}"):
+        workflow(xml, engine).do_engine_steps()
