@@ -253,22 +253,36 @@ class Executor:
             self.deliver(session, event, loaded.instance, actor, hops + 1)
 
     def open_incident(self, session: Session, loaded: Loaded, failure: StepFailure, actor: str) -> Incident:
+        return self.record_incident(
+            session, loaded.instance, failure.element_id, failure.task_id, failure.message, actor
+        )
+
+    @staticmethod
+    def record_incident(
+        session: Session,
+        instance: ProcessInstance,
+        element_id: str | None,
+        task_id: str | None,
+        message: str,
+        actor: str,
+    ) -> Incident:
+        """An incident at ``element_id``: the instance stops in ``error`` until it is retried."""
         incident = Incident(
-            instance_id=loaded.instance.id,
-            element_id=failure.element_id,
-            spiff_task_id=failure.task_id,
-            message=failure.message,
+            instance_id=instance.id,
+            element_id=element_id,
+            spiff_task_id=task_id,
+            message=message,
             created_at=clock.now(),
         )
         session.add(incident)
-        loaded.instance.state = "error"
+        instance.state = "error"
         history.record(
             session,
             actor,
             "incident",
-            instance=loaded.instance,
-            task_id=failure.task_id,
-            details={"element_id": failure.element_id, "message": failure.message},
+            instance=instance,
+            task_id=task_id,
+            details={"element_id": element_id, "message": message},
         )
         return incident
 

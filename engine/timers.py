@@ -31,7 +31,7 @@ from engine import clock, history
 from engine.db import Database
 from engine.errors import ConcurrentModification
 from engine.execution import Executor
-from engine.models import Incident, ProcessInstance, Timer
+from engine.models import ProcessInstance, Timer
 from engine.notifications import NotificationService
 from engine.sla import SlaService
 
@@ -174,27 +174,10 @@ class TimerService:
             log.warning("timer %s: try %s of %s failed", row.id, row.attempts, self.max_attempts)
             return
         row.state = "failed"
-        message = f"timer failed {row.attempts} times and is no longer tried: {row.last_error}"
-        session.add(
-            Incident(
-                instance_id=row.instance_id,
-                element_id=row.element_id,
-                spiff_task_id=row.spiff_task_id,
-                message=message,
-                created_at=clock.now(),
-            )
-        )
         instance = session.get(ProcessInstance, row.instance_id)
         if instance is not None and instance.state in ("running", "error"):
-            instance.state = "error"
-            history.record(
-                session,
-                TIMER_ACTOR,
-                "incident",
-                instance=instance,
-                task_id=row.spiff_task_id,
-                details={"element_id": row.element_id, "message": message},
-            )
+            message = f"timer failed {row.attempts} times and is no longer tried: {row.last_error}"
+            self.executor.record_incident(session, instance, row.element_id, row.spiff_task_id, message, TIMER_ACTOR)
 
     def pending(self, instance_id: int | None = None) -> list[Timer]:
         with self.db.transaction() as session:
