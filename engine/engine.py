@@ -54,6 +54,7 @@ class Engine:
             max_text=self.settings.script_max_text,
             max_int_bits=self.settings.script_max_int_bits,
             max_value_bytes=self.settings.task_data_max_bytes,
+            max_memory_mb=self.settings.script_max_memory_mb,
         )
         environment = SandboxEnvironment(
             helpers={**self._time_helpers(), **(helpers or {})},

@@ -18,8 +18,8 @@ refuse, before computing, a string, list or integer past its bound (``'x' * 10**
 ``sum(range(10**9))``, ``10**10**8``, ``'x'.ljust(10**10)``). Every variable a script leaves is checked
 (:mod:`engine.values`): a value the workflow store cannot hold, or one past
 ``ScriptLimits.max_value_bytes``, fails the script with the variable named, and the task data is put back
-as it was before the script ran. Memory beyond these (many small objects made in a loop) is bounded only
-by the time limit.
+as it was before the script ran. Memory made in many steps (objects appended in a loop) is bounded by how
+much the process may grow while the script runs (``ScriptLimits.max_memory_mb``, on Linux).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import copy
 import json
 import math
 import operator
+import os
 import re
 import sys
 import time
@@ -102,6 +103,8 @@ class ScriptLimits:
     max_int_bits: int = 100_000
     #: the most bytes of JSON one variable a script leaves may take
     max_value_bytes: int = 1_000_000
+    #: the most the process may grow (MB) while one script runs (many small objects made in a loop)
+    max_memory_mb: int = 256
 
 
 _GUARDED_OPERATORS: dict[type[ast.operator], str] = {ast.Mult: "*", ast.Pow: "**", ast.LShift: "<<", ast.Mod: "%"}
@@ -294,7 +297,7 @@ class _Bounds:
         elif symbol == "%":
             if isinstance(left, str):
                 self._percent(left, right)
-        elif isinstance(left, int) and isinstance(right, int) and right > 0:
+        elif symbol in ("<<", "**") and isinstance(left, int) and isinstance(right, int) and right > 0:
             if symbol == "<<":
                 self._bits(left.bit_length() + right)
             elif abs(left) > 1:
@@ -491,9 +494,11 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[mis
                 del context[key]
 
     def _run(self, code: CodeType, namespace: dict[str, Any]) -> Any:
-        """Run ``code`` under a tracer that raises ScriptTimeout at the deadline; restore the old tracer."""
+        """Run ``code`` under a tracer that raises ScriptTimeout at the deadline, and ScriptTooBig once the
+        process has grown by more than the memory bound since the script started; restore the old tracer."""
         limit = self.time_limit_s
         deadline = time.monotonic() + limit
+        memory = _Memory(self.limits.max_memory_mb)
 
         def tracer(frame: FrameType, event: str, arg: Any) -> Callable[..., Any]:
             if event == "call" and frame.f_code.co_filename == _FILENAME:
@@ -502,6 +507,7 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[mis
                 frame.f_trace_opcodes = True
             if time.monotonic() > deadline:
                 raise ScriptTimeout(f"script stopped after {limit} s (time limit)")
+            memory.check()
             return tracer
 
         previous = sys.gettrace()
@@ -510,6 +516,41 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[mis
             return eval(code, namespace)  # also runs exec-mode code (and returns None)
         finally:
             sys.settrace(previous)
+
+
+class _Memory:
+    """How much the process grew while a script runs, read from ``/proc/self/statm`` every
+    :data:`_MEMORY_EVERY` trace events (a few microseconds each); nowhere else it is not checked."""
+
+    def __init__(self, limit_mb: int) -> None:
+        self.limit_mb = limit_mb
+        self.start = _resident_bytes()
+        self.events = 0
+
+    def check(self) -> None:
+        self.events += 1
+        if self.start is None or self.events % _MEMORY_EVERY:
+            return
+        now = _resident_bytes()
+        if now is not None and now - self.start > self.limit_mb * 2**20:
+            raise ScriptTooBig(
+                f"script stopped: it took more than {self.limit_mb} MB of memory "
+                "(setting AWARDFLOW_SCRIPT_MAX_MEMORY_MB)"
+            )
+
+
+#: trace events between two looks at the process's memory
+_MEMORY_EVERY = 128
+_PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def _resident_bytes() -> int | None:
+    """The process's resident memory (Linux), or None where /proc is not there."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * _PAGE_SIZE
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 class ScriptEngine(PythonScriptEngine):  # type: ignore[misc]  # SpiffWorkflow ships no types

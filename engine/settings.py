@@ -27,6 +27,8 @@ class Settings:
     script_max_text: int = 10_000_000
     #: The most bits an integer a script makes with ``*``, ``**``, ``<<`` or ``pow`` may have.
     script_max_int_bits: int = 100_000
+    #: The most the server process may grow (MB) while one script runs, e.g. appending in a loop (Linux).
+    script_max_memory_mb: int = 256
     #: The most bytes of JSON the data of one completion (or start), and each variable a script leaves, may take.
     task_data_max_bytes: int = 1_000_000
     #: The most bytes one instance's stored workflow may take; a change that would pass it is refused.

@@ -3,6 +3,7 @@ an incident at its element naming the variable, a form's or a start's are refuse
 
 from __future__ import annotations
 
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
@@ -184,7 +185,8 @@ def test_one_huge_c_call_is_refused_before_it_runs(engine: Engine, source: str, 
 def test_bounded_operations_still_work_below_their_bounds(engine: Engine) -> None:
     source = (
         "a = [0] * 10\nb = 'ab' * 3\nc = 2 ** 64\nd = 1 << 8\ne = pow(3, 10**8, 7)\nf = '%05d|%s' % (42, 'x')\n"
-        "g = f'{3.14159:.2f}|{\"x\"!r:>5}'\nh = '-'.join(['a', 'b'])\ni = 'x'.ljust(3, '.')\nj = sum(range(1000))"
+        "g = f'{3.14159:.2f}|{\"x\"!r:>5}'\nh = '-'.join(['a', 'b'])\ni = 'x'.ljust(3, '.')\nj = sum(range(1000))\n"
+        "k = 0\nfor n in range(10**4):\n    k += n\n    k -= 1\n    k |= 1\nm = 10**5\nm //= 7\nm %= 1000"
     )
     engine.repository.deploy(ask_then_run(source), actor="admin")
     inst = engine.runtime.start("hostile", actor="admin")
@@ -193,6 +195,7 @@ def test_bounded_operations_still_work_below_their_bounds(engine: Engine) -> Non
     data = engine.runtime.get(inst.id).data
     assert (data["a"], data["b"], data["c"], data["d"], data["e"]) == ([0] * 10, "ababab", 2**64, 256, 4)
     assert (data["f"], data["g"], data["h"], data["i"], data["j"]) == ("00042|x", "3.14|  'x'", "a-b", "x..", 499500)
+    assert (data["k"], data["m"]) == (49989999, 10**5 // 7 % 1000)
 
 
 def test_message_signal_and_retry_data_the_store_cannot_hold_is_refused(engine: Engine) -> None:
@@ -208,3 +211,15 @@ def test_message_signal_and_retry_data_the_store_cannot_hold_is_refused(engine: 
     with pytest.raises(InvalidInput):
         engine.runtime.retry(inst.id, actor="admin", data={"fix": "\x00"})
     assert engine.runtime.get(inst.id).state == "error"
+
+
+@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="the memory bound reads /proc (Linux)")
+def test_memory_made_in_many_small_steps_is_bounded(database: Database, vclock: VirtualClock) -> None:
+    engine = Engine(Settings(database_url=database.url, script_max_memory_mb=64), database=database)
+    engine.ensure_admin()
+    engine.repository.deploy(ask_then_run("x = []\nfor i in range(10**6):\n    x.append('a' * 10**6)"), actor="admin")
+    inst = engine.runtime.start("hostile", actor="admin")
+    [ask] = ready(engine, inst.id)
+    engine.tasks.complete(ask.id, "admin", {})
+    [incident] = engine.runtime.get(inst.id).incidents
+    assert incident["element_id"] == "run" and "AWARDFLOW_SCRIPT_MAX_MEMORY_MB" in incident["message"]
