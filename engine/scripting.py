@@ -499,15 +499,19 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[mis
         limit = self.time_limit_s
         deadline = time.monotonic() + limit
         memory = _Memory(self.limits.max_memory_mb)
+        events = 0
 
         def tracer(frame: FrameType, event: str, arg: Any) -> Callable[..., Any]:
+            nonlocal events
             if event == "call" and frame.f_code.co_filename == _FILENAME:
                 # Python 3.11 compiles `while True: pass` to one jump onto itself: no line events, so
                 # script frames are traced per opcode. Helpers (our own code) get line events only.
                 frame.f_trace_opcodes = True
-            if time.monotonic() > deadline:
-                raise ScriptTimeout(f"script stopped after {limit} s (time limit)")
-            memory.check()
+            events += 1
+            if events % _CHECK_EVERY == 0:  # events take microseconds: looking at each would double their cost
+                if time.monotonic() > deadline:
+                    raise ScriptTimeout(f"script stopped after {limit} s (time limit)")
+                memory.check()
             return tracer
 
         previous = sys.gettrace()
@@ -519,17 +523,17 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[mis
 
 
 class _Memory:
-    """How much the process grew while a script runs, read from ``/proc/self/statm`` every
-    :data:`_MEMORY_EVERY` trace events (a few microseconds each); nowhere else it is not checked."""
+    """How much the process grew while a script runs, read from ``/proc/self/statm`` (a few microseconds)."""
 
     def __init__(self, limit_mb: int) -> None:
         self.limit_mb = limit_mb
         self.start = _resident_bytes()
-        self.events = 0
+        self.looks = 0
 
     def check(self) -> None:
-        self.events += 1
-        if self.start is None or self.events % _MEMORY_EVERY:
+        """Every :data:`_MEMORY_EVERY` calls, look at the resident size; ScriptTooBig past the bound."""
+        self.looks += 1
+        if self.start is None or self.looks % _MEMORY_EVERY:
             return
         now = _resident_bytes()
         if now is not None and now - self.start > self.limit_mb * 2**20:
@@ -539,8 +543,10 @@ class _Memory:
             )
 
 
-#: trace events between two looks at the process's memory
-_MEMORY_EVERY = 128
+#: trace events between two looks at the clock (and at the memory counter)
+_CHECK_EVERY = 16
+#: looks at the clock between two reads of the process's memory
+_MEMORY_EVERY = 8
 _PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 

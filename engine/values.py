@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -57,7 +56,7 @@ def _walk(value: Any, path: str, depth: int) -> str | None:
             if found is not None:
                 return found
         return None
-    if isinstance(value, Mapping) and type(value) is dict:
+    if isinstance(value, dict):
         for key, item in value.items():
             if isinstance(key, str):
                 found = _text_problem(key, f" in a key{where}")
