@@ -20,7 +20,7 @@ from engine.registry import HandlerRegistry
 from engine.reports import ReportService
 from engine.repository import RepositoryService
 from engine.runtime import RuntimeService
-from engine.scripting import SandboxEnvironment, ScriptEngine
+from engine.scripting import SandboxEnvironment, ScriptEngine, ScriptLimits
 from engine.settings import Settings
 from engine.sla import SlaService
 from engine.tasks import TaskService
@@ -49,18 +49,39 @@ class Engine:
         self.sla = SlaService(self.db, self.calendar, self.settings, self.listeners, self.access)
         self.handlers = HandlerRegistry(self._sla_handlers(), *([handlers] if handlers else []))
         self.workflows = Workflows()
+        limits = ScriptLimits(
+            max_items=self.settings.script_max_items,
+            max_text=self.settings.script_max_text,
+            max_int_bits=self.settings.script_max_int_bits,
+            max_value_bytes=self.settings.max_task_data_bytes,
+            max_memory_mb=self.settings.script_max_memory_mb,
+        )
         environment = SandboxEnvironment(
-            helpers={**self._time_helpers(), **(helpers or {})}, time_limit_s=self.settings.script_time_limit_s
+            helpers={**self._time_helpers(), **(helpers or {})},
+            time_limit_s=self.settings.script_time_limit_s,
+            limits=limits,
         )
         self.script_engine = ScriptEngine(environment=environment, services=self.handlers.call)
-        self.executor = Executor(self.workflows, self.script_engine, self.listeners)
+        self.executor = Executor(
+            self.workflows,
+            self.script_engine,
+            self.listeners,
+            max_data_bytes=self.settings.max_task_data_bytes,
+            max_workflow_bytes=self.settings.workflow_max_bytes,
+        )
         self.repository = RepositoryService(self.db)
         max_data = self.settings.max_task_data_bytes
         self.runtime = RuntimeService(self.db, self.executor, self.access, max_data_bytes=max_data)
         self.tasks = TaskService(self.db, self.executor, self.access, self.handlers, max_data_bytes=max_data)
         self.notifications = NotificationService(self.db, self.settings)
         self.timers = TimerService(
-            self.db, self.executor, self.sla, self.notifications, batch=self.settings.timer_batch
+            self.db,
+            self.executor,
+            self.sla,
+            self.notifications,
+            batch=self.settings.timer_batch,
+            max_attempts=self.settings.timer_max_attempts,
+            retry_base_s=self.settings.timer_retry_base_s,
         )
         self.history = HistoryService(self.db)
         self.identity = IdentityService(self.db)

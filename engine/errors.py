@@ -4,7 +4,9 @@ AwardflowError
  ├── NotFound                      404  no such definition, instance, task, user
  ├── PermissionDenied              403  the user may not do this (role, group, unit, assignee)
  ├── InvalidInput                  422  bad data; ``fields`` maps a field path to its messages
- │    └── DeploymentInvalid        422  a bundle that may not be deployed; ``problems`` names file + element
+ │    ├── DeploymentInvalid        422  a bundle that may not be deployed; ``problems`` names file + element
+ │    ├── LimitExceeded            422  data, or the workflow it makes, past a size bound of the settings
+ │    └── Unstorable               422  the change would leave a value the workflow store cannot hold
  └── Conflict                      409  the request is valid but the current state forbids it
       ├── ConcurrentModification   409  someone changed the instance first (optimistic lock); retry
       ├── TaskAlreadyClaimed       409
@@ -45,6 +47,14 @@ class InvalidInput(AwardflowError):
 
     def to_dict(self) -> dict[str, Any]:
         return {**super().to_dict(), "fields": self.fields}
+
+
+class LimitExceeded(InvalidInput):
+    """The input, or what it would make, passes a size bound of the settings; nothing was changed."""
+
+
+class Unstorable(InvalidInput):
+    """The change would leave a value the workflow store cannot hold; nothing was changed."""
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import clock, history
+from engine import clock, history, values
 from engine.access import in_units
 from engine.bpmn.spiff import (
     BpmnWorkflow,
@@ -28,7 +28,7 @@ from engine.bpmn.spiff import (
     WaitingTimer,
     Workflows,
 )
-from engine.errors import ConcurrentModification, InvalidState, NotFound
+from engine.errors import ConcurrentModification, InvalidInput, InvalidState, LimitExceeded, NotFound, Unstorable
 from engine.events import InstanceEnded, Listeners, TaskClosed, TaskReady
 from engine.models import (
     Deployment,
@@ -107,11 +107,23 @@ class Loaded:
 class Executor:
     """Loads, advances and saves instances for the services (runtime, tasks, timers)."""
 
-    def __init__(self, workflows: Workflows, script_engine: Any, listeners: Listeners) -> None:
+    def __init__(
+        self,
+        workflows: Workflows,
+        script_engine: Any,
+        listeners: Listeners,
+        *,
+        max_data_bytes: int = 1_000_000,
+        max_workflow_bytes: int = 16_000_000,
+    ) -> None:
         self.workflows = workflows
         self.script_engine = script_engine
         #: told what happens to tasks and instances, inside the transaction (the SLA, the award domain)
         self.listeners = listeners
+        #: the most bytes of JSON the data of one completion or start may take (Settings.max_task_data_bytes)
+        self.max_data_bytes = max_data_bytes
+        #: the most bytes one stored workflow may take (Settings.workflow_max_bytes)
+        self.max_workflow_bytes = max_workflow_bytes
         self._spec_sets: dict[tuple[str, tuple[int, ...], int], SpecSet] = {}
 
     # -- specs ------------------------------------------------------------------------------------
@@ -203,6 +215,24 @@ class Executor:
         timers, messages, signals = self.workflows.waiting(workflow)
         return Mirror(ready, (tuple(timers), tuple(messages), tuple(signals)))
 
+    def check_data(self, data: dict[str, Any]) -> None:
+        """Refuse, before anything changes, data the store cannot hold or past the bound per command:
+        InvalidInput naming each field (a lone surrogate once broke an instance for good)."""
+        fields: dict[str, list[str]] = {}
+        for name, value in data.items():
+            found = values.problem(name) or values.problem(value)
+            if found is not None:
+                fields[str(name).encode("utf-8", "replace").decode()] = [found]
+        if fields:
+            raise InvalidInput("the data holds values that cannot be stored", fields)
+        size = values.json_size(data)
+        if size > self.max_data_bytes:
+            raise LimitExceeded(
+                f"the data is {size} bytes of JSON, more than the bound of {self.max_data_bytes} per command "
+                "(setting max_task_data_bytes)",
+                {"data": [f"at most {self.max_data_bytes} bytes"]},
+            )
+
     @staticmethod
     def require_active(instance: ProcessInstance) -> None:
         if instance.state in ("completed", "cancelled"):
@@ -223,29 +253,54 @@ class Executor:
             self.deliver(session, event, loaded.instance, actor, hops + 1)
 
     def open_incident(self, session: Session, loaded: Loaded, failure: StepFailure, actor: str) -> Incident:
+        return self.record_incident(
+            session, loaded.instance, failure.element_id, failure.task_id, failure.message, actor
+        )
+
+    @staticmethod
+    def record_incident(
+        session: Session,
+        instance: ProcessInstance,
+        element_id: str | None,
+        task_id: str | None,
+        message: str,
+        actor: str,
+    ) -> Incident:
+        """An incident at ``element_id``: the instance stops in ``error`` until it is retried."""
         incident = Incident(
-            instance_id=loaded.instance.id,
-            element_id=failure.element_id,
-            spiff_task_id=failure.task_id,
-            message=failure.message,
+            instance_id=instance.id,
+            element_id=element_id,
+            spiff_task_id=task_id,
+            message=message,
             created_at=clock.now(),
         )
         session.add(incident)
-        loaded.instance.state = "error"
+        instance.state = "error"
         history.record(
             session,
             actor,
             "incident",
-            instance=loaded.instance,
-            task_id=failure.task_id,
-            details={"element_id": failure.element_id, "message": failure.message},
+            instance=instance,
+            task_id=task_id,
+            details={"element_id": element_id, "message": message},
         )
         return incident
 
     def save(self, session: Session, loaded: Loaded, actor: str) -> None:
         """Write the workflow blob and everything mirrored from it; flush to run the version check."""
         instance, workflow = loaded.instance, loaded.workflow
-        instance.workflow = self.workflows.dump(workflow)
+        try:
+            text = self.workflows.dump(workflow)
+        except (TypeError, ValueError, UnicodeError, RecursionError) as err:  # a value no check caught
+            raise Unstorable(
+                f"instance {instance.id} would hold a value the workflow store cannot hold ({err}); nothing was changed"
+            ) from err
+        if len(text) > self.max_workflow_bytes:
+            raise LimitExceeded(
+                f"instance {instance.id} would store {len(text)} bytes of workflow, more than the bound of "
+                f"{self.max_workflow_bytes} (setting AWARDFLOW_WORKFLOW_MAX_BYTES); nothing was changed"
+            )
+        instance.workflow = text
         if instance.state == "running" and self.workflows.is_completed(workflow):
             instance.state = "completed"
             instance.ended_at = clock.now()

@@ -177,10 +177,16 @@ class Timer(Base):
     element_id: Mapped[str] = mapped_column(String(200))
     spiff_task_id: Mapped[str] = mapped_column(String(36))
     due_at: Mapped[datetime]
-    #: waiting | fired | cancelled
+    #: waiting | fired | cancelled | failed (tried ``timer_max_attempts`` times: an incident; a retry re-arms it)
     state: Mapped[str] = mapped_column(String(20), default="waiting")
     fired_at: Mapped[datetime | None]
     fired_by: Mapped[str | None] = mapped_column(String(100))
+    #: failed firings so far
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: after a failed firing: not tried again before this (growing back-off); the others fire meanwhile
+    retry_at: Mapped[datetime | None]
+    #: why the last firing failed
+    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 class Incident(Base):

@@ -44,6 +44,7 @@ class InstanceView:
     data: dict[str, Any]
     incidents: list[dict[str, Any]]
 
+
 #: States in which an instance has no open incident: an incident puts it in "error", and only a retry,
 #: which resolves the incident, brings it back to "running".
 CLEAR_STATES = ("running", "completed")
@@ -79,6 +80,7 @@ class RuntimeService:
             raise InvalidInput("data must be a JSON object", {"data": ["must be an object"]})
         check_data(data or {}, self.max_data_bytes)
         check_text(business_key=business_key, key=key, unit=unit)
+        self.executor.check_data(dict(data or {}))
         with self.db.transaction() as session:
             caller = actor_of(session, actor)
             if unit is not None and not self.access.reaches_unit(caller, unit):
@@ -140,7 +142,9 @@ class RuntimeService:
     ) -> builtins.list[int]:
         """Deliver a message to the instance (or, with ``all_matches``, every instance) waiting for it, among
         the instances of the actor's units. NotFound when none of them waits; InvalidState when several do and
-        not ``all_matches``; PermissionDenied for ``all_matches`` by someone who does not reach every unit."""
+        not ``all_matches``; PermissionDenied for ``all_matches`` by someone who does not reach every unit;
+        InvalidInput for a payload the store cannot hold."""
+        self.executor.check_data({"payload": payload})
         with self.db.transaction() as session:
             caller = actor_of(session, actor)
             if all_matches:
@@ -157,6 +161,7 @@ class RuntimeService:
     def signal(self, name: str, *, payload: Any = None, actor: str) -> builtins.list[int]:
         """Broadcast a signal to every active instance waiting for it in the actor's units (all units for
         those who reach every unit)."""
+        self.executor.check_data({"payload": payload})
         with self.db.transaction() as session:
             targets = subscribers(session, "signal", name, None, self.access.units(actor_of(session, actor)))
             for target in targets:
@@ -196,6 +201,7 @@ class RuntimeService:
     def retry(self, instance_id: int, *, actor: str, data: dict[str, Any] | None = None) -> InstanceView:
         """Run the failed task again (with corrected data merged in) after its cause was fixed."""
         check_data(data or {}, self.max_data_bytes)
+        self.executor.check_data(dict(data or {}))
         with self.db.transaction() as session:
             loaded = self._load(session, instance_id, actor)
             incident = _open_incident(session, instance_id)
@@ -203,6 +209,7 @@ class RuntimeService:
                 raise InvalidState(f"instance {instance_id} has no open incident")
             incident.resolved_at, incident.resolved_by = clock.now(), actor
             loaded.instance.state = "running"
+            self._rearm_failed_timers(session, instance_id)
             history.record(
                 session,
                 actor,
@@ -220,6 +227,15 @@ class RuntimeService:
                 self.executor.open_incident(session, loaded, failure, actor)
             self.executor.advance(session, loaded, actor)
             return self._view(session, loaded.instance, loaded.workflow)
+
+    @staticmethod
+    def _rearm_failed_timers(session: Session, instance_id: int) -> None:
+        """Timers that failed for good (an incident each) wait again, tries counted afresh, on a retry."""
+        session.execute(
+            update(Timer)
+            .where(Timer.instance_id == instance_id, Timer.state == "failed")
+            .values(state="waiting", attempts=0, retry_at=None)
+        )
 
     def migrate(self, instance_id: int, *, actor: str, to_version: int | None = None) -> InstanceView:
         """Move an instance to a newer version of its definition; refused if a current task is missing there."""

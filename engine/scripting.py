@@ -11,19 +11,30 @@ small set of builtins plus our helper functions, and stopped after a time limit.
 Both reach the runtime wrapped in Spiff's ``WorkflowTaskException`` (by ``ScriptEngine``), which the
 runtime turns into an incident. A script's own ``except`` clauses can never catch either of them.
 
-Limits: a single long-running C call (``sum(range(10**12))``, ``10**10**8``) cannot be interrupted by a
-tracer, and memory is not limited; a subprocess with resource limits would be needed for that.
+A single C call cannot be interrupted by the tracer, so what one call may build is bounded instead
+(:class:`ScriptLimits`): ``range`` has a length cap, and ``*``, ``**``, ``<<``, ``pow``, ``%`` formatting,
+f-string format specs and the string methods that grow a string (``ljust``, ``join``, ``replace`` …)
+refuse, before computing, a string, list or integer past its bound (``'x' * 10**10``,
+``sum(range(10**9))``, ``10**10**8``, ``'x'.ljust(10**10)``). Every variable a script leaves is checked
+(:mod:`engine.values`): a value the workflow store cannot hold, or one past
+``ScriptLimits.max_value_bytes``, fails the script with the variable named, and the task data is put back
+as it was before the script ran. Memory made in many steps (objects appended in a loop) is bounded by how
+much the process may grow while the script runs (``ScriptLimits.max_memory_mb``, on Linux).
 """
 
 from __future__ import annotations
 
 import ast
+import copy
 import json
+import math
 import operator
+import os
 import re
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta, timezone
 from functools import lru_cache
 from types import CodeType, FrameType
@@ -48,11 +59,13 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.task import Task
 
+from engine import values
 from engine.clock import ClockDatetime
 
 __all__ = [
     "SandboxEnvironment",
     "ScriptEngine",
+    "ScriptLimits",
     "ScriptRejected",
     "ScriptTimeout",
     "ServiceCaller",
@@ -74,9 +87,34 @@ class ScriptTimeout(Exception):
     """The script ran longer than the environment's time limit."""
 
 
+class ScriptTooBig(ScriptRejected):
+    """The script asked for a range, string, list or integer past the sandbox's bounds (memory, CPU)."""
+
+
+@dataclass(frozen=True)
+class ScriptLimits:
+    """What one C-level call of a script may build (the tracer cannot stop such a call midway)."""
+
+    #: the most items a ``range`` or a repeated list or tuple may have
+    max_items: int = 1_000_000
+    #: the most characters (or bytes) a repeated or padded string may have
+    max_text: int = 10_000_000
+    #: the most bits an integer made by ``*``, ``**`` or ``<<`` may have
+    max_int_bits: int = 100_000
+    #: the most bytes of JSON one variable a script leaves may take
+    max_value_bytes: int = 1_000_000
+    #: the most the process may grow (MB) while one script runs (many small objects made in a loop)
+    max_memory_mb: int = 256
+
+
+_GUARDED_OPERATORS: dict[type[ast.operator], str] = {ast.Mult: "*", ast.Pow: "**", ast.LShift: "<<", ast.Mod: "%"}
+
+
 class _Policy(RestrictingNodeTransformer):
     """RestrictedPython's policy, tightened.
 
+    ``a * b``, ``a ** b``, ``a << b`` and ``a % b`` become ``_binop_("*", a, b)`` …, and an f-string's
+    ``{x:>{n}}`` becomes ``{_format_(x, conversion, spec)}``, so their size is checked before they run.
     Refuses imports, classes and generators outright. ``finally`` is refused, and every ``except`` clause
     is wrapped in ``_catchable_``, because once the time limit fires the tracer is gone: code in a
     handler or a ``finally`` block would otherwise run on without limit.
@@ -100,6 +138,27 @@ class _Policy(RestrictingNodeTransformer):
 
     def visit_YieldFrom(self, node: ast.YieldFrom) -> ast.AST:
         return self._refuse(node, "generator functions (yield)")
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        visited = super().visit_BinOp(node)
+        assert isinstance(visited, ast.BinOp)  # RestrictedPython hands back the node it checked
+        symbol = _GUARDED_OPERATORS.get(type(visited.op))
+        if symbol is None:
+            return visited
+        call = ast.Call(
+            func=ast.Name("_binop_", ast.Load()), args=[ast.Constant(symbol), visited.left, visited.right], keywords=[]
+        )
+        return ast.fix_missing_locations(ast.copy_location(call, visited))
+
+    def visit_FormattedValue(self, node: ast.FormattedValue) -> ast.AST:
+        visited = super().visit_FormattedValue(node)
+        assert isinstance(visited, ast.FormattedValue)  # RestrictedPython hands back the node it checked
+        if visited.format_spec is None:
+            return visited
+        args = [visited.value, ast.Constant(visited.conversion), visited.format_spec]
+        call = ast.Call(func=ast.Name("_format_", ast.Load()), args=args, keywords=[])
+        formatted = ast.FormattedValue(value=call, conversion=-1, format_spec=None)
+        return ast.fix_missing_locations(ast.copy_location(formatted, visited))
 
     def visit_Try(self, node: ast.Try) -> ast.AST | Iterable[ast.AST] | None:
         if node.finalbody:
@@ -191,9 +250,128 @@ _INPLACE_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
 }  # fmt: skip
 
 
-def _inplacevar(op: str, target: Any, value: Any) -> Any:
-    """``x += y`` (RestrictedPython compiles it to ``x = _inplacevar_("+=", x, y)``)."""
-    return _INPLACE_OPERATORS[op](target, value)
+_BINARY_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
+    "*": operator.mul, "**": operator.pow, "<<": operator.lshift, "%": operator.mod,
+}  # fmt: skip
+#: ``%`` conversions: their width and precision (a number, or ``*`` taken from the arguments)
+_PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
+_CONVERSIONS: dict[int, Callable[[Any], str]] = {ord("s"): str, ord("r"): repr, ord("a"): ascii}
+#: String methods whose result can be far longer than their inputs: (receiver, arguments) -> its length
+_GROWING: dict[str, Callable[..., int]] = {
+    "ljust": lambda s, width, *_: width,
+    "rjust": lambda s, width, *_: width,
+    "center": lambda s, width, *_: width,
+    "zfill": lambda s, width: width,
+    "expandtabs": lambda s, tabsize=8: len(s) + s.count("\t") * tabsize,
+    "replace": lambda s, old, new, count=-1: len(s) + (s.count(old) if old else len(s) + 1) * (len(new) - len(old)),
+}
+
+
+class _Bounds:
+    """The guards compiled scripts call for ``range``, ``pow``, ``*``, ``**``, ``<<`` and their in-place forms."""
+
+    def __init__(self, limits: ScriptLimits) -> None:
+        self.limits = limits
+
+    def _refuse(self, what: str, size: int, bound: int, setting: str) -> NoReturn:
+        unit = {"script_max_text": "characters", "script_max_items": "items"}.get(setting, "bits")
+        raise ScriptTooBig(
+            f"script refused: {what} of {size} {unit} would pass the bound of {bound} "
+            f"(setting AWARDFLOW_{setting.upper()})"
+        )
+
+    def check(self, symbol: str, left: Any, right: Any) -> None:
+        """Refuse, before it runs, an operation whose result would pass a bound."""
+        limits = self.limits
+        if symbol == "*":
+            if isinstance(left, int) and not isinstance(right, int):
+                left, right = right, left
+            if isinstance(left, str | bytes | bytearray) and isinstance(right, int):
+                if len(left) * right > limits.max_text:
+                    self._refuse("a repeated string", len(left) * right, limits.max_text, "script_max_text")
+            elif isinstance(left, list | tuple) and isinstance(right, int):
+                if len(left) * right > limits.max_items:
+                    self._refuse("a repeated list", len(left) * right, limits.max_items, "script_max_items")
+            elif isinstance(left, int) and isinstance(right, int):
+                self._bits(left.bit_length() + right.bit_length())
+        elif symbol == "%":
+            if isinstance(left, str):
+                self._percent(left, right)
+        elif symbol in ("<<", "**") and isinstance(left, int) and isinstance(right, int) and right > 0:
+            if symbol == "<<":
+                self._bits(left.bit_length() + right)
+            elif abs(left) > 1:
+                self._bits(int(math.log2(abs(left)) * right) + 1)
+
+    def _percent(self, template: str, args: Any) -> None:
+        """``"%*d" % (10**10, 1)`` and ``"%10000000000d" % 1`` ask for a width nobody needs."""
+        numbers = (
+            [args]
+            if isinstance(args, int)
+            else [a for a in args if isinstance(a, int)]
+            if isinstance(args, tuple)
+            else []
+        )
+        for match in _PERCENT_SPEC.finditer(template):
+            for part in match.groups():
+                size = max(numbers, default=0) if part == "*" else int(part) if part else 0
+                self._text(size, "a formatted string")
+
+    def _text(self, size: int, what: str) -> None:
+        if size > self.limits.max_text:
+            self._refuse(what, size, self.limits.max_text, "script_max_text")
+
+    def format(self, value: Any, conversion: int, spec: str) -> str:
+        """An f-string field with a format spec (``f"{x:>{n}}"``): its width and precision are bounded."""
+        self._text(max((int(n) for n in re.findall(r"\d+", spec)), default=0), "a formatted field")
+        converted = _CONVERSIONS[conversion](value) if conversion in _CONVERSIONS else value
+        return format(converted, spec)
+
+    def getattr(self, obj: Any, name: str, *default: Any) -> Any:
+        """Attribute access, with the string methods that can grow a string guarded."""
+        found = _guarded_getattr(obj, name, *default)
+        if isinstance(obj, str) and isinstance(name, str) and (name in _GROWING or name == "join"):
+            return self._bounded_method(obj, name, found)
+        return found
+
+    def _bounded_method(self, text: str, name: str, method: Callable[..., Any]) -> Callable[..., Any]:
+        def bounded(*args: Any) -> Any:
+            if name == "join":
+                parts = list(args[0]) if args else []
+                size = sum(len(p) for p in parts if isinstance(p, str)) + len(text) * max(0, len(parts) - 1)
+                self._text(size, f"str.{name}()")
+                return method(parts)
+            self._text(_GROWING[name](text, *args), f"str.{name}()")
+            return method(*args)
+
+        return bounded
+
+    def _bits(self, bits: int) -> None:
+        if bits > self.limits.max_int_bits:
+            self._refuse("an integer", bits, self.limits.max_int_bits, "script_max_int_bits")
+
+    def binop(self, symbol: str, left: Any, right: Any) -> Any:
+        """``a * b`` and the like (the policy compiles them to ``_binop_("*", a, b)``)."""
+        self.check(symbol, left, right)
+        return _BINARY_OPERATORS[symbol](left, right)
+
+    def inplacevar(self, op: str, target: Any, value: Any) -> Any:
+        """``x += y`` (RestrictedPython compiles it to ``x = _inplacevar_("+=", x, y)``)."""
+        self.check(op[:-1], target, value)
+        return _INPLACE_OPERATORS[op](target, value)
+
+    def range(self, *args: int) -> range:
+        """``range`` with a length cap: ``sum(range(10**9))`` is one C call the time limit cannot stop."""
+        result = range(*args)
+        if len(result) > self.limits.max_items:
+            self._refuse("a range", len(result), self.limits.max_items, "script_max_items")
+        return result
+
+    def pow(self, base: Any, exp: Any, mod: Any = None) -> Any:
+        """``pow``; with a modulus it stays small, without one it is checked like ``**``."""
+        if mod is None:
+            self.check("**", base, exp)
+        return pow(base, exp, mod)
 
 
 def _apply(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -211,12 +389,12 @@ def _catchable(handler_types: Callable[[], Any]) -> Any:
 
 
 _SAFE_EXTRAS = (
-    len, min, max, sum, sorted, any, all, range, enumerate, zip, dict, list, set, tuple, str, int, float,
+    len, min, max, sum, sorted, any, all, enumerate, zip, dict, list, set, tuple, str, int, float,
     bool, round, abs, isinstance, map, filter, reversed,
 )  # fmt: skip
 _REFUSED = (
     "open", "eval", "exec", "compile", "type", "globals", "vars", "locals", "dir", "input", "breakpoint",
-    "help", "exit", "quit", "memoryview", "object", "super",
+    "help", "exit", "quit", "memoryview", "object", "super", "bytes", "bytearray",
 )  # fmt: skip
 
 _BUILTINS: dict[str, Any] = {
@@ -239,12 +417,12 @@ _SANDBOX: dict[str, Any] = {
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
     "_unpack_sequence_": guarded_unpack_sequence,
     "_write_": full_write_guard,  # item assignment on dict and list only
-    "_inplacevar_": _inplacevar,
     "_apply_": _apply,
     "_print_": PrintCollector,  # print() output is collected and dropped
     "_catchable_": _catchable,
 }
-_INJECTED = frozenset({*_SANDBOX, "_print"})  # "_print": the collector a printing script creates
+#: "_print": the collector a printing script creates; the guards each environment adds for its bounds
+_INJECTED = frozenset({*_SANDBOX, "_print", "_binop_", "_inplacevar_", "_format_"})
 
 
 class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]  # SpiffWorkflow ships no types
@@ -253,18 +431,35 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[mis
     ``helpers`` are the functions (and constants) scripts may call, e.g. ``working_days_after``.
     """
 
-    def __init__(self, helpers: Mapping[str, Any] | None = None, time_limit_s: float = 2.0) -> None:
+    def __init__(
+        self,
+        helpers: Mapping[str, Any] | None = None,
+        time_limit_s: float = 2.0,
+        limits: ScriptLimits | None = None,
+    ) -> None:
         super().__init__(dict(helpers or {}))
         self.time_limit_s = float(time_limit_s)
+        self.limits = limits or ScriptLimits()
+        bounds = _Bounds(self.limits)
+        self._sandbox: dict[str, Any] = {
+            **_SANDBOX,
+            "__builtins__": {**_BUILTINS, "range": bounds.range, "pow": bounds.pow, "getattr": bounds.getattr},
+            "_getattr_": bounds.getattr,
+            "_binop_": bounds.binop,
+            "_inplacevar_": bounds.inplacevar,
+            "_format_": bounds.format,
+        }
 
     def evaluate(self, expression: str, context: dict[str, Any], external_context: dict[str, Any] | None = None) -> Any:
         """The value of ``expression``; task data shadows helpers, as in Spiff (the sandbox names never)."""
         code = _compiled(expression, "eval")
-        namespace = {**self.globals, **(external_context or {}), **context, **_SANDBOX}
+        namespace = {**self.globals, **(external_context or {}), **context, **self._sandbox}
         return self._run(code, namespace)
 
     def execute(self, script: str, context: dict[str, Any], external_context: dict[str, Any] | None = None) -> bool:
-        """Run ``script`` with the task data as its globals, so its assignments land in the task data."""
+        """Run ``script`` with the task data as its globals, so its assignments land in the task data.
+
+        If it fails, or leaves a variable the store cannot hold, the task data is put back as it was."""
         external = external_context or {}
         clash = (set(self.globals) | set(external)) & set(context)
         if clash:
@@ -273,12 +468,24 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[mis
                 "rename these variables or form fields"
             )
         code = _compiled(script, "exec")  # before touching the task data
-        context.update({**self.globals, **external, **_SANDBOX})
+        before = copy.deepcopy(context)
+        context.update({**self.globals, **external, **self._sandbox})
         try:
             self._run(code, context)
-        finally:
             self._remove_injected(context, external)
+            self._check_values(context)
+        except BaseException:
+            context.clear()
+            context.update(before)
+            raise
         return True
+
+    def _check_values(self, context: Mapping[str, Any]) -> None:
+        """Refuse what the workflow store cannot hold now, naming the variable, rather than at save time."""
+        for name, value in context.items():
+            found = values.problem(value, self.limits.max_value_bytes)
+            if found is not None:
+                raise ScriptRejected(f"script left variable {name!r} that {found}")
 
     def _remove_injected(self, context: dict[str, Any], external: Mapping[str, Any]) -> None:
         """Keep the task data JSON-friendly: drop helpers, sandbox names and functions a script defined."""
@@ -287,17 +494,24 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[mis
                 del context[key]
 
     def _run(self, code: CodeType, namespace: dict[str, Any]) -> Any:
-        """Run ``code`` under a tracer that raises ScriptTimeout at the deadline; restore the old tracer."""
+        """Run ``code`` under a tracer that raises ScriptTimeout at the deadline, and ScriptTooBig once the
+        process has grown by more than the memory bound since the script started; restore the old tracer."""
         limit = self.time_limit_s
         deadline = time.monotonic() + limit
+        memory = _Memory(self.limits.max_memory_mb)
+        events = 0
 
         def tracer(frame: FrameType, event: str, arg: Any) -> Callable[..., Any]:
+            nonlocal events
             if event == "call" and frame.f_code.co_filename == _FILENAME:
                 # Python 3.11 compiles `while True: pass` to one jump onto itself: no line events, so
                 # script frames are traced per opcode. Helpers (our own code) get line events only.
                 frame.f_trace_opcodes = True
-            if time.monotonic() > deadline:
-                raise ScriptTimeout(f"script stopped after {limit} s (time limit)")
+            events += 1
+            if events % _CHECK_EVERY == 0:  # events take microseconds: looking at each would double their cost
+                if time.monotonic() > deadline:
+                    raise ScriptTimeout(f"script stopped after {limit} s (time limit)")
+                memory.check()
             return tracer
 
         previous = sys.gettrace()
@@ -306,6 +520,43 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[mis
             return eval(code, namespace)  # also runs exec-mode code (and returns None)
         finally:
             sys.settrace(previous)
+
+
+class _Memory:
+    """How much the process grew while a script runs, read from ``/proc/self/statm`` (a few microseconds)."""
+
+    def __init__(self, limit_mb: int) -> None:
+        self.limit_mb = limit_mb
+        self.start = _resident_bytes()
+        self.looks = 0
+
+    def check(self) -> None:
+        """Every :data:`_MEMORY_EVERY` calls, look at the resident size; ScriptTooBig past the bound."""
+        self.looks += 1
+        if self.start is None or self.looks % _MEMORY_EVERY:
+            return
+        now = _resident_bytes()
+        if now is not None and now - self.start > self.limit_mb * 2**20:
+            raise ScriptTooBig(
+                f"script stopped: it took more than {self.limit_mb} MB of memory "
+                "(setting AWARDFLOW_SCRIPT_MAX_MEMORY_MB)"
+            )
+
+
+#: trace events between two looks at the clock (and at the memory counter)
+_CHECK_EVERY = 16
+#: looks at the clock between two reads of the process's memory
+_MEMORY_EVERY = 8
+_PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def _resident_bytes() -> int | None:
+    """The process's resident memory (Linux), or None where /proc is not there."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * _PAGE_SIZE
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 class ScriptEngine(PythonScriptEngine):  # type: ignore[misc]  # SpiffWorkflow ships no types
@@ -336,6 +587,14 @@ class ScriptEngine(PythonScriptEngine):  # type: ignore[misc]  # SpiffWorkflow s
             )
         params = {name: param["value"] for name, param in operation_params.items()}
         try:
-            return json.dumps(self.services(operation_name, params, task.data))
+            result = self.services(operation_name, params, task.data)
         except Exception as err:
+            raise WorkflowTaskException(f"service {operation_name} failed: {err}", task=task, exception=err) from err
+        limit = self.environment.limits.max_value_bytes if isinstance(self.environment, SandboxEnvironment) else None
+        found = values.problem(result, limit)
+        if found is not None:  # checked here, where it is made, not when the workflow is saved
+            raise WorkflowTaskException(f"service {operation_name} returned a value that {found}", task=task)
+        try:
+            return json.dumps(result)
+        except (TypeError, ValueError) as err:  # e.g. a datetime: the result travels as JSON text
             raise WorkflowTaskException(f"service {operation_name} failed: {err}", task=task, exception=err) from err

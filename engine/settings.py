@@ -21,6 +21,20 @@ class Settings:
     database_url: str = f"sqlite:///{DEFAULT_DB_PATH}"
     #: Seconds a BPMN script or expression may run before it is stopped as an incident.
     script_time_limit_s: float = 2.0
+    #: The most items a script's ``range`` or repeated list may have (one C call the time limit cannot stop).
+    script_max_items: int = 1_000_000
+    #: The most characters a string a script repeats (``'x' * n``) may have.
+    script_max_text: int = 10_000_000
+    #: The most bits an integer a script makes with ``*``, ``**``, ``<<`` or ``pow`` may have.
+    script_max_int_bits: int = 100_000
+    #: The most the server process may grow (MB) while one script runs, e.g. appending in a loop (Linux).
+    script_max_memory_mb: int = 256
+    #: The most bytes one instance's stored workflow may take; a change that would pass it is refused.
+    workflow_max_bytes: int = 16_000_000
+    #: How many times a failing timer is tried before it becomes an incident on its instance.
+    timer_max_attempts: int = 5
+    #: Seconds before a failed timer's first retry; each further retry waits twice as long as the one before.
+    timer_retry_base_s: float = 30.0
     #: The longest the timer worker (`awardflow worker`, and inside `serve`) sleeps between two runs; it
     #: sleeps less when a timer falls due sooner, and not at all after a full batch.
     timer_poll_s: float = 1.0

@@ -8,11 +8,13 @@ from datetime import datetime
 from typing import Any
 
 import jsonschema
+from referencing.exceptions import Unresolvable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import clock, history
 from engine.access import AccessPolicy
+from engine.bpmn.forms import NO_RETRIEVAL
 from engine.db import Database
 from engine.errors import (
     ConcurrentModification,
@@ -242,6 +244,7 @@ class TaskService:
             raise InvalidInput("data must be a JSON object", {"data": ["must be an object"]})
         data = dict(data or {})
         check_data(data, self.max_data_bytes)
+        self.executor.check_data(data)
         with self.db.transaction() as session:
             actor, row = self._command(session, task_id, username, expected_version)
             self._require_may_complete(actor, row)
@@ -387,9 +390,13 @@ def _named_user(session: Session, username: str, field_name: str) -> Actor:
 def _validate_form(schema: dict[str, Any] | None, data: dict[str, Any]) -> None:
     if schema is None:
         return
-    validator = jsonschema.validators.validator_for(schema)(schema)
+    validator = jsonschema.validators.validator_for(schema)(schema, registry=NO_RETRIEVAL)  # never fetches
     fields: dict[str, list[str]] = {}
-    for error in sorted(validator.iter_errors(data), key=lambda e: list(e.path)):
+    try:
+        errors = sorted(validator.iter_errors(data), key=lambda e: list(e.path))
+    except Unresolvable as err:  # a form deployed before references were checked
+        raise InvalidState(f"the task's form cannot be checked: {err}; deploy a corrected form") from err
+    for error in errors:
         path = ".".join(str(p) for p in error.absolute_path)
         if not path and error.validator == "required":
             path = error.message.split("'")[1] if "'" in error.message else ""

@@ -1,9 +1,12 @@
 """The timer table's worker: fire every due timer exactly once, also with several workers, and catch up.
 
 One run of the job claims up to ``batch`` due rows, in due order, and fires them in one transaction, each
-inside its own savepoint: a timer that fails (its instance changed meanwhile, or a bug) is rolled back
-alone and stays waiting for a later run, while the others commit. A fired row is marked with the worker's
-name and time in the same commit as the instance's new state, so a timer fires exactly once.
+inside its own savepoint: a timer that fails (a bug, a broken row, a bound passed) is rolled back alone
+while the others commit. It is not claimed again before its ``retry_at`` (``retry_base_s``, doubling with
+each failure), so timers in back-off never fill a batch and delay the due ones behind them; after
+``max_attempts`` failures it is marked failed and becomes an incident on its instance. A timer whose
+instance merely changed meanwhile is retried by the next run and not counted as a failure. A fired row is
+marked with the worker's name and time in the same commit as the instance's new state, so a timer fires exactly once.
 
 On PostgreSQL the claim is ``SELECT ... FOR NO KEY UPDATE OF timer, process_instance SKIP LOCKED``: workers
 never wait for each other, and no two workers hold timers of one instance at once (which could deadlock, or
@@ -19,9 +22,9 @@ import logging
 import os
 import socket
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from engine import clock, history
@@ -60,11 +63,23 @@ class TimerService:
     """Fires due timers; `awardflow worker` (and `serve`) call :meth:`run_job` in a loop."""
 
     def __init__(
-        self, db: Database, executor: Executor, sla: SlaService, notifications: NotificationService, batch: int = 10
+        self,
+        db: Database,
+        executor: Executor,
+        sla: SlaService,
+        notifications: NotificationService,
+        batch: int = 10,
+        *,
+        max_attempts: int = 5,
+        retry_base_s: float = 30.0,
     ) -> None:
         self.db = db
         #: how many due timers one run claims and fires in one transaction (Settings.timer_batch)
         self.batch = batch
+        #: failed firings after which a timer becomes an incident (Settings.timer_max_attempts)
+        self.max_attempts = max_attempts
+        #: the back-off before the first retry; doubled for each further one (Settings.timer_retry_base_s)
+        self.retry_base_s = retry_base_s
         self.executor = executor
         self.sla = sla
         self.notifications = notifications
@@ -110,8 +125,9 @@ class TimerService:
                 except ConcurrentModification as err:  # the instance moved meanwhile; a later run retries
                     log.info("timer %s left for a later run: %s", timer_id, err)
                     failed.append(timer_id)
-                except Exception:  # one broken timer must not hold up the others
-                    log.exception("timer %s failed; it stays waiting for a later run", timer_id)
+                except Exception as err:  # one broken timer must not hold up the others
+                    log.exception("timer %s failed", timer_id)
+                    self._failed(session, row, err, now)
                     failed.append(timer_id)
                 else:
                     fired.append(timer_id)
@@ -121,7 +137,11 @@ class TimerService:
 
     def _claim(self, session: Session, now: datetime, size: int) -> list[Timer]:
         """Due rows in due order; on PostgreSQL locked with their instances, skipping what others hold."""
-        stmt = select(Timer).where(Timer.state == "waiting", Timer.due_at < now).order_by(Timer.due_at, Timer.id)
+        stmt = (
+            select(Timer)
+            .where(Timer.state == "waiting", Timer.due_at < now, or_(Timer.retry_at.is_(None), Timer.retry_at < now))
+            .order_by(Timer.due_at, Timer.id)
+        )
         if self.db.dialect == "postgresql":
             stmt = stmt.join(ProcessInstance, ProcessInstance.id == Timer.instance_id).with_for_update(
                 skip_locked=True, key_share=True, of=(Timer, ProcessInstance)
@@ -145,6 +165,20 @@ class TimerService:
         )
         self.executor.advance(session, loaded, TIMER_ACTOR)
 
+    def _failed(self, session: Session, row: Timer, err: Exception, now: datetime) -> None:
+        """Count a failed firing (its savepoint is rolled back): back off, or after the last try an incident."""
+        row.attempts += 1
+        row.last_error = f"{type(err).__name__}: {err}"[:2000]
+        if row.attempts < self.max_attempts:
+            row.retry_at = now + timedelta(seconds=self.retry_base_s * 2 ** (row.attempts - 1))
+            log.warning("timer %s: try %s of %s failed", row.id, row.attempts, self.max_attempts)
+            return
+        row.state = "failed"
+        instance = session.get(ProcessInstance, row.instance_id)
+        if instance is not None and instance.state in ("running", "error"):
+            message = f"timer failed {row.attempts} times and is no longer tried: {row.last_error}"
+            self.executor.record_incident(session, instance, row.element_id, row.spiff_task_id, message, TIMER_ACTOR)
+
     def pending(self, instance_id: int | None = None) -> list[Timer]:
         with self.db.transaction() as session:
             stmt = select(Timer).where(Timer.state == "waiting").order_by(Timer.due_at)
@@ -154,9 +188,11 @@ class TimerService:
 
 
 def _next_due(session: Session, since: datetime | None = None) -> datetime | None:
-    """The earliest due time of a waiting timer, of those not due before ``since`` if given. After a claim,
-    rows due but held elsewhere are not waited for: their holder fires them, or a later run retries them."""
-    stmt = select(func.min(Timer.due_at)).where(Timer.state == "waiting")
+    """The earliest moment a waiting timer may fire (its due time, or its retry time after a failure), of
+    those not before ``since`` if given. After a claim, rows due but held elsewhere are not waited for: their
+    holder fires them, or a later run retries them."""
+    moment = func.coalesce(Timer.retry_at, Timer.due_at)
+    stmt = select(func.min(moment)).where(Timer.state == "waiting")
     if since is not None:
-        stmt = stmt.where(Timer.due_at >= since)
+        stmt = stmt.where(moment >= since)
     return session.scalar(stmt)

@@ -1,18 +1,96 @@
-"""What input values the engine stores: text any database keeps, and data of a bounded size.
+"""What the engine stores: values the workflow store can hold, and input text any database keeps.
 
-PostgreSQL refuses NUL in text and SQLite keeps it; a lone surrogate (``"\\udfff"``, which JSON may carry)
-cannot be encoded as UTF-8 at all, so once stored in a workflow it would break every later read. Both are
-refused where input enters (the web boundary, and here for the command line and any other caller), so the
-answer is the same on every database and nothing unreadable is ever written.
+A value a script leaves in the task data (a generator, a set, a function, a lone surrogate, NaN, a huge
+string) used to fail only when the workflow was serialized, outside the path that turns failures into
+incidents: the completion answered 500 and a timer was retried for ever. :func:`problem` says, for one
+value, what is wrong with it and where inside it; the sandbox calls it for every variable a script leaves,
+the task service for every field a form sends.
+
+Input text: PostgreSQL refuses NUL in text and SQLite keeps it; a lone surrogate (``"\\udfff"``, which JSON
+may carry) cannot be encoded as UTF-8 at all. Both are refused where input enters (the web boundary, and
+:func:`check_data` / :func:`check_text` for the command line and any other caller), so the answer is the same
+on every database and nothing unreadable is ever written.
 """
 
 from __future__ import annotations
 
 import json
+import math
+from datetime import datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 from engine.errors import InvalidInput
 
+__all__ = [
+    "MAX_DEPTH",
+    "check_data",
+    "check_text",
+    "data_problems",
+    "json_size",
+    "printable",
+    "problem",
+    "text_problem",
+]
+
+#: Deeper values are refused: Spiff's serializer and ``json`` recurse once per level.
+MAX_DEPTH = 100
+#: Atoms the blob writer stores as they are (Spiff's registry converts datetime, timedelta and UUID).
+_ATOMS = (bool, int, type(None), datetime, timedelta, UUID)
+
+
+def problem(value: Any, max_bytes: int | None = None) -> str | None:
+    """None if the store can hold ``value`` (and its JSON is at most ``max_bytes``), else why not."""
+    found = _walk(value, "", 0)
+    if found is not None:
+        return found
+    if max_bytes is not None:
+        size = json_size(value)
+        if size > max_bytes:
+            return f"is {size} bytes of JSON, more than the bound of {max_bytes}"
+    return None
+
+
+def json_size(value: Any) -> int:
+    """Bytes of ``value`` as compact JSON (datetimes and the like by their text)."""
+    return len(json.dumps(value, separators=(",", ":"), default=str).encode("utf-8", "surrogatepass"))
+
+
+def _walk(value: Any, path: str, depth: int) -> str | None:
+    where = f" at {path}" if path else ""
+    if depth > MAX_DEPTH:
+        return f"is nested deeper than {MAX_DEPTH} levels{where}"
+    if isinstance(value, str):
+        return _text_problem(value, where)
+    if isinstance(value, float):
+        return None if math.isfinite(value) else f"holds {value!r}{where}, which JSON cannot represent"
+    if isinstance(value, _ATOMS):
+        return None
+    if isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            found = _walk(item, f"{path}[{index}]", depth + 1)
+            if found is not None:
+                return found
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str):
+                found = _text_problem(key, f" in a key{where}")
+            elif isinstance(key, int) and not isinstance(key, bool):
+                found = None
+            else:
+                found = f"has a key of type {type(key).__name__}{where}; keys must be text"
+            found = found or _walk(item, f"{path}.{key}" if isinstance(key, str) else f"{path}[{key}]", depth + 1)
+            if found is not None:
+                return found
+        return None
+    return f"holds a {type(value).__name__}{where}, which the workflow store cannot hold"
+
+
+def _text_problem(text: str, where: str) -> str | None:
+    """Lone surrogates cannot be written as UTF-8; NUL is refused by PostgreSQL text columns."""
+    found = text_problem(text)
+    return f"holds text that {found}{where}" if found else None
 
 def text_problem(text: str) -> str | None:
     """Why ``text`` cannot be stored (a NUL, a lone surrogate), or None."""

@@ -202,6 +202,8 @@ def test_a_timer_that_fails_is_rolled_back_alone_and_left_for_a_later_run(
     assert [t.id for t in engine.timers.pending()] == [timer.id], "the broken one still waits"
     with engine.db.transaction() as session:  # repaired, a later run fires it
         session.execute(update(ProcessInstance).where(ProcessInstance.id == broken).values(workflow=saved))
+    assert engine.timers.run_job().fired == (), "it backs off first"
+    vclock.advance(seconds=engine.settings.timer_retry_base_s + 1)
     assert engine.timers.run_job().fired == (timer.id,)
     assert ready_ids(engine, broken) == ["after_wait"]
     assert [timer_fired_count(engine, i) for i in ids] == [1, 1, 1]
