@@ -7,7 +7,7 @@ through :class:`engine.Engine`), and translate HTTP, pages and arguments to its 
 from __future__ import annotations
 
 from engine import Engine
-from handlers import appointments
+from handlers import appointments, council_guard
 from handlers.award_reports import AwardReportService
 from handlers.council_service import CouncilService
 from handlers.dossier_service import DossierService
@@ -26,3 +26,4 @@ class Domain:
         self.council = CouncilService(engine)
         self.reports = AwardReportService(engine.db)
         appointments.subscribe(engine.listeners, store)
+        council_guard.subscribe(engine.listeners, engine.settings.time_zone)
