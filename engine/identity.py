@@ -112,6 +112,11 @@ class IdentityService:
             _record_profile(session, actor, username, before, _profile(user), password_changed=password is not None)
             return Actor(user.username, frozenset(wanted), user.unit, user.is_admin)
 
+    def display_names(self) -> dict[str, str]:
+        """Every user's full name by user name: what pages, exports and letters show instead of the name."""
+        with self.db.reading() as session:
+            return dict(session.execute(select(User.username, User.display_name)).tuples().all())
+
     def list_users(self) -> list[UserView]:
         """Every user, active or not, by user name. Administrators' pages call it."""
         with self.db.reading() as session:
