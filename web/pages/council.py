@@ -91,7 +91,8 @@ def _convene_data() -> dict[str, Any]:
     try:
         iso = parse_day(day).isoformat() if day else None
     except ValueError:
-        raise InvalidInput("the session date is dd/mm/yyyy", {"session_date": ["dd/mm/yyyy"]}) from None
+        message = i18n.gettext("council.bad_date")
+        raise InvalidInput(message, {"session_date": [message]}) from None
     return {"session_date": iso, "quota": int(quota) if quota else None}
 
 
@@ -108,7 +109,7 @@ def session_page(me: Actor, task_id: str) -> Any:
             domain().council.record(me, task, data)
         except (InvalidInput, Conflict) as refused:
             errors = getattr(refused, "fields", {}) or {"_": [refused.message]}
-            flash(i18n.gettext("desk.refused", message=refused.message), "error")
+            flash(i18n.gettext("desk.refused", message=i18n.refusal(422, refused.message)), "error")
         else:
             convened = task.element_id == "convene_session"
             flash(i18n.gettext("council.convened" if convened else "council.recorded"))

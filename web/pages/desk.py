@@ -74,7 +74,7 @@ def _uploads(rules: Catalogue) -> list[dict[str, Any]]:
             except InvalidInput as refused:
                 problems[f"paper_{code}"] = [m for msgs in refused.fields.values() for m in msgs]
     if problems:
-        raise InvalidInput("some papers cannot be accepted", problems)
+        raise InvalidInput("Có giấy tờ không được chấp nhận: xem các tệp được đánh dấu.", problems)
     return uploaded
 
 
@@ -128,7 +128,7 @@ def index(me: Actor) -> Any:
         }
         submission = _dossiers().submission_of(body, _uploads(rules))
     except InvalidInput as refused:
-        flash(i18n.gettext("desk.refused", message=refused.message), "error")
+        flash(i18n.gettext("desk.refused", message=i18n.refusal(422, refused.message)), "error")
         return _form_page(me, refused.fields, 422)
     code = _dossiers().receive(me, submission, accept=form.get("accept") == "1")
     return redirect(url_for(".dossier", code=code))
@@ -176,7 +176,7 @@ def check(me: Actor, code: str) -> Any:
     try:
         _dossiers().accept(me, code, data)
     except (InvalidInput, Conflict, NotFound) as refused:
-        return _back(code, i18n.gettext("desk.refused", message=refused.message), "error")
+        return _back(code, i18n.gettext("desk.refused", message=i18n.refusal(422, refused.message)), "error")
     return _back(code, i18n.gettext("desk.done"))
 
 
@@ -188,7 +188,7 @@ def supplement(me: Actor, code: str) -> Any:
     try:
         _dossiers().return_supplement(me, code, _uploads(_dossiers().catalogue()))
     except (InvalidInput, Conflict, NotFound) as refused:
-        return _back(code, i18n.gettext("desk.refused", message=refused.message), "error")
+        return _back(code, i18n.gettext("desk.refused", message=i18n.refusal(422, refused.message)), "error")
     return _back(code, i18n.gettext("desk.done"))
 
 
@@ -223,7 +223,7 @@ def reschedule(me: Actor, code: str) -> Any:
     try:
         _dossiers().reschedule(me, code, datetime.combine(day, at, ZONE), reason)
     except (InvalidInput, Conflict, NotFound) as refused:
-        return _back(code, i18n.gettext("desk.refused", message=refused.message), "error")
+        return _back(code, i18n.gettext("desk.refused", message=i18n.refusal(422, refused.message)), "error")
     return _back(code, i18n.gettext("desk.done"))
 
 

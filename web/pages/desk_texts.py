@@ -149,6 +149,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Hội đồng chưa họp: chưa có điểm danh và kết quả biểu quyết.",
         "The council has not met yet: no attendance and no votes recorded.",
     ),
+    "council.bad_date": ("Ngày họp ghi theo dạng dd/mm/yyyy.", "The meeting date is dd/mm/yyyy."),
     "council.round": ("Phiên thứ {n}", "Round {n}"),
     "council.dossier": ("Hồ sơ", "Dossier"),
 }
