@@ -15,7 +15,7 @@ from engine import clock, history
 from engine.access import AccessPolicy, in_units
 from engine.bpmn.spiff import StepFailure
 from engine.db import Database
-from engine.errors import InvalidInput, InvalidState, NotFound
+from engine.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
 from engine.events import InstanceEnded
 from engine.execution import Executor, Loaded, executing, latest_definition, subscribers
 from engine.identity import actor_of
@@ -65,12 +65,16 @@ class RuntimeService:
     ) -> InstanceView:
         """Start the latest (or the given) version of ``key`` and run it to its first wait.
 
-        ``unit`` is whose work it is; by default the starter's unit."""
+        ``unit`` is whose work it is; by default the starter's unit. Only someone who reaches every unit may
+        start work for another unit (PermissionDenied, checked in the same transaction)."""
         if data is not None and not isinstance(data, dict):
             raise InvalidInput("data must be a JSON object", {"data": ["must be an object"]})
         with self.db.transaction() as session:
+            caller = actor_of(session, actor)
+            if unit is not None and not self.access.reaches_unit(caller, unit):
+                raise PermissionDenied(f"{caller.username} may start instances only for unit {caller.unit}")
             definition = _definition(session, key, version)
-            unit = unit or actor_of(session, actor).unit
+            unit = unit or caller.unit
             loaded = self.executor.create(session, definition, business_key, dict(data or {}), actor, unit)
             history.record(session, actor, "instance_started", instance=loaded.instance, after={"data": data or {}})
             self.executor.advance(session, loaded, actor)
