@@ -42,6 +42,7 @@ class UserView:
     is_admin: bool
     active: bool
     has_password: bool
+    email: str | None = None
 
 
 def members(session: Session, group: str, unit: str | None) -> list[User]:
@@ -89,10 +90,13 @@ class IdentityService:
         unit: str | None = None,
         password: str | None = None,
         is_admin: bool = False,
+        email: str | None = None,
         actor: str = SYSTEM_ACTOR,
     ) -> Actor:
         """Create the user, or bring an existing one's groups, unit and flags up to date, audited as ``actor``
-        (user_created / user_updated; a call that changes nothing records nothing). InvalidInput.
+        (user_created / user_updated; a call that changes nothing records nothing). ``password`` and ``email``
+        None leave them as they are (an empty e-mail clears it: reminders then reach the user in the app only).
+        InvalidInput.
         Administrators (the users page); setup and demo seeding as :data:`SYSTEM_ACTOR`."""
         if not username or len(username) > 100:
             raise InvalidInput("invalid user name", {"username": ["1 to 100 characters"]})
@@ -108,6 +112,10 @@ class IdentityService:
             user.is_admin = is_admin
             if password is not None:
                 user.password_hash = generate_password_hash(password)
+            if email is not None:
+                if email and ("@" not in email or len(email) > 255 or any(c.isspace() for c in email)):
+                    raise InvalidInput("invalid e-mail address", {"email": ["not an e-mail address"]})
+                user.email = email or None
             wanted = set(groups)
             user.memberships = [m for m in user.memberships if m.group in wanted] + [
                 Membership(group=g) for g in sorted(wanted - set(user.groups))
@@ -115,6 +123,11 @@ class IdentityService:
             session.flush()
             _record_profile(session, actor, username, before, _profile(user), password_changed=password is not None)
             return Actor(user.username, frozenset(wanted), user.unit, user.is_admin)
+
+    def display_names(self) -> dict[str, str]:
+        """Every user's full name by user name: what pages, exports and letters show instead of the name."""
+        with self.db.reading() as session:
+            return dict(session.execute(select(User.username, User.display_name)).tuples().all())
 
     def list_users(self) -> list[UserView]:
         """Every user, active or not, by user name. Administrators' pages call it."""
@@ -128,6 +141,7 @@ class IdentityService:
                     u.is_admin,
                     u.active,
                     bool(u.password_hash),
+                    u.email,
                 )
                 for u in session.scalars(select(User).order_by(User.username))
             ]
@@ -164,7 +178,13 @@ class IdentityService:
 
 def _profile(user: User) -> dict[str, Any]:
     """What the audit trail keeps of a user: never the password or its hash."""
-    return {"display_name": user.display_name, "unit": user.unit, "groups": user.groups, "is_admin": user.is_admin}
+    return {
+        "display_name": user.display_name,
+        "unit": user.unit,
+        "groups": user.groups,
+        "is_admin": user.is_admin,
+        "email": user.email,
+    }
 
 
 def _record_profile(

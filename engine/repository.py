@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -40,6 +40,8 @@ class DeploymentResult:
     definitions: list[DefinitionView]
     unchanged: list[str]
     warnings: list[Problem]
+    #: processes left at a newer version another deployment made (``keep_others``)
+    kept: list[str] = field(default_factory=list)
 
 
 class RepositoryService:
@@ -53,8 +55,12 @@ class RepositoryService:
         with self.db.transaction() as session:
             return self._validate(session, files)
 
-    def deploy(self, files: Mapping[str, bytes], *, actor: str, name: str | None = None) -> DeploymentResult:
-        """Validate then store a bundle; a process whose content is unchanged gets no new version."""
+    def deploy(
+        self, files: Mapping[str, bytes], *, actor: str, name: str | None = None, keep_others: bool = False
+    ) -> DeploymentResult:
+        """Validate then store a bundle; a process whose content is unchanged gets no new version. With
+        ``keep_others`` (the shipped processes at start), a process whose newest version came from a deployment
+        of another name (a designer's) is left alone: a restart never undoes the designer's work."""
         if not files:
             raise InvalidInput("the bundle is empty", {"files": ["at least one file is needed"]})
         with self.db.transaction() as session:
@@ -64,9 +70,14 @@ class RepositoryService:
                 pid: info for pid, info in bundle.processes.items() if _latest_hash(session, pid) != hashes[info.file]
             }
             unchanged = sorted(set(bundle.processes) - set(changed))
+            kept = sorted(
+                pid for pid in changed if keep_others and _latest_deployment(session, pid) not in (None, name)
+            )
+            for pid in kept:
+                del changed[pid]
             changed_resources = _changed_resources(session, bundle)
             if not changed and not changed_resources:
-                return DeploymentResult(None, [], unchanged, bundle.warnings)
+                return DeploymentResult(None, [], unchanged, bundle.warnings, kept)
             now = clock.now()
             deployment = Deployment(
                 name=_deployment_name(name, files),
@@ -101,7 +112,7 @@ class RepositoryService:
                     "warnings": [str(w) for w in bundle.warnings],
                 },
             )
-            return DeploymentResult(deployment.id, views, unchanged, bundle.warnings)
+            return DeploymentResult(deployment.id, views, unchanged, bundle.warnings, kept)
 
     def definitions(self, key: str | None = None) -> list[DefinitionView]:
         """Every version (of ``key``, or of all keys), newest first, with running-instance counts."""
@@ -199,6 +210,14 @@ def _changed_resources(session: Session, bundle: ValidatedBundle) -> list[str]:
 def _latest_hash(session: Session, key: str) -> str | None:
     stmt = select(ProcessDefinition.content_hash).where(ProcessDefinition.key == key)
     return session.scalars(stmt.order_by(ProcessDefinition.version.desc()).limit(1)).first()
+
+
+def _latest_deployment(session: Session, key: str) -> str | None:
+    """The name of the deployment that made the newest version of ``key`` (None: never deployed)."""
+    stmt = select(Deployment.name).join(ProcessDefinition, ProcessDefinition.deployment_id == Deployment.id)
+    return session.scalars(
+        stmt.where(ProcessDefinition.key == key).order_by(ProcessDefinition.version.desc()).limit(1)
+    ).first()
 
 
 def _latest_version(session: Session, key: str) -> int | None:

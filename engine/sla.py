@@ -422,6 +422,8 @@ class SlaService:
         row = session.get(HumanTask, timer.spiff_task_id)
         if row is None or row.state != "ready":
             return
+        if timer.kind == "task_warning" and _past(row.due_at):
+            return  # caught up after the due time: only the step's current state (overdue) is announced
         if timer.kind == "task_overdue":
             row.classification, row.sla_state = LATE, VIOLATED
             session.execute(
@@ -446,7 +448,7 @@ class SlaService:
 
     def _fire_dossier(self, session: Session, instance: ProcessInstance, timer: Timer) -> None:
         row = _clock(session, instance.id)
-        if row.finished_at is not None:
+        if row.finished_at is not None or timer.kind == "dossier_warning" and _past(row.due_at):
             return
         if timer.kind == "dossier_overdue":
             row.classification, row.sla_state = LATE, VIOLATED
@@ -603,6 +605,11 @@ def _clock_facts(row: SlaClock, zone: ZoneInfo) -> dict[str, Any]:
         "classification": row.classification,
         "sla_state": row.sla_state,
     }
+
+
+def _past(due: datetime | None) -> bool:
+    """Whether a due time has passed: a warning fired later (a worker catching up after downtime) is stale."""
+    return due is not None and clock.now() >= due
 
 
 def _vn(moment: datetime) -> str:

@@ -7,11 +7,12 @@ through :class:`engine.Engine`), and translate HTTP, pages and arguments to its 
 from __future__ import annotations
 
 from engine import Engine
-from handlers import appointments
+from handlers import appointments, council_guard
 from handlers.award_reports import AwardReportService
 from handlers.council_service import CouncilService
 from handlers.dossier_service import DossierService
 from handlers.storage import Store
+from handlers.units import Units
 
 __all__ = ["Domain"]
 
@@ -25,4 +26,6 @@ class Domain:
         self.dossiers = DossierService(engine, store)
         self.council = CouncilService(engine)
         self.reports = AwardReportService(engine.db)
+        self.units = Units.load()
         appointments.subscribe(engine.listeners, store)
+        council_guard.subscribe(engine.listeners, engine.settings.time_zone)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import click
@@ -19,16 +19,28 @@ from handlers.storage import LocalStore
 
 PROCESSES_DIR = Path(__file__).resolve().parent.parent / "processes"
 BUNDLE_SUFFIXES = (".bpmn", ".dmn", ".json")
+#: the name of the deployments `serve` makes of the shipped processes (another name is a designer's)
+SHIPPED = "shipped processes"
 
-#: Demo people: (user name, display name, groups, unit).
+#: Demo people: (user name, display name, groups, unit). Line agencies' accounts carry the
+#: ``line_agency`` group (settings.cross_unit_groups): their cross-checks reach them from every unit. The
+#: province's leader and records clerk act on the dossiers the Department of Home Affairs runs, so they are of
+#: its unit (a unit is where a person acts; another unit's dossiers are out of reach).
 DEMO_USERS = [
     ("motcua", "Nguyễn Thị Một Cửa", ["desk"], "so-noi-vu"),
+    ("motcua2", "Phan Thị Thu Trang", ["desk"], "so-noi-vu"),
     ("truongphong", "Trần Văn Trưởng Phòng", ["division_head"], "so-noi-vu"),
     ("thamdinh", "Lê Thị Thẩm Định", ["appraiser"], "so-noi-vu"),
+    ("thamdinh2", "Võ Minh Tuấn", ["appraiser"], "so-noi-vu"),
     ("thuky", "Phạm Văn Thư Ký", ["council_secretary"], "so-noi-vu"),
-    ("lanhdao", "Hoàng Văn Lãnh Đạo", ["leader"], "ubnd-tinh"),
+    ("lanhdao", "Hoàng Văn Lãnh Đạo", ["leader"], "so-noi-vu"),
+    ("vanthu", "Đinh Thị Hằng", ["records"], "so-noi-vu"),
     ("giamsat", "Vũ Thị Giám Sát", ["supervisor"], "so-noi-vu"),
     ("thietke", "Đỗ Văn Thiết Kế", ["designer"], "so-noi-vu"),
+    ("thue", "Cán bộ Thuế tỉnh", ["agency_tax", "line_agency"], "thue-tinh"),
+    ("bhxh", "Cán bộ Bảo hiểm xã hội", ["agency_insurance", "line_agency"], "bhxh-tinh"),
+    ("congan", "Cán bộ Công an tỉnh", ["agency_police", "line_agency"], "cong-an-tinh"),
+    ("thanhtra", "Cán bộ Thanh tra tỉnh", ["agency_inspectorate", "line_agency"], "thanh-tra-tinh"),
 ]
 
 
@@ -56,9 +68,9 @@ def bundle_files(paths: Iterable[Path]) -> dict[str, bytes]:
     return files
 
 
-def prepare(settings: Settings, *, demo: bool) -> Domain:
+def prepare(settings: Settings, *, demo: bool, password: str | None = None) -> Domain:
     """Migrate, load the award catalogue, deploy the shipped processes (new versions only when they changed),
-    seed demo users."""
+    seed the admin's sign-in and the demo users (``password``: theirs, else one made up and printed)."""
     if settings.database_url.startswith("sqlite:///") and not settings.database_url.startswith("sqlite:////"):
         Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     migrate(settings.database_url)
@@ -68,14 +80,39 @@ def prepare(settings: Settings, *, demo: bool) -> Domain:
     engine.ensure_admin()
     files = bundle_files([PROCESSES_DIR]) if PROCESSES_DIR.is_dir() else {}
     if files:
-        result = engine.repository.deploy(files, actor=settings.admin_user, name="shipped processes")
+        result = engine.repository.deploy(files, actor=settings.admin_user, name=SHIPPED, keep_others=True)
         for definition in result.definitions:
             click.echo(f"deployed {definition.key} version {definition.version}")
-    if demo:
-        password = secrets.token_urlsafe(9)
-        for username, display, groups, unit in DEMO_USERS:
-            engine.identity.ensure_user(
-                username, display_name=display, groups=groups, unit=unit, password=password, actor=SYSTEM_ACTOR
-            )
-        click.echo(f"demo users: {', '.join(u for u, *_ in DEMO_USERS)}; password for this run: {password}")
+        if result.unchanged:
+            click.echo(f"unchanged (already deployed): {', '.join(result.unchanged)}")
+        for key in result.kept:
+            latest = engine.repository.latest(key)
+            click.echo(f"left alone: {key} version {latest.version}, deployed by a designer after the shipped one")
+    seed_people(engine, settings.admin_user, DEMO_USERS if demo else [], password)
     return domain
+
+
+def seed_people(
+    engine: Engine, admin: str, people: Sequence[tuple[str, str, list[str], str]], password: str | None
+) -> None:
+    """Give the administrator a password and create the missing demo people, all with one password printed
+    once. A restart changes nobody: whoever exists keeps their password, groups and unit (``password`` given:
+    it becomes everyone's, said so)."""
+    existing = {u.username: u for u in engine.identity.list_users()}
+    admin_view = existing.get(admin)
+    missing = [p for p in people if p[0] not in existing]
+    needs_admin = admin_view is None or not admin_view.has_password or password is not None
+    if not missing and not needs_admin:
+        click.echo(f"sign-in: {admin} and the demo users keep their passwords (awardflow user passwd NAME sets one)")
+        return
+    chosen = password or secrets.token_urlsafe(9)
+    for username, display, groups, unit in people:
+        if username in existing and password is None:
+            continue
+        engine.identity.ensure_user(
+            username, display_name=display, groups=groups, unit=unit, password=chosen, actor=SYSTEM_ACTOR
+        )
+    if needs_admin:
+        engine.identity.ensure_user(admin, password=chosen, is_admin=True, actor=SYSTEM_ACTOR)
+    named = [admin] * needs_admin + [p[0] for p in people if password is not None or p[0] not in existing]
+    click.echo(f"sign-in: {', '.join(named)}; password: {chosen}")

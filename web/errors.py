@@ -13,6 +13,7 @@ from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import AwardflowError, Conflict, InvalidInput, NotFound, PermissionDenied
+from web import i18n
 from web.auth import CsrfFailed, RoleRefused, SignInRequired
 
 log = logging.getLogger(__name__)
@@ -72,8 +73,10 @@ def flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
 
 
 def page_error(code: int, message: str) -> tuple[str, int]:
-    """An error on a page (not /api): the error page, in the page's language."""
-    return render_template("error.html", code=code, message=message), code
+    """An error on a page (not /api): the error page, in the page's language (Werkzeug's English and the
+    engine's technical messages give way to the status's sentence, see :func:`web.i18n.refusal`)."""
+    title = i18n.gettext(f"http.{code}") if f"http.{code}" in i18n.TEXTS else str(code)
+    return render_template("error.html", code=code, title=title, message=i18n.refusal(code, message)), code
 
 
 def engine_error(err: Exception) -> Any:

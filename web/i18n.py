@@ -33,6 +33,34 @@ TEXTS: dict[str, tuple[str, str]] = {
     "auth.failed": ("Sai tên đăng nhập hoặc mật khẩu.", "Wrong user name or password."),
     "auth.required": ("Vui lòng đăng nhập.", "Please sign in."),
     "auth.forbidden": ("Bạn không có quyền mở trang này.", "You may not open this page."),
+    "http.400": ("Yêu cầu không hợp lệ", "Bad request"),
+    "http.401": ("Cần đăng nhập", "Sign-in needed"),
+    "http.403": ("Không có quyền", "Not allowed"),
+    "http.404": ("Không tìm thấy", "Not found"),
+    "http.405": ("Thao tác không được hỗ trợ", "Method not allowed"),
+    "http.409": ("Dữ liệu đã thay đổi", "Changed meanwhile"),
+    "http.413": ("Tệp quá lớn", "Too large"),
+    "http.422": ("Dữ liệu chưa hợp lệ", "Not valid"),
+    "http.500": ("Lỗi hệ thống", "System error"),
+    "http.400.text": ("Yêu cầu không đọc được. Vui lòng quay lại và thử lại.", "The request could not be read."),
+    "http.401.text": ("Vui lòng đăng nhập.", "Please sign in."),
+    "http.403.text": ("Bạn không có quyền thực hiện việc này.", "You may not do this."),
+    "http.404.text": (
+        "Không tìm thấy trang hoặc hồ sơ này, hoặc bạn không có quyền xem.",
+        "This page or record does not exist, or you may not see it.",
+    ),
+    "http.405.text": ("Trang này không nhận thao tác vừa gửi.", "This page does not accept that action."),
+    "http.409.text": (
+        "Dữ liệu vừa được người khác thay đổi; vui lòng tải lại trang và thử lại.",
+        "Someone changed this meanwhile; reload the page and try again.",
+    ),
+    "http.413.text": ("Tệp gửi lên quá lớn.", "The upload is too large."),
+    "http.422.text": (
+        "Dữ liệu chưa hợp lệ hoặc việc này không thực hiện được ở trạng thái hiện tại.",
+        "The data is not valid, or this cannot be done in the current state.",
+    ),
+    "http.500.text": ("Đã có lỗi ngoài dự kiến; lỗi đã được ghi lại.", "An unexpected error occurred; it was logged."),
+    "error.home": ("Về trang chính", "Back to the home page"),
     "form.csrf": ("Phiên làm việc đã hết hạn, vui lòng thử lại.", "Your session expired; please try again."),
     "lang.switch": ("English", "Tiếng Việt"),
     "sla.trong_han": ("Trong hạn", "Within time"),
@@ -57,6 +85,14 @@ def gettext(key: str, **values: object) -> str:
     pair = TEXTS.get(key)
     text = key if pair is None else pair[LANGUAGES.index(language())]
     return text.format(**values) if values else text
+
+
+def refusal(status: int, message: str) -> str:
+    """A refusal as the person reads it: a message written for people (the domain's, in Vietnamese) as it is;
+    the engine's technical English only in English, else the status's sentence in Vietnamese."""
+    if language() == "en" or not message.isascii():
+        return message
+    return gettext(f"http.{status}.text") if f"http.{status}.text" in TEXTS else gettext("http.422.text")
 
 
 def local(moment: datetime | None) -> datetime | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 def test_sign_in_in_the_browser(sign_in, page, shot) -> None:
     sign_in("an", ["appraiser"])
-    assert "an · so-noi-vu" in page.inner_text("header")
+    assert "an · Sở Nội vụ" in page.inner_text("header"), "the unit by its name, not its code"
     shot("home-after-sign-in")
     page.click("text=English")
     assert page.inner_text("header button") == "Sign out"

@@ -79,6 +79,7 @@ def test_creating_a_user_records_one_event_without_the_password(engine: Engine) 
         "unit": "so-tc",
         "groups": ["appraiser", "thue"],
         "is_admin": False,
+        "email": None,
     }
     assert created.details == {"username": "lan", "password_changed": True}
     text = audited_text(created)

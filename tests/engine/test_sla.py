@@ -281,3 +281,19 @@ def test_a_unit_names_its_calendar(engine: Engine, dossier, at) -> None:
     assert task(engine, inst, "check_papers").due_at == vn(7, 3, 9), "2.5 h on Friday, then Saturday 07:30 + 1.5 h"
     other = dossier("HS-WEEKDAY")
     assert task(engine, other, "check_papers").due_at == vn(9, 3, 9), "the default calendar skips to Monday"
+
+
+def test_catching_up_after_downtime_announces_each_step_once(engine: Engine, dossier, vclock) -> None:
+    """A worker down for weeks fires the due warnings and overdue marks at once: each step (and the dossier)
+    is announced in its current state only — overdue — never "due soon" in the same minute."""
+    engine.identity.ensure_user("giam", groups=["supervisor"])
+    inst = dossier("HS-C", limit="5WD")
+    vclock.set(vn(2, 3, 10))
+    complete(engine, inst, "check_papers", user="chi")
+    vclock.set(vn(20, 4, 9))  # weeks after both the step's and the dossier's due times
+    engine.timers.fire_due(limit=100)
+    kinds = [n.kind for n in engine.notifications.for_user("an")]
+    assert kinds == ["task_overdue"], kinds
+    supervisor = sorted(n.kind for n in engine.notifications.for_user("giam"))
+    assert supervisor == ["dossier_overdue", "task_overdue"], supervisor
+    assert engine.tasks.get(task(engine, inst, "appraise").id).classification == "qua_han"

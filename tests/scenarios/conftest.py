@@ -132,6 +132,10 @@ class World:
         view = self.engine.runtime.get(self.instance(code))
         assert not view.incidents, view.incidents
 
+    def today(self) -> str:
+        """The local date of the virtual clock (ISO): a sitting convened for today may be recorded at once."""
+        return self.clock.now().astimezone(VN).date().isoformat()
+
     def later(self, **kwargs: float) -> None:
         self.clock.advance(**kwargs)
 

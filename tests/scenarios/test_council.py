@@ -61,7 +61,7 @@ def test_quorum_missed_then_met(world: World) -> None:
     nid = ids(world, code)["Sở Tư pháp"]
     world.do(code, "record_session", {"present": MEMBERS[:5], "ballots": [{"nominee": nid, "approve": 5}]})
     assert world.ready_ids(code) == ["convene_session"]  # 5 of 9 < 2/3: convened again
-    world.do(code, "convene_session", {"session_date": "2026-03-20"})
+    world.do(code, "convene_session", {"session_date": world.today()})
     world.do(
         code,
         "record_session",

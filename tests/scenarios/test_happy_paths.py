@@ -40,7 +40,7 @@ def test_cstd_tinh_from_submission_to_result(world: World) -> None:
     world.do(code, "cross_check_thanh_tra", {"answer": "dong_y"})
     world.do(code, "draft_submission", {"summary": "Đủ tiêu chuẩn."})
     world.do(code, "approve_draft", {"approval": "duyet"})
-    world.do(code, "convene_session", {"session_date": "2026-03-10"})
+    world.do(code, "convene_session", {"session_date": world.today()})
     nominee = world.nominees(code)[0]
     world.do(code, "record_session", {"present": MEMBERS, "ballots": [{"nominee": nominee.id, "approve": 9}]})
     world.do(code, "sign_decision", {"signed": True})

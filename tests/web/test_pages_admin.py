@@ -165,6 +165,7 @@ def test_users_list_and_create(app: Flask, engine: Engine) -> None:
             "unit": "so-tai-chinh",
             "roles": ["appraiser", "line_agency"],
             "groups": "thue, hai-quan",
+            "email": "lan@sotaichinh.gov.vn",
             "password": "mật khẩu của Lan",
         },
     )
@@ -175,7 +176,7 @@ def test_users_list_and_create(app: Flask, engine: Engine) -> None:
     assert lan is not None and lan.unit == "so-tai-chinh" and not lan.is_admin
     assert lan.groups == {"appraiser", "line_agency", "thue", "hai-quan"}
     stored = next(u for u in engine.identity.list_users() if u.username == "lan")
-    assert stored.has_password and "mật khẩu" not in repr(stored)
+    assert stored.has_password and "mật khẩu" not in repr(stored) and stored.email == "lan@sotaichinh.gov.vn"
     (event,) = audited(engine, USER_ACTIONS, "admin")
     assert (event.action, event.details) == ("user_created", {"username": "lan", "password_changed": True})
     assert event.after == {
@@ -183,6 +184,7 @@ def test_users_list_and_create(app: Flask, engine: Engine) -> None:
         "unit": "so-tai-chinh",
         "groups": ["appraiser", "hai-quan", "line_agency", "thue"],
         "is_admin": False,
+        "email": "lan@sotaichinh.gov.vn",
     }
     (row,) = [row for row in history_rows(html) if row[1] == "admin"]
     assert row[2:4] == ["Thêm người dùng", "lan"]
@@ -258,7 +260,7 @@ def test_update_keeps_the_password_and_deactivate(app: Flask, engine: Engine) ->
 
 def test_a_deactivated_user_is_signed_out(app: Flask, engine: Engine) -> None:
     appraiser = sign_in(app, engine, "an")
-    assert "an · so-noi-vu" in appraiser.get("/", follow_redirects=True).get_data(as_text=True)
+    assert 'class="user" title="an"' in appraiser.get("/", follow_redirects=True).get_data(as_text=True)
     engine.identity.set_active("an", False, actor="admin")
     assert appraiser.get("/").headers["Location"].endswith("/login")
 

@@ -4,6 +4,7 @@ ballot count (completed through the engine, tallied by handlers.tally) and the m
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -121,3 +122,29 @@ def test_below_the_threshold_of_all_members(app: Flask, engine: Engine) -> None:
     assert client.post(f"/council/{task}", data=form).status_code == 302
     result = client.get(f"/council/hoso/{code}").get_data(as_text=True)
     assert "Không đạt" in result and "8/9" in result
+
+
+def test_convening_records_no_result_and_votes_wait_for_the_meeting(app: Flask, engine: Engine, vclock: Any) -> None:
+    """Convening says it convened (no attendance, no verdict); a record before the meeting's date is refused in
+    Vietnamese by the domain, on the page and through the task API alike; on the day it is accepted."""
+    code = dossier_at(app, engine, "convene_session")
+    client, token = signed_in(app, engine, "thuky", ["council_secretary"])
+    convene = task_of(engine, code, "convene_session")
+    day = {"csrf_token": token, "session_date": "09/03/2026"}
+    done = client.post(f"/council/{convene}", data=day, follow_redirects=True)
+    html = done.get_data(as_text=True)
+    assert "Đã triệu tập phiên họp" in html and "Đã ghi kết quả" not in html
+    assert 'id="not-met"' in html and "Có mặt" not in html and "Không đạt" not in html and "09/03/2026" in html
+    nid = nominee_id(engine, code)
+    task = task_of(engine, code, "record_session")
+    form = {"csrf_token": token, f"ballots_{nid}": "9", **{f"present_{m}": "1" for m in MEMBERS}}
+    early = client.post(f"/council/{task}", data=form)
+    assert early.status_code == 422 and "Chưa đến ngày họp (09/03/2026)" in early.get_data(as_text=True)
+    engine.tasks.claim(task, "thuky")
+    data = {"present": MEMBERS, "ballots": [{"nominee": nid, "approve": 9}]}
+    api = Api(app).post(f"/api/tasks/{task}/complete", "thuky", json={"data": data})
+    assert api.status_code == 422 and "Chưa đến ngày họp" in api.get_data(as_text=True)
+    assert [t.element_id for t in ready(engine, code)] == ["record_session"]
+    vclock.set(datetime(2026, 3, 9, 1, 0, tzinfo=UTC))
+    assert client.post(f"/council/{task}", data=form).status_code == 302
+    assert [t.element_id for t in ready(engine, code)] == ["sign_decision"]

@@ -16,7 +16,9 @@ def csrf(html: str) -> str:
 
 
 def test_sign_in_and_out(app: Flask, engine) -> None:
-    engine.identity.ensure_user("an", groups=["appraiser"], unit="so-noi-vu", password=PASSWORD)
+    engine.identity.ensure_user(
+        "an", display_name="Trần Thị An", groups=["appraiser"], unit="so-noi-vu", password=PASSWORD
+    )
     client = app.test_client()
     assert client.get("/").headers["Location"].endswith("/login")
     page = client.get("/login").get_data(as_text=True)
@@ -29,7 +31,7 @@ def test_sign_in_and_out(app: Flask, engine) -> None:
     ok = client.post("/login", data={"username": "an", "password": PASSWORD, "csrf_token": csrf(page)})
     assert ok.status_code == 302
     home = client.get("/", follow_redirects=True).get_data(as_text=True)
-    assert "an · so-noi-vu" in home
+    assert "Trần Thị An · " in home and "an · so-noi-vu" not in home, "the person's full name, the unit's name"
     client.post("/logout", data={"csrf_token": csrf(home)})
     assert client.get("/").headers["Location"].endswith("/login")
 

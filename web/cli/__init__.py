@@ -23,6 +23,7 @@ from web.boot import PROCESSES_DIR, build_domain, bundle_files, migrate, prepare
 from web.cli.calendar import calendar
 from web.cli.demo import demo
 from web.cli.sla import reschedule, slip
+from web.cli.users import user
 
 #: The entry point group whose click commands join ``awardflow``.
 PLUGIN_GROUP = "awardflow.commands"
@@ -222,6 +223,7 @@ main.add_command(calendar)
 main.add_command(slip)
 main.add_command(reschedule)
 main.add_command(demo)
+main.add_command(user)
 
 
 def add_plugin_commands(group: click.Group) -> None:

@@ -1,6 +1,7 @@
 """`awardflow demo`: a living system at once — units, people and a few hundred dossiers in every state.
 
-The dossiers really run through the shipped processes on a virtual clock that walks through 2026: each
+The dossiers really run through the shipped processes on a virtual clock that walks through the year up to
+now (the engine clock's): each
 one is submitted on its day, and every step is done after a share of its budget (sometimes more: late
 steps and apologies happen). When the clock reaches ``--until`` the simulation stops, so the dossiers are
 spread over every status: returned (early, on time, late), refused, withdrawn, waiting for a supplement,
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import heapq
 import random
-import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -21,25 +21,15 @@ import click
 
 from engine import Settings, clock
 from engine.errors import AwardflowError, Conflict
-from engine.identity import SYSTEM_ACTOR, Actor
+from engine.identity import Actor
 from handlers import records
 from handlers.domain import Domain
 from handlers.models import Dossier
-from web.boot import DEMO_USERS, prepare
+from web.boot import prepare
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 PDF = b"%PDF-1.4\n% awardflow demo paper\n"
 
-#: (user, display name, groups, unit) besides boot.DEMO_USERS
-PEOPLE = [
-    ("motcua2", "Phan Thị Thu Trang", ["desk"], "so-noi-vu"),
-    ("thamdinh2", "Võ Minh Tuấn", ["appraiser"], "so-noi-vu"),
-    ("vanthu", "Đinh Thị Hằng", ["records"], "ubnd-tinh"),
-    ("thue", "Cán bộ Thuế tỉnh", ["agency_tax"], "thue-tinh"),
-    ("bhxh", "Cán bộ Bảo hiểm xã hội", ["agency_insurance"], "bhxh-tinh"),
-    ("congan", "Cán bộ Công an tỉnh", ["agency_police"], "cong-an-tinh"),
-    ("thanhtra", "Cán bộ Thanh tra tỉnh", ["agency_inspectorate"], "thanh-tra-tinh"),
-]
 WORKERS = {
     "desk": ["motcua", "motcua2"],
     "division_head": ["truongphong"],
@@ -90,11 +80,16 @@ class Simulation:
 
     def __init__(self, domain: Domain, rng: random.Random, until: datetime) -> None:
         self.engine, self.dossiers, self.rng, self.until = domain.engine, domain.dossiers, rng, until
+        self.council = domain.council
         self.admin = self.engine.identity.actor(self.engine.settings.admin_user)
         self.queue: list[Event] = []
         self.seq = 0
         self.calendar = self.engine.calendar.calendar()
-        self.virtual = clock.VirtualClock(datetime(2026, 1, 1, tzinfo=VN))
+        #: a year of dossiers up to ``until``, from the first Monday of that span
+        first = (until - timedelta(days=365)).date()
+        self.start = datetime.combine(first + timedelta(days=-first.weekday() % 7), time(8), VN)
+        self.virtual = clock.VirtualClock(self.start - timedelta(days=1))
+        self.errors = 0
         self.rescheduled: set[str] = set()
         self.plans: dict[str, dict[str, Any]] = {}
 
@@ -110,7 +105,7 @@ class Simulation:
     def run(self, count: int) -> dict[str, int]:
         previous = clock.install(self.virtual)
         try:
-            start, span = datetime(2026, 1, 5, 8, tzinfo=VN), (self.until - datetime(2026, 1, 5, tzinfo=VN)).days
+            start, span = self.start, (self.until - self.start).days
             for i in range(count):
                 day = start + timedelta(days=int(span * i / count), minutes=self.rng.randint(0, 8 * 60))
                 self.at(day, f"demo-{i}", "submit")
@@ -125,6 +120,7 @@ class Simulation:
                 try:
                     self.handle(event)
                 except AwardflowError as err:
+                    self.errors += 1
                     click.echo(f"  {event.code}: {err.message}", err=True)
             return self.summary()
         finally:
@@ -162,8 +158,8 @@ class Simulation:
             "award_type": award,
             "unit": unit,
             "unit_name": unit_name,
-            "title": f"Đề nghị tặng {rules.award(award).name} năm 2025",
-            "achievement_year": 2025,
+            "title": f"Đề nghị tặng {rules.award(award).name} năm {self.year()}",
+            "achievement_year": self.year(),
             "channel": self.rng.choice(["truc_tiep", "truc_tuyen", "buu_chinh"]),
             "applicant": {"name": self.person("nu" if self.rng.random() < 0.5 else "nam"), "phone": "0912 345 678"},
             "nominees": nominees,
@@ -172,6 +168,10 @@ class Simulation:
         code = self.dossiers.receive(self.person_named(self.rng.choice(WORKERS["desk"])), submission)
         self.plans[code] = {"missing": missing, "refuse": self.rng.random() < 0.05}
         return code
+
+    def year(self) -> int:
+        """The year whose achievements are proposed: the one before the submission."""
+        return clock.now().astimezone(VN).year - 1
 
     def person(self, gender: str) -> str:
         middle, given = (MIDDLE_F, GIVEN_F) if gender == "nu" else (MIDDLE_M, GIVEN_M)
@@ -183,7 +183,8 @@ class Simulation:
             gender = "nu" if self.rng.random() < 0.55 else "nam"
             position, leader = self.rng.choice(POSITIONS)
             title = {"CSTD_TINH": "CSTD_CS", "BK_UBND": "HTXSNV"}.get(award, "LDTT")
-            years = [2023, 2024, 2025] if good else [2023, 2025]
+            last = self.year()
+            years = [last - 2, last - 1, last] if good else [last - 2, last]
             return {
                 "kind": "individual",
                 "name": self.person(gender),
@@ -205,7 +206,7 @@ class Simulation:
             "members_ldtt": int(total * (0.8 if good else 0.6)),
             "members_cstd_cs": 1 + self.rng.randint(0, 2),
             "cluster_rank": 1 if good else 2,
-            "titles": [{"year": y, "title": "HTXSNV"} for y in (2024, 2025)],
+            "titles": [{"year": y, "title": "HTXSNV"} for y in (self.year() - 1, self.year())],
         }
 
     def work(self, code: str) -> None:
@@ -213,12 +214,17 @@ class Simulation:
         tasks = [t for t in self.engine.tasks.for_instance(instance.id) if t.state == "ready"]
         if not tasks:
             return
+        meeting = self.meeting(code) if any(t.element_id == "record_session" for t in tasks) else None
+        if meeting is not None and meeting > clock.now():  # a sitting is recorded from its meeting's date on
+            self.at(meeting, code, "work")
+            return
         for task in tasks:
             self.maybe_apologise(code)
             group = (task.candidate_groups or ["desk"])[0]
-            user = self.rng.choice(WORKERS.get(group, ["admin"]))
+            user = task.assignee or self.rng.choice(WORKERS.get(group, ["admin"]))
             data = self.answer(code, task.element_id)
-            self.engine.tasks.claim(task.id, user)
+            if task.assignee is None:
+                self.engine.tasks.claim(task.id, user)
             self.engine.tasks.complete(task.id, user, data)
         if self.plans[code].pop("supplement_pending", False):
             if self.rng.random() < 0.1:
@@ -263,6 +269,13 @@ class Simulation:
         if element == "return_result":
             return {"delivery": rng.choice(["truc_tiep", "truc_tuyen", "buu_chinh"])}
         return {}
+
+    def meeting(self, code: str) -> datetime | None:
+        """When the dossier's latest sitting meets (09:00 on its date), if one was convened with a date."""
+        session = self.council.sitting(self.admin, code).session
+        if session is None or session.session_date is None:
+            return None
+        return datetime.combine(session.session_date, time(9), VN)
 
     def person_named(self, username: str) -> Actor:
         return self.engine.identity.actor(username)
@@ -311,6 +324,20 @@ class Simulation:
             except AwardflowError:
                 pass
 
+    def stuck(self) -> list[str]:
+        """Dossiers nobody can move: an incident, or a running process with no ready task and nothing to wait
+        for (a supplement asked at intake waits on the desk's task; timers are the engine's)."""
+        found = []
+        for code in self.plans:
+            instance = self.engine.runtime.list(business_key=code)[0]
+            if instance.state == "error":
+                found.append(code)
+            elif instance.state == "running" and not any(
+                t.state == "ready" for t in self.engine.tasks.for_instance(instance.id)
+            ):
+                found.append(code)
+        return found
+
     def summary(self) -> dict[str, int]:
         counts: dict[str, int] = {}
         for code in self.plans:
@@ -321,23 +348,19 @@ class Simulation:
 
 
 @click.command()
-@click.option("--dossiers", default=300, show_default=True, help="how many dossiers to submit over 2026")
-@click.option("--until", default="2026-11-20", show_default=True, help="the simulation stops on this day (10:00)")
+@click.option("--dossiers", default=300, show_default=True, help="how many dossiers to submit over the year")
+@click.option("--until", help="the simulation stops on this day at 10:00 (default: now, by the engine clock)")
 @click.option("--seed", default=2026, show_default=True, help="random seed (the same seed gives the same data)")
-@click.option("--password", help="password for the demo users (default: a random one, printed)")
-def demo(dossiers: int, until: str, seed: int, password: str | None) -> None:
-    """Seed a realistic data set: units, people and dossiers in every state across 2026."""
+@click.option("--password", help="password for the demo users (default: the one `serve` printed, or a new one)")
+def demo(dossiers: int, until: str | None, seed: int, password: str | None) -> None:
+    """Seed a realistic data set: units, people and a year of dossiers up to now."""
     settings = Settings.from_env()
-    domain = prepare(settings, demo=True)
-    engine = domain.engine
-    password = password or secrets.token_urlsafe(9)
-    for username, display, groups, unit in [*PEOPLE, *DEMO_USERS]:
-        engine.identity.ensure_user(
-            username, display_name=display, groups=groups, unit=unit, password=password, actor=SYSTEM_ACTOR
-        )
-    stop = datetime.combine(date.fromisoformat(until), time(10), VN)
+    domain = prepare(settings, demo=True, password=password)
+    stop = datetime.combine(date.fromisoformat(until), time(10), VN) if until else clock.now().astimezone(VN)
     simulation = Simulation(domain, random.Random(seed), stop)
-    click.echo(f"simulating {dossiers} dossiers from 05/01/2026 to {stop:%d/%m/%Y} …")
-    for status, count in simulation.run(dossiers).items():
+    click.echo(f"simulating {dossiers} dossiers from {simulation.start:%d/%m/%Y} to {stop:%d/%m/%Y} …")
+    result = simulation.run(dossiers)
+    for status, count in result.items():
         click.echo(f"  {status}: {count}")
-    click.echo(f"password of every demo user (it replaces the one printed above): {password}")
+    stuck = simulation.stuck()
+    click.echo(f"errors: {simulation.errors}; dossiers stuck: {len(stuck)}{' ' if stuck else ''}{', '.join(stuck)}")

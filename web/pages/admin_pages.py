@@ -75,6 +75,8 @@ i18n.TEXTS.update(
         "admin.users.username": ("Tên đăng nhập", "User name"),
         "admin.users.display_name": ("Họ tên", "Display name"),
         "admin.users.unit": ("Đơn vị", "Unit"),
+        "admin.users.bad_email": ("Địa chỉ thư điện tử không hợp lệ.", "Not an e-mail address."),
+        "admin.users.email": ("Thư điện tử (nhận nhắc việc)", "E-mail (for reminders)"),
         "admin.users.roles": ("Vai trò", "Roles"),
         "admin.users.groups": ("Nhóm khác", "Other groups"),
         "admin.users.groups_hint": (
@@ -130,11 +132,9 @@ def parse_day(text: str) -> date:
 
 
 def field_messages(fields: dict[str, list[str]]) -> dict[str, list[str]]:
-    """The engine's field messages, with the common "is required" in the page's language."""
-    return {
-        name: [i18n.gettext("admin.required") if m == "is required" else m for m in messages]
-        for name, messages in fields.items()
-    }
+    """The engine's field messages in the page's language (those it knows)."""
+    known = {"is required": "admin.required", "not an e-mail address": "admin.users.bad_email"}
+    return {name: [i18n.gettext(known[m]) if m in known else m for m in messages] for name, messages in fields.items()}
 
 
 # -- calendar ----------------------------------------------------------------------------------------------
@@ -253,12 +253,13 @@ def _users_page(form: dict[str, Any] | None = None, errors: dict[str, list[str]]
 def _form_of(user: UserView | None) -> dict[str, Any]:
     """The form's values for an existing user (or a blank form)."""
     if user is None:
-        return {"username": "", "display_name": "", "unit": "", "roles": [], "groups": "", "original": ""}
+        return {"username": "", "display_name": "", "unit": "", "email": "", "roles": [], "groups": "", "original": ""}
     roles = [g for g in user.groups if g in ROLES] + (["admin"] if user.is_admin else [])
     return {
         "username": user.username,
         "display_name": user.display_name,
         "unit": user.unit or "",
+        "email": user.email or "",
         "roles": roles,
         "groups": ", ".join(g for g in user.groups if g not in ROLES),
         "original": user.username,
@@ -280,6 +281,7 @@ def users_save(me: Actor) -> Any:
         "username": request.form.get("username", "").strip(),
         "display_name": request.form.get("display_name", "").strip(),
         "unit": request.form.get("unit", "").strip(),
+        "email": request.form.get("email", "").strip(),
         "roles": [r for r in request.form.getlist("roles") if r in ROLES],
         "groups": request.form.get("groups", ""),
         "original": request.form.get("original", "").strip(),
@@ -297,6 +299,7 @@ def users_save(me: Actor) -> Any:
             groups=groups,
             unit=form["unit"] or None,
             password=password or None,
+            email=form["email"],
             is_admin="admin" in form["roles"],
             actor=me.username,
         )

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from engine import clock
 from engine.errors import Conflict, InvalidInput, NotFound
 from engine.identity import Actor
 from engine.inbox import InboxQuery
@@ -21,6 +22,8 @@ from web.auth import cross_unit_groups, require_task_visible, unit_scope
 from web.pages.desk import parse_day
 from web.pages.desk_texts import TEXTS
 from web.pages.guard import page
+from web.pages.task_access import Calendars
+from web.pages.worktime import time_left
 from web.services import engine as _engine
 
 i18n.TEXTS.update(TEXTS)
@@ -29,7 +32,6 @@ blp = Blueprint("council", __name__)
 SECRETARY = ("council_secretary",)
 #: the council's steps of the shipped processes; the first two have their own forms here
 COUNCIL_TASKS = ("convene_session", "record_session", "chair_tiebreak", "standing_review")
-
 
 
 def _task(me: Actor, task_id: str) -> TaskView:
@@ -45,8 +47,11 @@ def _task(me: Actor, task_id: str) -> TaskView:
 def index(me: Actor) -> str:
     """The council steps waiting for me or my group, soonest due first."""
     query = InboxQuery(units=unit_scope(me), cross_unit_groups=cross_unit_groups(me), per_page=500)
-    tasks = [t for t in _engine().tasks.inbox(me.username, query).items if t.element_id in COUNCIL_TASKS]
-    return render_template("council.html", tasks=tasks)
+    eng = _engine()
+    tasks = [t for t in eng.tasks.inbox(me.username, query).items if t.element_id in COUNCIL_TASKS]
+    calendars, now = Calendars(eng), clock.now()
+    rows = [(t, time_left(calendars.of(t), t.due_at, now)) for t in tasks]
+    return render_template("council.html", rows=rows)
 
 
 def _record_data(s: Sitting) -> dict[str, Any]:
@@ -86,7 +91,8 @@ def _convene_data() -> dict[str, Any]:
     try:
         iso = parse_day(day).isoformat() if day else None
     except ValueError:
-        raise InvalidInput("the session date is dd/mm/yyyy", {"session_date": ["dd/mm/yyyy"]}) from None
+        message = i18n.gettext("council.bad_date")
+        raise InvalidInput(message, {"session_date": [message]}) from None
     return {"session_date": iso, "quota": int(quota) if quota else None}
 
 
@@ -103,9 +109,10 @@ def session_page(me: Actor, task_id: str) -> Any:
             domain().council.record(me, task, data)
         except (InvalidInput, Conflict) as refused:
             errors = getattr(refused, "fields", {}) or {"_": [refused.message]}
-            flash(i18n.gettext("desk.refused", message=refused.message), "error")
+            flash(i18n.gettext("desk.refused", message=i18n.refusal(422, refused.message)), "error")
         else:
-            flash(i18n.gettext("council.recorded"))
+            convened = task.element_id == "convene_session"
+            flash(i18n.gettext("council.convened" if convened else "council.recorded"))
             return redirect(url_for(".result", code=s.dossier.code))
     status = 422 if errors else 200
     return render_template(

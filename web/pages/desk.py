@@ -88,7 +88,7 @@ def _uploads(rules: Catalogue) -> list[dict[str, Any]]:
             except InvalidInput as refused:
                 problems[f"paper_{code}"] = [m for msgs in refused.fields.values() for m in msgs]
     if problems:
-        raise InvalidInput("Một số tệp không được chấp nhận", problems)
+        raise InvalidInput("Có giấy tờ không được chấp nhận: xem các tệp được đánh dấu.", problems)
     return uploaded
 
 
@@ -151,7 +151,7 @@ def index(me: Actor) -> Any:
     try:
         code = _dossiers().receive(me, _submission(rules), accept=request.form.get("accept") == "1")
     except InvalidInput as refused:
-        flash(i18n.gettext("desk.refused", message=refused.message), "error")
+        flash(i18n.gettext("desk.refused", message=i18n.refusal(422, refused.message)), "error")
         return _form_page(me, refused.fields, 422, _chosen_files(rules))
     return redirect(url_for(".dossier", code=code))
 
@@ -236,10 +236,10 @@ def check(me: Actor, code: str) -> Any:
     try:
         _dossiers().accept(me, code, data)
     except InvalidInput as refused:
-        flash(i18n.gettext("desk.refused", message=refused.message), "error")
+        flash(i18n.gettext("desk.refused", message=i18n.refusal(422, refused.message)), "error")
         return _dossier_page(me, code, 422)
     except (Conflict, NotFound) as refused:
-        return _back(code, i18n.gettext("desk.refused", message=refused.message), "error")
+        return _back(code, i18n.gettext("desk.refused", message=i18n.refusal(409, refused.message)), "error")
     return _back(code, i18n.gettext("desk.done"))
 
 
@@ -251,7 +251,7 @@ def supplement(me: Actor, code: str) -> Any:
     try:
         _dossiers().return_supplement(me, code, _uploads(_dossiers().catalogue()))
     except (InvalidInput, Conflict, NotFound) as refused:
-        return _back(code, i18n.gettext("desk.refused", message=refused.message), "error")
+        return _back(code, i18n.gettext("desk.refused", message=i18n.refusal(422, refused.message)), "error")
     return _back(code, i18n.gettext("desk.done"))
 
 
@@ -286,7 +286,7 @@ def reschedule(me: Actor, code: str) -> Any:
     try:
         _dossiers().reschedule(me, code, datetime.combine(day, at, ZONE), reason)
     except (InvalidInput, Conflict, NotFound) as refused:
-        return _back(code, i18n.gettext("desk.refused", message=refused.message), "error")
+        return _back(code, i18n.gettext("desk.refused", message=i18n.refusal(422, refused.message)), "error")
     return _back(code, i18n.gettext("desk.done"))
 
 

@@ -166,5 +166,15 @@ TEXTS: dict[str, tuple[str, str]] = {
     "council.other_task": ("Bước này được xử lý trên trang công việc:", "This step is worked on the task page:"),
     "council.minutes": ("Biên bản kiểm phiếu", "Minutes of the count"),
     "council.recorded": ("Đã ghi kết quả phiên họp.", "The session was recorded."),
+    "council.convened": (
+        "Đã triệu tập phiên họp. Điểm danh và kết quả biểu quyết được ghi từ ngày họp.",
+        "The session was convened. Attendance and votes are recorded from the meeting's date.",
+    ),
+    "council.not_met": (
+        "Hội đồng chưa họp: chưa có điểm danh và kết quả biểu quyết.",
+        "The council has not met yet: no attendance and no votes recorded.",
+    ),
+    "council.bad_date": ("Ngày họp ghi theo dạng dd/mm/yyyy.", "The meeting date is dd/mm/yyyy."),
+    "council.round": ("Phiên thứ {n}", "Round {n}"),
     "council.dossier": ("Hồ sơ", "Dossier"),
 }

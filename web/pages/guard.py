@@ -7,7 +7,7 @@ import hmac
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from flask import abort, flash, g, redirect, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, request, session, url_for
 
 from engine.errors import NotFound
 from engine.identity import Actor
@@ -32,6 +32,29 @@ def signed_in() -> Actor | None:
         session.clear()
         return None
     return g.actor
+
+
+def person() -> tuple[str, str]:
+    """The signed-in person's full name and unit name, for the header (looked up once per request)."""
+    me = signed_in()
+    if me is None:
+        return "", ""
+    known: tuple[str, str] | None = g.get("person")
+    if known is None:
+        names = services.engine().identity.display_names()
+        known = g.person = (names.get(me.username, me.username), services.domain().units.name(me.unit))
+    return known
+
+
+def may_open(endpoint: str) -> bool:
+    """Whether the signed-in person may open the page at ``endpoint`` (the menu offers nothing that answers
+    403): the roles its :func:`page` guard declares."""
+    me = signed_in()
+    view = current_app.view_functions.get(endpoint)
+    if me is None or view is None:
+        return False
+    wanted: frozenset[str] = getattr(view, "page_roles", frozenset())
+    return not wanted or bool(roles_of(me) & wanted)
 
 
 def has_role(*roles: str) -> bool:
@@ -71,6 +94,7 @@ def page(roles: Iterable[str] = ()) -> Callable[[F], F]:
                 check_form_csrf()
             return view(me, *args, **kwargs)
 
+        guarded.page_roles = wanted  # type: ignore[attr-defined]
         return guarded  # type: ignore[return-value]
 
     return wrap
