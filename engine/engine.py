@@ -70,9 +70,8 @@ class Engine:
             max_workflow_bytes=self.settings.workflow_max_bytes,
         )
         self.repository = RepositoryService(self.db)
-        max_data = self.settings.max_task_data_bytes
-        self.runtime = RuntimeService(self.db, self.executor, self.access, max_data_bytes=max_data)
-        self.tasks = TaskService(self.db, self.executor, self.access, self.handlers, max_data_bytes=max_data)
+        self.runtime = RuntimeService(self.db, self.executor, self.access)
+        self.tasks = TaskService(self.db, self.executor, self.access, self.handlers)
         self.notifications = NotificationService(self.db, self.settings)
         self.timers = TimerService(
             self.db,

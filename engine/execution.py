@@ -229,8 +229,8 @@ class Executor:
         if size > self.max_data_bytes:
             raise LimitExceeded(
                 f"the data is {size} bytes of JSON, more than the bound of {self.max_data_bytes} per command "
-                "(setting max_task_data_bytes)",
-                {"data": [f"at most {self.max_data_bytes} bytes"]},
+                "(setting max_task_data_bytes, AWARDFLOW_MAX_TASK_DATA_BYTES)",
+                {"data": [f"at most {self.max_data_bytes} bytes (setting max_task_data_bytes)"]},
             )
 
     @staticmethod

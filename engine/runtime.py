@@ -20,11 +20,9 @@ from engine.events import InstanceEnded
 from engine.execution import Executor, Loaded, executing, latest_definition, subscribers
 from engine.identity import actor_of
 from engine.models import Incident, ProcessDefinition, ProcessInstance, Timer
-from engine.settings import Settings
-from engine.values import check_data, check_text
+from engine.values import check_text
 
 #: The data bound of a service built without settings (tests): the setting's default.
-DATA_LIMIT: int = Settings.max_task_data_bytes
 
 
 @dataclass(frozen=True)
@@ -55,9 +53,8 @@ class RuntimeService:
     checks the actor's reach (:class:`AccessPolicy`) inside it, before anything changes."""
 
     def __init__(
-        self, db: Database, executor: Executor, access: AccessPolicy, *, max_data_bytes: int = DATA_LIMIT
+        self, db: Database, executor: Executor, access: AccessPolicy
     ) -> None:
-        self.max_data_bytes = max_data_bytes
         self.db = db
         self.executor = executor
         self.access = access
@@ -78,7 +75,6 @@ class RuntimeService:
         start work for another unit (PermissionDenied, checked in the same transaction)."""
         if data is not None and not isinstance(data, dict):
             raise InvalidInput("data must be a JSON object", {"data": ["must be an object"]})
-        check_data(data or {}, self.max_data_bytes)
         check_text(business_key=business_key, key=key, unit=unit)
         self.executor.check_data(dict(data or {}))
         with self.db.transaction() as session:
@@ -200,7 +196,6 @@ class RuntimeService:
 
     def retry(self, instance_id: int, *, actor: str, data: dict[str, Any] | None = None) -> InstanceView:
         """Run the failed task again (with corrected data merged in) after its cause was fixed."""
-        check_data(data or {}, self.max_data_bytes)
         self.executor.check_data(dict(data or {}))
         with self.db.transaction() as session:
             loaded = self._load(session, instance_id, actor)

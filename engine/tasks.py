@@ -30,11 +30,8 @@ from engine.identity import Actor, actor_of
 from engine.inbox import InboxQuery, check_query, count_limit, inbox_page
 from engine.models import HumanTask, ProcessInstance, Resource
 from engine.registry import HandlerRegistry
-from engine.settings import Settings
-from engine.values import check_data
 
 #: The data bound of a service built without settings (tests): the setting's default.
-DATA_LIMIT: int = Settings.max_task_data_bytes
 
 
 @dataclass(frozen=True)
@@ -116,10 +113,7 @@ class TaskService:
         executor: Executor,
         access: AccessPolicy,
         checks: HandlerRegistry | None = None,
-        *,
-        max_data_bytes: int = DATA_LIMIT,
     ) -> None:
-        self.max_data_bytes = max_data_bytes
         self.db = db
         self.executor = executor
         self.access = access
@@ -243,7 +237,6 @@ class TaskService:
         if data is not None and not isinstance(data, dict):
             raise InvalidInput("data must be a JSON object", {"data": ["must be an object"]})
         data = dict(data or {})
-        check_data(data, self.max_data_bytes)
         self.executor.check_data(data)
         with self.db.transaction() as session:
             actor, row = self._command(session, task_id, username, expected_version)

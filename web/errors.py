@@ -72,18 +72,22 @@ def flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     return {prefix or "_": [str(messages)]}
 
 
-def page_error(code: int, message: str) -> tuple[str, int]:
+def page_error(code: int, message: str, fields: dict[str, list[str]] | None = None) -> tuple[str, int]:
     """An error on a page (not /api): the error page, in the page's language (Werkzeug's English and the
-    engine's technical messages give way to the status's sentence, see :func:`web.i18n.refusal`)."""
+    engine's technical messages give way to the status's sentence, see :func:`web.i18n.refusal`), naming the
+    fields at fault so the person knows what to correct."""
     title = i18n.gettext(f"http.{code}") if f"http.{code}" in i18n.TEXTS else str(code)
-    return render_template("error.html", code=code, title=title, message=i18n.refusal(code, message)), code
+    html = render_template(
+        "error.html", code=code, title=title, message=i18n.refusal(code, message), fields=sorted(fields or {})
+    )
+    return html, code
 
 
 def engine_error(err: Exception) -> Any:
     """An engine or policy error: its own ``to_dict`` (with ``problems`` for a refused deployment)."""
     status = next((code for kind, code in STATUS if isinstance(err, kind)), 500)
     if not request.path.startswith("/api"):
-        return page_error(status, getattr(err, "message", str(err)))
+        return page_error(status, getattr(err, "message", str(err)), getattr(err, "fields", None))
     if isinstance(err, AwardflowError):
         payload = {"fields": {}, **err.to_dict()}
     else:

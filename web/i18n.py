@@ -41,6 +41,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "http.409": ("Dữ liệu đã thay đổi", "Changed meanwhile"),
     "http.413": ("Tệp quá lớn", "Too large"),
     "http.422": ("Dữ liệu chưa hợp lệ", "Not valid"),
+    "error.fields": ("Mục cần sửa", "Fields to correct"),
     "http.500": ("Lỗi hệ thống", "System error"),
     "http.400.text": ("Yêu cầu không đọc được. Vui lòng quay lại và thử lại.", "The request could not be read."),
     "http.401.text": ("Vui lòng đăng nhập.", "Please sign in."),
