@@ -31,7 +31,7 @@ def test_a_lone_surrogate_in_form_data_is_a_422_and_the_instance_still_reads(api
     [task] = api.get(f"/api/tasks?instance_id={instance['id']}", "admin").json["items"]
     body = '{"data": {"note": "\\udfff"}}'  # valid JSON text, not valid Unicode
     answer = api.post(f"/api/tasks/{task['id']}/complete", "admin", data=body, content_type="application/json")
-    assert answer.status_code == 422 and "note" in answer.json["fields"]
+    assert answer.status_code == 422 and any(field.endswith("note") for field in answer.json["fields"])
     assert api.get(f"/api/instances/{instance['id']}", "admin").status_code == 200
     assert api.get(f"/api/instances/{instance['id']}/history", "admin").status_code == 200
 
