@@ -291,3 +291,11 @@ def test_405_says_what_is_allowed(api: Api) -> None:
         assert method not in answer.headers["Allow"]
     page = api.client.delete("/login")
     assert page.status_code == 405 and "POST" in page.headers["Allow"]
+
+
+@pytest.mark.parametrize("version", [2**31, 876033863927004])
+def test_a_version_past_the_column_is_422_on_every_database(api: Api, database: Database, version: int) -> None:
+    before = counts(database)
+    answer = api.post("/api/instances", "admin", json={"key": "user_task", "version": version})
+    assert answer.status_code == 422 and "version" in answer.get_json()["fields"]
+    assert counts(database) == before

@@ -15,6 +15,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from engine.calendar import DEFAULT_ZONE, DURATION_DIGITS, DURATION_PATTERN
 from engine.inbox import SCOPES, SORTS
+from web.boundary import MAX_ID
 
 LOCAL = ZoneInfo(DEFAULT_ZONE)
 #: A working-time duration as engine.calendar.parse_duration reads it (case-insensitive unit spelled out).
@@ -86,6 +87,7 @@ class Paging(Query):
 
 class VersionGuard(Schema):
     expected_version = fields.Integer(
+        validate=validate.Range(min=0, max=MAX_ID),
         metadata={"description": "the instance version the caller saw; 409 if it moved since"},
     )
 
@@ -174,7 +176,9 @@ class StartSchema(Schema):
     key = fields.String(required=True, validate=validate.Length(min=1, max=200))
     business_key = fields.String(allow_none=True, validate=validate.Length(max=200))
     data = fields.Dict(keys=fields.String(), load_default=dict)
-    version = fields.Integer(validate=validate.Range(min=1), metadata={"description": "default: the latest"})
+    version = fields.Integer(
+        validate=validate.Range(min=1, max=MAX_ID), metadata={"description": "default: the latest"}
+    )
     unit = fields.String(validate=validate.Length(min=1, max=100), metadata={"description": "default: yours"})
 
 
@@ -236,7 +240,9 @@ class RetrySchema(Schema):
 
 
 class MigrateSchema(Schema):
-    to_version = fields.Integer(validate=validate.Range(min=1), metadata={"description": "default: the latest"})
+    to_version = fields.Integer(
+        validate=validate.Range(min=1, max=MAX_ID), metadata={"description": "default: the latest"}
+    )
 
 
 # -- tasks --------------------------------------------------------------------------------------------------
