@@ -222,7 +222,7 @@ class Executor:
         for name, value in data.items():
             found = values.problem(name) or values.problem(value)
             if found is not None:
-                fields[str(name).encode("utf-8", "replace").decode()] = [found]
+                fields[values.printable(str(name))] = [found]
         if fields:
             raise InvalidInput("the data holds values that cannot be stored", fields)
         size = values.json_size(data)

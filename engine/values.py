@@ -7,9 +7,9 @@ value, what is wrong with it and where inside it; the sandbox calls it for every
 the task service for every field a form sends.
 
 Input text: PostgreSQL refuses NUL in text and SQLite keeps it; a lone surrogate (``"\\udfff"``, which JSON
-may carry) cannot be encoded as UTF-8 at all. Both are refused where input enters (the web boundary, and
-:func:`check_text` (and the executor's data check) for the command line and any other caller), so the answer is the same
-on every database and nothing unreadable is ever written.
+may carry) cannot be encoded as UTF-8 at all. Both are refused where input enters (the web boundary; for
+the command line and any other caller, :func:`check_text` and the executor's data check), so the answer is
+the same on every database and nothing unreadable is ever written.
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ def _walk(value: Any, path: str, depth: int) -> str | None:
 def _text_problem(text: str, where: str) -> str | None:
     """Lone surrogates cannot be written as UTF-8; NUL is refused by PostgreSQL text columns."""
     found = text_problem(text)
-    return f"holds text that {found}{where}" if found else None
+    return f"holds text{where} that {found}" if found else None
 
 def text_problem(text: str) -> str | None:
     """Why ``text`` cannot be stored (a NUL, a lone surrogate), or None."""

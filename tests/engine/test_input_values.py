@@ -20,7 +20,7 @@ def test_start_refuses_text_it_cannot_store(engine: Engine, deploy: Callable[...
         ({"business_key": "HS\x001"}, "business_key"),
         ({"business_key": "HS-\udfff"}, "business_key"),
         ({"data": {"note": ["ok", {"x": "\ud800"}]}}, "note"),
-        ({"data": {"k\x00": 1}}, "k\x00"),
+        ({"data": {"k\x00": 1}}, "k\\x00"),  # the field named as it can be printed
     ):
         with pytest.raises(InvalidInput) as refused:
             engine.runtime.start("user_task", actor="admin", **kwargs)  # type: ignore[arg-type]

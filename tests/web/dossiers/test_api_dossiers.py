@@ -7,17 +7,14 @@ import io
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 
 from engine import Engine, clock
-from engine.db import Database
-from handlers.domain import Domain
 from tests.web.conftest import Api
-from tests.web.dossier_world import PDF, domain_app, domain_engine, files_of, star, submission
+from tests.web.dossier_world import PDF, files_of, star, submission
 
 
 @pytest.fixture
@@ -28,20 +25,6 @@ def vclock() -> Iterator[clock.VirtualClock]:
     yield virtual
     clock.install(previous)
 
-
-@pytest.fixture
-def world(database: Database, vclock: object, tmp_path: Path) -> Domain:
-    return domain_engine(database, tmp_path / "files")
-
-
-@pytest.fixture
-def engine(world: Domain) -> Iterator[Engine]:
-    yield world.engine
-
-
-@pytest.fixture
-def app(world: Domain) -> Flask:
-    return domain_app(world)
 
 
 def submit(api: Api, user: str = "desk", **extra: Any) -> Any:

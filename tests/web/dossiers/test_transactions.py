@@ -8,18 +8,15 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import pytest
 from flask import Flask
 from sqlalchemy import event, select
 
-from engine import Engine
 from engine.db import READ_ONLY, Database
 from handlers.domain import Domain
 from tests.web.conftest import Api
-from tests.web.dossier_world import domain_app, domain_engine, files_of, signed_in, submission
+from tests.web.dossier_world import files_of, signed_in, submission
 
 #: route parameters the walk fills in from the world it builds
 SKIPPED = ("/static/", "/vendor/", "/api/docs/static/")
@@ -49,20 +46,6 @@ def counting(db: Database) -> Iterator[Count]:
     finally:
         event.remove(db.engine, "begin", begin)
 
-
-@pytest.fixture
-def world(database: Database, vclock: object, tmp_path: Path) -> Domain:
-    return domain_engine(database, tmp_path / "files")
-
-
-@pytest.fixture
-def engine(world: Domain) -> Engine:
-    return world.engine
-
-
-@pytest.fixture
-def app(world: Domain) -> Flask:
-    return domain_app(world)
 
 
 def _received(api: Api) -> dict[str, Any]:

@@ -5,32 +5,11 @@ is one of the dossier's; the public look-up says what to bring. Each refusal is 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
-import pytest
-from flask import Flask
-
 from engine import Engine
-from engine.db import Database
-from handlers.domain import Domain
 from tests.web.conftest import Api
-from tests.web.dossier_world import domain_app, domain_engine, files_of, submission
-
-
-@pytest.fixture
-def world(database: Database, vclock: object, tmp_path: Path) -> Domain:
-    return domain_engine(database, tmp_path / "files")
-
-
-@pytest.fixture
-def engine(world: Domain) -> Engine:
-    return world.engine
-
-
-@pytest.fixture
-def app(world: Domain) -> Flask:
-    return domain_app(world)
+from tests.web.dossier_world import files_of, submission
 
 
 def _submit(api: Api, papers: tuple[str, ...], accept: bool = False) -> Any:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,10 +13,8 @@ from flask import Flask
 from sqlalchemy import select
 
 from engine import Engine, clock
-from engine.db import Database
-from handlers.domain import Domain
 from handlers.models import Dossier
-from tests.web.dossier_world import CSTD_TINH_PAPERS, PDF, domain_app, domain_engine, signed_in
+from tests.web.dossier_world import CSTD_TINH_PAPERS, PDF, signed_in
 
 
 @pytest.fixture
@@ -28,20 +25,6 @@ def vclock() -> Iterator[clock.VirtualClock]:
     yield virtual
     clock.install(previous)
 
-
-@pytest.fixture
-def world(database: Database, vclock: object, tmp_path: Path) -> Domain:
-    return domain_engine(database, tmp_path / "files")
-
-
-@pytest.fixture
-def engine(world: Domain) -> Engine:
-    return world.engine
-
-
-@pytest.fixture
-def app(world: Domain) -> Flask:
-    return domain_app(world)
 
 
 def form(token: str, papers: tuple[str, ...] = CSTD_TINH_PAPERS, accept: bool = True, **extra: Any) -> dict:
