@@ -29,6 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from engine import Engine, Settings, clock
 from engine.reports import RESULTS
 from handlers.domain import Domain
+from handlers.storage import ScratchStore
 from web.boot import PROCESSES_DIR, bundle_files, prepare
 from web.cli.demo import VN, WORKERS, Simulation
 
@@ -208,7 +209,7 @@ def simulate_once(
     previous = clock.install(clock.VirtualClock(datetime.combine(start, time(7), VN) - timedelta(days=1)))
     try:
         with contextlib.redirect_stdout(sys.stderr):  # what set-up says is not the result
-            domain = prepare(settings, demo=True, password="simulation-only")
+            domain = prepare(settings, demo=True, password="simulation-only", store=ScratchStore(workdir / "files"))
         shipped = bundle_files([PROCESSES_DIR])
         if draft:
             domain.engine.repository.deploy(dict(draft), actor=settings.admin_user, name="draft")
