@@ -14,11 +14,21 @@ import traceback
 from collections.abc import Callable, Collection
 from typing import Any
 
-from bench import completions, footprint, history, inbox, library, lifecycle, reports, timers
+from bench import completions, footprint, history, inbox, library, lifecycle, reports, simulation, timers
 from bench.machine import machine
 from bench.sizes import QUICK, Sizes
 
-FIGURES = ("library", "completions", "lifecycle", "inbox", "reports", "timers", "footprint", "history")
+FIGURES = (
+    "library",
+    "completions",
+    "lifecycle",
+    "inbox",
+    "reports",
+    "timers",
+    "footprint",
+    "history",
+    "simulation",
+)
 
 
 def _stderr(message: str) -> None:
@@ -48,6 +58,7 @@ def run(
         "timers": lambda: timers.measure(sizes, pg_url),
         "footprint": lambda: footprint.measure(sizes),
         "history": lambda: history.measure(sizes),
+        "simulation": lambda: simulation.measure(sizes, doc.get("completions") or {}),
     }
     for name in FIGURES:
         if only and name not in only:

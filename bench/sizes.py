@@ -34,6 +34,8 @@ class Sizes:
     history_points: tuple[int, ...]
     history_instances: int
     history_window: int
+    #: (9) dossiers of the what-if simulation over a year
+    simulation_dossiers: int
 
 
 FULL = Sizes(
@@ -54,6 +56,7 @@ FULL = Sizes(
     history_points=(10, 100, 200),
     history_instances=5,
     history_window=10,
+    simulation_dossiers=300,
 )
 
 QUICK = Sizes(
@@ -74,6 +77,7 @@ QUICK = Sizes(
     history_points=(10, 100, 200),
     history_instances=1,
     history_window=3,
+    simulation_dossiers=20,
 )
 
 TINY = Sizes(
@@ -94,4 +98,5 @@ TINY = Sizes(
     history_points=(2, 5),
     history_instances=1,
     history_window=2,
+    simulation_dossiers=3,
 )

@@ -12,7 +12,7 @@ from typing import Any
 from click.testing import CliRunner
 
 from web.boot import PROCESSES_DIR
-from web.cli.simulate import simulate, simulate_once
+from web.cli.simulate import changes, simulate, simulate_once
 
 RUN: dict[str, Any] = {"dossiers": 12, "start": date(2026, 3, 2), "end": date(2026, 5, 29), "history": {}}
 STAFF = {"desk": 1, "division_head": 1, "appraiser": 1, "council_secretary": 1, "leader": 1, "records": 1}
@@ -45,6 +45,9 @@ def test_the_same_seed_gives_the_same_result(tmp_path: Path) -> None:
     assert after["appraise"]["late_share"] > before["appraise"]["late_share"]
     for earlier in ("check_completeness", "assign_appraiser"):
         assert after[earlier] == before[earlier], earlier
+    moved = changes(first, draft)
+    assert moved["appraise"] == round(after["appraise"]["late_share"] - before["appraise"]["late_share"], 3) > 0
+    assert moved["check_completeness"] == 0
 
 
 def test_the_command_prints_json_and_refuses_a_bad_period(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -246,8 +246,16 @@ def _staff(pairs: Sequence[str]) -> dict[str, int]:
 @click.option("--draft", "drafts", multiple=True, type=click.Path(exists=True, path_type=Path),
               help="draft .bpmn/.dmn/.json files or directories, deployed over the shipped processes")  # fmt: skip
 @click.option("--history/--no-history", default=True, help="draw step times from this database's history")
+@click.option("--compare", is_flag=True, help="also run the shipped processes with the demo's staff, side by side")
 def simulate(
-    dossiers: int, first: str, last: str, seed: int, staff: tuple[str, ...], drafts: tuple[Path, ...], history: bool
+    dossiers: int,
+    first: str,
+    last: str,
+    seed: int,
+    staff: tuple[str, ...],
+    drafts: tuple[Path, ...],
+    history: bool,
+    compare: bool,
 ) -> None:
     """Run a workload through the shipped processes (and a draft) on a scratch database; print JSON."""
     try:
@@ -256,22 +264,27 @@ def simulate(
         raise click.BadParameter(str(bad), param_hint="--from/--to") from None
     if not start < end or (end - start).days > 3 * 366 or not 1 <= dossiers <= 20000:
         raise click.BadParameter("a period of up to three years and 1 to 20000 dossiers", param_hint="--from/--to")
-    taken: dict[str, list[float]] = {}
-    if history:
-        live = Settings.from_env()
-        taken = prepare_history(live)
+    plan = _staff(staff)
+    taken = prepare_history(Settings.from_env()) if history else {}
+    workload: dict[str, Any] = {"dossiers": dossiers, "start": start, "end": end, "seed": seed, "history": taken}
     with tempfile.TemporaryDirectory(prefix="awardflow-simulation-") as scratch:
-        result = simulate_once(
-            dossiers=dossiers,
-            start=start,
-            end=end,
-            seed=seed,
-            staff=_staff(staff),
-            draft=bundle_files(list(drafts)) if drafts else {},
-            history=taken,
-            workdir=Path(scratch),
-        )
+        draft = bundle_files(list(drafts)) if drafts else {}
+        result = simulate_once(**workload, staff=plan, draft=draft, workdir=Path(scratch) / "candidate")
+        if compare:
+            shipped = simulate_once(**workload, staff=_staff(()), draft={}, workdir=Path(scratch) / "shipped")
+            result = {"shipped": shipped, "candidate": result, "late_share_change": changes(shipped, result)}
     click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, float | None]:
+    """How much each step's (and the dossiers') late share moved from ``before`` to ``after``."""
+    found: dict[str, float | None] = {}
+    rows = {"dossiers": (before["dossiers"], after["dossiers"])}
+    rows |= {e: (before["steps"].get(e, {}), after["steps"].get(e, {})) for e in {*before["steps"], *after["steps"]}}
+    for name, (old, new) in sorted(rows.items()):
+        was, now = old.get("late_share"), new.get("late_share")
+        found[name] = None if was is None or now is None else round(now - was, 3)
+    return found
 
 
 def prepare_history(settings: Settings) -> dict[str, list[float]]:
