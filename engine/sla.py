@@ -300,7 +300,13 @@ class SlaService:
         session.execute(delete(Timer).where(Timer.instance_id == row.instance_id, Timer.kind.in_(DOSSIER_KINDS)))
         self._dossier_timers(session, ctx.instance, row, cal)
         history.record(
-            session, ctx.actor, "clock_resumed", instance=ctx.instance, before=before, after=self._facts(row)
+            session,
+            ctx.actor,
+            "clock_resumed",
+            instance=ctx.instance,
+            before=before,
+            after=self._facts(row),
+            details={"policy": how},
         )
         self.listeners.announce(ClockChanged(session, ctx.instance, row, "resumed", ctx.actor, previous_due))
         return self._facts(row)
