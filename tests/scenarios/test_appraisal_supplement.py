@@ -156,3 +156,16 @@ def test_the_request_names_what_is_missing(world: World) -> None:
         with pytest.raises(InvalidInput):
             world.engine.tasks.complete(task.id, "thamdinh", answer)
     assert (world.dossier(code).status, world.ready_ids(code)) == (4, ["appraise"])
+
+
+def test_the_applicant_may_withdraw_while_the_papers_are_awaited(world: World) -> None:
+    code = to_appraisal(world, "CSTD_TINH", star())
+    world.clock.set(vn(4, 3, 10))
+    world.do(code, "appraise", ASKED)
+    world.later(days=2)
+    world.dossiers.withdraw(world.person("motcua"), code, "Đơn vị xin rút hồ sơ.")
+    d = world.dossier(code)
+    assert (d.status, d.outcome, world.ready_ids(code)) == (7, "withdrawn", [])
+    assert world.engine.runtime.get(world.instance(code)).state == "completed"
+    row = world.clock_row(code)
+    assert row.finished_at is not None and row.paused_at is None and row.paused_s > 0
