@@ -300,18 +300,29 @@ class SlaService:
         session.execute(delete(Timer).where(Timer.instance_id == row.instance_id, Timer.kind.in_(DOSSIER_KINDS)))
         self._dossier_timers(session, ctx.instance, row, cal)
         history.record(
-            session, ctx.actor, "clock_resumed", instance=ctx.instance, before=before, after=self._facts(row)
+            session,
+            ctx.actor,
+            "clock_resumed",
+            instance=ctx.instance,
+            before=before,
+            after=self._facts(row),
+            details={"policy": how},
         )
         self.listeners.announce(ClockChanged(session, ctx.instance, row, "resumed", ctx.actor, previous_due))
         return self._facts(row)
 
     def finish(self, outcome: str = "done") -> dict[str, Any]:
-        """The result is returned: the dossier's classification is fixed and stored."""
+        """The result is returned: the dossier's classification is fixed and stored. Ended while paused (withdrawn
+        while the applicant completes it), the pause ends too and its time is not held against the office."""
         ctx = current_execution()
         session, row, now = ctx.session, _clock(ctx.session, ctx.instance.id), clock.now()
         cal = self.calendar_for(session, row.calendar)
+        due = row.due_at
+        if row.paused_at is not None:
+            paused = cal.between(row.paused_at, now)
+            row.paused_s, row.paused_at, due = row.paused_s + paused.total_seconds(), None, cal.add(due, paused)
         row.finished_at = now
-        row.classification = classify(cal, row.due_at, now, now)
+        row.classification = classify(cal, due, now, now)
         row.sla_state = VIOLATED if row.classification == LATE else MET
         session.execute(delete(Timer).where(Timer.instance_id == row.instance_id, Timer.kind.in_(DOSSIER_KINDS)))
         history.record(

@@ -5,7 +5,7 @@ dossier records through that session; the engine commits. Handler names (the ``s
 
     dossier.register / check_papers / check_intake / receive / request_supplement / supplement_returned / refuse /
             withdraw / start_processing / conclude / close
-    appraisal.check_assignment / assign / check_exclusions / check_eligibility / conclude /
+    appraisal.check_assignment / assign / check_exclusions / check_appraisal / check_eligibility / conclude /
             record_cross_check / apply_cross_checks / rework / draft
     council.convene / record / chair_decides / standing_review / minutes
     decision.prepare / issue
@@ -46,6 +46,7 @@ def _table(store: Store) -> dict[str, Callable[..., Any]]:
         "appraisal.assign": appraisal.assign,
         "appraisal.check_eligibility": appraisal.check_eligibility,
         "appraisal.check_exclusions": appraisal.check_exclusions,
+        "appraisal.check_appraisal": appraisal.check_appraisal,
         "appraisal.conclude": appraisal.conclude,
         "appraisal.record_cross_check": appraisal.record_cross_check,
         "appraisal.apply_cross_checks": appraisal.apply_cross_checks,

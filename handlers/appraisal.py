@@ -11,20 +11,24 @@ from sqlalchemy import select
 from engine import clock
 from engine.errors import InvalidInput
 from engine.identity import members
-from handlers import decisions, documents, eligibility, records, templates
-from handlers.models import CrossCheck, Nominee
+from handlers import decisions, documents, dossiers, eligibility, records, templates
+from handlers.models import CrossCheck, Dossier, Nominee
 from handlers.storage import Store
 from handlers.timefmt import local_day
 
 __all__ = [
     "APPRAISER_GROUP",
+    "OUTCOMES",
+    "SUPPLEMENT",
     "apply_cross_checks",
     "assign",
+    "check_appraisal",
     "check_assignment",
     "check_exclusions",
     "check_eligibility",
     "conclude",
     "draft",
+    "outcomes_for",
     "record_cross_check",
     "rework",
 ]
@@ -32,6 +36,9 @@ __all__ = [
 
 #: the group whose active members in the dossier's unit may be named to appraise it
 APPRAISER_GROUP = "appraiser"
+#: the appraiser's outcomes (``appraisal_outcome`` of appraise.schema.json): done, or the one supplement request
+OUTCOMES = ("tham_dinh", "bo_sung")
+SUPPLEMENT = "bo_sung"
 
 
 def check_assignment(answer: Mapping[str, Any]) -> None:
@@ -69,6 +76,31 @@ def check_exclusions(answer: Mapping[str, Any]) -> None:
     }
     if problems:
         raise InvalidInput("Đối tượng không đề nghị phải được chọn trong danh sách của hồ sơ", problems)
+
+
+def check_appraisal(answer: Mapping[str, Any]) -> None:
+    """Before the appraiser's answer moves the dossier: the nominees she leaves out (:func:`check_exclusions`)
+    and, when she asks for a supplement, that it is the dossier's first (asked once, at intake or here) and
+    names papers of its rule set."""
+    check_exclusions(answer)
+    if answer.get("appraisal_outcome") != SUPPLEMENT:
+        return
+    cur = records.current()
+    refused = dossiers.supplement_refused(cur.dossier)
+    if refused:
+        raise InvalidInput(refused, {"appraisal_outcome": [refused]})
+    problems = {
+        f"supplement_missing.{i}": [f"Không có loại giấy tờ này trong bộ quy tắc của hồ sơ: {code}"]
+        for i, code in enumerate(answer.get("supplement_missing") or [])
+        if code not in cur.rules.papers
+    }
+    if problems:
+        raise InvalidInput("Giấy tờ cần bổ sung phải được chọn trong danh sách", problems)
+
+
+def outcomes_for(dossier: Dossier) -> tuple[str, ...]:
+    """The outcomes the appraiser may still choose: the supplement only while the dossier has not had one."""
+    return tuple(o for o in OUTCOMES if o != SUPPLEMENT or dossiers.supplement_refused(dossier) is None)
 
 
 def _nominee_id(item: Mapping[str, Any]) -> int | None:

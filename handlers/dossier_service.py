@@ -23,10 +23,11 @@ from engine import Engine, clock
 from engine.access import AccessPolicy
 from engine.errors import InvalidInput, InvalidState, NotFound
 from engine.identity import Actor, members
-from engine.models import ProcessInstance
+from engine.models import ProcessInstance, SlaClock
+from engine.sla import INTAKE_START
 from engine.tasks import TaskView
 from handlers import documents, numbering, papers, reading, records, rulesets
-from handlers.appraisal import APPRAISER_GROUP
+from handlers.appraisal import APPRAISER_GROUP, outcomes_for
 from handlers.catalogue import Catalogue
 from handlers.dossiers import validate_submission
 from handlers.models import Document, Dossier, Nominee, Paper
@@ -43,8 +44,9 @@ WITHDRAW_MESSAGE = "rut_ho_so"
 CODE_COUNTER = "HO_SO"
 #: the desk's own tasks on a dossier (intake): completeness check, the re-check after the supplement
 DESK_TASKS = ("check_completeness", "recheck_completeness")
-#: statuses after which a dossier has no appointment to keep (refused, withdrawn, stopped)
-NO_APPOINTMENT = (records.REFUSED, records.WITHDRAWN, records.STOPPED)
+#: statuses in which a dossier has no appointment to keep (refused, withdrawn, stopped), or none yet: waiting for
+#: a supplement its clock stopped, and the date is set again when the papers come
+NO_APPOINTMENT = (records.REFUSED, records.WITHDRAWN, records.STOPPED, records.SUPPLEMENT)
 #: how the dossier list may be ordered (the first is the default)
 SORTS: dict[str, tuple[ColumnElement[Any], ...]] = {
     "newest": (Dossier.id.desc(),),
@@ -65,6 +67,14 @@ class PublicStatus:
     appointment: str | None
     #: while waiting for papers (status 5): the papers the supplement request listed, by name
     to_bring: tuple[str, ...] = ()
+    #: while waiting for papers: the day the supplement was asked for (dd/mm/yyyy)
+    asked_on: str | None = None
+    #: while waiting for papers: what the return does to the clock — "start" (asked at intake: the limit counts
+    #: from the day the dossier is complete), "resume" (the time left is counted on) or "restart" (the whole
+    #: limit again from the return), the award type's policy
+    on_return: str | None = None
+    #: while waiting for papers: the working days the office has from the return to the result
+    days_on_return: float | None = None
 
 
 class DossierService:
@@ -279,7 +289,8 @@ class DossierService:
 
     def choices(self, caller: Actor, code: str) -> dict[str, list[tuple[Any, str]]]:
         """What a step's form may pick from (``x-choices``): the dossier's nominees still in the running, the
-        active appraisers of the unit handling it, the required papers of its award type. NotFound out of the
+        active appraisers of the unit handling it, the required papers of its award type, the appraiser's
+        outcomes still open to it (the supplement only once; the form labels them). NotFound out of the
         caller's units."""
         with self.engine.db.reading() as session:
             row = self._reachable(session, caller, code)
@@ -290,7 +301,8 @@ class DossierService:
             rules = rulesets.by_id(session, row.rule_set_id)
             award = rules.award_types.get(row.award_type)
             required = [(c, rules.papers.get(c, c)) for c in (award.required_papers if award else ())]
-            return {"nominees": nominees, "appraisers": people, "papers": required}
+            outcomes = [(o, o) for o in outcomes_for(row)]
+            return {"nominees": nominees, "appraisers": people, "papers": required, "appraisal_outcomes": outcomes}
 
     def open_tasks(self, row: Dossier) -> list[TaskView]:
         """The dossier's ready human tasks (its called processes run inside the same instance)."""
@@ -306,15 +318,36 @@ class DossierService:
             dossier = session.scalars(select(Dossier).where(func.upper(Dossier.code) == wanted)).first()
             if dossier is None:
                 raise NotFound(f"no dossier {code.strip()!r}")
+            on_return, days = self._on_return(session, dossier)
             return PublicStatus(
                 dossier.code,
                 dossier.status,
                 records.STATUS_NAMES[dossier.status],
                 _appointment(dossier),
                 _to_bring(dossier),
+                fmt_date(dossier.supplement_requested_at) if on_return else None,
+                on_return,
+                days,
             )
 
     # -- helpers ----------------------------------------------------------------------------------
+    def _on_return(self, session: Session, row: Dossier) -> tuple[str | None, float | None]:
+        """For a dossier waiting for its supplement: how its clock goes on when the papers come, and the
+        working days the office then has (the limit, or what was left when the clock stopped)."""
+        if row.status != records.SUPPLEMENT or row.supplement_requested_at is None:
+            return None, None
+        found = session.scalar(select(SlaClock).where(SlaClock.instance_id == row.instance_id))
+        if found is None:
+            return None, None
+        cal = self.engine.sla.calendar_for(session, found.calendar)
+        if row.received_at is None:
+            how, left = INTAKE_START, cal.duration(found.limit)
+        elif found.policy == "restart":
+            how, left = found.policy, cal.duration(found.limit)
+        else:
+            how, left = "resume", cal.between(found.paused_at or clock.now(), found.due_at)
+        return how, round(left / cal.day_length, 1)
+
     def _reachable(self, session: Session, caller: Actor, code: str) -> Dossier:
         return reachable(session, self.engine.access, caller, code)
 

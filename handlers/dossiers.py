@@ -33,6 +33,7 @@ __all__ = [
     "register",
     "request_supplement",
     "start_processing",
+    "supplement_refused",
     "supplement_returned",
     "validate_submission",
     "withdraw",
@@ -202,12 +203,24 @@ def receive(*, store: Store) -> dict[str, Any]:
     }
 
 
+def supplement_refused(d: Dossier) -> str | None:
+    """Why the dossier may not be asked for a supplement, or None: it is asked once (at intake or in
+    processing), listing everything missing."""
+    if d.supplement_requested_at is None:
+        return None
+    return (
+        f"Hồ sơ {d.code} đã được yêu cầu bổ sung ngày {fmt_date(d.supplement_requested_at)}; "
+        "mỗi hồ sơ chỉ được yêu cầu bổ sung, hoàn thiện một lần"
+    )
+
+
 def request_supplement(missing: list[str], note: str = "", *, store: Store) -> dict[str, Any]:
     """Status 5: the one supplement request, listing everything missing; a second one is refused."""
     cur = records.current()
     d = cur.dossier
-    if d.supplement_requested_at is not None:
-        raise InvalidState(f"dossier {d.code} already had its one supplement request")
+    refused = supplement_refused(d)
+    if refused:
+        raise InvalidState(refused)
     items = [{"code": c, "name": cur.rules.papers.get(c, c)} for c in missing]
     if not items and not note.strip():
         raise InvalidInput("a supplement request lists what is missing", {"missing": ["at least one paper or a note"]})

@@ -83,6 +83,7 @@ def supplement_request(
     d: Dossier, rules: Catalogue, *, missing: Sequence[dict[str, str]], note: str, officer: str
 ) -> Doc:
     rows = tuple((str(i), m["name"]) for i, m in enumerate(missing, start=1))
+    appraised = d.received_at is not None  # asked during processing, not at the desk
     return _notice(
         d,
         rules,
@@ -90,14 +91,15 @@ def supplement_request(
         Paragraph(f"Kính gửi: {d.unit_name}."),
         Paragraph(_award_line(d, rules)),
         Paragraph(
-            "Sau khi kiểm tra, hồ sơ chưa đầy đủ. Đề nghị quý cơ quan bổ sung, hoàn thiện một lần các nội dung sau:"
+            f"Sau khi {'thẩm định' if appraised else 'kiểm tra'}, hồ sơ chưa đầy đủ. Đề nghị quý cơ quan bổ sung, "
+            "hoàn thiện một lần các nội dung sau:"
         ),
         Table(("STT", "Nội dung cần bổ sung, hoàn thiện"), rows, (1, 11)),
         *((Paragraph(f"Ghi chú: {note}"),) if note else ()),
         Paragraph(
             "Thời gian bổ sung hồ sơ không tính vào thời hạn giải quyết. Hồ sơ chỉ được yêu cầu bổ sung một lần."
         ),
-        Signature("NGƯỜI TIẾP NHẬN", officer, "(Ký, ghi rõ họ tên)"),
+        Signature("CHUYÊN VIÊN THẨM ĐỊNH" if appraised else "NGƯỜI TIẾP NHẬN", officer, "(Ký, ghi rõ họ tên)"),
     )
 
 
@@ -165,12 +167,24 @@ def control_slip(d: Dossier, rules: Catalogue, *, clock_row: Any, segments: Sequ
         if clock_row is not None
         else ""
     )
+    paused = (
+        (
+            Paragraph(
+                f"Yêu cầu bổ sung, hoàn thiện hồ sơ: {fmt_datetime(d.supplement_requested_at)}; nhận hồ sơ bổ sung: "
+                f"{fmt_datetime(d.supplement_returned_at) if d.supplement_returned_at else 'chưa nhận'} "
+                "(thời gian bổ sung không tính vào thời hạn giải quyết)."
+            ),
+        )
+        if d.supplement_requested_at
+        else ()
+    )
     return _notice(
         d,
         rules,
         "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
         Paragraph(f"Cơ quan đề nghị: {_who(d)}. {_award_line(d, rules)}"),
         Paragraph(summary),
+        *paused,
         Table(
             ("STT", "Bước", "Bên giao", "Bên nhận", "Nhận lúc", "Định mức", "Hạn", "Hoàn thành", "Kết quả"),
             rows,

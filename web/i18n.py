@@ -109,6 +109,14 @@ def format_date(value: date | datetime | None) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+def format_number(value: float | None) -> str:
+    """A number as the page's language writes it: the decimal comma in Vietnamese ("12,5")."""
+    if value is None:
+        return ""
+    text = f"{value:g}" if abs(value) < 1e15 else str(value)
+    return text.replace(".", ",") if language() == "vi" else text
+
+
 def format_datetime(value: datetime | None) -> str:
     """HH:MM dd/mm/yyyy in Asia/Ho_Chi_Minh."""
     return value.astimezone(ZONE).strftime("%H:%M %d/%m/%Y") if value is not None else ""

@@ -65,7 +65,7 @@ def test_only_one_supplement_request(
         dossiers.register(submission(store, loaded), store=store)
         first = dossiers.request_supplement(["BAO_CAO_THANH_TICH"], store=store)
         assert first["missing"][0]["name"].startswith("Báo cáo thành tích")
-        with pytest.raises(InvalidState, match="one supplement"):
+        with pytest.raises(InvalidState, match="chỉ được yêu cầu bổ sung, hoàn thiện một lần"):
             dossiers.request_supplement(["BIEN_BAN_BINH_XET"], store=store)
     assert records.by_code(session, "HS-2026-000002").status == 5
 

@@ -348,3 +348,30 @@ def test_initial_values_come_from_defaults_and_dates_read_dd_mm_yyyy(app: Flask)
         parsed = forms.parse(tree, MultiDict([("meeting", "2026-03-06"), ("codes", "3\nx"), ("extra", "{")]))
         assert parsed.data == {"meeting": "2026-03-06", "agree": False}
         assert parsed.problems == {"codes": ["Dòng 2: Phải là số nguyên."], "extra": ["Không phải JSON hợp lệ."]}
+
+
+def test_a_list_narrows_an_enum_and_what_goes_with_a_dropped_value_is_not_shown(app: Flask) -> None:
+    """An outcome the dossier can no longer take disappears from the select (the form keeps its labels), and the
+    fields that go with it (``x-with``) are not offered; the deployed schema itself is unchanged."""
+    schema = {
+        "type": "object",
+        "properties": {
+            "outcome": {
+                "type": "string",
+                "enum": ["done", "more"],
+                "x-enumNames": ["Xong", "Bổ sung"],
+                "x-choices": "outcomes",
+            },
+            "missing": {"type": "array", "items": {"type": "string"}, "x-with": {"outcome": "more"}},
+            "note": {"type": "string"},
+        },
+    }
+    with app.test_request_context():
+        both = forms.offered(forms.with_choices(schema, {"outcomes": [("done", ""), ("more", "")]}))
+        offered = [f.options for f in forms.fields(both) if f.key == "outcome"]
+        assert offered == [[("done", "Xong"), ("more", "Bổ sung")]]
+        assert [f.key for f in forms.fields(both)] == ["outcome", "missing", "note"]
+        once = forms.offered(forms.with_choices(schema, {"outcomes": [("done", "")]}))
+        assert [f.options for f in forms.fields(once) if f.key == "outcome"] == [[("done", "Xong")]]
+        assert [f.key for f in forms.fields(once)] == ["outcome", "note"]
+        assert list(schema["properties"]) == ["outcome", "missing", "note"]

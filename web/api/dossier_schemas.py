@@ -191,3 +191,17 @@ class PublicStatusSchema(Schema):
         fields.String(),
         metadata={"description": "while waiting for papers (status 5): the papers to bring, by name"},
     )
+    asked_on = fields.String(
+        allow_none=True, metadata={"description": "while waiting for papers: the day they were asked for, dd/mm/yyyy"}
+    )
+    on_return = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "while waiting for papers: how the time limit goes on when they come — start (it counts "
+            "from the day the dossier is complete), resume (the time left counts on), restart (the whole limit again)"
+        },
+    )
+    days_on_return = fields.Float(
+        allow_none=True,
+        metadata={"description": "while waiting for papers: the working days from their return to the result"},
+    )

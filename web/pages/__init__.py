@@ -66,7 +66,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(_=i18n.gettext, lang=i18n.language, csrf_token=guard.form_csrf_token)
     app.jinja_env.globals.update(me=guard.signed_in, has_role=guard.has_role, person=guard.person)
     app.jinja_env.globals.update(may_open=guard.may_open, unit_choices=names.unit_choices)
-    app.jinja_env.filters.update(date=i18n.format_date, datetime=i18n.format_datetime)
+    app.jinja_env.filters.update(date=i18n.format_date, datetime=i18n.format_datetime, number=i18n.format_number)
     app.jinja_env.filters.update(
         person=names.person_name,
         unit=names.unit_name,

@@ -131,6 +131,26 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Mang các giấy tờ trên đến bộ phận một cửa. Thời hạn giải quyết được tính từ ngày nhận đủ hồ sơ hợp lệ.",
         "Bring the papers above to the one-stop desk. The time limit counts from the day the dossier is complete.",
     ),
+    "lookup.asked_on": ("Yêu cầu bổ sung ngày {day}.", "Supplement asked for on {day}."),
+    "lookup.paused": ("Tạm dừng, chờ bổ sung hồ sơ", "On hold, waiting for the supplement"),
+    "lookup.on_return.start": (
+        "Mang các giấy tờ trên đến bộ phận một cửa. Thời hạn giải quyết ({days} ngày làm việc) được tính từ ngày nhận "
+        "đủ hồ sơ hợp lệ.",
+        "Bring the papers above to the one-stop desk. The time limit ({days} working days) counts from the day the "
+        "dossier is complete.",
+    ),
+    "lookup.on_return.resume": (
+        "Mang các giấy tờ trên đến bộ phận một cửa. Thời hạn giải quyết tạm dừng trong thời gian bổ sung; kể từ ngày "
+        "nhận đủ giấy tờ bổ sung, thời gian còn lại ({days} ngày làm việc) được tính tiếp.",
+        "Bring the papers above to the one-stop desk. The time limit stops while you complete the dossier; from the "
+        "day the papers are received, the time left ({days} working days) counts on.",
+    ),
+    "lookup.on_return.restart": (
+        "Mang các giấy tờ trên đến bộ phận một cửa. Thời hạn giải quyết tạm dừng trong thời gian bổ sung; kể từ ngày "
+        "nhận đủ giấy tờ bổ sung, thời hạn giải quyết ({days} ngày làm việc) được tính lại từ đầu.",
+        "Bring the papers above to the one-stop desk. The time limit stops while you complete the dossier; from the "
+        "day the papers are received, the whole time limit ({days} working days) counts again.",
+    ),
     "council.title": ("Hội đồng Thi đua – Khen thưởng: phiên họp chờ xử lý", "Council: sessions waiting"),
     "council.none": ("Không có phiên họp nào đang chờ.", "No session is waiting."),
     "council.step": ("Bước", "Step"),

@@ -124,13 +124,15 @@ def _consts(schema: Mapping[str, Any]) -> list[tuple[Any, str]]:
 
 
 def _options(schema: Mapping[str, Any]) -> list[tuple[str, str]]:
-    labelled = _consts(schema)
-    if labelled:
-        return [(_text(value), label) for value, label in labelled]
+    return [(_text(value), label) for value, label in _consts(schema) or _labelled(schema)]
+
+
+def _labelled(schema: Mapping[str, Any]) -> list[tuple[Any, str]]:
+    """An ``enum``'s values with their ``x-enumNames`` (or the values themselves where the form names none)."""
     values = list(schema.get("enum") or [])
     names = schema.get("enumNames") or schema.get("x-enumNames") or []
     labels = [str(n) for n in names] if len(names) == len(values) else [_text(v) for v in values]
-    return [(_text(v), label) for v, label in zip(values, labels, strict=True)]
+    return list(zip(values, labels, strict=True))
 
 
 def _text(value: Any) -> str:
@@ -143,16 +145,41 @@ def _text(value: Any) -> str:
 
 def with_choices(schema: Any, choices: Mapping[str, list[tuple[Any, str]]]) -> Any:
     """A copy of ``schema`` where each property marked ``"x-choices": "<list>"`` offers that list (value, label)
-    as ``oneOf`` consts: a select of the dossier's nominees or the unit's appraisers instead of a typed id."""
+    as ``oneOf`` consts: a select of the dossier's nominees or the unit's appraisers instead of a typed id. A
+    property with its own ``enum`` keeps its labels: the list only narrows the values offered (an outcome
+    the dossier can no longer take disappears)."""
     if isinstance(schema, list):
         return [with_choices(item, choices) for item in schema]
     if not isinstance(schema, dict):
         return schema
     out = {key: with_choices(value, choices) for key, value in schema.items()}
     listed = choices.get(str(schema.get("x-choices") or ""))
-    if listed is not None:
+    if listed is not None and "enum" in schema:
+        offered = {value for value, _ in listed}
+        out["oneOf"] = [{"const": value, "title": label} for value, label in _labelled(schema) if value in offered]
+    elif listed is not None:
         out["oneOf"] = [{"const": value, "title": label} for value, label in listed]
     return out
+
+
+def offered(schema: Any) -> Any:
+    """A copy of a form to fill in without the fields that go with a value no longer offered: a property marked
+    ``"x-with": {"<sibling>": <value>}`` (the list of what is missing goes with the supplement request) is left
+    out when the sibling's choices (:func:`with_choices`) no longer include that value."""
+    if not isinstance(schema, dict) or not isinstance(schema.get("properties"), dict):
+        return schema
+    props: dict[str, Any] = schema["properties"]
+    kept = {key: offered(sub) for key, sub in props.items() if _goes_with_offered(sub, props)}
+    return {**schema, "properties": kept}
+
+
+def _goes_with_offered(prop: Any, siblings: Mapping[str, Any]) -> bool:
+    wanted = prop.get("x-with") if isinstance(prop, dict) else None
+    for key, value in (wanted or {}).items():
+        options = (siblings.get(key) or {}).get("oneOf")
+        if isinstance(options, list) and value not in [o.get("const") for o in options if isinstance(o, dict)]:
+            return False
+    return True
 
 
 def fields(schema: Mapping[str, Any] | None, values: MultiDict[str, str] | None = None) -> list[Field]:

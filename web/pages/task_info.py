@@ -50,13 +50,17 @@ i18n.TEXTS.update(
         "task.event.message_received": ("Nhận thông điệp", "Message received"),
         "task.event.signal_received": ("Nhận tín hiệu", "Signal received"),
         "task.due": ("hạn {due}", "due {due}"),
+        "task.message.bo_sung_ho_so": ("Nhận hồ sơ bổ sung", "Supplement received"),
+        "task.message.rut_ho_so": ("Đơn vị đề nghị rút hồ sơ", "The proposing unit withdrew the dossier"),
+        "task.resumed.start": ("tính từ ngày nhận đủ hồ sơ, hạn {due}", "counted from the day complete, due {due}"),
+        "task.resumed.resume": ("tính tiếp thời gian còn lại, hạn {due}", "the time left counts on, due {due}"),
+        "task.resumed.restart": ("tính lại từ đầu, hạn {due}", "the whole limit again, due {due}"),
     }
 )
 
 
 def _number(value: float) -> str:
-    text = f"{value:g}" if abs(value) < 1e15 else str(value)
-    return text.replace(".", ",") if i18n.language() == "vi" else text
+    return i18n.format_number(value)
 
 
 def moment(text: Any) -> datetime | None:
@@ -170,6 +174,11 @@ def _detail(event: Event, forms: Mapping[str, Mapping[str, Any] | None], people:
         return f"{people(before.get('assignee'))} → {people(after.get('assignee'))}"
     if event.action == "task_completed" and after:
         return answer(after, forms.get(event.task_id or ""))
+    if event.action == "message_received" and f"task.message.{details.get('name')}" in i18n.TEXTS:
+        return i18n.gettext(f"task.message.{details['name']}")
+    resumed = f"task.resumed.{details.get('policy')}"
+    if event.action == "clock_resumed" and after.get("due_at") and resumed in i18n.TEXTS:
+        return i18n.gettext(resumed, due=show(after["due_at"]))
     if details.get("reason"):
         return str(details["reason"])
     if details.get("message"):

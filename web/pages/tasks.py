@@ -103,6 +103,7 @@ i18n.TEXTS.update(
         "task.clock.due": ("Hẹn trả kết quả", "Due"),
         "task.clock.finished": ("Trả kết quả", "Returned"),
         "task.clock.paused": ("(đang tạm dừng)", "(paused)"),
+        "task.clock.paused_for": ("Thời gian tạm dừng (bổ sung hồ sơ)", "Paused (supplement)"),
         "task.case.award": ("Hình thức khen thưởng", "Award"),
         "task.case.unit": ("Đơn vị đề nghị", "Proposing unit"),
         "task.case.subject": ("Trích yếu", "Subject"),
@@ -174,7 +175,7 @@ def show(me: Actor, task_id: str) -> Any:
     eng = engine()
     schema = eng.tasks.form(task.id) if task.form else None
     # the lists to pick from are for the eye; the deployed schema and the domain's check judge the answer
-    shown = forms.with_choices(schema, _choices(me, task)) if schema else None
+    shown = forms.offered(forms.with_choices(schema, _choices(me, task))) if schema else None
     if request.method == "GET":
         tree = forms.fields(shown)
         return _render(me, task, schema, tree, forms.initial(tree, _resolved_data(task)), {})

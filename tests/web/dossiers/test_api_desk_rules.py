@@ -54,6 +54,8 @@ def test_received_is_refused_while_a_required_paper_is_missing(api: Api) -> None
         "Biên bản bình xét và kết quả bỏ phiếu",
         "Minh chứng sáng kiến, đề tài được công nhận",
     ]
+    # asked at intake: the limit counts whole from the day the dossier is complete
+    assert (public.json["on_return"], public.json["days_on_return"]) == ("start", 20)
     assert "Nguyễn Thị Hoa" not in public.get_data(as_text=True)
 
 

@@ -180,8 +180,17 @@ def test_public_look_up_tells_nothing_personal(api: Api) -> None:
     ).json["code"]
     found = api.get(f"/api/public/dossiers/{code}")
     assert found.status_code == 200
-    assert set(found.json) == {"code", "status", "status_name", "appointment", "to_bring"}
-    assert found.json["to_bring"] == []
+    assert set(found.json) == {
+        "code",
+        "status",
+        "status_name",
+        "appointment",
+        "to_bring",
+        "asked_on",
+        "on_return",
+        "days_on_return",
+    }
+    assert (found.json["to_bring"], found.json["on_return"]) == ([], None)
     assert found.json["status"] in (2, 4) and found.json["appointment"]
     text = found.get_data(as_text=True)
     assert "Hoa" not in text and "so-gd" not in text
