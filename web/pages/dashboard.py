@@ -18,6 +18,7 @@ from web.pages import dashboard_texts, exports
 from web.pages.dashboard_data import BadQuery, Dashboard, Lang, Query, build, scope
 from web.pages.dashboard_drill import build_drill
 from web.pages.guard import page
+from web.services import domain
 from web.services import engine as _engine
 
 __all__ = ["READERS", "blp"]
@@ -41,9 +42,20 @@ def _query(me: Actor, tr: Lang) -> tuple[Query, str | None]:
     return query, scope(me, query.unit, tr)
 
 
+#: the filters' labels on the page, by query parameter (a refusal names the field as the person sees it)
+FIELD_LABELS = {
+    "from": "dash.from",
+    "to": "dash.to",
+    "period": "dash.period",
+    "level": "dash.level",
+    "group_by": "dash.group_by",
+    "unit": "dash.group.unit",
+}
+
+
 def _refuse(bad: BadQuery, tr: Lang) -> NoReturn:
-    """The 400 page, naming each parameter and what it wants."""
-    problems = "; ".join(f"{name}: {hint}" for name, hint in bad.fields.items())
+    """The 400 page, naming each field by its label on the page and what it wants."""
+    problems = "; ".join(f"{tr(FIELD_LABELS[n]) if n in FIELD_LABELS else n}: {hint}" for n, hint in bad.fields.items())
     abort(400, description=f"{tr('dash.bad_query')} — {problems}")
 
 
@@ -58,7 +70,8 @@ def index(me: Actor) -> Any:
     """The dashboard in the page's language."""
     tr = Lang(i18n.language())
     view = _view(me, tr)
-    return render_template("dashboard.html", view=view, wide=sees_all_units(me))
+    units = domain().units.choices() if sees_all_units(me) else []
+    return render_template("dashboard.html", view=view, wide=sees_all_units(me), units=units)
 
 
 @blp.get("/dashboard/drill")

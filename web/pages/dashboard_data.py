@@ -33,6 +33,8 @@ RATE_GROUPS = ("unit", "step", "person", "process", "none")
 DOSSIER_GROUPS = ("unit", "process", "none")
 PENDING_GROUPS = ("unit", "step", "person")
 ROMAN = ("I", "II", "III", "IV")
+#: the texts of each filter's choices (a refusal lists them as the page does)
+CHOICE_TEXTS = {"period": "dash.period", "level": "dash.level", "group_by": "dash.group"}
 
 
 class BadQuery(Exception):
@@ -108,7 +110,8 @@ class Query:
         picked = {name: args.get(name) or default for name, (_, default) in choices.items()}
         for name, (allowed, _) in choices.items():
             if picked[name] not in allowed:
-                problems[name] = tr("dash.one_of", values=", ".join(allowed))
+                shown = ", ".join(tr(f"{CHOICE_TEXTS[name]}.{value}") for value in allowed)
+                problems[name] = tr("dash.one_of", values=shown)
         if days["from"] > days["to"]:
             problems["to"] = tr("dash.range_order")
         if picked["level"] == "dossier" and picked["group_by"] not in DOSSIER_GROUPS and "group_by" not in problems:
@@ -164,6 +167,8 @@ class Dashboard:
 
     query: Query
     unit: str | None
+    #: the unit's name, or "every unit"
+    scope_name: str
     now: datetime
     tiles: list[tuple[str, Cell]]
     pending: list[Table]
@@ -220,12 +225,15 @@ def periods_between(start: date, end: date, period: str) -> list[str]:
 
 
 class Labels:
-    """How groups read: step ids become their names, missing people and units say so."""
+    """How groups read: units and people by name (as :mod:`handlers.units` and the identity call them), step
+    ids by their names; missing people and units say so."""
 
     def __init__(self, engine: Engine, tr: Lang) -> None:
         self.engine, self.tr = engine, tr
         self.steps: dict[str, str] = {}
         self.processes: dict[str, str] = {}
+        self.units = domain().units
+        self._people: dict[str, str] | None = None
 
     def learn(self, group_by: str, groups: Iterable[str | None]) -> None:
         found = [g for g in groups if g]
@@ -238,6 +246,18 @@ class Labels:
                 except NotFound:
                     self.processes[key] = key
 
+    def unit(self, code: str | None) -> str:
+        """The unit's name ('' for none)."""
+        return self.units.name(code)
+
+    def person(self, username: str | None) -> str:
+        """The person's full name ('' for nobody; the user name of someone the identity does not know)."""
+        if not username:
+            return ""
+        if self._people is None:
+            self._people = self.engine.identity.display_names()
+        return self._people.get(username, username)
+
     def __call__(self, group_by: str, group: str | None, *, open_work: bool = False) -> str:
         if group is None:
             if group_by == "unit":
@@ -247,6 +267,10 @@ class Labels:
             return self.steps.get(group, group)
         if group_by == "process":
             return self.processes.get(group, group)
+        if group_by == "unit":
+            return self.unit(group)
+        if group_by == "person":
+            return self.person(group)
         return group
 
 
@@ -269,12 +293,13 @@ def build(engine: Engine, query: Query, unit: str | None, tr: Lang) -> Dashboard
     return Dashboard(
         query=query,
         unit=unit,
+        scope_name=labels.unit(unit) or tr("dash.all_units"),
         now=clock.now(),
         tiles=tiles(pending["unit"], rates, query, tr),
         pending=tables,
         rates=rate_table,
         chart=chart(query, rates, tr),
-        late=late_table(late, tr),
+        late=late_table(late, labels, tr),
         awards=awards_table(engine, query, unit, tr),
     )
 
@@ -363,7 +388,7 @@ def chart(query: Query, rates: list[Rate], tr: Lang) -> dict[str, Any]:
     }
 
 
-def late_table(late: list[dict[str, Any]], tr: Lang) -> Table:
+def late_table(late: list[dict[str, Any]], labels: Labels, tr: Lang) -> Table:
     """Late dossiers with the step that made them late, its person and the reschedule reason."""
     table = Table(
         "late",
@@ -377,11 +402,11 @@ def late_table(late: list[dict[str, Any]], tr: Lang) -> Table:
         table.rows.append(
             [
                 text(row["business_key"]),
-                text(row["unit"]),
+                text(labels.unit(row["unit"])),
                 moment(due),
                 moment(finished, tr("dash.still_open")),
                 text(row["late_step"]),
-                text(row["late_step_person"]),
+                text(labels.person(row["late_step_person"])),
                 Cell(row["reason"], row["reason"] or tr("dash.no_reason")),
             ]
         )

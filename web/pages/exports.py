@@ -35,7 +35,7 @@ def about(view: Dashboard, tr: Lang, author: str) -> list[tuple[str, str]]:
     """What the export covers: scope, range, grouping, when and by whom."""
     q = view.query
     return [
-        (tr("dash.scope"), view.unit or tr("dash.all_units")),
+        (tr("dash.scope"), view.scope_name),
         (tr("export.range"), f"{format_date(q.start)} – {format_date(q.end)}"),
         (tr("dash.period"), tr(f"dash.period.{q.period}")),
         (tr("dash.level"), tr(f"dash.level.{q.level}")),
