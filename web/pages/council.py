@@ -4,6 +4,7 @@ WHOLE membership; the task is completed through the engine and the minutes (Biê
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -108,16 +109,24 @@ def session_page(me: Actor, task_id: str) -> Any:
             data = _record_data(s) if task.element_id == "record_session" else _convene_data()
             domain().council.record(me, task, data)
         except (InvalidInput, Conflict) as refused:
-            errors = getattr(refused, "fields", {}) or {"_": [refused.message]}
+            fields = getattr(refused, "fields", {}) or {}
+            # the flash says the message; next to it only what it does not say already
+            errors = {k: [m for m in v if m != refused.message] for k, v in fields.items()} or {"_": [refused.message]}
             flash(i18n.gettext("desk.refused", message=i18n.refusal(422, refused.message)), "error")
         else:
             convened = task.element_id == "convene_session"
             flash(i18n.gettext("council.convened" if convened else "council.recorded"))
             return redirect(url_for(".result", code=s.dossier.code))
     status = 422 if errors else 200
+    meeting = s.session.session_date if s.session else None
+    early = not errors and task.element_id == "record_session" and meeting is not None and _today() < meeting
     return render_template(
-        "council_session.html", task=task, s=s, ratio=format_ratio, errors=errors, form=request.form
+        "council_session.html", task=task, s=s, ratio=format_ratio, errors=errors, form=request.form, early=early
     ), status
+
+
+def _today() -> date:
+    return clock.now().astimezone(i18n.ZONE).date()
 
 
 @blp.get("/council/hoso/<code>")

@@ -176,5 +176,18 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "council.bad_date": ("Ngày họp ghi theo dạng dd/mm/yyyy.", "The meeting date is dd/mm/yyyy."),
     "council.round": ("Phiên thứ {n}", "Round {n}"),
+    "council.no_vote": (
+        "Phiên họp không đủ túc số nên Hội đồng không biểu quyết; cần triệu tập lại.",
+        "The session had no quorum, so the council did not vote; it must be convened again.",
+    ),
+    "council.undecided": ("Chờ Chủ tịch Hội đồng quyết định", "Waiting for the chair's decision"),
+    "council.too_many": (
+        "Số phiếu đồng ý tại họp không thể nhiều hơn số thành viên có mặt ({present}).",
+        "Ballots approving cannot exceed the members present ({present}).",
+    ),
+    "council.before_meeting": (
+        "Chưa đến ngày họp ({day}): điểm danh và kết quả biểu quyết chỉ ghi được từ ngày họp.",
+        "The meeting is on {day}: attendance and votes can be recorded from that day.",
+    ),
     "council.dossier": ("Hồ sơ", "Dossier"),
 }
