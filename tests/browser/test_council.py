@@ -187,9 +187,7 @@ def test_a_council_secretarys_day(page, sign_in, shot, world: Domain, engine: En
     page.wait_for_selector("#minutes")
 
     assert page.inner_text("#attendance") == "Có mặt: 4 / 5 — Đủ túc số"
-    rows = {
-        r.split("\t")[0]: r.split("\t")[1:] for r in page.locator("#result tbody tr").all_inner_texts()
-    }
+    rows = {r.split("\t")[0]: r.split("\t")[1:] for r in page.locator("#result tbody tr").all_inner_texts()}
     assert rows["Nguyễn Thị Hoa"][:4] == ["3", "1", "4", "Đạt"]
     assert rows["Lê Văn Bình"][:3] == ["3", "0", "3"]
     assert rows["Lê Văn Bình"][3].startswith("Không đạt\nKhông đạt tỷ lệ phiếu: 3/5 thành viên đồng ý (60%)")
