@@ -113,7 +113,7 @@ class IdentityService:
             if password is not None:
                 user.password_hash = generate_password_hash(password)
             if email is not None:
-                if email and ("@" not in email or len(email) > 255 or any(c.isspace() for c in email)):
+                if email and not _is_address(email):
                     raise InvalidInput("invalid e-mail address", {"email": ["not an e-mail address"]})
                 user.email = email or None
             wanted = set(groups)
@@ -174,6 +174,17 @@ class IdentityService:
             if not check_password_hash(user.password_hash, password):
                 return None
             return Actor(user.username, frozenset(user.groups), user.unit, user.is_admin)
+
+
+def _is_address(email: str) -> bool:
+    """``name@domain.tld``: one @, something before it, a dotted domain after it, no spaces, at most 255."""
+    local, at, domain = email.partition("@")
+    return (
+        bool(at and local and "@" not in domain)
+        and "." in domain.strip(".")
+        and len(email) <= 255
+        and not any(c.isspace() for c in email)
+    )
 
 
 def _profile(user: User) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from web import i18n
 from web.auth import CALENDAR_KEEPERS, ROLES
 from web.pages.admin_history import SHOWN, log_rows
 from web.pages.guard import page
+from web.services import domain
 from web.services import engine as _engine
 
 i18n.TEXTS.update(
@@ -107,6 +108,22 @@ i18n.TEXTS.update(
         "admin.users.units": ("Đơn vị", "Units"),
         "admin.users.count": ("Số người dùng hoạt động", "Active users"),
         "admin.users.no_unit": ("(không thuộc đơn vị)", "(no unit)"),
+        "admin.users.pick_unit": ("Chọn đơn vị trong danh sách.", "Pick a unit from the list."),
+        # the roles and the shipped processes' groups, as the office calls them
+        "role.desk": ("Cán bộ một cửa", "Desk officer"),
+        "role.appraiser": ("Chuyên viên thẩm định", "Appraiser"),
+        "role.division_head": ("Lãnh đạo phòng", "Division head"),
+        "role.line_agency": ("Cơ quan hiệp y", "Line agency"),
+        "role.council_secretary": ("Thư ký Hội đồng", "Council secretary"),
+        "role.leader": ("Lãnh đạo ký quyết định", "Signing leader"),
+        "role.supervisor": ("Giám sát", "Supervisor"),
+        "role.designer": ("Thiết kế quy trình", "Process designer"),
+        "role.admin": ("Quản trị hệ thống", "Administrator"),
+        "role.records": ("Văn thư", "Records clerk"),
+        "role.agency_tax": ("Thuế", "Tax"),
+        "role.agency_insurance": ("Bảo hiểm xã hội", "Social insurance"),
+        "role.agency_police": ("Công an", "Police"),
+        "role.agency_inspectorate": ("Thanh tra", "Inspectorate"),
     }
 )
 
@@ -129,6 +146,12 @@ def parse_day(text: str) -> date:
         except ValueError:
             continue
     raise ValueError(text)
+
+
+def group_name(code: str) -> str:
+    """A role or group as people call it (the code itself for a group the texts do not know)."""
+    key = f"role.{code}"
+    return i18n.gettext(key) if key in i18n.TEXTS else code
 
 
 def field_messages(fields: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -237,7 +260,10 @@ def _users_page(form: dict[str, Any] | None = None, errors: dict[str, list[str]]
     found = next((u for u in users if u.username == editing), None)
     if form is None:
         form = _form_of(found)
-    units = Counter(u.unit for u in users if u.active)
+    directory = domain().units
+    counts = Counter(u.unit for u in users if u.active)
+    # every listed unit, and a unit a user still carries that the list no longer has (so an edit keeps it)
+    choices = directory.choices() + [(c, c) for c in sorted({u.unit for u in users if u.unit} - set(directory.names))]
     return render_template(
         "admin_users.html",
         users=users,
@@ -245,7 +271,12 @@ def _users_page(form: dict[str, Any] | None = None, errors: dict[str, list[str]]
         form=form,
         errors=errors or {},
         roles=ROLES,
-        units=sorted(units.items(), key=lambda item: (item[0] is None, item[0] or "")),
+        group_name=group_name,
+        unit_label=directory.name,
+        unit_choices=choices,
+        units=sorted(
+            ((directory.name(code), n) for code, n in counts.items()), key=lambda item: (not item[0], item[0])
+        ),
         history=log_rows(_engine().history.administration(SHOWN, USER_ACTIONS)),
     )
 
@@ -324,7 +355,14 @@ def _user_errors(me: Actor, form: dict[str, Any], password: str) -> dict[str, li
         errors["password"] = [i18n.gettext("admin.users.password_short")]
     if username == me.username and "admin" not in form["roles"]:
         errors["roles"] = [i18n.gettext("admin.users.not_self")]
+    if form["unit"] and form["unit"] not in domain().units.names and form["unit"] != _current_unit(form["original"]):
+        errors["unit"] = [i18n.gettext("admin.users.pick_unit")]
     return errors
+
+
+def _current_unit(username: str) -> str | None:
+    """The unit a user has now (a unit the list no longer has stays theirs until changed)."""
+    return next((u.unit for u in _engine().identity.list_users() if username and u.username == username), None)
 
 
 @blp.post("/users/<username>/active")
