@@ -91,6 +91,7 @@ def test_a_council_secretarys_day(page, sign_in, shot, world: Domain, engine: En
     page.goto("/council")
     row = page.locator(f"#council-tasks tr:has-text('{code}')")
     assert "Triệu tập phiên họp (B7)" in row.inner_text()
+    assert "Chiến sĩ thi đua cơ sở · Sở Y tế" in row.inner_text(), "the dossier as the secretary knows it"
     assert illegible(page, "#council-tasks .badge") == []
     shot("council-waiting")
 
@@ -108,6 +109,11 @@ def test_a_council_secretarys_day(page, sign_in, shot, world: Domain, engine: En
     assert "Đã triệu tập phiên họp" in result and "Ngày họp: 05/03/2026" in result
     assert "Có mặt" not in result and "Không đạt" not in result and "Đạt" not in result, "convening votes nothing"
     shot("council-convened")
+
+    page.goto("/council")
+    waiting = page.inner_text(f"#council-tasks tr:has-text('{code}')")
+    assert "Họp, bỏ phiếu, kiểm phiếu (B8)" in waiting and "Ngày họp: 05/03/2026" in waiting
+    page.goto(f"/council/hoso/{code}")
 
     # the wrong turn: the attendance and the count typed on Monday, before the meeting
     page.click("text=Họp, bỏ phiếu, kiểm phiếu (B8)")
@@ -156,6 +162,7 @@ def test_a_council_secretarys_day(page, sign_in, shot, world: Domain, engine: En
     hoa.fill("3")
     page.click("#session-form button[type=submit]")
     page.wait_for_selector("#attendance")
+    assert "Đã ghi điểm danh: phiên họp không đủ túc số" in page.inner_text(".flash")
     assert page.inner_text("#attendance") == "Có mặt: 3 / 5 — Chưa đủ túc số — phiên họp sẽ được triệu tập lại"
     assert "không đủ túc số nên Hội đồng không biểu quyết" in page.inner_text("#no-vote")
     assert page.locator(".verdict").count() == 0 and "Không đạt" not in page.inner_text("main")

@@ -52,7 +52,8 @@ def index(me: Actor) -> str:
     tasks = [t for t in eng.tasks.inbox(me.username, query).items if t.element_id in COUNCIL_TASKS]
     calendars, now = Calendars(eng), clock.now()
     rows = [(t, time_left(calendars.of(t), t.due_at, now)) for t in tasks]
-    return render_template("council.html", rows=rows)
+    dossiers = domain().council.waiting(me, (t.business_key or "" for t in tasks))
+    return render_template("council.html", rows=rows, dossiers=dossiers)
 
 
 def _record_data(s: Sitting) -> dict[str, Any]:
@@ -114,8 +115,7 @@ def session_page(me: Actor, task_id: str) -> Any:
             errors = {k: [m for m in v if m != refused.message] for k, v in fields.items()} or {"_": [refused.message]}
             flash(i18n.gettext("desk.refused", message=i18n.refusal(422, refused.message)), "error")
         else:
-            convened = task.element_id == "convene_session"
-            flash(i18n.gettext("council.convened" if convened else "council.recorded"))
+            flash(i18n.gettext(_done(me, task, s.dossier.code)))
             return redirect(url_for(".result", code=s.dossier.code))
     status = 422 if errors else 200
     meeting = s.session.session_date if s.session else None
@@ -123,6 +123,14 @@ def session_page(me: Actor, task_id: str) -> Any:
     return render_template(
         "council_session.html", task=task, s=s, ratio=format_ratio, errors=errors, form=request.form, early=early
     ), status
+
+
+def _done(me: Actor, task: TaskView, code: str) -> str:
+    """What the secretary is told once the step is done: convened, recorded, or recorded without a quorum."""
+    if task.element_id == "convene_session":
+        return "council.convened"
+    latest = domain().council.sitting(me, code).session
+    return "council.recorded" if latest is None or latest.quorum_met else "council.recorded_no_quorum"
 
 
 def _today() -> date:

@@ -166,6 +166,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "council.other_task": ("Bước này được xử lý trên trang công việc:", "This step is worked on the task page:"),
     "council.minutes": ("Biên bản kiểm phiếu", "Minutes of the count"),
     "council.recorded": ("Đã ghi kết quả phiên họp.", "The session was recorded."),
+    "council.recorded_no_quorum": (
+        "Đã ghi điểm danh: phiên họp không đủ túc số, Hội đồng cần được triệu tập lại.",
+        "Attendance recorded: no quorum, the council must be convened again.",
+    ),
     "council.convened": (
         "Đã triệu tập phiên họp. Điểm danh và kết quả biểu quyết được ghi từ ngày họp.",
         "The session was convened. Attendance and votes are recorded from the meeting's date.",
