@@ -179,19 +179,29 @@ def test_a_supervisors_day_by_person_in_names_with_both_files_and_a_backwards_ra
         assert name in text, name
     assert not any(code in text for code in CODES), "the PDF groups by names, not codes"
 
-    # the wrong turn at the end of a long day: the range typed backwards, then a day that does not exist
+    # the wrong turn at the end of a long day: the range typed backwards, then a day that does not exist; the
+    # dashboard stays, with the filters as typed and the reason next to the field
+    page.select_option("select[name=group_by]", "unit")
     page.fill("input[name=from]", "31/12/2026")
     page.fill("input[name=to]", "01/01/2026")
     with page.expect_navigation() as sent:
         page.click("#dash-filters button[type=submit]")
     assert sent.value is not None and sent.value.status == 400
-    refusal = page.inner_text("main")
-    assert "Đến ngày: ngày bắt đầu phải trước ngày kết thúc" in refusal
-    assert "to:" not in refusal and "Traceback" not in page.content()
+    assert page.inner_text("h1") == "Giám sát tiến độ giải quyết hồ sơ"
+    assert "Đến ngày: ngày bắt đầu phải trước ngày kết thúc" in page.inner_text("#filter-refusal")
+    assert page.inner_text(".field-error[data-field=to]") == "ngày bắt đầu phải trước ngày kết thúc"
+    assert (page.input_value("input[name=from]"), page.input_value("input[name=to]")) == ("31/12/2026", "01/01/2026")
+    assert page.input_value("select[name=group_by]") == "unit", "the other filters stay as chosen"
+    assert "to:" not in page.inner_text("main") and "Traceback" not in page.content()
     shot("supervisor-backwards-range")
-    page.go_back()
     page.fill("input[name=from]", "31/02/2026")
+    page.fill("input[name=to]", "31/12/2026")
     with page.expect_navigation() as sent:
         page.click("#dash-filters button[type=submit]")
     assert sent.value is not None and sent.value.status == 400
-    assert "Từ ngày: ngày dạng dd/mm/yyyy" in page.inner_text("main")
+    assert "Từ ngày: ngày dạng dd/mm/yyyy" in page.inner_text("#filter-refusal")
+    assert page.locator(".field-error").count() == 1
+    page.fill("input[name=from]", "01/03/2026")
+    with page.expect_navigation() as sent:
+        page.click("#dash-filters button[type=submit]")
+    assert sent.value is not None and sent.value.status == 200 and page.locator("#filter-refusal").count() == 0
