@@ -23,6 +23,10 @@ i18n.TEXTS.update(
     {
         "admin.cal.title": ("Lịch làm việc {year}", "Working calendar {year}"),
         "admin.cal.calendar": ("Lịch", "Calendar"),
+        "admin.cal.package_source": (
+            "Bộ luật Lao động 2019 (Điều 112) và thông báo nghỉ lễ hằng năm",
+            "Labour Code 2019 (Art. 112) and the yearly holiday notice",
+        ),
         "admin.cal.days": ("Ngày nghỉ và ngày làm việc bù", "Days off and extra working days"),
         "admin.cal.none": ("Không có ngày nào trong năm này.", "No days in this year."),
         "admin.cal.date": ("Ngày", "Date"),
@@ -109,21 +113,6 @@ i18n.TEXTS.update(
         "admin.users.count": ("Số người dùng hoạt động", "Active users"),
         "admin.users.no_unit": ("(không thuộc đơn vị)", "(no unit)"),
         "admin.users.pick_unit": ("Chọn đơn vị trong danh sách.", "Pick a unit from the list."),
-        # the roles and the shipped processes' groups, as the office calls them
-        "role.desk": ("Cán bộ một cửa", "Desk officer"),
-        "role.appraiser": ("Chuyên viên thẩm định", "Appraiser"),
-        "role.division_head": ("Lãnh đạo phòng", "Division head"),
-        "role.line_agency": ("Cơ quan hiệp y", "Line agency"),
-        "role.council_secretary": ("Thư ký Hội đồng", "Council secretary"),
-        "role.leader": ("Lãnh đạo ký quyết định", "Signing leader"),
-        "role.supervisor": ("Giám sát", "Supervisor"),
-        "role.designer": ("Thiết kế quy trình", "Process designer"),
-        "role.admin": ("Quản trị hệ thống", "Administrator"),
-        "role.records": ("Văn thư", "Records clerk"),
-        "role.agency_tax": ("Thuế", "Tax"),
-        "role.agency_insurance": ("Bảo hiểm xã hội", "Social insurance"),
-        "role.agency_police": ("Công an", "Police"),
-        "role.agency_inspectorate": ("Thanh tra", "Inspectorate"),
     }
 )
 
@@ -146,12 +135,6 @@ def parse_day(text: str) -> date:
         except ValueError:
             continue
     raise ValueError(text)
-
-
-def group_name(code: str) -> str:
-    """A role or group as people call it (the code itself for a group the texts do not know)."""
-    key = f"role.{code}"
-    return i18n.gettext(key) if key in i18n.TEXTS else code
 
 
 def field_messages(fields: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -276,12 +259,8 @@ def _users_page(form: dict[str, Any] | None = None, errors: dict[str, list[str]]
         form=form,
         errors=errors or {},
         roles=ROLES,
-        group_name=group_name,
-        unit_label=directory.name,
-        unit_choices=choices,
-        units=sorted(
-            ((directory.name(code), n) for code, n in counts.items()), key=lambda item: (not item[0], item[0])
-        ),
+        unit_options=choices,
+        units=sorted(counts.items(), key=lambda item: (item[0] is None, item[0] or "")),
         history=log_rows(_engine().history.administration(SHOWN, USER_ACTIONS)),
     )
 

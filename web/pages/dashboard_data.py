@@ -16,12 +16,13 @@ from typing import Any
 from flask import url_for
 
 from engine import Engine, clock
-from engine.errors import NotFound, PermissionDenied
+from engine.errors import PermissionDenied
 from engine.identity import Actor
 from engine.reports import PERIODS, Pending, Rate
 from handlers import award_reports
 from web import i18n
 from web.auth import sees_all_units
+from web.pages import names
 from web.pages.dashboard_texts import TEXTS
 from web.services import domain
 
@@ -167,8 +168,6 @@ class Dashboard:
 
     query: Query
     unit: str | None
-    #: the unit's name, or "every unit"
-    scope_name: str
     now: datetime
     tiles: list[tuple[str, Cell]]
     pending: list[Table]
@@ -225,38 +224,15 @@ def periods_between(start: date, end: date, period: str) -> list[str]:
 
 
 class Labels:
-    """How groups read: units and people by name (as :mod:`handlers.units` and the identity call them), step
-    ids by their names; missing people and units say so."""
+    """How groups read: steps, procedures, units and people by name; missing people and units say so."""
 
     def __init__(self, engine: Engine, tr: Lang) -> None:
         self.engine, self.tr = engine, tr
         self.steps: dict[str, str] = {}
-        self.processes: dict[str, str] = {}
-        self.units = domain().units
-        self._people: dict[str, str] | None = None
 
     def learn(self, group_by: str, groups: Iterable[str | None]) -> None:
-        found = [g for g in groups if g]
         if group_by == "step":
-            self.steps.update(self.engine.reports.step_names(found))
-        elif group_by == "process":
-            for key in set(found) - set(self.processes):
-                try:
-                    self.processes[key] = self.engine.repository.latest(key).name or key
-                except NotFound:
-                    self.processes[key] = key
-
-    def unit(self, code: str | None) -> str:
-        """The unit's name ('' for none)."""
-        return self.units.name(code)
-
-    def person(self, username: str | None) -> str:
-        """The person's full name ('' for nobody; the user name of someone the identity does not know)."""
-        if not username:
-            return ""
-        if self._people is None:
-            self._people = self.engine.identity.display_names()
-        return self._people.get(username, username)
+            self.steps.update(self.engine.reports.step_names([g for g in groups if g]))
 
     def __call__(self, group_by: str, group: str | None, *, open_work: bool = False) -> str:
         if group is None:
@@ -266,12 +242,10 @@ class Labels:
         if group_by == "step":
             return self.steps.get(group, group)
         if group_by == "process":
-            return self.processes.get(group, group)
+            return names.process_name(group)
         if group_by == "unit":
-            return self.unit(group)
-        if group_by == "person":
-            return self.person(group)
-        return group
+            return names.unit_name(group)
+        return names.holder_name(group)
 
 
 # -- building ------------------------------------------------------------------------------------------
@@ -293,13 +267,12 @@ def build(engine: Engine, query: Query, unit: str | None, tr: Lang) -> Dashboard
     return Dashboard(
         query=query,
         unit=unit,
-        scope_name=labels.unit(unit) or tr("dash.all_units"),
         now=clock.now(),
         tiles=tiles(pending["unit"], rates, query, tr),
         pending=tables,
         rates=rate_table,
         chart=chart(query, rates, tr),
-        late=late_table(late, labels, tr),
+        late=late_table(late, tr),
         awards=awards_table(engine, query, unit, tr),
     )
 
@@ -388,7 +361,7 @@ def chart(query: Query, rates: list[Rate], tr: Lang) -> dict[str, Any]:
     }
 
 
-def late_table(late: list[dict[str, Any]], labels: Labels, tr: Lang) -> Table:
+def late_table(late: list[dict[str, Any]], tr: Lang) -> Table:
     """Late dossiers with the step that made them late, its person and the reschedule reason."""
     table = Table(
         "late",
@@ -402,11 +375,11 @@ def late_table(late: list[dict[str, Any]], labels: Labels, tr: Lang) -> Table:
         table.rows.append(
             [
                 text(row["business_key"]),
-                text(labels.unit(row["unit"])),
+                text(names.unit_name(row["unit"])),
                 moment(due),
                 moment(finished, tr("dash.still_open")),
                 text(row["late_step"]),
-                text(labels.person(row["late_step_person"])),
+                text(names.holder_name(row["late_step_person"])),
                 Cell(row["reason"], row["reason"] or tr("dash.no_reason")),
             ]
         )

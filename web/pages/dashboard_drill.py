@@ -16,6 +16,7 @@ from engine.errors import InvalidInput
 from engine.reports import GROUPS, RESULTS, STATUSES, Item, period_range
 from handlers.award_reports import WHO
 from web import i18n
+from web.pages import names
 from web.pages.dashboard_data import (
     BadQuery,
     Cell,
@@ -41,8 +42,6 @@ class Drill:
     details: list[str]
     table: Table
     query: Query
-    #: the unit the list covers, by name ('' for every unit)
-    scope_name: str = ""
 
 
 def _choice(args: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str, tr: Lang) -> str:
@@ -66,8 +65,7 @@ def build_drill(engine: Engine, args: Mapping[str, str], query: Query, unit: str
         status = _choice(args, "status", STATUSES, "open", tr)
         items = engine.reports.pending_items(group_by=by, group=group, status=status, unit=unit)
         details.append(tr("dash.as_of", moment=i18n.format_datetime(clock.now())))
-        table = _items_table(items, "step", tr, labels, finished=False)
-        return Drill(tr(f"drill.status.{status}"), details, table, query, labels.unit(unit))
+        return Drill(tr(f"drill.status.{status}"), details, _items_table(items, "step", tr, finished=False), query)
     result = _choice(args, "result", (*RESULTS, "all"), "all", tr)
     start, end = query.start, query.end
     if args.get("label"):
@@ -90,9 +88,8 @@ def build_drill(engine: Engine, args: Mapping[str, str], query: Query, unit: str
             result=None if result == "all" else result,
             unit=unit,
         )
-    labels.learn("process", (i.process_key for i in items))
     title = f"{tr(f'drill.result.{result}')} ({tr(f'drill.of.{query.level}')})"
-    return Drill(title, details, _items_table(items, query.level, tr, labels), query, labels.unit(unit))
+    return Drill(title, details, _items_table(items, query.level, tr), query)
 
 
 def _range(start: date, end: date) -> str:
@@ -104,7 +101,7 @@ def _badge(item: Item, tr: Lang) -> Cell:
     return Cell(code, tr(f"sla.{code}") if code else "", "badge", badge=code or None)
 
 
-def _items_table(items: list[Item], level: str, tr: Lang, labels: Labels, *, finished: bool = True) -> Table:
+def _items_table(items: list[Item], level: str, tr: Lang, *, finished: bool = True) -> Table:
     """Steps: dossier, unit, step, who, due, finished (if done), result, the task; dossiers: no step, no task."""
     if level == "dossier":
         headers = ["dash.col.code", "dash.col.unit", "drill.col.process", "dash.col.due"]
@@ -114,11 +111,11 @@ def _items_table(items: list[Item], level: str, tr: Lang, labels: Labels, *, fin
     headers += ["drill.col.result"] + ([] if level == "dossier" else ["drill.col.open"])
     table = Table("items", "", [tr(h) for h in headers], empty=tr("drill.empty"))
     for item in items:
-        row = [text(item.business_key), text(labels.unit(item.unit))]
+        row = [text(item.business_key), text(names.unit_name(item.unit))]
         if level == "dossier":
-            row.append(text(labels("process", item.process_key)))
+            row.append(text(names.process_name(item.process_key)))
         else:
-            row += [text(item.step), text(labels.person(item.person) if item.person else item.holder)]
+            row += [text(item.step), text(names.holder_name(item.person or item.holder))]
         row += [moment(item.due_at)] + ([moment(item.finished_at)] if finished else []) + [_badge(item, tr)]
         if level != "dossier":
             row.append(Cell(item.task_id, tr("drill.open_task"), href=f"/tasks/{item.task_id}"))
@@ -129,7 +126,6 @@ def _items_table(items: list[Item], level: str, tr: Lang, labels: Labels, *, fin
 def _awards(engine: Engine, args: Mapping[str, str], query: Query, unit: str | None, tr: Lang) -> Drill:
     who = _choice(args, "who", WHO, "all", tr)
     award_type = args.get("award_type") or None
-    units = domain().units
     found = domain().reports.awardees(query.start, query.end, unit=unit, award_type=award_type, who=who)
     headers = ["code", "unit"] + [f"drill.col.{h}" for h in ("nominee", "gender", "position")]
     headers += ["dash.col.award", "drill.col.decision", "drill.col.signed"]
@@ -139,7 +135,7 @@ def _awards(engine: Engine, args: Mapping[str, str], query: Query, unit: str | N
         table.rows.append(
             [
                 text(a.code),
-                text(units.name(a.unit)),
+                text(names.unit_name(a.unit)),
                 text(a.name),
                 text(gender),
                 text(a.position),
@@ -149,4 +145,4 @@ def _awards(engine: Engine, args: Mapping[str, str], query: Query, unit: str | N
             ]
         )
     details = [_range(query.start, query.end)] + ([found[0].award if found else award_type] if award_type else [])
-    return Drill(tr(f"drill.who.{who}"), details, table, query, units.name(unit))
+    return Drill(tr(f"drill.who.{who}"), details, table, query)
