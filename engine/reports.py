@@ -283,6 +283,24 @@ class ReportService:
             for element in sorted(set(open_now) | set(used))
         }
 
+    def step_hours(self) -> dict[str, list[float]]:
+        """The working hours each finished step took, per element: what a simulation draws step times from."""
+        stmt = select(SlaSegment.element_id, SlaSegment.used_s).where(SlaSegment.used_s.is_not(None))
+        found: dict[str, list[float]] = {}
+        with self.db.reading() as session:
+            for element, seconds in session.execute(stmt):
+                found.setdefault(element, []).append(seconds / 3600)
+        return found
+
+    def dossier_spans(self, start: date, end: date) -> list[tuple[datetime, datetime]]:
+        """(received, finished) of the dossiers finished from ``start`` to ``end``: their throughput times."""
+        check_range(start, end)
+        stmt = select(SlaClock.received_at, SlaClock.finished_at).where(
+            SlaClock.finished_at >= self._utc(start), SlaClock.finished_at < self._utc(end + timedelta(days=1))
+        )
+        with self.db.reading() as session:
+            return [(received, finished) for received, finished in session.execute(stmt) if finished is not None]
+
     def step_names(self, element_ids: Iterable[str]) -> dict[str, str]:
         """The names the control slip shows for these step ids (for report labels)."""
         wanted = sorted(set(element_ids))
