@@ -12,13 +12,16 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine import history
 from engine.db import Database
-from engine.errors import InvalidInput, NotFound
+from engine.errors import InvalidInput, NotFound, PermissionDenied
 from engine.models import Membership, User
 
 #: Who the audit trail names for a change no person made: setup, the built-in administrator, demo users.
 SYSTEM_ACTOR = "system"
 #: The audit actions of user administration (the users page lists them).
 USER_ACTIONS = ("user_created", "user_updated", "user_deactivated", "user_reactivated")
+#: the field messages of refused user changes (pages show them in their language)
+USER_EXISTS = "exists"
+NOT_SELF = "not yourself"
 
 
 @dataclass(frozen=True)
@@ -92,16 +95,24 @@ class IdentityService:
         is_admin: bool = False,
         email: str | None = None,
         actor: str = SYSTEM_ACTOR,
+        new: bool = False,
     ) -> Actor:
         """Create the user, or bring an existing one's groups, unit and flags up to date, audited as ``actor``
         (user_created / user_updated; a call that changes nothing records nothing). ``password`` and ``email``
         None leave them as they are (an empty e-mail clears it: reminders then reach the user in the app only).
-        InvalidInput.
-        Administrators (the users page); setup and demo seeding as :data:`SYSTEM_ACTOR`."""
+        ``new``: only create (an existing name is refused, field ``username``).
+        InvalidInput; PermissionDenied when ``actor`` is not an active administrator.
+        Administrators (the users page, the command line); setup and demo seeding as :data:`SYSTEM_ACTOR`.
+        Nobody takes their own administrator's right away."""
         if not username or len(username) > 100:
             raise InvalidInput("invalid user name", {"username": ["1 to 100 characters"]})
         with self.db.transaction() as session:
+            _require_admin(session, actor)
             user = session.scalar(select(User).where(User.username == username))
+            if user is not None and new:
+                raise InvalidInput(f"user {username} exists", {"username": [USER_EXISTS]})
+            if user is not None and username == actor and user.is_admin and not is_admin:
+                raise InvalidInput("administrators cannot lock themselves out", {"roles": [NOT_SELF]})
             before = None if user is None else _profile(user)
             if user is None:
                 user = User(username=username, display_name=display_name or username)
@@ -113,7 +124,7 @@ class IdentityService:
             if password is not None:
                 user.password_hash = generate_password_hash(password)
             if email is not None:
-                if email and ("@" not in email or len(email) > 255 or any(c.isspace() for c in email)):
+                if email and not _is_address(email):
                     raise InvalidInput("invalid e-mail address", {"email": ["not an e-mail address"]})
                 user.email = email or None
             wanted = set(groups)
@@ -148,11 +159,15 @@ class IdentityService:
 
     def set_active(self, username: str, active: bool, *, actor: str) -> None:
         """Deactivate (or reactivate) a user; an inactive user cannot sign in or act. Audited as ``actor``
-        (user_deactivated / user_reactivated) when the state changes. NotFound. Administrators."""
+        (user_deactivated / user_reactivated) when the state changes. NotFound; InvalidInput for oneself;
+        PermissionDenied when ``actor`` is not an active administrator. Administrators."""
         with self.db.transaction() as session:
+            _require_admin(session, actor)
             user = session.scalar(select(User).where(User.username == username))
             if user is None:
                 raise NotFound(f"no user named {username!r}")
+            if username == actor and not active:
+                raise InvalidInput("administrators cannot lock themselves out", {"active": [NOT_SELF]})
             if user.active == active:
                 return
             user.active = active
@@ -174,6 +189,27 @@ class IdentityService:
             if not check_password_hash(user.password_hash, password):
                 return None
             return Actor(user.username, frozenset(user.groups), user.unit, user.is_admin)
+
+
+def _require_admin(session: Session, actor: str) -> None:
+    """PermissionDenied unless ``actor`` is the system or an active administrator (checked in the command's
+    own transaction, whatever page or command called it)."""
+    if actor == SYSTEM_ACTOR:
+        return
+    row = session.scalar(select(User).where(User.username == actor))
+    if row is None or not row.active or not row.is_admin:
+        raise PermissionDenied(f"{actor} is not an administrator")
+
+
+def _is_address(email: str) -> bool:
+    """``name@domain.tld``: one @, something before it, a dotted domain after it, no spaces, at most 255."""
+    local, at, domain = email.partition("@")
+    return (
+        bool(at and local and "@" not in domain)
+        and "." in domain.strip(".")
+        and len(email) <= 255
+        and not any(c.isspace() for c in email)
+    )
 
 
 def _profile(user: User) -> dict[str, Any]:

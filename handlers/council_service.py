@@ -3,7 +3,9 @@ counted the way :mod:`handlers.tally` counts them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -11,13 +13,14 @@ from sqlalchemy import select
 from engine import Engine
 from engine.errors import NotFound
 from engine.identity import Actor
+from engine.models import ProcessInstance
 from engine.tasks import TaskView
 from handlers import rulesets, tally
 from handlers.catalogue import Council, Vote
 from handlers.dossier_service import reachable
 from handlers.models import CouncilSession, Dossier, Nominee
 
-__all__ = ["CouncilService", "Sitting"]
+__all__ = ["CouncilService", "Sitting", "Waiting"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,16 @@ class Sitting:
         return len(self.council.members)
 
 
+@dataclass(frozen=True)
+class Waiting:
+    """A dossier on the council's list, as the secretary recognises it."""
+
+    title: str
+    unit_name: str
+    award: str
+    session_date: date | None
+
+
 class CouncilService:
     """Reads of the council's sittings (the changes are the council tasks' completions)."""
 
@@ -50,6 +63,29 @@ class CouncilService:
             if task.assignee != caller.username:
                 self.engine.tasks.claim(task.id, caller.username)
             return self.engine.tasks.complete(task.id, caller.username, data)
+
+    def waiting(self, caller: Actor, codes: Iterable[str]) -> dict[str, Waiting]:
+        """What the council's list shows of each dossier the caller's units reach (title, proposing unit, award,
+        latest meeting date), read at once; codes out of reach are left out."""
+        wanted = sorted(set(codes))
+        if not wanted:
+            return {}
+        with self.engine.db.reading() as session:
+            found = session.execute(
+                select(Dossier, ProcessInstance.unit)
+                .join(ProcessInstance, ProcessInstance.id == Dossier.instance_id)
+                .where(Dossier.code.in_(wanted))
+            ).tuples()
+            rows = [d for d, unit in found if self.engine.access.reaches_unit(caller, unit)]
+            meetings = dict(
+                session.execute(
+                    select(CouncilSession.dossier_id, CouncilSession.session_date)
+                    .where(CouncilSession.dossier_id.in_([d.id for d in rows]))
+                    .order_by(CouncilSession.round)
+                ).tuples().all()
+            )
+            awards = {d.id: rulesets.by_id(session, d.rule_set_id).award(d.award_type).name for d in rows}
+        return {d.code: Waiting(d.title, d.unit_name, awards[d.id], meetings.get(d.id)) for d in rows}
 
     def sitting(self, caller: Actor, code: str) -> Sitting:
         """The council facts of a dossier the caller's units reach (NotFound otherwise, or without a vote)."""

@@ -154,28 +154,33 @@ def _apply_quota(
 
 
 def _check(candidates: Sequence[Candidate], sitting: Sitting) -> None:
+    """InvalidInput naming the field, in Vietnamese (the secretary reads it), when the record cannot be true."""
     members, present = set(sitting.members), list(sitting.present)
-    ids = {c.id for c in candidates}
+    ids = {c.id: c.name for c in candidates}
     problems: dict[str, list[str]] = {}
     strangers = sorted(set(present) - members)
     if strangers:
-        problems.setdefault("present", []).append(f"not council members: {', '.join(strangers)}")
+        problems.setdefault("present", []).append(f"Không phải thành viên Hội đồng: {', '.join(strangers)}")
     if len(set(present)) != len(present):
-        problems.setdefault("present", []).append("a member is listed twice")
+        problems.setdefault("present", []).append("Một thành viên được ghi có mặt hai lần")
     for member, approvals in sitting.written.items():
         if member not in members:
-            problems.setdefault("written_votes", []).append(f"{member} is not a council member")
+            problems.setdefault("written_votes", []).append(f"{member} không phải thành viên Hội đồng")
         elif member in present:
-            problems.setdefault("written_votes", []).append(f"{member} was present and voted by ballot")
-        unknown = sorted(set(approvals) - ids)
+            problems.setdefault("written_votes", []).append(
+                f"{member} có mặt tại phiên họp nên bỏ phiếu tại họp, không gửi phiếu bằng văn bản"
+            )
+        unknown = sorted(set(approvals) - set(ids))
         if unknown:
-            problems.setdefault("written_votes", []).append(f"{member} approves unknown candidates {unknown}")
+            problems.setdefault("written_votes", []).append(
+                f"{member} đồng ý với đối tượng không có trong hồ sơ: {', '.join(map(str, unknown))}"
+            )
     for cid, ballots in sitting.ballots.items():
         if cid not in ids:
-            problems.setdefault("ballots", []).append(f"no candidate {cid}")
+            problems.setdefault("ballots", []).append(f"Không có đối tượng số {cid} trong hồ sơ")
         elif not 0 <= int(ballots) <= len(set(present)):
             problems.setdefault("ballots", []).append(
-                f"candidate {cid} has {ballots} ballots, but {len(set(present))} members were present"
+                f"{ids[cid]}: {ballots} phiếu đồng ý tại họp, trong khi chỉ có {len(set(present))} thành viên có mặt"
             )
     if problems:
-        raise InvalidInput("the council record is not consistent", problems)
+        raise InvalidInput("Biên bản kiểm phiếu chưa khớp: số phiếu hoặc danh sách thành viên chưa đúng", problems)

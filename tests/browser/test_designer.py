@@ -153,24 +153,6 @@ def test_migrate_an_older_dossier_in_the_browser(engine: Engine, sign_in, page, 
     shot("designer-migrate")
 
 
-def test_users_admin_page(engine: Engine, sign_in, page, shot) -> None:
-    engine.identity.ensure_user("hiepy", display_name="Cục Thuế", groups=["line_agency", "thue"], unit="cuc-thue")
-    sign_in("quantri", [], unit=None, admin=True)
-    page.goto("/admin/users")
-    page.fill("#user-form input[name=username]", "lan")
-    page.fill("#user-form input[name=display_name]", "Nguyễn Thị Lan")
-    page.fill("#user-form input[name=unit]", "so-noi-vu")
-    page.check("#user-form input[name=roles][value=appraiser]")
-    page.fill("#user-form input[name=password]", "mật khẩu của Lan")
-    page.click("#user-form button[type=submit]")
-    assert "Nguyễn Thị Lan" in page.inner_text("tr[data-user=lan]")
-    page.click("tr[data-user=hiepy] >> text=Khoá")
-    assert "Đã khoá" in page.inner_text("tr[data-user=hiepy] .state")
-    page.click("tr[data-user=lan] >> text=Sửa")
-    assert page.is_checked("#user-form input[name=roles][value=appraiser]")
-    shot("users-admin")
-
-
 def test_calendar_admin_page(engine: Engine, sign_in, page, shot) -> None:
     sign_in("thietke", ["designer"])
     engine.calendar.add_swap(date(2026, 1, 2), date(2026, 1, 10), "TB 123/TB-VPCP", "thietke")

@@ -1,5 +1,6 @@
-"""A supervisor opens the dashboard, sees an overdue dossier after the virtual clock moves, drills down and
-downloads the Excel file (opened and checked here)."""
+"""A supervisor's day: the dashboard after the virtual clock moves, the overdue list behind a number, the Excel
+and PDF files (opened and read here), and the wrong turn of a date range typed backwards. Units, steps and people
+read by their Vietnamese names everywhere, never by their codes."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from openpyxl import load_workbook
 from engine import Engine
 from engine.clock import VirtualClock
 from tests.engine.conftest import complete
+from tests.pdf_text import pdf_text
 
 SLA = Path(__file__).parent.parent / "fixtures" / "sla"
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -28,9 +30,9 @@ def dossiers(engine: Engine, vclock: VirtualClock) -> dict[str, int]:
     HS-001 and HS-005 are untouched.
     """
     engine.repository.deploy({p.name: p.read_bytes() for p in SLA.glob("*.bpmn")}, actor="admin")
-    engine.identity.ensure_user("chi", groups=["desk"], unit="so-noi-vu")
-    engine.identity.ensure_user("hoa", groups=["desk"], unit="so-tai-chinh")
-    engine.identity.ensure_user("an", groups=["appraiser"], unit="so-noi-vu")
+    engine.identity.ensure_user("chi", display_name="Nguyễn Thị Chi", groups=["desk"], unit="so-noi-vu")
+    engine.identity.ensure_user("hoa", display_name="Phạm Thu Hoà", groups=["desk"], unit="so-tai-chinh")
+    engine.identity.ensure_user("an", display_name="Lê Văn An", groups=["appraiser"], unit="so-noi-vu")
     ids = {}
     for code, desk in (("HS-001", "chi"), ("HS-002", "chi"), ("HS-003", "chi"), ("HS-004", "hoa"), ("HS-005", "chi")):
         data = {"limit": "20WD", "policy": "resume"}
@@ -114,3 +116,92 @@ def test_the_whole_dashboard_with_late_dossiers_and_awards(
     page.goto("/dashboard?group_by=unit&lang=en")
     assert page.inner_text("h1") == "Dossier processing supervision"
     shot("dashboard-full-en")
+
+
+CODES = ("so-noi-vu", "so-tai-chinh", "check_papers", "appraise")
+
+
+def test_a_supervisors_day_by_person_in_names_with_both_files_and_a_backwards_range(
+    engine: Engine, vclock: VirtualClock, sign_in, page, shot, tmp_path: Path
+) -> None:
+    """The rates by person and the open work by unit read in names on the page, in the workbook and in the PDF;
+    a range typed backwards and a date that is no date are refused in Vietnamese naming the field (no 500)."""
+    ids = dossiers(engine, vclock)
+    vclock.set(vn(2, 3, 15))
+    complete(engine, ids["HS-005"], "check_papers", user="chi")  # late
+    engine.timers.fire_due()
+    sign_in("giamsat", ["supervisor"])
+    page.goto("/dashboard")
+    page.select_option("select[name=group_by]", "person")
+    page.click("#dash-filters button[type=submit]")
+    page.wait_for_url("**group_by=person**")
+    rates = page.inner_text("#table-rates")
+    assert "Nguyễn Thị Chi" in rates and "Phạm Thu Hoà" in rates and "Lê Văn An" in rates
+    by_unit = page.inner_text("#table-pending_unit")
+    assert "Sở Nội vụ" in by_unit and "Sở Tài chính" in by_unit
+    assert not any(code in page.inner_text("main") for code in CODES), "no code on the page"
+    assert page.inner_text("#scope") == "tất cả đơn vị"
+    shot("supervisor-by-person")
+
+    # the overdue list of one unit, picked by its name
+    page.select_option("select[name=unit]", "so-tai-chinh")
+    page.click("#dash-filters button[type=submit]")
+    page.wait_for_url("**unit=so-tai-chinh**")
+    assert page.inner_text("#scope") == "Sở Tài chính"
+    assert page.inner_text("#tile-overdue .num") == "0"
+    page.select_option("select[name=unit]", "")
+    page.click("#dash-filters button[type=submit]")
+    page.wait_for_load_state()
+    page.click("#tile-overdue")
+    page.wait_for_url("**/dashboard/drill**")
+    assert "Phạm vi: tất cả đơn vị" in page.inner_text(".drill-details")
+    assert page.locator("#table-items tbody tr").first.inner_text().split("\t")[1] == "Sở Nội vụ"
+    page.click("#back")
+    page.wait_for_url("**/dashboard?**")
+
+    with page.expect_download() as download:
+        page.click("#export-xlsx")
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    book = load_workbook(saved)
+    cells = {str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value}
+    assert {"Nguyễn Thị Chi", "Lê Văn An", "Sở Nội vụ", "Sở Tài chính"} <= cells
+    assert not cells & set(CODES + ("chi", "an", "hoa")), "the workbook groups by names, not codes"
+    assert ["Phạm vi", "tất cả đơn vị"] in [[c.value for c in r] for r in book["Thông tin"].iter_rows()]
+
+    with page.expect_download() as download:
+        page.click("#export-pdf")
+    assert download.value.suggested_filename == "giam-sat-20260101-20261231.pdf"
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    text = pdf_text(saved.read_bytes())
+    for name in ("Sở Nội vụ", "Sở Tài chính", "Nguyễn Thị Chi", "Lê Văn An", "B1 Tiếp nhận, kiểm tra hồ sơ"):
+        assert name in text, name
+    assert not any(code in text for code in CODES), "the PDF groups by names, not codes"
+
+    # the wrong turn at the end of a long day: the range typed backwards, then a day that does not exist; the
+    # dashboard stays, with the filters as typed and the reason next to the field
+    page.select_option("select[name=group_by]", "unit")
+    page.fill("input[name=from]", "31/12/2026")
+    page.fill("input[name=to]", "01/01/2026")
+    with page.expect_navigation() as sent:
+        page.click("#dash-filters button[type=submit]")
+    assert sent.value is not None and sent.value.status == 400
+    assert page.inner_text("h1") == "Giám sát tiến độ giải quyết hồ sơ"
+    assert "Đến ngày: ngày bắt đầu phải trước ngày kết thúc" in page.inner_text("#filter-refusal")
+    assert page.inner_text(".field-error[data-field=to]") == "ngày bắt đầu phải trước ngày kết thúc"
+    assert (page.input_value("input[name=from]"), page.input_value("input[name=to]")) == ("31/12/2026", "01/01/2026")
+    assert page.input_value("select[name=group_by]") == "unit", "the other filters stay as chosen"
+    assert "to:" not in page.inner_text("main") and "Traceback" not in page.content()
+    shot("supervisor-backwards-range")
+    page.fill("input[name=from]", "31/02/2026")
+    page.fill("input[name=to]", "31/12/2026")
+    with page.expect_navigation() as sent:
+        page.click("#dash-filters button[type=submit]")
+    assert sent.value is not None and sent.value.status == 400
+    assert "Từ ngày: ngày dạng dd/mm/yyyy" in page.inner_text("#filter-refusal")
+    assert page.locator(".field-error").count() == 1
+    page.fill("input[name=from]", "01/03/2026")
+    with page.expect_navigation() as sent:
+        page.click("#dash-filters button[type=submit]")
+    assert sent.value is not None and sent.value.status == 200 and page.locator("#filter-refusal").count() == 0

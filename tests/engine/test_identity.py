@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine import Engine
-from engine.errors import InvalidInput, NotFound
+from engine.errors import InvalidInput, NotFound, PermissionDenied
 from engine.identity import USER_ACTIONS
 from engine.models import Event, User
 
@@ -70,10 +70,15 @@ def test_set_active_of_unknown_user_is_not_found(engine: Engine) -> None:
 
 def test_creating_a_user_records_one_event_without_the_password(engine: Engine) -> None:
     engine.identity.ensure_user(
-        "lan", display_name="Nguyễn Thị Lan", groups=["thue", "appraiser"], unit="so-tc", password=PASSWORD, actor="an"
+        "lan",
+        display_name="Nguyễn Thị Lan",
+        groups=["thue", "appraiser"],
+        unit="so-tc",
+        password=PASSWORD,
+        actor="admin",
     )
     (created,) = user_events(engine, "lan")
-    assert (created.actor, created.action, created.instance_id, created.before) == ("an", "user_created", None, None)
+    assert (created.actor, created.action, created.instance_id, created.before) == ("admin", "user_created", None, None)
     assert created.after == {
         "display_name": "Nguyễn Thị Lan",
         "unit": "so-tc",
@@ -84,25 +89,25 @@ def test_creating_a_user_records_one_event_without_the_password(engine: Engine) 
     assert created.details == {"username": "lan", "password_changed": True}
     text = audited_text(created)
     assert PASSWORD not in text and password_hash(engine, "lan") not in text
-    engine.identity.ensure_user("binh-moi", groups=["desk"], actor="an")
+    engine.identity.ensure_user("binh-moi", groups=["desk"], actor="admin")
     (without,) = user_events(engine, "binh-moi")
     assert without.details == {"username": "binh-moi"}, "no password: nothing said about one"
 
 
 def test_an_update_records_the_changed_fields_only(engine: Engine) -> None:
-    engine.identity.ensure_user("lan", groups=["appraiser"], unit="so-noi-vu", password=PASSWORD, actor="an")
+    engine.identity.ensure_user("lan", groups=["appraiser"], unit="so-noi-vu", password=PASSWORD, actor="admin")
     first_hash = password_hash(engine, "lan")
     engine.identity.ensure_user(
-        "lan", groups=["desk", "appraiser"], unit="so-tc", password="mật khẩu mới 2026", is_admin=True, actor="dung"
+        "lan", groups=["desk", "appraiser"], unit="so-tc", password="mật khẩu mới 2026", is_admin=True, actor="admin"
     )
     created, updated = user_events(engine, "lan")
-    assert (updated.actor, updated.action) == ("dung", "user_updated")
+    assert (updated.actor, updated.action) == ("admin", "user_updated")
     assert updated.before == {"unit": "so-noi-vu", "groups": ["appraiser"], "is_admin": False}
     assert updated.after == {"unit": "so-tc", "groups": ["appraiser", "desk"], "is_admin": True}
     assert updated.details == {"username": "lan", "password_changed": True}
     text = audited_text(updated)
     assert "mật khẩu mới" not in text and first_hash not in text and password_hash(engine, "lan") not in text
-    engine.identity.ensure_user("lan", groups=["appraiser", "desk"], unit="so-tc", is_admin=True, actor="dung")
+    engine.identity.ensure_user("lan", groups=["appraiser", "desk"], unit="so-tc", is_admin=True, actor="admin")
     assert len(user_events(engine, "lan")) == 2, "a call that changes nothing records nothing"
     engine.identity.ensure_user("lan", groups=["appraiser", "desk"], unit="so-tc", is_admin=True, password="x" * 8)
     password_only = user_events(engine, "lan")[-1]
@@ -118,12 +123,12 @@ def test_invalid_user_name_records_nothing(engine: Engine) -> None:
 
 
 def test_deactivating_and_reactivating_record_one_event_each(engine: Engine) -> None:
-    engine.identity.set_active("an", False, actor="dung")
-    engine.identity.set_active("an", False, actor="dung")  # already so: no change, no event
+    engine.identity.set_active("an", False, actor="admin")
+    engine.identity.set_active("an", False, actor="admin")  # already so: no change, no event
     engine.identity.set_active("an", True, actor="admin")
     created, off, on = user_events(engine, "an")
     assert (created.actor, created.action) == ("system", "user_created"), "the fixture's seeding"
-    assert (off.actor, off.action) == ("dung", "user_deactivated")
+    assert (off.actor, off.action) == ("admin", "user_deactivated")
     assert (off.before, off.after) == ({"active": True}, {"active": False})
     assert (on.actor, on.action) == ("admin", "user_reactivated")
     assert (on.before, on.after) == ({"active": False}, {"active": True})
@@ -146,3 +151,26 @@ def test_administration_lists_events_without_an_instance_newest_first(engine: En
     assert [e.id for e in everything] == sorted((e.id for e in everything), reverse=True)
     assert [e.action for e in engine.history.administration(1)] == ["user_deactivated"]
     assert {e.action for e in engine.history.administration(100, ["deployed"])} == {"deployed"}
+
+
+def test_only_an_active_administrator_changes_users_and_nobody_locks_themself_out(engine: Engine) -> None:
+    """The checks run inside the command, whichever page or command calls it; a refusal records nothing."""
+    engine.identity.ensure_user("quantri", groups=[], is_admin=True, actor="admin")
+    before = event_count(engine)
+    with pytest.raises(PermissionDenied):
+        engine.identity.ensure_user("lan", groups=["desk"], actor="an")
+    with pytest.raises(PermissionDenied):
+        engine.identity.set_active("quantri", False, actor="an")
+    with pytest.raises(InvalidInput) as taken:
+        engine.identity.ensure_user("an", groups=["desk"], password=PASSWORD, actor="admin", new=True)
+    assert taken.value.fields == {"username": ["exists"]}
+    with pytest.raises(InvalidInput) as own:
+        engine.identity.set_active("quantri", False, actor="quantri")
+    assert own.value.fields == {"active": ["not yourself"]}
+    with pytest.raises(InvalidInput):
+        engine.identity.ensure_user("quantri", groups=["designer"], is_admin=False, actor="quantri")
+    assert event_count(engine) == before and engine.identity.actor("quantri").is_admin
+    assert "lan" not in {u.username for u in engine.identity.list_users()}
+    engine.identity.set_active("quantri", False, actor="admin")
+    with pytest.raises(PermissionDenied):
+        engine.identity.ensure_user("lan", groups=["desk"], actor="quantri")

@@ -205,6 +205,15 @@ def test_user_form_errors(app: Flask, engine: Engine) -> None:
     bad = admin.post("/admin/users", data={"csrf_token": token, "username": "co dau cach", "password": "ngan"})
     errors = form_errors(bad.get_data(as_text=True), "user-form")
     assert set(errors) == {"username", "password"} and errors["password"] == ["Ít nhất 8 ký tự."]
+    by_hand = {"csrf_token": token, "username": "moi", "password": "12345678", "unit": "so-khong-co"}
+    unknown_unit = admin.post("/admin/users", data=by_hand)
+    assert unknown_unit.status_code == 422
+    assert form_errors(unknown_unit.get_data(as_text=True), "user-form") == {"unit": ["Chọn đơn vị trong danh sách."]}
+    no_address = admin.post("/admin/users", data={**by_hand, "unit": "so-noi-vu", "email": "moi@donvi"})
+    assert no_address.status_code == 422
+    bad_address = ["Địa chỉ thư điện tử không hợp lệ."]
+    assert form_errors(no_address.get_data(as_text=True), "user-form") == {"email": bad_address}
+    assert "moi" not in {u.username for u in engine.identity.list_users()}
     no_password = admin.post("/admin/users", data={"csrf_token": token, "username": "moi"})
     assert form_errors(no_password.get_data(as_text=True), "user-form") == {"password": ["Bắt buộc."]}
     self_demote = admin.post(

@@ -368,17 +368,17 @@ def test_who_may_open_the_dashboard(app: Flask, engine: Engine, world) -> None:
 
 def test_bad_parameters_give_a_400_page(app: Flask, engine: Engine, world) -> None:
     client = signed_in(app, engine, "supervisor")
-    for query, field in [
-        ("period=week", "period"),
-        ("from=31/02/2026", "from"),
-        ("to=2026-13-01", "to"),
-        ("from=01/05/2026&to=01/04/2026", "to"),
-        ("level=dossier&group_by=step", "group_by"),
-        ("group_by=colour", "group_by"),
-        ("level=case", "level"),
+    for query, field in [  # each field named by its label on the page
+        ("period=week", "Kỳ báo cáo: một trong: Tháng, Quý, Năm"),
+        ("from=31/02/2026", "Từ ngày: ngày dạng dd/mm/yyyy"),
+        ("to=2026-13-01", "Đến ngày:"),
+        ("from=01/05/2026&to=01/04/2026", "Đến ngày: ngày bắt đầu phải trước ngày kết thúc"),
+        ("level=dossier&group_by=step", "Nhóm theo:"),
+        ("group_by=colour", "Nhóm theo:"),
+        ("level=case", "Tính theo:"),
     ]:
         doc = page(client, f"/dashboard?{query}", 400)
-        assert "Tham số không hợp lệ" in doc.text_content() and f"{field}:" in doc.text_content(), query
+        assert "Tham số không hợp lệ" in doc.text_content() and field in doc.text_content(), query
     for query in (
         "kind=bogus",
         "kind=pending&status=late",

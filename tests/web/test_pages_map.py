@@ -67,5 +67,5 @@ def test_the_map_is_scoped_named_and_refused_like_the_dashboard(app: Flask, engi
     page(head, f"/dashboard/map?{RANGE}&process=sla_dossier&version=99999999999", 404)
     page(head, f"/dashboard/map?{RANGE}&process=sla_dossier&version=-1", 404)
     refused = head.get("/dashboard/map?from=31/02/2026")
-    assert refused.status_code == 400 and "from" in refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "Từ ngày: ngày dạng dd/mm/yyyy" in refused.get_data(as_text=True)
     page(signed_in(app, engine, "appraiser"), "/dashboard/map", 403)

@@ -11,11 +11,12 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from engine import clock
 from engine.calendar_store import CALENDAR_ACTIONS
 from engine.errors import AwardflowError, InvalidInput
-from engine.identity import USER_ACTIONS, Actor, UserView
+from engine.identity import NOT_SELF, USER_ACTIONS, USER_EXISTS, Actor, UserView
 from web import i18n
 from web.auth import CALENDAR_KEEPERS, ROLES
 from web.pages.admin_history import SHOWN, log_rows
 from web.pages.guard import page
+from web.services import domain
 from web.services import engine as _engine
 
 i18n.TEXTS.update(
@@ -111,6 +112,7 @@ i18n.TEXTS.update(
         "admin.users.units": ("Đơn vị", "Units"),
         "admin.users.count": ("Số người dùng hoạt động", "Active users"),
         "admin.users.no_unit": ("(không thuộc đơn vị)", "(no unit)"),
+        "admin.users.pick_unit": ("Chọn đơn vị trong danh sách.", "Pick a unit from the list."),
     }
 )
 
@@ -137,7 +139,12 @@ def parse_day(text: str) -> date:
 
 def field_messages(fields: dict[str, list[str]]) -> dict[str, list[str]]:
     """The engine's field messages in the page's language (those it knows)."""
-    known = {"is required": "admin.required", "not an e-mail address": "admin.users.bad_email"}
+    known = {
+        "is required": "admin.required",
+        "not an e-mail address": "admin.users.bad_email",
+        USER_EXISTS: "admin.users.exists",
+        NOT_SELF: "admin.users.not_self",
+    }
     return {name: [i18n.gettext(known[m]) if m in known else m for m in messages] for name, messages in fields.items()}
 
 
@@ -241,7 +248,10 @@ def _users_page(form: dict[str, Any] | None = None, errors: dict[str, list[str]]
     found = next((u for u in users if u.username == editing), None)
     if form is None:
         form = _form_of(found)
-    units = Counter(u.unit for u in users if u.active)
+    directory = domain().units
+    counts = Counter(u.unit for u in users if u.active)
+    # every listed unit, and a unit a user still carries that the list no longer has (so an edit keeps it)
+    choices = directory.choices() + [(c, c) for c in sorted({u.unit for u in users if u.unit} - set(directory.names))]
     return render_template(
         "admin_users.html",
         users=users,
@@ -249,7 +259,8 @@ def _users_page(form: dict[str, Any] | None = None, errors: dict[str, list[str]]
         form=form,
         errors=errors or {},
         roles=ROLES,
-        units=sorted(units.items(), key=lambda item: (item[0] is None, item[0] or "")),
+        unit_options=choices,
+        units=sorted(counts.items(), key=lambda item: (item[0] is None, item[0] or "")),
         history=log_rows(_engine().history.administration(SHOWN, USER_ACTIONS)),
     )
 
@@ -291,7 +302,7 @@ def users_save(me: Actor) -> Any:
         "original": request.form.get("original", "").strip(),
     }
     password = request.form.get("password", "")
-    errors = _user_errors(me, form, password)
+    errors = _user_errors(form, password)
     if errors:
         return _users_page(form, errors), 422
     free = [g.strip() for g in form["groups"].replace(";", ",").split(",") if g.strip()]
@@ -306,6 +317,7 @@ def users_save(me: Actor) -> Any:
             email=form["email"],
             is_admin="admin" in form["roles"],
             actor=me.username,
+            new=not form["original"],
         )
     except InvalidInput as bad:
         return _users_page(form, field_messages(bad.fields) or {"_": [bad.message]}), 422
@@ -313,22 +325,25 @@ def users_save(me: Actor) -> Any:
     return redirect(url_for(".users"))
 
 
-def _user_errors(me: Actor, form: dict[str, Any], password: str) -> dict[str, list[str]]:
+def _user_errors(form: dict[str, Any], password: str) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     username, creating = form["username"], not form["original"]
     if not username or len(username) > 100 or any(c.isspace() for c in username):
         errors["username"] = [i18n.gettext("admin.users.bad_name")]
     elif not creating and username != form["original"]:
         errors["username"] = [i18n.gettext("admin.users.bad_name")]  # renaming is not offered
-    elif creating and any(u.username == username for u in _engine().identity.list_users()):
-        errors["username"] = [i18n.gettext("admin.users.exists")]
     if creating and not password:
         errors["password"] = [i18n.gettext("admin.required")]
     elif password and len(password) < 8:
         errors["password"] = [i18n.gettext("admin.users.password_short")]
-    if username == me.username and "admin" not in form["roles"]:
-        errors["roles"] = [i18n.gettext("admin.users.not_self")]
+    if form["unit"] and form["unit"] not in domain().units.names and form["unit"] != _current_unit(form["original"]):
+        errors["unit"] = [i18n.gettext("admin.users.pick_unit")]
     return errors
+
+
+def _current_unit(username: str) -> str | None:
+    """The unit a user has now (a unit the list no longer has stays theirs until changed)."""
+    return next((u.unit for u in _engine().identity.list_users() if username and u.username == username), None)
 
 
 @blp.post("/users/<username>/active")
@@ -336,9 +351,10 @@ def _user_errors(me: Actor, form: dict[str, Any], password: str) -> dict[str, li
 def users_active(me: Actor, username: str) -> Any:
     """Deactivate (``active=0``) or reactivate (``active=1``) a user; nobody locks themself out."""
     active = request.form.get("active") == "1"
-    if username == me.username and not active:
+    try:
+        _engine().identity.set_active(username, active, actor=me.username)
+    except InvalidInput:
         flash(i18n.gettext("admin.users.not_self"), "error")
-        return redirect(url_for(".users"))
-    _engine().identity.set_active(username, active, actor=me.username)
-    flash(i18n.gettext("admin.users.activated" if active else "admin.users.deactivated", username=username))
+    else:
+        flash(i18n.gettext("admin.users.activated" if active else "admin.users.deactivated", username=username))
     return redirect(url_for(".users"))

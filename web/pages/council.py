@@ -4,6 +4,7 @@ WHOLE membership; the task is completed through the engine and the minutes (Biê
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -51,7 +52,8 @@ def index(me: Actor) -> str:
     tasks = [t for t in eng.tasks.inbox(me.username, query).items if t.element_id in COUNCIL_TASKS]
     calendars, now = Calendars(eng), clock.now()
     rows = [(t, time_left(calendars.of(t), t.due_at, now)) for t in tasks]
-    return render_template("council.html", rows=rows)
+    dossiers = domain().council.waiting(me, (t.business_key or "" for t in tasks))
+    return render_template("council.html", rows=rows, dossiers=dossiers)
 
 
 def _record_data(s: Sitting) -> dict[str, Any]:
@@ -108,16 +110,31 @@ def session_page(me: Actor, task_id: str) -> Any:
             data = _record_data(s) if task.element_id == "record_session" else _convene_data()
             domain().council.record(me, task, data)
         except (InvalidInput, Conflict) as refused:
-            errors = getattr(refused, "fields", {}) or {"_": [refused.message]}
+            fields = getattr(refused, "fields", {}) or {}
+            # the flash says the message; next to it only what it does not say already
+            errors = {k: [m for m in v if m != refused.message] for k, v in fields.items()} or {"_": [refused.message]}
             flash(i18n.gettext("desk.refused", message=i18n.refusal(422, refused.message)), "error")
         else:
-            convened = task.element_id == "convene_session"
-            flash(i18n.gettext("council.convened" if convened else "council.recorded"))
+            flash(i18n.gettext(_done(me, task, s.dossier.code)))
             return redirect(url_for(".result", code=s.dossier.code))
     status = 422 if errors else 200
+    meeting = s.session.session_date if s.session else None
+    early = not errors and task.element_id == "record_session" and meeting is not None and _today() < meeting
     return render_template(
-        "council_session.html", task=task, s=s, ratio=format_ratio, errors=errors, form=request.form
+        "council_session.html", task=task, s=s, ratio=format_ratio, errors=errors, form=request.form, early=early
     ), status
+
+
+def _done(me: Actor, task: TaskView, code: str) -> str:
+    """What the secretary is told once the step is done: convened, recorded, or recorded without a quorum."""
+    if task.element_id == "convene_session":
+        return "council.convened"
+    latest = domain().council.sitting(me, code).session
+    return "council.recorded" if latest is None or latest.quorum_met else "council.recorded_no_quorum"
+
+
+def _today() -> date:
+    return clock.now().astimezone(i18n.ZONE).date()
 
 
 @blp.get("/council/hoso/<code>")

@@ -6,6 +6,7 @@ Supervisors and administrators see every unit (and may pick one); division heads
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, NoReturn
 
 from flask import Blueprint, Response, abort, render_template, request
@@ -42,10 +43,34 @@ def _query(me: Actor, tr: Lang) -> tuple[Query, str | None]:
     return query, scope(me, query.unit, tr)
 
 
+#: the filters' labels on the page, by query parameter (a refusal names the field as the person sees it)
+FIELD_LABELS = {
+    "from": "dash.from",
+    "to": "dash.to",
+    "period": "dash.period",
+    "level": "dash.level",
+    "group_by": "dash.group_by",
+    "unit": "dash.group.unit",
+}
+
+
+def _refusal(bad: BadQuery, tr: Lang) -> str:
+    """What was wrong, naming each field by its label on the page and what it wants."""
+    problems = "; ".join(f"{tr(FIELD_LABELS[n]) if n in FIELD_LABELS else n}: {hint}" for n, hint in bad.fields.items())
+    return f"{tr('dash.bad_query')} — {problems}"
+
+
 def _refuse(bad: BadQuery, tr: Lang) -> NoReturn:
-    """The 400 page, naming each parameter and what it wants."""
-    problems = "; ".join(f"{name}: {hint}" for name, hint in bad.fields.items())
-    abort(400, description=f"{tr('dash.bad_query')} — {problems}")
+    """The 400 page (drill-downs and exports: their links come from the dashboard, not from typing)."""
+    abort(400, description=_refusal(bad, tr))
+
+
+def _without(bad: BadQuery, today: date, tr: Lang) -> Query:
+    """The request's filters without the refused ones (their defaults instead); the defaults if still refused."""
+    try:
+        return Query.parse({k: v for k, v in request.args.items() if k not in bad.fields}, today, tr)
+    except BadQuery:
+        return Query.parse({}, today, tr)
 
 
 def _view(me: Actor, tr: Lang) -> Dashboard:
@@ -58,8 +83,21 @@ def _view(me: Actor, tr: Lang) -> Dashboard:
 def index(me: Actor) -> Any:
     """The dashboard in the page's language."""
     tr = Lang(i18n.language())
-    view = _view(me, tr)
-    return render_template("dashboard.html", view=view, wide=sees_all_units(me))
+    today = clock.now().astimezone(i18n.ZONE).date()
+    try:
+        query, refused = Query.parse(request.args, today, tr), None
+    except BadQuery as bad:  # filters that cannot be used: the others kept, the typed ones shown with the reason
+        query, refused = _without(bad, today, tr), bad
+    view = build(_engine(), query, scope(me, query.unit, tr), tr)
+    page_html = render_template(
+        "dashboard.html",
+        view=view,
+        wide=sees_all_units(me),
+        refusal=_refusal(refused, tr) if refused else "",
+        bad=refused.fields if refused else {},
+        typed=request.args if refused else {},
+    )
+    return page_html, 400 if refused else 200
 
 
 @blp.get("/dashboard/drill")

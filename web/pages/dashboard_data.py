@@ -34,6 +34,8 @@ RATE_GROUPS = ("unit", "step", "person", "process", "none")
 DOSSIER_GROUPS = ("unit", "process", "none")
 PENDING_GROUPS = ("unit", "step", "person")
 ROMAN = ("I", "II", "III", "IV")
+#: the texts of each filter's choices (a refusal lists them as the page does)
+CHOICE_TEXTS = {"period": "dash.period", "level": "dash.level", "group_by": "dash.group"}
 
 
 class BadQuery(Exception):
@@ -109,7 +111,8 @@ class Query:
         picked = {name: args.get(name) or default for name, (_, default) in choices.items()}
         for name, (allowed, _) in choices.items():
             if picked[name] not in allowed:
-                problems[name] = tr("dash.one_of", values=", ".join(allowed))
+                shown = ", ".join(tr(f"{CHOICE_TEXTS[name]}.{value}") for value in allowed)
+                problems[name] = tr("dash.one_of", values=shown)
         if days["from"] > days["to"]:
             problems["to"] = tr("dash.range_order")
         if picked["level"] == "dossier" and picked["group_by"] not in DOSSIER_GROUPS and "group_by" not in problems:

@@ -186,6 +186,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "council.other_task": ("Bước này được xử lý trên trang công việc:", "This step is worked on the task page:"),
     "council.minutes": ("Biên bản kiểm phiếu", "Minutes of the count"),
     "council.recorded": ("Đã ghi kết quả phiên họp.", "The session was recorded."),
+    "council.recorded_no_quorum": (
+        "Đã ghi điểm danh: phiên họp không đủ túc số, Hội đồng cần được triệu tập lại.",
+        "Attendance recorded: no quorum, the council must be convened again.",
+    ),
     "council.convened": (
         "Đã triệu tập phiên họp. Điểm danh và kết quả biểu quyết được ghi từ ngày họp.",
         "The session was convened. Attendance and votes are recorded from the meeting's date.",
@@ -196,5 +200,18 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "council.bad_date": ("Ngày họp ghi theo dạng dd/mm/yyyy.", "The meeting date is dd/mm/yyyy."),
     "council.round": ("Phiên thứ {n}", "Round {n}"),
+    "council.no_vote": (
+        "Phiên họp không đủ túc số nên Hội đồng không biểu quyết; cần triệu tập lại.",
+        "The session had no quorum, so the council did not vote; it must be convened again.",
+    ),
+    "council.undecided": ("Chờ Chủ tịch Hội đồng quyết định", "Waiting for the chair's decision"),
+    "council.too_many": (
+        "Số phiếu đồng ý tại họp không thể nhiều hơn số thành viên có mặt ({present}).",
+        "Ballots approving cannot exceed the members present ({present}).",
+    ),
+    "council.before_meeting": (
+        "Chưa đến ngày họp ({day}): điểm danh và kết quả biểu quyết chỉ ghi được từ ngày họp.",
+        "The meeting is on {day}: attendance and votes can be recorded from that day.",
+    ),
     "council.dossier": ("Hồ sơ", "Dossier"),
 }

@@ -23,7 +23,7 @@
       var id = row.dataset.candidate;
       var input = row.querySelector("input.ballot");
       var ballots = Math.max(0, parseInt(input.value, 10) || 0);
-      input.setCustomValidity(ballots > present ? "> " + present : "");
+      input.setCustomValidity(ballots > present ? form.dataset.tooMany.replace("{present}", String(present)) : "");
       var written = 0;
       form.querySelectorAll("input.written[data-candidate='" + id + "']").forEach(function (box) {
         if (box.checked && !box.disabled) { written += 1; }
