@@ -14,6 +14,7 @@ column (:class:`ColumnInt`), so an id past it is a plain 404 on every database.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from itertools import chain
 from typing import Any
@@ -35,6 +36,14 @@ MAX_JSON_DEPTH = 32
 #: The largest id a path may carry: PostgreSQL's INTEGER, the narrowest id column we have (SQLite's is 64-bit;
 #: refusing the same ids on both keeps the answers identical).
 MAX_ID = 2**31 - 1
+
+#: Characters no input text may carry besides NUL and lone surrogates (:func:`engine.values.text_problem`): the
+#: control characters XML 1.0 cannot hold (the DOCX letters and the spreadsheets are XML: one such character in a
+#: name fails their making) and the bidirectional overrides, embeddings and isolates, which make a name read
+#: otherwise than it is written (``"\u202efdp.exe"``). Tab and line breaks are text.
+UNSHOWABLE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
+#: What a file name may not carry besides: line breaks and tabs (it goes back out in a header).
+NOT_IN_A_NAME = re.compile("[\t\r\n]")
 
 BAD_BODY = "the request body is not valid JSON"
 INVALID_UTF8 = "must be valid UTF-8 text"
@@ -83,6 +92,15 @@ def int_param_schema(converter: ColumnInt) -> dict[str, Any]:
     return {"type": "integer", "format": "int32", "minimum": 0, "maximum": converter.max}
 
 
+def input_problem(text: str, *, name: bool = False) -> str | None:
+    """Why ``text`` may not come in (see :data:`UNSHOWABLE`; ``name``: a file name, one line), or None."""
+    found = text_problem(text)
+    if found:
+        return found
+    bad = UNSHOWABLE.search(text) or (NOT_IN_A_NAME.search(text) if name else None)
+    return f"must not contain the control character U+{ord(bad.group()):04X}" if bad else None
+
+
 def body_limit() -> int:
     """The largest body the matched endpoint takes: MAX_CONTENT_LENGTH for AWARDFLOW_UPLOAD_ENDPOINTS, else
     AWARDFLOW_MAX_BODY (never more than MAX_CONTENT_LENGTH)."""
@@ -127,7 +145,7 @@ def load_json(raw: str | bytes, field: str) -> Any:
     for where, text, depth in walk(parsed, ""):
         if depth > MAX_JSON_DEPTH:
             bad_params(deep, BAD_BODY)
-        problem = text_problem(text)
+        problem = input_problem(text)
         if problem:
             problems.setdefault(printable(where) or field, []).append(problem)
     if problems:
@@ -142,12 +160,13 @@ def json_body() -> None:
         load_json(raw, "body")
 
 
-def text_fields(pairs: Iterable[tuple[str, Any]]) -> dict[str, list[str]]:
-    """The fields among ``pairs`` (name, value) whose name or value is text no database can store."""
+def text_fields(pairs: Iterable[tuple[str, Any]], *, names: bool = False) -> dict[str, list[str]]:
+    """The fields among ``pairs`` (name, value) whose name or value is text that may not come in (``names``: the
+    values are file names)."""
     problems: dict[str, list[str]] = {}
     for name, value in pairs:
-        for text in (name, value):
-            problem = text_problem(text) if isinstance(text, str) else None
+        for text, is_name in ((name, False), (value, names)):
+            problem = input_problem(text, name=is_name) if isinstance(text, str) else None
             if problem:
                 problems.setdefault(printable(name), []).append(problem)
     return problems
@@ -231,7 +250,7 @@ def guard() -> None:
         if undecodable:
             bad_params(undecodable, BAD_FORM)
         files = ((name, part.filename) for name, part in request.files.items(multi=True))
-        form = text_fields(request.form.items(multi=True)) | text_fields(files)
+        form = text_fields(request.form.items(multi=True)) | text_fields(files, names=True)
         if form:
             raise InvalidInput(f"the form holds text that cannot be stored: {', '.join(form)}", form)
 

@@ -14,10 +14,12 @@ from werkzeug.test import TestResponse
 
 from engine import Engine, Settings
 from engine.db import Base, Database
+from web.pages import forms
 
 from .conftest import PEOPLE, Api
 from .pages_support import csrf, signed_in
 from .test_api_flow import start
+from .test_pages_task import deploy_all_types, field_block, submit
 
 #: The engine's bound on one completion's data, small here so a test reaches it with a small body.
 DATA_LIMIT = 4096
@@ -112,6 +114,9 @@ def test_huge_json_is_413(api: Api, database: Database, running: dict[str, Any])
         ("/api/instances", {"key": "user_task", "data": {"rows": [{"n": "\ud800"}]}}, "data.rows.0.n"),
         ("/api/calendar/holidays", {"day": "2027-06-01", "name": "x\x00", "source": "s"}, "name"),
         ("/api/signals", {"name": "go", "payload": ["\udfff"]}, "payload.0"),
+        ("/api/instances", {"key": "user_task", "business_key": "\u202eHS-1"}, "business_key"),
+        ("/api/instances", {"key": "user_task", "data": {"note": "a\x0bb"}}, "data.note"),
+        ("/api/calendar/holidays", {"day": "2027-06-01", "name": "Tết\u2066", "source": "s"}, "name"),
     ],
 )
 def test_nul_and_lone_surrogates_in_a_body_are_422_naming_the_field(
@@ -158,6 +163,8 @@ def test_lone_surrogate_in_task_data_leaves_the_instance_readable(
         ("/api/tasks/abc%00/form", "task_id"),
         ("/api/instances?business_key=%ff%fe", "business_key"),
         ("/api/instances?business_key=%ed%bf%bf", "business_key"),
+        ("/api/instances?business_key=%E2%80%AEHS", "business_key"),
+        ("/api/dossiers?award_type=%1b", "award_type"),
     ],
 )
 def test_nul_and_bad_utf8_in_query_and_path_are_400_naming_the_parameter(api: Api, url: str, field: str) -> None:
@@ -325,6 +332,19 @@ def test_absurd_report_ranges_are_refused(api: Api, url: str, start: str, end: s
 def test_a_ten_year_report_is_served(api: Api) -> None:
     answer = api.get("/api/reports/on-time", "supervisor", query_string={"start": "2017-01-01", "end": "2026-12-31"})
     assert answer.status_code == 200
+
+
+def test_a_table_row_numbered_past_the_bound_is_422_naming_the_table(app: Any, engine: Engine) -> None:
+    """``nominees.99999999.id`` once made the page read (and show again) a hundred million rows, a few seconds
+    per hundred thousand; the first row past the bound is enough to show it (and fails quickly where unbounded)."""
+    task_id = deploy_all_types(engine)
+    client = signed_in(app, engine, "an")
+    past = f"nominees.{forms.MAX_ROWS}"
+    posted = {"name": "A", "level": "tinh", "papers": "to_trinh", f"{past}.id": "1", f"{past}.reason": "x"}
+    answer = submit(client, task_id, posted)
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 422 and f"Bảng có tối đa {forms.MAX_ROWS} dòng." in field_block(page, "f-nominees")
+    assert engine.tasks.get(task_id).state == "ready"
 
 
 def test_absurd_pages_are_400(api: Api) -> None:
