@@ -118,3 +118,14 @@ def test_a_calendar_year_past_any_date_is_422_naming_it(
     added = client.post("/admin/calendar/add/holiday", data={"csrf_token": token, "year": year, "day": "x"})
     assert added.status_code == 422 and "year" in added.get_data(as_text=True).split("Mục cần sửa:")[1]
     assert counts(database) == before
+
+
+@pytest.mark.parametrize("instance", [str(10**30), "0000000000009999999999999", "-5", "٣"])
+def test_migrating_an_instance_id_past_the_column_is_422_and_moves_nothing(
+    app: Flask, engine: Engine, database: Database, instance: str
+) -> None:
+    client, token = signed_in(app, engine, "thiet-ke", list(ROLES))
+    before = counts(database)
+    answer = client.post("/designer/appraisal/versions/1/migrate", data={"csrf_token": token, "instance": instance})
+    assert answer.status_code == 422, answer.status_code
+    assert counts(database) == before
