@@ -252,6 +252,18 @@ def test_an_unreadable_multipart_body_is_400_naming_the_body(api: Api, database:
     assert counts(database) == before
 
 
+def test_a_huge_upload_or_form_is_413_in_vietnamese(api: Api, database: Database) -> None:
+    """Past MAX_CONTENT_LENGTH on an upload page, past AWARDFLOW_MAX_BODY on any other form: refused on the
+    Content-Length, before a byte of the body is read."""
+    before = counts(database)
+    upload = multipart((b'name="paper_TO_TRINH"; filename="to-trinh.pdf"', b"0" * (21 * 1024 * 1024)))
+    login = {"data": b"username=" + b"x" * (2 * 1024 * 1024), "content_type": "application/x-www-form-urlencoded"}
+    for url, body in (("/desk", upload), ("/login", login)):
+        answer = api.client.post(url, **body)
+        assert answer.status_code == 413 and "Tệp quá lớn" in answer.get_data(as_text=True), url
+    assert counts(database) == before
+
+
 def test_bad_utf8_in_api_form_fields_is_400_naming_them(api: Api, database: Database) -> None:
     before = counts(database)
     refused(
