@@ -20,7 +20,8 @@ from web.boundary import MAX_ID
 
 LOCAL = ZoneInfo(DEFAULT_ZONE)
 #: A working-time duration as engine.calendar.parse_duration reads it (case-insensitive unit spelled out).
-DURATION = "^" + DURATION_PATTERN.replace("(WD|WH|WM)", "[Ww][DdHhMm]") + "$"
+#: (no sign of minus: the API computes forward only, and refuses a negative time limit)
+DURATION = "^" + DURATION_PATTERN.replace("(WD|WH|WM)", "[Ww][DdHhMm]").replace("[+-]?", "[+]?") + "$"
 STATES = ("running", "suspended", "error", "completed", "cancelled")
 
 
