@@ -66,7 +66,7 @@ ONE_DAY = timedelta(days=1)
 #: walked past year 9999).
 DURATION_DIGITS = 4
 #: A working-time amount as a procedure writes it (the API declares the same pattern).
-DURATION_PATTERN = rf"\s*([+-]?(?:\d{{1,{DURATION_DIGITS}}}(?:\.\d*)?|\.\d+))\s*(WD|WH|WM)\s*"
+DURATION_PATTERN = rf"[ \t\r\n]*([+-]?(?:\d{{1,{DURATION_DIGITS}}}(?:\.\d*)?|\.\d+))[ \t\r\n]*(WD|WH|WM)[ \t\r\n]*"
 _UNITS = {"WD": None, "WH": timedelta(hours=1), "WM": timedelta(minutes=1)}
 _DURATION = re.compile(DURATION_PATTERN, re.IGNORECASE)
 _INTERVAL = re.compile(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*")

@@ -55,6 +55,8 @@ DEFAULT = "default"
 #: Package holidays are loaded from this year (or earlier when rows need it) to YEARS_AHEAD after today.
 FIRST_YEAR = 2020
 YEARS_AHEAD = 10
+#: The years a calendar can be listed for (those of the reports' range): a year past them is no date at all.
+LISTED_YEARS = range(1900, 2201)
 PACKAGE_SOURCE = f"holidays {version('holidays')} (VN)"
 #: Where :meth:`CalendarService._stored` keeps the calendar rows of the running transaction.
 STORED_KEY = "awardflow.calendars"
@@ -292,6 +294,10 @@ class CalendarService:
 
     def list_days(self, year: int, name: str = DEFAULT, *, include_removed: bool = False) -> list[DayEntry]:
         """The year's package holidays and administrators' rows, by date, each marked with its origin."""
+        if year not in LISTED_YEARS:
+            raise InvalidInput(
+                f"no calendar for the year {year}", {"year": [f"must be from {LISTED_YEARS[0]} to {LISTED_YEARS[-1]}"]}
+            )
         with self.db.reading() as session:
             self._row(session, name)
             query = select(CalendarDay).where(

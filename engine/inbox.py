@@ -33,6 +33,9 @@ SCOPES = ("all", "mine", "claimable")
 #: Counting walks about 3 rows per match when a group holds a third of the unassigned tasks, at about 2 µs a
 #: row on SQLite: 1,000 would cost 4–5 ms more per view than 500 at 100,000 open tasks.
 COUNT_LIMIT = 500
+#: The last page any list serves: pages past it would skip 50 million rows (none exist), and a larger offset
+#: overflows the database's integers (a 500 on SQLite, an error on PostgreSQL).
+MAX_PAGE = 100_000
 #: Open tasks; a literal, so that both databases may use the indexes kept for open tasks only.
 READY = HumanTask.state == literal_column("'ready'")
 SORTS = {"due": HumanTask.due_at, "created": HumanTask.created_at, "name": HumanTask.name}
@@ -105,8 +108,8 @@ def check_query(q: InboxQuery) -> None:
         fields["scope"] = [f"must be one of {', '.join(SCOPES)}"]
     if q.sort not in SORTS:
         fields["sort"] = [f"must be one of {', '.join(SORTS)}"]
-    if q.page < 1:
-        fields["page"] = ["must be at least 1"]
+    if not 1 <= q.page <= MAX_PAGE:
+        fields["page"] = [f"must be between 1 and {MAX_PAGE}"]
     if not 1 <= q.per_page <= 500:
         fields["per_page"] = ["must be between 1 and 500"]
     if fields:

@@ -19,7 +19,8 @@ refuse, before computing, a string, list or integer past its bound (``'x' * 10**
 (:mod:`engine.values`): a value the workflow store cannot hold, or one past
 ``ScriptLimits.max_value_bytes``, fails the script with the variable named, and the task data is put back
 as it was before the script ran. Memory made in many steps (objects appended in a loop) is bounded by how
-much the process may grow while the script runs (``ScriptLimits.max_memory_mb``, on Linux).
+much the process may grow while the script runs (``ScriptLimits.max_memory_mb``: exactly on Linux, by the
+peak resident size on other POSIX systems, not at all on Windows; see :class:`_Memory`).
 """
 
 from __future__ import annotations
@@ -523,11 +524,16 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[mis
 
 
 class _Memory:
-    """How much the process grew while a script runs, read from ``/proc/self/statm`` (a few microseconds)."""
+    """How much the process grew while a script runs. Read from ``/proc/self/statm`` on Linux (the resident size,
+    a few microseconds). Elsewhere (macOS, the BSDs) from ``getrusage``, which gives only the peak resident size:
+    a peak that rose by more than the bound is memory the script took, but a script may first reuse, unnoticed,
+    what the process had freed below its earlier peak. Where neither exists (Windows) there is no bound: the
+    operating system's (a job object, a container) must hold it."""
 
     def __init__(self, limit_mb: int) -> None:
         self.limit_mb = limit_mb
-        self.start = _resident_bytes()
+        self.read = _resident_bytes if _resident_bytes() is not None else _peak_resident_bytes
+        self.start = self.read()
         self.looks = 0
 
     def check(self) -> None:
@@ -535,7 +541,7 @@ class _Memory:
         self.looks += 1
         if self.start is None or self.looks % _MEMORY_EVERY:
             return
-        now = _resident_bytes()
+        now = self.read()
         if now is not None and now - self.start > self.limit_mb * 2**20:
             raise ScriptTooBig(
                 f"script stopped: it took more than {self.limit_mb} MB of memory "
@@ -557,6 +563,16 @@ def _resident_bytes() -> int | None:
             return int(statm.read().split()[1]) * _PAGE_SIZE
     except (OSError, ValueError, IndexError):
         return None
+
+
+def _peak_resident_bytes() -> int | None:
+    """The process's peak resident memory (POSIX ``getrusage``: kilobytes, bytes on macOS), or None (Windows)."""
+    try:
+        import resource
+    except ImportError:
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return int(peak) if sys.platform == "darwin" else int(peak) * 1024
 
 
 class ScriptEngine(PythonScriptEngine):  # type: ignore[misc]  # SpiffWorkflow ships no types

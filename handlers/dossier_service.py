@@ -23,6 +23,7 @@ from engine import Engine, clock
 from engine.access import AccessPolicy
 from engine.errors import InvalidInput, InvalidState, NotFound
 from engine.identity import Actor, members
+from engine.inbox import MAX_PAGE
 from engine.models import ProcessInstance, SlaClock
 from engine.sla import INTAKE_START
 from engine.tasks import TaskView
@@ -216,7 +217,15 @@ class DossierService:
         per_page: int = 50,
     ) -> tuple[list[Dossier], int]:
         """Dossiers handled by the caller's units (every unit for wide roles), ordered by ``sort`` (a key of
-        :data:`SORTS`), with the total; ``search`` finds a code, a nominee's name, a unit or a status name."""
+        :data:`SORTS`), with the total; ``search`` finds a code, a nominee's name, a unit or a status name. A page
+        past :data:`~engine.inbox.MAX_PAGE` or an unknown status is refused, naming it."""
+        refused: dict[str, list[str]] = {}
+        if page > MAX_PAGE:
+            refused["page"] = [f"must be between 1 and {MAX_PAGE}"]
+        if status is not None and status not in records.STATUS_NAMES:
+            refused["status"] = ["is not a dossier status"]
+        if refused:
+            raise InvalidInput(f"invalid dossier list query: {', '.join(refused)}", refused)
         stmt = select(Dossier).join(ProcessInstance, ProcessInstance.id == Dossier.instance_id)
         scope = self.engine.access.units(caller)
         if scope is not None:

@@ -40,6 +40,8 @@ __all__ = [
 ]
 
 NOMINEE_FIELDS = ("kind", "name", "gender", "position", "is_leader", "unit")
+#: The years an achievement may be proposed for.
+ACHIEVEMENT_YEARS = range(2000, 2101)
 
 
 def validate_submission(rules: Catalogue, submission: Mapping[str, Any]) -> None:
@@ -50,8 +52,9 @@ def validate_submission(rules: Catalogue, submission: Mapping[str, Any]) -> None
     for key in ("unit", "unit_name", "title"):
         if not isinstance(submission.get(key), str) or not submission[key].strip():
             problems[key] = ["required"]
-    if not isinstance(submission.get("achievement_year"), int):
-        problems["achievement_year"] = ["a year, e.g. 2025"]
+    year = submission.get("achievement_year")
+    if not isinstance(year, int) or isinstance(year, bool) or year not in ACHIEVEMENT_YEARS:
+        problems["achievement_year"] = [f"a year from {ACHIEVEMENT_YEARS[0]} to {ACHIEVEMENT_YEARS[-1]}, e.g. 2025"]
     nominees = submission.get("nominees")
     if not isinstance(nominees, list) or not nominees:
         problems["nominees"] = ["at least one nominee"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Mapping, Sequence
 from io import BytesIO
+from pathlib import PurePosixPath
 from typing import Any
 
 from engine.errors import InvalidInput
@@ -44,6 +45,12 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
+def base_name(filename: str) -> str:
+    """A paper's file name without the folders a client may send with it (``C:\\Users\\…\\to-trinh.pdf``,
+    ``../../x.pdf``): the name is shown and sent back, the file itself is kept under its digest."""
+    return PurePosixPath(filename.replace("\\", "/")).name or "paper"
+
+
 def upload(store: Store, rules: Catalogue, code: str, filename: str, data: bytes) -> dict[str, Any]:
     """Check one uploaded paper against the limits, store it, and return its metadata."""
     problems: dict[str, list[str]] = {}
@@ -62,7 +69,7 @@ def upload(store: Store, rules: Catalogue, code: str, filename: str, data: bytes
     stored = store.put(data, _SUFFIX.get(kind, ""))
     return {
         "code": code,
-        "filename": filename[:255],
+        "filename": base_name(filename)[:255],
         "content_type": kind,
         "size": stored.size,
         "key": stored.key,

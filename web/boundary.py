@@ -4,20 +4,27 @@ sign-in reads it.
 What a view may then take for granted: the body is no larger than its endpoint allows (413 otherwise), a JSON
 body parses, nests at most :data:`MAX_JSON_DEPTH` deep and every string in it, in the query string, the path
 and the form fields is text a database can store (no NUL, no lone surrogate), identically on SQLite and
-PostgreSQL (PostgreSQL refuses NUL in text, SQLite keeps it). Ids in paths stay inside the smallest integer
+PostgreSQL (PostgreSQL refuses NUL in text, SQLite keeps it). Bytes that are not UTF-8 in the path, the query,
+an urlencoded or a multipart form (field names and text fields; a file's content is not text) are a 400 naming
+the field, where Werkzeug would have read U+FFFD, ``%FF`` or an empty form; a multipart body Werkzeug cannot
+read is a 400 naming ``body``. Headers and cookies are not checked. Ids in paths stay inside the smallest integer
 column (:class:`ColumnInt`), so an id past it is a plain 404 on every database.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
+from itertools import chain
 from typing import Any
-from urllib.parse import unquote, unquote_to_bytes
+from urllib.parse import unquote_to_bytes
 
 from flask import Flask, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.formparser import MultiPartParser
 from werkzeug.routing import BaseConverter, IntegerConverter, Map
+from werkzeug.sansio.multipart import Data, Epilogue, Field, MultipartDecoder, NeedData
 
 from engine.errors import InvalidInput
 from engine.values import printable, text_problem
@@ -30,8 +37,17 @@ MAX_JSON_DEPTH = 32
 #: refusing the same ids on both keeps the answers identical).
 MAX_ID = 2**31 - 1
 
+#: Characters no input text may carry besides NUL and lone surrogates (:func:`engine.values.text_problem`): the
+#: control characters XML 1.0 cannot hold (the DOCX letters and the spreadsheets are XML: one such character in a
+#: name fails their making) and the bidirectional overrides, embeddings and isolates, which make a name read
+#: otherwise than it is written (``"\u202efdp.exe"``). Tab and line breaks are text.
+UNSHOWABLE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
+#: What a file name may not carry besides: line breaks and tabs (it goes back out in a header).
+NOT_IN_A_NAME = re.compile("[\t\r\n]")
+
 BAD_BODY = "the request body is not valid JSON"
 INVALID_UTF8 = "must be valid UTF-8 text"
+BAD_FORM = "the form cannot be read as text"
 
 #: Web settings (merged into web.app.DEFAULTS).
 CONFIG: dict[str, Any] = {
@@ -62,6 +78,15 @@ class ColumnInt(IntegerConverter):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max)
 
 
+def column_int(text: str) -> int:
+    """A whole number sent in a form field (an id, a count), as ``<int:>`` reads an id in a path: ASCII digits, at
+    most :data:`MAX_ID`; ValueError otherwise (``request.form.getlist(name, type=column_int)`` leaves it out)."""
+    digits = (text.lstrip("0") or "0") if text.isascii() and text.isdigit() else ""
+    if not digits or len(digits) > len(str(MAX_ID)) or int(digits) > MAX_ID:
+        raise ValueError(f"{text[:20]!r} is not a whole number up to {MAX_ID}")
+    return int(digits)
+
+
 class Day(BaseConverter):
     """``<day:...>``: a path segment documented as a date (YYYY-MM-DD); the view parses it and names it in a
     400 when it is not one."""
@@ -74,6 +99,15 @@ def day_param_schema(converter: Day) -> dict[str, Any]:
 def int_param_schema(converter: ColumnInt) -> dict[str, Any]:
     """The OpenAPI schema of a bounded id (flask-smorest asks for it per converter class)."""
     return {"type": "integer", "format": "int32", "minimum": 0, "maximum": converter.max}
+
+
+def input_problem(text: str, *, name: bool = False) -> str | None:
+    """Why ``text`` may not come in (see :data:`UNSHOWABLE`; ``name``: a file name, one line), or None."""
+    found = text_problem(text)
+    if found:
+        return found
+    bad = UNSHOWABLE.search(text) or (NOT_IN_A_NAME.search(text) if name else None)
+    return f"must not contain the control character U+{ord(bad.group()):04X}" if bad else None
 
 
 def body_limit() -> int:
@@ -120,7 +154,7 @@ def load_json(raw: str | bytes, field: str) -> Any:
     for where, text, depth in walk(parsed, ""):
         if depth > MAX_JSON_DEPTH:
             bad_params(deep, BAD_BODY)
-        problem = text_problem(text)
+        problem = input_problem(text)
         if problem:
             problems.setdefault(printable(where) or field, []).append(problem)
     if problems:
@@ -135,12 +169,13 @@ def json_body() -> None:
         load_json(raw, "body")
 
 
-def text_fields(pairs: Iterable[tuple[str, Any]]) -> dict[str, list[str]]:
-    """The fields among ``pairs`` (name, value) whose name or value is text no database can store."""
+def text_fields(pairs: Iterable[tuple[str, Any]], *, names: bool = False) -> dict[str, list[str]]:
+    """The fields among ``pairs`` (name, value) whose name or value is text that may not come in (``names``: the
+    values are file names)."""
     problems: dict[str, list[str]] = {}
     for name, value in pairs:
-        for text in (name, value):
-            problem = text_problem(text) if isinstance(text, str) else None
+        for text, is_name in ((name, False), (value, names)):
+            problem = input_problem(text, name=is_name) if isinstance(text, str) else None
             if problem:
                 problems.setdefault(printable(name), []).append(problem)
     return problems
@@ -154,14 +189,54 @@ def raw_utf8() -> dict[str, list[str]]:
         path.encode("latin-1").decode("utf-8")
     except UnicodeError:
         problems["path"] = [INVALID_UTF8]
-    for pair in request.query_string.split(b"&"):
-        name, _, value = pair.partition(b"=")
-        try:
-            unquote_to_bytes(name.replace(b"+", b" ")).decode("utf-8")
-            unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8")
-        except UnicodeDecodeError:
-            problems.setdefault(printable(unquote(name.decode("latin-1"))), []).append(INVALID_UTF8)
+    return problems | urlencoded_utf8(request.query_string)
+
+
+def urlencoded_utf8(raw: bytes) -> dict[str, list[str]]:
+    """The fields of a query string or an urlencoded form whose name or value, percent-decoded, is not UTF-8
+    (Werkzeug turns such bytes into U+FFFD in a query and into ``%FF`` text in a form)."""
+    problems: dict[str, list[str]] = {}
+    for pair in raw.split(b"&"):
+        name, _, value = (unquote_to_bytes(part.replace(b"+", b" ")) for part in pair.partition(b"="))
+        if not (decodes(name, "utf-8") and decodes(value, "utf-8")):
+            problems.setdefault(name.decode("utf-8", "backslashreplace"), []).append(INVALID_UTF8)
     return problems
+
+
+def multipart_utf8() -> dict[str, list[str]]:
+    """The text fields of a multipart body that are not text in their part's charset (UTF-8 unless it says
+    otherwise), which Werkzeug would turn into U+FFFD. A body Werkzeug cannot read at all (no boundary, part
+    headers that are not UTF-8, no end) it would take for an empty form: it is refused as ``body``."""
+    boundary = request.mimetype_params.get("boundary", "").encode("latin-1")
+    decoder = MultipartDecoder(boundary, max_parts=request.max_form_parts)
+    charset = MultiPartParser().get_part_charset
+    raw, size = request.get_data(cache=True), 64 * 1024
+    problems: dict[str, list[str]] = {}
+    field: Field | None = None
+    text: list[bytes] = []
+    try:
+        if not boundary:
+            raise ValueError("no boundary")
+        for chunk in chain((raw[start : start + size] for start in range(0, len(raw), size)), [None]):
+            decoder.receive_data(chunk)
+            while not isinstance(event := decoder.next_event(), Epilogue | NeedData):
+                if not isinstance(event, Data):  # a new part: a Field (text) or a File
+                    field, text = (event if isinstance(event, Field) else None), []
+                elif field is not None:
+                    text.append(event.data)
+                    if not event.more_data and not decodes(b"".join(text), charset(field.headers)):
+                        problems.setdefault(printable(field.name or "body"), []).append(INVALID_UTF8)
+    except ValueError as err:  # also a part's headers that are not UTF-8, a body that ends before its last part
+        problems["body"] = [f"is not a readable multipart form ({err})"]
+    return problems
+
+
+def decodes(raw: bytes, encoding: str) -> bool:
+    try:
+        raw.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def guard() -> None:
@@ -176,8 +251,15 @@ def guard() -> None:
     if request.is_json:
         json_body()
     elif request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        undecodable = (
+            multipart_utf8()
+            if request.mimetype == "multipart/form-data"
+            else urlencoded_utf8(request.get_data(cache=True))
+        )
+        if undecodable:
+            bad_params(undecodable, BAD_FORM)
         files = ((name, part.filename) for name, part in request.files.items(multi=True))
-        form = text_fields(request.form.items(multi=True)) | text_fields(files)
+        form = text_fields(request.form.items(multi=True)) | text_fields(files, names=True)
         if form:
             raise InvalidInput(f"the form holds text that cannot be stored: {', '.join(form)}", form)
 

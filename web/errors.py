@@ -107,10 +107,11 @@ def http_error(err: HTTPException) -> Any:
     """Werkzeug/webargs errors as JSON under /api; other paths (the pages) keep Flask's own."""
     if err.code is None:
         return err
-    if not request.path.startswith("/api"):
-        return (*page_error(err.code, err.description or type(err).__name__), passed_headers(err))
-    code = err.code
     data = getattr(err, "data", None) or {}
+    if not request.path.startswith("/api"):
+        fields = data.get("fields") if isinstance(data.get("fields"), dict) else None
+        return (*page_error(err.code, err.description or type(err).__name__, fields), passed_headers(err))
+    code = err.code
     fields = dict(data.get("fields") or {})
     messages = data.get("messages")
     name = type(err).__name__

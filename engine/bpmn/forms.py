@@ -35,7 +35,7 @@ __all__ = ["NO_RETRIEVAL", "load_form", "reference_problems", "pattern_problem"]
 NO_RETRIEVAL: Registry[Any] = Registry()
 #: Longer patterns are refused outright.
 MAX_PATTERN_CHARS = 1000
-_REPEATS = (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT)
+_REPEATS = (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT, sre_constants.POSSESSIVE_REPEAT)
 
 #: At most this many meta-schema errors are listed per form.
 MAX_FORM_ERRORS = 20
@@ -87,35 +87,191 @@ def reference_problems(file: str, schema: dict[str, Any]) -> list[Problem]:
 
 
 def pattern_problem(pattern: str) -> str | None:
-    """Why a ``pattern`` may not be deployed: it does not compile, is too long, or nests unbounded
-    quantifiers (``(a+)+``, ``(\\w+\\s?)*``), which backtrack exponentially on a near match."""
+    """Why a ``pattern`` may not be deployed: it does not compile, is too long, nests unbounded quantifiers
+    (``(a+)+``, ``(\\w+\\s?)*``) or repeats an alternation whose alternatives can begin with the same
+    character (``(a|ab)*c``, ``(\\w|\\d)+$``, ``(.|\\s)*``): both backtrack exponentially on a near match."""
     if len(pattern) > MAX_PATTERN_CHARS:
         return f"pattern is longer than {MAX_PATTERN_CHARS} characters"
     try:
         re.compile(pattern)
-        parsed = sre_parse.parse(pattern)
+        parsed = sre_parse.parse(_as_written(pattern))
     except (re.error, RecursionError, OverflowError) as exc:
         return f"pattern {pattern!r} is not a valid regular expression: {exc}"
-    if _nested_repeat(parsed, inside=False):
-        return f"pattern {pattern!r} nests quantifiers and can backtrack catastrophically; rewrite it without them"
+    found = _Backtracking(parsed).find(parsed, nested=False, alternating=False)
+    if found:
+        return f"pattern {pattern!r} {found} and can backtrack catastrophically; rewrite it without them"
     return None
 
 
-def _nested_repeat(items: Any, *, inside: bool) -> bool:
-    """Whether an unbounded repeat sits inside another (``inside``: we are in the body of one)."""
-    for op, av in items:
-        if op in _REPEATS:
-            low, high, body = av
-            unbounded = high == sre_constants.MAXREPEAT
-            if (unbounded and inside) or _nested_repeat(body, inside=inside or unbounded):
-                return True
-        elif op == sre_constants.SUBPATTERN and _nested_repeat(av[3], inside=inside):
-            return True
-        elif op == sre_constants.BRANCH and any(_nested_repeat(branch, inside=inside) for branch in av[1]):
-            return True
-        elif op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT) and _nested_repeat(av[1], inside=inside):
-            return True
-    return False
+#: A zero-width item put before every ``|`` (see :func:`_as_written`).
+_KEEP_ALTERNATIVE = "(?=)"
+#: A bounded repeat of more rounds than this multiplies the ways overlapping alternatives can match.
+_FEW_ROUNDS = 10
+_SINGLE = (sre_constants.LITERAL, sre_constants.NOT_LITERAL, sre_constants.ANY, sre_constants.IN)
+_ZERO_WIDTH = (sre_constants.AT, sre_constants.ASSERT, sre_constants.ASSERT_NOT)
+#: A one-character item (op, argument) as the parser gives it: LITERAL, NOT_LITERAL, ANY or IN.
+Atom = tuple[Any, Any]
+#: Matches every character (no character is -1).
+_EVERY: list[Atom] = [(sre_constants.NOT_LITERAL, -1)]
+_CATEGORIES = {
+    sre_constants.CATEGORY_DIGIT: re.compile(r"\d"),
+    sre_constants.CATEGORY_NOT_DIGIT: re.compile(r"\D"),
+    sre_constants.CATEGORY_SPACE: re.compile(r"\s"),
+    sre_constants.CATEGORY_NOT_SPACE: re.compile(r"\S"),
+    sre_constants.CATEGORY_WORD: re.compile(r"\w"),
+    sre_constants.CATEGORY_NOT_WORD: re.compile(r"\W"),
+}
+#: The characters two first-character sets are compared on: ASCII, Latin and Vietnamese letters, combining
+#: marks, a few other digits, spaces and letters; the pattern's own literals and range ends are added.
+_PROBE = frozenset(
+    [chr(c) for c in (*range(0x250), *range(0x300, 0x370), *range(0x1EA0, 0x1F00))]
+    + list("\u0410\u0663\u0966\u2003\u2028\u3000\u4e00\uff10\U0001d7d8")
+)
+
+
+def _as_written(pattern: str) -> str:
+    """``pattern`` with :data:`_KEEP_ALTERNATIVE` before every ``|`` outside a character class, which matches
+    the same strings. Python's parser folds one-character alternatives into a class (``(\\w|\\d)`` becomes
+    ``[\\w\\d]``) and hoists common prefixes: that is a CPython optimisation, and the ECMAScript engines that
+    JSON Schema's ``pattern`` is written for (a browser, another client of the form) backtrack through the
+    alternation as written. Where the marked copy does not parse (a ``|`` in a comment), the pattern is
+    checked as the parser gives it."""
+    out: list[str] = []
+    index, in_class = 0, False
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            out.append(pattern[index : index + 2])
+            index += 2
+            continue
+        out.append(char)
+        index += 1
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            for literal in ("^", "]"):  # ``[]a]`` and ``[^]a]``: a leading ``]`` is a member
+                if pattern.startswith(literal, index):
+                    out.append(literal)
+                    index += 1
+        elif char == "|":
+            out.insert(len(out) - 1, _KEEP_ALTERNATIVE)
+    marked = "".join(out)
+    try:
+        sre_parse.parse(marked)
+    except (re.error, RecursionError, OverflowError):
+        return pattern
+    return marked
+
+
+class _Backtracking:
+    """Finds, in a parsed pattern, what can backtrack exponentially."""
+
+    def __init__(self, parsed: Any) -> None:
+        self.ignore_case = bool(parsed.state.flags & re.IGNORECASE)
+        self.dot_all = bool(parsed.state.flags & re.DOTALL)
+        self.probe = _PROBE | frozenset(self._own_characters(parsed))
+
+    def find(self, items: Any, *, nested: bool, alternating: bool) -> str | None:
+        """What in ``items`` backtracks: ``nested``, we are in the body of an unbounded repeat; ``alternating``,
+        in the body of a repeat of more than :data:`_FEW_ROUNDS` rounds."""
+        for op, av in items:
+            inner_nested, inner_alternating = nested, alternating
+            if op in _REPEATS:
+                unbounded = av[1] == sre_constants.MAXREPEAT
+                if unbounded and nested:
+                    return "nests quantifiers"
+                inner_nested, inner_alternating = nested or unbounded, alternating or av[1] > _FEW_ROUNDS
+            elif op == sre_constants.BRANCH and alternating and self._overlap(av[1]):
+                return "repeats alternatives that can match the same text"
+            for part in _parts(op, av):
+                if found := self.find(part, nested=inner_nested, alternating=inner_alternating):
+                    return found
+        return None
+
+    def _overlap(self, branches: list[Any]) -> bool:
+        """Whether two of ``branches`` can begin with the same character (one that can match nothing begins with
+        whatever follows it: any character)."""
+        firsts = []
+        for branch in branches:
+            atoms, empty = self._first(branch)
+            firsts.append(_EVERY if empty else atoms)
+        return any(self._meet(one, other) for index, one in enumerate(firsts) for other in firsts[index + 1 :])
+
+    def _meet(self, one: list[Atom], other: list[Atom]) -> bool:
+        return any(self._member(one, char) and self._member(other, char) for char in self.probe)
+
+    def _first(self, items: Any) -> tuple[list[Atom], bool]:
+        """The one-character items the first character ``items`` match is matched by, and whether ``items`` can
+        match the empty string."""
+        atoms: list[Atom] = []
+        for op, av in items:
+            if op in _SINGLE:
+                return [*atoms, (op, av)], False
+            if op in _ZERO_WIDTH:
+                continue
+            if op == sre_constants.SUBPATTERN:
+                found, empty = self._first(av[3])
+            elif op == sre_constants.ATOMIC_GROUP:
+                found, empty = self._first(av)
+            elif op in _REPEATS:
+                found, empty = self._first(av[2])
+                empty = empty or av[0] == 0
+            elif op == sre_constants.BRANCH:
+                each = [self._first(branch) for branch in av[1]]
+                found, empty = [a for atoms_, _ in each for a in atoms_], any(e for _, e in each)
+            else:  # a back reference, a conditional group: anything, or nothing
+                found, empty = _EVERY, True
+            atoms += found
+            if not empty:
+                return atoms, False
+        return atoms, True
+
+    def _member(self, atoms: list[Atom], char: str) -> bool:
+        forms = {form for form in (char, char.lower(), char.upper()) if len(form) == 1} if self.ignore_case else {char}
+        return any(self._matches(atom, form) for atom in atoms for form in forms)
+
+    def _matches(self, atom: Atom, char: str) -> bool:
+        """Whether ``char`` matches one item (or, inside a class, one member)."""
+        op, av = atom
+        if op in (sre_constants.LITERAL, sre_constants.NOT_LITERAL):
+            return (ord(char) == int(av)) is (op is sre_constants.LITERAL)
+        if op == sre_constants.ANY:
+            return self.dot_all or char != "\n"
+        if op == sre_constants.RANGE:
+            return int(av[0]) <= ord(char) <= int(av[1])
+        if op == sre_constants.CATEGORY:
+            return bool(_CATEGORIES[av].match(char))
+        if op == sre_constants.IN:
+            negate = bool(av) and av[0][0] == sre_constants.NEGATE
+            return negate != any(self._matches(member, char) for member in av)
+        return False  # NEGATE, the mark of a negated class
+
+    @staticmethod
+    def _own_characters(items: Any) -> Iterator[str]:
+        """Every literal and range end in the pattern (so that ranges and literals meet where they overlap)."""
+        for op, av in items:
+            if op in (sre_constants.LITERAL, sre_constants.NOT_LITERAL) and av >= 0:
+                yield chr(av)
+            elif op == sre_constants.RANGE:
+                yield from (chr(av[0]), chr(av[1]))
+            for part in _parts(op, av):
+                yield from _Backtracking._own_characters(part)
+
+
+def _parts(op: Any, av: Any) -> list[Any]:
+    """The item lists inside one parsed item (a group's, a repeat's body, the alternatives, a class's members)."""
+    if op in _REPEATS:
+        return [av[2]]
+    if op == sre_constants.BRANCH:
+        return list(av[1])
+    if op in (sre_constants.SUBPATTERN, sre_constants.ASSERT, sre_constants.ASSERT_NOT):
+        return [av[-1]]
+    if op in (sre_constants.ATOMIC_GROUP, sre_constants.IN):
+        return [av]
+    if op == sre_constants.GROUPREF_EXISTS:
+        return [part for part in av[1:] if part is not None]
+    return []
 
 
 def _patterns(schema: Any, path: str) -> Iterator[tuple[str, str]]:

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import update
 
 from engine import Engine
+from engine.bpmn.forms import pattern_problem
 from engine.errors import DeploymentInvalid, InvalidState
 from engine.models import Resource
 from tests.engine.conftest import BPMN, files, ready
@@ -64,6 +65,7 @@ def server() -> Iterator[str]:
         ({"comment": {"$ref": "#/$defs/missing"}}, "$.properties.comment.$ref", "points at nothing"),
         ({"comment": {"pattern": "^(a+)+$"}}, "$.properties.comment.pattern", "backtrack catastrophically"),
         ({"comment": {"pattern": "^(\\w+\\s?)*$"}}, "$.properties.comment.pattern", "backtrack catastrophically"),
+        ({"comment": {"pattern": "^(\\w|\\d)+$"}}, "$.properties.comment.pattern", "match the same text"),
         ({"comment": {"pattern": "(unclosed"}}, "$.properties.comment.pattern", "regex"),
     ],
 )
@@ -73,6 +75,53 @@ def test_hostile_forms_are_refused_at_deploy(engine: Engine, change: dict, point
         engine.repository.deploy(bundle, actor="admin")
     [problem] = [p for p in caught.value.problems if p.severity == "error"]
     assert (problem.file, problem.element_id) == (FORM, pointer) and reason in problem.message
+
+
+#: Patterns that backtrack exponentially on a near match in a backtracking engine: an unbounded repeat inside
+#: another, or a repeated alternation whose alternatives can begin with the same character (a literal, a class,
+#: a category, the dot, or an alternative that can match nothing and so begins with whatever follows).
+BACKTRACKING = [
+    "(a+)+",
+    "^(\\w+\\s?)*$",
+    "(a|a)*",
+    "(a|ab)*c",
+    "(\\w|\\d)+$",
+    "(.|\\s)*",
+    "(?:\\d|[0-9])+",
+    "^([A-Z]|Đ|[À-Ỹ])+$",
+    "(x?|y)*z",
+    "((a|a)b)*c",
+    "(?:ab|a[b-c])*$",
+    "(?i)(a|A)+b",
+    "^(a|a){1,50}$",
+]
+#: Common patterns of our forms (and of the regular ones people paste) that must keep deploying.
+SAFE = [
+    "^(\\+84|0)\\d{9}$",
+    "^\\d{4}/QĐ-[A-Z]+$",
+    "^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}$",
+    "(19|20)\\d{2}",
+    "^(Nam|Nữ)$",
+    "^(a|b)*$",
+    "^(?:[a-z]|\\d)+$",
+    "(.|\\n)*",
+    "^(a|a){2,5}$",
+    "^[0-9]{3}(-[0-9]+)?$",
+    "^(?:[^|]|\\|)*$",
+    "[]|]+",
+    "(?#a|a)x+",
+]
+
+
+@pytest.mark.parametrize("pattern", BACKTRACKING)
+def test_patterns_that_backtrack_are_refused(pattern: str) -> None:
+    message = pattern_problem(pattern)
+    assert message is not None and "backtrack catastrophically" in message
+
+
+@pytest.mark.parametrize("pattern", SAFE)
+def test_common_safe_patterns_are_accepted(pattern: str) -> None:
+    assert pattern_problem(pattern) is None
 
 
 def test_references_inside_the_form_and_safe_patterns_deploy(engine: Engine) -> None:

@@ -14,9 +14,12 @@ from werkzeug.test import TestResponse
 
 from engine import Engine, Settings
 from engine.db import Base, Database
+from web.pages import forms
 
 from .conftest import PEOPLE, Api
+from .pages_support import csrf, signed_in
 from .test_api_flow import start
+from .test_pages_task import deploy_all_types, field_block, submit
 
 #: The engine's bound on one completion's data, small here so a test reaches it with a small body.
 DATA_LIMIT = 4096
@@ -111,6 +114,9 @@ def test_huge_json_is_413(api: Api, database: Database, running: dict[str, Any])
         ("/api/instances", {"key": "user_task", "data": {"rows": [{"n": "\ud800"}]}}, "data.rows.0.n"),
         ("/api/calendar/holidays", {"day": "2027-06-01", "name": "x\x00", "source": "s"}, "name"),
         ("/api/signals", {"name": "go", "payload": ["\udfff"]}, "payload.0"),
+        ("/api/instances", {"key": "user_task", "business_key": "\u202eHS-1"}, "business_key"),
+        ("/api/instances", {"key": "user_task", "data": {"note": "a\x0bb"}}, "data.note"),
+        ("/api/calendar/holidays", {"day": "2027-06-01", "name": "Tết\u2066", "source": "s"}, "name"),
     ],
 )
 def test_nul_and_lone_surrogates_in_a_body_are_422_naming_the_field(
@@ -157,6 +163,8 @@ def test_lone_surrogate_in_task_data_leaves_the_instance_readable(
         ("/api/tasks/abc%00/form", "task_id"),
         ("/api/instances?business_key=%ff%fe", "business_key"),
         ("/api/instances?business_key=%ed%bf%bf", "business_key"),
+        ("/api/instances?business_key=%E2%80%AEHS", "business_key"),
+        ("/api/dossiers?award_type=%1b", "award_type"),
     ],
 )
 def test_nul_and_bad_utf8_in_query_and_path_are_400_naming_the_parameter(api: Api, url: str, field: str) -> None:
@@ -177,6 +185,105 @@ def test_nul_in_a_page_form_is_refused_before_the_sign_in(api: Api, database: Da
     answer = api.client.post("/login", data={"username": "an\x00", "password": "x"})
     assert answer.status_code == 422 and "username" in answer.get_data(as_text=True)
     assert counts(database) == before
+
+
+# -- bytes that are not UTF-8 in a form body ---------------------------------------------------------------------
+
+
+def multipart(*parts: tuple[bytes, bytes]) -> dict[str, Any]:
+    """A multipart body written byte for byte, as a client with another charset sends it (the test client would
+    encode it): (the Content-Disposition parameters, the content) of each part."""
+    body = b"".join(
+        b"--XyZ\r\nContent-Disposition: form-data; " + head + b"\r\n\r\n" + data + b"\r\n" for head, data in parts
+    )
+    return {"data": body + b"--XyZ--\r\n", "content_type": "multipart/form-data; boundary=XyZ"}
+
+
+def refused_page(response: TestResponse, status: int, field: str) -> str:
+    """The answer is the Vietnamese error page of ``status``, naming ``field`` among those to correct."""
+    page = response.get_data(as_text=True)
+    assert response.status_code == status, (response.status_code, page[-500:])
+    assert "Yêu cầu không hợp lệ" in page and field in page.split("Mục cần sửa:")[1].split("</p>")[0], page[-500:]
+    return page
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        (b"username=%ff%fe&password=x", "username"),  # percent-encoded (Werkzeug kept it as the text "%FF%FE")
+        (b"username=\xc3&password=x", "username"),  # raw bytes (Werkzeug read an empty form)
+        (b"username=%C4%91%C3&password=x", "username"),  # a character cut in half
+        (b"password=x&us%ffer=a", "us\\xffer"),  # in a name: named with the byte escaped
+    ],
+)
+def test_bad_utf8_in_the_login_form_is_400_naming_the_field(
+    api: Api, database: Database, raw: bytes, field: str
+) -> None:
+    before = counts(database)
+    refused_page(api.client.post("/login", data=raw, content_type="application/x-www-form-urlencoded"), 400, field)
+    assert counts(database) == before
+
+
+def test_utf8_text_in_a_form_is_read_even_a_replacement_character(api: Api) -> None:
+    token = csrf(api.client.get("/login").get_data(as_text=True))
+    for name in ("Nguy%E1%BB%85n", "ok+%EF%BF%BD"):  # Nguyễn; U+FFFD sent as the valid UTF-8 it is
+        body = f"username={name}&password=x&csrf_token={token}"
+        answer = api.client.post("/login", data=body, content_type="application/x-www-form-urlencoded")
+        page = answer.get_data(as_text=True)
+        assert answer.status_code == 401 and "Mục cần sửa" not in page, (answer.status_code, page[-500:])
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [
+        [(b'name="files"; filename="\xff.bpmn"', b"<x/>")],  # a filename that is not UTF-8
+        [(b'name="note"', b"cut")],  # cut before the closing boundary (below)
+    ],
+)
+def test_an_unreadable_multipart_body_is_400_naming_the_body(api: Api, database: Database, parts: list) -> None:
+    before = counts(database)
+    body = multipart(*parts)
+    if parts[0][0] == b'name="note"':
+        body["data"] = body["data"][:-9]
+    answer = api.post("/api/definitions", "designer", **body)
+    assert "multipart" in refused(answer, 400, "body")["fields"]["body"][0]
+    no_boundary = api.post("/api/definitions", "designer", data=body["data"], content_type="multipart/form-data")
+    refused(no_boundary, 400, "body")
+    assert counts(database) == before
+
+
+def test_a_huge_upload_or_form_is_413_in_vietnamese(api: Api, database: Database) -> None:
+    """Past MAX_CONTENT_LENGTH on an upload page, past AWARDFLOW_MAX_BODY on any other form: refused on the
+    Content-Length, before a byte of the body is read."""
+    before = counts(database)
+    upload = multipart((b'name="paper_TO_TRINH"; filename="to-trinh.pdf"', b"0" * (21 * 1024 * 1024)))
+    login = {"data": b"username=" + b"x" * (2 * 1024 * 1024), "content_type": "application/x-www-form-urlencoded"}
+    for url, body in (("/desk", upload), ("/login", login)):
+        answer = api.client.post(url, **body)
+        assert answer.status_code == 413 and "Tệp quá lớn" in answer.get_data(as_text=True), url
+    assert counts(database) == before
+
+
+def test_bad_utf8_in_api_form_fields_is_400_naming_them(api: Api, database: Database) -> None:
+    before = counts(database)
+    refused(
+        api.post("/api/instances", "desk", data=b"key=%ff", content_type="application/x-www-form-urlencoded"),
+        400,
+        "key",
+    )
+    upload = multipart((b'name="note"', b"\xe0\x80"), (b'name="files"; filename="a.bpmn"', b"\xff"))
+    refused(api.post("/api/definitions", "designer", **upload), 400, "note")
+    assert counts(database) == before
+
+
+def test_cookies_and_headers_are_not_read_as_form_text(api: Api, app: Any, engine: Engine) -> None:
+    """Only the body, the query and the path are checked: a stray cookie or header in another charset (as a WSGI
+    server passes them: the bytes as latin-1) breaks no page."""
+    stray = {"Cookie": "theme=\xff\xfe; lang=vi", "X-Forwarded-User": "Nguy\xe1\xbb\x85n\xff"}
+    assert api.client.get("/login", headers=stray).status_code == 200
+    client = signed_in(app, engine, "desk")
+    assert client.get("/inbox", headers={"X-Requested-With": "\xff"}).status_code == 200
+    assert api.get("/api/health", "admin", headers=stray).status_code == 200
 
 
 # -- numbers and ranges past sane bounds ------------------------------------------------------------------------
@@ -237,6 +344,19 @@ def test_absurd_report_ranges_are_refused(api: Api, url: str, start: str, end: s
 def test_a_ten_year_report_is_served(api: Api) -> None:
     answer = api.get("/api/reports/on-time", "supervisor", query_string={"start": "2017-01-01", "end": "2026-12-31"})
     assert answer.status_code == 200
+
+
+def test_a_table_row_numbered_past_the_bound_is_422_naming_the_table(app: Any, engine: Engine) -> None:
+    """``nominees.99999999.id`` once made the page read (and show again) a hundred million rows, a few seconds
+    per hundred thousand; the first row past the bound is enough to show it (and fails quickly where unbounded)."""
+    task_id = deploy_all_types(engine)
+    client = signed_in(app, engine, "an")
+    past = f"nominees.{forms.MAX_ROWS}"
+    posted = {"name": "A", "level": "tinh", "papers": "to_trinh", f"{past}.id": "1", f"{past}.reason": "x"}
+    answer = submit(client, task_id, posted)
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 422 and f"Bảng có tối đa {forms.MAX_ROWS} dòng." in field_block(page, "f-nominees")
+    assert engine.tasks.get(task_id).state == "ready"
 
 
 def test_absurd_pages_are_400(api: Api) -> None:

@@ -148,3 +148,17 @@ def test_convening_records_no_result_and_votes_wait_for_the_meeting(app: Flask, 
     vclock.set(datetime(2026, 3, 9, 1, 0, tzinfo=UTC))
     assert client.post(f"/council/{task}", data=form).status_code == 302
     assert [t.element_id for t in ready(engine, code)] == ["sign_decision"]
+
+
+@pytest.mark.parametrize("number", ["²", "٣", "9" * 5000, str(2**31), "-1", "1e3"])
+def test_a_quota_or_ballot_count_that_is_no_whole_number_is_422_naming_it(
+    app: Flask, engine: Engine, number: str
+) -> None:
+    """``"²".isdigit()`` is true and ``int("²")`` fails; 5000 digits pass ``isdigit`` and fail ``int``; a count
+    past the integer column overflows it: each was a 500."""
+    code = dossier_at(app, engine, "convene_session")
+    client, token = signed_in(app, engine, "thuky", ["council_secretary"])
+    task = task_of(engine, code, "convene_session")
+    answer = client.post(f"/council/{task}", data={"csrf_token": token, "session_date": "20/03/2026", "quota": number})
+    assert answer.status_code == 422 and "quota" in answer.get_data(as_text=True)
+    assert [t.element_id for t in ready(engine, code)] == ["convene_session"]

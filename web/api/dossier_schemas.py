@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
+from handlers.dossiers import ACHIEVEMENT_YEARS
 from web.api.schemas import Paging, moment
 
 KINDS = ("individual", "collective", "household")
@@ -39,7 +40,9 @@ class SubmitSchema(Schema):
     unit = fields.String(required=True, validate=validate.Length(min=1, max=100))
     unit_name = fields.String(validate=validate.Length(max=255))
     title = fields.String(validate=validate.Length(max=500))
-    achievement_year = fields.Integer(validate=validate.Range(min=2000, max=2100))
+    achievement_year = fields.Integer(
+        validate=validate.Range(min=ACHIEVEMENT_YEARS[0], max=ACHIEVEMENT_YEARS[-1])
+    )
     applicant = fields.Dict(keys=fields.String())
     nominees = fields.List(fields.Nested(NomineeIn), required=True, validate=validate.Length(min=1, max=200))
     papers = fields.List(fields.Nested(PaperRef), load_default=list)

@@ -1,7 +1,8 @@
 """What the OpenAPI document says beyond marshmallow's own translation: the input boundary's rules
 (web/boundary.py), so that what the document calls valid is what the server accepts.
 
-Every string sent in may hold anything but NUL; a date falls within the years :data:`YEARS`; free-form
+Every string sent in may hold anything but NUL and the characters the boundary refuses (control characters,
+bidirectional overrides); a date falls within the years :data:`YEARS`; free-form
 JSON (task data, a signal's payload) holds such strings at any depth, declared here to a few levels.
 """
 
@@ -14,8 +15,10 @@ from marshmallow import fields
 
 from web.api.schemas import in_years
 
-#: Text the boundary lets through: no NUL (a lone surrogate cannot be sent as UTF-8 JSON at all).
-NO_NUL = r"^[^\u0000]*$"
+#: Text the boundary lets through (web.boundary.UNSHOWABLE): no NUL, no control character XML cannot hold, no
+#: bidirectional override (a lone surrogate cannot be sent as UTF-8 JSON at all).
+REFUSED = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff\u202a-\u202e\u2066-\u2069"
+NO_NUL = rf"^[^{REFUSED}]*$"
 #: The year of a date or date-time sent in (web.api.schemas.YEARS: 1970..2200).
 YEAR = r"^(19[7-9][0-9]|2[01][0-9]{2}|2200)-"
 #: Levels of nesting spelled out for free-form JSON in the document (the server bounds the body's depth).
@@ -55,8 +58,8 @@ def boundary_rules(converter: Any, field: fields.Field, ret: dict[str, Any], **_
 
 
 def string_param_schema(converter: Any) -> dict[str, Any]:
-    """A ``<name>`` path parameter: any text without NUL or '/'."""
-    return {"type": "string", "pattern": r"^[^\u0000/]+$"}
+    """A ``<name>`` path parameter: any text the boundary lets through, without '/'."""
+    return {"type": "string", "pattern": rf"^[^{REFUSED}/]+$"}
 
 
 class ServedResponses(BasePlugin):

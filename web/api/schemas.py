@@ -14,12 +14,14 @@ from flask_smorest.fields import Upload
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from engine.calendar import DEFAULT_ZONE, DURATION_DIGITS, DURATION_PATTERN
-from engine.inbox import SCOPES, SORTS
+from engine.calendar_store import LISTED_YEARS
+from engine.inbox import MAX_PAGE, SCOPES, SORTS
 from web.boundary import MAX_ID
 
 LOCAL = ZoneInfo(DEFAULT_ZONE)
 #: A working-time duration as engine.calendar.parse_duration reads it (case-insensitive unit spelled out).
-DURATION = "^" + DURATION_PATTERN.replace("(WD|WH|WM)", "[Ww][DdHhMm]") + "$"
+#: (no sign of minus: the API computes forward only, and refuses a negative time limit)
+DURATION = "^" + DURATION_PATTERN.replace("(WD|WH|WM)", "[Ww][DdHhMm]").replace("[+-]?", "[+]?") + "$"
 STATES = ("running", "suspended", "error", "completed", "cancelled")
 
 
@@ -80,8 +82,7 @@ class HealthSchema(Schema):
 
 
 class Paging(Query):
-    #: Pages past 100 000 would skip 50 million rows: none exist, and a larger offset overflows the database's.
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
@@ -328,7 +329,7 @@ class CalendarQuery(Query):
 
 
 class DaysQuery(CalendarQuery):
-    year = fields.Integer(required=True, validate=validate.Range(min=1900, max=2200))
+    year = fields.Integer(required=True, validate=validate.Range(min=LISTED_YEARS[0], max=LISTED_YEARS[-1]))
     include_removed = fields.Boolean(load_default=False)
 
 

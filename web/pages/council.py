@@ -20,6 +20,7 @@ from handlers.council_service import Sitting
 from web import i18n
 from web.api.context import domain
 from web.auth import cross_unit_groups, require_task_visible, unit_scope
+from web.boundary import column_int
 from web.pages.desk import parse_day
 from web.pages.desk_texts import TEXTS
 from web.pages.guard import page
@@ -63,11 +64,12 @@ def _record_data(s: Sitting) -> dict[str, Any]:
     ballots: list[dict[str, int]] = []
     problems: dict[str, list[str]] = {}
     for n in s.candidates:
-        raw = request.form.get(f"ballots_{n.id}", "0").strip() or "0"
-        if not raw.isdigit():
+        try:
+            count = column_int(request.form.get(f"ballots_{n.id}", "0").strip() or "0")
+        except ValueError:
             problems[f"ballots_{n.id}"] = [i18n.gettext("council.ballots")]
             continue
-        ballots.append({"nominee": n.id, "approve": int(raw)})
+        ballots.append({"nominee": n.id, "approve": count})
     if problems:
         raise InvalidInput("the ballot counts are whole numbers", problems)
     ids = {str(n.id): n.id for n in s.candidates}
@@ -88,14 +90,16 @@ def _record_data(s: Sitting) -> dict[str, Any]:
 
 def _convene_data() -> dict[str, Any]:
     day, quota = request.form.get("session_date", "").strip(), request.form.get("quota", "").strip()
-    if quota and not quota.isdigit():
-        raise InvalidInput("the quota is a whole number", {"quota": [i18n.gettext("council.quota")]})
+    try:
+        count = column_int(quota) if quota else None
+    except ValueError:
+        raise InvalidInput("the quota is a whole number", {"quota": [i18n.gettext("council.quota")]}) from None
     try:
         iso = parse_day(day).isoformat() if day else None
     except ValueError:
         message = i18n.gettext("council.bad_date")
         raise InvalidInput(message, {"session_date": [message]}) from None
-    return {"session_date": iso, "quota": int(quota) if quota else None}
+    return {"session_date": iso, "quota": count}
 
 
 @blp.route("/council/<task_id>", methods=["GET", "POST"])

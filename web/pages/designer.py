@@ -19,6 +19,7 @@ from engine.repository import DefinitionView, DeploymentResult
 from web import i18n
 from web.api.definitions import bundle, deployment_name
 from web.auth import csrf_token, require_unit, unit_scope
+from web.boundary import column_int
 from web.pages.guard import page
 from web.services import engine as _engine
 
@@ -282,7 +283,7 @@ def migrate(me: Actor, key: str, version: int) -> Any:
     outcomes: list[Outcome] = []
     status = 200
     if request.method == "POST":
-        chosen = request.form.getlist("instance", type=int)
+        chosen = request.form.getlist("instance", type=column_int)
         if not chosen:
             flash(i18n.gettext("designer.migrate_select"), "error")
             status = 422

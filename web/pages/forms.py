@@ -32,6 +32,9 @@ from web import i18n
 TEXTAREA_FROM = 200
 #: Blank rows offered under an array of objects (filled ones are kept, blank ones are dropped).
 EXTRA_ROWS = 2
+#: The most rows a table takes: a row numbered past it (``nominees.99999999.id``) is refused, naming the table,
+#: rather than read (or shown again) with every row before it.
+MAX_ROWS = 500
 #: Left out of the data: a blank optional field.
 _MISSING = object()
 
@@ -41,6 +44,7 @@ i18n.TEXTS.update(
         "taskform.required_mark": ("bắt buộc", "required"),
         "taskform.max_length": ("Tối đa {n} ký tự.", "At most {n} characters."),
         "taskform.one_per_line": ("Mỗi dòng một giá trị.", "One value per line."),
+        "taskform.too_many_rows": ("Bảng có tối đa {n} dòng.", "A table has at most {n} rows."),
         "taskform.as_json": ("Nhập dạng JSON.", "Enter as JSON."),
         "taskform.row": ("Dòng {n}", "Row {n}"),
         "taskform.not_integer": ("Phải là số nguyên.", "Must be a whole number."),
@@ -255,11 +259,16 @@ def _array(made: Field, schema: Mapping[str, Any], values: MultiDict[str, str]) 
 
 def _row_count(name: str, values: MultiDict[str, str]) -> int:
     """Rows up to the last one with something in it: blank rows sent back do not pile up on each refusal."""
+    filled = _filled_rows(name, values)
+    return min(filled[-1] + 1, MAX_ROWS) if filled else 0
+
+
+def _filled_rows(name: str, values: MultiDict[str, str]) -> list[int]:
+    """The numbers of the rows of table ``name`` with something in them, in order (past :data:`MAX_ROWS`, as
+    MAX_ROWS: a number of thousands of digits is not even read)."""
     pattern = re.compile(re.escape(name) + r"\.(\d+)\.")
-    found = [
-        int(m.group(1)) for key, value in values.items(multi=True) for m in [pattern.match(key)] if m and value.strip()
-    ]
-    return max(found) + 1 if found else 0
+    found = (m.group(1) for key, value in values.items(multi=True) if value.strip() for m in [pattern.match(key)] if m)
+    return sorted({min(int(digits), MAX_ROWS) if len(digits) <= 9 else MAX_ROWS for digits in found})
 
 
 def flat(tree: Iterable[Field]) -> list[Field]:
@@ -363,10 +372,11 @@ def _parse_field(f: Field, form: MultiDict[str, str], name: str, path: str, out:
 
 def _parse_rows(f: Field, form: MultiDict[str, str], name: str, path: str, out: Parsed) -> Any:
     rows: list[dict[str, Any]] = []
-    for index in range(_row_count(name, form)):
+    for index in _filled_rows(name, form):
+        if index >= MAX_ROWS:
+            out.problems.setdefault(name, []).append(i18n.gettext("taskform.too_many_rows", n=MAX_ROWS))
+            break
         prefix = f"{name}.{index}."
-        if not any(v.strip() for key, v in form.items(multi=True) if key.startswith(prefix)):
-            continue
         out.rows[f"{path}.{len(rows)}"] = prefix[:-1]
         rows.append(_parse_object(f.children, form, prefix, f"{path}.{len(rows)}.", out))
     return rows if rows else _MISSING
