@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import Any, NoReturn
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request, send_file
 
 from engine import clock
 from engine.identity import Actor
-from web import i18n
+from web import i18n, jobs
 from web.auth import sees_all_units
 from web.pages import dashboard_texts, exports
-from web.pages.dashboard_data import BadQuery, Dashboard, Lang, Query, build, scope
+from web.pages.dashboard_data import BadQuery, Dashboard, Lang, Query, build, period_label, scope
 from web.pages.dashboard_drill import build_drill
 from web.pages.guard import page
 from web.services import engine as _engine
@@ -23,6 +23,17 @@ from web.services import engine as _engine
 __all__ = ["READERS", "blp"]
 
 i18n.TEXTS.update(dashboard_texts.TEXTS)
+i18n.TEXTS.update(
+    {
+        "dash.archive": ("Báo cáo định kỳ đã lưu (ISO)", "Archived period reports (ISO)"),
+        "dash.archive_note": (
+            "Hồ sơ kết thúc trong kỳ, tất cả đơn vị: tự động lập sau mỗi tháng, quý, năm.",
+            "Dossiers finished in the period, every unit: made after each month, quarter and year.",
+        ),
+        "dash.archive.generated": ("Lập lúc", "Made at"),
+        "dash.archive.none": ("Chưa có báo cáo nào được lưu.", "No report archived yet."),
+    }
+)
 
 blp = Blueprint("dashboard", __name__)
 
@@ -58,7 +69,22 @@ def index(me: Actor) -> Any:
     """The dashboard in the page's language."""
     tr = Lang(i18n.language())
     view = _view(me, tr)
-    return render_template("dashboard.html", view=view, wide=sees_all_units(me))
+    wide = sees_all_units(me)
+    archive = jobs.archived(_engine()) if wide else None
+    labels = {"period_label": lambda label: period_label(label, tr)}
+    return render_template("dashboard.html", view=view, wide=wide, archive=archive, **labels)
+
+
+@blp.get("/dashboard/archive/<int:run_id>/<name>")
+@page(roles=READERS)
+def archive_file(me: Actor, run_id: int, name: str) -> Any:
+    """A file of an archived period report (every unit's figures: for those who see every unit)."""
+    if not sees_all_units(me):
+        abort(404)
+    path = jobs.archive_file(_engine(), run_id, name)
+    if path is None or not path.is_file():
+        abort(404)
+    return send_file(path.resolve(), as_attachment=True, download_name=name, max_age=0)
 
 
 @blp.get("/dashboard/drill")
