@@ -119,7 +119,8 @@ class _Jobs:
                 rates = self.engine.reports.on_time(start, ended, period=period, level="dossier")
                 label = _label(start, period)
                 files = self._files(view, ctx, label)
-                reports.append({"period": label, "kind": period, "numbers": _numbers(rates), "files": files})
+                numbers = {"received": self.engine.reports.received(start, ended), **_numbers(rates)}
+                reports.append({"period": label, "kind": period, "numbers": numbers, "files": files})
         return {"reports": reports}
 
     def housekeeping(self, ctx: JobContext) -> dict[str, Any]:

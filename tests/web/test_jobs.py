@@ -142,7 +142,9 @@ def test_the_archived_quarter_report_has_the_report_services_numbers(
     [rate] = engine.reports.on_time(date(2026, 1, 1), date(2026, 3, 31), period="quarter", level="dossier")
     quarter = reports["2026-Q1"]
     expected = {k: v for k, v in rate.to_dict().items() if k not in ("period", "group")}
-    assert quarter["numbers"] == expected and (rate.early, rate.late, rate.finished) == (1, 0, 1)
+    received = engine.reports.received(date(2026, 1, 1), date(2026, 3, 31))
+    assert quarter["numbers"] == {"received": received, **expected}
+    assert (received, rate.early, rate.late, rate.finished) == (2, 1, 0, 1)
     [xlsx] = [p for p in quarter["files"] if p.endswith(".xlsx")]
     path = jobs.archive_file(engine, quarter["run_id"], Path(xlsx).name)
     assert path is not None and path.is_file()

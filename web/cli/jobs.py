@@ -5,6 +5,8 @@ The jobs are defined by the app (:mod:`web.jobs`), so these commands (and `award
 
 from __future__ import annotations
 
+import secrets
+
 import click
 from sqlalchemy import inspect
 
@@ -23,7 +25,7 @@ def with_jobs(ctx: click.Context) -> Engine:
     if not inspect(domain.engine.db.engine).has_table("job_run"):
         raise click.ClickException("the database schema is old or missing; run `awardflow db upgrade` first")
     domain.engine.ensure_admin()
-    create_app(domain=domain)
+    create_app({"SECRET_KEY": secrets.token_hex(32)}, domain=domain)  # serves nothing: any key will do
     ctx.meta["awardflow.jobs_engine"] = domain.engine
     return domain.engine
 
@@ -75,6 +77,6 @@ def run_job(ctx: click.Context, name: str, user: str | None) -> None:
     engine = with_jobs(ctx)
     run = engine.jobs.run_now(name, user or engine.settings.admin_user)
     fields = ("job", "outcome", "duration_ms", "result", "error")
-    emit({name: getattr(run, name) for name in fields})
+    emit({key: getattr(run, key) for key in fields})
     if run.outcome != "ok":
         raise click.ClickException(f"job {name} failed: {run.error}")

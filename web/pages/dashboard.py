@@ -31,6 +31,7 @@ i18n.TEXTS.update(
             "Dossiers finished in the period, every unit: made after each month, quarter and year.",
         ),
         "dash.archive.generated": ("Lập lúc", "Made at"),
+        "dash.archive.received": ("Tiếp nhận", "Received"),
         "dash.archive.none": ("Chưa có báo cáo nào được lưu.", "No report archived yet."),
     }
 )
