@@ -1,7 +1,9 @@
 """The worker's schedule on APScheduler, in the background of `serve` or in the foreground of `worker`.
 
 Two APScheduler jobs with date triggers, each re-armed by a job listener once its run is over (so a run never
-overlaps itself, and the next one is placed from what the run saw):
+overlaps itself, and the next one is placed from what the run saw). Each arming is a new job with its own id: a
+run that ends before APScheduler has finished submitting it calls the listener inside the scheduler's own loop,
+which then removes the spent job by id, and would remove a re-armed job of the same id with it.
 
 - ``timers`` runs the timer job (:meth:`TimerService.run_job`: one batch, one commit) and is re-armed for as
   long as the run says nothing can be due: not at all after a full batch, until the next due time otherwise,
@@ -18,6 +20,7 @@ business (:func:`engine.schedule.owed`: coalesced, within each job's grace).
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from collections.abc import Callable
@@ -61,6 +64,7 @@ class TimerLoop:
         #: runs that failed as a whole (the database was unreachable, ...); each is retried after ``poll_s``
         self.errors = 0
         self._scheduler: BackgroundScheduler | None = None
+        self._armings = itertools.count(1)
 
     def tick(self) -> float:
         """Run the timer job once; returns the seconds to wait before the next run."""
@@ -115,25 +119,32 @@ class TimerLoop:
             self.stop.set()
             scheduler.shutdown(wait=True)
 
-    def _arm(self, job_id: str, delay_s: float) -> None:
-        """(Re-)place the job's one run ``delay_s`` from now."""
+    def _arm(self, kind: str, delay_s: float) -> None:
+        """Place the next run of ``kind`` (the timer job or the periodic tick) ``delay_s`` from now."""
         scheduler = self._scheduler
         if scheduler is None or self.stop.is_set():
             return
-        work = self.tick if job_id == TIMER_JOB else self.tick_jobs
+        work = self.tick if kind == TIMER_JOB else self.tick_jobs
         when = clock.wall() + timedelta(seconds=delay_s)
-        scheduler.add_job(work, DateTrigger(run_date=when), id=job_id, name=job_id, replace_existing=True)
+        scheduler.add_job(work, DateTrigger(run_date=when), id=f"{kind}-{next(self._armings)}", name=kind)
 
     def _rearm(self, event: JobExecutionEvent) -> None:
         """The job listener: a run is over, place the next from what it returned."""
         delay = self.poll_s if event.exception is not None else float(event.retval)
-        self._arm(event.job_id, delay)
+        self._arm(event.job_id.rsplit("-", 1)[0], delay)
+
+
+def _quiet_apscheduler() -> None:
+    """APScheduler logs every run at INFO ("Running job ..."): once a second for the timer job. Keep its
+    warnings and errors only."""
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 def start_background(
     timers: TimerService, poll_s: float, *, jobs: SchedulerService | None = None, jobs_poll_s: float = 60.0
 ) -> TimerLoop:
     """Run the worker in a daemon thread of this process (the embedded default of `serve`)."""
+    _quiet_apscheduler()
     loop = TimerLoop(timers, poll_s, jobs=jobs, jobs_poll_s=jobs_poll_s)
     threading.Thread(target=loop.run, name="awardflow-worker", daemon=True).start()
     return loop
@@ -143,6 +154,7 @@ def run_blocking(
     timers: TimerService, poll_s: float, *, jobs: SchedulerService | None = None, jobs_poll_s: float = 60.0
 ) -> None:
     """Run the worker until interrupted (`awardflow worker`)."""
+    _quiet_apscheduler()
     loop = TimerLoop(timers, poll_s, jobs=jobs, jobs_poll_s=jobs_poll_s)
     log.info("worker started; timers looked at within %s s, periodic jobs within %s s", poll_s, jobs_poll_s)
     try:
