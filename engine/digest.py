@@ -23,7 +23,7 @@ from engine.inbox import InboxQuery, inbox_page
 from engine.models import HumanTask, Membership, User
 from engine.notifications import notify
 
-__all__ = ["Digest", "digest_for", "send_digests"]
+__all__ = ["Digest", "digest_for", "members", "send_digests"]
 
 KIND = "digest"
 #: The most tasks one digest lists by name (the counts are always whole).

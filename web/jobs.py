@@ -19,6 +19,7 @@ from flask import Flask
 
 from engine import Engine, clock
 from engine.digest import members, send_digests
+from engine.errors import PermissionDenied
 from engine.housekeeping import purge
 from engine.identity import actor_of
 from engine.notifications import notify
@@ -38,7 +39,7 @@ VI = Lang("vi")
 
 def register(app: Flask) -> None:
     """Put the product's jobs on the app's engine (run by `awardflow worker` and by `serve`)."""
-    engine = services_engine(app)
+    engine = _engine_of(app)
     jobs = _Jobs(app, engine)
     engine.jobs.register(
         JobSpec(
@@ -70,7 +71,7 @@ def register(app: Flask) -> None:
     )
 
 
-def services_engine(app: Flask) -> Engine:
+def _engine_of(app: Flask) -> Engine:
     found: Engine = app.extensions[services.ENGINE_KEY]
     return found
 
@@ -91,8 +92,10 @@ class _Jobs:
         sent = []
         with self._request():
             for username in members(ctx.session, ctx.recipients):
-                me = actor_of(ctx.session, username)
-                unit = scope(me, None, VI)
+                try:
+                    unit = scope(actor_of(ctx.session, username), None, VI)
+                except PermissionDenied:  # neither a unit nor every unit: nothing to report to them
+                    continue
                 if unit not in made:
                     view = build(self.engine, query, unit, VI)
                     made[unit] = view, self._files(view, ctx, unit or "tat-ca")
