@@ -1,7 +1,8 @@
 """The morning digest: to each member of the recipient groups, their open work overdue, due today and due soon.
 
 "Their work" is what their inbox shows (assigned to them, or claimable through their groups in the units they
-reach), read with the inbox's own query; "soon" is up to the end of the next working day of the calendar. A
+reach), read with the inbox's own query; for those above claimants (division heads: ``reassigner_groups``) it is
+every open task of the units they reach, whoever holds it. "Soon" is up to the end of the next working day. A
 person with nothing in the three lists gets no digest. One in-app notification per person, in Vietnamese; the
 notification outbox e-mails it after the run's commit.
 """
@@ -16,10 +17,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.access import AccessPolicy
+from engine.access import AccessPolicy, in_units
 from engine.calendar import WorkCalendar
 from engine.identity import actor_of
-from engine.inbox import InboxQuery, inbox_page
+from engine.inbox import READY, InboxQuery, inbox_page
 from engine.models import HumanTask, Membership, User
 from engine.notifications import notify
 
@@ -71,13 +72,15 @@ def digest_for(session: Session, username: str, policy: AccessPolicy, calendar: 
     local = now.astimezone(calendar.zone)
     tomorrow = datetime.combine(local.date() + timedelta(days=1), time(0), calendar.zone)
     soon_end = calendar.day_end(calendar.working_day_after(local.date()))
-    query = InboxQuery(
-        due_before=max(soon_end, tomorrow),
-        per_page=500,
-        units=policy.units(actor),
-        cross_unit_groups=policy.task_groups(actor),
-    )
-    rows, _total = inbox_page(session, actor, query)
+    until = max(soon_end, tomorrow)
+    if policy.is_above_claimants(actor) and not actor.is_admin:
+        stmt = select(HumanTask).where(READY, HumanTask.due_at < until, in_units(HumanTask.unit, policy.units(actor)))
+        rows = list(session.scalars(stmt.order_by(HumanTask.due_at).limit(500)))
+    else:
+        query = InboxQuery(
+            due_before=until, per_page=500, units=policy.units(actor), cross_unit_groups=policy.task_groups(actor)
+        )
+        rows, _total = inbox_page(session, actor, query)
     digest = Digest(username)
     for task in sorted(rows, key=lambda t: (t.due_at, t.business_key or "", t.id)):
         due = task.due_at

@@ -86,7 +86,8 @@ def mails(inbox: Inbox) -> list[tuple[str, email.message.EmailMessage]]:
 
 def test_digests_come_on_exactly_the_working_days(app: Flask, engine: Engine, vclock: VirtualClock, smtp) -> None:  # noqa: F811
     """Fri 21/08 to Fri 04/09/2026: the make-up Saturday 22/08 has a digest; the weekend and the National Day
-    holiday (Mon 31/08 off in exchange, Tue 01/09, Wed 02/09) have none. Appraisers get theirs, the desk none."""
+    holiday (Mon 31/08 off in exchange, Tue 01/09, Wed 02/09) have none. The appraisers get theirs (the task is
+    claimable by them), the division head the unit's; the desk, with nothing due, none."""
     inbox, _port = smtp
     vclock.set(vn(3, 8, 9))
     late = start(engine, "HS-TRE")
@@ -97,8 +98,8 @@ def test_digests_come_on_exactly_the_working_days(app: Flask, engine: Engine, vc
     digests = [(to, m) for to, m in mails(inbox) if "Tóm tắt công việc" in m["Subject"]]
     days = Counter(m["Subject"].split("ngày ")[1][:10] for _, m in digests)
     working = ["21/08", "22/08", "24/08", "25/08", "26/08", "27/08", "28/08", "03/09", "04/09"]
-    assert days == {f"{d}/2026": 2 for d in working}, "one digest a working day to each appraiser"
-    assert {to for to, _ in digests} == {"an@so-noi-vu.example", "binh@so-noi-vu.example"}
+    assert days == {f"{d}/2026": 3 for d in working}, "one digest a working day to each of the three"
+    assert {to for to, _ in digests} == {f"{name}@so-noi-vu.example" for name in ("an", "binh", "dung")}
     body = digests[0][1].get_content()
     assert "HS-TRE" in body and "1 việc quá hạn" in body
     assert len([n for n in engine.notifications.for_user("an") if n.kind == "digest"]) == len(working)
