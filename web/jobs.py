@@ -21,12 +21,12 @@ from engine import Engine, clock
 from engine.digest import members, send_digests
 from engine.errors import PermissionDenied
 from engine.housekeeping import purge
-from engine.identity import actor_of
+from engine.identity import SYSTEM_ACTOR, actor_of
 from engine.notifications import notify
 from engine.reports import Rate
-from engine.scheduler import JobContext, JobSpec
+from engine.scheduler import SCHEDULER_ACTOR, JobContext, JobSpec
 from web import services
-from web.pages import exports
+from web.pages import exports, names
 from web.pages.dashboard_data import Dashboard, Lang, Query, build, scope
 
 __all__ = ["ARCHIVE_FOLDER", "PERIOD_JOB", "register"]
@@ -101,9 +101,10 @@ class _Jobs:
                     made[unit] = view, self._files(view, ctx, unit or "tat-ca")
                 view, files = made[unit]
                 tiles = dict(view.tiles)
+                where = names.unit_name(view.unit) if view.unit else "tất cả đơn vị"
                 overdue, soon = tiles["overdue"].value, tiles["due_soon"].value
                 message = (
-                    f"Báo cáo việc quá hạn tuần {today:%d/%m/%Y} ({view.unit or 'tất cả đơn vị'}): {overdue} việc "
+                    f"Báo cáo việc quá hạn tuần {today:%d/%m/%Y} ({where}): {overdue} việc "
                     f"quá hạn, {soon} việc sắp đến hạn. Chi tiết: trang Giám sát và tệp Excel, PDF đính kèm."
                 )
                 notify(ctx.session, [("user", username)], "weekly_report", message, attachments=files)
@@ -140,9 +141,10 @@ class _Jobs:
     def _files(self, view: Dashboard, ctx: JobContext, name: str) -> list[str]:
         """The view as Excel and PDF under the run's folder; returns their paths under the storage folder."""
         folder = Path(ARCHIVE_FOLDER) / ctx.job / f"{ctx.slot:%Y%m%d-%H%M%S}"
-        made = [(f"{name}-{exports.file_name(view, 'xlsx')}", exports.workbook(view, VI, ctx.actor))]
+        author = names.person_name(SYSTEM_ACTOR if ctx.actor == SCHEDULER_ACTOR else ctx.actor)
+        made = [(f"{name}-{exports.file_name(view, 'xlsx')}", exports.workbook(view, VI, author))]
         try:
-            made.append((f"{name}-{exports.file_name(view, 'pdf')}", exports.pdf_document(view, VI, ctx.actor)))
+            made.append((f"{name}-{exports.file_name(view, 'pdf')}", exports.pdf_document(view, VI, author)))
         except exports.PdfUnavailable:
             pass  # the workbook alone; the page says why when someone asks for the PDF
         root = Path(self.engine.settings.storage_dir)

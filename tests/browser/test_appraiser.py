@@ -74,7 +74,8 @@ def _task_page(page, engine: Engine, code: str, element: str) -> None:
     task = next(t for t in engine.tasks.for_instance(instance) if t.element_id == element and t.state == "ready")
     page.goto(f"/tasks/{task.id}")
     if page.locator("#claim").count():
-        page.click("#claim")
+        with page.expect_navigation():  # the claimed page, not the one being left
+            page.click("#claim")
 
 
 def _submit(page) -> int:

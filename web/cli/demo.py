@@ -132,8 +132,7 @@ class Simulation:
             code = self.submit()
             self.after("0.3WD", code)
         elif event.action == "supplement":
-            papers = [self.dossiers.upload(c, f"{c.lower()}.pdf", PDF + c.encode()) for c in
-                      self.plans[event.code]["missing"]]  # fmt: skip
+            papers = [self.paper(c) for c in self.plans[event.code]["missing"]]
             self.dossiers.return_supplement(self.person_named("motcua"), event.code, papers)
             self.after("0.2WD", event.code)
         elif event.action == "withdraw":
@@ -144,6 +143,10 @@ class Simulation:
         else:
             self.work(event.code)
 
+    def paper(self, kind: str) -> dict[str, Any]:
+        """A scanned paper as a unit sends it: ``bao-cao-thanh-tich.pdf``."""
+        return self.dossiers.upload(kind, f"{kind.lower().replace('_', '-')}.pdf", PDF + kind.encode())
+
     def submit(self) -> str:
         rules = self.dossiers.catalogue()
         award = self.rng.choices([a for a, _ in AWARD_MIX], [w for _, w in AWARD_MIX])[0]
@@ -152,8 +155,7 @@ class Simulation:
         nominees = [self.nominee(self.rng.choice(kinds), award) for _ in range(self.rng.choice([1, 1, 1, 2, 3]))]
         required = list(rules.award(award).required_papers)
         missing = self.rng.sample(required, 1) if self.rng.random() < 0.15 else []
-        papers = [self.dossiers.upload(c, f"{c.lower()}.pdf", PDF + c.encode())
-                  for c in required if c not in missing]  # fmt: skip
+        papers = [self.paper(c) for c in required if c not in missing]
         submission = {
             "award_type": award,
             "unit": unit,

@@ -14,7 +14,7 @@ from engine import clock
 from engine.identity import Actor
 from web import i18n, jobs
 from web.auth import sees_all_units
-from web.pages import dashboard_texts, exports
+from web.pages import dashboard_texts, exports, names
 from web.pages.dashboard_data import BadQuery, Dashboard, Lang, Query, build, period_label, scope
 from web.pages.dashboard_drill import build_drill
 from web.pages.guard import page
@@ -106,9 +106,8 @@ def drill(me: Actor) -> Any:
 def export_xlsx(me: Actor) -> Response:
     """The current view as an Excel workbook, in Vietnamese."""
     view = _view(me, Lang("vi"))
-    return _download(
-        exports.workbook(view, Lang("vi"), me.username), exports.XLSX_TYPE, exports.file_name(view, "xlsx")
-    )
+    book = exports.workbook(view, Lang("vi"), names.person_name(me.username))
+    return _download(book, exports.XLSX_TYPE, exports.file_name(view, "xlsx"))
 
 
 @blp.get("/dashboard/export.pdf")
@@ -117,7 +116,7 @@ def export_pdf(me: Actor) -> Any:
     """The current view as a PDF, in Vietnamese (503 when the server cannot make one)."""
     view = _view(me, Lang("vi"))
     try:
-        data = exports.pdf_document(view, Lang("vi"), me.username)
+        data = exports.pdf_document(view, Lang("vi"), names.person_name(me.username))
     except exports.PdfUnavailable as missing:
         return render_template("error.html", code=503, message=str(missing)), 503
     return _download(data, "application/pdf", exports.file_name(view, "pdf"))
