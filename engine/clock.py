@@ -10,7 +10,7 @@ import threading
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Protocol
 
-__all__ = ["Clock", "ClockDatetime", "SystemClock", "VirtualClock", "current", "install", "now"]
+__all__ = ["Clock", "ClockDatetime", "SystemClock", "VirtualClock", "current", "install", "now", "wall"]
 
 
 class Clock(Protocol):
@@ -72,6 +72,12 @@ def install(clock: Clock) -> Clock:
 def now() -> datetime:
     """The current moment, aware, in UTC."""
     return _current.now()
+
+
+def wall() -> datetime:
+    """The real wall time, whatever clock is installed: only for handing run dates to a scheduler that keeps
+    real time itself (APScheduler's triggers in :mod:`engine.worker`); business time is :func:`now`."""
+    return datetime.now(UTC)
 
 
 class ClockDatetime(datetime):

@@ -20,6 +20,7 @@ from engine.registry import HandlerRegistry
 from engine.reports import ReportService
 from engine.repository import RepositoryService
 from engine.runtime import RuntimeService
+from engine.scheduler import SchedulerService
 from engine.scripting import SandboxEnvironment, ScriptEngine, ScriptLimits
 from engine.settings import Settings
 from engine.sla import SlaService
@@ -85,6 +86,8 @@ class Engine:
         self.history = HistoryService(self.db)
         self.identity = IdentityService(self.db)
         self.reports = ReportService(self.db, self.settings.time_zone)
+        #: the periodic jobs (digests, reports, housekeeping); the composition root registers them
+        self.jobs = SchedulerService(self.db, self.calendar, self.notifications)
 
     def ensure_admin(self) -> None:
         """The built-in administrator the command line acts as."""

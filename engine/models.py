@@ -328,3 +328,5 @@ class Notification(Base):
     task_id: Mapped[str | None] = mapped_column(String(36))
     read_at: Mapped[datetime | None]
     emailed_at: Mapped[datetime | None]
+    #: files the e-mail carries (paths under ``Settings.storage_dir``), e.g. a report's Excel and PDF
+    attachments: Mapped[list[str] | None] = mapped_column(JSON)

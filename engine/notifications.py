@@ -8,9 +8,11 @@ transaction open: the pending rows are read, mailed, and then marked sent in a s
 
 from __future__ import annotations
 
+import mimetypes
 import smtplib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from email.message import EmailMessage
+from pathlib import Path
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
@@ -30,8 +32,10 @@ def notify(
     *,
     instance_id: int | None = None,
     task_id: str | None = None,
+    attachments: Sequence[str] = (),
 ) -> list[Notification]:
-    """Add one notification per (``user``|``group``, name) recipient to the caller's transaction."""
+    """Add one notification per (``user``|``group``, name) recipient to the caller's transaction; its e-mail
+    carries ``attachments`` (paths under ``Settings.storage_dir``)."""
     now = clock.now()
     rows = [
         Notification(
@@ -42,6 +46,7 @@ def notify(
             message=message,
             instance_id=instance_id,
             task_id=task_id,
+            attachments=list(attachments) or None,
         )
         for kind_, name in dict.fromkeys(recipients)
     ]
@@ -80,7 +85,7 @@ class NotificationService:
         with smtplib.SMTP(self.settings.smtp_host, self.settings.smtp_port, timeout=10) as smtp:
             for row_id, addresses, row in mails:
                 if addresses:
-                    smtp.send_message(_mail(self.settings.smtp_sender, addresses, row))
+                    smtp.send_message(_mail(self.settings, addresses, row))
                     sent += 1
                 done.append(row_id)
         with self.db.transaction() as session:
@@ -97,9 +102,13 @@ def _addresses(session: Session, row: Notification) -> list[str]:
     return sorted({email for email in session.scalars(stmt) if email})
 
 
-def _mail(sender: str, to: list[str], row: Notification) -> EmailMessage:
+def _mail(settings: Settings, to: list[str], row: Notification) -> EmailMessage:
     mail = EmailMessage()
-    mail["From"], mail["To"] = sender, ", ".join(to)
-    mail["Subject"] = f"[awardflow] {row.message[:120]}"
+    mail["From"], mail["To"] = settings.smtp_sender, ", ".join(to)
+    mail["Subject"] = f"[awardflow] {row.message.splitlines()[0][:120] if row.message else ''}"
     mail.set_content(row.message)
+    for name in row.attachments or []:
+        path = Path(settings.storage_dir) / name
+        kind = (mimetypes.guess_type(path.name)[0] or "application/octet-stream").split("/", 1)
+        mail.add_attachment(path.read_bytes(), maintype=kind[0], subtype=kind[1], filename=path.name)
     return mail

@@ -167,6 +167,18 @@ class ReportService:
                 rates.extend(Rate(label, *row) for row in session.execute(in_period))
         return sorted(rates, key=lambda r: (r.period, r.group or ""))
 
+    def received(self, start: date, end: date, *, unit: str | None = None) -> int:
+        """Dossiers received (their clock started) from ``start`` to ``end`` inclusive: the ISO report's intake."""
+        check_range(start, end)
+        stmt = select(func.count()).select_from(SlaClock)
+        stmt = stmt.where(
+            SlaClock.received_at >= self._utc(start), SlaClock.received_at < self._utc(end + timedelta(days=1))
+        )
+        if unit:
+            stmt = stmt.where(SlaClock.unit == unit)
+        with self.db.reading() as session:
+            return int(session.scalar(stmt) or 0)
+
     def pending(
         self, *, group_by: str = "unit", soon: timedelta = timedelta(days=1), unit: str | None = None
     ) -> list[Pending]:

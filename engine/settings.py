@@ -43,6 +43,12 @@ class Settings:
     #: locks (on SQLite the write lock) are held until then. On PostgreSQL keep it well under 64, the
     #: subtransactions a backend caches.
     timer_batch: int = 10
+    #: The longest the worker waits before it looks at the periodic jobs again (digests, reports): it wakes at
+    #: the next run's due time, and within this an administrator's change made in another process is seen.
+    jobs_poll_s: float = 60.0
+    #: Days an e-mailed (or, without SMTP, any) notification and a job run are kept before housekeeping purges
+    #: them; the runs that archived a period report are kept.
+    retention_days: int = 180
     #: The user name the command line acts as when given no --user.
     admin_user: str = "admin"
     #: Time zone the users live in; storage is always UTC.

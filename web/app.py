@@ -13,7 +13,7 @@ from flask import Flask
 from engine import Engine, Settings
 from handlers.domain import Domain
 from handlers.storage import LocalStore
-from web import api, auth, boundary, errors, pages, services
+from web import api, auth, boundary, errors, jobs, pages, services
 from web.boot import build_domain
 
 log = logging.getLogger(__name__)
@@ -64,5 +64,6 @@ def create_app(
     api.init_app(app)
     pages.init_app(app)
     errors.register(app)
+    jobs.register(app)
     app.config["PAGE_ENDPOINTS"] = frozenset(app.view_functions)
     return app

@@ -75,7 +75,7 @@ def test_worker_once_fires_due_timers(cli: CliRunner, vclock) -> None:
     run(cli, "deploy", str(BPMN / "timer_catch.bpmn"))
     run(cli, "start", "timer_catch")
     vclock.advance(hours=1)
-    assert json.loads(run(cli, "worker", "--once").stdout) == {"fired": 1}
+    assert json.loads(run(cli, "worker", "--once").stdout) == {"fired": 1, "jobs": []}
 
 
 def test_slip_and_reschedule_from_the_command_line(cli: CliRunner, vclock) -> None:

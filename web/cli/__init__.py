@@ -22,6 +22,7 @@ from engine.errors import AwardflowError, DeploymentInvalid
 from web.boot import PROCESSES_DIR, build_domain, bundle_files, migrate, prepare
 from web.cli.calendar import calendar
 from web.cli.demo import demo
+from web.cli.jobs import jobs, with_jobs
 from web.cli.simulate import simulate
 from web.cli.sla import reschedule, slip
 from web.cli.users import user
@@ -187,16 +188,19 @@ def instances(ctx: click.Context, process_key: str | None, state: str | None) ->
 
 
 @main.command()
-@click.option("--once", is_flag=True, help="fire what is due now and exit")
+@click.option("--once", is_flag=True, help="fire the timers due now, do the periodic runs owed now, and exit")
 @click.pass_context
 def worker(ctx: click.Context, once: bool) -> None:
-    """Fire due timers until stopped, sleeping until the next is due (at most AWARDFLOW_TIMER_POLL_S)."""
+    """Fire due timers and run the periodic jobs until stopped (APScheduler wakes it at the next due time; it
+    looks again within AWARDFLOW_TIMER_POLL_S for timers, AWARDFLOW_JOBS_POLL_S for jobs)."""
+    engine = with_jobs(ctx)
     if once:
-        emit({"fired": ctx.obj.timers.fire_due()})
+        emit({"fired": engine.timers.fire_due(), "jobs": [run.job for run in engine.jobs.tick()]})
         return
     from engine.worker import run_blocking
 
-    run_blocking(ctx.obj.timers, ctx.obj.settings.timer_poll_s)
+    settings = engine.settings
+    run_blocking(engine.timers, settings.timer_poll_s, jobs=engine.jobs, jobs_poll_s=settings.jobs_poll_s)
 
 
 @main.command()
@@ -212,7 +216,8 @@ def serve(host: str, port: int, no_demo: bool) -> None:
     settings = Settings.from_env()
     domain = prepare(settings, demo=not no_demo)
     app = create_app(domain=domain)
-    start_background(domain.engine.timers, settings.timer_poll_s)
+    engine = domain.engine
+    start_background(engine.timers, settings.timer_poll_s, jobs=engine.jobs, jobs_poll_s=settings.jobs_poll_s)
     click.echo(
         f"awardflow serving on http://{host}:{port}/ (database {settings.database_url}; processes from {PROCESSES_DIR})"
     )
@@ -226,6 +231,7 @@ main.add_command(reschedule)
 main.add_command(demo)
 main.add_command(simulate)
 main.add_command(user)
+main.add_command(jobs)
 
 
 def add_plugin_commands(group: click.Group) -> None:

@@ -12,6 +12,7 @@ from flask import Blueprint, Flask, Response, abort, send_from_directory
 
 from web import i18n
 from web.pages import (
+    admin_jobs,
     admin_pages,
     council,
     dashboard,
@@ -58,6 +59,7 @@ BLUEPRINTS = [
     dashboard.blp,
     designer.blp,
     admin_pages.blp,
+    admin_jobs.blp,
 ]
 
 

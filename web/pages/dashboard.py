@@ -9,15 +9,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, NoReturn
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request, send_file
 
 from engine import clock
 from engine.errors import NotFound
 from engine.identity import Actor
-from web import i18n
+from web import i18n, jobs
 from web.auth import sees_all_units
 from web.pages import dashboard_texts, exports, names
-from web.pages.dashboard_data import BadQuery, Dashboard, Lang, Query, build, scope
+from web.pages.dashboard_data import BadQuery, Dashboard, Lang, Query, build, period_label, scope
 from web.pages.dashboard_drill import build_drill
 from web.pages.dashboard_map import build_map
 from web.pages.guard import page
@@ -26,6 +26,18 @@ from web.services import engine as _engine
 __all__ = ["READERS", "blp"]
 
 i18n.TEXTS.update(dashboard_texts.TEXTS)
+i18n.TEXTS.update(
+    {
+        "dash.archive": ("Báo cáo định kỳ đã lưu (ISO)", "Archived period reports (ISO)"),
+        "dash.archive_note": (
+            "Hồ sơ kết thúc trong kỳ, tất cả đơn vị: tự động lập sau mỗi tháng, quý, năm.",
+            "Dossiers finished in the period, every unit: made after each month, quarter and year.",
+        ),
+        "dash.archive.generated": ("Lập lúc", "Made at"),
+        "dash.archive.received": ("Tiếp nhận", "Received"),
+        "dash.archive.none": ("Chưa có báo cáo nào được lưu.", "No report archived yet."),
+    }
+)
 
 blp = Blueprint("dashboard", __name__)
 
@@ -89,15 +101,30 @@ def index(me: Actor) -> Any:
     except BadQuery as bad:  # filters that cannot be used: the others kept, the typed ones shown with the reason
         query, refused = _without(bad, today, tr), bad
     view = build(_engine(), query, scope(me, query.unit, tr), tr)
+    wide = sees_all_units(me)
     page_html = render_template(
         "dashboard.html",
         view=view,
-        wide=sees_all_units(me),
+        wide=wide,
+        archive=jobs.archived(_engine()) if wide else None,
+        period_label=lambda label: period_label(label, tr),
         refusal=_refusal(refused, tr) if refused else "",
         bad=refused.fields if refused else {},
         typed=request.args if refused else {},
     )
     return page_html, 400 if refused else 200
+
+
+@blp.get("/dashboard/archive/<int:run_id>/<name>")
+@page(roles=READERS)
+def archive_file(me: Actor, run_id: int, name: str) -> Any:
+    """A file of an archived period report (every unit's figures: for those who see every unit)."""
+    if not sees_all_units(me):
+        abort(404)
+    path = jobs.archive_file(_engine(), run_id, name)
+    if path is None or not path.is_file():
+        abort(404)
+    return send_file(path.resolve(), as_attachment=True, download_name=name, max_age=0)
 
 
 @blp.get("/dashboard/drill")

@@ -65,6 +65,8 @@ def _params(api: Api, dossier: dict[str, Any]) -> dict[str, str]:
         "paper_id": str(dossier["papers"][0]["id"]),
         "key": "award_dossier",
         "version": "1",
+        "run_id": "1",
+        "name": "bao-cao.xlsx",
     }
 
 
