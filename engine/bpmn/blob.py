@@ -25,7 +25,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn.tree import LeanWorkflow
 
-__all__ = ["READER", "read", "write"]
+__all__ = ["READER", "read", "restored", "write"]
 
 
 class _SpecByReference(BpmnWorkflowConverter):  # type: ignore[misc]  # SpiffWorkflow ships no types
@@ -78,6 +78,21 @@ _ATOMS = frozenset({str, int, float, bool, type(None), datetime, timedelta, UUID
 _UNCHECKED = object()
 #: Between the sections of a task's inputs: a section that changes length puts one out of line.
 _SEP = object()
+
+
+def restored(spec: Any, subprocess_specs: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """Parsed specs as SpiffWorkflow's serializer restores them, so that a blob read around them is wired up
+    exactly as one Spiff deserializes with its specs.
+
+    Restoring a spec does more than parsing it: it connects each loop's and multi-instance's inner task
+    to the loop's ``merge_child`` (``BpmnProcessSpecConverter.from_dict``). Parsing leaves that to the loop's
+    first round, so in a process that only loads a running loop (a worker, a restarted server) nothing told the
+    loop its round had ended: it stopped after its first round. Taking the specs through the converter once,
+    when they are parsed, gives every wiring Spiff makes on restore, now and in later versions."""
+    registry = READER.registry
+    return registry.restore(registry.convert(spec)), {
+        name: registry.restore(registry.convert(sub)) for name, sub in subprocess_specs.items()
+    }
 
 
 def read(text: str, spec: Any, subprocess_specs: dict[str, Any]) -> BpmnWorkflow:

@@ -50,6 +50,7 @@ __all__ = [
     "ThrownEvent",
     "WaitingTimer",
     "Workflows",
+    "forget_kept_workflows",
     "install_clock",
 ]
 
@@ -65,6 +66,11 @@ def install_clock(time_zone: str) -> None:
 
 #: Workflows this process serialized last, by blob (process-wide, like the spec cache of each engine).
 _RECENT = RecentWorkflows()
+
+
+def forget_kept_workflows() -> None:
+    """Drop every kept workflow: the next load of any blob deserializes it, as in a newly started process."""
+    _RECENT.clear()
 
 
 @dataclass(frozen=True)
@@ -147,7 +153,7 @@ class Workflows:
                 parser.add_dmn_str(source.text.encode())
             else:
                 parser.add_bpmn_str(source.text.encode())
-        spec_set = SpecSet(parser.get_spec(process_id), parser.get_subprocess_specs(process_id))
+        spec_set = SpecSet(*blob.restored(parser.get_spec(process_id), parser.get_subprocess_specs(process_id)))
         with self._lock:
             self._specs[cache_key] = spec_set
         return spec_set
