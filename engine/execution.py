@@ -247,10 +247,22 @@ class Executor:
                 self.workflows.run_engine_steps(loaded.workflow)
         except StepFailure as failure:
             self.open_incident(session, loaded, failure, actor)
+        else:
+            self.check_stall(session, loaded, actor)
         thrown = self.workflows.thrown_events(loaded.workflow)
         self.save(session, loaded, actor)
         for event in thrown:
             self.deliver(session, event, loaded.instance, actor, hops + 1)
+
+    def check_stall(self, session: Session, loaded: Loaded, actor: str) -> None:
+        """An instance that can no longer move (nothing ready, nothing awaited, or its next task out of
+        SpiffWorkflow's reach) becomes an incident saying why: it never just stops."""
+        if loaded.instance.state != "running":
+            return
+        stall = self.workflows.stall(loaded.workflow)
+        if stall is not None:
+            message, element_id = stall
+            self.record_incident(session, loaded.instance, element_id, None, message, actor)
 
     def open_incident(self, session: Session, loaded: Loaded, failure: StepFailure, actor: str) -> Incident:
         return self.record_incident(

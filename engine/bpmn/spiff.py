@@ -39,7 +39,7 @@ from SpiffWorkflow.util.task import TaskState
 from engine import clock
 from engine.bpmn import blob
 from engine.bpmn.recent import RecentWorkflows
-from engine.bpmn.tree import LeanWorkflow, ready_tasks
+from engine.bpmn.tree import WALK_DEPTH, LeanWorkflow, deepest, prune, ready_tasks
 
 __all__ = [
     "BpmnWorkflow",
@@ -158,6 +158,21 @@ class Workflows:
             self._specs[cache_key] = spec_set
         return spec_set
 
+    @staticmethod
+    def start_triggers(specs: SpecSet) -> frozenset[tuple[str, str]]:
+        """The messages and signals the process's start events wait for, as ``(kind, name)``: one of them
+        starts an instance."""
+        found: set[tuple[str, str]] = set()
+        for start in getattr(specs.spec, "bpmn_start_events", []):
+            definition = start.event_definition
+            parts = definition.event_definitions if isinstance(definition, MultipleEventDefinition) else [definition]
+            for part in parts:
+                if isinstance(part, BpmnMessageEventDefinition):
+                    found.add(("message", part.name))
+                elif isinstance(part, BpmnSignalEventDefinition):
+                    found.add(("signal", part.name))
+        return frozenset(found)
+
     # -- lifecycle --------------------------------------------------------------------------------
     @staticmethod
     def create(specs: SpecSet, script_engine: Any, data: dict[str, Any]) -> BpmnWorkflow:
@@ -170,8 +185,10 @@ class Workflows:
 
     @staticmethod
     def dump(workflow: BpmnWorkflow) -> str:
-        """Serialize instance state only (no specs). The object is kept for a load of this very text: change
-        it no more after its last dump (the executor saves last)."""
+        """Serialize instance state only (no specs), finished rounds deep in its history dropped first
+        (:func:`engine.bpmn.tree.prune`). The object is kept for a load of this very text: change it no more
+        after its last dump (the executor saves last)."""
+        prune(workflow)
         text = blob.write(workflow)
         _RECENT.remember(text, workflow)
         return text
@@ -307,6 +324,40 @@ class Workflows:
             kind = "signal" if isinstance(definition, BpmnSignalEventDefinition) else "message"
             events.append(ThrownEvent(kind, definition.name, event.payload, dict(event.correlations or {})))
         return events
+
+    @staticmethod
+    def stall(workflow: BpmnWorkflow) -> tuple[str, str | None] | None:
+        """Why a workflow that is not complete cannot go on by itself or by anything from outside, and the
+        element it stands at; None while it can (a human task is ready, it waits for a timer, message or
+        signal, or a task failed: an incident already says so). Call it after engine steps."""
+        if Workflows.is_completed(workflow):
+            return None
+        unfinished = [
+            t for part in (workflow, *workflow.subprocesses.values()) for t in part.tasks.values()
+            if t._state & (TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR)
+        ]
+        if any(t._state == TaskState.ERROR for t in unfinished):
+            return None
+        depth = deepest(workflow)
+        if depth >= WALK_DEPTH:
+            return (
+                f"the instance cannot go on: its task tree is {depth} levels deep and SpiffWorkflow looks only "
+                f"{WALK_DEPTH} levels down, so it would not find its next task",
+                None,
+            )
+        if ready_tasks(workflow, manual=True):
+            return None
+        timers, messages, signals = Workflows.waiting(workflow)
+        if timers or messages or signals:
+            return None
+        leaf = next((t for t in reversed(unfinished) if not t.task_spec.manual), None)
+        element = (leaf.task_spec.bpmn_id or leaf.task_spec.name) if leaf is not None else None
+        names = sorted({t.task_spec.bpmn_id or t.task_spec.name for t in unfinished if t.task_spec.bpmn_id})
+        return (
+            "the instance cannot go on: it is not complete, no task is ready and it waits for no timer, "
+            f"message or signal (unfinished: {', '.join(names) or 'none'})",
+            element,
+        )
 
     @staticmethod
     def failed_task(workflow: BpmnWorkflow) -> Task | None:
