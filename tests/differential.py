@@ -17,17 +17,19 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 from SpiffWorkflow.spiff.parser import SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition, SignalEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from engine import Engine, Settings
-from engine.bpmn.spiff import forget_kept_workflows
+from engine.bpmn.spiff import StepFailure, forget_kept_workflows
+from engine.clock import ClockDatetime
 from engine.db import Database
 
 
@@ -70,6 +72,9 @@ class Trace:
     failed_at: str | None = None
 
 
+#: ``failed_at`` of a failure that names no element
+NO_ELEMENT = "(no element)"
+
 #: Until no human task is ready, complete the first one with no data (at most this many times).
 DEFAULT_ROUNDS = 60
 
@@ -100,7 +105,9 @@ def run_bare(
             parser.add_dmn_file(str(path))
         else:
             parser.add_bpmn_file(str(path))
-    workflow = BpmnWorkflow(parser.get_spec(process_id), parser.get_subprocess_specs(process_id))
+    workflow = BpmnWorkflow(
+        parser.get_spec(process_id), parser.get_subprocess_specs(process_id), script_engine=_bare_script_engine()
+    )
     workflow.task_tree.data.update(copy.deepcopy(dict(data)))
     for task in workflow.get_tasks(state=TaskState.READY):
         task.data.update(copy.deepcopy(dict(data)))
@@ -110,8 +117,9 @@ def run_bare(
         _bare_actions(workflow, script, trace, vclock)
     except Exception as err:  # the oracle's failure: the engine must stop at the same element
         task = getattr(err, "task", None)
-        trace.failed_at = _element(task) if task is not None else type(err).__name__
-    trace.ready.append([_element(t) for t in workflow.get_tasks(state=TaskState.READY, manual=True)])
+        trace.failed_at = _element(task) if task is not None else NO_ELEMENT
+    if trace.failed_at is None:  # (after a failure Spiff leaves the task in ERROR, the engine refused the command)
+        trace.ready.append([_element(t) for t in workflow.get_tasks(state=TaskState.READY, manual=True)])
     trace.completed = workflow.is_completed()
     trace.data = _final_data(workflow.last_task, workflow.data, workflow.task_tree.data)
     return trace
@@ -137,6 +145,13 @@ def _bare_actions(workflow: BpmnWorkflow, script: Sequence[Action], trace: Trace
                 vclock.advance(timedelta(seconds=action.seconds))
                 workflow.refresh_timers()
         workflow.do_engine_steps()
+
+
+def _bare_script_engine() -> PythonScriptEngine:
+    """Spiff's own script engine, given the date and time names the engine's sandbox gives scripts (its
+    ``datetime`` reads the engine clock, as the sandbox's does), so both run the same scripts."""
+    names = {"datetime": ClockDatetime, "date": date, "timedelta": timedelta, "timezone": timezone}
+    return PythonScriptEngine(environment=TaskDataEnvironment(names))
 
 
 EngineFactory = Callable[[], Engine]
@@ -183,7 +198,11 @@ def run_engine(
             break
         trace.ready.append([element for _, element in ready])
         if isinstance(action, Complete):
-            engine.tasks.complete(ready[action.index][0], "admin", copy.deepcopy(dict(action.data)))
+            try:
+                engine.tasks.complete(ready[action.index][0], "admin", copy.deepcopy(dict(action.data)))
+            except StepFailure as failure:  # the completion is refused, the instance stays as it was
+                trace.failed_at = failure.element_id or NO_ELEMENT
+                break
         elif isinstance(action, Message):
             engine.runtime.correlate(action.name, business_key=None, payload=action.payload, actor="admin")
         elif isinstance(action, Signal):
@@ -192,12 +211,13 @@ def run_engine(
             vclock.advance(timedelta(seconds=action.seconds))
             engine.timers.fire_due()
     engine = new_engine()
-    trace.ready.append([element for _, element in ready_elements(engine, instance_id)])
     view = engine.runtime.get(instance_id)
+    if view.incidents and trace.failed_at is None:
+        trace.failed_at = view.incidents[0]["element_id"] or NO_ELEMENT
+    if trace.failed_at is None:
+        trace.ready.append([element for _, element in ready_elements(engine, instance_id)])
     trace.completed = view.state == "completed"
     trace.data = view.data
-    if view.incidents:
-        trace.failed_at = view.incidents[0]["element_id"]
     return trace, instance_id
 
 

@@ -90,9 +90,32 @@ def restored(spec: Any, subprocess_specs: dict[str, Any]) -> tuple[Any, dict[str
     loop its round had ended: it stopped after its first round. Taking the specs through the converter once,
     when they are parsed, gives every wiring Spiff makes on restore, now and in later versions."""
     registry = READER.registry
-    return registry.restore(registry.convert(spec)), {
-        name: registry.restore(registry.convert(sub)) for name, sub in subprocess_specs.items()
-    }
+    top = registry.restore(registry.convert(spec))
+    subs = {name: registry.restore(registry.convert(sub)) for name, sub in subprocess_specs.items()}
+    for process_spec in (top, *subs.values()):
+        _wire_triggered_subprocesses(process_spec)
+    return top, subs
+
+
+def _wire_triggered_subprocesses(spec: Any) -> None:
+    """Wire each event subprocess as SpiffWorkflow's ``BpmnStartTask.trigger_wf`` does when its event first
+    comes, but once, here, and without making it an output of Start.
+
+    ``trigger_wf`` connects Start → the event subprocess → End on the *shared spec*, at run time. Specs kept by
+    reference lose that wiring in another process (the triggered subprocess then fails SpiffWorkflow's "no input
+    task connected" check), and in this process it leaks into every later instance of the same spec: Start
+    then has the event subprocess among its outputs, so it ran at every new instance's start. Here the event
+    subprocess gets Start among its inputs (all ``trigger_wf`` checks, so it connects nothing more) and End
+    among its outputs, and Start's outputs stay as parsed."""
+    start = getattr(spec, "start", None)
+    for name in getattr(start, "trigger_specs", []):
+        triggered = spec.task_specs.get(name)
+        if triggered is None:
+            continue
+        if start.name not in triggered._inputs:
+            triggered._inputs.append(start.name)
+        if spec.end.name not in triggered._outputs:
+            triggered.connect(spec.end)
 
 
 def read(text: str, spec: Any, subprocess_specs: dict[str, Any]) -> BpmnWorkflow:

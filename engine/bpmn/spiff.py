@@ -309,9 +309,9 @@ class Workflows:
                     due = _timer_due(task.internal_data.get("event_value"))
                     if due is not None:
                         timers.append(WaitingTimer(str(task.id), task.task_spec.bpmn_id or task.task_spec.name, due))
-                elif isinstance(part, BpmnMessageEventDefinition):
+                elif isinstance(part, BpmnMessageEventDefinition) and part.name:
                     messages.add(part.name)
-                elif isinstance(part, BpmnSignalEventDefinition):
+                elif isinstance(part, BpmnSignalEventDefinition) and part.name:  # a nameless one cannot come
                     signals.add(part.name)
         return timers, sorted(messages), sorted(signals)
 
