@@ -107,7 +107,7 @@ def _wire_triggered_subprocesses(spec: Any) -> None:
     then has the event subprocess among its outputs, so it ran at every new instance's start. Here the event
     subprocess gets Start among its inputs (all ``trigger_wf`` checks, so it connects nothing more) and End
     among its outputs, and Start's outputs stay as parsed."""
-    start = getattr(spec, "start", None)
+    start: Any = spec.start
     for name in getattr(start, "trigger_specs", []):
         triggered = spec.task_specs.get(name)
         if triggered is None:
