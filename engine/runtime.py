@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -85,6 +85,9 @@ class RuntimeService:
             unit = unit or caller.unit
             loaded = self.executor.create(session, definition, business_key, dict(data or {}), actor, unit)
             history.record(session, actor, "instance_started", instance=loaded.instance, after={"data": data or {}})
+            # started by hand, a process that starts on a timer starts now, once
+            moment = clock.now() - timedelta(microseconds=1)  # (Spiff fires a timer strictly past its time)
+            self.executor.occur_timer_start(session, loaded, actor, None, moment)
             self.executor.advance(session, loaded, actor)
             return self._view(session, loaded.instance, loaded.workflow)
 

@@ -46,6 +46,7 @@ __all__ = [
     "ReadyTask",
     "SpecSet",
     "SpecSource",
+    "StartTimer",
     "StepFailure",
     "ThrownEvent",
     "WaitingTimer",
@@ -124,6 +125,17 @@ class WaitingTimer:
 
 
 @dataclass(frozen=True)
+class StartTimer:
+    """A timer start event as armed in a new workflow: when it is due first and, for a cycle, how often."""
+
+    element_id: str
+    due_at: datetime
+    #: a cycle: occurrences after the first (-1: without end); None for a date or a duration
+    cycles_left: int | None = None
+    period_s: float | None = None
+
+
+@dataclass(frozen=True)
 class ThrownEvent:
     """A message or signal the workflow threw that nothing inside it caught."""
 
@@ -172,6 +184,52 @@ class Workflows:
                 elif isinstance(part, BpmnSignalEventDefinition):
                     found.add(("signal", part.name))
         return frozenset(found)
+
+    @staticmethod
+    def starts_on_timers_only(spec: Any) -> bool:
+        """Whether every start event of the process (``SpecSet.spec``, ``workflow.spec``) is a timer start
+        event (then a new workflow's first engine steps only arm them: they run nothing of the process)."""
+        starts = list(getattr(spec, "bpmn_start_events", []))
+        return bool(starts) and all(isinstance(s.event_definition, TimerEventDefinition) for s in starts)
+
+    @staticmethod
+    def start_timers(workflow: BpmnWorkflow) -> list[StartTimer]:
+        """The timer start events of a new workflow after its first engine steps, as Spiff armed them (it
+        evaluated their expressions: ISO dates, durations, cycles, or working-time helpers)."""
+        found = []
+        for task in _start_event_tasks(workflow):
+            if not isinstance(task.task_spec.event_definition, TimerEventDefinition):
+                continue
+            value = task.internal_data.get("event_value")
+            due = _timer_due(value)
+            if due is None:
+                continue
+            element = task.task_spec.bpmn_id or task.task_spec.name
+            if isinstance(value, dict):  # a cycle: {"cycles": n, "next": iso, "duration": seconds}
+                cycles = int(value.get("cycles", 1))
+                left = -1 if cycles < 0 else cycles - 1
+                found.append(StartTimer(element, due, left, float(value.get("duration", 0))))
+            else:
+                found.append(StartTimer(element, due))
+        return found
+
+    @staticmethod
+    def occur_start_timer(workflow: BpmnWorkflow, element_id: str | None, moment: datetime) -> None:
+        """Make a new workflow's timer start event (``element_id``; None: every one) occur at ``moment``
+        (before now: Spiff fires a timer whose time is strictly past), once: the instance was started for one
+        occurrence (by the timer table, or by hand). Spiff would otherwise arm it afresh from now, and a cycle
+        would put one token per cycle into this one instance."""
+        now = moment.isoformat()
+        for task in _start_event_tasks(workflow):
+            if not isinstance(task.task_spec.event_definition, TimerEventDefinition):
+                continue
+            if element_id is not None and (task.task_spec.bpmn_id or task.task_spec.name) != element_id:
+                continue
+            value = task.internal_data.get("event_value")
+            if isinstance(value, dict):
+                task.internal_data["event_value"] = {"cycles": 1, "next": now, "duration": value.get("duration", 0)}
+            else:
+                task.internal_data["event_value"] = now
 
     # -- lifecycle --------------------------------------------------------------------------------
     @staticmethod
@@ -397,6 +455,12 @@ def _waiting_event_tasks(workflow: BpmnWorkflow) -> Iterable[Task]:
     for task in list(workflow.event_manager.tasks.values()):
         if task.has_state(TaskState.WAITING | TaskState.READY | TaskState.STARTED):
             yield task
+
+
+def _start_event_tasks(workflow: BpmnWorkflow) -> list[Task]:
+    """The top workflow's start-event tasks still waiting."""
+    starts = set(getattr(workflow.spec, "bpmn_start_events", []))
+    return [t for t in workflow.tasks.values() if t.task_spec in starts and t.has_state(TaskState.WAITING)]
 
 
 def _unmatched(diff: Any, active: int) -> list[str]:
