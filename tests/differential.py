@@ -27,7 +27,7 @@ from SpiffWorkflow.spiff.parser import SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition, SignalEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
-from engine import Engine, Settings
+from engine import Engine, Settings, clock
 from engine.bpmn.spiff import StepFailure, forget_kept_workflows
 from engine.clock import ClockDatetime
 from engine.db import Database
@@ -221,6 +221,28 @@ def run_engine(
     return trace, instance_id
 
 
+def compare(
+    database: Database, files: Sequence[Path], process_id: str, data: Mapping[str, Any], script: Sequence[Action]
+) -> tuple[Trace, Trace]:
+    """(engine's trace, bare SpiffWorkflow's): each run on its own virtual clock from the same moment (the
+    current one), installed while it runs and put back afterwards."""
+    start = clock.now()
+    previous = clock.current()
+    traces = []
+    try:
+        for run in ("bare", "engine"):
+            virtual = clock.VirtualClock(start)
+            clock.install(virtual)
+            if run == "bare":
+                traces.append(run_bare(files, process_id, data, script, virtual))
+            else:
+                traces.append(run_engine(engine_factory(database), files, process_id, data, script, virtual)[0])
+    finally:
+        clock.install(previous)
+    oracle, trace = traces
+    return trace, oracle
+
+
 __all__ = [
     "Advance",
     "Complete",
@@ -228,6 +250,7 @@ __all__ = [
     "Signal",
     "Trace",
     "default_script",
+    "compare",
     "engine_factory",
     "ready_elements",
     "run_bare",

@@ -174,16 +174,7 @@ class Workflows:
     def start_triggers(specs: SpecSet) -> frozenset[tuple[str, str]]:
         """The messages and signals the process's start events wait for, as ``(kind, name)``: one of them
         starts an instance."""
-        found: set[tuple[str, str]] = set()
-        for start in getattr(specs.spec, "bpmn_start_events", []):
-            definition = start.event_definition
-            parts = definition.event_definitions if isinstance(definition, MultipleEventDefinition) else [definition]
-            for part in parts:
-                if isinstance(part, BpmnMessageEventDefinition):
-                    found.add(("message", part.name))
-                elif isinstance(part, BpmnSignalEventDefinition):
-                    found.add(("signal", part.name))
-        return frozenset(found)
+        return frozenset(_named_events(getattr(specs.spec, "bpmn_start_events", [])))
 
     @staticmethod
     def starts_on_timers_only(spec: Any) -> bool:
@@ -371,6 +362,9 @@ class Workflows:
                     messages.add(part.name)
                 elif isinstance(part, BpmnSignalEventDefinition) and part.name:  # a nameless one cannot come
                     signals.add(part.name)
+        if not Workflows.is_completed(workflow):
+            for kind, name in _triggers(workflow):  # event subprocesses a message or signal would start
+                (messages if kind == "message" else signals).add(name)
         return timers, sorted(messages), sorted(signals)
 
     @staticmethod
@@ -455,6 +449,31 @@ def _waiting_event_tasks(workflow: BpmnWorkflow) -> Iterable[Task]:
     for task in list(workflow.event_manager.tasks.values()):
         if task.has_state(TaskState.WAITING | TaskState.READY | TaskState.STARTED):
             yield task
+
+
+def _named_events(start_events: Iterable[Any]) -> set[tuple[str, str]]:
+    """``(kind, name)`` of the messages and signals these start events catch."""
+    found: set[tuple[str, str]] = set()
+    for start in start_events:
+        definition = start.event_definition
+        parts = definition.event_definitions if isinstance(definition, MultipleEventDefinition) else [definition]
+        for part in parts:
+            if isinstance(part, BpmnMessageEventDefinition) and part.name:
+                found.add(("message", part.name))
+            elif isinstance(part, BpmnSignalEventDefinition) and part.name:
+                found.add(("signal", part.name))
+    return found
+
+
+def _triggers(workflow: BpmnWorkflow) -> set[tuple[str, str]]:
+    """The messages and signals that start an event subprocess of the top process: SpiffWorkflow's event
+    manager creates the subprocess when one is caught (``update_collaboration``), so no task waits for them."""
+    found: set[tuple[str, str]] = set()
+    for name in getattr(workflow.spec.start, "trigger_specs", []):
+        sub_spec = workflow.subprocess_specs.get(name)
+        if sub_spec is not None:
+            found |= _named_events(sub_spec.bpmn_start_events)
+    return found
 
 
 def _start_event_tasks(workflow: BpmnWorkflow) -> list[Task]:

@@ -20,7 +20,7 @@ from engine import Engine, Settings
 from engine.clock import VirtualClock
 from engine.db import Database
 from engine.errors import DeploymentInvalid
-from tests.differential import default_script, engine_factory, run_bare, run_engine
+from tests.differential import compare, default_script
 
 DATA = Path(__file__).parent / "spiffworkflow"
 _BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -63,10 +63,7 @@ def top_process(path: Path) -> str:
 def test_runs_as_in_bare_spiffworkflow(name: str, database: Database, vclock: VirtualClock) -> None:
     path = DATA / name
     process_id = top_process(path)
-    start = vclock.now()
-    oracle = run_bare([path], process_id, {}, default_script(), vclock)
-    vclock.set(start)
-    trace, _ = run_engine(engine_factory(database), [path], process_id, {}, default_script(), vclock)
+    trace, oracle = compare(database, [path], process_id, {}, default_script())
     RESULTS[name] = "same" if trace == oracle else f"engine {trace} != bare {oracle}"
     assert trace == oracle
 
