@@ -6,6 +6,7 @@ due soon now; late dossiers with the step that made them late. Aggregates run in
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -99,6 +100,36 @@ class Item:
     finished_at: datetime | None
     classification: str | None
     due_soon: bool = False
+
+
+@dataclass(frozen=True)
+class ElementHeat:
+    """One element of a diagram as a live map shows it: work waiting there now (and how much is overdue), and
+    the steps finished there in a window with the share late and the working time they used."""
+
+    element_id: str
+    waiting: int = 0
+    overdue: int = 0
+    finished: int = 0
+    late: int = 0
+    median_hours: float | None = None
+    p90_hours: float | None = None
+
+    @property
+    def late_share(self) -> float | None:
+        return self.late / self.finished if self.finished else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "element_id": self.element_id,
+            "waiting": self.waiting,
+            "overdue": self.overdue,
+            "finished": self.finished,
+            "late": self.late,
+            "late_share": self.late_share,
+            "median_hours": self.median_hours,
+            "p90_hours": self.p90_hours,
+        }
 
 
 class ReportService:
@@ -219,6 +250,56 @@ class ReportService:
         with self.db.reading() as session:
             rows = session.execute(stmt.order_by(table.finished_at, table.id))
             return [_finished_item(row, key, process) for row, key, process in rows]
+
+    def heat(self, start: date, end: date, *, unit: str | None = None) -> dict[str, ElementHeat]:
+        """Per element (step id): open work now and overdue among it; steps finished from ``start`` to ``end``
+        with how many late and the median and 90th percentile of working hours used (the control slip's)."""
+        check_range(start, end)
+        now = clock.now()
+        waiting = select(HumanTask.element_id, func.count(), func.count().filter(HumanTask.due_at < now)).where(READY)
+        finished = select(SlaSegment.element_id, SlaSegment.classification, SlaSegment.used_s).where(
+            SlaSegment.finished_at >= self._utc(start),
+            SlaSegment.finished_at < self._utc(end + timedelta(days=1)),
+            SlaSegment.classification.in_(tuple(RESULTS.values())),
+        )
+        if unit:
+            waiting, finished = waiting.where(HumanTask.unit == unit), finished.where(SlaSegment.unit == unit)
+        used: dict[str, list[float]] = {}
+        late: dict[str, int] = {}
+        with self.db.reading() as session:
+            open_now = {e: (n, o) for e, n, o in session.execute(waiting.group_by(HumanTask.element_id))}
+            for element, result, seconds in session.execute(finished):
+                used.setdefault(element, []).append((seconds or 0.0) / 3600)
+                late[element] = late.get(element, 0) + (result == RESULTS["late"])
+        return {
+            element: ElementHeat(
+                element,
+                *open_now.get(element, (0, 0)),
+                len(used.get(element, [])),
+                late.get(element, 0),
+                _percentile(used.get(element, []), 0.5),
+                _percentile(used.get(element, []), 0.9),
+            )
+            for element in sorted(set(open_now) | set(used))
+        }
+
+    def step_hours(self) -> dict[str, list[float]]:
+        """The working hours each finished step took, per element: what a simulation draws step times from."""
+        stmt = select(SlaSegment.element_id, SlaSegment.used_s).where(SlaSegment.used_s.is_not(None))
+        found: dict[str, list[float]] = {}
+        with self.db.reading() as session:
+            for element, seconds in session.execute(stmt):
+                found.setdefault(element, []).append(seconds / 3600)
+        return found
+
+    def dossier_spans(self, start: date, end: date) -> list[tuple[datetime, datetime]]:
+        """(received, finished) of the dossiers finished from ``start`` to ``end``: their throughput times."""
+        check_range(start, end)
+        stmt = select(SlaClock.received_at, SlaClock.finished_at).where(
+            SlaClock.finished_at >= self._utc(start), SlaClock.finished_at < self._utc(end + timedelta(days=1))
+        )
+        with self.db.reading() as session:
+            return [(received, finished) for received, finished in session.execute(stmt) if finished is not None]
 
     def step_names(self, element_ids: Iterable[str]) -> dict[str, str]:
         """The names the control slip shows for these step ids (for report labels)."""
@@ -372,6 +453,14 @@ def _period(month: str, period: str) -> str:
         return month
     year, mon = month.split("-")
     return year if period == "year" else f"{year}-Q{(int(mon) - 1) // 3 + 1}"
+
+
+def _percentile(values: list[float], share: float) -> float | None:
+    """The nearest-rank percentile (the value at least ``share`` of them do not exceed); None for none."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[max(1, math.ceil(len(ordered) * share)) - 1], 2)
 
 
 def check_range(start: date, end: date) -> None:

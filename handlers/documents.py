@@ -32,7 +32,7 @@ def save(
     """Render ``doc`` in each format, store it and record it; returns what the task data may keep."""
     saved = []
     for fmt in formats:
-        data = _RENDER[fmt](doc)
+        data = _RENDER[fmt](doc) if store.renders else b""
         stored = store.put(data, f".{fmt}")
         row = Document(
             dossier_id=dossier.id,

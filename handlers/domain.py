@@ -11,6 +11,7 @@ from handlers import appointments, council_guard
 from handlers.award_reports import AwardReportService
 from handlers.council_service import CouncilService
 from handlers.dossier_service import DossierService
+from handlers.groups import Groups
 from handlers.storage import Store
 from handlers.units import Units
 
@@ -27,5 +28,6 @@ class Domain:
         self.council = CouncilService(engine)
         self.reports = AwardReportService(engine.db)
         self.units = Units.load()
+        self.groups = Groups.load()
         appointments.subscribe(engine.listeners, store)
         council_guard.subscribe(engine.listeners, engine.settings.time_zone)

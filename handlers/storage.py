@@ -27,6 +27,9 @@ class Stored:
 
 
 class Store(Protocol):
+    #: whether generated documents are rendered into it (a simulation's store records them only)
+    renders: bool
+
     def put(self, data: bytes, suffix: str = "") -> Stored: ...
 
     def get(self, key: str) -> bytes: ...
@@ -41,6 +44,8 @@ def default_root() -> Path:
 
 class LocalStore:
     """Files under ``root``, written atomically (temporary file, then rename)."""
+
+    renders = True
 
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root)
@@ -67,3 +72,10 @@ class LocalStore:
         if self.root.resolve() not in path.parents:
             raise ValueError(f"storage key {key!r} leaves the store")
         return path
+
+
+class ScratchStore(LocalStore):
+    """A simulation's files: papers are kept (the flow reads them back), generated documents are recorded but
+    not rendered — nobody reads them, and rendering PDFs would be most of a run's time."""
+
+    renders = False

@@ -15,7 +15,7 @@ from engine.migrations import upgrade
 from engine.registry import HandlerRegistry
 from handlers import migrations as domain_migrations
 from handlers.domain import Domain
-from handlers.storage import LocalStore
+from handlers.storage import LocalStore, Store
 
 PROCESSES_DIR = Path(__file__).resolve().parent.parent / "processes"
 BUNDLE_SUFFIXES = (".bpmn", ".dmn", ".json")
@@ -44,9 +44,9 @@ DEMO_USERS = [
 ]
 
 
-def build_domain(settings: Settings) -> Domain:
+def build_domain(settings: Settings, store: Store | None = None) -> Domain:
     """The engine with the domain's handlers, and the domain services over it (files in ``storage_dir``)."""
-    store = LocalStore(Path(settings.storage_dir))
+    store = store or LocalStore(Path(settings.storage_dir))
     engine = Engine(settings, handlers=handlers.register(HandlerRegistry(), store=store))
     return Domain(engine, store)
 
@@ -68,13 +68,13 @@ def bundle_files(paths: Iterable[Path]) -> dict[str, bytes]:
     return files
 
 
-def prepare(settings: Settings, *, demo: bool, password: str | None = None) -> Domain:
+def prepare(settings: Settings, *, demo: bool, password: str | None = None, store: Store | None = None) -> Domain:
     """Migrate, load the award catalogue, deploy the shipped processes (new versions only when they changed),
     seed the admin's sign-in and the demo users (``password``: theirs, else one made up and printed)."""
     if settings.database_url.startswith("sqlite:///") and not settings.database_url.startswith("sqlite:////"):
         Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     migrate(settings.database_url)
-    domain = build_domain(settings)
+    domain = build_domain(settings, store)
     domain.dossiers.load_catalogue()
     engine = domain.engine
     engine.ensure_admin()

@@ -16,9 +16,9 @@ from engine.db import Database
 from handlers.domain import Domain
 from tests.scenarios.conftest import DEFAULTS, WORKER
 from tests.scenarios.conftest import PEOPLE as WORKERS
-from tests.web.dossier_world import PDF, domain_app, domain_engine
+from tests.web.dossier_world import CSTD_TINH_PAPERS, PDF, domain_app, domain_engine, star, submission
 
-__all__ = ["PDF", "drive_to", "engine", "live_app", "pdf_file", "world"]
+__all__ = ["PDF", "drive_to", "engine", "live_app", "pdf_file", "received", "world"]
 
 
 @pytest.fixture
@@ -57,3 +57,12 @@ def drive_to(engine: Engine, code: str, element: str) -> None:
 def pdf_file(code: str) -> dict[str, Any]:
     """A paper as Playwright's ``set_input_files`` takes it."""
     return {"name": f"{code.lower()}.pdf", "mimeType": "application/pdf", "buffer": PDF + code.encode()}
+
+
+def received(world: Domain) -> str:
+    """A received Chiến sĩ thi đua cấp tỉnh dossier of two teachers, all papers attached; its code."""
+    body = {**submission(), "nominees": [star(), {**star("Lê Văn Bình", "nam"), "position": "Hiệu trưởng"}]}
+    uploaded = [world.dossiers.upload(c, f"{c.lower()}.pdf", pdf_file(c)["buffer"]) for c in CSTD_TINH_PAPERS]
+    return world.dossiers.receive(
+        world.engine.identity.actor("motcua"), world.dossiers.submission_of(body, uploaded), accept=True
+    )

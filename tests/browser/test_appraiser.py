@@ -9,8 +9,6 @@ from pathlib import Path
 from engine import Engine
 from handlers.domain import Domain
 from tests.browser import dossiers
-from tests.browser.dossiers import pdf_file
-from tests.web.dossier_world import CSTD_TINH_PAPERS, star, submission
 
 BPMN = Path(__file__).resolve().parents[1] / "fixtures" / "bpmn"
 
@@ -60,21 +58,13 @@ def test_an_appraiser_claims_and_completes_a_task(engine: Engine, sign_in, page,
     shot("inbox-empty")
 
 
-def _dossier(world: Domain) -> str:
-    """A received Chiến sĩ thi đua cấp tỉnh dossier of two teachers, all papers attached."""
-    body = {**submission(), "nominees": [star(), {**star("Lê Văn Bình", "nam"), "position": "Hiệu trưởng"}]}
-    uploaded = [world.dossiers.upload(c, f"{c.lower()}.pdf", pdf_file(c)["buffer"]) for c in CSTD_TINH_PAPERS]
-    return world.dossiers.receive(
-        world.engine.identity.actor("motcua"), world.dossiers.submission_of(body, uploaded), accept=True
-    )
-
-
 def _task_page(page, engine: Engine, code: str, element: str) -> None:
     instance = engine.runtime.list(business_key=code)[0].id
     task = next(t for t in engine.tasks.for_instance(instance) if t.element_id == element and t.state == "ready")
     page.goto(f"/tasks/{task.id}")
     if page.locator("#claim").count():
-        page.click("#claim")
+        with page.expect_navigation():  # the claimed page, not the one being left
+            page.click("#claim")
 
 
 def _submit(page) -> int:
@@ -90,7 +80,7 @@ def _offer(page, select: str, value: str, label: str) -> None:
 
 def test_the_division_head_and_the_appraiser_work_a_dossier(world: Domain, sign_in, page, shot) -> None:
     engine = world.engine
-    code = _dossier(world)
+    code = dossiers.received(world)
 
     # the division head picks the appraiser from the unit's appraisers; a ghost is refused
     sign_in("truongphong", ["division_head"])

@@ -68,7 +68,7 @@ def test_supervisor_sees_overdue_work_drills_down_and_downloads_excel(
     assert page.inner_text("h1") == "Việc quá hạn"
     rows = page.locator("#table-items tbody tr")
     assert rows.count() == 1
-    assert rows.first.inner_text().split("\t")[:3] == ["HS-001", "so-noi-vu", "B1 Tiếp nhận, kiểm tra hồ sơ"]
+    assert rows.first.inner_text().split("\t")[:3] == ["HS-001", "Sở Nội vụ", "B1 Tiếp nhận, kiểm tra hồ sơ"]
     assert rows.first.locator(".badge").inner_text() == "Quá hạn"
     task = next(t for t in engine.tasks.for_instance(ids["HS-001"]) if t.state == "ready")
     assert rows.first.locator("a").get_attribute("href") == f"/tasks/{task.id}"
@@ -85,8 +85,8 @@ def test_supervisor_sees_overdue_work_drills_down_and_downloads_excel(
     units = [[c.value for c in row] for row in book["Đang xử lý theo đơn vị"].iter_rows(min_row=2)]
     assert units == [
         ["Đơn vị", "Trong hạn", "Trong đó sắp đến hạn", "Quá hạn", "Tổng"],
-        ["so-noi-vu", 3, 0, 1, 4],
-        ["so-tai-chinh", 1, 0, 0, 1],
+        ["Sở Nội vụ", 3, 0, 1, 4],
+        ["Sở Tài chính", 1, 0, 0, 1],
         ["Tổng cộng", 4, 0, 1, 5],
     ]
     rates_sheet = book["Tỷ lệ đúng hạn"]

@@ -28,6 +28,8 @@ from tests.web.conftest import OTHER_UNIT, PASSWORD, PEOPLE, UNIT
 from tests.web.test_pages_session import csrf
 from web.pages import exports
 
+#: how the units read on the pages and in the exports (processes/units.yaml)
+UNIT_NAME, OTHER_NAME = "Sở Nội vụ", "Sở Tài chính"
 SLA = Path(__file__).parent.parent / "fixtures" / "sla"
 VN_OFFSET = "+07:00"
 
@@ -195,8 +197,8 @@ def test_supervisor_sees_every_unit_now_and_the_rates(app: Flask, engine: Engine
         "75,0 %",
     )
     assert cells(doc, "pending_unit") == [
-        [UNIT, "1", "0", "1", "2"],
-        [OTHER_UNIT, "0", "0", "1", "1"],
+        [UNIT_NAME, "1", "0", "1", "2"],
+        [OTHER_NAME, "0", "0", "1", "1"],
         ["Tổng cộng", "1", "0", "2", "3"],
     ]
     assert cells(doc, "pending_step") == [
@@ -215,7 +217,7 @@ def test_supervisor_sees_every_unit_now_and_the_rates(app: Flask, engine: Engine
     assert cells(doc, "late") == [
         [
             "R-LATE",
-            UNIT,
+            UNIT_NAME,
             "09:00 06/03/2026",
             "đang xử lý",
             "B1 Tiếp nhận, kiểm tra hồ sơ",
@@ -231,7 +233,7 @@ def test_supervisor_sees_every_unit_now_and_the_rates(app: Flask, engine: Engine
         [None, None, 75.0, None],
     )
     assert doc.xpath('//script[contains(@src, "/vendor/chart.js/chart.umd.min.js")]')
-    assert doc.xpath('//input[@name="unit"]'), "a supervisor may pick a unit"
+    assert doc.xpath('//select[@name="unit"]/option[.="Sở Tài chính"]'), "a supervisor picks a unit by name"
 
 
 def test_rates_by_period_level_and_group(app: Flask, engine: Engine, world) -> None:
@@ -251,7 +253,7 @@ def test_rates_by_period_level_and_group(app: Flask, engine: Engine, world) -> N
     ]
     doc = page(client, "/dashboard?level=dossier&group_by=unit")
     assert cells(doc, "rates") == [
-        ["Tháng 03/2026", UNIT, "1", "0", "0", "1", "100,0 %"],
+        ["Tháng 03/2026", UNIT_NAME, "1", "0", "0", "1", "100,0 %"],
         ["Tổng cộng", "", "1", "0", "0", "1", "100,0 %"],
     ]
     doc = page(client, "/dashboard?from=01/04/2026&to=30/04/2026")
@@ -265,7 +267,7 @@ def test_due_soon_follows_the_virtual_clock(app: Flask, engine: Engine, world, v
     assert (tile(doc, "due_soon"), tile(doc, "within")) == ("1", "1")
     drill = page(client, link(doc, "pending_step", "B2 Thẩm định", 2))
     assert cells(drill, "items") == [
-        ["R-LATE", UNIT, "B2 Thẩm định", "appraiser", "09:00 13/03/2026", "Sắp đến hạn", "Mở"]
+        ["R-LATE", UNIT_NAME, "B2 Thẩm định", "appraiser", "09:00 13/03/2026", "Sắp đến hạn", "Mở"]
     ]
 
 
@@ -275,10 +277,10 @@ def test_due_soon_follows_the_virtual_clock(app: Flask, engine: Engine, world, v
 def test_every_open_work_number_drills_down_to_its_tasks(app: Flask, engine: Engine, world) -> None:
     client = signed_in(app, engine, "supervisor")
     doc = page(client, "/dashboard")
-    overdue_here = page(client, link(doc, "pending_unit", UNIT, 3))
+    overdue_here = page(client, link(doc, "pending_unit", UNIT_NAME, 3))
     open_task = engine.tasks.for_instance(world["open"])[0]
     assert cells(overdue_here, "items") == [
-        ["R-OPEN", UNIT, "B1 Tiếp nhận, kiểm tra hồ sơ", "desk", "14:00 02/03/2026", "Quá hạn", "Mở"]
+        ["R-OPEN", UNIT_NAME, "B1 Tiếp nhận, kiểm tra hồ sơ", "desk", "14:00 02/03/2026", "Quá hạn", "Mở"]
     ]
     assert overdue_here.xpath('//div[@id="table-items"]//a/@href') == [f"/tasks/{open_task.id}"]
     shown = " ".join(overdue_here.text_content().split())
@@ -288,7 +290,7 @@ def test_every_open_work_number_drills_down_to_its_tasks(app: Flask, engine: Eng
     all_open = page(client, link(doc, "pending_unit", "Tổng cộng", 4))
     assert sorted(row[0] for row in cells(all_open, "items")) == ["R-LATE", "R-OPEN", "R-OTHER"]
     unclaimed = page(client, link(doc, "pending_person", "(chưa có người nhận)", 1))
-    assert [row[:3] for row in cells(unclaimed, "items")] == [["R-LATE", UNIT, "B2 Thẩm định"]]
+    assert [row[:3] for row in cells(unclaimed, "items")] == [["R-LATE", UNIT_NAME, "B2 Thẩm định"]]
     back = overdue_here.xpath('//a[@id="back"]/@href')[0]
     assert back == "/dashboard?from=01/01/2026&to=31/12/2026&period=month&level=step&group_by=none"
 
@@ -303,7 +305,7 @@ def test_every_rate_number_drills_down_to_its_steps_or_dossiers(app: Flask, engi
     assert cells(page(client, desk_late), "items") == [
         [
             "R-LATE",
-            UNIT,
+            UNIT_NAME,
             "B1 Tiếp nhận, kiểm tra hồ sơ",
             "desk",
             "14:00 02/03/2026",
@@ -323,7 +325,9 @@ def test_every_rate_number_drills_down_to_its_steps_or_dossiers(app: Flask, engi
     assert [r[6] for r in cells(early, "items")] == ["Trước hạn", "Trước hạn"]
     dossiers = page(client, "/dashboard?level=dossier")
     found = page(client, link(dossiers, "rates", "Tháng 03/2026", 1))
-    assert [r[:3] + r[5:] for r in cells(found, "items")] == [["R-EARLY", UNIT, "Hồ sơ thử đồng hồ ISO", "Trước hạn"]]
+    assert [r[:3] + r[5:] for r in cells(found, "items")] == [
+        ["R-EARLY", UNIT_NAME, "Hồ sơ thử đồng hồ ISO", "Trước hạn"]
+    ]
     assert "Hoàn thành trước hạn (hồ sơ)" in found.text_content()
 
 
@@ -334,8 +338,8 @@ def test_division_head_sees_their_own_unit_only(app: Flask, engine: Engine, worl
     client = signed_in(app, engine, "division_head")
     doc = page(client, "/dashboard")
     assert (tile(doc, "overdue"), tile(doc, "within")) == ("1", "1")
-    assert [row[0] for row in cells(doc, "pending_unit")] == [UNIT, "Tổng cộng"]
-    assert not doc.xpath('//input[@name="unit"]'), "no unit to pick"
+    assert [row[0] for row in cells(doc, "pending_unit")] == [UNIT_NAME, "Tổng cộng"]
+    assert not doc.xpath('//select[@name="unit"]'), "no unit to pick"
     every_overdue = page(client, doc.xpath('//a[@id="tile-overdue"]/@href')[0])
     assert [row[0] for row in cells(every_overdue, "items")] == ["R-OPEN"]
     refused = page(client, f"/dashboard?unit={OTHER_UNIT}", 403)
@@ -454,8 +458,8 @@ def test_excel_export_of_the_current_view(app: Flask, engine: Engine, world, awa
     assert units == [
         ["Việc đang xử lý: quá hạn và sắp đến hạn — theo đơn vị", None, None, None, None],
         ["Đơn vị", "Trong hạn", "Trong đó sắp đến hạn", "Quá hạn", "Tổng"],
-        [UNIT, 1, 0, 1, 2],
-        [OTHER_UNIT, 0, 0, 1, 1],
+        [UNIT_NAME, 1, 0, 1, 2],
+        [OTHER_NAME, 0, 0, 1, 1],
         ["Tổng cộng", 1, 0, 2, 3],
     ]
     rates = book["Tỷ lệ đúng hạn"]
@@ -474,7 +478,7 @@ def test_excel_export_of_the_current_view(app: Flask, engine: Engine, world, awa
     late = book["Hồ sơ trễ hạn"]
     assert [c.value for c in late[3]] == [
         "R-LATE",
-        UNIT,
+        UNIT_NAME,
         datetime(2026, 3, 6, 9, 0),
         "đang xử lý",
         "B1 Tiếp nhận, kiểm tra hồ sơ",
@@ -491,8 +495,8 @@ def test_excel_without_awards_says_so(app: Flask, engine: Engine, world) -> None
     book = load_workbook(io.BytesIO(response.data))
     assert "Cơ cấu khen thưởng" not in book.sheetnames
     info = [[c.value for c in row] for row in book["Thông tin"].iter_rows()]
-    assert ["Phạm vi", UNIT] in info and ["Cơ cấu khen thưởng", "Chưa có dữ liệu khen thưởng."] in info
-    assert [c.value for c in book["Đang xử lý theo đơn vị"][3]] == [UNIT, 1, 0, 1, 2]
+    assert ["Phạm vi", UNIT_NAME] in info and ["Cơ cấu khen thưởng", "Chưa có dữ liệu khen thưởng."] in info
+    assert [c.value for c in book["Đang xử lý theo đơn vị"][3]] == [UNIT_NAME, 1, 0, 1, 2]
 
 
 def test_pdf_export_in_vietnamese(app: Flask, engine: Engine, world, awards, tmp_path: Path) -> None:

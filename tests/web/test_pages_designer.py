@@ -176,7 +176,7 @@ def test_migrate_moves_selected_instances_and_shows_refusals(designer: FlaskClie
     deploy(engine, with_budget("1WD"))
     url = "/designer/user_task/versions/3/migrate"
     html = designer.get(url).get_data(as_text=True)
-    assert "Chuyển hồ sơ sang user_task phiên bản 3" in html
+    assert "Chuyển hồ sơ sang User task in a lane phiên bản 3" in html
     assert f'data-instance="{on_v1}"' in html and f'data-instance="{on_v2}"' in html
     moved = designer.post(url, data={"csrf_token": csrf(html), "instance": [str(on_v1), str(on_v2)]})
     assert moved.status_code == 200

@@ -34,7 +34,8 @@ ENGLISH = re.compile(
     r"\b(the|is|are|not|no|some|cannot|found|method|allowed|error|task|step|unit|user|process|instance|due|"
     r"dossier|council|none|true|false|null|invalid|required|missing)\b"
 )
-SNAKE = re.compile(r"\b[a-z]+_[a-z0-9_]+\b")
+#: a snake_case word, unless it is a file's name (what a person called the file: ``award_dossier.bpmn``)
+SNAKE = re.compile(r"\b[a-z]+_[a-z0-9_]+\b(?![\w-]*\.(?:bpmn|dmn|json|pdf|docx|xlsx|png|jpe?g)\b)")
 ISO_UTC = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 JSON = re.compile(r"[{\[]\s*\"[^\"]+\"\s*:")
 
@@ -134,12 +135,6 @@ def walk(client: FlaskClient, codes: set[str]) -> dict[str, list[str]]:
     return problems
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known leaks left (issue #12): the task page's raw dossier JSON and ISO times, paper codes on the desk "
-    "page, unit and group codes in the dashboard drill-down, the users page and notifications, process keys in "
-    "the designer",
-)
 @pytest.mark.parametrize("username", sorted({u for u, *_ in DEMO_USERS} | {"admin"}))
 def test_every_page_in_vietnamese(world: tuple[Flask, Domain], username: str) -> None:
     app, _ = world

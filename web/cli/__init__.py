@@ -22,6 +22,7 @@ from engine.errors import AwardflowError, DeploymentInvalid
 from web.boot import PROCESSES_DIR, build_domain, bundle_files, migrate, prepare
 from web.cli.calendar import calendar
 from web.cli.demo import demo
+from web.cli.simulate import simulate
 from web.cli.sla import reschedule, slip
 from web.cli.users import user
 
@@ -223,6 +224,7 @@ main.add_command(calendar)
 main.add_command(slip)
 main.add_command(reschedule)
 main.add_command(demo)
+main.add_command(simulate)
 main.add_command(user)
 
 

@@ -105,9 +105,7 @@ class Simulation:
     def run(self, count: int) -> dict[str, int]:
         previous = clock.install(self.virtual)
         try:
-            start, span = self.start, (self.until - self.start).days
-            for i in range(count):
-                day = start + timedelta(days=int(span * i / count), minutes=self.rng.randint(0, 8 * 60))
+            for i, day in enumerate(self.arrivals(count)):
                 self.at(day, f"demo-{i}", "submit")
             fired_day: date | None = None
             while self.queue and self.queue[0].at <= self.until:
@@ -130,12 +128,11 @@ class Simulation:
     def handle(self, event: Event) -> None:
         if event.action == "submit":
             code = self.submit()
-            self.after("0.3WD", code)
+            self.pace(code, "0.3WD")
         elif event.action == "supplement":
-            papers = [self.dossiers.upload(c, f"{c.lower()}.pdf", PDF + c.encode()) for c in
-                      self.plans[event.code]["missing"]]  # fmt: skip
+            papers = [self.paper(c) for c in self.plans[event.code]["missing"]]
             self.dossiers.return_supplement(self.person_named("motcua"), event.code, papers)
-            self.after("0.2WD", event.code)
+            self.pace(event.code, "0.2WD")
         elif event.action == "withdraw":
             try:
                 self.dossiers.withdraw(self.person_named("motcua"), event.code, "Đơn vị đề nghị xin rút hồ sơ.")
@@ -143,6 +140,10 @@ class Simulation:
                 pass
         else:
             self.work(event.code)
+
+    def paper(self, kind: str) -> dict[str, Any]:
+        """A scanned paper as a unit sends it: ``bao-cao-thanh-tich.pdf``."""
+        return self.dossiers.upload(kind, f"{kind.lower().replace('_', '-')}.pdf", PDF + kind.encode())
 
     def submit(self) -> str:
         rules = self.dossiers.catalogue()
@@ -152,8 +153,7 @@ class Simulation:
         nominees = [self.nominee(self.rng.choice(kinds), award) for _ in range(self.rng.choice([1, 1, 1, 2, 3]))]
         required = list(rules.award(award).required_papers)
         missing = self.rng.sample(required, 1) if self.rng.random() < 0.15 else []
-        papers = [self.dossiers.upload(c, f"{c.lower()}.pdf", PDF + c.encode())
-                  for c in required if c not in missing]  # fmt: skip
+        papers = [self.paper(c) for c in required if c not in missing]
         submission = {
             "award_type": award,
             "unit": unit,
@@ -235,7 +235,20 @@ class Simulation:
         if self.rng.random() < 0.01:
             self.after("1WD", code, "withdraw")
         budgets = [float(t.properties.get("budget", "1WD").removesuffix("WD")) for t in tasks]
-        self.after(f"{max(budgets)}WD", code)
+        self.pace(code, f"{max(budgets)}WD")
+
+    def pace(self, code: str, budget: str) -> None:
+        """When the dossier's next steps are done: after a share of ``budget`` (the demo's people are never
+        busy; a what-if simulation queues the work for the staff it has)."""
+        self.after(budget, code)
+
+    def arrivals(self, count: int) -> list[datetime]:
+        """When the dossiers come in: spread evenly over the span, at random times of the working morning."""
+        span = (self.until - self.start).days
+        return [
+            self.start + timedelta(days=int(span * i / count), minutes=self.rng.randint(0, 8 * 60))
+            for i in range(count)
+        ]
 
     def answer(self, code: str, element: str) -> dict[str, Any]:
         plan, rng = self.plans[code], self.rng

@@ -20,6 +20,7 @@ from web.pages import (
     guard,
     inbox,
     lookup,
+    names,
     notifications,
     session_pages,
     tasks,
@@ -64,7 +65,15 @@ def init_app(app: Flask) -> None:
     """Templates' helpers (texts, dates, the signed-in person, CSRF) and every page blueprint."""
     app.jinja_env.globals.update(_=i18n.gettext, lang=i18n.language, csrf_token=guard.form_csrf_token)
     app.jinja_env.globals.update(me=guard.signed_in, has_role=guard.has_role, person=guard.person)
-    app.jinja_env.globals.update(may_open=guard.may_open)
+    app.jinja_env.globals.update(may_open=guard.may_open, unit_choices=names.unit_choices)
     app.jinja_env.filters.update(date=i18n.format_date, datetime=i18n.format_datetime)
+    app.jinja_env.filters.update(
+        person=names.person_name,
+        unit=names.unit_name,
+        group=names.group_name,
+        holder=names.holder_name,
+        process=names.process_name,
+        calendar=names.calendar_name,
+    )
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)

@@ -10,6 +10,7 @@ from typing import Any
 
 from engine.models import Event
 from web import i18n
+from web.pages import names
 from web.pages.task_info import show
 
 #: How many of the newest events each page shows.
@@ -62,7 +63,12 @@ def _label(prefix: str, key: str) -> str:
     return i18n.gettext(found) if found in i18n.TEXTS else key
 
 
-def _value(value: Any) -> str:
+def _value(value: Any, key: str = "") -> str:
+    """A logged value as people read it: units and groups by name."""
+    if key == "unit" and value:
+        return names.unit_name(str(value))
+    if key == "groups" and isinstance(value, list):
+        return ", ".join(names.group_name(str(g)) for g in value) or "—"
     return show(value) or "—"
 
 
@@ -71,7 +77,7 @@ def _changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
     none: too long for a line); only the new value for a created thing."""
     return [
         f"{i18n.gettext(f'admin.log.field.{key}')}: "
-        + (f"{_value(before[key])} → {_value(value)}" if key in before else _value(value))
+        + (f"{_value(before[key], key)} → {_value(value, key)}" if key in before else _value(value, key))
         for key, value in after.items()
         if f"admin.log.field.{key}" in i18n.TEXTS
     ]

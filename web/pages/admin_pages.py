@@ -22,6 +22,10 @@ i18n.TEXTS.update(
     {
         "admin.cal.title": ("Lịch làm việc {year}", "Working calendar {year}"),
         "admin.cal.calendar": ("Lịch", "Calendar"),
+        "admin.cal.package_source": (
+            "Bộ luật Lao động 2019 (Điều 112) và thông báo nghỉ lễ hằng năm",
+            "Labour Code 2019 (Art. 112) and the yearly holiday notice",
+        ),
         "admin.cal.days": ("Ngày nghỉ và ngày làm việc bù", "Days off and extra working days"),
         "admin.cal.none": ("Không có ngày nào trong năm này.", "No days in this year."),
         "admin.cal.date": ("Ngày", "Date"),

@@ -11,12 +11,14 @@ from typing import Any, NoReturn
 from flask import Blueprint, Response, abort, render_template, request
 
 from engine import clock
+from engine.errors import NotFound
 from engine.identity import Actor
 from web import i18n
 from web.auth import sees_all_units
-from web.pages import dashboard_texts, exports
+from web.pages import dashboard_texts, exports, names
 from web.pages.dashboard_data import BadQuery, Dashboard, Lang, Query, build, scope
 from web.pages.dashboard_drill import build_drill
+from web.pages.dashboard_map import build_map
 from web.pages.guard import page
 from web.services import engine as _engine
 
@@ -28,7 +30,6 @@ blp = Blueprint("dashboard", __name__)
 
 #: Who reads the dashboard (the same people as the JSON reports).
 READERS = ("supervisor", "division_head", "leader", "admin")
-
 
 
 def _query(me: Actor, tr: Lang) -> tuple[Query, str | None]:
@@ -74,14 +75,26 @@ def drill(me: Actor) -> Any:
     return render_template("dashboard_drill.html", drill=found, unit=unit)
 
 
+@blp.get("/dashboard/map")
+@page(roles=READERS)
+def process_map(me: Actor) -> Any:
+    """The diagram of a procedure with the dashboard's numbers on its steps."""
+    tr = Lang(i18n.language())
+    query, unit = _query(me, tr)
+    try:
+        found = build_map(_engine(), dict(request.args), query, unit, tr)
+    except NotFound:
+        abort(404, description=tr("map.unknown"))
+    return render_template("dashboard_map.html", view=found, query=query, unit=unit)
+
+
 @blp.get("/dashboard/export.xlsx")
 @page(roles=READERS)
 def export_xlsx(me: Actor) -> Response:
     """The current view as an Excel workbook, in Vietnamese."""
     view = _view(me, Lang("vi"))
-    return _download(
-        exports.workbook(view, Lang("vi"), me.username), exports.XLSX_TYPE, exports.file_name(view, "xlsx")
-    )
+    book = exports.workbook(view, Lang("vi"), names.person_name(me.username))
+    return _download(book, exports.XLSX_TYPE, exports.file_name(view, "xlsx"))
 
 
 @blp.get("/dashboard/export.pdf")
@@ -90,7 +103,7 @@ def export_pdf(me: Actor) -> Any:
     """The current view as a PDF, in Vietnamese (503 when the server cannot make one)."""
     view = _view(me, Lang("vi"))
     try:
-        data = exports.pdf_document(view, Lang("vi"), me.username)
+        data = exports.pdf_document(view, Lang("vi"), names.person_name(me.username))
     except exports.PdfUnavailable as missing:
         return render_template("error.html", code=503, message=str(missing)), 503
     return _download(data, "application/pdf", exports.file_name(view, "pdf"))

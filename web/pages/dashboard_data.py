@@ -16,12 +16,13 @@ from typing import Any
 from flask import url_for
 
 from engine import Engine, clock
-from engine.errors import NotFound, PermissionDenied
+from engine.errors import PermissionDenied
 from engine.identity import Actor
 from engine.reports import PERIODS, Pending, Rate
 from handlers import award_reports
 from web import i18n
 from web.auth import sees_all_units
+from web.pages import names
 from web.pages.dashboard_texts import TEXTS
 from web.services import domain
 
@@ -220,23 +221,15 @@ def periods_between(start: date, end: date, period: str) -> list[str]:
 
 
 class Labels:
-    """How groups read: step ids become their names, missing people and units say so."""
+    """How groups read: steps, procedures, units and people by name; missing people and units say so."""
 
     def __init__(self, engine: Engine, tr: Lang) -> None:
         self.engine, self.tr = engine, tr
         self.steps: dict[str, str] = {}
-        self.processes: dict[str, str] = {}
 
     def learn(self, group_by: str, groups: Iterable[str | None]) -> None:
-        found = [g for g in groups if g]
         if group_by == "step":
-            self.steps.update(self.engine.reports.step_names(found))
-        elif group_by == "process":
-            for key in set(found) - set(self.processes):
-                try:
-                    self.processes[key] = self.engine.repository.latest(key).name or key
-                except NotFound:
-                    self.processes[key] = key
+            self.steps.update(self.engine.reports.step_names([g for g in groups if g]))
 
     def __call__(self, group_by: str, group: str | None, *, open_work: bool = False) -> str:
         if group is None:
@@ -246,8 +239,10 @@ class Labels:
         if group_by == "step":
             return self.steps.get(group, group)
         if group_by == "process":
-            return self.processes.get(group, group)
-        return group
+            return names.process_name(group)
+        if group_by == "unit":
+            return names.unit_name(group)
+        return names.holder_name(group)
 
 
 # -- building ------------------------------------------------------------------------------------------
@@ -377,11 +372,11 @@ def late_table(late: list[dict[str, Any]], tr: Lang) -> Table:
         table.rows.append(
             [
                 text(row["business_key"]),
-                text(row["unit"]),
+                text(names.unit_name(row["unit"])),
                 moment(due),
                 moment(finished, tr("dash.still_open")),
                 text(row["late_step"]),
-                text(row["late_step_person"]),
+                text(names.holder_name(row["late_step_person"])),
                 Cell(row["reason"], row["reason"] or tr("dash.no_reason")),
             ]
         )

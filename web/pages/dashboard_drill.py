@@ -16,6 +16,7 @@ from engine.errors import InvalidInput
 from engine.reports import GROUPS, RESULTS, STATUSES, Item, period_range
 from handlers.award_reports import WHO
 from web import i18n
+from web.pages import names
 from web.pages.dashboard_data import (
     BadQuery,
     Cell,
@@ -87,9 +88,8 @@ def build_drill(engine: Engine, args: Mapping[str, str], query: Query, unit: str
             result=None if result == "all" else result,
             unit=unit,
         )
-    labels.learn("process", (i.process_key for i in items))
     title = f"{tr(f'drill.result.{result}')} ({tr(f'drill.of.{query.level}')})"
-    return Drill(title, details, _items_table(items, query.level, tr, labels=labels), query)
+    return Drill(title, details, _items_table(items, query.level, tr), query)
 
 
 def _range(start: date, end: date) -> str:
@@ -101,9 +101,7 @@ def _badge(item: Item, tr: Lang) -> Cell:
     return Cell(code, tr(f"sla.{code}") if code else "", "badge", badge=code or None)
 
 
-def _items_table(
-    items: list[Item], level: str, tr: Lang, *, finished: bool = True, labels: Labels | None = None
-) -> Table:
+def _items_table(items: list[Item], level: str, tr: Lang, *, finished: bool = True) -> Table:
     """Steps: dossier, unit, step, who, due, finished (if done), result, the task; dossiers: no step, no task."""
     if level == "dossier":
         headers = ["dash.col.code", "dash.col.unit", "drill.col.process", "dash.col.due"]
@@ -113,11 +111,11 @@ def _items_table(
     headers += ["drill.col.result"] + ([] if level == "dossier" else ["drill.col.open"])
     table = Table("items", "", [tr(h) for h in headers], empty=tr("drill.empty"))
     for item in items:
-        row = [text(item.business_key), text(item.unit)]
+        row = [text(item.business_key), text(names.unit_name(item.unit))]
         if level == "dossier":
-            row.append(text(labels("process", item.process_key) if labels else item.process_key))
+            row.append(text(names.process_name(item.process_key)))
         else:
-            row += [text(item.step), text(item.person or item.holder)]
+            row += [text(item.step), text(names.holder_name(item.person or item.holder))]
         row += [moment(item.due_at)] + ([moment(item.finished_at)] if finished else []) + [_badge(item, tr)]
         if level != "dossier":
             row.append(Cell(item.task_id, tr("drill.open_task"), href=f"/tasks/{item.task_id}"))
@@ -137,7 +135,7 @@ def _awards(engine: Engine, args: Mapping[str, str], query: Query, unit: str | N
         table.rows.append(
             [
                 text(a.code),
-                text(a.unit),
+                text(names.unit_name(a.unit)),
                 text(a.name),
                 text(gender),
                 text(a.position),

@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from web.i18n import ZONE, format_date, format_datetime
+from web.pages import names
 from web.pages.dashboard_data import Cell, Dashboard, Lang, Table
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -35,7 +36,7 @@ def about(view: Dashboard, tr: Lang, author: str) -> list[tuple[str, str]]:
     """What the export covers: scope, range, grouping, when and by whom."""
     q = view.query
     return [
-        (tr("dash.scope"), view.unit or tr("dash.all_units")),
+        (tr("dash.scope"), names.unit_name(view.unit) if view.unit else tr("dash.all_units")),
         (tr("export.range"), f"{format_date(q.start)} – {format_date(q.end)}"),
         (tr("dash.period"), tr(f"dash.period.{q.period}")),
         (tr("dash.level"), tr(f"dash.level.{q.level}")),

@@ -13,6 +13,7 @@ from engine.errors import NotFound
 from engine.identity import Actor
 from web import i18n, services
 from web.auth import csrf_token, roles_of
+from web.pages import names
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -41,8 +42,7 @@ def person() -> tuple[str, str]:
         return "", ""
     known: tuple[str, str] | None = g.get("person")
     if known is None:
-        names = services.engine().identity.display_names()
-        known = g.person = (names.get(me.username, me.username), services.domain().units.name(me.unit))
+        known = g.person = (names.person_name(me.username), services.domain().units.name(me.unit))
     return known
 
 

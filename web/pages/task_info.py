@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -164,10 +164,10 @@ def _label(value: Any, field: Mapping[str, Any]) -> str:
     return show(value)
 
 
-def _detail(event: Event, forms: Mapping[str, Mapping[str, Any] | None]) -> str:
+def _detail(event: Event, forms: Mapping[str, Mapping[str, Any] | None], people: Callable[[str | None], str]) -> str:
     before, after, details = event.before or {}, event.after or {}, event.details or {}
     if "assignee" in after:
-        return f"{before.get('assignee') or '—'} → {after.get('assignee') or '—'}"
+        return f"{people(before.get('assignee'))} → {people(after.get('assignee'))}"
     if event.action == "task_completed" and after:
         return answer(after, forms.get(event.task_id or ""))
     if details.get("reason"):
@@ -184,9 +184,11 @@ def history(
     steps: Mapping[str, str],
     task_id: str,
     forms: Mapping[str, Mapping[str, Any] | None] | None = None,
+    people: Callable[[str | None], str] = lambda name: name or "—",
 ) -> list[HistoryRow]:
     """Events oldest first, once each (the task's own and the dossier's), with the step each concerns; a
-    step's answer in the words of its form (``forms``: task id → its schema, with the lists it offered)."""
+    step's answer in the words of its form (``forms``: task id → its schema, with the lists it offered);
+    ``people`` names whoever a hand-over went to."""
     unique = {event.id: event for event in events}
     return [
         HistoryRow(
@@ -194,7 +196,7 @@ def history(
             actor=event.actor,
             action=action_label(event.action),
             step=steps.get(event.task_id or "", ""),
-            detail=_detail(event, forms or {}),
+            detail=_detail(event, forms or {}, people),
             this_task=event.task_id == task_id,
         )
         for event in sorted(unique.values(), key=lambda e: (e.at, e.id))

@@ -31,7 +31,7 @@ from engine.tasks import TaskView
 from web import i18n
 from web.api.context import domain
 from web.errors import STATUS
-from web.pages import forms, task_info
+from web.pages import forms, names, task_info
 from web.pages.guard import page
 from web.pages.task_access import Calendars, engine, sees_dossier, visible_task
 from web.pages.worktime import time_left
@@ -257,9 +257,10 @@ def _dossier(me: Actor, task: TaskView, schema: dict[str, Any] | None, now: date
     own_events = eng.history.for_task(task.id)
     if not sees_dossier(me, task.unit):
         steps = {task.id: task.name or task.element_id}
-        return {"dossier": None, "history": task_info.history(own_events, steps, task.id)}
+        own = {task.id: forms.with_choices(eng.tasks.form(task.id), _choices(me, task))} if task.form else {}
+        return {"dossier": None, "history": task_info.history(own_events, steps, task.id, own, names.person_name)}
     instance = eng.runtime.get(task.instance_id)
-    names = {d.version: d.name for d in eng.repository.definitions(instance.process_key)}
+    titles = {d.version: d.name for d in eng.repository.definitions(instance.process_key)}
     case = domain().dossiers.reading(me, task.business_key) if task.business_key else None
     labels = {f.key: f.label for f in forms.fields(schema)}
     # a dossier is read from its records; the raw process data is for processes of other kinds
@@ -272,11 +273,11 @@ def _dossier(me: Actor, task: TaskView, schema: dict[str, Any] | None, now: date
     slip = eng.sla.slip(task.instance_id).to_dict(ZoneInfo(eng.settings.time_zone))
     return {
         "dossier": instance,
-        "process_name": names.get(instance.definition_version) or instance.process_key,
+        "process_name": titles.get(instance.definition_version) or names.process_name(instance.process_key),
         "case": case,
         "data": data,
         "skipped": skipped,
-        "history": task_info.history(events, steps, task.id, answered),
+        "history": task_info.history(events, steps, task.id, answered, names.person_name),
         "slip": task_info.slip_rows(slip, now),
         "clock": task_info.slip_clock(slip),
         "budget": task_info.budget,

@@ -1,0 +1,55 @@
+"""`awardflow simulate`: a workload through the shipped processes on a scratch database and the virtual clock.
+The same seed gives the same result; a draft that halves a step's budget makes that step later and leaves the
+steps before it as they were (the work takes as long as before: only what counts as late changes)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+from web.boot import PROCESSES_DIR
+from web.cli.simulate import simulate, simulate_once
+
+RUN: dict[str, Any] = {"dossiers": 12, "start": date(2026, 3, 2), "end": date(2026, 5, 29), "history": {}}
+STAFF = {"desk": 1, "division_head": 1, "appraiser": 1, "council_secretary": 1, "leader": 1, "records": 1}
+
+
+def halved(element: str) -> dict[str, bytes]:
+    """The shipped appraisal with ``element``'s budget halved: a designer's draft."""
+    xml = (PROCESSES_DIR / "appraisal.bpmn").read_text(encoding="utf-8")
+    task = re.search(rf'<bpmn:userTask id="{element}".*?</bpmn:userTask>', xml, re.S)
+    assert task is not None
+    budget = re.search(r'name="budget" value="([\d.]+)WD"', task.group(0))
+    assert budget is not None
+    changed = task.group(0).replace(budget.group(0), f'name="budget" value="{float(budget.group(1)) / 2:g}WD"')
+    return {"appraisal.bpmn": xml.replace(task.group(0), changed).encode()}
+
+
+def test_the_same_seed_gives_the_same_result(tmp_path: Path) -> None:
+    first = simulate_once(**RUN, seed=5, staff=STAFF, draft={}, workdir=tmp_path / "a")
+    again = simulate_once(**RUN, seed=5, staff=STAFF, draft={}, workdir=tmp_path / "b")
+    assert first == again
+    assert first["dossiers"]["errors"] == 0
+    finished = sum(first["dossiers"][k] for k in ("early", "on_time", "late"))
+    assert 0 < finished <= RUN["dossiers"]
+    assert all(0 < share <= 1 for share in first["utilisation"].values()), first["utilisation"]
+    assert first["queues"]["appraiser"], "the appraisers' queue is sampled weekly"
+
+    # halving the appraisal's budget: the same work, measured against less time
+    draft = simulate_once(**RUN, seed=5, staff=STAFF, draft=halved("appraise"), workdir=tmp_path / "c")
+    before, after = first["steps"], draft["steps"]
+    assert after["appraise"]["late_share"] > before["appraise"]["late_share"]
+    for earlier in ("check_completeness", "assign_appraiser"):
+        assert after[earlier] == before[earlier], earlier
+
+
+def test_the_command_prints_json_and_refuses_a_bad_period(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("AWARDFLOW_DATABASE_URL", f"sqlite:///{tmp_path / 'none.sqlite'}")
+    refused = CliRunner().invoke(simulate, ["--from", "2026-05-01", "--to", "2026-01-01"])
+    assert refused.exit_code == 2 and "--from/--to" in refused.output
+    refused = CliRunner().invoke(simulate, ["--staff", "appraiser=zero"])
+    assert refused.exit_code == 2 and "appraiser=3" in refused.output
