@@ -11,7 +11,7 @@ from engine.access import AccessPolicy
 from engine.bpmn.spiff import Workflows, install_clock
 from engine.calendar_store import CalendarService
 from engine.db import Database
-from engine.events import Listeners
+from engine.events import Deployed, Listeners
 from engine.execution import Executor, current_execution
 from engine.history import HistoryService
 from engine.identity import IdentityService
@@ -70,7 +70,8 @@ class Engine:
             max_data_bytes=self.settings.max_task_data_bytes,
             max_workflow_bytes=self.settings.workflow_max_bytes,
         )
-        self.repository = RepositoryService(self.db)
+        self.repository = RepositoryService(self.db, self.listeners)
+        self.listeners.subscribe(Deployed, self.executor.schedule_start_timers)
         self.runtime = RuntimeService(self.db, self.executor, self.access)
         self.tasks = TaskService(self.db, self.executor, self.access, self.handlers)
         self.notifications = NotificationService(self.db, self.settings)

@@ -18,10 +18,11 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
-from engine.models import HumanTask, ProcessInstance, SlaClock
+from engine.models import HumanTask, ProcessDefinition, ProcessInstance, SlaClock
 
 __all__ = [
     "ClockChanged",
+    "Deployed",
     "InstanceEnded",
     "Listeners",
     "TaskClaimed",
@@ -86,8 +87,17 @@ class ClockChanged:
     reason: str | None = None
 
 
-Event = TaskReady | TaskClaimed | TaskClosed | InstanceEnded | ClockChanged
-E = TypeVar("E", TaskReady, TaskClaimed, TaskClosed, InstanceEnded, ClockChanged)
+@dataclass(frozen=True)
+class Deployed:
+    """New versions of process definitions were deployed (the timer start events are scheduled on it)."""
+
+    session: Session
+    definitions: tuple[ProcessDefinition, ...]
+    actor: str
+
+
+Event = TaskReady | TaskClaimed | TaskClosed | InstanceEnded | ClockChanged | Deployed
+E = TypeVar("E", TaskReady, TaskClaimed, TaskClosed, InstanceEnded, ClockChanged, Deployed)
 
 
 class Listeners:

@@ -11,9 +11,10 @@ from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -29,7 +30,7 @@ from engine.bpmn.spiff import (
     Workflows,
 )
 from engine.errors import ConcurrentModification, InvalidInput, InvalidState, LimitExceeded, NotFound, Unstorable
-from engine.events import InstanceEnded, Listeners, TaskClosed, TaskReady
+from engine.events import Deployed, InstanceEnded, Listeners, TaskClosed, TaskReady
 from engine.models import (
     Deployment,
     HumanTask,
@@ -247,10 +248,22 @@ class Executor:
                 self.workflows.run_engine_steps(loaded.workflow)
         except StepFailure as failure:
             self.open_incident(session, loaded, failure, actor)
+        else:
+            self.check_stall(session, loaded, actor)
         thrown = self.workflows.thrown_events(loaded.workflow)
         self.save(session, loaded, actor)
         for event in thrown:
             self.deliver(session, event, loaded.instance, actor, hops + 1)
+
+    def check_stall(self, session: Session, loaded: Loaded, actor: str) -> None:
+        """An instance that can no longer move (nothing ready, nothing awaited, or its next task out of
+        SpiffWorkflow's reach) becomes an incident saying why: it never just stops."""
+        if loaded.instance.state != "running":
+            return
+        stall = self.workflows.stall(loaded.workflow)
+        if stall is not None:
+            message, element_id = stall
+            self.record_incident(session, loaded.instance, element_id, None, message, actor)
 
     def open_incident(self, session: Session, loaded: Loaded, failure: StepFailure, actor: str) -> Incident:
         return self.record_incident(
@@ -313,6 +326,98 @@ class Executor:
                 self._sync_waits(session, instance, mirror)
         loaded.stored = mirror
         flush(session)
+
+    # -- timer start events -----------------------------------------------------------------------
+    def schedule_start_timers(self, event: Deployed) -> None:
+        """On deploy: the timer start events of each new definition wait in the timer table (as Spiff arms
+        them in a new workflow: ISO date, duration, cycle, or working-time helpers), and those of the key's
+        older versions no longer start anything. A timer start whose expression fails refuses the deployment,
+        naming the element."""
+        session = event.session
+        for definition in event.definitions:
+            older = select(ProcessDefinition.id).where(
+                ProcessDefinition.key == definition.key, ProcessDefinition.id != definition.id
+            )
+            session.execute(
+                update(Timer)
+                .where(Timer.kind == "start", Timer.state == "waiting", Timer.definition_id.in_(older))
+                .values(state="cancelled")
+            )
+            try:
+                spec_ids = self.resolve(session, definition)
+            except NotFound:  # a callee is not deployed yet: nothing of it can start
+                continue
+            specs = self.spec_set(session, definition.key, spec_ids)
+            if not self.workflows.starts_on_timers_only(specs.spec):
+                continue
+            workflow = self.workflows.create(specs, self.script_engine, {})
+            probe = ProcessInstance(process_key=definition.key, unit=None, state="running", started_by=event.actor)
+            try:
+                with executing(session, probe, event.actor):
+                    self.workflows.run_engine_steps(workflow)
+            except StepFailure as failure:
+                raise InvalidInput(
+                    f"process {definition.key}: the timer start event {failure.element_id} cannot be evaluated: "
+                    f"{failure.message}",
+                    {"files": [f"{definition.key}: {failure.element_id}: {failure.message}"]},
+                ) from failure
+            for start in self.workflows.start_timers(workflow):
+                session.add(
+                    Timer(
+                        kind="start",
+                        definition_id=definition.id,
+                        element_id=start.element_id,
+                        spiff_task_id="",
+                        due_at=start.due_at,
+                        cycles_left=start.cycles_left,
+                        period_s=start.period_s,
+                    )
+                )
+
+    def occur_timer_start(
+        self, session: Session, loaded: Loaded, actor: str, element_id: str | None, moment: datetime
+    ) -> None:
+        """A new instance of a process that starts on timers only: its timer start event occurs at ``moment``,
+        once (the instance is that occurrence). Other processes are left alone."""
+        if not self.workflows.starts_on_timers_only(loaded.workflow.spec):
+            return
+        try:
+            with executing(session, loaded.instance, actor):
+                self.workflows.run_engine_steps(loaded.workflow)  # arms the start event, from now
+        except StepFailure as failure:
+            self.open_incident(session, loaded, failure, actor)
+        self.workflows.occur_start_timer(loaded.workflow, element_id, moment)
+
+    def start_on_timer(self, session: Session, row: Timer, actor: str) -> ProcessInstance:
+        """A due timer start event: a new instance of its definition, its start event occurred at the row's
+        due time (once); a cycle's next occurrence waits in a new row. Runs in the firing's transaction, so
+        each occurrence starts exactly one instance."""
+        definition = session.get(ProcessDefinition, row.definition_id)
+        if definition is None:
+            raise NotFound(f"timer {row.id} starts definition {row.definition_id}, which does not exist")
+        loaded = self.create(session, definition, None, {}, actor, unit=None)
+        history.record(
+            session,
+            actor,
+            "instance_started",
+            instance=loaded.instance,
+            details={"on": "timer", "element_id": row.element_id, "due_at": row.due_at.isoformat()},
+        )
+        self.occur_timer_start(session, loaded, actor, row.element_id, row.due_at)
+        self.advance(session, loaded, actor)
+        if row.cycles_left and row.period_s:
+            session.add(
+                Timer(
+                    kind="start",
+                    definition_id=row.definition_id,
+                    element_id=row.element_id,
+                    spiff_task_id="",
+                    due_at=row.due_at + timedelta(seconds=row.period_s),
+                    cycles_left=row.cycles_left - 1 if row.cycles_left > 0 else -1,
+                    period_s=row.period_s,
+                )
+            )
+        return loaded.instance
 
     # -- messages and signals ---------------------------------------------------------------------
     def deliver(self, session: Session, event: ThrownEvent, source: ProcessInstance, actor: str, hops: int) -> int:

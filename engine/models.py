@@ -166,13 +166,20 @@ class HumanTask(Base):
 
 
 class Timer(Base):
-    """A due time the worker must act on: a BPMN timer of an instance (more kinds come with the SLA)."""
+    """A due time the worker must act on: a BPMN timer of an instance, an SLA mark, or (kind ``start``) a
+    timer start event of a process definition, which starts an instance."""
 
     __tablename__ = "timer"
     __table_args__ = (Index("ix_timer_state_due", "state", "due_at"),)
 
     id: Mapped[IntPK]
-    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    #: None for a timer start event (no instance yet)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    #: the definition a timer start event starts (kind ``start``)
+    definition_id: Mapped[int | None] = mapped_column(ForeignKey("process_definition.id"))
+    #: a cycle start timer: occurrences left after this one (-1: without end); its period
+    cycles_left: Mapped[int | None]
+    period_s: Mapped[float | None]
     kind: Mapped[str] = mapped_column(String(20), default="bpmn")
     element_id: Mapped[str] = mapped_column(String(200))
     spiff_task_id: Mapped[str] = mapped_column(String(36))

@@ -15,6 +15,7 @@ from engine import clock, history
 from engine.bpmn.validation import ValidatedBundle, validate_bundle
 from engine.db import Database
 from engine.errors import InvalidInput, NotFound, Problem
+from engine.events import Deployed, Listeners
 from engine.models import Deployment, ProcessDefinition, ProcessInstance, Resource
 
 
@@ -47,8 +48,10 @@ class DeploymentResult:
 class RepositoryService:
     """Deploys bundles (.bpmn, .dmn, form .json) and serves definitions and their XML."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, listeners: Listeners | None = None) -> None:
         self.db = db
+        #: told of each deployment's new definitions, inside its transaction (start timers are scheduled so)
+        self.listeners = listeners or Listeners()
 
     def validate(self, files: Mapping[str, bytes]) -> ValidatedBundle:
         """Check a bundle against what is deployed; raises DeploymentInvalid, stores nothing."""
@@ -87,7 +90,7 @@ class RepositoryService:
             )
             session.add(deployment)
             resources = self._store_resources(session, deployment, bundle)
-            views = []
+            views, definitions = [], []
             for pid, info in sorted(changed.items()):
                 definition = ProcessDefinition(
                     key=pid,
@@ -101,7 +104,9 @@ class RepositoryService:
                 )
                 session.add(definition)
                 session.flush()
+                definitions.append(definition)
                 views.append(_view(definition, resources[info.file].name))
+            self.listeners.announce(Deployed(session, tuple(definitions), actor))
             history.record(
                 session,
                 actor,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import builtins
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from engine import clock, history
@@ -85,6 +85,9 @@ class RuntimeService:
             unit = unit or caller.unit
             loaded = self.executor.create(session, definition, business_key, dict(data or {}), actor, unit)
             history.record(session, actor, "instance_started", instance=loaded.instance, after={"data": data or {}})
+            # started by hand, a process that starts on a timer starts now, once
+            moment = clock.now() - timedelta(microseconds=1)  # (Spiff fires a timer strictly past its time)
+            self.executor.occur_timer_start(session, loaded, actor, None, moment)
             self.executor.advance(session, loaded, actor)
             return self._view(session, loaded.instance, loaded.workflow)
 
@@ -147,7 +150,13 @@ class RuntimeService:
                 self.access.require_broadcast(caller, f"message {message!r}")
             targets = subscribers(session, "message", message, business_key, self.access.units(caller))
             if not targets:
-                raise NotFound(f"no instance waits for message {message!r} with business key {business_key!r}")
+                started = self._start_on(session, "message", message, business_key, payload, actor)
+                if started:
+                    return started
+                raise NotFound(
+                    f"no instance waits for message {message!r} with business key {business_key!r}, "
+                    "and no process starts on it"
+                )
             if len(targets) > 1 and not all_matches:
                 raise InvalidState(f"{len(targets)} instances wait for message {message!r}; correlate all or narrow")
             for target in targets:
@@ -162,7 +171,7 @@ class RuntimeService:
             targets = subscribers(session, "signal", name, None, self.access.units(actor_of(session, actor)))
             for target in targets:
                 self.executor.catch(session, target, "signal", name, payload, actor)
-            return targets
+            return targets + self._start_on(session, "signal", name, None, payload, actor)
 
     def suspend(self, instance_id: int, *, actor: str) -> InstanceView:
         """Stop an instance from moving: its tasks can't be completed and its timers don't fire."""
@@ -266,6 +275,30 @@ class RuntimeService:
             return self._view(session, instance, loaded.workflow)
 
     # -- helpers ----------------------------------------------------------------------------------
+    def _start_on(
+        self, session: Session, kind: str, name: str, business_key: str | None, payload: Any, actor: str
+    ) -> builtins.list[int]:
+        """Start an instance of the newest version of every process with a ``kind`` start event for ``name``
+        (in the actor's unit), and hand it the event: its ids. One transaction with the caller's."""
+        started = []
+        unit = actor_of(session, actor).unit
+        for definition in _latest_definitions(session):
+            try:
+                spec_ids = self.executor.resolve(session, definition)
+            except NotFound:  # a callee is not deployed: it cannot start (starting it by hand says so)
+                continue
+            specs = self.executor.spec_set(session, definition.key, spec_ids)
+            if (kind, name) not in self.executor.workflows.start_triggers(specs):
+                continue
+            loaded = self.executor.create(session, definition, business_key, {}, actor, unit)
+            history.record(
+                session, actor, "instance_started", instance=loaded.instance, details={"on": kind, "name": name}
+            )
+            self.executor.advance(session, loaded, actor)  # to its start event, which waits for this event
+            self.executor.catch(session, loaded.instance.id, kind, name, payload, actor)
+            started.append(loaded.instance.id)
+        return started
+
     def _load(self, session: Session, instance_id: int, actor: str) -> Loaded:
         """The instance a command changes, once the actor's reach is checked (NotFound before its workflow is
         read when it is out of reach)."""
@@ -338,6 +371,21 @@ def _definition(session: Session, key: str, version: int | None) -> ProcessDefin
         suffix = f" version {version}" if version is not None else ""
         raise NotFound(f"no deployed process {key!r}{suffix}")
     return definition
+
+
+def _latest_definitions(session: Session) -> list[ProcessDefinition]:
+    """The newest version of every process key."""
+    newest = (
+        select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("version"))
+        .group_by(ProcessDefinition.key)
+        .subquery()
+    )
+    stmt = (
+        select(ProcessDefinition)
+        .join(newest, (ProcessDefinition.key == newest.c.key) & (ProcessDefinition.version == newest.c.version))
+        .order_by(ProcessDefinition.key)
+    )
+    return list(session.scalars(stmt))
 
 
 def _open_incident(session: Session, instance_id: int) -> Incident | None:

@@ -143,14 +143,21 @@ class TimerService:
             .order_by(Timer.due_at, Timer.id)
         )
         if self.db.dialect == "postgresql":
-            stmt = stmt.join(ProcessInstance, ProcessInstance.id == Timer.instance_id).with_for_update(
+            # an instance's timers are locked with it; a start timer (no instance yet) alone
+            of_instances = stmt.join(ProcessInstance, ProcessInstance.id == Timer.instance_id).with_for_update(
                 skip_locked=True, key_share=True, of=(Timer, ProcessInstance)
             )
+            starts = stmt.where(Timer.instance_id.is_(None)).with_for_update(skip_locked=True, key_share=True)
+            rows = [*session.scalars(of_instances.limit(size)), *session.scalars(starts.limit(size))]
+            return sorted(rows, key=lambda r: (r.due_at, r.id))[:size]
         return list(session.scalars(stmt.limit(size)))
 
     def _fire(self, session: Session, row: Timer, worker: str) -> None:
         row.state, row.fired_at, row.fired_by = "fired", clock.now(), worker
-        if row.kind != "bpmn":
+        if row.kind == "start":
+            self.executor.start_on_timer(session, row, TIMER_ACTOR)
+            return
+        if row.kind != "bpmn" or row.instance_id is None:
             self.sla.fire(session, row)
             return
         loaded = self.executor.load(session, row.instance_id)
@@ -174,6 +181,9 @@ class TimerService:
             log.warning("timer %s: try %s of %s failed", row.id, row.attempts, self.max_attempts)
             return
         row.state = "failed"
+        if row.instance_id is None:  # a timer start event: there is no instance to hold an incident
+            log.error("start timer %s failed %s times and is no longer tried", row.id, row.attempts)
+            return
         instance = session.get(ProcessInstance, row.instance_id)
         if instance is not None and instance.state in ("running", "error"):
             message = f"timer failed {row.attempts} times and is no longer tried: {row.last_error}"

@@ -25,7 +25,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn.tree import LeanWorkflow
 
-__all__ = ["READER", "read", "write"]
+__all__ = ["READER", "read", "restored", "write"]
 
 
 class _SpecByReference(BpmnWorkflowConverter):  # type: ignore[misc]  # SpiffWorkflow ships no types
@@ -78,6 +78,44 @@ _ATOMS = frozenset({str, int, float, bool, type(None), datetime, timedelta, UUID
 _UNCHECKED = object()
 #: Between the sections of a task's inputs: a section that changes length puts one out of line.
 _SEP = object()
+
+
+def restored(spec: Any, subprocess_specs: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """Parsed specs as SpiffWorkflow's serializer restores them, so that a blob read around them is wired up
+    exactly as one Spiff deserializes with its specs.
+
+    Restoring a spec does more than parsing it: it connects each loop's and multi-instance's inner task
+    to the loop's ``merge_child`` (``BpmnProcessSpecConverter.from_dict``). Parsing leaves that to the loop's
+    first round, so in a process that only loads a running loop (a worker, a restarted server) nothing told the
+    loop its round had ended: it stopped after its first round. Taking the specs through the converter once,
+    when they are parsed, gives every wiring Spiff makes on restore, now and in later versions."""
+    registry = READER.registry
+    top = registry.restore(registry.convert(spec))
+    subs = {name: registry.restore(registry.convert(sub)) for name, sub in subprocess_specs.items()}
+    for process_spec in (top, *subs.values()):
+        _wire_triggered_subprocesses(process_spec)
+    return top, subs
+
+
+def _wire_triggered_subprocesses(spec: Any) -> None:
+    """Wire each event subprocess as SpiffWorkflow's ``BpmnStartTask.trigger_wf`` does when its event first
+    comes, but once, here, and without making it an output of Start.
+
+    ``trigger_wf`` connects Start → the event subprocess → End on the *shared spec*, at run time. Specs kept by
+    reference lose that wiring in another process (the triggered subprocess then fails SpiffWorkflow's "no input
+    task connected" check), and in this process it leaks into every later instance of the same spec: Start
+    then has the event subprocess among its outputs, so it ran at every new instance's start. Here the event
+    subprocess gets Start among its inputs (all ``trigger_wf`` checks, so it connects nothing more) and End
+    among its outputs, and Start's outputs stay as parsed."""
+    start: Any = spec.start
+    for name in getattr(start, "trigger_specs", []):
+        triggered = spec.task_specs.get(name)
+        if triggered is None:
+            continue
+        if start.name not in triggered._inputs:
+            triggered._inputs.append(start.name)
+        if spec.end.name not in triggered._outputs:
+            triggered.connect(spec.end)
 
 
 def read(text: str, spec: Any, subprocess_specs: dict[str, Any]) -> BpmnWorkflow:

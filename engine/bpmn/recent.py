@@ -65,6 +65,12 @@ class RecentWorkflows:
             self._drop(text)
             return workflow
 
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._text_of.clear()
+            self._chars = 0
+
     def __len__(self) -> int:
         return len(self._entries)
 

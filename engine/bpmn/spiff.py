@@ -39,17 +39,19 @@ from SpiffWorkflow.util.task import TaskState
 from engine import clock
 from engine.bpmn import blob
 from engine.bpmn.recent import RecentWorkflows
-from engine.bpmn.tree import LeanWorkflow, ready_tasks
+from engine.bpmn.tree import WALK_DEPTH, LeanWorkflow, deepest, prune, ready_tasks
 
 __all__ = [
     "BpmnWorkflow",
     "ReadyTask",
     "SpecSet",
     "SpecSource",
+    "StartTimer",
     "StepFailure",
     "ThrownEvent",
     "WaitingTimer",
     "Workflows",
+    "forget_kept_workflows",
     "install_clock",
 ]
 
@@ -65,6 +67,11 @@ def install_clock(time_zone: str) -> None:
 
 #: Workflows this process serialized last, by blob (process-wide, like the spec cache of each engine).
 _RECENT = RecentWorkflows()
+
+
+def forget_kept_workflows() -> None:
+    """Drop every kept workflow: the next load of any blob deserializes it, as in a newly started process."""
+    _RECENT.clear()
 
 
 @dataclass(frozen=True)
@@ -118,6 +125,17 @@ class WaitingTimer:
 
 
 @dataclass(frozen=True)
+class StartTimer:
+    """A timer start event as armed in a new workflow: when it is due first and, for a cycle, how often."""
+
+    element_id: str
+    due_at: datetime
+    #: a cycle: occurrences after the first (-1: without end); None for a date or a duration
+    cycles_left: int | None = None
+    period_s: float | None = None
+
+
+@dataclass(frozen=True)
 class ThrownEvent:
     """A message or signal the workflow threw that nothing inside it caught."""
 
@@ -147,10 +165,62 @@ class Workflows:
                 parser.add_dmn_str(source.text.encode())
             else:
                 parser.add_bpmn_str(source.text.encode())
-        spec_set = SpecSet(parser.get_spec(process_id), parser.get_subprocess_specs(process_id))
+        spec_set = SpecSet(*blob.restored(parser.get_spec(process_id), parser.get_subprocess_specs(process_id)))
         with self._lock:
             self._specs[cache_key] = spec_set
         return spec_set
+
+    @staticmethod
+    def start_triggers(specs: SpecSet) -> frozenset[tuple[str, str]]:
+        """The messages and signals the process's start events wait for, as ``(kind, name)``: one of them
+        starts an instance."""
+        return frozenset(_named_events(getattr(specs.spec, "bpmn_start_events", [])))
+
+    @staticmethod
+    def starts_on_timers_only(spec: Any) -> bool:
+        """Whether every start event of the process (``SpecSet.spec``, ``workflow.spec``) is a timer start
+        event (then a new workflow's first engine steps only arm them: they run nothing of the process)."""
+        starts = list(getattr(spec, "bpmn_start_events", []))
+        return bool(starts) and all(isinstance(s.event_definition, TimerEventDefinition) for s in starts)
+
+    @staticmethod
+    def start_timers(workflow: BpmnWorkflow) -> list[StartTimer]:
+        """The timer start events of a new workflow after its first engine steps, as Spiff armed them (it
+        evaluated their expressions: ISO dates, durations, cycles, or working-time helpers)."""
+        found = []
+        for task in _start_event_tasks(workflow):
+            if not isinstance(task.task_spec.event_definition, TimerEventDefinition):
+                continue
+            value = task.internal_data.get("event_value")
+            due = _timer_due(value)
+            if due is None:
+                continue
+            element = task.task_spec.bpmn_id or task.task_spec.name
+            if isinstance(value, dict):  # a cycle: {"cycles": n, "next": iso, "duration": seconds}
+                cycles = int(value.get("cycles", 1))
+                left = -1 if cycles < 0 else cycles - 1
+                found.append(StartTimer(element, due, left, float(value.get("duration", 0))))
+            else:
+                found.append(StartTimer(element, due))
+        return found
+
+    @staticmethod
+    def occur_start_timer(workflow: BpmnWorkflow, element_id: str | None, moment: datetime) -> None:
+        """Make a new workflow's timer start event (``element_id``; None: every one) occur at ``moment``
+        (before now: Spiff fires a timer whose time is strictly past), once: the instance was started for one
+        occurrence (by the timer table, or by hand). Spiff would otherwise arm it afresh from now, and a cycle
+        would put one token per cycle into this one instance."""
+        now = moment.isoformat()
+        for task in _start_event_tasks(workflow):
+            if not isinstance(task.task_spec.event_definition, TimerEventDefinition):
+                continue
+            if element_id is not None and (task.task_spec.bpmn_id or task.task_spec.name) != element_id:
+                continue
+            value = task.internal_data.get("event_value")
+            if isinstance(value, dict):
+                task.internal_data["event_value"] = {"cycles": 1, "next": now, "duration": value.get("duration", 0)}
+            else:
+                task.internal_data["event_value"] = now
 
     # -- lifecycle --------------------------------------------------------------------------------
     @staticmethod
@@ -164,8 +234,10 @@ class Workflows:
 
     @staticmethod
     def dump(workflow: BpmnWorkflow) -> str:
-        """Serialize instance state only (no specs). The object is kept for a load of this very text: change
-        it no more after its last dump (the executor saves last)."""
+        """Serialize instance state only (no specs), finished rounds deep in its history dropped first
+        (:func:`engine.bpmn.tree.prune`). The object is kept for a load of this very text: change it no more
+        after its last dump (the executor saves last)."""
+        prune(workflow)
         text = blob.write(workflow)
         _RECENT.remember(text, workflow)
         return text
@@ -286,10 +358,13 @@ class Workflows:
                     due = _timer_due(task.internal_data.get("event_value"))
                     if due is not None:
                         timers.append(WaitingTimer(str(task.id), task.task_spec.bpmn_id or task.task_spec.name, due))
-                elif isinstance(part, BpmnMessageEventDefinition):
+                elif isinstance(part, BpmnMessageEventDefinition) and part.name:
                     messages.add(part.name)
-                elif isinstance(part, BpmnSignalEventDefinition):
+                elif isinstance(part, BpmnSignalEventDefinition) and part.name:  # a nameless one cannot come
                     signals.add(part.name)
+        if not Workflows.is_completed(workflow):
+            for kind, name in _triggers(workflow):  # event subprocesses a message or signal would start
+                (messages if kind == "message" else signals).add(name)
         return timers, sorted(messages), sorted(signals)
 
     @staticmethod
@@ -301,6 +376,40 @@ class Workflows:
             kind = "signal" if isinstance(definition, BpmnSignalEventDefinition) else "message"
             events.append(ThrownEvent(kind, definition.name, event.payload, dict(event.correlations or {})))
         return events
+
+    @staticmethod
+    def stall(workflow: BpmnWorkflow) -> tuple[str, str | None] | None:
+        """Why a workflow that is not complete cannot go on by itself or by anything from outside, and the
+        element it stands at; None while it can (a human task is ready, it waits for a timer, message or
+        signal, or a task failed: an incident already says so). Call it after engine steps."""
+        if Workflows.is_completed(workflow):
+            return None
+        unfinished = [
+            t for part in (workflow, *workflow.subprocesses.values()) for t in part.tasks.values()
+            if t._state & (TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR)
+        ]
+        if any(t._state == TaskState.ERROR for t in unfinished):
+            return None
+        depth = deepest(workflow)
+        if depth >= WALK_DEPTH:
+            return (
+                f"the instance cannot go on: its task tree is {depth} levels deep and SpiffWorkflow looks only "
+                f"{WALK_DEPTH} levels down, so it would not find its next task",
+                None,
+            )
+        if ready_tasks(workflow, manual=True):
+            return None
+        timers, messages, signals = Workflows.waiting(workflow)
+        if timers or messages or signals:
+            return None
+        leaf = next((t for t in reversed(unfinished) if not t.task_spec.manual), None)
+        element = (leaf.task_spec.bpmn_id or leaf.task_spec.name) if leaf is not None else None
+        names = sorted({t.task_spec.bpmn_id or t.task_spec.name for t in unfinished if t.task_spec.bpmn_id})
+        return (
+            "the instance cannot go on: it is not complete, no task is ready and it waits for no timer, "
+            f"message or signal (unfinished: {', '.join(names) or 'none'})",
+            element,
+        )
 
     @staticmethod
     def failed_task(workflow: BpmnWorkflow) -> Task | None:
@@ -340,6 +449,37 @@ def _waiting_event_tasks(workflow: BpmnWorkflow) -> Iterable[Task]:
     for task in list(workflow.event_manager.tasks.values()):
         if task.has_state(TaskState.WAITING | TaskState.READY | TaskState.STARTED):
             yield task
+
+
+def _named_events(start_events: Iterable[Any]) -> set[tuple[str, str]]:
+    """``(kind, name)`` of the messages and signals these start events catch."""
+    found: set[tuple[str, str]] = set()
+    for start in start_events:
+        definition = start.event_definition
+        parts = definition.event_definitions if isinstance(definition, MultipleEventDefinition) else [definition]
+        for part in parts:
+            if isinstance(part, BpmnMessageEventDefinition) and part.name:
+                found.add(("message", part.name))
+            elif isinstance(part, BpmnSignalEventDefinition) and part.name:
+                found.add(("signal", part.name))
+    return found
+
+
+def _triggers(workflow: BpmnWorkflow) -> set[tuple[str, str]]:
+    """The messages and signals that start an event subprocess of the top process: SpiffWorkflow's event
+    manager creates the subprocess when one is caught (``update_collaboration``), so no task waits for them."""
+    found: set[tuple[str, str]] = set()
+    for name in getattr(workflow.spec.start, "trigger_specs", []):
+        sub_spec = workflow.subprocess_specs.get(name)
+        if sub_spec is not None:
+            found |= _named_events(sub_spec.bpmn_start_events)
+    return found
+
+
+def _start_event_tasks(workflow: BpmnWorkflow) -> list[Task]:
+    """The top workflow's start-event tasks still waiting."""
+    starts = set(getattr(workflow.spec, "bpmn_start_events", []))
+    return [t for t in workflow.tasks.values() if t.task_spec in starts and t.has_state(TaskState.WAITING)]
 
 
 def _unmatched(diff: Any, active: int) -> list[str]:

@@ -219,3 +219,16 @@ def test_a_bundle_with_many_long_file_names_deploys(api: Api) -> None:
     deployed = api.deploy(*names, user="admin")
     assert deployed.status_code == 201, deployed.get_json()
     assert len(deployed.get_json()["definitions"]) == len(names)
+
+
+def test_a_message_start_event_starts_an_instance_over_http(api: Api) -> None:
+    api.deploy("message_start.bpmn", "signal_start.bpmn")
+    answer = api.post(
+        "/api/messages", "desk", json={"name": "application_filed", "business_key": "HS-7", "payload": {"n": 7}}
+    )
+    assert answer.status_code == 200
+    [started] = answer.get_json()["instances"]
+    view = api.get(f"/api/instances/{started}", "desk").get_json()
+    assert view["process_key"] == "message_start" and view["data"]["application"] == {"n": 7}
+    signalled = api.post("/api/signals", "admin", json={"name": "campaign_opened"}).get_json()["instances"]
+    assert len(signalled) == 1 and signalled[0] != started
