@@ -19,7 +19,7 @@ from engine.migrations import upgrade
 from handlers import migrations as domain_migrations
 from tests.conftest import database_url
 
-ENGINE_HEAD = "0006"
+ENGINE_HEAD = "0007"
 DOMAIN_HEAD = "d0001"
 DOMAIN_TABLES = {
     mapper.local_table.name for mapper in Base.registry.mappers if mapper.class_.__module__ == "handlers.models"

@@ -1,7 +1,7 @@
 """start timers: a timer start event of a definition waits in the timer table, with no instance yet
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-05 19:30:00
 """
 
