@@ -104,7 +104,9 @@ def test_the_editor_keeps_every_spiffworkflow_extension(engine: Engine, sign_in,
     page.goto("/designer/user_task")
     page.wait_for_selector(READY)
     files = sorted(FIXTURES.glob("*.bpmn")) + sorted(PROCESSES.glob("*.bpmn"))
-    sources = {f.name: f.read_text() for f in files}
+    # the editor opens drawn diagrams: a hand-written fixture without a layout (no BPMNDiagram) has nothing to show
+    sources = {f.name: f.read_text() for f in files if "BPMNDiagram" in f.read_text()}
+    assert len(sources) > 20, "the shipped processes and most fixtures are drawn"
     exported = page.evaluate(
         """async (sources) => {
             const descriptor = await (await fetch('/static/spiffworkflow-moddle.json')).json();
