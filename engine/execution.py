@@ -363,15 +363,7 @@ class Executor:
                 ) from failure
             for start in self.workflows.start_timers(workflow):
                 session.add(
-                    Timer(
-                        kind="start",
-                        definition_id=definition.id,
-                        element_id=start.element_id,
-                        spiff_task_id="",
-                        due_at=start.due_at,
-                        cycles_left=start.cycles_left,
-                        period_s=start.period_s,
-                    )
+                    _start_timer(definition.id, start.element_id, start.due_at, start.cycles_left, start.period_s)
                 )
 
     def occur_timer_start(
@@ -405,18 +397,10 @@ class Executor:
         )
         self.occur_timer_start(session, loaded, actor, row.element_id, row.due_at)
         self.advance(session, loaded, actor)
-        if row.cycles_left and row.period_s:
-            session.add(
-                Timer(
-                    kind="start",
-                    definition_id=row.definition_id,
-                    element_id=row.element_id,
-                    spiff_task_id="",
-                    due_at=row.due_at + timedelta(seconds=row.period_s),
-                    cycles_left=row.cycles_left - 1 if row.cycles_left > 0 else -1,
-                    period_s=row.period_s,
-                )
-            )
+        if row.cycles_left and row.period_s and row.definition_id is not None:
+            left = row.cycles_left - 1 if row.cycles_left > 0 else -1
+            next_due = row.due_at + timedelta(seconds=row.period_s)
+            session.add(_start_timer(row.definition_id, row.element_id, next_due, left, row.period_s))
         return loaded.instance
 
     # -- messages and signals ---------------------------------------------------------------------
@@ -576,3 +560,18 @@ def flush(session: Session) -> None:
 
 def _split(value: str | None) -> list[str]:
     return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+def _start_timer(
+    definition_id: int, element_id: str, due_at: datetime, cycles_left: int | None, period_s: float | None
+) -> Timer:
+    """A timer start event's next occurrence, waiting in the timer table with no instance yet."""
+    return Timer(
+        kind="start",
+        definition_id=definition_id,
+        element_id=element_id,
+        spiff_task_id="",
+        due_at=due_at,
+        cycles_left=cycles_left,
+        period_s=period_s,
+    )

@@ -289,8 +289,8 @@ class ReportService:
                 *open_now.get(element, (0, 0)),
                 len(used.get(element, [])),
                 late.get(element, 0),
-                _percentile(used.get(element, []), 0.5),
-                _percentile(used.get(element, []), 0.9),
+                percentile(used.get(element, []), 0.5),
+                percentile(used.get(element, []), 0.9),
             )
             for element in sorted(set(open_now) | set(used))
         }
@@ -467,7 +467,7 @@ def _period(month: str, period: str) -> str:
     return year if period == "year" else f"{year}-Q{(int(mon) - 1) // 3 + 1}"
 
 
-def _percentile(values: list[float], share: float) -> float | None:
+def percentile(values: list[float], share: float) -> float | None:
     """The nearest-rank percentile (the value at least ``share`` of them do not exceed); None for none."""
     if not values:
         return None

@@ -27,7 +27,7 @@ from defusedxml import ElementTree
 from sqlalchemy.exc import SQLAlchemyError
 
 from engine import Engine, Settings, clock
-from engine.reports import RESULTS
+from engine.reports import RESULTS, percentile
 from handlers.domain import Domain
 from handlers.storage import ScratchStore
 from web.boot import PROCESSES_DIR, bundle_files, prepare
@@ -149,11 +149,6 @@ def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 3) if whole else None
 
 
-def _percentile(values: list[float], share: float) -> float | None:
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(len(ordered) * share))], 2) if ordered else None
-
-
 def report(simulation: StaffedSimulation) -> dict[str, Any]:
     """The run in numbers: the engine's reports over the simulated database, and the run's queues."""
     engine = simulation.engine
@@ -178,8 +173,8 @@ def report(simulation: StaffedSimulation) -> dict[str, Any]:
         "dossiers": {
             **dossiers,
             "late_share": _share(dossiers["late"], sum(dossiers.values())),
-            "working_days_p50": _percentile(spans, 0.5),
-            "working_days_p90": _percentile(spans, 0.9),
+            "working_days_p50": percentile(spans, 0.5),
+            "working_days_p90": percentile(spans, 0.9),
             "errors": simulation.errors,
         },
         "steps": {
