@@ -61,6 +61,7 @@ def lint_bpmn(file: str, root: etree._Element, refs: References) -> list[Problem
         *_expressions(file, root, refs.check_source),
         *_scriptless(file, root),
         *_early_event_subprocesses(file, root),
+        *_compensation(file, root),
         *_loop_references(file, root),
         *_unassigned(file, root),
     ]
@@ -158,6 +159,31 @@ def _early_event_subprocesses(file: str, root: etree._Element) -> list[Problem]:
                         f"boundary {kind} event on the activity instead"
                     )
                     problems.append(Problem(file, start.get("id"), message, ERROR, start.sourceline))
+    return problems
+
+
+#: Why compensation is refused: what SpiffWorkflow 3.2 would do with it (measured on the same diagrams).
+_NO_COMPENSATION = (
+    "the engine (SpiffWorkflow 3.2) has no compensation: its parser refuses a compensation boundary event and "
+    "would run a compensation throw as a plain event that compensates nothing; draw the undo as steps on the "
+    "path instead (for example after an error boundary event)"
+)
+
+
+def _compensation(file: str, root: etree._Element) -> list[Problem]:
+    """Compensation events (boundary, start, intermediate and end throws) and compensation handlers, each
+    named: refused at deploy, as a throw would otherwise silently do nothing at run time."""
+    problems = []
+    for element in elements(root):
+        if etree.QName(element).localname == "compensateEventDefinition":
+            event = element.getparent()
+            kind = short_tag(event.tag).removeprefix("bpmn:")
+            message = f"{kind} {event.get('id')} is a compensation event: {_NO_COMPENSATION}"
+            problems.append(Problem(file, event.get("id"), message, ERROR, event.sourceline))
+        elif element.get("isForCompensation", "false").strip().lower() == "true":
+            kind = short_tag(element.tag).removeprefix("bpmn:")
+            message = f"{kind} {element.get('id')} is a compensation handler (isForCompensation): {_NO_COMPENSATION}"
+            problems.append(Problem(file, element.get("id"), message, ERROR, element.sourceline))
     return problems
 
 
