@@ -60,7 +60,6 @@ def lint_bpmn(file: str, root: etree._Element, refs: References) -> list[Problem
         *_decisions(file, root, refs),
         *_expressions(file, root, refs.check_source),
         *_scriptless(file, root),
-        *_early_event_subprocesses(file, root),
         *_compensation(file, root),
         *_loop_references(file, root),
         *_unassigned(file, root),
@@ -139,26 +138,6 @@ def _expressions(file: str, root: etree._Element, check: SourceCheck) -> list[Pr
                 problems.append(
                     Problem(file, owner, f"{what} of {_label(element, owner)} {message}", ERROR, element.sourceline)
                 )
-    return problems
-
-
-def _early_event_subprocesses(file: str, root: etree._Element) -> list[Problem]:
-    """SpiffWorkflow 3.2 starts an event subprocess triggered by an error or an escalation when its instance
-    starts, not when the error or escalation comes (measured in bare SpiffWorkflow on the same diagram): it
-    cannot run as drawn, so the designer hears it here rather than at run time."""
-    problems = []
-    for sub in _bpmn(root, "subProcess"):
-        if sub.get("triggeredByEvent", "false").strip().lower() != "true":
-            continue
-        for start in sub.findall(f"{{{BPMN}}}startEvent"):
-            for kind in ("error", "escalation"):
-                if start.find(f"{{{BPMN}}}{kind}EventDefinition") is not None:
-                    message = (
-                        f"event subprocess {sub.get('id')} starts on an {kind} (start event {start.get('id')}): "
-                        f"the engine (SpiffWorkflow 3.2) would run it as soon as an instance starts; use a "
-                        f"boundary {kind} event on the activity instead"
-                    )
-                    problems.append(Problem(file, start.get("id"), message, ERROR, start.sourceline))
     return problems
 
 

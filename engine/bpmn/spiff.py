@@ -30,13 +30,13 @@ from SpiffWorkflow.bpmn.specs.event_definitions.message import (
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.util import BpmnEvent
-from SpiffWorkflow.spiff.parser import SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition, SignalEventDefinition
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from engine import clock
 from engine.bpmn import blob
+from engine.bpmn.parser import Parser
 from engine.bpmn.recent import RecentWorkflows
 from engine.bpmn.tree import WALK_DEPTH, LeanWorkflow, deepest, prune, ready_tasks
 
@@ -158,7 +158,7 @@ class Workflows:
         found = self._specs.get(cache_key)
         if found is not None:
             return found
-        parser = SpiffBpmnParser()
+        parser = Parser()
         for source in sources:
             if source.kind == "dmn":
                 parser.add_dmn_str(source.text.encode())
