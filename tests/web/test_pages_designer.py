@@ -210,7 +210,8 @@ def test_migrate_offers_a_mapping_for_renamed_steps_and_moves_with_it(designer: 
     assert row and '<td class="missing-steps">Review dossier</td>' in row.group(1)
 
     token = csrf(html)
-    for bad in ({"map.nope": "check"}, {"map.review": "nope"}, {"map.review": ["check", "check"]}):
+    many = {f"map.x{i}": "check" for i in range(2000)}
+    for bad in ({"map.nope": "check"}, {"map.review": "nope"}, {"map.review": ["check", "check"]}, many):
         refused = designer.post(url, data={"csrf_token": token, "instance": [str(waiting)], **bad})
         assert refused.status_code == 422 and "Chưa hồ sơ nào được chuyển." in refused.get_data(as_text=True)
         assert engine.runtime.get(waiting).definition_version == 1

@@ -289,7 +289,7 @@ def migrate(me: Actor, key: str, version: int) -> Any:
     if request.method == "POST":
         chosen = request.form.getlist("instance", type=column_int)
         choice, bad = mapping.chosen(request.form.items(multi=True), offered)
-        for name in bad:
+        for name in bad[: mapping.SHOWN_PROBLEMS]:  # (flashes live in the session cookie)
             flash(i18n.gettext("designer.mapping_bad", field=name), "error")
         if not chosen:
             flash(i18n.gettext("designer.migrate_select"), "error")

@@ -15,6 +15,8 @@ from web.services import engine as _engine
 
 #: The prefix of the form fields that carry the mapping.
 FIELD = "map."
+#: The most refused mapping fields a refusal names (the rest are refused all the same).
+SHOWN_PROBLEMS = 5
 
 i18n.TEXTS.update(
     {
