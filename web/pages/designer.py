@@ -86,9 +86,9 @@ i18n.TEXTS.update(
         ),
         "designer.migrate_hint": (
             "Các hồ sơ dưới đây đang chạy trên phiên bản cũ hơn. Hồ sơ đang ở một bước không còn trong phiên bản"
-            " mới sẽ bị từ chối và giữ nguyên.",
+            " mới sẽ bị từ chối và giữ nguyên, trừ khi bước ấy được ánh xạ sang một bước của phiên bản mới.",
             "These instances run on an older version. An instance waiting in a step the new version no longer has is"
-            " refused and stays as it is.",
+            " refused and stays as it is, unless that step is mapped to a step of the new version.",
         ),
         "designer.instance": ("Hồ sơ", "Instance"),
         "designer.business_key": ("Mã hồ sơ", "Business key"),
