@@ -305,12 +305,14 @@ class RuntimeService:
             return self._view(session, instance, loaded.workflow)
 
     def _relabel_tasks(self, session: Session, workflow: Any) -> None:
-        """Open task rows follow the element their task stands on after a migration (a renamed one keeps its
-        row, claim and due time; its control-slip step keeps the name it began under)."""
+        """Open task rows follow the element their task stands on after a migration: its id, name, form and
+        properties (the row keeps its claim, candidates and due time; its control-slip step keeps the name it
+        began under)."""
         for task in self.executor.workflows.ready_human_tasks(workflow):
             row = session.get(HumanTask, task.id)
             if row is not None and row.state == "ready":
                 row.element_id, row.name = task.element_id, task.name
+                row.form, row.properties = task.properties.get("form"), task.properties
 
     def migration_plan(self, instance_id: int, *, actor: str, to_version: int) -> MigrationPlan:
         """What migrating to ``to_version`` needs: the current tasks' elements missing there, and that version's

@@ -45,6 +45,22 @@ def test_a_renamed_current_task_is_refused_by_name_then_moved_by_the_mapping(eng
     assert engine.runtime.get(inst.id).state == "completed"
 
 
+def test_a_moved_task_takes_the_new_elements_form(engine: Engine, deploy) -> None:
+    deploy("user_task.bpmn", "review.schema.json")
+    inst = engine.runtime.start("user_task", actor="admin")
+    text = renamed("user_task.bpmn", "review", "appraise").replace(b"review.schema.json", b"appraise.schema.json")
+    redeploy(
+        engine, "user_task.bpmn", text, **{"appraise.schema.json": files("review.schema.json")["review.schema.json"]}
+    )
+    engine.runtime.migrate(inst.id, actor="admin", mapping={"review": "appraise"})
+    [task] = [t for t in engine.tasks.for_instance(inst.id) if t.state == "ready"]
+    assert (task.form, task.properties["form"]) == ("appraise.schema.json", "appraise.schema.json")
+    with pytest.raises(InvalidInput):
+        engine.tasks.complete(task.id, "admin", {"decision": 3})  # validated against the new element's form
+    engine.tasks.complete(task.id, "admin", {"decision": "approve"})
+    assert engine.runtime.get(inst.id).state == "completed"
+
+
 @pytest.mark.parametrize(
     ("mapping", "field"),
     [
