@@ -61,6 +61,7 @@ def lint_bpmn(file: str, root: etree._Element, refs: References) -> list[Problem
         *_expressions(file, root, refs.check_source),
         *_scriptless(file, root),
         *_compensation(file, root),
+        *_interrupting_event_subprocesses(file, root),
         *_loop_references(file, root),
         *_unassigned(file, root),
     ]
@@ -138,6 +139,24 @@ def _expressions(file: str, root: etree._Element, check: SourceCheck) -> list[Pr
                 problems.append(
                     Problem(file, owner, f"{what} of {_label(element, owner)} {message}", ERROR, element.sourceline)
                 )
+    return problems
+
+
+def _interrupting_event_subprocesses(file: str, root: etree._Element) -> list[Problem]:
+    """SpiffWorkflow 3.2 reads no ``isInterrupting`` on an event subprocess's start event: an interrupting one
+    runs beside the work it should have stopped. It runs, so a warning, naming the start event."""
+    problems = []
+    for sub in _bpmn(root, "subProcess"):
+        if sub.get("triggeredByEvent", "false").strip().lower() != "true":
+            continue
+        for start in sub.findall(f"{{{BPMN}}}startEvent"):
+            if start.get("isInterrupting", "true").strip().lower() != "false":
+                message = (
+                    f"event subprocess {sub.get('id')} is interrupting (start event {start.get('id')}), but the engine "
+                    "(SpiffWorkflow 3.2) runs it beside the process's other work without stopping that work; "
+                    'draw it non-interrupting (isInterrupting="false") and end the other work on purpose'
+                )
+                problems.append(Problem(file, start.get("id"), message, WARNING, start.sourceline))
     return problems
 
 

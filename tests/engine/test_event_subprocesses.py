@@ -97,3 +97,10 @@ def test_an_error_reaches_its_event_subprocess_over_the_runtime_api(engine: Engi
     engine.tasks.complete(work.id, "admin", {})
     ready = [t.element_id for t in engine.tasks.for_instance(inst.id) if t.state == "ready"]
     assert ready == ["repair"]
+
+
+def test_an_interrupting_event_subprocess_is_a_warning_at_deploy(engine: Engine) -> None:
+    """SpiffWorkflow runs it without interrupting (the escalation case above): the designer hears it at deploy."""
+    result = engine.repository.deploy(files("event_subprocess_error.bpmn"), actor="admin")
+    warned = {w.element_id for w in result.warnings if "without stopping that work" in w.message}
+    assert warned == {"on_withdrawn_start", "on_broken_start"}, "the non-interrupting ones are not named"
