@@ -151,5 +151,10 @@ def _unmatched(diff: WorkflowDiff, renamed: Mapping[Any, Any]) -> list[Activity]
 
 
 def _activity(task: Any) -> Activity:
+    """The element a task stands on: its own, or the one Spiff derived its spec from (a boundary event's join)."""
     spec = task.task_spec
-    return Activity(spec.bpmn_id or spec.name, spec.bpmn_name, task.workflow.spec.name)
+    if spec.bpmn_id:
+        return Activity(spec.bpmn_id, spec.bpmn_name, task.workflow.spec.name)
+    head = next((h for h, found, _ in (spec.name.rpartition(m) for m in _DERIVED) if found), spec.name)
+    element = task.workflow.spec.task_specs.get(head)
+    return Activity(head, element.bpmn_name if element is not None else None, task.workflow.spec.name)

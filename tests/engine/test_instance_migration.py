@@ -109,6 +109,9 @@ def test_a_renamed_task_keeps_its_boundary_timer(engine: Engine, deploy, vclock:
     deploy("boundary_timer_interrupting.bpmn")
     inst = engine.runtime.start("boundary_timer_interrupting", actor="admin")
     redeploy(engine, "boundary_timer_interrupting.bpmn", renamed("boundary_timer_interrupting.bpmn", "slow", "slower"))
+    with pytest.raises(InvalidState) as refused:
+        engine.runtime.migrate(inst.id, actor="admin")
+    assert "current task(s) slow (Slow task) do not exist" in refused.value.message, "Spiff's own specs are not named"
     engine.runtime.migrate(inst.id, actor="admin", mapping={"slow": "slower"})
     assert ready_ids(engine, inst.id) == ["slower"]
     assert [t.element_id for t in engine.timers.pending(inst.id)] == ["slow_timeout"]
