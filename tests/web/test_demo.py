@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from engine import Settings, clock
 from engine.inbox import InboxQuery
 from web.boot import DEMO_USERS, prepare
-from web.cli.demo import Simulation
+from web.office import Simulation
 
 
 def test_a_short_demo_ends_with_no_error_and_nothing_stuck(tmp_path, vclock) -> None:  # type: ignore[no-untyped-def]

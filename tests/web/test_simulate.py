@@ -12,7 +12,8 @@ from typing import Any
 from click.testing import CliRunner
 
 from web.boot import PROCESSES_DIR
-from web.cli.simulate import changes, simulate, simulate_once
+from web.cli.simulate import simulate
+from web.simulation import changes, simulate_once
 
 RUN: dict[str, Any] = {"dossiers": 12, "start": date(2026, 3, 2), "end": date(2026, 5, 29), "history": {}}
 STAFF = {"desk": 1, "division_head": 1, "appraiser": 1, "council_secretary": 1, "leader": 1, "records": 1}
