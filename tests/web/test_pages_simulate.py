@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 from engine import Engine
 from engine.reports import ElementHeat
 from tests.web.test_pages_designer import sign_in, token_of
+from tests.web.test_pages_vietnamese import Visible, leaks
 from tests.web.test_simulate import halved
 from web.boot import PROCESSES_DIR, bundle_files
 from web.pages.dashboard_data import Lang
@@ -44,6 +45,13 @@ def post(client: FlaskClient, data: dict[str, Any]) -> tuple[int, lxml.html.Html
     return response.status_code, lxml.html.fromstring(response.get_data(as_text=True))
 
 
+def vietnamese(html: str) -> list[str]:
+    """What a Vietnamese reader should not meet on the page (the walk of every page's check)."""
+    parser = Visible()
+    parser.feed(html)
+    return leaks(" ".join(parser.parts), set(demo_staff()))
+
+
 def errors(doc: lxml.html.HtmlElement) -> dict[str, str]:
     return {li.get("data-field"): li.text_content() for li in doc.xpath('//div[@id="sim-errors"]//li')}
 
@@ -51,6 +59,7 @@ def errors(doc: lxml.html.HtmlElement) -> dict[str, str]:
 def test_the_form_is_the_designers_with_groups_by_name(app: Flask, engine: Engine, designer: FlaskClient) -> None:
     assert 'href="/designer/simulate"' in designer.get("/designer").get_data(as_text=True)
     html = designer.get(URL).get_data(as_text=True)
+    assert vietnamese(html) == []
     doc = lxml.html.fromstring(html)
     staff = doc.xpath('//fieldset[@id="plan-a"]//table')[0].text_content()
     assert "Chuyên viên thẩm định" in staff and "appraiser" not in staff, "groups by name"
@@ -108,8 +117,10 @@ def side_data(doc: lxml.html.HtmlElement, name: str) -> dict[str, Any]:
 def test_two_plans_side_by_side_are_the_runs_own_figures(designer: FlaskClient, tmp_path: Path) -> None:
     draft = halved("appraise")
     data = form(designer, compare="on", draft_b=(io.BytesIO(draft["appraisal.bpmn"]), "appraisal.bpmn"))
-    status, doc = post(designer, data)
+    response = designer.post(URL, data=data, content_type="multipart/form-data")
+    status, doc = response.status_code, lxml.html.fromstring(response.get_data(as_text=True))
     assert status == 200, errors(doc)
+    assert vietnamese(response.get_data(as_text=True)) == []
 
     # the same workload and plans, run directly: the page shows exactly that run (the same seed, the same result)
     workload = Workload(4, date(2026, 3, 2), date(2026, 5, 29), 5, {})
