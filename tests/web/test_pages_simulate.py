@@ -104,19 +104,25 @@ def test_a_draft_the_engine_refuses_is_named(designer: FlaskClient) -> None:
 
 
 def test_a_run_past_its_time_is_stopped_and_said(app: Flask, designer: FlaskClient) -> None:
-    app.config["AWARDFLOW_SIMULATION_SECONDS"] = 0.05
+    app.config["AWARDFLOW_SIMULATION_SECONDS"] = 1  # the child needs longer than that to load the engine
     status, doc = post(designer, form(designer))
     assert status == 422
-    assert "quá 0 giây nên đã dừng" in errors(doc)["dossiers"]
+    assert "Số hồ sơ: lần chạy quá 1 giây nên đã dừng" in errors(doc)["dossiers"]
 
 
 def side_data(doc: lxml.html.HtmlElement, name: str) -> dict[str, Any]:
     return json.loads(doc.xpath(f'//script[@id="map-data-{name}"]')[0].text)
 
 
-def test_two_plans_side_by_side_are_the_runs_own_figures(designer: FlaskClient, tmp_path: Path) -> None:
+def test_two_plans_side_by_side_are_the_runs_own_figures(designer: FlaskClient, engine: Engine, tmp_path: Path) -> None:
     draft = halved("appraise")
-    data = form(designer, compare="on", draft_b=(io.BytesIO(draft["appraisal.bpmn"]), "appraisal.bpmn"))
+    deployed = {"appraisal.bpmn": engine.repository.xml("appraisal", 1).encode()}  # plan A: a deployed version
+    data = form(
+        designer,
+        compare="on",
+        version_a="appraisal:1",
+        draft_b=(io.BytesIO(draft["appraisal.bpmn"]), "appraisal.bpmn"),
+    )
     response = designer.post(URL, data=data, content_type="multipart/form-data")
     status, doc = response.status_code, lxml.html.fromstring(response.get_data(as_text=True))
     assert status == 200, errors(doc)
@@ -124,7 +130,7 @@ def test_two_plans_side_by_side_are_the_runs_own_figures(designer: FlaskClient, 
 
     # the same workload and plans, run directly: the page shows exactly that run (the same seed, the same result)
     workload = Workload(4, date(2026, 3, 2), date(2026, 5, 29), 5, {})
-    plans = {"a": Plan(demo_staff()), "b": Plan(demo_staff(), draft)}
+    plans = {"a": Plan(demo_staff(), deployed), "b": Plan(demo_staff(), draft)}
     expected = run_plans(workload, plans, tmp_path, show="appraisal")
     summary = {
         row.get("data-measure"): [td.text_content() for td in row.xpath("td")[1:]]
