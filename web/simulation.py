@@ -130,14 +130,18 @@ class StaffedSimulation(Simulation):
         self.at(max(done), code, "work")
 
     def queues(self, every: timedelta = timedelta(days=7)) -> dict[str, list[tuple[str, int]]]:
-        """Steps waiting for a free person, per group, sampled weekly (Monday 09:00)."""
+        """Steps waiting for a free person, per group, sampled every seven days from the first day at 09:00."""
+        by_group: dict[str, list[Job]] = {}
+        for job in self.jobs:
+            if job.ready < job.start:  # only work that waited can be in a queue
+                by_group.setdefault(job.group, []).append(job)
         found: dict[str, list[tuple[str, int]]] = {}
-        moment = datetime.combine(self.start.date(), time(9), VN)
-        while moment <= self.until:
-            for group in sorted({j.group for j in self.jobs}):
-                waiting = sum(1 for j in self.jobs if j.group == group and j.ready <= moment < j.start)
+        for group in sorted({j.group for j in self.jobs}):
+            moment, waited = datetime.combine(self.start.date(), time(9), VN), by_group.get(group, [])
+            while moment <= self.until:
+                waiting = sum(1 for j in waited if j.ready <= moment < j.start)
                 found.setdefault(group, []).append((moment.date().isoformat(), waiting))
-            moment += every
+                moment += every
         return found
 
     def utilisation(self) -> dict[str, float]:
