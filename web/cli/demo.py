@@ -1,9 +1,10 @@
 """`awardflow demo`: a living system at once — units, people and a few hundred dossiers in every state.
 
-The simulated office (:mod:`web.office`) runs a year of dossiers through the shipped processes on a virtual clock
-that walks up to now (the engine clock's), against the real database. When the clock reaches ``--until`` the
-simulation stops, so the dossiers are spread over every status: returned (early, on time, late), refused,
-withdrawn, waiting for a supplement, in appraisal, at a line agency, before the council, at signing.
+The simulated office (:mod:`web.office`) — the run `awardflow simulate` makes, with people who are never busy,
+reported the same way (:func:`web.simulation.report`) — takes a year of dossiers through the shipped processes
+on a virtual clock that walks up to now (the engine clock's), against the real database. When the clock reaches
+``--until`` the simulation stops, so the dossiers are spread over every status: returned (early, on time, late),
+refused, withdrawn, waiting for a supplement, in appraisal, at a line agency, before the council, at signing.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import click
 from engine import Settings, clock
 from web.boot import prepare
 from web.office import VN, Simulation
+from web.simulation import report
 
 
 @click.command()
@@ -33,5 +35,10 @@ def demo(dossiers: int, until: str | None, seed: int, password: str | None) -> N
     result = simulation.run(dossiers)
     for status, count in result.items():
         click.echo(f"  {status}: {count}")
+    figures = report(simulation)["dossiers"]
+    click.echo(
+        f"finished early {figures['early']}, on time {figures['on_time']}, late {figures['late']}; "
+        f"working days p50 {figures['working_days_p50']}, p90 {figures['working_days_p90']}"
+    )
     stuck = simulation.stuck()
     click.echo(f"errors: {simulation.errors}; dossiers stuck: {len(stuck)}{' ' if stuck else ''}{', '.join(stuck)}")
