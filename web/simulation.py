@@ -161,7 +161,6 @@ def _share(part: int, whole: int) -> float | None:
 def report(simulation: Simulation) -> dict[str, Any]:
     """The run in numbers: the engine's reports over the simulated database, and (with staff) the run's queues
     and utilisation. The demo's run has no staff to queue for: it reports the same figures without them."""
-    staffed = isinstance(simulation, StaffedSimulation)
     engine = simulation.engine
     first, last = simulation.start.date(), simulation.until.date()
     steps: dict[str, dict[str, int]] = {}
@@ -195,8 +194,8 @@ def report(simulation: Simulation) -> dict[str, Any]:
         },
         "late_steps": [e for e in sorted(steps, key=lambda e: -steps[e]["late"]) if steps[e]["late"]][:5],
         "heat": {element: heat.to_dict() for element, heat in engine.reports.heat(first, last).items()},
-        "utilisation": simulation.utilisation() if staffed else {},
-        "queues": simulation.queues() if staffed else {},
+        "utilisation": simulation.utilisation() if isinstance(simulation, StaffedSimulation) else {},
+        "queues": simulation.queues() if isinstance(simulation, StaffedSimulation) else {},
     }
 
 
