@@ -272,6 +272,15 @@ class Plan:
     draft: Mapping[str, bytes] = field(default_factory=dict)
 
 
+def whole_number(text: str, low: int, high: int) -> int | None:
+    """``text`` as a whole number from ``low`` to ``high`` (ASCII digits only: ``"²"`` and 5,000-digit strings
+    are not numbers here), else None."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 12) or not low <= int(text) <= high:
+        return None
+    return int(text)
+
+
 def demo_staff() -> dict[str, int]:
     """People per group as the demo has them: the default plan."""
     return {group: len(people) for group, people in WORKERS.items()}

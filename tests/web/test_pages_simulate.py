@@ -81,6 +81,8 @@ def test_the_form_is_the_designers_with_groups_by_name(app: Flask, engine: Engin
         ({"seed": "9" * 40}, "seed", "Hạt giống ngẫu nhiên"),
         ({"staff_a_appraiser": "0"}, "staff_a_appraiser", "Số người — Chuyên viên thẩm định (A)"),
         ({"staff_a_desk": "ba"}, "staff_a_desk", "(A)"),
+        ({"staff_a_desk": "²"}, "staff_a_desk", "(A)"),
+        ({"dossiers": "9" * 5000}, "dossiers", "Số hồ sơ"),
         ({"show": "khong-co"}, "show", "Sơ đồ hiển thị: không có quy trình này"),
         ({"compare": "on", "version_b": "appraisal:99999999999"}, "version_b", "Phương án B: không có phiên bản"),
         ({"compare": "on", "staff_b_leader": "100000"}, "staff_b_leader", "(B)"),

@@ -56,8 +56,9 @@ def test_the_command_prints_json_and_refuses_a_bad_period(tmp_path: Path, monkey
     monkeypatch.setenv("AWARDFLOW_DATABASE_URL", f"sqlite:///{tmp_path / 'none.sqlite'}")
     refused = CliRunner().invoke(simulate, ["--from", "2026-05-01", "--to", "2026-01-01"])
     assert refused.exit_code == 2 and "--from/--to" in refused.output
-    refused = CliRunner().invoke(simulate, ["--staff", "appraiser=zero"])
-    assert refused.exit_code == 2 and "appraiser=3" in refused.output
+    for bad in ("appraiser=zero", "appraiser=²", "appraiser=" + "9" * 5000):
+        refused = CliRunner().invoke(simulate, ["--staff", bad])
+        assert refused.exit_code == 2 and "appraiser=3" in refused.output
 
 
 def test_the_figures_are_the_engines_reports_over_the_simulated_database(tmp_path: Path) -> None:

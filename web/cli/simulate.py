@@ -14,16 +14,17 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from engine import Engine, Settings
 from web.boot import bundle_files
-from web.simulation import MAX_DAYS, MAX_DOSSIERS, MAX_STAFF, Plan, Workload, demo_staff, run_plans
+from web.simulation import MAX_DAYS, MAX_DOSSIERS, MAX_STAFF, Plan, Workload, demo_staff, run_plans, whole_number
 
 
 def _staff(pairs: Sequence[str]) -> dict[str, int]:
     found = demo_staff()
     for pair in pairs:
         group, _, count = pair.partition("=")
-        if not count.isdigit() or not 1 <= int(count) <= MAX_STAFF:
+        number = whole_number(count, 1, MAX_STAFF)
+        if number is None:
             raise click.BadParameter(f"{pair!r}: write group=number, e.g. appraiser=3", param_hint="--staff")
-        found[group.strip()] = int(count)
+        found[group.strip()] = number
     return found
 
 

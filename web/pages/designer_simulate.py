@@ -29,7 +29,7 @@ from web.pages.designer import DESIGNERS
 from web.pages.designer_simulate_texts import JS_TEXTS
 from web.pages.guard import page
 from web.services import engine as _engine
-from web.simulation import Plan, RunRefused, Workload, demo_staff, run_bounded
+from web.simulation import Plan, RunRefused, Workload, demo_staff, run_bounded, whole_number
 
 #: the page's bounds: a run of these takes well under its time limit on this machine (about 0.3 s a dossier)
 PAGE_DOSSIERS, PAGE_DAYS, PAGE_STAFF, PAGE_SECONDS = 60, 366, 50, 240.0
@@ -51,11 +51,11 @@ class Asked:
 
 
 def _bounded_int(form: dict[str, str], name: str, low: int, high: int, errors: dict[str, str]) -> int:
-    text = (form.get(name) or "").strip()
-    if not text.isdigit() or not low <= int(text) <= high:
+    number = whole_number(form.get(name) or "", low, high)
+    if number is None:
         errors[name] = i18n.gettext("sim.bad_number", field=i18n.gettext(f"sim.{name}"), low=low, high=high)
         return low
-    return int(text)
+    return number
 
 
 def _period(form: dict[str, str], errors: dict[str, str]) -> tuple[date, date]:
@@ -119,12 +119,12 @@ def parse(form: dict[str, str]) -> Asked:
         staff = {}
         for group in demo_staff():
             field_name = f"staff_{name}_{group}"
-            text = (form.get(field_name) or "").strip()
-            if not text.isdigit() or not 1 <= int(text) <= PAGE_STAFF:
+            number = whole_number(form.get(field_name) or "", 1, PAGE_STAFF)
+            if number is None:
                 label = f"{i18n.gettext('sim.staff')} — {names.group_name(group)} ({name.upper()})"
                 errors[field_name] = i18n.gettext("sim.bad_number", field=label, low=1, high=PAGE_STAFF)
                 continue
-            staff[group] = int(text)
+            staff[group] = number
         asked.plans[name] = Plan(staff, _source(name, errors))
     if not errors:
         history = _engine().reports.step_hours() if form.get("history") else {}
