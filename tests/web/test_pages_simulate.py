@@ -23,6 +23,7 @@ from tests.web.test_simulate import halved
 from web.boot import PROCESSES_DIR, bundle_files
 from web.pages.dashboard_data import Lang
 from web.pages.dashboard_map import overlays_for
+from web.pages.designer_simulate import RUNS
 from web.simulation import Plan, Workload, demo_staff, run_plans
 
 URL = "/designer/simulate"
@@ -110,6 +111,17 @@ def test_a_run_past_its_time_is_stopped_and_said(app: Flask, designer: FlaskClie
     status, doc = post(designer, form(designer))
     assert status == 422
     assert "Số hồ sơ: lần chạy quá 1 giây nên đã dừng" in errors(doc)["dossiers"]
+
+
+def test_runs_at_once_are_bounded(designer: FlaskClient) -> None:
+    taken = [RUNS.acquire(blocking=False) for _ in range(2)]  # two runs going on in this server process
+    try:
+        assert all(taken)
+        status, doc = post(designer, form(designer))
+        assert status == 429 and "thử lại sau" in errors(doc)["run"]
+    finally:
+        for _ in taken:
+            RUNS.release()
 
 
 def side_data(doc: lxml.html.HtmlElement, name: str) -> dict[str, Any]:

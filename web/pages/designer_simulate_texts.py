@@ -59,6 +59,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{field}: lần chạy không hoàn thành; hãy kiểm tra bản nháp và thử lại.",
         "{field}: the run did not finish; check the draft and try again.",
     ),
+    "sim.busy_server": (
+        "Máy chủ đang chạy các lần mô phỏng khác; hãy thử lại sau ít phút.",
+        "The server is running other simulations; try again in a few minutes.",
+    ),
     # results
     "sim.results": ("Kết quả", "Results"),
     "sim.measure": ("Chỉ số", "Measure"),
