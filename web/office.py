@@ -62,6 +62,8 @@ POSITIONS = [("Chuyên viên", False), ("Giáo viên", False), ("Bác sĩ", Fals
 TEAMS = ["Phòng Tổ chức cán bộ", "Phòng Kế hoạch – Tài chính", "Khoa Nội", "Tổ Toán", "Phòng Tư pháp",
          "Phòng Nội vụ", "Văn phòng", "Trung tâm Y tế", "Phòng Giáo dục", "Đội Quản lý thị trường"]  # fmt: skip
 AWARD_MIX = [("CSTD_CS", 30), ("BK_UBND", 30), ("CSTD_TINH", 15), ("TT_LDXS", 15), ("CO_TINH", 10)]
+#: the share of appraisals (of dossiers complete at intake) that ask the applicant for a supplement
+APPRAISAL_SUPPLEMENT_SHARE = 0.08
 
 
 @dataclass(order=True)
@@ -223,8 +225,11 @@ class Simulation:
             if task.assignee is None:
                 self.engine.tasks.claim(task.id, user)
             self.engine.tasks.complete(task.id, user, data)
-        if self.plans[code].pop("supplement_pending", False):
-            if self.rng.random() < 0.1:
+        plan = self.plans[code]
+        if plan.pop("supplement_pending", False):
+            if plan.get("asked_in_appraisal"):  # the unit sends the papers back well within `supplement_within`
+                self.after("4WD", code, "supplement")
+            elif self.rng.random() < 0.1:
                 self.after("2WD", code, "withdraw")
             elif self.rng.random() < 0.9:
                 self.after("4WD", code, "supplement")
@@ -261,7 +266,7 @@ class Simulation:
         if element == "assign_appraiser":
             return {"appraiser": rng.choice(WORKERS["appraiser"])}
         if element == "appraise":
-            return {"excluded": self.failing(code)}
+            return self.appraisal(code)
         if element.startswith("cross_check_"):
             return {"answer": "dong_y" if rng.random() < 0.97 else "khong_dong_y", "cross_check_note": ""}
         if element == "draft_submission":
@@ -279,6 +284,20 @@ class Simulation:
         if element == "return_result":
             return {"delivery": rng.choice(["truc_tiep", "truc_tuyen", "buu_chinh"])}
         return {}
+
+    def appraisal(self, code: str) -> dict[str, Any]:
+        """The appraiser's finding; for a few dossiers not asked at intake (a dossier is asked once), a supplement
+        instead: a paper whose content falls short, which the desk later receives back (see :meth:`work`)."""
+        plan = self.plans[code]
+        if plan["missing"] or plan.get("asked_in_appraisal") or self.rng.random() >= APPRAISAL_SUPPLEMENT_SHARE:
+            return {"excluded": self.failing(code)}
+        required = self.dossiers.catalogue().award(self.record(code).award_type).required_papers
+        plan.update(missing=self.rng.sample(list(required), 1), asked_in_appraisal=True, supplement_pending=True)
+        return {
+            "appraisal_outcome": "bo_sung",
+            "supplement_missing": plan["missing"],
+            "supplement_note": "Báo cáo, giấy tờ chưa có xác nhận của thủ trưởng đơn vị; đề nghị bổ sung bản hợp lệ.",
+        }
 
     def meeting(self, code: str) -> datetime | None:
         """When the dossier's latest sitting meets (09:00 on its date), if one was convened with a date."""
@@ -336,14 +355,17 @@ class Simulation:
 
     def stuck(self) -> list[str]:
         """Dossiers nobody can move: an incident, or a running process with no ready task and nothing to wait
-        for (a supplement asked at intake waits on the desk's task; timers are the engine's)."""
+        for (a supplement asked at intake waits on the desk's task, one asked in appraisal on the applicant: the
+        desk receives it; timers are the engine's)."""
         found = []
         for code in self.plans:
             instance = self.engine.runtime.list(business_key=code)[0]
             if instance.state == "error":
                 found.append(code)
-            elif instance.state == "running" and not any(
-                t.state == "ready" for t in self.engine.tasks.for_instance(instance.id)
+            elif (
+                instance.state == "running"
+                and self.record(code).status != records.SUPPLEMENT
+                and not any(t.state == "ready" for t in self.engine.tasks.for_instance(instance.id))
             ):
                 found.append(code)
         return found

@@ -6,8 +6,11 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
+
 from engine import Settings, clock
 from engine.inbox import InboxQuery
+from engine.models import Event
 from web.boot import DEMO_USERS, prepare
 from web.office import Simulation
 from web.simulation import report
@@ -30,9 +33,31 @@ def test_a_short_demo_ends_with_no_error_and_nothing_stuck(tmp_path, vclock) -> 
     assert statuses["10 Đã trả kết quả"] <= sum(finished) <= 20, "returned ones and refusals are finished"
     assert figures["steps"]["appraise"]["late_share"] is not None and figures["queues"] == {}
     engine = domain.engine
+    asked = appraisal_supplements(simulation)
+    returned = {code: back for code, (_, back) in asked.items() if back is not None}
+    assert returned, "an appraiser asks a supplement of a few dossiers, and the desk receives the papers back"
+    for code, back in returned.items():
+        dossier = simulation.record(code)
+        assert dossier.supplement_due_at is None or back <= dossier.supplement_due_at, f"{code}: in time"
+        assert any(p.supplement for p in dossier.papers), f"{code}: the papers brought are the dossier's"
+    assert all(simulation.record(c).status == 5 for c in asked.keys() - returned.keys()), "the rest still wait"
     thue = engine.identity.actor("thue")
     reach = engine.access.task_groups(thue)
     assert "agency_tax" in reach, "a line agency's cross-checks reach it from every unit"
     query = InboxQuery(units=(thue.unit,), cross_unit_groups=reach, per_page=5)
     assert isinstance(engine.tasks.inbox("thue", query).total, int)
     assert {u for u, *_ in DEMO_USERS} <= {u.username for u in engine.identity.list_users()}
+
+
+def appraisal_supplements(simulation: Simulation) -> dict[str, tuple[datetime, datetime | None]]:
+    """Each dossier whose clock was stopped (a supplement asked in processing: the clock has not started at
+    intake), with when it stopped and when it went on (None: still waiting)."""
+    engine, found = simulation.engine, {}
+    with engine.db.reading() as session:
+        for code in simulation.plans:
+            instance = engine.runtime.list(business_key=code)[0].id
+            rows = session.scalars(select(Event).where(Event.instance_id == instance).order_by(Event.id))
+            moments = {e.action: e.at for e in rows if e.action in ("clock_paused", "clock_resumed")}
+            if "clock_paused" in moments:
+                found[code] = (moments["clock_paused"], moments.get("clock_resumed"))
+    return found

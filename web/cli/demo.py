@@ -4,7 +4,8 @@ The simulated office (:mod:`web.office`) — the run `awardflow simulate` makes,
 reported the same way (:func:`web.simulation.report`) — takes a year of dossiers through the shipped processes
 on a virtual clock that walks up to now (the engine clock's), against the real database. When the clock reaches
 ``--until`` the simulation stops, so the dossiers are spread over every status: returned (early, on time, late),
-refused, withdrawn, waiting for a supplement, in appraisal, at a line agency, before the council, at signing.
+refused, withdrawn, waiting for a supplement (asked at the desk or by the appraiser), in appraisal, at a line
+agency, before the council, at signing.
 """
 
 from __future__ import annotations
