@@ -12,7 +12,7 @@ from engine import Settings, clock
 from engine.inbox import InboxQuery
 from engine.models import Event
 from web.boot import DEMO_USERS, prepare
-from web.office import Simulation
+from web.office import WORKERS, Simulation
 from web.simulation import report
 
 
@@ -50,14 +50,15 @@ def test_a_short_demo_ends_with_no_error_and_nothing_stuck(tmp_path, vclock) -> 
 
 
 def appraisal_supplements(simulation: Simulation) -> dict[str, tuple[datetime, datetime | None]]:
-    """Each dossier whose clock was stopped (a supplement asked in processing: the clock has not started at
-    intake), with when it stopped and when it went on (None: still waiting)."""
+    """Each dossier whose clock an appraiser stopped (a supplement asked in appraisal; at intake the desk stops
+    it), with when it stopped and when the desk's receipt of the papers set it going (None: still waiting)."""
     engine, found = simulation.engine, {}
     with engine.db.reading() as session:
         for code in simulation.plans:
             instance = engine.runtime.list(business_key=code)[0].id
-            rows = session.scalars(select(Event).where(Event.instance_id == instance).order_by(Event.id))
-            moments = {e.action: e.at for e in rows if e.action in ("clock_paused", "clock_resumed")}
-            if "clock_paused" in moments:
-                found[code] = (moments["clock_paused"], moments.get("clock_resumed"))
+            rows = list(session.scalars(select(Event).where(Event.instance_id == instance).order_by(Event.id)))
+            paused = [e for e in rows if e.action == "clock_paused" and e.actor in WORKERS["appraiser"]]
+            if paused:
+                resumed = [e.at for e in rows if e.action == "clock_resumed" and e.id > paused[0].id]
+                found[code] = (paused[0].at, resumed[0] if resumed else None)
     return found
