@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import func, select
 
 from engine import Engine, Settings
 from engine.db import Database
+from engine.models import Event
 from tests.web.test_cli import cli, run  # noqa: F401  (the fixture)
 from web.boot import PROCESSES_DIR, SHIPPED, bundle_files, prepare
 
@@ -21,7 +23,6 @@ def test_add_passwd_email_groups(cli: CliRunner, database: Database) -> None:  #
     engine = Engine(Settings(database_url=database.url), database=database)
     lan = engine.identity.check_password("lan", "mật-khẩu-1")
     assert lan is not None and lan.unit == "so-tc" and lan.groups == {"appraiser", "desk"}
-    assert run(cli, "user", "add", "lan", "--name", "X", "--password", "12345678").exit_code != 0
     assert run(cli, "user", "passwd", "lan", "--password", "ngắn").exit_code != 0
     assert run(cli, "user", "passwd", "lan", "--password", "mật-khẩu-2").exit_code == 0
     assert run(cli, "user", "email", "lan", "lan@so-tc.gov.vn").exit_code == 0
@@ -37,6 +38,25 @@ def test_add_passwd_email_groups(cli: CliRunner, database: Database) -> None:  #
     assert missing.exit_code != 0 and "no user named" in missing.output
     listed = run(cli, "user", "list").output
     assert "Nguyễn Thị Lan" in listed and "lan@so-tc.gov.vn" in listed
+
+
+def test_a_taken_name_is_refused_and_nothing_changes(cli: CliRunner, database: Database) -> None:  # noqa: F811
+    engine = Engine(Settings(database_url=database.url), database=database)
+    assert run(cli, "user", "add", "lan", "--name", "Nguyễn Thị Lan", "--unit", "so-tc", "--groups", "desk",
+               "--email", "lan@so-tc.gov.vn", "--password", "mật-khẩu-1").exit_code == 0  # fmt: skip
+    before, events = engine.identity.list_users(), _events(database)
+    taken = run(cli, "user", "add", "lan", "--name", "Trần Văn Khác", "--groups", "leader", "--admin",
+                "--email", "khac@x.vn", "--password", "mật-khẩu-2")  # fmt: skip
+    assert taken.exit_code == 1
+    assert taken.output.strip().splitlines() == ["Error: user lan exists"], "one line, naming the user"
+    assert engine.identity.list_users() == before and _events(database) == events, "nothing changed, no audit"
+    assert engine.identity.check_password("lan", "mật-khẩu-1") is not None
+    assert engine.identity.check_password("lan", "mật-khẩu-2") is None
+
+
+def _events(database: Database) -> int:
+    with database.reading() as session:
+        return session.scalar(select(func.count()).select_from(Event)) or 0
 
 
 def test_a_restart_changes_nobody_and_leaves_the_designers_version(

@@ -63,10 +63,9 @@ def add(
     ctx: click.Context, username: str, display_name: str, unit: str | None, groups: str, email: str, is_admin: bool,
     password: str,
 ) -> None:  # fmt: skip
-    """Create a user (an existing name is refused: change it with passwd / email / groups)."""
+    """Create a user. An existing name is refused inside the same transaction that would create it (no race
+    with the users page), leaving that user as it was: change it with passwd / email / groups."""
     engine = ctx.obj
-    if any(u.username == username for u in engine.identity.list_users()):
-        raise click.ClickException(f"user {username} exists")
     engine.identity.ensure_user(
         username,
         display_name=display_name,
@@ -76,6 +75,7 @@ def add(
         email=email,
         is_admin=is_admin,
         actor=engine.settings.admin_user,
+        new=True,
     )
     click.echo(f"created {username}")
 
