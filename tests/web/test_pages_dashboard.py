@@ -379,17 +379,44 @@ def test_bad_parameters_give_a_400_page(app: Flask, engine: Engine, world) -> No
     ]:
         doc = page(client, f"/dashboard?{query}", 400)
         assert "Tham số không hợp lệ" in doc.text_content() and field in doc.text_content(), query
-    for query in (
-        "kind=bogus",
-        "kind=pending&status=late",
-        "kind=pending&by=colour",
-        "kind=finished&label=2026-13",
-        "kind=finished&result=soon",
-        "kind=awards&who=men",
-        "kind=finished&period=week",
-    ):
-        page(client, f"/dashboard/drill?{query}", 400)
-    page(client, "/dashboard/export.xlsx?period=week", 400)
+
+
+def test_a_drill_down_with_bad_parameters_names_them_and_keeps_the_rest(app: Flask, engine: Engine, world) -> None:
+    client = signed_in(app, engine, "supervisor")
+    for query, field, listed in [  # (the parameters, the refusal's words, whether the list is still made)
+        ("kind=bogus", "Loại danh sách: không dùng được giá trị «bogus»", False),
+        ("kind=<script>alert(1)</script>", "Loại danh sách: không dùng được giá trị «<script>", False),
+        ("kind=pending&status=late", "Tình trạng việc: không dùng được giá trị «late»", True),
+        ("kind=pending&by=colour", "Nhóm theo: không dùng được giá trị «colour»", True),
+        ("kind=finished&label=2026-13", "Kỳ: 2026-03, 2026-Q1, 2026", True),
+        ("kind=finished&result=soon", "Kết quả: không dùng được giá trị «soon»", True),
+        ("kind=awards&who=men", "Đối tượng được khen: không dùng được giá trị «men»", True),
+        ("kind=finished&period=week", "Kỳ báo cáo: một trong: Tháng, Quý, Năm", True),
+        ("kind=pending&status=late&from=31/02/2026", "Từ ngày: ngày dạng dd/mm/yyyy; Tình trạng việc:", True),
+    ]:
+        doc = page(client, f"/dashboard/drill?{query}", 400)
+        (refusal,) = doc.xpath('//p[@id="filter-refusal"]')
+        assert refusal.text_content().startswith("Tham số không hợp lệ — ") and field in refusal.text_content(), query
+        assert bool(doc.xpath('//*[@id="drill-count"]')) is listed, query
+        assert doc.xpath('//a[@id="back"]/@href')[0].startswith("/dashboard?"), "back to the dashboard it came from"
+    # the good filters are kept: the same list as without the bad one
+    good = page(client, "/dashboard/drill?kind=pending&status=overdue")
+    kept = page(client, "/dashboard/drill?kind=pending&status=overdue&by=colour", 400)
+    assert cells(kept, "items") == cells(good, "items") and cells(good, "items")
+    assert kept.xpath("//h1")[0].text_content() == "Việc quá hạn"
+
+
+@pytest.mark.parametrize("export", ["export.xlsx", "export.pdf"])
+def test_an_export_with_a_bad_filter_goes_back_to_the_dashboard(app: Flask, engine: Engine, world, export) -> None:
+    client = signed_in(app, engine, "supervisor")
+    sent = client.get(f"/dashboard/{export}?period=week&level=dossier")
+    assert sent.status_code == 303 and sent.headers["Content-Type"].startswith("text/html")
+    assert sent.headers["Location"] == "/dashboard?period=week&level=dossier", "the same filters, to correct"
+    doc = page(client, sent.headers["Location"], 400)
+    text = doc.text_content()
+    assert "Chưa xuất được tệp vì bộ lọc có giá trị không dùng được" in text
+    assert "Kỳ báo cáo: một trong: Tháng, Quý, Năm" in doc.xpath('//p[@id="filter-refusal"]')[0].text_content()
+    assert doc.xpath('//select[@name="level"]/option[@selected]/@value') == ["dossier"], "the good filter kept"
 
 
 def test_english_is_one_click_away(app: Flask, engine: Engine, world) -> None:

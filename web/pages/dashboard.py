@@ -6,10 +6,11 @@ Supervisors and administrators see every unit (and may pick one); division heads
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import date
 from typing import Any, NoReturn
 
-from flask import Blueprint, Response, abort, render_template, request, send_file
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 
 from engine import clock
 from engine.errors import NotFound
@@ -18,7 +19,7 @@ from web import i18n, jobs
 from web.auth import sees_all_units
 from web.pages import dashboard_texts, exports, names
 from web.pages.dashboard_data import BadQuery, Dashboard, Lang, Query, build, period_label, scope
-from web.pages.dashboard_drill import build_drill
+from web.pages.dashboard_drill import Drill, build_drill
 from web.pages.dashboard_map import build_map
 from web.pages.guard import page
 from web.services import engine as _engine
@@ -63,6 +64,13 @@ FIELD_LABELS = {
     "level": "dash.level",
     "group_by": "dash.group_by",
     "unit": "dash.group.unit",
+    # a drill-down's own parameters
+    "kind": "drill.field.kind",
+    "by": "dash.group_by",
+    "status": "drill.field.status",
+    "label": "drill.field.label",
+    "result": "drill.field.result",
+    "who": "drill.field.who",
 }
 
 
@@ -73,21 +81,30 @@ def _refusal(bad: BadQuery, tr: Lang) -> str:
 
 
 def _refuse(bad: BadQuery, tr: Lang) -> NoReturn:
-    """The 400 page (drill-downs and exports: their links come from the dashboard, not from typing)."""
+    """The 400 page (the process map: its links come from the dashboard, not from typing)."""
     abort(400, description=_refusal(bad, tr))
 
 
 def _without(bad: BadQuery, today: date, tr: Lang) -> Query:
     """The request's filters without the refused ones (their defaults instead); the defaults if still refused."""
     try:
-        return Query.parse({k: v for k, v in request.args.items() if k not in bad.fields}, today, tr)
+        return Query.parse(_kept(bad), today, tr)
     except BadQuery:
         return Query.parse({}, today, tr)
 
 
-def _view(me: Actor, tr: Lang) -> Dashboard:
-    query, unit = _query(me, tr)
-    return build(_engine(), query, unit, tr)
+def _kept(bad: BadQuery) -> dict[str, str]:
+    return {k: v for k, v in request.args.items() if k not in bad.fields}
+
+
+def _usable(me: Actor, tr: Lang) -> tuple[Query, str | None, BadQuery | None]:
+    """The request's filters with the refused ones left out, the unit they may cover, and what was refused."""
+    today = clock.now().astimezone(i18n.ZONE).date()
+    try:
+        query, refused = Query.parse(request.args, today, tr), None
+    except BadQuery as bad:  # filters that cannot be used: the others kept, the typed ones shown with the reason
+        query, refused = _without(bad, today, tr), bad
+    return query, scope(me, query.unit, tr), refused
 
 
 @blp.get("/dashboard")
@@ -95,12 +112,8 @@ def _view(me: Actor, tr: Lang) -> Dashboard:
 def index(me: Actor) -> Any:
     """The dashboard in the page's language."""
     tr = Lang(i18n.language())
-    today = clock.now().astimezone(i18n.ZONE).date()
-    try:
-        query, refused = Query.parse(request.args, today, tr), None
-    except BadQuery as bad:  # filters that cannot be used: the others kept, the typed ones shown with the reason
-        query, refused = _without(bad, today, tr), bad
-    view = build(_engine(), query, scope(me, query.unit, tr), tr)
+    query, unit, refused = _usable(me, tr)
+    view = build(_engine(), query, unit, tr)
     wide = sees_all_units(me)
     page_html = render_template(
         "dashboard.html",
@@ -130,14 +143,21 @@ def archive_file(me: Actor, run_id: int, name: str) -> Any:
 @blp.get("/dashboard/drill")
 @page(roles=READERS)
 def drill(me: Actor) -> Any:
-    """The tasks, steps, dossiers or awardees behind one number of the dashboard."""
+    """The tasks, steps, dossiers or awardees behind one number of the dashboard. Parameters it cannot use are
+    named on the page with the reason (400), the list made without them when it can be (a link edited by hand)."""
     tr = Lang(i18n.language())
-    query, unit = _query(me, tr)
+    query, unit, refused = _usable(me, tr)
+    found: Drill | None = None
     try:
         found = build_drill(_engine(), request.args, query, unit, tr)
     except BadQuery as bad:
-        _refuse(bad, tr)
-    return render_template("dashboard_drill.html", drill=found, unit=unit)
+        refused = BadQuery({**(refused.fields if refused else {}), **bad.fields})
+        with suppress(BadQuery):  # without a usable `kind` there is no list to make
+            found = build_drill(_engine(), _kept(bad), query, unit, tr)
+    page_html = render_template(
+        "dashboard_drill.html", drill=found, query=query, unit=unit, refusal=_refusal(refused, tr) if refused else ""
+    )
+    return page_html, 400 if refused else 200
 
 
 @blp.get("/dashboard/map")
@@ -155,9 +175,11 @@ def process_map(me: Actor) -> Any:
 
 @blp.get("/dashboard/export.xlsx")
 @page(roles=READERS)
-def export_xlsx(me: Actor) -> Response:
+def export_xlsx(me: Actor) -> Any:
     """The current view as an Excel workbook, in Vietnamese."""
-    view = _view(me, Lang("vi"))
+    view = _view(me)
+    if view is None:
+        return _back_to_fix()
     book = exports.workbook(view, Lang("vi"), names.person_name(me.username))
     return _download(book, exports.XLSX_TYPE, exports.file_name(view, "xlsx"))
 
@@ -166,12 +188,29 @@ def export_xlsx(me: Actor) -> Response:
 @page(roles=READERS)
 def export_pdf(me: Actor) -> Any:
     """The current view as a PDF, in Vietnamese (503 when the server cannot make one)."""
-    view = _view(me, Lang("vi"))
+    view = _view(me)
+    if view is None:
+        return _back_to_fix()
     try:
         data = exports.pdf_document(view, Lang("vi"), names.person_name(me.username))
     except exports.PdfUnavailable as missing:
         return render_template("error.html", code=503, message=str(missing)), 503
     return _download(data, "application/pdf", exports.file_name(view, "pdf"))
+
+
+def _view(me: Actor) -> Dashboard | None:
+    """The view an export is made of, in Vietnamese; None when a filter cannot be used."""
+    tr = Lang("vi")
+    query, unit, refused = _usable(me, tr)
+    return None if refused else build(_engine(), query, unit, tr)
+
+
+def _back_to_fix() -> Any:
+    """An export with a filter it cannot use goes back to the dashboard with the same filters, where the form
+    marks the refused ones with the reason and keeps the rest: the person corrects them there and exports again
+    (an error page would be a dead end behind a download button)."""
+    flash(i18n.gettext("dash.export_refused"), "error")
+    return redirect(f"{url_for('.index')}?{request.query_string.decode()}", 303)
 
 
 def _download(data: bytes, mimetype: str, name: str) -> Response:

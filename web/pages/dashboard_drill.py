@@ -36,18 +36,18 @@ KINDS = ("pending", "finished", "awards")
 
 @dataclass
 class Drill:
-    """One drill-down list: what it is, the table, and the dashboard view it came from."""
+    """One drill-down list: what it is and the table (the page links back to the dashboard view it came from)."""
 
     title: str
     details: list[str]
     table: Table
-    query: Query
 
 
 def _choice(args: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str, tr: Lang) -> str:
+    """The parameter's value; refused naming the value (the allowed ones are codes a person never sees)."""
     value = args.get(name) or default
     if value not in allowed:
-        raise BadQuery({name: tr("dash.one_of", values=", ".join(allowed))})
+        raise BadQuery({name: tr("drill.unusable", value=value)})
     return value
 
 
@@ -65,7 +65,7 @@ def build_drill(engine: Engine, args: Mapping[str, str], query: Query, unit: str
         status = _choice(args, "status", STATUSES, "open", tr)
         items = engine.reports.pending_items(group_by=by, group=group, status=status, unit=unit)
         details.append(tr("dash.as_of", moment=i18n.format_datetime(clock.now())))
-        return Drill(tr(f"drill.status.{status}"), details, _items_table(items, "step", tr, finished=False), query)
+        return Drill(tr(f"drill.status.{status}"), details, _items_table(items, "step", tr, finished=False))
     result = _choice(args, "result", (*RESULTS, "all"), "all", tr)
     start, end = query.start, query.end
     if args.get("label"):
@@ -89,7 +89,7 @@ def build_drill(engine: Engine, args: Mapping[str, str], query: Query, unit: str
             unit=unit,
         )
     title = f"{tr(f'drill.result.{result}')} ({tr(f'drill.of.{query.level}')})"
-    return Drill(title, details, _items_table(items, query.level, tr), query)
+    return Drill(title, details, _items_table(items, query.level, tr))
 
 
 def _range(start: date, end: date) -> str:
@@ -145,4 +145,4 @@ def _awards(engine: Engine, args: Mapping[str, str], query: Query, unit: str | N
             ]
         )
     details = [_range(query.start, query.end)] + ([found[0].award if found else award_type] if award_type else [])
-    return Drill(tr(f"drill.who.{who}"), details, table, query)
+    return Drill(tr(f"drill.who.{who}"), details, table)

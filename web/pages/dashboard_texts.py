@@ -149,6 +149,17 @@ TEXTS: dict[str, tuple[str, str]] = {
     "drill.col.signed": ("Ngày ký", "Signed"),
     "drill.open_task": ("Mở", "Open"),
     "drill.empty": ("Không có mục nào.", "Nothing here."),
+    "drill.refused": ("Không lập được danh sách", "The list cannot be made"),
+    "drill.unusable": ("không dùng được giá trị «{value}»", "the value «{value}» cannot be used"),
+    "drill.field.kind": ("Loại danh sách", "List"),
+    "drill.field.status": ("Tình trạng việc", "State of the work"),
+    "drill.field.label": ("Kỳ", "Period"),
+    "drill.field.result": ("Kết quả", "Result"),
+    "drill.field.who": ("Đối tượng được khen", "Awardees"),
+    "dash.export_refused": (
+        "Chưa xuất được tệp vì bộ lọc có giá trị không dùng được; sửa bộ lọc rồi xuất lại.",
+        "The file was not made: a filter has a value that cannot be used; correct it and export again.",
+    ),
     "drill.gender.nam": ("Nam", "Man"),
     "drill.gender.nu": ("Nữ", "Woman"),
     # exports
