@@ -129,6 +129,8 @@ class Simulation:
             code = self.submit()
             self.pace(code, "0.3WD")
         elif event.action == "supplement":
+            if self.record(event.code).status != records.SUPPLEMENT:  # withdrawn while the papers were gathered
+                return
             papers = [self.paper(c) for c in self.plans[event.code]["missing"]]
             self.dossiers.return_supplement(self.person_named("motcua"), event.code, papers)
             self.pace(event.code, "0.2WD")
