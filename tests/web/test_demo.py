@@ -40,7 +40,8 @@ def test_a_short_demo_ends_with_no_error_and_nothing_stuck(tmp_path, vclock) -> 
         dossier = simulation.record(code)
         assert dossier.supplement_due_at is None or back <= dossier.supplement_due_at, f"{code}: in time"
         assert any(p.supplement for p in dossier.papers), f"{code}: the papers brought are the dossier's"
-    assert all(simulation.record(c).status == 5 for c in asked.keys() - returned.keys()), "the rest still wait"
+    unreturned = {simulation.record(c).status for c in asked.keys() - returned.keys()}
+    assert unreturned <= {5, 7}, "the rest still wait for the papers, or the unit withdrew the dossier meanwhile"
     thue = engine.identity.actor("thue")
     reach = engine.access.task_groups(thue)
     assert "agency_tax" in reach, "a line agency's cross-checks reach it from every unit"
