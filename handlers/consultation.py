@@ -64,9 +64,7 @@ def close() -> dict[str, Any]:
     return {"comments": int(received or 0)}
 
 
-def handle_comment(
-    receipt: str, substantiated: bool, answer: str, changes_proposal: bool = False
-) -> dict[str, Any]:
+def handle_comment(receipt: str, substantiated: bool, answer: str, changes_proposal: bool = False) -> dict[str, Any]:
     """The appraiser verified the comment, answered it and said whether it changes the proposal."""
     ctx = current_execution()
     row = ctx.session.scalar(select(PublicComment).where(PublicComment.receipt == receipt))

@@ -19,11 +19,13 @@ def consultation(world: World, code: str) -> Consultation | None:
         return s.scalar(select(Consultation).where(Consultation.dossier_id == dossier_id))
 
 
-def published(world: World, award: str, nominee: dict, day: int = 16, month: int = 11) -> str:
+def published(
+    world: World, award: str, nominee: dict, day: int = 16, month: int = 11, until: str = "convene_session"
+) -> str:
     """A dossier received and appraised on Monday ``day``/``month``/2026 at 09:00, up to its publication."""
     world.clock.set(vn(day, month, 9))
     code = world.submit(award, [nominee])
-    drive(world, code, until="convene_session")
+    drive(world, code, until=until)
     return code
 
 
@@ -50,7 +52,10 @@ def test_a_provincial_proposal_waits_exactly_seven_working_days_across_a_holiday
     assert due_before is not None and due_after is not None
     with world.engine.db.reading() as s:
         calendar = world.engine.sla.calendar_for(s)
-        moved, published_for = calendar.between(due_before, due_after), calendar.between(row.opened_at, closed.closed_at)
+        moved, published_for = (
+            calendar.between(due_before, due_after),
+            calendar.between(row.opened_at, closed.closed_at),
+        )
     assert published_for.total_seconds() == 7 * 8 * 3600 + 1
     assert moved == published_for, "the published days do not count against the time limit"
     drive(world, code)
@@ -58,7 +63,7 @@ def test_a_provincial_proposal_waits_exactly_seven_working_days_across_a_holiday
 
 
 def test_an_award_the_rule_set_does_not_list_is_not_published(world: World) -> None:
-    code = published(world, "BK_UBND", individual(titles=titles("HTXSNV", 2024, 2025)))
+    code = published(world, "BK_UBND", individual(titles=titles("HTXSNV", 2024, 2025)), until="standing_review")
     assert consultation(world, code) is None
     assert world.ready_ids(code) == ["standing_review"]
 
