@@ -3,10 +3,15 @@ is published for a number of working days, the procedure waits on that timer, an
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
+from engine.errors import Conflict, InvalidInput, NotFound
+from engine.tasks import TaskView
+from handlers.consultation_service import CommentForm
 from handlers.models import Consultation
-from tests.scenarios.conftest import World, drive, individual, titles, vn
+from tests.pdf_text import pdf_text
+from tests.scenarios.conftest import World, drive, individual, titles, unanimous, vn
 
 
 def star(name: str = "Nguyễn Thị Hoa", gender: str = "nu") -> dict:
@@ -72,3 +77,75 @@ def test_before_the_rule_set_that_asks_for_it_nothing_is_published(world: World)
     code = published(world, "CSTD_TINH", star(), day=14, month=9)
     assert consultation(world, code) is None
     assert world.ready_ids(code) == ["convene_session"]
+
+
+def comment_form(world: World, code: str, text: str, **fields: object) -> CommentForm:
+    values: dict = {
+        "code": code,
+        "nominee_id": None,
+        "kind": "phan_anh",
+        "author_name": "Trần Văn Bình",
+        "contact": "0912 345 678",
+        "text": text,
+        "address_hash": "a" * 64,
+        "nonce": f"nonce-{text[:20]}",
+        **fields,
+    }
+    return CommentForm(**values)
+
+
+def comment_task(world: World, receipt: str) -> TaskView:
+    instance = world.engine.runtime.list(business_key=receipt)[0]
+    return next(t for t in world.engine.tasks.for_instance(instance.id) if t.state == "ready")
+
+
+def test_a_comment_on_day_three_is_handled_before_the_vote_listed_in_the_minutes_and_the_decision_published(
+    world: World,
+) -> None:
+    code = published(world, "CSTD_TINH", star())
+    world.clock.set(vn(18, 11, 10))  # day 3 of the consultation
+    receipt = world.domain.consultation.comment(
+        comment_form(
+            world, code, "Bà Hoa chưa có sáng kiến cấp tỉnh như hồ sơ kê khai.", nominee_id=world.nominees(code)[0].id
+        )
+    )
+    task = comment_task(world, receipt)
+    assert (task.element_id, task.assignee) == ("handle_comment", "thamdinh")
+    assert task.due_at == vn(23, 11, 10), "3 working days over the weekend"
+    assert world.domain.consultation.receipt(receipt)["status_name"] == "Đang xác minh"
+
+    world.clock.set(vn(26, 11, 9))
+    world.later(seconds=1)
+    world.engine.timers.fire_due()
+    assert world.domain.consultation.published() == [], "the period is over: the list left the public page"
+    world.do(code, "convene_session", {"session_date": world.today()})
+    before = world.nominees(code)[0].state
+    with pytest.raises(InvalidInput, match="Chưa thể biểu quyết: còn 1 ý kiến phản ánh"):
+        world.do(code, "record_session", unanimous(world, code))
+    assert world.nominees(code)[0].state == before and world.ready_ids(code) == ["record_session"]
+
+    answer = {"substantiated": False, "answer": "Đã xác minh: sáng kiến được công nhận cấp tỉnh năm 2025."}
+    world.engine.tasks.complete(task.id, "thamdinh", answer)
+    handled = world.domain.consultation.receipt(receipt)
+    assert handled["status_name"] == "Đã xử lý: không có cơ sở"
+    # handled on 26/11, past its budget's end on 23/11: late, as the report will count it
+    assert handled["comment"].handled_on_time is False and handled["comment"].changes_proposal is False
+
+    world.do(code, "record_session", unanimous(world, code))
+    minutes = " ".join(pdf_text(world.document(code, "minutes")).split())  # table cells wrap their lines
+    assert "Ý kiến của nhân dân trong thời gian công khai: 1 ý kiến" in minutes
+    assert receipt in minutes.replace(" ", "") and "Đã xác minh: sáng kiến được công nhận" in minutes
+    drive(world, code)
+    found, more = world.domain.published_decisions.search("hoa")
+    assert [(a.name, a.code, a.decision) for a in found] == [
+        ("Nguyễn Thị Hoa", code, world.decision(code).symbol)
+    ] and not more
+
+
+def test_a_comment_after_the_period_or_on_an_unpublished_dossier_is_refused(world: World) -> None:
+    code = published(world, "CSTD_TINH", star())
+    world.clock.set(vn(26, 11, 9, 1))
+    with pytest.raises(Conflict):
+        world.domain.consultation.comment(comment_form(world, code, "Quá hạn góp ý."))
+    with pytest.raises(NotFound):
+        world.domain.consultation.comment(comment_form(world, "HS-KHONG-CO", "Không có hồ sơ này."))
