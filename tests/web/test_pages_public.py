@@ -1,0 +1,181 @@
+"""The public disclosure pages without an account: the list open for comment, a citizen's comment with the
+server's challenge and its receipt, the refusals of hostile input (nothing stored, no task made), and the
+published decisions."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from engine import Engine, clock
+from engine.db import Database
+from engine.models import ProcessInstance
+from handlers.domain import Domain
+from handlers.models import PublicComment
+from tests.scenarios.conftest import DEFAULTS, WORKER
+from tests.scenarios.conftest import PEOPLE as WORKERS
+from tests.web.conftest import Api
+from tests.web.dossier_world import domain_app, domain_engine, files_of, submission
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+CHALLENGE = re.compile(r"Câu hỏi kiểm tra: (\d+) \+ (\d+) bằng bao nhiêu\?")
+TOKEN = re.compile(r'name="challenge" value="([^"]+)"')
+
+
+@pytest.fixture
+def world(database: Database, vclock: clock.VirtualClock, tmp_path: Path) -> Domain:
+    vclock.set(datetime(2026, 11, 16, 9, 0, tzinfo=VN))  # under the rule set that publishes CSTD_TINH
+    domain = domain_engine(database, tmp_path / "files")
+    for name, groups in WORKERS.items():
+        domain.engine.identity.ensure_user(name, groups=groups, unit="so-noi-vu")
+    return domain
+
+
+@pytest.fixture
+def app(world: Domain) -> Flask:
+    return domain_app(world)
+
+
+def work_until_published(app: Flask, engine: Engine) -> str:
+    """A CSTD_TINH dossier received at the desk and worked until nothing is ready: it is being published."""
+    made = Api(app).post(
+        "/api/dossiers", "desk", data={"dossier": json.dumps(submission(accept=True)), "files": files_of()}
+    )
+    code = made.json["code"]
+    instance = engine.runtime.list(business_key=code)[0].id
+    for _ in range(30):
+        tasks = [t for t in engine.tasks.for_instance(instance) if t.state == "ready"]
+        if not tasks:
+            return code
+        task = tasks[0]
+        engine.tasks.claim(task.id, WORKER[task.element_id])
+        engine.tasks.complete(task.id, WORKER[task.element_id], dict(DEFAULTS[task.element_id]))
+    raise AssertionError("the dossier was never published")
+
+
+def fresh_form(client: FlaskClient, code: str) -> dict[str, Any]:
+    """The comment form's challenge answered, with a citizen's valid comment."""
+    html = client.get(f"/cong-khai/{code}/gop-y").get_data(as_text=True)
+    question, token = CHALLENGE.search(html), TOKEN.search(html)
+    assert question is not None and token is not None
+    return {
+        "challenge": token.group(1),
+        "answer": str(int(question.group(1)) + int(question.group(2))),
+        "kind": "phan_anh",
+        "author_name": "Trần Văn Bình",
+        "contact": "0912 345 678",
+        "text": "Đề nghị xác minh lại thành tích sáng kiến.",
+    }
+
+
+def stored(engine: Engine) -> tuple[int, int]:
+    """(comments stored, comment-handling instances started)."""
+    with engine.db.reading() as s:
+        comments = s.scalar(select(func.count()).select_from(PublicComment))
+        started = s.scalar(
+            select(func.count()).select_from(ProcessInstance).where(ProcessInstance.process_key == "public_comment")
+        )
+        return int(comments or 0), int(started or 0)
+
+
+def test_a_citizen_comments_without_an_account_and_looks_the_comment_up(app: Flask, world: Domain) -> None:
+    engine = world.engine
+    code = work_until_published(app, engine)
+    client = app.test_client()
+    listing = client.get("/cong-khai").get_data(as_text=True)
+    assert (
+        "Nguyễn Thị Hoa" in listing and "Chiến sĩ thi đua cấp tỉnh" in listing and f"/cong-khai/{code}/gop-y" in listing
+    )
+    assert "Giáo viên" not in listing, "no position or other personal data on the public list"
+    sent = client.post(f"/cong-khai/{code}/gop-y", data=fresh_form(client, code))
+    assert sent.status_code == 303
+    page = client.get(sent.headers["Location"]).get_data(as_text=True)
+    receipt = re.search(r'id="receipt-code">(GY-[0-9A-F]+)<', page)
+    assert receipt is not None and "Đang xác minh" in page and "Đã nhận ý kiến của bạn" in page
+    assert stored(engine) == (1, 1)
+    comment_instance = engine.runtime.list(business_key=receipt.group(1))[0]
+    (task,) = engine.tasks.for_instance(comment_instance.id)
+    assert (task.element_id, task.assignee, task.properties["budget"]) == ("handle_comment", "thamdinh", "3WD")
+    assert client.get("/cong-khai/y-kien?receipt=GY-KHONGCO").status_code == 404
+
+
+def test_hostile_comments_are_refused_and_change_nothing(app: Flask, world: Domain) -> None:
+    engine = world.engine
+    code = work_until_published(app, engine)
+    client = app.test_client()
+    url = f"/cong-khai/{code}/gop-y"
+
+    def refused(status: int, field: str | None, **changes: Any) -> None:
+        form = {**fresh_form(client, code), **changes}
+        answer = client.post(url, data=form)
+        assert answer.status_code == status, (changes.keys(), answer.status_code)
+        if field:
+            assert f'data-field="{field}"' in answer.get_data(as_text=True)
+        assert stored(engine) == (0, 0)
+
+    refused(422, "answer", answer="99")
+    refused(422, "answer", answer="１２")  # full-width digits are not an answer
+    refused(422, "answer", challenge="forged.token.value")
+    refused(422, "text", text="<script>alert(1)</script> thành tích")
+    refused(422, "text", text="Xem tại javascript:alert(1)")
+    refused(422, "text", text="x" * 4001)
+    refused(422, "text", text="   ")
+    refused(422, "contact", contact="")
+    refused(422, "kind", kind="khen")
+    refused(422, "nominee", nominee="123456")
+    refused(422, "nominee", nominee="1e3")
+    refused(422, "author_name", author_name="<img src=x onerror=alert(1)>")
+    refused(422, "attachment", attachment=(io.BytesIO(b"MZ\x90\x00 not a pdf"), "bang-chung.pdf"))
+    refused(422, "attachment", attachment=(io.BytesIO(b"%PDF-1.4\n" + b"0" * 800_000), "lon.pdf"))
+    # bad Unicode and NUL: the input boundary refuses them before any view runs
+    for body in (b"text=%00abc", b"text=%ED%A0%80", b"text=%FF%FE"):
+        bad = client.post(url, data=body, content_type="application/x-www-form-urlencoded")
+        assert bad.status_code in (400, 422) and stored(engine) == (0, 0)
+    huge = client.post(url, data={**fresh_form(client, code), "text": "a" * 2_000_000})
+    assert huge.status_code == 413 and stored(engine) == (0, 0)
+
+
+def test_one_challenge_sends_one_comment_and_floods_are_limited(app: Flask, world: Domain) -> None:
+    engine = world.engine
+    code = work_until_published(app, engine)
+    client = app.test_client()
+    url = f"/cong-khai/{code}/gop-y"
+    form = fresh_form(client, code)
+    assert client.post(url, data=form).status_code == 303
+    again = client.post(url, data=form)
+    assert again.status_code == 422 and 'data-field="answer"' in again.get_data(as_text=True)
+    for _ in range(4):  # the rule set's 5 an hour from one address
+        assert client.post(url, data=fresh_form(client, code)).status_code == 303
+    flood = client.post(url, data=fresh_form(client, code))
+    assert flood.status_code == 429 and "5 ý kiến trong một giờ" in flood.get_data(as_text=True)
+    assert stored(engine) == (5, 5)
+    clock.current().advance(hours=1, minutes=1)  # type: ignore[attr-defined]
+    assert client.post(url, data=fresh_form(client, code)).status_code == 303
+
+
+def test_after_the_period_the_form_is_closed(app: Flask, world: Domain, vclock: clock.VirtualClock) -> None:
+    code = work_until_published(app, world.engine)
+    client = app.test_client()
+    form = fresh_form(client, code)
+    vclock.set(datetime(2026, 11, 26, 9, 0, 1, tzinfo=VN))
+    world.engine.timers.fire_due()
+    assert client.post(f"/cong-khai/{code}/gop-y", data=form).status_code == 404
+    assert "Hiện không có danh sách nào" in client.get("/cong-khai").get_data(as_text=True)
+    assert stored(world.engine) == (0, 0)
+
+
+def test_the_public_decision_list_searches_and_bad_pages_are_the_first(app: Flask, world: Domain) -> None:
+    client = app.test_client()
+    empty = client.get("/cong-khai/quyet-dinh?q=hoa&page=abc")
+    assert empty.status_code == 200 and "Không có kết quả" in empty.get_data(as_text=True)
+    assert client.get("/cong-khai/quyet-dinh?page=99999999999999999999").status_code == 200
