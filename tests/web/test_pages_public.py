@@ -25,7 +25,7 @@ from handlers.models import PublicComment
 from tests.scenarios.conftest import DEFAULTS, WORKER
 from tests.scenarios.conftest import PEOPLE as WORKERS
 from tests.web.conftest import Api
-from tests.web.dossier_world import domain_app, domain_engine, files_of, submission
+from tests.web.dossier_world import domain_app, domain_engine, files_of, signed_in, submission
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CHALLENGE = re.compile(r"Câu hỏi kiểm tra: (\d+) \+ (\d+) bằng bao nhiêu\?")
@@ -179,3 +179,34 @@ def test_the_public_decision_list_searches_and_bad_pages_are_the_first(app: Flas
     empty = client.get("/cong-khai/quyet-dinh?q=hoa&page=abc")
     assert empty.status_code == 200 and "Không có kết quả" in empty.get_data(as_text=True)
     assert client.get("/cong-khai/quyet-dinh?page=99999999999999999999").status_code == 200
+
+
+def test_the_appraiser_sees_the_comment_and_the_council_cannot_vote_until_it_is_handled(
+    app: Flask, world: Domain, vclock: clock.VirtualClock
+) -> None:
+    engine = world.engine
+    code = work_until_published(app, engine)
+    citizen = app.test_client()
+    citizen.post(f"/cong-khai/{code}/gop-y", data=fresh_form(citizen, code))
+    vclock.set(datetime(2026, 11, 26, 9, 0, 1, tzinfo=VN))
+    engine.timers.fire_due()
+    instance = engine.runtime.list(business_key=code)[0].id
+    convene = next(t for t in engine.tasks.for_instance(instance) if t.state == "ready")
+    engine.tasks.claim(convene.id, "thuky")
+    engine.tasks.complete(convene.id, "thuky", {"session_date": "2026-11-26"})
+    record = next(t for t in engine.tasks.for_instance(instance) if t.state == "ready")
+
+    secretary, token = signed_in(app, engine, "thuky", ["council_secretary"])
+    page = secretary.get(f"/council/{record.id}").get_data(as_text=True)
+    assert 'id="public-comments"' in page and "Đề nghị xác minh lại thành tích sáng kiến." in page
+    assert "Đang xác minh" in page
+    form = {"csrf_token": token, **{f"present_TV0{i}": "1" for i in range(1, 10)}}
+    refused = secretary.post(f"/council/{record.id}", data=form)
+    assert refused.status_code == 422 and "Chưa thể biểu quyết" in refused.get_data(as_text=True)
+    assert [t.element_id for t in engine.tasks.for_instance(instance) if t.state == "ready"] == ["record_session"]
+
+    appraiser, token = signed_in(app, engine, "thamdinh", ["appraiser"])
+    (comment_task,) = [t for t in engine.tasks.inbox("thamdinh").items if t.element_id == "handle_comment"]
+    task_page = appraiser.get(f"/tasks/{comment_task.id}").get_data(as_text=True)
+    assert 'id="public-comment"' in task_page and "Đề nghị xác minh lại thành tích sáng kiến." in task_page
+    assert "Nguyễn Thị Hoa" in task_page, "the dossier the comment is about is shown with it"

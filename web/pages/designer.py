@@ -193,7 +193,6 @@ class Outcome:
     message: str
 
 
-
 def processes() -> list[ProcessVersions]:
     """Every deployed key with its versions (the repository lists them by key, newest version first)."""
     return [
