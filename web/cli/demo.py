@@ -133,6 +133,9 @@ class Simulation:
             papers = [self.paper(c) for c in self.plans[event.code]["missing"]]
             self.dossiers.return_supplement(self.person_named("motcua"), event.code, papers)
             self.pace(event.code, "0.2WD")
+        elif event.action == "timer":
+            self.engine.timers.fire_due(limit=1000)
+            self.work(event.code)
         elif event.action == "withdraw":
             try:
                 self.dossiers.withdraw(self.person_named("motcua"), event.code, "Đơn vị đề nghị xin rút hồ sơ.")
@@ -213,6 +216,7 @@ class Simulation:
         instance = self.engine.runtime.list(business_key=code)[0]
         tasks = [t for t in self.engine.tasks.for_instance(instance.id) if t.state == "ready"]
         if not tasks:
+            self.wait_for_timer(code, instance.id)
             return
         meeting = self.meeting(code) if any(t.element_id == "record_session" for t in tasks) else None
         if meeting is not None and meeting > clock.now():  # a sitting is recorded from its meeting's date on
@@ -236,6 +240,12 @@ class Simulation:
             self.after("1WD", code, "withdraw")
         budgets = [float(t.properties.get("budget", "1WD").removesuffix("WD")) for t in tasks]
         self.pace(code, f"{max(budgets)}WD")
+
+    def wait_for_timer(self, code: str, instance_id: int) -> None:
+        """A dossier waiting on its own timer (the public consultation's days) is worked just after it fires."""
+        due = [t.due_at for t in self.engine.timers.pending(instance_id) if t.kind == "bpmn"]
+        if due:
+            self.at(max(min(due), clock.now()) + timedelta(seconds=1), code, "timer")
 
     def pace(self, code: str, budget: str) -> None:
         """When the dossier's next steps are done: after a share of ``budget`` (the demo's people are never
@@ -345,8 +355,10 @@ class Simulation:
             instance = self.engine.runtime.list(business_key=code)[0]
             if instance.state == "error":
                 found.append(code)
-            elif instance.state == "running" and not any(
-                t.state == "ready" for t in self.engine.tasks.for_instance(instance.id)
+            elif (
+                instance.state == "running"
+                and not any(t.state == "ready" for t in self.engine.tasks.for_instance(instance.id))
+                and not any(t.kind == "bpmn" for t in self.engine.timers.pending(instance.id))
             ):
                 found.append(code)
         return found
