@@ -210,3 +210,28 @@ def test_the_appraiser_sees_the_comment_and_the_council_cannot_vote_until_it_is_
     task_page = appraiser.get(f"/tasks/{comment_task.id}").get_data(as_text=True)
     assert 'id="public-comment"' in task_page and "Đề nghị xác minh lại thành tích sáng kiến." in task_page
     assert "Nguyễn Thị Hoa" in task_page, "the dossier the comment is about is shown with it"
+
+
+def test_the_report_counts_comments_handling_and_changed_proposals_per_unit(app: Flask, world: Domain) -> None:
+    engine = world.engine
+    code = work_until_published(app, engine)
+    citizen = app.test_client()
+    citizen.post(f"/cong-khai/{code}/gop-y", data=fresh_form(citizen, code))
+    citizen.post(f"/cong-khai/{code}/gop-y", data={**fresh_form(citizen, code), "kind": "ung_ho"})
+    objection = next(t for t in engine.tasks.inbox("thamdinh").items if t.element_id == "handle_comment")
+    engine.tasks.complete(
+        objection.id,
+        "thamdinh",
+        {"substantiated": True, "answer": "Đã xác minh, đề nghị điều chỉnh.", "changes_proposal": True},
+    )
+    supervisor, _ = signed_in(app, engine, "giamsat", ["supervisor"])
+    page = supervisor.get("/bao-cao/gop-y?start=01/11/2026&end=30/11/2026").get_data(as_text=True)
+    row = re.search(r"<td>Sở Giáo dục và Đào tạo</td>((?:<td>\d+</td>){6})", page)
+    assert row is not None, page
+    assert re.findall(r"\d+", row.group(1)) == ["2", "1", "1", "1", "1", "1"]
+    earlier = supervisor.get("/bao-cao/gop-y?start=01/10/2026&end=31/10/2026").get_data(as_text=True)
+    assert "Không có ý kiến nào" in earlier
+    bad = supervisor.get("/bao-cao/gop-y?start=31/02/2026")
+    assert bad.status_code == 400 and 'data-field="start"' in bad.get_data(as_text=True)
+    citizen_report = app.test_client().get("/bao-cao/gop-y")
+    assert citizen_report.status_code in (302, 401, 403)

@@ -14,6 +14,7 @@ from web import i18n
 from web.pages import (
     admin_jobs,
     admin_pages,
+    comment_report,
     council,
     dashboard,
     designer,
@@ -58,6 +59,7 @@ BLUEPRINTS = [
     council.blp,
     lookup.blp,
     disclosure.blp,
+    comment_report.blp,
     dashboard.blp,
     designer.blp,
     admin_pages.blp,
