@@ -33,7 +33,7 @@ def session(database: Database, vclock: object) -> Iterator[Session]:
 def loaded(session: Session) -> Catalogue:
     """The shipped catalogue loaded into the database."""
     rulesets.ensure_shipped(session)
-    return rulesets.catalogue_of(session.scalars(select(RuleSet)).one())
+    return rulesets.catalogue_of(session.scalars(select(RuleSet).where(RuleSet.source == SHIPPED.name)).one())
 
 
 @pytest.fixture
