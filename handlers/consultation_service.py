@@ -89,7 +89,7 @@ class ConsultationService:
             stmt = (
                 select(Consultation, Dossier)
                 .join(Dossier, Dossier.id == Consultation.dossier_id)
-                .where(Consultation.closed_at.is_(None), Consultation.ends_at > now)
+                .where(Consultation.closed_at.is_(None), Consultation.ends_at > now, Dossier.outcome.is_(None))
                 .order_by(Consultation.ends_at, Dossier.code)
             )
             if code is not None:
@@ -104,7 +104,7 @@ class ConsultationService:
             row = session.scalar(select(Consultation).where(Consultation.dossier_id == dossier.id)) if dossier else None
             if dossier is None or row is None:
                 raise NotFound(f"no proposal {form.code!r} was published for comment")
-            if row.closed_at is not None or row.ends_at <= clock.now():
+            if row.closed_at is not None or row.ends_at <= clock.now() or dossier.outcome is not None:
                 raise Conflict("Danh sách này đã hết thời gian lấy ý kiến.")
             rules = rulesets.by_id(session, dossier.rule_set_id).consultation
             assert rules is not None  # a consultation row exists only where the rule set asks for one

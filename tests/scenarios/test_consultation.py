@@ -149,3 +149,18 @@ def test_a_comment_after_the_period_or_on_an_unpublished_dossier_is_refused(worl
         world.domain.consultation.comment(comment_form(world, code, "Quá hạn góp ý."))
     with pytest.raises(NotFound):
         world.domain.consultation.comment(comment_form(world, "HS-KHONG-CO", "Không có hồ sơ này."))
+
+
+def test_a_dossier_withdrawn_while_published_leaves_the_public_page(world: World) -> None:
+    code = published(world, "CSTD_TINH", star())
+    assert [p.code for p in world.domain.consultation.published()] == [code]
+    world.later(days=1)
+    world.dossiers.withdraw(world.person("motcua"), code, "Đơn vị đề nghị xin rút hồ sơ.")
+    d = world.dossier(code)
+    assert (d.status, d.outcome) == (7, "withdrawn")
+    assert world.domain.consultation.published() == []
+    with pytest.raises(Conflict):
+        world.domain.consultation.comment(comment_form(world, code, "Hồ sơ đã rút."))
+    world.clock.set(vn(27, 11, 9))
+    world.engine.timers.fire_due()
+    assert world.engine.runtime.get(world.instance(code)).incidents == []
