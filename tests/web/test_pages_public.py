@@ -8,7 +8,6 @@ import io
 import json
 import re
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,27 +17,26 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from engine import Engine, clock
-from engine.db import Database
 from engine.models import ProcessInstance
 from handlers.domain import Domain
 from handlers.models import PublicComment
+from tests.browser import dossiers
 from tests.scenarios.conftest import DEFAULTS, WORKER
-from tests.scenarios.conftest import PEOPLE as WORKERS
 from tests.web.conftest import Api
-from tests.web.dossier_world import domain_app, domain_engine, files_of, signed_in, submission
+from tests.web.dossier_world import domain_app, files_of, signed_in, submission
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CHALLENGE = re.compile(r"Câu hỏi kiểm tra: (\d+) \+ (\d+) bằng bao nhiêu\?")
 TOKEN = re.compile(r'name="challenge" value="([^"]+)"')
 
+#: the dossier world (the shipped processes, the domain, a worker per role), shared with the browser tests
+world = dossiers.world
 
-@pytest.fixture
-def world(database: Database, vclock: clock.VirtualClock, tmp_path: Path) -> Domain:
-    vclock.set(datetime(2026, 11, 16, 9, 0, tzinfo=VN))  # under the rule set that publishes CSTD_TINH
-    domain = domain_engine(database, tmp_path / "files")
-    for name, groups in WORKERS.items():
-        domain.engine.identity.ensure_user(name, groups=groups, unit="so-noi-vu")
-    return domain
+
+@pytest.fixture(autouse=True)
+def in_november(vclock: clock.VirtualClock) -> None:
+    """Under the rule set that publishes CSTD_TINH (in force from 01/10/2026)."""
+    vclock.set(datetime(2026, 11, 16, 9, 0, tzinfo=VN))
 
 
 @pytest.fixture
