@@ -162,6 +162,14 @@ class ConsultationService:
             dossier = records.by_code(session, code)
             return comments_of(session, dossier)
 
+    def attachment(self, row: Dossier, receipt: str) -> tuple[PublicComment, bytes]:
+        """The file a citizen attached to a comment on ``row`` (a dossier the caller already reaches)."""
+        with self.engine.db.reading() as session:
+            found = session.scalar(select(PublicComment).where(PublicComment.receipt == receipt.upper()))
+            if found is None or found.dossier_id != row.id or found.attachment_key is None:
+                raise NotFound(f"no attachment of comment {receipt!r} on dossier {row.code}")
+        return found, self.store.get(found.attachment_key)
+
     # -- helpers ----------------------------------------------------------------------------------
     def _published(self, session: Session, row: Consultation, dossier: Dossier) -> Published:
         rules = rulesets.by_id(session, dossier.rule_set_id)

@@ -185,7 +185,11 @@ def test_the_appraiser_sees_the_comment_and_the_council_cannot_vote_until_it_is_
     engine = world.engine
     code = work_until_published(app, engine)
     citizen = app.test_client()
-    citizen.post(f"/cong-khai/{code}/gop-y", data=fresh_form(citizen, code))
+    proof = b"%PDF-1.4\n% bang chung\n"
+    citizen.post(
+        f"/cong-khai/{code}/gop-y",
+        data={**fresh_form(citizen, code), "attachment": (io.BytesIO(proof), "bằng chứng.pdf")},
+    )
     vclock.set(datetime(2026, 11, 26, 9, 0, 1, tzinfo=VN))
     engine.timers.fire_due()
     instance = engine.runtime.list(business_key=code)[0].id
@@ -208,6 +212,13 @@ def test_the_appraiser_sees_the_comment_and_the_council_cannot_vote_until_it_is_
     task_page = appraiser.get(f"/tasks/{comment_task.id}").get_data(as_text=True)
     assert 'id="public-comment"' in task_page and "Đề nghị xác minh lại thành tích sáng kiến." in task_page
     assert "Nguyễn Thị Hoa" in task_page, "the dossier the comment is about is shown with it"
+    link = re.search(r'id="comment-attachment" href="([^"]+)"', task_page)
+    assert link is not None
+    download = appraiser.get(link.group(1))
+    assert download.data == proof and download.headers["Content-Disposition"].startswith("attachment")
+    assert app.test_client().get(link.group(1)).status_code in (302, 401), "not for the public"
+    other, _ = signed_in(app, engine, "khac", ["appraiser"], unit="so-tai-chinh")
+    assert other.get(link.group(1)).status_code == 404, "nor for another unit"
 
 
 def test_the_report_counts_comments_handling_and_changed_proposals_per_unit(app: Flask, world: Domain) -> None:

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 from werkzeug.datastructures import FileStorage
 
 from engine.errors import Conflict, InvalidInput, NotFound, RateLimited
+from engine.identity import Actor
 from handlers.consultation_service import COMMENT_KINDS, CommentForm
 from web import i18n
 from web.api.context import domain
 from web.pages import disclosure_challenge
 from web.pages.disclosure_texts import TEXTS
+from web.pages.guard import page
 
 i18n.TEXTS.update(TEXTS)
 
@@ -78,6 +80,18 @@ def decisions() -> str:
     page = int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) <= MAX_PAGE else 1
     rows, more = domain().published_decisions.search(query, page)
     return render_template("public_decisions.html", q=query, rows=rows, page=page, more=more)
+
+
+@blp.get("/desk/<code>/y-kien/<receipt>/tep")
+@page()
+def attachment(me: Actor, code: str, receipt: str) -> Response:
+    """A comment's attachment, for the officers of the handling unit: always saved, never shown inline (it came
+    from anyone on the internet)."""
+    found, data = domain().consultation.attachment(domain().dossiers.dossier(me, code), receipt[:20])
+    response = Response(data, mimetype=found.attachment_type or "application/octet-stream")
+    response.headers.set("Content-Disposition", "attachment", filename=found.attachment_name or "tep-dinh-kem")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _form(code: str) -> CommentForm:
