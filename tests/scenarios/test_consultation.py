@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine.errors import Conflict, InvalidInput, NotFound
+from engine.errors import Conflict, InvalidInput, NotFound, RateLimited
 from engine.tasks import TaskView
+from handlers import rulesets
+from handlers.catalogue import read_yaml
 from handlers.consultation_service import CommentForm
 from handlers.models import Consultation
 from tests.pdf_text import pdf_text
@@ -164,3 +166,21 @@ def test_a_dossier_withdrawn_while_published_leaves_the_public_page(world: World
     world.clock.set(vn(27, 11, 9))
     world.engine.timers.fire_due()
     assert world.engine.runtime.get(world.instance(code)).incidents == []
+
+
+def test_the_limit_per_proposal_is_the_rule_sets_and_refuses_without_effect(world: World) -> None:
+    """A later rule set allows two comments a day on one proposal: the third, from another address, is refused."""
+    content = read_yaml((rulesets.SHIPPED / "2026-10-01.yaml").read_text(encoding="utf-8"))
+    content["version"], content["effective_from"] = "2026.11-hep", "2026-11-02"
+    content["consultation"]["per_proposal_per_day"] = 2
+    with world.engine.db.transaction() as session:
+        rulesets.load(session, content, "2026-11-02.yaml")
+    code = published(world, "CSTD_TINH", star())
+    for i in range(2):
+        world.domain.consultation.comment(comment_form(world, code, f"Ý kiến {i}", address_hash=f"{i}" * 64))
+    with pytest.raises(RateLimited, match="đã nhận đủ số ý kiến"):
+        world.domain.consultation.comment(comment_form(world, code, "Ý kiến 3", address_hash="c" * 64))
+    assert len(world.domain.consultation.of_dossier(code)) == 2
+    assert len(world.engine.runtime.list(process_key="public_comment")) == 2
+    world.later(days=1, seconds=1)
+    world.domain.consultation.comment(comment_form(world, code, "Ý kiến ngày sau", address_hash="c" * 64))
