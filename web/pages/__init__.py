@@ -18,6 +18,7 @@ from web.pages import (
     council,
     dashboard,
     designer,
+    designer_simulate,
     desk,
     disclosure,
     guard,
@@ -62,6 +63,7 @@ BLUEPRINTS = [
     comment_report.blp,
     dashboard.blp,
     designer.blp,
+    designer_simulate.blp,
     admin_pages.blp,
     admin_jobs.blp,
 ]

@@ -1,7 +1,7 @@
 """public consultation: the published proposals and the citizens' comments with their handling
 
-Revision ID: d0002
-Revises: d0001
+Revision ID: d0003
+Revises: d0002
 Create Date: 2026-12-06 02:00:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import engine.db
 
-revision = "d0002"
-down_revision = "d0001"
+revision = "d0003"
+down_revision = "d0002"
 branch_labels = None
 depends_on = None
 
