@@ -45,7 +45,7 @@ def publish(days: int, ends_at: str) -> dict[str, Any]:
     if row is None:
         row = Consultation(dossier_id=cur.dossier.id, days=int(days), opened_at=clock.now(), ends_at=end)
         cur.session.add(row)
-    else:  # published again after a withdrawn period cannot happen; a migrated instance re-publishes
+    else:  # the step run again (an instance migrated back before it): the period starts anew
         row.days, row.opened_at, row.ends_at, row.closed_at = int(days), clock.now(), end, None
     cur.session.flush()
     return {"ends_at": end.isoformat()}
