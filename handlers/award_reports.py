@@ -99,7 +99,9 @@ class AwardReportService:
         """Per award type, awards signed from ``start`` to ``end``."""
         return _counts(self.db, start, end, unit)
 
-    def awardees(self, start: date, end: date, *, unit: str | None, award_type: str | None, who: str) -> list[Awardee]:
+    def awardees(
+        self, start: date, end: date, *, unit: str | None, award_type: str | None, who: str
+    ) -> list[Awardee]:
         """The awardees behind one number of :meth:`counts` (``who``: all, individual, non_leader, women)."""
         return _awardees(self.db, start, end, unit, award_type, who)
 

@@ -82,9 +82,7 @@ class CouncilService:
                     select(CouncilSession.dossier_id, CouncilSession.session_date)
                     .where(CouncilSession.dossier_id.in_([d.id for d in rows]))
                     .order_by(CouncilSession.round)
-                )
-                .tuples()
-                .all()
+                ).tuples().all()
             )
             awards = {d.id: rulesets.by_id(session, d.rule_set_id).award(d.award_type).name for d in rows}
         return {d.code: Waiting(d.title, d.unit_name, awards[d.id], meetings.get(d.id)) for d in rows}

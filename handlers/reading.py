@@ -12,7 +12,7 @@ __all__ = ["achievements"]
 
 
 def achievements(facts: Mapping[str, Any], rules: Catalogue) -> str:
-    """ "Chiến sĩ thi đua cơ sở: 2023, 2024; Sáng kiến được công nhận: 1" from a nominee's facts."""
+    """"Chiến sĩ thi đua cơ sở: 2023, 2024; Sáng kiến được công nhận: 1" from a nominee's facts."""
     years: dict[str, list[str]] = {}
     for item in facts.get("titles") or []:
         if isinstance(item, Mapping) and item.get("title"):

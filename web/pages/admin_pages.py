@@ -126,6 +126,7 @@ CALENDAR_FORMS = {
 }
 
 
+
 def parse_day(text: str) -> date:
     """A date typed as dd/mm/yyyy (or yyyy-mm-dd); ValueError otherwise."""
     for pattern in DATE_FORMATS:

@@ -17,6 +17,7 @@ from web.services import engine
 i18n.TEXTS.update({"task.not_found": ("Không tìm thấy công việc này.", "No such task.")})
 
 
+
 def visible_task(me: Actor, task_id: str) -> TaskView:
     """The task if ``me`` may see it, as the API decides (unit, assignee, line agency); else the 404 page."""
     try:
