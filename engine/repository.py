@@ -30,7 +30,10 @@ class DefinitionView:
     deployed_at: datetime
     content_hash: str
     calls: list[str]
+    #: open instances (running, suspended, with an incident) that run this version, themselves or as a called process
     running_instances: int = 0
+    #: instances that completed having run this version, themselves or as a called process
+    finished_instances: int = 0
 
 
 @dataclass(frozen=True)
@@ -120,22 +123,17 @@ class RepositoryService:
             return DeploymentResult(deployment.id, views, unchanged, bundle.warnings, kept)
 
     def definitions(self, key: str | None = None) -> list[DefinitionView]:
-        """Every version (of ``key``, or of all keys), newest first, with running-instance counts."""
+        """Every version (of ``key``, or of all keys), newest first, with its running and finished instances.
+
+        An instance counts for every version it runs (``spec_ids``: its own and those of the processes it
+        calls), so a called process such as the appraisal shows the dossiers that go through it."""
         with self.db.reading() as session:
-            running: dict[int, int] = dict(
-                session.execute(
-                    select(ProcessInstance.definition_id, func.count())
-                    .where(ProcessInstance.state.in_(("running", "suspended", "error")))
-                    .group_by(ProcessInstance.definition_id)
-                )
-                .tuples()
-                .all()
-            )
+            counts = _instance_counts(session)
             stmt = select(ProcessDefinition).options(selectinload(ProcessDefinition.resource))
             stmt = stmt.order_by(ProcessDefinition.key, ProcessDefinition.version.desc())
             if key:
                 stmt = stmt.where(ProcessDefinition.key == key)
-            return [_view(d, d.resource.name, running.get(d.id, 0)) for d in session.scalars(stmt)]
+            return [_view(d, d.resource.name, *counts.get(d.id, (0, 0))) for d in session.scalars(stmt)]
 
     def latest(self, key: str) -> DefinitionView:
         found = self.definitions(key)
@@ -153,14 +151,15 @@ class RepositoryService:
                 raise NotFound(f"no deployed process {key!r}" + (f" version {version}" if version else ""))
             return definition.resource.content
 
+    def deployed_names(self) -> DeployedNames:
+        """The process keys, forms and DMN decisions a new diagram may refer to (the designer's pick lists)."""
+        with self.db.reading() as session:
+            return _deployed_names(session)
+
     def _validate(self, session: Session, files: Mapping[str, bytes]) -> ValidatedBundle:
-        known_processes = frozenset(session.scalars(select(ProcessDefinition.key).distinct()))
-        known_forms = frozenset(session.scalars(select(Resource.name).where(Resource.kind == "form").distinct()))
-        known_decisions = frozenset(
-            d for provides in session.scalars(select(Resource.provides).where(Resource.kind == "dmn")) for d in provides
-        )
+        known = _deployed_names(session)
         return validate_bundle(
-            files, known_processes=known_processes, known_forms=known_forms, known_decisions=known_decisions
+            files, known_processes=known.processes, known_forms=known.forms, known_decisions=known.decisions
         )
 
     @staticmethod
@@ -229,7 +228,47 @@ def _latest_version(session: Session, key: str) -> int | None:
     return session.scalar(select(func.max(ProcessDefinition.version)).where(ProcessDefinition.key == key))
 
 
-def _view(d: ProcessDefinition, resource_name: str, running: int = 0) -> DefinitionView:
+OPEN_STATES = ("running", "suspended", "error")
+
+
+@dataclass(frozen=True)
+class DeployedNames:
+    """What is deployed, by name: process keys, form files, DMN decision ids."""
+
+    processes: frozenset[str]
+    forms: frozenset[str]
+    decisions: frozenset[str]
+
+
+def _deployed_names(session: Session) -> DeployedNames:
+    return DeployedNames(
+        frozenset(session.scalars(select(ProcessDefinition.key).distinct())),
+        frozenset(session.scalars(select(Resource.name).where(Resource.kind == "form").distinct())),
+        frozenset(
+            d for provides in session.scalars(select(Resource.provides).where(Resource.kind == "dmn")) for d in provides
+        ),
+    )
+
+
+def _instance_counts(session: Session) -> dict[int, tuple[int, int]]:
+    """Definition id → (open, completed) instances that run it, directly or as a called process.
+
+    ``spec_ids`` is a JSON list, which neither database can group by portably: the ids are counted here,
+    one small row per instance."""
+    counts: dict[int, list[int]] = {}
+    rows = session.execute(
+        select(ProcessInstance.spec_ids, ProcessInstance.state).where(
+            ProcessInstance.state.in_((*OPEN_STATES, "completed"))
+        )
+    )
+    for spec_ids, state in rows.tuples():
+        column = 1 if state == "completed" else 0
+        for definition_id in set(spec_ids):
+            counts.setdefault(definition_id, [0, 0])[column] += 1
+    return {definition_id: (found[0], found[1]) for definition_id, found in counts.items()}
+
+
+def _view(d: ProcessDefinition, resource_name: str, running: int = 0, finished: int = 0) -> DefinitionView:
     return DefinitionView(
         d.id,
         d.key,
@@ -241,4 +280,5 @@ def _view(d: ProcessDefinition, resource_name: str, running: int = 0) -> Definit
         d.content_hash,
         list(d.calls),
         running,
+        finished,
     )

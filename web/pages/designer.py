@@ -15,7 +15,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from engine.errors import AwardflowError, DeploymentInvalid, InvalidInput, Problem
 from engine.identity import Actor
 from engine.models import ProcessInstance
-from engine.repository import DefinitionView, DeploymentResult
+from engine.repository import OPEN_STATES, DefinitionView, DeploymentResult
 from web import i18n
 from web.api.definitions import bundle, deployment_name
 from web.auth import csrf_token, require_unit, unit_scope
@@ -164,8 +164,6 @@ JS_TEXTS: dict[str, tuple[str, str]] = {
 }
 
 DESIGNERS = ("designer", "admin")
-#: Instance states that still run on their definition (and so may be migrated).
-OPEN_STATES = ("running", "suspended", "error")
 
 blp = Blueprint("designer", __name__, url_prefix="/designer")
 
