@@ -3,6 +3,7 @@ check as it is typed, and when a timer would fall due for an example start."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from flask.views import MethodView
@@ -25,22 +26,28 @@ blp = Blueprint(
 )
 
 
+def catalog() -> dict[str, Any]:
+    """The deployed processes (latest version: call activity targets), DMN decisions, forms and service-task
+    handlers with their parameters: the pick lists of the designer's properties panel."""
+    repository = engine().repository
+    names = repository.deployed_names()
+    latest: dict[str, DefinitionView] = {}
+    for view in repository.definitions():  # newest version first within each key
+        latest.setdefault(view.key, view)
+    return {
+        "processes": [{"key": v.key, "name": v.name, "version": v.version} for v in latest.values()],
+        "decisions": sorted(names.decisions),
+        "forms": sorted(names.forms),
+        "operators": [asdict(info) for info in engine().handlers.describe()],
+    }
+
+
 @blp.route("/catalog")
 class Catalog(MethodView):
     @blp.response(200, DesignerCatalogSchema)
     def get(self) -> dict[str, Any]:
-        """The deployed processes (call activity targets), DMN decisions, forms and service-task handlers."""
-        repository = engine().repository
-        names = repository.deployed_names()
-        latest: dict[str, DefinitionView] = {}
-        for view in repository.definitions():  # newest version first within each key
-            latest.setdefault(view.key, view)
-        return {
-            "processes": list(latest.values()),
-            "decisions": sorted(names.decisions),
-            "forms": sorted(names.forms),
-            "operators": engine().handlers.describe(),
-        }
+        """What a diagram may refer to: deployed processes, DMN decisions, forms and registered handlers."""
+        return catalog()
 
 
 @blp.route("/script-check")

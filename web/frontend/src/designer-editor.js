@@ -1,0 +1,29 @@
+// The designer's editor as one browser bundle (built by ../build.mjs): the bpmn-js Modeler with the
+// bpmn-js-properties-panel, its standard BPMN groups, our provider for awardflow's extensions and a
+// Vietnamese translation of the panel. The page's designer.js creates it through window.AwardflowEditor.
+import Modeler from 'bpmn-js/lib/Modeler';
+import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from 'bpmn-js-properties-panel';
+
+import awardflowProperties from './awardflow-properties';
+import translateModule from './translate';
+
+/**
+ * A Modeler with the properties panel in `panel`; `config` carries the catalog (processes, decisions,
+ * forms, handlers), the API URLs, the CSRF token and the panel's texts.
+ */
+function createEditor({ container, panel, moddle, config }) {
+  return new Modeler({
+    container,
+    propertiesPanel: { parent: panel },
+    additionalModules: [
+      BpmnPropertiesPanelModule,
+      BpmnPropertiesProviderModule,
+      awardflowProperties,
+      translateModule,
+      { awardflowConfig: ['value', config] },
+    ],
+    moddleExtensions: { spiffworkflow: moddle },
+  });
+}
+
+window.AwardflowEditor = { createEditor };
