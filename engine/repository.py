@@ -17,6 +17,7 @@ from engine.db import Database
 from engine.errors import InvalidInput, NotFound, Problem
 from engine.events import Deployed, Listeners
 from engine.models import Deployment, ProcessDefinition, ProcessInstance, Resource
+from engine.scripting import sandbox_check
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,11 @@ class RepositoryService:
     def _validate(self, session: Session, files: Mapping[str, bytes]) -> ValidatedBundle:
         known = _deployed_names(session)
         return validate_bundle(
-            files, known_processes=known.processes, known_forms=known.forms, known_decisions=known.decisions
+            files,
+            known_processes=known.processes,
+            known_forms=known.forms,
+            known_decisions=known.decisions,
+            check_source=sandbox_check,
         )
 
     @staticmethod

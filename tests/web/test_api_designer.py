@@ -3,13 +3,14 @@ instance counts per version, called processes included."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from engine import Engine
-from tests.web.conftest import Api
+from tests.web.conftest import BPMN, Api
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 FRIDAY_10 = "2026-12-04T10:00:00+07:00"
@@ -139,3 +140,16 @@ def test_version_counts_include_instances_that_call_the_version(api: Api, engine
     assert (running, finished) == (2, 1)
     for key in ("call_parent", "call_child"):
         assert (listed[key]["running_instances"], listed[key]["finished_instances"]) == (running, finished), key
+
+
+def test_deploy_refuses_a_script_the_sandbox_would_refuse(api: Api) -> None:
+    """The deploy-time lint applies the sandbox's rules, not only Python's syntax: found before a dossier runs it."""
+    xml = (BPMN / "script_task.bpmn").read_text()
+    script = re.search(r"<bpmn:script>(.*?)</bpmn:script>", xml, re.S)
+    assert script, "the fixture has a script"
+    bad = xml.replace(script[0], "<bpmn:script>import os</bpmn:script>")
+    refused = api.deploy(contents={"script_task.bpmn": bad.encode()})
+    assert refused.status_code == 422
+    problems = refused.json["problems"]
+    assert any("import statements are not allowed" in p["message"] and p["element_id"] for p in problems)
+    assert api.deploy("script_task.bpmn").status_code == 201

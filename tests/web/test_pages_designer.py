@@ -135,7 +135,8 @@ def test_editor_page_carries_the_xml_the_moddle_extension_and_the_api(designer: 
     assert designer.get("/vendor/properties-panel/properties-panel.css").status_code == 200
     assert data["catalog"]["forms"] == ["review.schema.json"] and data["catalog"]["processes"] == []
     assert "sla.start_clock" in {o["name"] for o in data["catalog"]["operators"]}
-    assert data["urls"] == {"script_check": "/api/designer/script-check", "timer_preview": "/api/designer/timer-preview"}
+    urls = {"script_check": "/api/designer/script-check", "timer_preview": "/api/designer/timer-preview"}
+    assert data["urls"] == urls
     assert (
         'value="2WD"'
         in json.loads(

@@ -26,4 +26,4 @@ function createEditor({ container, panel, moddle, config }) {
   });
 }
 
-window.AwardflowEditor = { createEditor };
+window.AwardflowEditor = { createEditor, Modeler };
