@@ -399,12 +399,12 @@ const BUILDERS = [
 ];
 
 function AwardflowPropertiesProvider(propertiesPanel, injector, config) {
-  propertiesPanel.registerProvider(400, this);
   this.getGroups = (element) => (groups) => {
     const entries = BUILDERS.flatMap((build) => build(element, injector, config.texts, config));
-    if (entries.length) groups.splice(1, 0, { id: 'awardflow', label: config.texts.group, entries });
+    if (entries.length) groups.splice(1, 0, { id: 'awardflow', label: config.texts.group, entries, shouldOpen: true });
     return groups;
   };
+  propertiesPanel.registerProvider(400, this);
 }
 AwardflowPropertiesProvider.$inject = ['propertiesPanel', 'injector', 'awardflowConfig'];
 

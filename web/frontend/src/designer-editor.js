@@ -14,7 +14,7 @@ import translateModule from './translate';
 function createEditor({ container, panel, moddle, config }) {
   return new Modeler({
     container,
-    propertiesPanel: { parent: panel },
+    propertiesPanel: { parent: panel, layout: { groups: { general: { open: true }, awardflow: { open: true }, timer: { open: true } } } },
     additionalModules: [
       BpmnPropertiesPanelModule,
       BpmnPropertiesProviderModule,

@@ -1,0 +1,144 @@
+"""The designer's workbench in Chromium: a procedure built from a blank diagram with the palette, the context
+pad and the properties panel only (no XML, no text editor), checked as it is drawn, deployed, run."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from engine import Engine, clock
+
+READY = "body[data-designer-ready=true]"
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def selected(page) -> str:  # type: ignore[no-untyped-def]
+    found: str = page.evaluate("window.awardflowModeler.get('selection').get().map(e => e.id)[0]")
+    return found
+
+
+def pad(page, action: str) -> None:  # type: ignore[no-untyped-def]
+    """Click one entry of the context pad of the selected element."""
+    page.click(f".djs-context-pad .entry[data-action='{action}']")
+
+
+def replace(page, option: str) -> str:  # type: ignore[no-untyped-def]
+    """Change the selected element's type through the wrench menu; the new element's id."""
+    pad(page, "replace")
+    page.click(f".djs-popup .entry[data-id='{option}']")
+    return selected(page)
+
+
+def field(entry: str) -> str:
+    return f"#bio-properties-panel-{entry}"
+
+
+def type_into(page, entry: str, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Type into a properties-panel entry as a person does (the panel saves after a short pause)."""
+    page.fill(field(entry), "")
+    page.type(field(entry), text)
+    page.wait_for_timeout(400)
+
+
+def select_element(page, element_id: str) -> None:  # type: ignore[no-untyped-def]
+    page.evaluate(
+        "(id) => { const m = window.awardflowModeler; m.get('selection').select(m.get('elementRegistry').get(id)); }",
+        element_id,
+    )
+
+
+def flow_between(page, source: str, target: str) -> str:  # type: ignore[no-untyped-def]
+    found: str = page.evaluate(
+        """([s, t]) => window.awardflowModeler.get('elementRegistry')
+            .find(e => e.type === 'bpmn:SequenceFlow' && e.source.id === s && e.target.id === t).id""",
+        [source, target],
+    )
+    return found
+
+
+def test_build_a_procedure_from_a_blank_diagram(engine: Engine, sign_in, page, shot) -> None:
+    sign_in("thietke", ["designer"])
+    page.goto("/designer")
+    page.fill("#new-key", "duyet_nhanh")
+    page.fill("#new-name", "Duyệt nhanh")
+    page.click("#new-form button[type=submit]")
+    page.wait_for_selector(READY)
+
+    # start → script task, with a deliberate error first
+    page.click("#canvas .djs-element[data-element-id=start_event]")
+    pad(page, "append.append-task")
+    script = replace(page, "replace-with-script-task")
+    type_into(page, "name", "Tính số ngày")
+    type_into(page, "af-script", "import os")
+    page.wait_for_selector("#af-script-verdict.bad")
+    assert "import" in page.inner_text("#af-script-verdict")
+    page.wait_for_selector(f"#canvas .djs-element.af-problem[data-element-id={script}]")
+    shot("workbench-script-error")
+    type_into(page, "af-script", "so_ngay = 2")
+    page.wait_for_selector("#af-script-verdict.ok")
+    page.wait_for_selector(f"#canvas .djs-element.af-problem[data-element-id={script}]", state="detached")
+
+    # script → gateway → user task (condition) / end (condition)
+    pad(page, "append.gateway")
+    gateway = selected(page)
+    pad(page, "append.append-task")
+    review = replace(page, "replace-with-user-task")
+    type_into(page, "name", "Duyệt hồ sơ")
+    type_into(page, "af-budget", "1WD")
+    type_into(page, "af-candidate_groups", "appraiser")
+    select_element(page, review)
+    pad(page, "append.end-event")
+    select_element(page, gateway)
+    pad(page, "append.end-event")
+    skipped = selected(page)
+    select_element(page, flow_between(page, gateway, review))
+    type_into(page, "af-condition", "so_ngay > 1")
+    page.wait_for_selector("#af-condition-verdict.ok")
+    select_element(page, flow_between(page, gateway, skipped))
+    type_into(page, "af-condition", "so_ngay <= 1")
+    page.wait_for_selector("#af-condition-verdict.ok")
+    page.wait_for_function("document.getElementById('problems').hidden")  # the live check finds nothing left
+    shot("workbench-condition")
+
+    # a boundary timer on the review: working_days_after(2), with the due time shown for an example start
+    box = page.locator(f"#canvas .djs-element[data-element-id={review}]").bounding_box()
+    page.click(".djs-palette .entry[data-action='create.intermediate-event']")
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] - 4)
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] - 4)
+    timer = selected(page)
+    assert page.evaluate(f"window.awardflowModeler.get('elementRegistry').get('{timer}').type") == "bpmn:BoundaryEvent"
+    timer = replace(page, "replace-with-timer-boundary")
+    page.select_option(field("timerEventDefinitionType"), "timeDate")
+    type_into(page, "timerEventDefinitionValue", "working_days_after(2)")
+    example = datetime.fromisoformat(page.input_value("#af-timer-preview-start")).replace(tzinfo=VN)
+    with engine.db.reading() as session:
+        expected = engine.sla.calendar_for(session).add(example, "2WD").astimezone(VN)
+    page.wait_for_selector("#af-timer-preview-due.ok")
+    assert page.inner_text("#af-timer-preview-due") == f"Đến hạn lúc: {expected:%d/%m/%Y %H:%M}"
+    shot("workbench-timer")
+    pad(page, "append.end-event")
+    type_into(page, "name", "Quá hạn")
+    page.wait_for_function("document.getElementById('problems').hidden")
+
+    # validate, deploy: the new process's first version opens
+    page.click("#validate-button")
+    page.wait_for_function("document.getElementById('status').className === 'ok'")
+    assert page.inner_text("#status").startswith("Hợp lệ"), page.inner_text("#status")
+    page.click("#deploy-button")
+    page.wait_for_url("**/designer/duyet_nhanh?version=1")
+    page.wait_for_selector(READY)
+    shot("workbench-deployed")
+
+    # run it: the script, the condition and the timer work as drawn; the review completes the process
+    instance = engine.runtime.start("duyet_nhanh", business_key="HS-WB-1", actor="admin")
+    (task,) = [t for t in engine.tasks.for_instance(instance.id) if t.state == "ready"]
+    assert (task.element_id, task.name, task.budget) == (review, "Duyệt hồ sơ", "1WD")
+    (armed,) = [t for t in engine.timers.pending(instance.id) if t.kind == "bpmn"]
+    started = clock.now()
+    with engine.db.reading() as session:
+        due = engine.sla.calendar_for(session).add(started, "2WD")
+    assert (armed.element_id, armed.due_at) == (timer, due.astimezone(armed.due_at.tzinfo))
+    engine.tasks.complete(task.id, "admin", {})
+    assert engine.runtime.get(instance.id).state == "completed"
+    page.goto("/designer")
+    assert page.inner_text("#process-duyet_nhanh tr[data-version='1'] .finished") == "1"
