@@ -4,6 +4,7 @@ pad and the properties panel only (no XML, no text editor), checked as it is dra
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from engine import Engine, clock
@@ -142,3 +143,32 @@ def test_build_a_procedure_from_a_blank_diagram(engine: Engine, sign_in, page, s
     assert engine.runtime.get(instance.id).state == "completed"
     page.goto("/designer")
     assert page.inner_text("#process-duyet_nhanh tr[data-version='1'] .finished") == "1"
+
+
+def test_the_difference_between_two_versions_is_marked(engine: Engine, sign_in, page, shot) -> None:
+    """bpmn-js-differ on two deployed versions: the renamed step is changed, the new step added, the dropped one
+    removed, on the diagrams and in the list."""
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "bpmn"
+    first = (fixtures / "call_child.bpmn").read_text()
+    engine.repository.deploy({"call_child.bpmn": first.encode()}, actor="admin")
+    second = first.replace('name="Child task"', 'name="Việc con đã đổi tên"').replace(
+        'id="mark_child" name="Mark from child"', 'id="mark_again" name="Đánh dấu lại"'
+    )
+    second = second.replace('"mark_child"', '"mark_again"').replace("mark_child_di", "mark_again_di")
+    second = second.replace("Flow_child_task_to_mark_child", "Flow_child_task_to_mark_again")
+    second = second.replace("Flow_mark_child_to_end_event", "Flow_mark_again_to_end_event")
+    engine.repository.deploy({"call_child.bpmn": second.encode()}, actor="admin")
+    sign_in("thietke", ["designer"])
+    page.goto("/designer")
+    page.click("#process-call_child tr[data-version='2'] >> text=So với bản trước")
+    page.wait_for_selector("body[data-diff-ready=true]")
+    kinds = {
+        row.get_attribute("data-element"): row.get_attribute("class")
+        for row in page.query_selector_all("#diff-table tbody tr")
+    }
+    assert kinds["child_task"] == "changed" and kinds["mark_again"] == "added" and kinds["mark_child"] == "removed"
+    assert 'name: "Child task" → "Việc con đã đổi tên"' in page.inner_text("#diff-table tr[data-element=child_task]")
+    assert page.locator("#new-canvas .djs-element.diff-added[data-element-id=mark_again]").count() == 1
+    assert page.locator("#old-canvas .djs-element.diff-removed[data-element-id=mark_child]").count() == 1
+    assert page.locator("#new-canvas .djs-element.diff-changed[data-element-id=child_task]").count() == 1
+    shot("designer-diff")

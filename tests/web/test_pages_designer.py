@@ -254,3 +254,19 @@ def test_a_bad_new_process_is_refused_naming_the_field(
     assert answer.status_code == 422
     assert f"{field}:" in answer.get_data(as_text=True)
     assert [d.key for d in engine.repository.definitions()] == ["user_task"]
+
+
+def test_the_diff_page_carries_both_versions(designer: FlaskClient, engine: Engine) -> None:
+    deploy(engine)
+    deploy(engine, with_budget("2WD"))
+    html = designer.get("/designer").get_data(as_text=True)
+    assert "/designer/user_task/diff?to=2&amp;from=1" in version_row(html, 2), "each newer version compares"
+    page = designer.get("/designer/user_task/diff")
+    assert page.status_code == 200
+    found = re.search(r'id="diff-data">(.*?)</script>', page.get_data(as_text=True), re.S)
+    assert found
+    data = json.loads(found.group(1))
+    assert 'value="0.5WD"' in data["old_xml"] and 'value="2WD"' in data["new_xml"], "the latest against the one before"
+    assert data["texts"]["added"] == "Thêm mới"
+    assert designer.get("/designer/user_task/diff?from=1&to=9").status_code == 404
+    assert designer.get("/designer/user_task/diff?from=x").status_code == 200, "a bad number falls back to the default"

@@ -41,6 +41,18 @@ i18n.TEXTS.update(
             "Kể cả hồ sơ chạy phiên bản này như một quy trình được gọi.",
             "Including instances that run this version as a called process.",
         ),
+        "designer.compare": ("So với bản trước", "Compare with the previous"),
+        "designer.diff_title": (
+            "{process}: phiên bản {old} và {new}",
+            "{process}: version {old} against {new}",
+        ),
+        "designer.diff_from": ("Từ phiên bản", "From version"),
+        "designer.diff_to": ("đến phiên bản", "to version"),
+        "designer.diff_do": ("So sánh", "Compare"),
+        "designer.diff_list": ("Các khác biệt", "Differences"),
+        "designer.diff_none": ("Hai phiên bản giống nhau.", "The two versions are the same."),
+        "designer.diff_kind": ("Loại khác biệt", "Kind"),
+        "designer.diff_what": ("Chi tiết", "Details"),
         "designer.new": ("Quy trình mới", "New process"),
         "designer.new_key": ("Mã quy trình", "Process key"),
         "designer.new_key_hint": (
@@ -211,6 +223,14 @@ JS_TEXTS: dict[str, tuple[str, str]] = {
     "live_problems": ("{n} vấn đề trên sơ đồ", "{n} problem(s) on the diagram"),
 }
 
+#: The kinds of difference designer_diff.js lists, in the page's language.
+DIFF_TEXTS: dict[str, tuple[str, str]] = {
+    "added": ("Thêm mới", "Added"),
+    "removed": ("Bỏ đi", "Removed"),
+    "changed": ("Thay đổi", "Changed"),
+    "layout": ("Chỉ đổi vị trí", "Moved only"),
+}
+
 DESIGNERS = ("designer", "admin")
 
 blp = Blueprint("designer", __name__, url_prefix="/designer")
@@ -354,6 +374,27 @@ def _editor(key: str, xml: str, current: DefinitionView | None, latest: int | No
         "catalog": {**found, "processes": [p for p in found["processes"] if p["key"] != key]},
         "texts": {name: pair[language] for name, pair in JS_TEXTS.items()},
     }
+
+
+@blp.get("/<key>/diff")
+@page(roles=DESIGNERS)
+def diff(me: Actor, key: str) -> Any:
+    """Two versions side by side with their differences (``?from=N&to=M``; default the latest and the one before)."""
+    versions = versions_of(key)
+    by_number = {v.version: v for v in versions}
+    new_version = request.args.get("to", versions[0].version, type=int)
+    old_version = request.args.get("from", versions[min(1, len(versions) - 1)].version, type=int)
+    if new_version not in by_number or old_version not in by_number:
+        abort(404, description=f"no such version of {key!r}")
+    repository = _engine().repository
+    language = i18n.LANGUAGES.index(i18n.language())
+    data = {
+        "old_xml": repository.xml(key, old_version),
+        "new_xml": repository.xml(key, new_version),
+        "texts": {kind: DIFF_TEXTS[kind][language] for kind in DIFF_TEXTS},
+    }
+    old, new = by_number[old_version], by_number[new_version]
+    return render_template("designer_diff.html", key=key, old=old, new=new, versions=versions, data=data)
 
 
 @blp.route("/<key>/versions/<int:version>/migrate", methods=["GET", "POST"])

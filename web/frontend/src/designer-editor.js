@@ -1,7 +1,10 @@
 // The designer's editor as one browser bundle (built by ../build.mjs): the bpmn-js Modeler with the
 // bpmn-js-properties-panel, its standard BPMN groups, our provider for awardflow's extensions and a
-// Vietnamese translation of the panel. The page's designer.js creates it through window.AwardflowEditor.
+// Vietnamese translation of the panel; plus a viewer and bpmn-js-differ for the version diff. The pages'
+// designer.js and designer_diff.js reach them through window.AwardflowEditor.
 import Modeler from 'bpmn-js/lib/Modeler';
+import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
+import { diff } from 'bpmn-js-differ';
 import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from 'bpmn-js-properties-panel';
 
 import awardflowProperties from './awardflow-properties';
@@ -26,4 +29,4 @@ function createEditor({ container, panel, moddle, config }) {
   });
 }
 
-window.AwardflowEditor = { createEditor, Modeler };
+window.AwardflowEditor = { createEditor, Modeler, NavigatedViewer, diff };
