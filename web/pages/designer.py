@@ -56,8 +56,8 @@ i18n.TEXTS.update(
         "designer.new": ("Quy trình mới", "New process"),
         "designer.new_key": ("Mã quy trình", "Process key"),
         "designer.new_key_hint": (
-            "chữ không dấu, số, _ và -, bắt đầu bằng chữ; ví dụ tham_dinh_rut_gon",
-            "letters, digits, _ and -, starting with a letter; e.g. short_appraisal",
+            "chữ cái không dấu, chữ số, dấu gạch dưới và gạch ngang, bắt đầu bằng chữ cái; không đổi được về sau",
+            "letters, digits, underscores and hyphens, starting with a letter; it cannot change later",
         ),
         "designer.new_name": ("Tên quy trình", "Process name"),
         "designer.template": ("Bắt đầu từ", "Start from"),
