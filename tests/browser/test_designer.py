@@ -105,7 +105,8 @@ def test_validation_problems_select_their_element(engine: Engine, sign_in, page,
 
 
 def test_the_editor_keeps_every_spiffworkflow_extension(engine: Engine, sign_in, page) -> None:
-    """Every fixture and process diagram, imported into bpmn-js and exported: the extensions are unchanged."""
+    """Every fixture and process diagram, imported into the editor and exported: the extensions and the
+    multi-instance collection names are unchanged."""
     deploy_user_task(engine)
     sign_in("thietke", ["designer"])
     page.goto("/designer/user_task")
@@ -117,17 +118,20 @@ def test_the_editor_keeps_every_spiffworkflow_extension(engine: Engine, sign_in,
     exported = page.evaluate(
         """async (sources) => {
             const descriptor = await (await fetch('/static/spiffworkflow-moddle.json')).json();
+            const config = JSON.parse(document.getElementById('designer-data').textContent);
             const out = {};
             for (const [name, xml] of Object.entries(sources)) {
               const box = document.createElement('div');
-              document.body.append(box);
-              const modeler = new window.AwardflowEditor.Modeler({
-                container: box, moddleExtensions: { spiffworkflow: descriptor },
+              const panel = document.createElement('div');
+              document.body.append(box, panel);
+              const modeler = window.AwardflowEditor.createEditor({
+                container: box, panel, moddle: descriptor, config,
               });
               await modeler.importXML(xml);
               out[name] = (await modeler.saveXML({ format: true })).xml;
               modeler.destroy();
               box.remove();
+              panel.remove();
             }
             return out;
         }""",
@@ -135,6 +139,18 @@ def test_the_editor_keeps_every_spiffworkflow_extension(engine: Engine, sign_in,
     )
     for name, source in sources.items():
         assert extensions(exported[name]) == extensions(source), name
+        assert collections(exported[name]) == collections(source), f"{name}: multi-instance collections kept"
+    assert any(collections(source) for source in sources.values()), "some diagram has a multi-instance collection"
+
+
+def collections(xml: str) -> dict[str, str | None]:
+    """The multi-instance collection names (SpiffWorkflow reads them as variable names), by tag and owner."""
+    return {
+        f"{ref.getparent().getparent().get('id')}/{etree.QName(ref).localname}": (ref.text or "").strip()
+        for ref in etree.fromstring(xml.encode()).iter(
+            f"{{{BPMN_NS}}}loopDataInputRef", f"{{{BPMN_NS}}}loopDataOutputRef"
+        )
+    }
 
 
 def extensions(xml: str) -> dict[str, str]:

@@ -6,10 +6,10 @@
 
   const data = JSON.parse(document.getElementById('diff-data').textContent);
   const T = data.texts;
-  const { NavigatedViewer, diff } = window.AwardflowEditor;
+  const { createViewer, diff } = window.AwardflowEditor;
 
   async function open(container, xml) {
-    const viewer = new NavigatedViewer({ container });
+    const viewer = createViewer({ container });
     await viewer.importXML(xml);
     viewer.get('canvas').zoom('fit-viewport', 'auto');
     return viewer;

@@ -326,6 +326,32 @@ function decisionEntries(element, injector, T, config) {
   return [select('af-decision', T.decision, get, (value) => setBodyExtension(injector, element, bo, type, value), () => choices(T, offered, get()))];
 }
 
+/** A multi-instance's collections and per-instance variables, by name (as SpiffWorkflow reads them). */
+function multiInstanceEntries(element, injector, T) {
+  const loop = element.businessObject.loopCharacteristics;
+  if (!loop || !is(loop, 'bpmn:MultiInstanceLoopCharacteristics')) return [];
+  const modeling = injector.get('modeling');
+  const factory = injector.get('bpmnFactory');
+  const named = (property) => [
+    () => (loop[property] && loop[property].id) || '',
+    (value) => modeling.updateModdleProperties(element, loop, { [property]: value ? { id: value } : undefined }),
+  ];
+  const item = (property, type) => [
+    () => (loop[property] && loop[property].name) || '',
+    (value) =>
+      modeling.updateModdleProperties(element, loop, {
+        [property]: value ? factory.create(type, { id: value, name: value }) : undefined,
+      }),
+  ];
+  const identifier = (value) => (value && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(value) ? T.identifier : null);
+  return [
+    text('af-mi-input', T.mi_input, ...named('loopDataInputRef'), { description: T.mi_input_hint, validate: identifier }),
+    text('af-mi-input-item', T.mi_input_item, ...item('inputDataItem', 'bpmn:DataInput'), { validate: identifier }),
+    text('af-mi-output', T.mi_output, ...named('loopDataOutputRef'), { validate: identifier }),
+    text('af-mi-output-item', T.mi_output_item, ...item('outputDataItem', 'bpmn:DataOutput'), { validate: identifier }),
+  ];
+}
+
 function loopEntries(element, injector, T) {
   const loop = element.businessObject.loopCharacteristics;
   if (!loop || !is(loop, 'bpmn:StandardLoopCharacteristics')) return [];
@@ -393,6 +419,7 @@ const BUILDERS = [
   serviceEntries,
   callEntries,
   decisionEntries,
+  multiInstanceEntries,
   loopEntries,
   humanEntries,
   laneEntries,

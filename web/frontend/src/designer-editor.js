@@ -8,6 +8,7 @@ import { diff } from 'bpmn-js-differ';
 import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from 'bpmn-js-properties-panel';
 
 import awardflowProperties from './awardflow-properties';
+import nameReferences from './name-references';
 import translateModule from './translate';
 
 /**
@@ -22,6 +23,7 @@ function createEditor({ container, panel, moddle, config }) {
       BpmnPropertiesPanelModule,
       BpmnPropertiesProviderModule,
       awardflowProperties,
+      nameReferences,
       translateModule,
       { awardflowConfig: ['value', config] },
     ],
@@ -29,4 +31,9 @@ function createEditor({ container, panel, moddle, config }) {
   });
 }
 
-window.AwardflowEditor = { createEditor, Modeler, NavigatedViewer, diff };
+/** A read-only viewer that keeps multi-instance collection names (for the version diff). */
+function createViewer({ container }) {
+  return new NavigatedViewer({ container, additionalModules: [nameReferences] });
+}
+
+window.AwardflowEditor = { createEditor, createViewer, diff };
