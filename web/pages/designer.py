@@ -334,11 +334,11 @@ def new(me: Actor) -> Any:
     try:
         check_new(key, name, repository.deployed_names().processes)
         if template and template not in {p.key for p in known}:
-            raise InvalidInput(f"no deployed process {template!r}", {"template": ["not deployed"]})
+            raise InvalidInput("no such template", {"template": [i18n.gettext("designer.bad_template")]})
         xml = copy_of(repository.xml(template), template, key, name) if template else blank(key, name)
     except InvalidInput as bad:
-        for field_name, messages in bad.fields.items():
-            flash(f"{field_name}: {'; '.join(messages)}", "error")
+        for messages in bad.fields.values():
+            flash(" ".join(messages), "error")
         return render_template("designer.html", processes=known, new_form=request.form), 422
     return render_template("designer_edit.html", key=key, current=None, versions=[], data=_editor(key, xml, None))
 

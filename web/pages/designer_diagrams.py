@@ -13,6 +13,26 @@ from lxml import etree
 
 from engine.bpmn.xml import BPMN, BPMNDI, parse_xml
 from engine.errors import InvalidInput
+from web import i18n
+
+i18n.TEXTS.update(
+    {
+        "designer.bad_key": (
+            "Mã quy trình: chỉ gồm chữ cái không dấu, chữ số, dấu gạch dưới và gạch ngang, bắt đầu bằng chữ cái"
+            " (tối đa 100 ký tự).",
+            "Process key: letters, digits, underscores and hyphens only, starting with a letter (at most 100).",
+        ),
+        "designer.key_taken": (
+            "Mã quy trình: đã có quy trình {process}; hãy mở nó trong danh sách thay vì tạo mới.",
+            "Process key: {process} is already deployed; open it from the list instead.",
+        ),
+        "designer.bad_name": (
+            "Tên quy trình: cần từ 1 đến {limit} ký tự.",
+            "Process name: 1 to {limit} characters.",
+        ),
+        "designer.bad_template": ("Bắt đầu từ: không có quy trình mẫu này.", "Start from: no such process."),
+    }
+)
 
 #: A process key: an XML name the engine and the URLs both take (no dots: they would read as a file suffix).
 KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,99}")
@@ -38,16 +58,14 @@ BLANK = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def check_new(key: str, name: str, deployed: frozenset[str]) -> None:
-    """InvalidInput naming ``key`` or ``name`` unless they can start a new process."""
+    """InvalidInput naming ``key`` or ``name`` (its message in the page's language) unless they can start a
+    new process."""
     if not KEY.fullmatch(key):
-        raise InvalidInput(
-            "the process key must start with a letter and hold only letters, digits, _ and -",
-            {"key": ["letters, digits, _ and - only, starting with a letter, at most 100"]},
-        )
+        raise InvalidInput("bad process key", {"key": [i18n.gettext("designer.bad_key")]})
     if key in deployed:
-        raise InvalidInput(f"a process {key!r} is already deployed", {"key": ["already deployed: open it instead"]})
+        raise InvalidInput("process key taken", {"key": [i18n.gettext("designer.key_taken", process=key)]})
     if not name.strip() or len(name) > NAME_LIMIT:
-        raise InvalidInput("the process needs a name", {"name": [f"1 to {NAME_LIMIT} characters"]})
+        raise InvalidInput("bad process name", {"name": [i18n.gettext("designer.bad_name", limit=NAME_LIMIT)]})
 
 
 def blank(key: str, name: str) -> str:
@@ -59,11 +77,15 @@ def copy_of(xml: str, template: str, key: str, name: str) -> str:
     """The deployed ``template`` diagram with its process renamed to ``key``; every reference follows."""
     tree, problems = parse_xml(f"{template}.bpmn", xml.encode())
     if tree is None:
-        raise InvalidInput(f"the template {template!r} cannot be read", {"template": [str(p) for p in problems]})
+        raise InvalidInput(
+            f"the template {template!r} cannot be read", {"template": [i18n.gettext("designer.bad_template")]}
+        )
     root = tree.getroot()
     process = root.find(f"{{{BPMN}}}process[@id={quoteattr(template)}]")
     if process is None:
-        raise InvalidInput(f"no process {template!r} in its file", {"template": ["not found"]})
+        raise InvalidInput(
+            f"no process {template!r} in its file", {"template": [i18n.gettext("designer.bad_template")]}
+        )
     process.set("id", key)
     process.set("name", name.strip())
     for referring in root.iter(f"{{{BPMN}}}participant", f"{{{BPMNDI}}}BPMNPlane"):
