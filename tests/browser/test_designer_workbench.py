@@ -34,10 +34,10 @@ def field(entry: str) -> str:
     return f"#bio-properties-panel-{entry}"
 
 
-def type_into(page, entry: str, text: str) -> None:  # type: ignore[no-untyped-def]
+def type_into(page, entry: str, text: str, delay: float = 0) -> None:  # type: ignore[no-untyped-def]
     """Type into a properties-panel entry as a person does (the panel saves after a short pause)."""
     page.fill(field(entry), "")
-    page.type(field(entry), text)
+    page.type(field(entry), text, delay=delay)
     page.wait_for_timeout(400)
 
 
@@ -75,8 +75,9 @@ def test_build_a_procedure_from_a_blank_diagram(engine: Engine, sign_in, page, s
     assert "import" in page.inner_text("#af-script-verdict")
     page.wait_for_selector(f"#canvas .djs-element.af-problem[data-element-id={script}]")
     shot("workbench-script-error")
-    type_into(page, "af-script", "so_ngay = 2")
+    type_into(page, "af-script", "so_ngay = 2", delay=450)  # typed slower than the panel saves, as people do
     page.wait_for_selector("#af-script-verdict.ok")
+    assert page.input_value(field("af-script")) == "so_ngay = 2"
     page.wait_for_selector(f"#canvas .djs-element.af-problem[data-element-id={script}]", state="detached")
 
     # script → gateway → user task (condition) / end (condition)

@@ -85,23 +85,27 @@ function CheckedCode(props) {
 
 // -- small entry factories ---------------------------------------------------------------------------------
 
+// The entries' components are module-level functions, their settings props: a component made anew on each
+// render would be a new type to Preact, which would remount the input and take the focus from the person typing.
+
+function DebouncedText(props) {
+  return h(TextFieldEntry, { ...props, debounce: useService('debounceInput') });
+}
+
+function Note(props) {
+  return h('p', { class: 'bio-properties-panel-description af-note' }, props.text);
+}
+
 function text(id, label, getValue, setValue, extra = {}) {
-  return {
-    id,
-    isEdited: isTextFieldEntryEdited,
-    component: (props) => {
-      const debounce = useService('debounceInput');
-      return h(TextFieldEntry, { ...props, ...extra, label, getValue, setValue, debounce });
-    },
-  };
+  return { id, isEdited: isTextFieldEntryEdited, component: DebouncedText, label, getValue, setValue, ...extra };
 }
 
 function select(id, label, getValue, setValue, options, extra = {}) {
-  return {
-    id,
-    isEdited: isSelectEntryEdited,
-    component: (props) => h(SelectEntry, { ...props, ...extra, label, getValue, setValue, getOptions: options }),
-  };
+  return { id, isEdited: isSelectEntryEdited, component: SelectEntry, label, getValue, setValue, getOptions: options, ...extra };
+}
+
+function code(id, label, mode, getValue, setValue) {
+  return { id, isEdited: isTextAreaEntryEdited, component: CheckedCode, label, mode, getValue, setValue };
 }
 
 /** Choices for a select: the empty choice, the offered ones, and the current value if it is not offered. */
@@ -122,21 +126,16 @@ function conditionEntries(element, injector, T) {
   const modeling = injector.get('modeling');
   const factory = injector.get('bpmnFactory');
   return [
-    {
-      id: 'af-condition',
-      isEdited: isTextAreaEntryEdited,
-      component: (props) =>
-        h(CheckedCode, {
-          ...props,
-          label: T.condition,
-          mode: 'eval',
-          getValue: () => (bo.conditionExpression && bo.conditionExpression.body) || '',
-          setValue: (value) =>
-            modeling.updateProperties(element, {
-              conditionExpression: value ? factory.create('bpmn:FormalExpression', { body: value }) : undefined,
-            }),
+    code(
+      'af-condition',
+      T.condition,
+      'eval',
+      () => (bo.conditionExpression && bo.conditionExpression.body) || '',
+      (value) =>
+        modeling.updateProperties(element, {
+          conditionExpression: value ? factory.create('bpmn:FormalExpression', { body: value }) : undefined,
         }),
-    },
+    ),
   ];
 }
 
@@ -145,18 +144,9 @@ function scriptEntries(element, injector, T) {
   const modeling = injector.get('modeling');
   const bo = element.businessObject;
   return [
-    {
-      id: 'af-script',
-      isEdited: isTextAreaEntryEdited,
-      component: (props) =>
-        h(CheckedCode, {
-          ...props,
-          label: T.script,
-          mode: 'exec',
-          getValue: () => bo.script || '',
-          setValue: (value) => modeling.updateProperties(element, { script: value || undefined, scriptFormat: 'python' }),
-        }),
-    },
+    code('af-script', T.script, 'exec', () => bo.script || '', (value) =>
+      modeling.updateProperties(element, { script: value || undefined, scriptFormat: 'python' }),
+    ),
   ];
 }
 
@@ -362,21 +352,16 @@ function loopEntries(element, injector, T) {
       modeling.updateModdleProperties(element, loop, { loopMaximum: value ? Number(value) : undefined }), {
       validate: (value) => (value && !/^\d+$/.test(value) ? T.whole_number : null),
     }),
-    {
-      id: 'af-loop-condition',
-      isEdited: isTextAreaEntryEdited,
-      component: (props) =>
-        h(CheckedCode, {
-          ...props,
-          label: T.loop_condition,
-          mode: 'eval',
-          getValue: () => (loop.loopCondition && loop.loopCondition.body) || '',
-          setValue: (value) =>
-            modeling.updateModdleProperties(element, loop, {
-              loopCondition: value ? factory.create('bpmn:FormalExpression', { body: value }) : undefined,
-            }),
+    code(
+      'af-loop-condition',
+      T.loop_condition,
+      'eval',
+      () => (loop.loopCondition && loop.loopCondition.body) || '',
+      (value) =>
+        modeling.updateModdleProperties(element, loop, {
+          loopCondition: value ? factory.create('bpmn:FormalExpression', { body: value }) : undefined,
         }),
-    },
+    ),
   ];
 }
 
@@ -408,7 +393,7 @@ function humanEntries(element, injector, T, config) {
 
 function laneEntries(element, injector, T) {
   if (!is(element, 'bpmn:Lane')) return [];
-  return [{ id: 'af-lane', component: () => h('p', { class: 'bio-properties-panel-description af-note' }, T.lane_hint) }];
+  return [{ id: 'af-lane', component: Note, text: T.lane_hint }];
 }
 
 const BUILDERS = [
