@@ -7,6 +7,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from lxml import etree
+
 from engine import Engine, clock
 
 READY = "body[data-designer-ready=true]"
@@ -173,3 +175,32 @@ def test_the_difference_between_two_versions_is_marked(engine: Engine, sign_in, 
     assert page.locator("#old-canvas .djs-element.diff-removed[data-element-id=mark_child]").count() == 1
     assert page.locator("#new-canvas .djs-element.diff-changed[data-element-id=child_task]").count() == 1
     shot("designer-diff")
+
+
+def test_service_tasks_and_call_activities_pick_from_what_is_registered(engine: Engine, sign_in, page, shot) -> None:
+    """On the shipped procedure: a service task's handler and its documented parameters, a call activity's target
+    from the deployed processes; a changed parameter is what the deployed version holds."""
+    processes = Path(__file__).resolve().parents[2] / "processes"
+    shipped = {p.name: p.read_bytes() for p in processes.rglob("*") if p.suffix in (".bpmn", ".dmn", ".json")}
+    engine.repository.deploy(shipped, actor="admin")
+    sign_in("thietke", ["designer"])
+    page.goto("/designer/intake")
+    page.wait_for_selector(READY)
+    select_element(page, "start_clock")
+    assert page.input_value(field("af-operator")) == "sla.start_clock"
+    assert page.input_value(field("af-param-limit")) == 'dossier["limit"]'
+    assert "sla.finish" in page.inner_text(field("af-operator")), "every registered handler is offered"
+    type_into(page, "af-param-limit", '"20WD"')
+    shot("workbench-service-task")
+    page.click("#deploy-button")
+    page.wait_for_function("document.getElementById('status').dataset.version === '2'")
+    stored = etree.fromstring(engine.repository.xml("intake", 2).encode())
+    (limit,) = stored.xpath("//*[@id='start_clock']//*[local-name()='parameter'][@id='limit']")
+    assert limit.get("value") == '"20WD"'
+    page.goto("/designer/award_dossier")
+    page.wait_for_selector(READY)
+    select_element(page, "call_appraisal")
+    assert page.input_value(field("af-called")) == "appraisal"
+    options = page.inner_text(field("af-called"))
+    assert "intake" in options and "award_dossier" not in options, "the deployed processes, not itself"
+    shot("workbench-call-activity")
