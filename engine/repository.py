@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from engine import clock, history
+from engine.bpmn.blob import called_processes, has_entered
 from engine.bpmn.validation import ValidatedBundle, validate_bundle
 from engine.db import Database
 from engine.errors import InvalidInput, NotFound, Problem
@@ -31,9 +32,10 @@ class DefinitionView:
     deployed_at: datetime
     content_hash: str
     calls: list[str]
-    #: open instances (running, suspended, with an incident) that run this version, themselves or as a called process
+    #: open instances (running, suspended, with an incident) inside this version: their own process's, or a
+    #: called process's while they are in it
     running_instances: int = 0
-    #: instances that completed having run this version, themselves or as a called process
+    #: completed instances that went through this version, as their own process or a called one
     finished_instances: int = 0
 
 
@@ -124,10 +126,9 @@ class RepositoryService:
             return DeploymentResult(deployment.id, views, unchanged, bundle.warnings, kept)
 
     def definitions(self, key: str | None = None) -> list[DefinitionView]:
-        """Every version (of ``key``, or of all keys), newest first, with its running and finished instances.
-
-        An instance counts for every version it runs (``spec_ids``: its own and those of the processes it
-        calls), so a called process such as the appraisal shows the dossiers that go through it."""
+        """Every version (of ``key``, or of all keys), newest first, with the instances inside it now and those
+        finished that went through it, called processes included (the appraisal shows the dossiers being
+        appraised, not only instances started as ``appraisal``)."""
         with self.db.reading() as session:
             counts = _instance_counts(session)
             stmt = select(ProcessDefinition).options(selectinload(ProcessDefinition.resource))
@@ -256,20 +257,30 @@ def _deployed_names(session: Session) -> DeployedNames:
 
 
 def _instance_counts(session: Session) -> dict[int, tuple[int, int]]:
-    """Definition id → (open, completed) instances that run it, directly or as a called process.
+    """Definition id → (open, completed) instances that are (or were) inside it: their own process's version,
+    and a called process's version (of those resolved for the instance, ``spec_ids``) once the instance has
+    entered it. An open instance counts for a called version only while it is in there.
 
-    ``spec_ids`` is a JSON list, which neither database can group by portably: the ids are counted here,
-    one small row per instance."""
+    Which called processes an instance is in is read from the blob of an open instance (``called_processes``);
+    a finished one is only searched for the called process's name (``has_entered``), so the count stays cheap
+    as history grows; an instance of a process that calls nothing is counted from its columns alone."""
+    keys = dict(session.execute(select(ProcessDefinition.id, ProcessDefinition.key)).tuples().all())
     counts: dict[int, list[int]] = {}
     rows = session.execute(
-        select(ProcessInstance.spec_ids, ProcessInstance.state).where(
-            ProcessInstance.state.in_((*OPEN_STATES, "completed"))
-        )
+        select(
+            ProcessInstance.definition_id, ProcessInstance.spec_ids, ProcessInstance.state, ProcessInstance.workflow
+        ).where(ProcessInstance.state.in_((*OPEN_STATES, "completed")))
     )
-    for spec_ids, state in rows.tuples():
-        column = 1 if state == "completed" else 0
-        for definition_id in set(spec_ids):
-            counts.setdefault(definition_id, [0, 0])[column] += 1
+    for own, spec_ids, state, workflow in rows.tuples():
+        done = state == "completed"
+        called = [d for d in spec_ids if d != own and d in keys]
+        if done:
+            inside = [own, *(d for d in called if has_entered(workflow, keys[d]))]
+        else:
+            entered = called_processes(workflow) if called else {}
+            inside = [own, *(d for d in called if entered.get(keys[d]) is False)]
+        for definition_id in inside:
+            counts.setdefault(definition_id, [0, 0])[1 if done else 0] += 1
     return {definition_id: (found[0], found[1]) for definition_id, found in counts.items()}
 
 

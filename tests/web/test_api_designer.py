@@ -124,22 +124,32 @@ def test_a_bad_timer_preview_names_the_field(api: Api, body: dict[str, object], 
     assert field in str(answer["fields"])
 
 
-def test_version_counts_include_instances_that_call_the_version(api: Api, engine: Engine) -> None:
-    """A called process's version counts the parents inside it, running and finished, as the engine holds them."""
+def counts(api: Api) -> dict[str, tuple[int, int]]:
+    listed = api.get("/api/definitions", "designer").json
+    return {d["key"]: (d["running_instances"], d["finished_instances"]) for d in listed}
+
+
+def test_version_counts_follow_instances_into_called_processes(api: Api, engine: Engine) -> None:
+    """A called process's version counts the instances inside it now (the engine's ready tasks say where each
+    one waits) and the finished ones that went through it."""
     assert api.deploy("call_child.bpmn", "call_parent.bpmn").status_code == 201
-    started = [engine.runtime.start("call_parent", business_key=f"HS-{n}", actor="admin") for n in range(3)]
-    done = started[0]
-    for _ in range(2):  # the child's task, then the parent's
-        (task,) = [t for t in engine.tasks.for_instance(done.id) if t.state == "ready"]
+    started = [engine.runtime.start("call_parent", business_key=f"HS-{n}", actor="admin").id for n in range(3)]
+
+    def step(instance_id: int) -> None:
+        (task,) = [t for t in engine.tasks.for_instance(instance_id) if t.state == "ready"]
         engine.tasks.complete(task.id, "admin", {})
-    assert engine.runtime.get(done.id).state == "completed"
-    listed = {d["key"]: d for d in api.get("/api/definitions", "designer").json}
-    rows = engine.runtime.list(process_key="call_parent")
-    running = sum(r.state == "running" for r in rows)
-    finished = sum(r.state == "completed" for r in rows)
-    assert (running, finished) == (2, 1)
-    for key in ("call_parent", "call_child"):
-        assert (listed[key]["running_instances"], listed[key]["finished_instances"]) == (running, finished), key
+
+    def waiting_in_child() -> int:
+        return sum(
+            t.element_id == "child_task" for i in started for t in engine.tasks.for_instance(i) if t.state == "ready"
+        )
+
+    assert waiting_in_child() == 3 and counts(api) == {"call_parent": (3, 0), "call_child": (3, 0)}
+    step(started[0])  # out of the child, waiting in the parent
+    assert waiting_in_child() == 2 and counts(api) == {"call_parent": (3, 0), "call_child": (2, 0)}
+    step(started[0])
+    assert engine.runtime.get(started[0]).state == "completed"
+    assert counts(api) == {"call_parent": (2, 1), "call_child": (2, 1)}
 
 
 def test_deploy_refuses_a_script_the_sandbox_would_refuse(api: Api) -> None:
