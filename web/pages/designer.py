@@ -38,8 +38,8 @@ i18n.TEXTS.update(
         "designer.running": ("Hồ sơ đang chạy", "Running instances"),
         "designer.finished": ("Hồ sơ đã xong", "Finished instances"),
         "designer.counts_hint": (
-            "Kể cả hồ sơ chạy phiên bản này như một quy trình được gọi.",
-            "Including instances that run this version as a called process.",
+            "Kể cả hồ sơ đang ở trong phiên bản này như một quy trình được gọi (hoặc đã đi qua nó).",
+            "Including instances inside this version as a called process (or that went through it).",
         ),
         "designer.compare": ("So với bản trước", "Compare with the previous"),
         "designer.diff_title": (
