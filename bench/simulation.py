@@ -22,10 +22,9 @@ TARGET_DOSSIERS, TARGET_S = 3000, 60.0
 
 def measure(sizes: Sizes, completions: dict[str, Any]) -> dict[str, Any]:
     # imported here: web.cli loads the bench's command, which imports this module
-    from web.cli.demo import WORKERS
-    from web.cli.simulate import simulate_once
+    from web.simulation import demo_staff, simulate_once
 
-    staff = {group: len(people) for group, people in WORKERS.items()}
+    staff = demo_staff()
     with tempfile.TemporaryDirectory(prefix="awardflow-bench-sim-") as scratch:
         began = time.perf_counter()
         result = simulate_once(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,14 +13,16 @@ from sqlalchemy.orm import Session
 
 from engine import clock, history
 from engine.access import AccessPolicy, in_units
+from engine.bpmn import migration
+from engine.bpmn.migration import Activity
 from engine.bpmn.spiff import StepFailure
 from engine.db import Database
 from engine.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
 from engine.events import InstanceEnded
 from engine.execution import Executor, Loaded, executing, latest_definition, subscribers
 from engine.identity import actor_of
-from engine.models import Incident, ProcessDefinition, ProcessInstance, Timer
-from engine.values import check_text
+from engine.models import HumanTask, Incident, ProcessDefinition, ProcessInstance, Timer
+from engine.values import check_text, text_problem
 
 #: The data bound of a service built without settings (tests): the setting's default.
 
@@ -43,6 +45,19 @@ class InstanceView:
     incidents: list[dict[str, Any]]
 
 
+@dataclass(frozen=True)
+class MigrationPlan:
+    """What moving an instance to a version needs: its current tasks' elements missing there, and the
+    elements of that version they may be mapped to."""
+
+    missing: list[Activity]
+    targets: list[Activity]
+
+
+#: The most entries a migration mapping may have, and the longest element id it may name.
+MAX_MAPPING = 500
+MAX_ELEMENT_ID = 200  # the element_id columns
+
 #: States in which an instance has no open incident: an incident puts it in "error", and only a retry,
 #: which resolves the incident, brings it back to "running".
 CLEAR_STATES = ("running", "completed")
@@ -52,9 +67,7 @@ class RuntimeService:
     """Instances of deployed processes. Every method is one transaction with its audit events; every command
     checks the actor's reach (:class:`AccessPolicy`) inside it, before anything changes."""
 
-    def __init__(
-        self, db: Database, executor: Executor, access: AccessPolicy
-    ) -> None:
+    def __init__(self, db: Database, executor: Executor, access: AccessPolicy) -> None:
         self.db = db
         self.executor = executor
         self.access = access
@@ -241,8 +254,20 @@ class RuntimeService:
             .values(state="waiting", attempts=0, retry_at=None)
         )
 
-    def migrate(self, instance_id: int, *, actor: str, to_version: int | None = None) -> InstanceView:
-        """Move an instance to a newer version of its definition; refused if a current task is missing there."""
+    def migrate(
+        self,
+        instance_id: int,
+        *,
+        actor: str,
+        to_version: int | None = None,
+        mapping: Mapping[str, str] | None = None,
+    ) -> InstanceView:
+        """Move an instance to a newer version of its definition: each current task to the element with its id,
+        or to the one ``mapping`` (old element id -> new element id: renamed or moved activities) names.
+
+        InvalidInput naming the field for a mapping that is not text to text, or names an element neither
+        version has; InvalidState naming every current task without a counterpart. Nothing changes then."""
+        mapping = checked_mapping(mapping)
         with self.db.transaction() as session:
             loaded = self._load(session, instance_id, actor)
             instance = loaded.instance
@@ -255,12 +280,17 @@ class RuntimeService:
                 )
             spec_ids = self.executor.resolve(session, target)
             specs = self.executor.spec_set(session, target.key, spec_ids)
-            missing = self.executor.workflows.migrate(loaded.workflow, specs)
+            problems = migration.mapping_problems(loaded.workflow, specs, mapping)
+            if problems:
+                raise InvalidInput(f"the mapping names unknown elements: {', '.join(problems)}", problems)
+            missing = migration.migrate(loaded.workflow, specs, mapping)
             if missing:
                 raise InvalidState(
-                    f"cannot migrate instance {instance_id} to version {target.version}: "
-                    f"current task(s) {', '.join(missing)} do not exist there"
+                    f"cannot migrate instance {instance_id} to version {target.version}: current task(s) "
+                    f"{', '.join(_named(a) for a in missing)} do not exist there; map each to an element of "
+                    f"version {target.version}"
                 )
+            self._relabel_tasks(session, loaded.workflow)
             before = instance.definition.version
             instance.definition_id, instance.definition, instance.spec_ids = target.id, target, spec_ids
             history.record(
@@ -269,10 +299,30 @@ class RuntimeService:
                 "instance_migrated",
                 instance=instance,
                 before={"version": before},
-                after={"version": target.version},
+                after={"version": target.version, **({"mapping": dict(mapping)} if mapping else {})},
             )
             self.executor.advance(session, loaded, actor)
             return self._view(session, instance, loaded.workflow)
+
+    def _relabel_tasks(self, session: Session, workflow: Any) -> None:
+        """Open task rows follow the element their task stands on after a migration: its id, name, form and
+        properties (the row keeps its claim, candidates and due time; its control-slip step keeps the name it
+        began under)."""
+        for task in self.executor.workflows.ready_human_tasks(workflow):
+            row = session.get(HumanTask, task.id)
+            if row is not None and row.state == "ready":
+                row.element_id, row.name = task.element_id, task.name
+                row.form, row.properties = task.properties.get("form"), task.properties
+
+    def migration_plan(self, instance_id: int, *, actor: str, to_version: int) -> MigrationPlan:
+        """What migrating to ``to_version`` needs: the current tasks' elements missing there, and that version's
+        elements to map them to (for the designer's page). A read; NotFound out of the actor's reach."""
+        with self.db.reading() as session:
+            loaded = self._load(session, instance_id, actor)
+            target = _definition(session, loaded.instance.process_key, to_version)
+            specs = self.executor.spec_set(session, target.key, self.executor.resolve(session, target))
+            missing = migration.plan(loaded.workflow, specs, {}).missing
+            return MigrationPlan(missing, migration.activities(specs))
 
     # -- helpers ----------------------------------------------------------------------------------
     def _start_on(
@@ -358,6 +408,29 @@ class RuntimeService:
                 for i in incidents
             ],
         )
+
+
+def checked_mapping(mapping: Any) -> dict[str, str]:
+    """A migration mapping as the engine takes it: at most :data:`MAX_MAPPING` element ids to element ids."""
+    if mapping is None:
+        return {}
+    if not isinstance(mapping, Mapping):
+        raise InvalidInput("mapping must be an object", {"mapping": ["must map element ids to element ids"]})
+    if len(mapping) > MAX_MAPPING:
+        raise InvalidInput("mapping is too long", {"mapping": [f"at most {MAX_MAPPING} entries"]})
+    for source, target in mapping.items():
+        if not all(isinstance(v, str) and 0 < len(v) <= MAX_ELEMENT_ID for v in (source, target)):
+            raise InvalidInput(
+                "mapping entries must be element ids",
+                {"mapping": [f"keys and values must be element ids (text of 1 to {MAX_ELEMENT_ID} characters)"]},
+            )
+        if problem := text_problem(source) or text_problem(target):
+            raise InvalidInput(f"mapping: {problem}", {"mapping": [problem]})
+    return dict(mapping)
+
+
+def _named(activity: Activity) -> str:
+    return f"{activity.id} ({activity.name})" if activity.name else activity.id
 
 
 def _definition(session: Session, key: str, version: int | None) -> ProcessDefinition:

@@ -162,6 +162,9 @@ class AwardType:
     procedure: str
     supplement_policy: str
     bonus_multiple: Mapping[str, Decimal]
+    #: the working days the applicant has to bring what a supplement request lists ("10WD"); None: the rule set
+    #: sets no date (the request then names none)
+    supplement_within: str | None = None
 
 
 @dataclass(frozen=True)
@@ -418,6 +421,10 @@ def _award(r: _Reader, code: str, data: Mapping[str, Any], cat: Catalogue) -> Aw
     policy = r.get(data, "supplement_policy", path, str)
     if policy is not None and policy not in POLICIES:
         r.fail(f"{path}supplement_policy", f"must be one of {', '.join(POLICIES)}")
+    within = data.get("supplement_within")
+    parsed = None if within is None else r.duration(within, f"{path}supplement_within")
+    if parsed is not None and (parsed.unit != "WD" or parsed.amount <= 0):
+        r.fail(f"{path}supplement_within", f"{within!r}: a positive number of working days, e.g. 10WD")
     eligibility = {
         str(kind): tuple(_rule(r, rule, f"{path}eligibility.{kind}[{i}]") for i, rule in enumerate(rules or []))
         for kind, rules in (r.get(data, "eligibility", path, dict, {}) or {}).items()
@@ -448,6 +455,7 @@ def _award(r: _Reader, code: str, data: Mapping[str, Any], cat: Catalogue) -> Aw
         procedure=str(procedure),
         supplement_policy=str(policy),
         bonus_multiple=multiples,
+        supplement_within=None if within is None else str(within),
     )
 
 

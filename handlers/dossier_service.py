@@ -76,6 +76,10 @@ class PublicStatus:
     on_return: str | None = None
     #: while waiting for papers: the working days the office has from the return to the result
     days_on_return: float | None = None
+    #: while waiting for papers: the last day to bring them (dd/mm/yyyy), when the rule set sets one
+    bring_by: str | None = None
+    #: that day has passed without the papers
+    bring_by_passed: bool = False
 
 
 class DossierService:
@@ -328,6 +332,8 @@ class DossierService:
             if dossier is None:
                 raise NotFound(f"no dossier {code.strip()!r}")
             on_return, days = self._on_return(session, dossier)
+            awaited = on_return and dossier.supplement_returned_at is None
+            due = dossier.supplement_due_at if awaited else None
             return PublicStatus(
                 dossier.code,
                 dossier.status,
@@ -337,6 +343,8 @@ class DossierService:
                 fmt_date(dossier.supplement_requested_at) if on_return else None,
                 on_return,
                 days,
+                fmt_date(due) if due else None,
+                due is not None and local_day(clock.now()) > local_day(due),
             )
 
     # -- helpers ----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ quả). The clock itself belongs to the engine's ``sla.*`` handlers; these handl
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -125,6 +126,7 @@ def register(submission: Mapping[str, Any], *, store: Store) -> dict[str, Any]:
         "rule_version": row.version,
         "limit": award.limit,
         "policy": award.supplement_policy,
+        "supplement_within": award.supplement_within,
         "vote": award.vote is not None,
         "agencies": list(award.agencies),
         "nominees": len(dossier.nominees),
@@ -217,8 +219,12 @@ def supplement_refused(d: Dossier) -> str | None:
     )
 
 
-def request_supplement(missing: list[str], note: str = "", *, store: Store) -> dict[str, Any]:
-    """Status 5: the one supplement request, listing everything missing; a second one is refused."""
+def request_supplement(
+    missing: list[str], note: str = "", bring_by: str | None = None, *, store: Store
+) -> dict[str, Any]:
+    """Status 5: the one supplement request, listing everything missing; a second one is refused. ``bring_by``
+    is the applicant's deadline (ISO), which the diagram computes in working time from the rule set's
+    ``supplement_within`` on the office's calendar; the paper and the public look-up name it."""
     cur = records.current()
     d = cur.dossier
     refused = supplement_refused(d)
@@ -228,9 +234,22 @@ def request_supplement(missing: list[str], note: str = "", *, store: Store) -> d
     if not items and not note.strip():
         raise InvalidInput("a supplement request lists what is missing", {"missing": ["at least one paper or a note"]})
     d.supplement_requested_at, d.supplement_items = clock.now(), items
+    d.supplement_due_at = _instant(bring_by, "bring_by")
     records.set_status(cur.session, d, records.SUPPLEMENT, cur.actor, note or None)
     doc = templates.supplement_request(d, cur.rules, missing=items, note=note, officer=cur.actor_name)
     return {"missing": items, "documents": documents.save(cur.session, store, d, "supplement_request", doc, cur.actor)}
+
+
+def _instant(value: str | None, field: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidInput(f"{field} is not a date and time", {field: ["an ISO date and time"]}) from None
+    if moment.tzinfo is None:
+        raise InvalidInput(f"{field} has no time zone", {field: ["an ISO date and time with its offset"]})
+    return moment
 
 
 def supplement_returned(payload: Mapping[str, Any] | None = None, *, store: Store) -> dict[str, Any]:

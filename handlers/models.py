@@ -64,6 +64,8 @@ class Dossier(Base):
     appraiser: Mapped[str | None] = mapped_column(String(100))
     supplement_requested_at: Mapped[datetime | None]
     supplement_returned_at: Mapped[datetime | None]
+    #: the applicant's deadline for the supplement (the rule set's ``supplement_within`` from the request)
+    supplement_due_at: Mapped[datetime | None]
     #: what the one supplement request asked for: [{"code", "name"}]
     supplement_items: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
     rework_count: Mapped[int] = mapped_column(default=0)

@@ -96,6 +96,8 @@ def supplement_request(
         ),
         Table(("STT", "Nội dung cần bổ sung, hoàn thiện"), rows, (1, 11)),
         *((Paragraph(f"Ghi chú: {note}"),) if note else ()),
+        *((Paragraph(f"Thời hạn bổ sung: chậm nhất ngày {fmt_date(d.supplement_due_at)}.", bold=True),)
+          if d.supplement_due_at else ()),
         Paragraph(
             "Thời gian bổ sung hồ sơ không tính vào thời hạn giải quyết. Hồ sơ chỉ được yêu cầu bổ sung một lần."
         ),

@@ -96,10 +96,16 @@ def _final_data(last: Any, workflow_data: Mapping[str, Any], root_data: Mapping[
 
 
 def run_bare(
-    files: Sequence[Path], process_id: str, data: Mapping[str, Any], script: Sequence[Action], vclock: Any
+    files: Sequence[Path],
+    process_id: str,
+    data: Mapping[str, Any],
+    script: Sequence[Action],
+    vclock: Any,
+    parser_class: type = SpiffBpmnParser,
 ) -> Trace:
-    """The oracle: the diagram in bare SpiffWorkflow, in memory, with its default script engine."""
-    parser = SpiffBpmnParser()
+    """The oracle: the diagram in bare SpiffWorkflow, in memory, with its default script engine (and its own
+    parser, unless ``parser_class`` says otherwise)."""
+    parser = parser_class()
     for path in files:
         if path.suffix == ".dmn":
             parser.add_dmn_file(str(path))
@@ -222,10 +228,15 @@ def run_engine(
 
 
 def compare(
-    database: Database, files: Sequence[Path], process_id: str, data: Mapping[str, Any], script: Sequence[Action]
+    database: Database,
+    files: Sequence[Path],
+    process_id: str,
+    data: Mapping[str, Any],
+    script: Sequence[Action],
+    parser_class: type = SpiffBpmnParser,
 ) -> tuple[Trace, Trace]:
     """(engine's trace, bare SpiffWorkflow's): each run on its own virtual clock from the same moment (the
-    current one), installed while it runs and put back afterwards."""
+    current one), installed while it runs and put back afterwards. ``parser_class`` parses for the oracle."""
     start = clock.now()
     previous = clock.current()
     traces = []
@@ -234,7 +245,7 @@ def compare(
             virtual = clock.VirtualClock(start)
             clock.install(virtual)
             if run == "bare":
-                traces.append(run_bare(files, process_id, data, script, virtual))
+                traces.append(run_bare(files, process_id, data, script, virtual, parser_class))
             else:
                 traces.append(run_engine(engine_factory(database), files, process_id, data, script, virtual)[0])
     finally:

@@ -63,6 +63,7 @@ CONFIG: dict[str, Any] = {
             "dossiers.Papers",
             "dossiers.Supplement",
             "designer.deploy",
+            "simulation.run",
             "desk.index",
             "desk.supplement",
         }

@@ -60,7 +60,8 @@ def lint_bpmn(file: str, root: etree._Element, refs: References) -> list[Problem
         *_decisions(file, root, refs),
         *_expressions(file, root, refs.check_source),
         *_scriptless(file, root),
-        *_early_event_subprocesses(file, root),
+        *_compensation(file, root),
+        *_interrupting_event_subprocesses(file, root),
         *_loop_references(file, root),
         *_unassigned(file, root),
     ]
@@ -141,23 +142,46 @@ def _expressions(file: str, root: etree._Element, check: SourceCheck) -> list[Pr
     return problems
 
 
-def _early_event_subprocesses(file: str, root: etree._Element) -> list[Problem]:
-    """SpiffWorkflow 3.2 starts an event subprocess triggered by an error or an escalation when its instance
-    starts, not when the error or escalation comes (measured in bare SpiffWorkflow on the same diagram): it
-    cannot run as drawn, so the designer hears it here rather than at run time."""
+def _interrupting_event_subprocesses(file: str, root: etree._Element) -> list[Problem]:
+    """SpiffWorkflow 3.2 reads no ``isInterrupting`` on an event subprocess's start event: an interrupting one
+    runs beside the work it should have stopped. It runs, so a warning, naming the start event."""
     problems = []
     for sub in _bpmn(root, "subProcess"):
         if sub.get("triggeredByEvent", "false").strip().lower() != "true":
             continue
         for start in sub.findall(f"{{{BPMN}}}startEvent"):
-            for kind in ("error", "escalation"):
-                if start.find(f"{{{BPMN}}}{kind}EventDefinition") is not None:
-                    message = (
-                        f"event subprocess {sub.get('id')} starts on an {kind} (start event {start.get('id')}): "
-                        f"the engine (SpiffWorkflow 3.2) would run it as soon as an instance starts; use a "
-                        f"boundary {kind} event on the activity instead"
-                    )
-                    problems.append(Problem(file, start.get("id"), message, ERROR, start.sourceline))
+            if start.get("isInterrupting", "true").strip().lower() != "false":
+                message = (
+                    f"event subprocess {sub.get('id')} is interrupting (start event {start.get('id')}), but the engine "
+                    "(SpiffWorkflow 3.2) runs it beside the process's other work without stopping that work; "
+                    'draw it non-interrupting (isInterrupting="false") and end the other work on purpose'
+                )
+                problems.append(Problem(file, start.get("id"), message, WARNING, start.sourceline))
+    return problems
+
+
+#: Why compensation is refused: what SpiffWorkflow 3.2 would do with it (measured on the same diagrams).
+_NO_COMPENSATION = (
+    "the engine (SpiffWorkflow 3.2) has no compensation: its parser refuses a compensation boundary event and "
+    "would run a compensation throw as a plain event that compensates nothing; draw the undo as steps on the "
+    "path instead (for example after an error boundary event)"
+)
+
+
+def _compensation(file: str, root: etree._Element) -> list[Problem]:
+    """Compensation events (boundary, start, intermediate and end throws) and compensation handlers, each
+    named: refused at deploy, as a throw would otherwise silently do nothing at run time."""
+    problems = []
+    for element in elements(root):
+        if etree.QName(element).localname == "compensateEventDefinition":
+            event = element.getparent()
+            kind = short_tag(event.tag).removeprefix("bpmn:")
+            message = f"{kind} {event.get('id')} is a compensation event: {_NO_COMPENSATION}"
+            problems.append(Problem(file, event.get("id"), message, ERROR, event.sourceline))
+        elif element.get("isForCompensation", "false").strip().lower() == "true":
+            kind = short_tag(element.tag).removeprefix("bpmn:")
+            message = f"{kind} {element.get('id')} is a compensation handler (isForCompensation): {_NO_COMPENSATION}"
+            problems.append(Problem(file, element.get("id"), message, ERROR, element.sourceline))
     return problems
 
 

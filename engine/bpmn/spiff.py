@@ -30,14 +30,13 @@ from SpiffWorkflow.bpmn.specs.event_definitions.message import (
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.util import BpmnEvent
-from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
-from SpiffWorkflow.spiff.parser import SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition, SignalEventDefinition
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from engine import clock
 from engine.bpmn import blob
+from engine.bpmn.parser import Parser
 from engine.bpmn.recent import RecentWorkflows
 from engine.bpmn.tree import WALK_DEPTH, LeanWorkflow, deepest, prune, ready_tasks
 
@@ -159,7 +158,7 @@ class Workflows:
         found = self._specs.get(cache_key)
         if found is not None:
             return found
-        parser = SpiffBpmnParser()
+        parser = Parser()
         for source in sources:
             if source.kind == "dmn":
                 parser.add_dmn_str(source.text.encode())
@@ -294,27 +293,6 @@ class Workflows:
     def cancel(workflow: BpmnWorkflow) -> None:
         workflow.cancel()
 
-    @staticmethod
-    def migrate(workflow: BpmnWorkflow, specs: SpecSet) -> list[str]:
-        """Move ``workflow`` onto new specs; returns the element ids of active tasks missing there."""
-        registry = blob.READER.registry
-        top_diff, sub_diffs = diff_workflow(registry, workflow, specs.spec, specs.subprocess_specs)
-        active = TaskState.READY | TaskState.WAITING | TaskState.STARTED
-        missing = _unmatched(top_diff, active)
-        for sp_id, diff in sub_diffs.items():
-            if diff is None:
-                missing.extend(t.task_spec.name for t in workflow.subprocesses[sp_id].get_tasks(state=active))
-            else:
-                missing.extend(_unmatched(diff, active))
-        if missing:
-            return sorted(set(missing))
-        migrate_workflow(top_diff, workflow, specs.spec)
-        for sp_id, diff in sub_diffs.items():
-            subprocess = workflow.subprocesses[sp_id]
-            migrate_workflow(diff, subprocess, specs.subprocess_specs[subprocess.spec.name])
-        workflow.subprocess_specs = specs.subprocess_specs
-        return []
-
     # -- reading ----------------------------------------------------------------------------------
     @staticmethod
     def ready_task_ids(workflow: BpmnWorkflow) -> list[str]:
@@ -385,7 +363,9 @@ class Workflows:
         if Workflows.is_completed(workflow):
             return None
         unfinished = [
-            t for part in (workflow, *workflow.subprocesses.values()) for t in part.tasks.values()
+            t
+            for part in (workflow, *workflow.subprocesses.values())
+            for t in part.tasks.values()
             if t._state & (TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR)
         ]
         if any(t._state == TaskState.ERROR for t in unfinished):
@@ -480,15 +460,6 @@ def _start_event_tasks(workflow: BpmnWorkflow) -> list[Task]:
     """The top workflow's start-event tasks still waiting."""
     starts = set(getattr(workflow.spec, "bpmn_start_events", []))
     return [t for t in workflow.tasks.values() if t.task_spec in starts and t.has_state(TaskState.WAITING)]
-
-
-def _unmatched(diff: Any, active: int) -> list[str]:
-    """Active tasks whose element is gone, or only matched by position to an element with another id."""
-    missing = [t.task_spec.name for t in diff.removed if t.has_state(active)]
-    for task, new_spec in diff.alignment.items():
-        if task.has_state(active) and (new_spec is None or new_spec.name != task.task_spec.name):
-            missing.append(task.task_spec.name)
-    return missing
 
 
 def _timer_due(value: Any) -> datetime | None:

@@ -14,8 +14,8 @@ from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.spiff.parser import SpiffBpmnParser
 
+from engine.bpmn.parser import Parser
 from engine.errors import Problem
 
 #: File name given to the stand-in DMN of decisions that are deployed but not in the bundle.
@@ -40,7 +40,7 @@ def spiff_problems(
     table so business-rule tasks calling them parse. ``self_contained`` processes (every call-activity target
     in the bundle) are also loaded with ``get_subprocess_specs``, exactly as the runtime will.
     """
-    parser = SpiffBpmnParser(validator=None)  # the XSDs were checked before, with every error listed
+    parser = Parser(validator=None)  # the XSDs were checked before, with every error listed
     problems: list[Problem] = []
     run = partial(_run, problems, line_of or _no_line)
     for decision in sorted(set(deployed_decisions)):

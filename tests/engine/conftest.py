@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -62,3 +63,21 @@ def ready_ids(engine: Engine, instance_id: int) -> list[str]:
 def complete(engine: Engine, instance_id: int, element_id: str, data: dict | None = None, user: str = "admin") -> None:
     task = next(t for t in ready(engine, instance_id) if t.element_id == element_id)
     engine.tasks.complete(task.id, user, data or {})
+
+
+def race_timer_workers(url: str, count: int = 2) -> None:
+    """``count`` worker processes' timer runs (each its own engine, one timer per batch), racing in threads
+    until nothing is due."""
+    workers = [Engine(Settings(database_url=url, timer_batch=1)) for _ in range(count)]
+
+    def work(worker: Engine, name: str) -> None:
+        while worker.timers.run_job(name).full:
+            pass
+
+    threads = [threading.Thread(target=work, args=(w, f"worker-{i}")) for i, w in enumerate(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for worker in workers:
+        worker.close()

@@ -15,7 +15,7 @@ from SpiffWorkflow.spiff.parser import SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskIterator, TaskState
 
 from bench.harness import FORMS, PROCESSES, start_data
-from engine.bpmn import blob
+from engine.bpmn import blob, migration
 from engine.bpmn.spiff import SpecSet, Workflows, install_clock
 from engine.bpmn.tree import WALK_DEPTH, ready_tasks
 from engine.scripting import SandboxEnvironment, ScriptEngine
@@ -231,7 +231,7 @@ def test_cancel_and_migration_are_written() -> None:
     workflow = looping(5, {"again": True})
     check(workflow)
     newer = specs("loop_tasks", fixture("loop_tasks.bpmn"))  # other spec objects, same elements
-    assert Workflows.migrate(workflow, newer) == []
+    assert migration.migrate(workflow, newer, {}) == []
     check(workflow)
     go_round(workflow, {})
     check(workflow)

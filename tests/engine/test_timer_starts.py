@@ -3,15 +3,14 @@ helper, each occurrence exactly once (also with two workers, and after downtime)
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from engine import Engine, Settings
+from engine import Engine
 from engine.clock import VirtualClock
 from engine.models import Timer
-from tests.engine.conftest import files, ready_ids
+from tests.engine.conftest import files, race_timer_workers, ready_ids
 
 
 def start_rows(engine: Engine) -> list[Timer]:
@@ -100,19 +99,7 @@ def test_each_occurrence_starts_exactly_one_instance_with_competing_workers(
 ) -> None:
     deploy("timer_start_cycle.bpmn", "timer_start_date.bpmn", "timer_start_duration.bpmn")
     vclock.set(datetime(2026, 3, 9, 1, 0, tzinfo=UTC))  # every occurrence is due
-    workers = [Engine(Settings(database_url=engine.db.url, timer_batch=1)) for _ in range(2)]
-
-    def work(worker: Engine, name: str) -> None:
-        while worker.timers.run_job(name).full:
-            pass
-
-    threads = [threading.Thread(target=work, args=(w, f"w{i}")) for i, w in enumerate(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    for worker in workers:
-        worker.close()
+    race_timer_workers(engine.db.url)
     keys = ("timer_start_cycle", "timer_start_date", "timer_start_duration")
     counts = {key: len(instances(engine, key)) for key in keys}
     assert counts == {"timer_start_cycle": 3, "timer_start_date": 1, "timer_start_duration": 1}

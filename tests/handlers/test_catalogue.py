@@ -69,6 +69,9 @@ def test_a_bad_document_lists_every_problem(shipped_content: dict) -> None:
     award["limit"] = "15WD"
     award["agencies"].append("hai_quan")
     award["supplement_policy"] = "sometimes"
+    award["supplement_within"] = "4WH"
+    doc["award_types"]["BK_UBND"]["supplement_within"] = "0WD"
+    doc["award_types"]["CSTD_CS"]["supplement_within"] = "soon"
     doc["award_types"]["TT_LDXS"]["bonus_multiple"] = {}
     with pytest.raises(CatalogueInvalid) as caught:
         parse(doc)
@@ -79,6 +82,17 @@ def test_a_bad_document_lists_every_problem(shipped_content: dict) -> None:
     assert "award_types.CSTD_TINH.agencies" in fields
     assert "award_types.CSTD_TINH.supplement_policy" in fields
     assert "award_types.TT_LDXS.bonus_multiple" in fields
+    for code in ("CSTD_TINH", "BK_UBND", "CSTD_CS"):
+        assert f"award_types.{code}.supplement_within" in fields
+
+
+def test_from_july_2026_a_supplement_has_ten_working_days(session: Session) -> None:
+    rulesets.ensure_shipped(session)
+    _, before = rulesets.in_force(session, date(2026, 6, 30))
+    row, after = rulesets.in_force(session, date(2026, 7, 1))
+    assert row.version == "2026.07"
+    assert {a.supplement_within for a in before.award_types.values()} == {None}
+    assert {a.supplement_within for a in after.award_types.values()} == {"10WD"}
 
 
 def test_budgets_must_be_working_days(shipped_content: dict) -> None:
@@ -89,7 +103,7 @@ def test_budgets_must_be_working_days(shipped_content: dict) -> None:
 
 
 def test_loading_is_idempotent_and_versions_are_immutable(session: Session, shipped_content: dict) -> None:
-    assert rulesets.ensure_shipped(session) == 1
+    assert rulesets.ensure_shipped(session) == len(rulesets.shipped_files()) >= 2
     assert rulesets.ensure_shipped(session) == 0
     first = rulesets.load(session, copy.deepcopy(shipped_content), "again.yaml")
     assert first.source == "2025-07-01.yaml"

@@ -97,3 +97,21 @@ def test_slip_and_reschedule_from_the_command_line(cli: CliRunner, vclock) -> No
     ]
     table = run(cli, "slip", str(started["id"]), "--table").stdout
     assert "Hẹn trả: 17:30 06/04/2026" in table and "B1 Tiếp nhận" in table
+
+
+def test_migrate_maps_a_renamed_activity(cli: CliRunner, tmp_path: Path) -> None:
+    run(cli, "deploy", str(BPMN / "user_task.bpmn"), str(BPMN / "review.schema.json"))
+    instance = json.loads(run(cli, "start", "user_task").stdout)
+    renamed = tmp_path / "user_task.bpmn"
+    renamed.write_bytes((BPMN / "user_task.bpmn").read_bytes().replace(b'"review"', b'"appraise"'))
+    assert run(cli, "deploy", str(renamed), str(BPMN / "review.schema.json")).exit_code == 0
+    refused = cli.invoke(main, ["migrate", str(instance["id"])])
+    assert refused.exit_code != 0 and "review (Review dossier) do not exist there" in refused.output
+    bad = cli.invoke(main, ["migrate", str(instance["id"]), "--map", "review"])
+    assert bad.exit_code != 0 and "--map" in bad.output and "is not OLD=NEW" in bad.output
+    unknown = cli.invoke(main, ["migrate", str(instance["id"]), "--map", "nope=appraise"])
+    assert unknown.exit_code != 0 and "mapping.nope" in unknown.output
+    moved = run(cli, "migrate", str(instance["id"]), "--map", "review=appraise", "--to-version", "2")
+    assert moved.exit_code == 0, moved.output
+    assert json.loads(moved.stdout)["definition_version"] == 2
+    assert [t["element_id"] for t in json.loads(run(cli, "tasks").stdout)] == ["appraise"]

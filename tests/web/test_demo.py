@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 from engine import Settings, clock
 from engine.inbox import InboxQuery
 from web.boot import DEMO_USERS, prepare
-from web.cli.demo import Simulation
+from web.office import Simulation
+from web.simulation import report
 
 
 def test_a_short_demo_ends_with_no_error_and_nothing_stuck(tmp_path, vclock) -> None:  # type: ignore[no-untyped-def]
@@ -24,6 +25,10 @@ def test_a_short_demo_ends_with_no_error_and_nothing_stuck(tmp_path, vclock) -> 
     assert sum(statuses.values()) == 20
     assert simulation.start >= until - timedelta(days=372), "a year up to now, not a fixed past date"
     assert clock.now() == until, "the run leaves the engine clock where it was"
+    figures = report(simulation)  # the demo is a simulation of the shipped procedures, reported as one
+    finished = [figures["dossiers"][k] for k in ("early", "on_time", "late")]
+    assert statuses["10 Đã trả kết quả"] <= sum(finished) <= 20, "returned ones and refusals are finished"
+    assert figures["steps"]["appraise"]["late_share"] is not None and figures["queues"] == {}
     engine = domain.engine
     thue = engine.identity.actor("thue")
     reach = engine.access.task_groups(thue)

@@ -200,6 +200,41 @@ def test_migrate_moves_selected_instances_and_shows_refusals(designer: FlaskClie
     assert designer.get("/designer/user_task/versions/9/migrate").status_code == 404
 
 
+def test_migrate_offers_a_mapping_for_renamed_steps_and_moves_with_it(designer: FlaskClient, engine: Engine) -> None:
+    deploy(engine)
+    waiting = start(engine, "HS-1")
+    deploy(engine, renamed_review())
+    url = "/designer/user_task/versions/2/migrate"
+    html = designer.get(url).get_data(as_text=True)
+    mapping = re.search(r'<fieldset class="card" id="mapping">(.*?)</fieldset>', html, re.S)
+    assert mapping, "a current step missing in version 2 is offered a mapping"
+    assert '<tr data-element="review">' in mapping.group(1) and "Review dossier" in mapping.group(1)
+    assert 'name="map.review"' in mapping.group(1) and '<option value="check">Review dossier</option>' in mapping.group(
+        1
+    )
+    row = re.search(rf'<tr data-instance="{waiting}">(.*?)</tr>', html, re.S)
+    assert row and '<td class="missing-steps">Review dossier</td>' in row.group(1)
+
+    token = csrf(html)
+    many = {f"map.x{i}": "check" for i in range(2000)}
+    for bad in ({"map.nope": "check"}, {"map.review": "nope"}, {"map.review": ["check", "check"]}, many):
+        refused = designer.post(url, data={"csrf_token": token, "instance": [str(waiting)], **bad})
+        assert refused.status_code == 422 and "Chưa hồ sơ nào được chuyển." in refused.get_data(as_text=True)
+        assert engine.runtime.get(waiting).definition_version == 1
+    unmapped = designer.post(url, data={"csrf_token": token, "instance": [str(waiting)], "map.review": ""})
+    outcome = re.search(
+        rf'<tr class="outcome refused" data-instance="{waiting}">(.*?)</tr>', unmapped.get_data(as_text=True), re.S
+    )
+    assert outcome and "review (Review dossier)" in outcome.group(1)
+
+    moved = designer.post(url, data={"csrf_token": token, "instance": [str(waiting)], "map.review": "check"})
+    assert moved.status_code == 200
+    assert f'<tr class="outcome ok" data-instance="{waiting}">' in moved.get_data(as_text=True)
+    assert engine.runtime.get(waiting).definition_version == 2
+    assert [t.element_id for t in engine.tasks.for_instance(waiting) if t.state == "ready"] == ["check"]
+    assert 'id="mapping"' not in moved.get_data(as_text=True), "nothing is left to map"
+
+
 def test_designer_pages_need_the_designer_role(app: Flask, engine: Engine) -> None:
     assert app.test_client().get("/designer").headers["Location"].startswith("/login")
     appraiser = sign_in(app, engine, "an")

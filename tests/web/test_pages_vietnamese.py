@@ -22,7 +22,7 @@ from handlers.units import Units
 from web.app import create_app
 from web.auth import ROLES
 from web.boot import DEMO_USERS, prepare
-from web.cli.demo import Simulation
+from web.office import Simulation
 
 PASSWORD = "mật-khẩu-demo"
 #: pages a walk does not open: sign-out, downloads (PDF, Excel, Word), the API, static and vendor files

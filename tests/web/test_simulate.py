@@ -5,14 +5,16 @@ steps before it as they were (the work takes as long as before: only what counts
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
 
+from engine import Engine, Settings, clock
 from web.boot import PROCESSES_DIR
-from web.cli.simulate import changes, simulate, simulate_once
+from web.cli.simulate import simulate
+from web.simulation import changes, simulate_once
 
 RUN: dict[str, Any] = {"dossiers": 12, "start": date(2026, 3, 2), "end": date(2026, 5, 29), "history": {}}
 STAFF = {"desk": 1, "division_head": 1, "appraiser": 1, "council_secretary": 1, "leader": 1, "records": 1}
@@ -54,5 +56,36 @@ def test_the_command_prints_json_and_refuses_a_bad_period(tmp_path: Path, monkey
     monkeypatch.setenv("AWARDFLOW_DATABASE_URL", f"sqlite:///{tmp_path / 'none.sqlite'}")
     refused = CliRunner().invoke(simulate, ["--from", "2026-05-01", "--to", "2026-01-01"])
     assert refused.exit_code == 2 and "--from/--to" in refused.output
-    refused = CliRunner().invoke(simulate, ["--staff", "appraiser=zero"])
-    assert refused.exit_code == 2 and "appraiser=3" in refused.output
+    for bad in ("appraiser=zero", "appraiser=²", "appraiser=" + "9" * 5000):
+        refused = CliRunner().invoke(simulate, ["--staff", bad])
+        assert refused.exit_code == 2 and "appraiser=3" in refused.output
+
+
+def test_the_figures_are_the_engines_reports_over_the_simulated_database(tmp_path: Path) -> None:
+    result = simulate_once(**RUN, seed=8, staff=STAFF, draft={}, workdir=tmp_path, show="appraisal")
+    scratch = Engine(Settings(database_url=f"sqlite:///{tmp_path / 'simulation.sqlite'}"))
+    first, last = RUN["start"], RUN["end"]
+    by_step: dict[str, list[int]] = {}
+    for rate in scratch.reports.on_time(first, last, group_by="step", period="year"):
+        by_step.setdefault(rate.group or "", [0, 0, 0])
+        by_step[rate.group or ""] = [
+            a + b for a, b in zip(by_step[rate.group or ""], (rate.early, rate.on_time, rate.late), strict=True)
+        ]
+    assert {e: [s["early"], s["on_time"], s["late"]] for e, s in result["steps"].items()} == by_step
+    (dossiers,) = scratch.reports.on_time(first, last, level="dossier", period="year")
+    assert [result["dossiers"][k] for k in ("early", "on_time", "late")] == [
+        dossiers.early,
+        dossiers.on_time,
+        dossiers.late,
+    ]
+    assert sum(by_step["appraise"]) > 0, "dossiers reached the appraisal"
+
+    # the overlays' rows are the engine's heat at the end of the run, row by row
+    previous = clock.install(clock.VirtualClock(datetime.fromisoformat(result["as_of"])))
+    try:
+        heat = scratch.reports.heat(first, last)
+    finally:
+        clock.install(previous)
+    assert result["heat"] == {element: row.to_dict() for element, row in heat.items()}
+    assert any(row["waiting"] for row in result["heat"].values()), "some work is still waiting at the end"
+    assert result["diagram"]["key"] == "appraisal" and 'id="appraise"' in result["diagram"]["xml"]

@@ -146,5 +146,8 @@ class Migrate(MethodView):
     @blp.arguments(MigrateSchema(), required=False)
     @blp.response(200, InstanceSchema)
     def post(self, body: dict[str, Any], instance_id: int) -> InstanceView:
-        """Move the instance to a newer version of its process (default: the latest)."""
-        return engine().runtime.migrate(instance_id, actor=actor().username, to_version=body.get("to_version"))
+        """Move the instance to a newer version of its process (default: the latest), mapping renamed or moved
+        activities; 409 naming each current task without a counterpart there."""
+        return engine().runtime.migrate(
+            instance_id, actor=actor().username, to_version=body.get("to_version"), mapping=body.get("mapping")
+        )

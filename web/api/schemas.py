@@ -16,6 +16,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from engine.calendar import DEFAULT_ZONE, DURATION_DIGITS, DURATION_PATTERN
 from engine.calendar_store import LISTED_YEARS
 from engine.inbox import MAX_PAGE, SCOPES, SORTS
+from engine.runtime import MAX_ELEMENT_ID, MAX_MAPPING
 from engine.timer_preview import TIMER_KINDS
 from web.boundary import MAX_ID
 
@@ -245,6 +246,15 @@ class RetrySchema(Schema):
 class MigrateSchema(Schema):
     to_version = fields.Integer(
         validate=validate.Range(min=1, max=MAX_ID), metadata={"description": "default: the latest"}
+    )
+    mapping = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=MAX_ELEMENT_ID)),
+        values=fields.String(validate=validate.Length(min=1, max=MAX_ELEMENT_ID)),
+        validate=validate.Length(max=MAX_MAPPING),
+        metadata={
+            "description": "renamed or moved activities: element id in the instance's version -> element id in "
+            "the new version; a current task whose element the new version lacks must be mapped"
+        },
     )
 
 

@@ -1,4 +1,4 @@
-"""The ``awardflow`` command: database, deploy, start, tasks, complete, instances, worker, serve.
+"""The ``awardflow`` command: database, deploy, start, tasks, complete, instances, migrate, worker, serve.
 
 Commands print JSON where a script would read it and exit non-zero with a one-line message on error.
 Without ``--user`` a command acts as the built-in administrator, and is audited as such.
@@ -23,6 +23,7 @@ from web.boot import PROCESSES_DIR, build_domain, bundle_files, migrate, prepare
 from web.cli.calendar import calendar
 from web.cli.demo import demo
 from web.cli.jobs import jobs, with_jobs
+from web.cli.migration import migrate as migrate_instance
 from web.cli.simulate import simulate
 from web.cli.sla import reschedule, slip
 from web.cli.users import user
@@ -232,6 +233,7 @@ main.add_command(demo)
 main.add_command(simulate)
 main.add_command(user)
 main.add_command(jobs)
+main.add_command(migrate_instance)
 
 
 def add_plugin_commands(group: click.Group) -> None:

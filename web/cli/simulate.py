@@ -1,234 +1,30 @@
-"""`awardflow simulate`: what a procedure will do before it is deployed.
-
-A workload of dossiers (so many over a period, with the December peak before the 10/12 deadline) runs through the
-real engine — BPMN, forms, rules, SLA, timers, the working-day calendar — on a fresh database and the virtual
-clock, as the demo does; but here each group has a number of staff, a step waits until one of them is free, and
-a step takes the working time people really took (fitted from this system's history) or, with no history, a
-share of the shipped procedure's budget for it. Changing a budget in a draft therefore changes what is late,
-not how long the work takes. The result is the engine's own reports over the simulated database, plus what only
-the run knows: queues per group over time and how busy each group was. The same seed gives the same result.
-"""
+"""`awardflow simulate`: what a procedure will do before it is deployed, as JSON (the run is
+:mod:`web.simulation`'s, the same the designer's simulation page starts)."""
 
 from __future__ import annotations
 
-import contextlib
 import json
-import random
-import sys
 import tempfile
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
-from typing import Any
 
 import click
-from defusedxml import ElementTree
 from sqlalchemy.exc import SQLAlchemyError
 
-from engine import Engine, Settings, clock
-from engine.reports import RESULTS, percentile
-from handlers.domain import Domain
-from handlers.storage import ScratchStore
-from web.boot import PROCESSES_DIR, bundle_files, prepare
-from web.cli.demo import VN, WORKERS, Simulation
-
-#: dossiers per month, relative (Jan … Dec): units send most of them before the 10/12 deadline
-SEASON = (0.6, 0.4, 0.6, 0.7, 0.8, 0.8, 0.7, 0.6, 0.8, 1.2, 2.0, 2.4)
-#: a step's working time as a share of its budget, when no history says better
-SHARES = (0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 1.0, 1.3)
-HOURS_PER_DAY = 8.0
-
-
-def budgets(files: Mapping[str, bytes]) -> dict[str, float]:
-    """Each element's ``budget`` property in working hours, from the BPMN files of a bundle."""
-    found: dict[str, float] = {}
-    for name, content in files.items():
-        if not name.endswith(".bpmn"):
-            continue
-        for node in ElementTree.fromstring(content).iter():
-            for prop in node.findall("./{*}extensionElements/{*}properties/{*}property"):
-                if prop.get("name") == "budget" and (value := prop.get("value") or "").endswith("WD"):
-                    found.setdefault(str(node.get("id")), float(value.removesuffix("WD")) * HOURS_PER_DAY)
-    return found
-
-
-@dataclass
-class Durations:
-    """How long a step takes, in working hours: drawn from what people took (``history``: element → hours), else
-    a share of the shipped budget."""
-
-    baseline: Mapping[str, float]
-    history: Mapping[str, Sequence[float]] = field(default_factory=dict)
-
-    def draw(self, element: str, rng: random.Random) -> float:
-        taken = self.history.get(element)
-        if taken:
-            return float(rng.choice(list(taken)))
-        return self.baseline.get(element, HOURS_PER_DAY) * rng.choice(SHARES)
-
-
-@dataclass
-class Job:
-    element: str
-    group: str
-    ready: datetime
-    start: datetime
-    end: datetime
-    hours: float
-
-
-class StaffedSimulation(Simulation):
-    """The demo's dossiers, worked by ``staff`` people per group, each taking the work that reached the group
-    first (one step at a time), over ``start`` … ``until`` with the seasonal arrivals."""
-
-    def __init__(
-        self,
-        domain: Domain,
-        rng: random.Random,
-        start: datetime,
-        until: datetime,
-        staff: Mapping[str, int],
-        durations: Durations,
-    ) -> None:
-        super().__init__(domain, rng, until)
-        self.start = start
-        self.virtual = clock.VirtualClock(start - timedelta(days=1))
-        self.staff = {group: [start] * max(1, n) for group, n in staff.items()}
-        self.durations = durations
-        self.jobs: list[Job] = []
-
-    def arrivals(self, count: int) -> list[datetime]:
-        days = [self.start.date() + timedelta(days=d) for d in range((self.until - self.start).days)]
-        weights = [SEASON[d.month - 1] for d in days if d.weekday() < 5] or [1.0]
-        working = [d for d in days if d.weekday() < 5] or days
-        picked = sorted(self.rng.choices(working, weights, k=count))
-        return [datetime.combine(d, time(8), VN) + timedelta(minutes=self.rng.randint(0, 8 * 60)) for d in picked]
-
-    def pace(self, code: str, budget: str) -> None:
-        instance = self.engine.runtime.list(business_key=code)[0]
-        ready = [t for t in self.engine.tasks.for_instance(instance.id) if t.state == "ready"]
-        if not ready:
-            self.after(budget, code)  # a timer or a message is next: the engine decides when
-            return
-        now, done = clock.now(), []
-        for task in ready:
-            group = (task.candidate_groups or ["desk"])[0]
-            people = self.staff.setdefault(group, [self.start])
-            first = min(range(len(people)), key=people.__getitem__)
-            begin = max(now, people[first])
-            hours = self.durations.draw(task.element_id, self.rng)
-            end = self.calendar.add(begin, f"{hours:.3f}WH")
-            people[first] = end
-            self.jobs.append(Job(task.element_id, group, now, begin, end, hours))
-            done.append(end)
-        self.at(max(done), code, "work")
-
-    def queues(self, every: timedelta = timedelta(days=7)) -> dict[str, list[tuple[str, int]]]:
-        """Steps waiting for a free person, per group, sampled weekly (Monday 09:00)."""
-        found: dict[str, list[tuple[str, int]]] = {}
-        moment = datetime.combine(self.start.date(), time(9), VN)
-        while moment <= self.until:
-            for group in sorted({j.group for j in self.jobs}):
-                waiting = sum(1 for j in self.jobs if j.group == group and j.ready <= moment < j.start)
-                found.setdefault(group, []).append((moment.date().isoformat(), waiting))
-            moment += every
-        return found
-
-    def utilisation(self) -> dict[str, float]:
-        """Share of the staff's working time spent on steps, per group."""
-        available = self.calendar.between(self.start, self.until).total_seconds() / 3600
-        return {
-            group: round(sum(j.hours for j in self.jobs if j.group == group) / (available * len(people)), 3)
-            for group, people in sorted(self.staff.items())
-            if available and any(j.group == group for j in self.jobs)
-        }
-
-
-def _share(part: int, whole: int) -> float | None:
-    return round(part / whole, 3) if whole else None
-
-
-def report(simulation: StaffedSimulation) -> dict[str, Any]:
-    """The run in numbers: the engine's reports over the simulated database, and the run's queues."""
-    engine = simulation.engine
-    first, last = simulation.start.date(), simulation.until.date()
-    steps: dict[str, dict[str, int]] = {}
-    for rate in engine.reports.on_time(first, last, group_by="step", period="year"):
-        counts = steps.setdefault(rate.group or "", {"early": 0, "on_time": 0, "late": 0})
-        for key in RESULTS:
-            counts[key] += getattr(rate, key)
-    dossiers = {"early": 0, "on_time": 0, "late": 0}
-    for rate in engine.reports.on_time(first, last, level="dossier", period="year"):
-        for key in RESULTS:
-            dossiers[key] += getattr(rate, key)
-    names = engine.reports.step_names(steps)
-    calendar = simulation.calendar
-    spans = [
-        calendar.between(received, finished).total_seconds() / 3600 / HOURS_PER_DAY
-        for received, finished in engine.reports.dossier_spans(first, last)
-    ]
-    return {
-        "period": [first.isoformat(), last.isoformat()],
-        "dossiers": {
-            **dossiers,
-            "late_share": _share(dossiers["late"], sum(dossiers.values())),
-            "working_days_p50": percentile(spans, 0.5),
-            "working_days_p90": percentile(spans, 0.9),
-            "errors": simulation.errors,
-        },
-        "steps": {
-            element: {"name": names.get(element, element), **c, "late_share": _share(c["late"], sum(c.values()))}
-            for element, c in sorted(steps.items())
-        },
-        "late_steps": sorted(steps, key=lambda e: -steps[e]["late"])[:5],
-        "utilisation": simulation.utilisation(),
-        "queues": simulation.queues(),
-    }
-
-
-def simulate_once(
-    *,
-    dossiers: int,
-    start: date,
-    end: date,
-    seed: int,
-    staff: Mapping[str, int],
-    draft: Mapping[str, bytes],
-    history: Mapping[str, Sequence[float]],
-    workdir: Path,
-) -> dict[str, Any]:
-    """One run on a fresh database in ``workdir``: the shipped processes, then the draft over them."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    settings = Settings(database_url=f"sqlite:///{workdir / 'simulation.sqlite'}", storage_dir=str(workdir / "files"))
-    previous = clock.install(clock.VirtualClock(datetime.combine(start, time(7), VN) - timedelta(days=1)))
-    try:
-        with contextlib.redirect_stdout(sys.stderr):  # what set-up says is not the result
-            domain = prepare(settings, demo=True, password="simulation-only", store=ScratchStore(workdir / "files"))
-        shipped = bundle_files([PROCESSES_DIR])
-        if draft:
-            domain.engine.repository.deploy(dict(draft), actor=settings.admin_user, name="draft")
-        simulation = StaffedSimulation(
-            domain,
-            random.Random(seed),
-            datetime.combine(start, time(8), VN),
-            datetime.combine(end, time(17), VN),
-            staff,
-            Durations(budgets(shipped), history),
-        )
-        simulation.run(dossiers)
-        return report(simulation)
-    finally:
-        clock.install(previous)
+from engine import Engine, Settings
+from web.boot import bundle_files
+from web.simulation import MAX_DAYS, MAX_DOSSIERS, MAX_STAFF, Plan, Workload, demo_staff, run_plans, whole_number
 
 
 def _staff(pairs: Sequence[str]) -> dict[str, int]:
-    found = {group: len(people) for group, people in WORKERS.items()}
+    found = demo_staff()
     for pair in pairs:
         group, _, count = pair.partition("=")
-        if not count.isdigit() or int(count) < 1:
+        number = whole_number(count, 1, MAX_STAFF)
+        if number is None:
             raise click.BadParameter(f"{pair!r}: write group=number, e.g. appraiser=3", param_hint="--staff")
-        found[group.strip()] = int(count)
+        found[group.strip()] = number
     return found
 
 
@@ -257,29 +53,15 @@ def simulate(
         start, end = date.fromisoformat(first), date.fromisoformat(last)
     except ValueError as bad:
         raise click.BadParameter(str(bad), param_hint="--from/--to") from None
-    if not start < end or (end - start).days > 3 * 366 or not 1 <= dossiers <= 20000:
+    if not start < end or (end - start).days > MAX_DAYS or not 1 <= dossiers <= MAX_DOSSIERS:
         raise click.BadParameter("a period of up to three years and 1 to 20000 dossiers", param_hint="--from/--to")
-    plan = _staff(staff)
     taken = prepare_history(Settings.from_env()) if history else {}
-    workload: dict[str, Any] = {"dossiers": dossiers, "start": start, "end": end, "seed": seed, "history": taken}
+    workload = Workload(dossiers, start, end, seed, taken)
+    candidate = Plan(_staff(staff), bundle_files(list(drafts)) if drafts else {})
+    plans = {"shipped": Plan(demo_staff()), "candidate": candidate} if compare else {"candidate": candidate}
     with tempfile.TemporaryDirectory(prefix="awardflow-simulation-") as scratch:
-        draft = bundle_files(list(drafts)) if drafts else {}
-        result = simulate_once(**workload, staff=plan, draft=draft, workdir=Path(scratch) / "candidate")
-        if compare:
-            shipped = simulate_once(**workload, staff=_staff(()), draft={}, workdir=Path(scratch) / "shipped")
-            result = {"shipped": shipped, "candidate": result, "late_share_change": changes(shipped, result)}
-    click.echo(json.dumps(result, ensure_ascii=False, indent=2))
-
-
-def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, float | None]:
-    """How much each step's (and the dossiers') late share moved from ``before`` to ``after``."""
-    found: dict[str, float | None] = {}
-    rows = {"dossiers": (before["dossiers"], after["dossiers"])}
-    rows |= {e: (before["steps"].get(e, {}), after["steps"].get(e, {})) for e in {*before["steps"], *after["steps"]}}
-    for name, (old, new) in sorted(rows.items()):
-        was, now = old.get("late_share"), new.get("late_share")
-        found[name] = None if was is None or now is None else round(now - was, 3)
-    return found
+        result = run_plans(workload, plans, Path(scratch))
+    click.echo(json.dumps(result if compare else result["candidate"], ensure_ascii=False, indent=2))
 
 
 def prepare_history(settings: Settings) -> dict[str, list[float]]:

@@ -17,6 +17,7 @@ from web.pages import (
     council,
     dashboard,
     designer,
+    designer_simulate,
     desk,
     guard,
     inbox,
@@ -61,6 +62,7 @@ BLUEPRINTS = [
     lookup.blp,
     dashboard.blp,
     designer.blp,
+    designer_simulate.blp,
     admin_pages.blp,
     admin_jobs.blp,
 ]

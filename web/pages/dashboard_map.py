@@ -7,6 +7,7 @@ and the overlays the page's script draws on it, so the two cannot disagree."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,34 +111,51 @@ def build_map(engine: Engine, args: dict[str, str], query: Query, unit: str | No
     xml = engine.repository.xml(key, version)
     heat = engine.reports.heat(query.start, query.end, unit=unit)
     links = {**query.args(), "by": "step", "level": "step"}
-    overlays: dict[str, dict[str, Any]] = {}
-    for element, name in _steps(xml).items():
-        found = heat.get(element)
-        if found is None:
-            continue
-        waiting = drill(kind="pending", **links, group=element, status="open")
-        overdue = drill(kind="pending", **links, group=element, status="overdue")
-        late = drill(kind="finished", **links, group=element, result="late")
+
+    def drills(element: str) -> dict[str, str]:
+        return {
+            "waiting": drill(kind="pending", **links, group=element, status="open"),
+            "overdue": drill(kind="pending", **links, group=element, status="overdue"),
+            "late": drill(kind="finished", **links, group=element, result="late"),
+            "finished": drill(kind="finished", **links, group=element),
+        }
+
+    overlays = overlays_for(xml, heat, tr, drills)
+    names = _steps(xml)
+    for element, shown in overlays.items():
+        found, to = heat[element], shown["links"]
         table.rows.append(
             [
-                text(name),
-                count(found.waiting, waiting),
-                count(found.overdue, overdue),
-                count(found.finished, drill(kind="finished", **links, group=element)),
-                Cell(found.late_share, tr.percent(found.late_share), "rate", late),
+                text(names[element]),
+                count(found.waiting, to["waiting"]),
+                count(found.overdue, to["overdue"]),
+                count(found.finished, to["finished"]),
+                Cell(found.late_share, tr.percent(found.late_share), "rate", to["late"]),
                 Cell(found.median_hours, _hours(found.median_hours, tr), "rate"),
                 Cell(found.p90_hours, _hours(found.p90_hours, tr), "rate"),
             ]
         )
-        overlays[element] = {
+    return ProcessMap(processes, key, version, xml, table, overlays)
+
+
+def overlays_for(
+    xml: str, heat: Mapping[str, ElementHeat], tr: Lang, links: Callable[[str], dict[str, str]] | None = None
+) -> dict[str, dict[str, Any]]:
+    """What the map's script draws on each element of ``xml`` that has numbers: the numbers, their severity and
+    texts, and (on the live map) the links to the dossiers behind them. A simulation's map has no links: its
+    dossiers live in a scratch database that is gone."""
+    return {
+        element: {
             **found.to_dict(),
             "severity": severity(found),
             "late_text": tr.percent(found.late_share),
             "median_text": _hours(found.median_hours, tr),
             "p90_text": _hours(found.p90_hours, tr),
-            "links": {"waiting": waiting, "overdue": overdue, "late": late},
+            "links": links(element) if links else {},
         }
-    return ProcessMap(processes, key, version, xml, table, overlays)
+        for element in _steps(xml)
+        if (found := heat.get(element)) is not None
+    }
 
 
 def _version(wanted: str | None, latest: int) -> int:

@@ -23,6 +23,7 @@ from web.api.definitions import bundle, deployment_name
 from web.api.designer import catalog
 from web.auth import csrf_token, require_unit, unit_scope
 from web.boundary import column_int
+from web.pages import migration_mapping as mapping
 from web.pages.designer_diagrams import blank, check_new, copy_of
 from web.pages.guard import page
 from web.services import engine as _engine
@@ -114,9 +115,9 @@ i18n.TEXTS.update(
         ),
         "designer.migrate_hint": (
             "Các hồ sơ dưới đây đang chạy trên phiên bản cũ hơn. Hồ sơ đang ở một bước không còn trong phiên bản"
-            " mới sẽ bị từ chối và giữ nguyên.",
+            " mới sẽ bị từ chối và giữ nguyên, trừ khi bước ấy được ánh xạ sang một bước của phiên bản mới.",
             "These instances run on an older version. An instance waiting in a step the new version no longer has is"
-            " refused and stays as it is.",
+            " refused and stays as it is, unless that step is mapped to a step of the new version.",
         ),
         "designer.instance": ("Hồ sơ", "Instance"),
         "designer.business_key": ("Mã hồ sơ", "Business key"),
@@ -409,26 +410,39 @@ def diff(me: Actor, key: str) -> Any:
 @blp.route("/<key>/versions/<int:version>/migrate", methods=["GET", "POST"])
 @page(roles=DESIGNERS)
 def migrate(me: Actor, key: str, version: int) -> Any:
-    """Running instances of older versions; the selected ones move to ``version`` (each on its own)."""
+    """Running instances of older versions; the selected ones move to ``version`` (each on its own), with the
+    renamed or moved steps mapped as chosen. A mapping not offered moves nothing (422)."""
     versions = versions_of(key)
     if version not in {v.version for v in versions}:
         abort(404, description=f"no version {version} of {key!r}")
     outcomes: list[Outcome] = []
     status = 200
+    instances = older_instances(me, key, version)
+    offered = mapping.offer(me, [i.id for i in instances], version)
+    choice: dict[str, str] = {}
     if request.method == "POST":
         chosen = request.form.getlist("instance", type=column_int)
+        choice, bad = mapping.chosen(request.form.items(multi=True), offered)
+        for name in bad[: mapping.SHOWN_PROBLEMS]:  # (flashes live in the session cookie)
+            flash(i18n.gettext("designer.mapping_bad", field=name), "error")
         if not chosen:
             flash(i18n.gettext("designer.migrate_select"), "error")
+        if bad or not chosen:
             status = 422
-        outcomes = [_migrate_one(me, instance_id, version) for instance_id in chosen]
+        else:
+            outcomes = [_migrate_one(me, i, version, offered.for_instance(i, choice)) for i in chosen]
+            instances = older_instances(me, key, version)
+            offered = mapping.offer(me, [i.id for i in instances], version)
     return (
         render_template(
             "designer_migrate.html",
             key=key,
             version=version,
             versions=versions,
-            instances=older_instances(me, key, version),
+            instances=instances,
             outcomes=outcomes,
+            offered=offered,
+            choice=choice,
         ),
         status,
     )
@@ -440,7 +454,7 @@ def older_instances(me: Actor, key: str, version: int) -> list[ProcessInstance]:
     return [r for r in rows if r.state in OPEN_STATES and r.definition.version < version]
 
 
-def _migrate_one(me: Actor, instance_id: int, version: int) -> Outcome:
+def _migrate_one(me: Actor, instance_id: int, version: int, chosen: dict[str, str]) -> Outcome:
     engine = _engine()
     business_key = None
     try:
@@ -448,7 +462,7 @@ def _migrate_one(me: Actor, instance_id: int, version: int) -> Outcome:
         business_key = row.business_key
         require_unit(me, row.unit, f"process instance {instance_id}")
         before = row.definition.version
-        moved = engine.runtime.migrate(instance_id, actor=me.username, to_version=version)
+        moved = engine.runtime.migrate(instance_id, actor=me.username, to_version=version, mapping=chosen)
     except AwardflowError as refused:
         return Outcome(
             instance_id, business_key, False, i18n.gettext("designer.migrate_refused", message=refused.message)

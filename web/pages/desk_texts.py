@@ -132,6 +132,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Bring the papers above to the one-stop desk. The time limit counts from the day the dossier is complete.",
     ),
     "lookup.asked_on": ("Yêu cầu bổ sung ngày {day}.", "Supplement asked for on {day}."),
+    "lookup.bring_by": ("Hạn nộp bổ sung: chậm nhất ngày {day}.", "Bring them by {day} at the latest."),
+    "lookup.bring_by_passed": (
+        "Đã quá hạn nộp bổ sung (ngày {day}). Vui lòng liên hệ Bộ phận Tiếp nhận và Trả kết quả.",
+        "The deadline for the supplement ({day}) has passed. Please contact the reception desk.",
+    ),
     "lookup.paused": ("Tạm dừng, chờ bổ sung hồ sơ", "On hold, waiting for the supplement"),
     "lookup.on_return.start": (
         "Mang các giấy tờ trên đến bộ phận một cửa. Thời hạn giải quyết ({days} ngày làm việc) được tính từ ngày nhận "

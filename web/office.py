@@ -1,0 +1,357 @@
+"""The simulated office: units, people and dossiers submitted and worked in time order on a virtual clock.
+
+The dossiers really run through the deployed processes: each one is submitted on its day, and every step is done
+after a share of its budget (sometimes more: late steps and apologies happen), with supplements, refusals,
+withdrawals and moved dates. `awardflow demo` runs it against the real database up to today; a what-if run
+(:mod:`web.simulation`) subclasses it with staff who queue the work, on a scratch database.
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import click
+
+from engine import clock
+from engine.errors import AwardflowError, Conflict
+from engine.identity import Actor
+from handlers import records
+from handlers.domain import Domain
+from handlers.models import Dossier
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+PDF = b"%PDF-1.4\n% awardflow demo paper\n"
+
+WORKERS = {
+    "desk": ["motcua", "motcua2"],
+    "division_head": ["truongphong"],
+    "appraiser": ["thamdinh", "thamdinh2"],
+    "agency_tax": ["thue"],
+    "agency_insurance": ["bhxh"],
+    "agency_police": ["congan"],
+    "agency_inspectorate": ["thanhtra"],
+    "council_secretary": ["thuky"],
+    "leader": ["lanhdao"],
+    "records": ["vanthu"],
+}
+UNITS = [
+    ("so-gd", "Sở Giáo dục và Đào tạo"),
+    ("so-yt", "Sở Y tế"),
+    ("so-tc", "Sở Tài chính"),
+    ("so-tp", "Sở Tư pháp"),
+    ("so-nn", "Sở Nông nghiệp và Môi trường"),
+    ("so-xd", "Sở Xây dựng"),
+    ("so-vh", "Sở Văn hóa, Thể thao và Du lịch"),
+    ("ubnd-tp", "UBND thành phố An Bình"),
+    ("ubnd-hl", "UBND huyện Hòa Lạc"),
+    ("ubnd-tm", "UBND huyện Tân Minh"),
+    ("bv-tinh", "Bệnh viện Đa khoa tỉnh"),
+    ("truong-cd", "Trường Cao đẳng Kỹ thuật An Bình"),
+]
+SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý"]
+MIDDLE_F, MIDDLE_M = ["Thị", "Thị Thu", "Thị Minh", "Ngọc", "Thanh"], ["Văn", "Minh", "Quốc", "Đức", "Hữu"]
+GIVEN_F = ["Hoa", "Lan", "Hương", "Mai", "Thảo", "Trang", "Linh", "Ngân", "Yến", "Hà", "Vân", "Nhung"]
+GIVEN_M = ["Nam", "Hùng", "Dũng", "Tuấn", "Long", "Sơn", "Khoa", "Bình", "Phúc", "Toàn", "Thắng", "Quang"]
+POSITIONS = [("Chuyên viên", False), ("Giáo viên", False), ("Bác sĩ", False), ("Kế toán viên", False),
+             ("Trưởng phòng", True), ("Phó Giám đốc", True), ("Kỹ sư", False), ("Điều dưỡng", False)]  # fmt: skip
+TEAMS = ["Phòng Tổ chức cán bộ", "Phòng Kế hoạch – Tài chính", "Khoa Nội", "Tổ Toán", "Phòng Tư pháp",
+         "Phòng Nội vụ", "Văn phòng", "Trung tâm Y tế", "Phòng Giáo dục", "Đội Quản lý thị trường"]  # fmt: skip
+AWARD_MIX = [("CSTD_CS", 30), ("BK_UBND", 30), ("CSTD_TINH", 15), ("TT_LDXS", 15), ("CO_TINH", 10)]
+
+
+@dataclass(order=True)
+class Event:
+    at: datetime
+    seq: int
+    code: str = field(compare=False)
+    action: str = field(compare=False)
+
+
+class Simulation:
+    """Submits dossiers and works their tasks in time order on a virtual clock."""
+
+    def __init__(self, domain: Domain, rng: random.Random, until: datetime) -> None:
+        self.engine, self.dossiers, self.rng, self.until = domain.engine, domain.dossiers, rng, until
+        self.council = domain.council
+        self.admin = self.engine.identity.actor(self.engine.settings.admin_user)
+        self.queue: list[Event] = []
+        self.seq = 0
+        self.calendar = self.engine.calendar.calendar()
+        #: a year of dossiers up to ``until``, from the first Monday of that span
+        first = (until - timedelta(days=365)).date()
+        self.start = datetime.combine(first + timedelta(days=-first.weekday() % 7), time(8), VN)
+        self.virtual = clock.VirtualClock(self.start - timedelta(days=1))
+        self.errors = 0
+        self.rescheduled: set[str] = set()
+        self.plans: dict[str, dict[str, Any]] = {}
+
+    def at(self, moment: datetime, code: str, action: str) -> None:
+        self.seq += 1
+        heapq.heappush(self.queue, Event(moment, self.seq, code, action))
+
+    def after(self, budget: str, code: str, action: str = "work") -> None:
+        share = self.rng.choice([0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 1.0, 1.3])
+        amount = float(budget.removesuffix("WD")) * share
+        self.at(self.calendar.add(clock.now(), f"{amount:.3f}WD"), code, action)
+
+    def run(self, count: int) -> dict[str, int]:
+        previous = clock.install(self.virtual)
+        try:
+            for i, day in enumerate(self.arrivals(count)):
+                self.at(day, f"demo-{i}", "submit")
+            fired_day: date | None = None
+            while self.queue and self.queue[0].at <= self.until:
+                event = heapq.heappop(self.queue)
+                if event.at > clock.now():
+                    self.virtual.set(event.at)
+                if fired_day != event.at.date():
+                    fired_day = event.at.date()
+                    self.engine.timers.fire_due(limit=1000)
+                try:
+                    self.handle(event)
+                except AwardflowError as err:
+                    self.errors += 1
+                    click.echo(f"  {event.code}: {err.message}", err=True)
+            return self.summary()
+        finally:
+            clock.install(previous)
+
+    # -- actions ------------------------------------------------------------------------------------
+    def handle(self, event: Event) -> None:
+        if event.action == "submit":
+            code = self.submit()
+            self.pace(code, "0.3WD")
+        elif event.action == "supplement":
+            papers = [self.paper(c) for c in self.plans[event.code]["missing"]]
+            self.dossiers.return_supplement(self.person_named("motcua"), event.code, papers)
+            self.pace(event.code, "0.2WD")
+        elif event.action == "withdraw":
+            try:
+                self.dossiers.withdraw(self.person_named("motcua"), event.code, "Đơn vị đề nghị xin rút hồ sơ.")
+            except Conflict:  # already at signing or finished: too late to withdraw
+                pass
+        else:
+            self.work(event.code)
+
+    def paper(self, kind: str) -> dict[str, Any]:
+        """A scanned paper as a unit sends it: ``bao-cao-thanh-tich.pdf``."""
+        return self.dossiers.upload(kind, f"{kind.lower().replace('_', '-')}.pdf", PDF + kind.encode())
+
+    def submit(self) -> str:
+        rules = self.dossiers.catalogue()
+        award = self.rng.choices([a for a, _ in AWARD_MIX], [w for _, w in AWARD_MIX])[0]
+        unit, unit_name = self.rng.choice(UNITS)
+        kinds = rules.award(award).recipients
+        nominees = [self.nominee(self.rng.choice(kinds), award) for _ in range(self.rng.choice([1, 1, 1, 2, 3]))]
+        required = list(rules.award(award).required_papers)
+        missing = self.rng.sample(required, 1) if self.rng.random() < 0.15 else []
+        papers = [self.paper(c) for c in required if c not in missing]
+        submission = {
+            "award_type": award,
+            "unit": unit,
+            "unit_name": unit_name,
+            "title": f"Đề nghị tặng {rules.award(award).name} năm {self.year()}",
+            "achievement_year": self.year(),
+            "channel": self.rng.choice(["truc_tiep", "truc_tuyen", "buu_chinh"]),
+            "applicant": {"name": self.person("nu" if self.rng.random() < 0.5 else "nam"), "phone": "0912 345 678"},
+            "nominees": nominees,
+            "papers": papers,
+        }
+        code = self.dossiers.receive(self.person_named(self.rng.choice(WORKERS["desk"])), submission)
+        self.plans[code] = {"missing": missing, "refuse": self.rng.random() < 0.05}
+        return code
+
+    def year(self) -> int:
+        """The year whose achievements are proposed: the one before the submission."""
+        return clock.now().astimezone(VN).year - 1
+
+    def person(self, gender: str) -> str:
+        middle, given = (MIDDLE_F, GIVEN_F) if gender == "nu" else (MIDDLE_M, GIVEN_M)
+        return f"{self.rng.choice(SURNAMES)} {self.rng.choice(middle)} {self.rng.choice(given)}"
+
+    def nominee(self, kind: str, award: str) -> dict[str, Any]:
+        good = self.rng.random() < 0.85
+        if kind == "individual":
+            gender = "nu" if self.rng.random() < 0.55 else "nam"
+            position, leader = self.rng.choice(POSITIONS)
+            title = {"CSTD_TINH": "CSTD_CS", "BK_UBND": "HTXSNV"}.get(award, "LDTT")
+            last = self.year()
+            years = [last - 2, last - 1, last] if good else [last - 2, last]
+            return {
+                "kind": "individual",
+                "name": self.person(gender),
+                "gender": gender,
+                "position": position,
+                "is_leader": leader,
+                "unit": self.rng.choice(TEAMS),
+                "titles": [{"year": y, "title": title} for y in years],
+                "initiatives": [{"name": "Sáng kiến cải tiến quy trình", "scope": "tinh" if good else "co_so"}],
+                "discipline": not good and self.rng.random() < 0.3,
+            }
+        total = self.rng.randint(8, 40)
+        return {
+            "kind": kind,
+            "name": self.rng.choice(TEAMS) if kind == "collective" else f"Hộ gia đình ông {self.person('nam')}",
+            "members_total": total,
+            "women_members": self.rng.randint(0, total),
+            "members_completing": total if good else total - 1,
+            "members_ldtt": int(total * (0.8 if good else 0.6)),
+            "members_cstd_cs": 1 + self.rng.randint(0, 2),
+            "cluster_rank": 1 if good else 2,
+            "titles": [{"year": y, "title": "HTXSNV"} for y in (self.year() - 1, self.year())],
+        }
+
+    def work(self, code: str) -> None:
+        instance = self.engine.runtime.list(business_key=code)[0]
+        tasks = [t for t in self.engine.tasks.for_instance(instance.id) if t.state == "ready"]
+        if not tasks:
+            return
+        meeting = self.meeting(code) if any(t.element_id == "record_session" for t in tasks) else None
+        if meeting is not None and meeting > clock.now():  # a sitting is recorded from its meeting's date on
+            self.at(meeting, code, "work")
+            return
+        for task in tasks:
+            self.maybe_apologise(code)
+            group = (task.candidate_groups or ["desk"])[0]
+            user = task.assignee or self.rng.choice(WORKERS.get(group, ["admin"]))
+            data = self.answer(code, task.element_id)
+            if task.assignee is None:
+                self.engine.tasks.claim(task.id, user)
+            self.engine.tasks.complete(task.id, user, data)
+        if self.plans[code].pop("supplement_pending", False):
+            if self.rng.random() < 0.1:
+                self.after("2WD", code, "withdraw")
+            elif self.rng.random() < 0.9:
+                self.after("4WD", code, "supplement")
+            return
+        if self.rng.random() < 0.01:
+            self.after("1WD", code, "withdraw")
+        budgets = [float(t.properties.get("budget", "1WD").removesuffix("WD")) for t in tasks]
+        self.pace(code, f"{max(budgets)}WD")
+
+    def pace(self, code: str, budget: str) -> None:
+        """When the dossier's next steps are done: after a share of ``budget`` (the demo's people are never
+        busy; a what-if simulation queues the work for the staff it has)."""
+        self.after(budget, code)
+
+    def arrivals(self, count: int) -> list[datetime]:
+        """When the dossiers come in: spread evenly over the span, at random times of the working morning."""
+        span = (self.until - self.start).days
+        return [
+            self.start + timedelta(days=int(span * i / count), minutes=self.rng.randint(0, 8 * 60))
+            for i in range(count)
+        ]
+
+    def answer(self, code: str, element: str) -> dict[str, Any]:
+        plan, rng = self.plans[code], self.rng
+        if element == "check_completeness":
+            if plan["refuse"]:
+                return {"completeness": "tu_choi", "refusal_reason": "Hồ sơ không thuộc thẩm quyền giải quyết."}
+            if plan["missing"]:
+                plan["supplement_pending"] = True
+                return {"completeness": "bo_sung", "missing": plan["missing"]}
+            return {"completeness": "tiep_nhan"}
+        if element == "recheck_completeness":
+            return {"recheck": "tiep_nhan"}
+        if element == "assign_appraiser":
+            return {"appraiser": rng.choice(WORKERS["appraiser"])}
+        if element == "appraise":
+            return {"excluded": self.failing(code)}
+        if element.startswith("cross_check_"):
+            return {"answer": "dong_y" if rng.random() < 0.97 else "khong_dong_y", "cross_check_note": ""}
+        if element == "draft_submission":
+            return {"summary": "Các cá nhân, tập thể đủ tiêu chuẩn theo quy định."}
+        if element == "approve_draft":
+            return {"approval": "tra_lai" if rng.random() < 0.08 else "duyet"}
+        if element == "convene_session":
+            return {"session_date": (clock.now() + timedelta(days=3)).astimezone(VN).date().isoformat()}
+        if element == "record_session":
+            return self.sitting(code)
+        if element == "chair_tiebreak":
+            return {"chair_order": [n["id"] for n in self.candidates(code)]}
+        if element == "sign_decision":
+            return {"signed": True}
+        if element == "return_result":
+            return {"delivery": rng.choice(["truc_tiep", "truc_tuyen", "buu_chinh"])}
+        return {}
+
+    def meeting(self, code: str) -> datetime | None:
+        """When the dossier's latest sitting meets (09:00 on its date), if one was convened with a date."""
+        session = self.council.sitting(self.admin, code).session
+        if session is None or session.session_date is None:
+            return None
+        return datetime.combine(session.session_date, time(9), VN)
+
+    def person_named(self, username: str) -> Actor:
+        return self.engine.identity.actor(username)
+
+    def record(self, code: str) -> Dossier:
+        return self.dossiers.dossier(self.admin, code)
+
+    def failing(self, code: str) -> list[dict[str, Any]]:
+        dossier = self.record(code)
+        return [
+            {"nominee": n.id, "reason": "Không đủ tiêu chuẩn theo kết quả đối chiếu"}
+            for n in dossier.nominees
+            if n.facts.get("discipline") or len(n.facts.get("titles", [])) == 2 and n.kind == "individual"
+        ][: len(dossier.nominees) - (1 if self.rng.random() < 0.9 else 0)]
+
+    def candidates(self, code: str) -> list[dict[str, Any]]:
+        return [{"id": n.id} for n in self.record(code).nominees if n.state in ("eligible", "passed", "failed")]
+
+    def sitting(self, code: str) -> dict[str, Any]:
+        rules = self.dossiers.catalogue()
+        award = rules.award(self.record(code).award_type)
+        assert award.vote is not None
+        members = rules.councils[award.vote.council].codes()
+        present = self.rng.sample(members, max(1, len(members) - self.rng.choice([0, 0, 1, 1, 2, 4])))
+        ballots = [
+            {"nominee": c["id"], "approve": max(0, len(present) - self.rng.choice([0, 0, 0, 1, 2]))}
+            for c in self.candidates(code)
+        ]
+        absent = [m for m in members if m not in present]
+        written = [{"member": m, "approve": [c["nominee"] for c in ballots]} for m in absent[:1]]
+        return {"present": present, "ballots": ballots, "written_votes": written}
+
+    def maybe_apologise(self, code: str) -> None:
+        if code in self.rescheduled or self.rng.random() > 0.3:
+            return
+        dossier = self.record(code)
+        due, status = dossier.due_at, dossier.status
+        if due is None or status not in (4,):
+            return
+        left = self.calendar.between(clock.now(), due)
+        if timedelta(hours=8) <= left <= timedelta(hours=16):
+            new_due = self.calendar.add(due, "5WD")
+            try:
+                self.dossiers.reschedule(self.person_named("truongphong"), code, new_due, "chờ ý kiến hiệp y")
+                self.rescheduled.add(code)
+            except AwardflowError:
+                pass
+
+    def stuck(self) -> list[str]:
+        """Dossiers nobody can move: an incident, or a running process with no ready task and nothing to wait
+        for (a supplement asked at intake waits on the desk's task; timers are the engine's)."""
+        found = []
+        for code in self.plans:
+            instance = self.engine.runtime.list(business_key=code)[0]
+            if instance.state == "error":
+                found.append(code)
+            elif instance.state == "running" and not any(
+                t.state == "ready" for t in self.engine.tasks.for_instance(instance.id)
+            ):
+                found.append(code)
+        return found
+
+    def summary(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for code in self.plans:
+            status = self.record(code).status
+            key = f"{status} {records.STATUS_NAMES[status]}"
+            counts[key] = counts.get(key, 0) + 1
+        return dict(sorted(counts.items(), key=lambda kv: int(kv[0].split()[0])))
