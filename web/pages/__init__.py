@@ -36,6 +36,9 @@ FRONTEND = Path(__file__).resolve().parent.parent / "frontend" / "node_modules"
 VENDOR = {
     "bpmn-js": FRONTEND / "bpmn-js" / "dist",
     "chart.js": FRONTEND / "chart.js" / "dist",
+    "properties-panel": FRONTEND / "@bpmn-io" / "properties-panel" / "dist" / "assets",
+    # the designer's editor, bundled from the installed packages by `npm ci` (web/frontend/build.mjs)
+    "designer": FRONTEND.parent / "build",
 }
 
 vendor = Blueprint("vendor", __name__)
