@@ -9,6 +9,7 @@ from typing import Any
 from engine import clock
 from engine.access import AccessPolicy
 from engine.bpmn.spiff import Workflows, install_clock
+from engine.calendar import WorkCalendar
 from engine.calendar_store import CalendarService
 from engine.db import Database
 from engine.events import Deployed, Listeners
@@ -25,6 +26,7 @@ from engine.scripting import SandboxEnvironment, ScriptEngine, ScriptLimits
 from engine.settings import Settings
 from engine.sla import SlaService
 from engine.tasks import TaskService
+from engine.timer_preview import TimerPreview, preview_timer, time_helpers
 from engine.timers import TimerService
 
 
@@ -62,6 +64,7 @@ class Engine:
             time_limit_s=self.settings.script_time_limit_s,
             limits=limits,
         )
+        self.script_environment = environment
         self.script_engine = ScriptEngine(environment=environment, services=self.handlers.call)
         self.executor = Executor(
             self.workflows,
@@ -106,16 +109,18 @@ class Engine:
         registry.register("sla.finish", self.sla.finish)
         return registry
 
-    def _time_helpers(self) -> dict[str, Callable[..., Any]]:
-        """Working-time functions for scripts and timer expressions; they return ISO strings (timeDate)."""
+    def _time_helpers(self) -> dict[str, Callable[..., str]]:
+        """Working-time functions for scripts and timer expressions, on the running instance's unit calendar."""
 
-        def working_time_after(duration: str, start: str | None = None) -> str:
-            moment = datetime.fromisoformat(start) if start else clock.now()
+        def calendar() -> WorkCalendar:
             context = current_execution()
-            calendar = self.sla.calendar_for(context.session, unit=context.instance.unit)
-            return calendar.add(moment, duration).isoformat()
+            return self.sla.calendar_for(context.session, unit=context.instance.unit)
 
-        def working_days_after(days: float, start: str | None = None) -> str:
-            return working_time_after(f"{days}WD", start)
+        return time_helpers(clock.now, calendar)
 
-        return {"working_time_after": working_time_after, "working_days_after": working_days_after}
+    def preview_timer(self, expression: str, kind: str, start: datetime, unit: str | None = None) -> TimerPreview:
+        """When a timer with ``expression`` would fall due if reached at ``start`` in ``unit`` (the designer's
+        preview); InvalidInput names ``expression`` or ``kind``."""
+        with self.db.reading() as session:
+            calendar = self.sla.calendar_for(session, unit=unit)
+        return preview_timer(self.script_environment, expression, kind, start, calendar)

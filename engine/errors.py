@@ -53,6 +53,10 @@ class LimitExceeded(InvalidInput):
     """The input, or what it would make, passes a size bound of the settings; nothing was changed."""
 
 
+class RateLimited(AwardflowError):
+    """Too many requests from one sender, or about one thing, within a period; nothing was changed."""
+
+
 class Unstorable(InvalidInput):
     """The change would leave a value the workflow store cannot hold; nothing was changed."""
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 Handler = Callable[..., Any]
@@ -41,3 +44,36 @@ class HandlerRegistry:
         if handler is None:
             raise LookupError(f"no handler named {name!r} is registered")
         return handler(**params)
+
+    def describe(self) -> list[HandlerInfo]:
+        """Every handler with its documented parameters, for the designer's operator list."""
+        return [_describe(name, self._handlers[name]) for name in self]
+
+
+@dataclass(frozen=True)
+class HandlerParameter:
+    """One keyword a service task passes to a handler; ``required`` when it has no default."""
+
+    name: str
+    required: bool
+
+
+@dataclass(frozen=True)
+class HandlerInfo:
+    """A registered handler as a designer sees it: its name, what its docstring says, its parameters."""
+
+    name: str
+    doc: str
+    parameters: list[HandlerParameter]
+
+
+def _describe(name: str, handler: Handler) -> HandlerInfo:
+    bound = set(handler.keywords) if isinstance(handler, partial) else set()
+    target = handler.func if isinstance(handler, partial) else handler
+    parameters = [
+        HandlerParameter(p.name, p.default is p.empty)
+        for p in inspect.signature(handler).parameters.values()
+        if p.name not in bound and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
+    doc = inspect.getdoc(target) or ""
+    return HandlerInfo(name, doc.split("\n\n", 1)[0].replace("\n", " "), parameters)

@@ -12,11 +12,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from engine import clock, history
+from engine.bpmn.blob import called_processes, has_entered
 from engine.bpmn.validation import ValidatedBundle, validate_bundle
 from engine.db import Database
 from engine.errors import InvalidInput, NotFound, Problem
 from engine.events import Deployed, Listeners
 from engine.models import Deployment, ProcessDefinition, ProcessInstance, Resource
+from engine.scripting import sandbox_check
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,11 @@ class DefinitionView:
     deployed_at: datetime
     content_hash: str
     calls: list[str]
+    #: open instances (running, suspended, with an incident) inside this version: their own process's, or a
+    #: called process's while they are in it
     running_instances: int = 0
+    #: completed instances that went through this version, as their own process or a called one
+    finished_instances: int = 0
 
 
 @dataclass(frozen=True)
@@ -120,22 +126,16 @@ class RepositoryService:
             return DeploymentResult(deployment.id, views, unchanged, bundle.warnings, kept)
 
     def definitions(self, key: str | None = None) -> list[DefinitionView]:
-        """Every version (of ``key``, or of all keys), newest first, with running-instance counts."""
+        """Every version (of ``key``, or of all keys), newest first, with the instances inside it now and those
+        finished that went through it, called processes included (the appraisal shows the dossiers being
+        appraised, not only instances started as ``appraisal``)."""
         with self.db.reading() as session:
-            running: dict[int, int] = dict(
-                session.execute(
-                    select(ProcessInstance.definition_id, func.count())
-                    .where(ProcessInstance.state.in_(("running", "suspended", "error")))
-                    .group_by(ProcessInstance.definition_id)
-                )
-                .tuples()
-                .all()
-            )
+            counts = _instance_counts(session)
             stmt = select(ProcessDefinition).options(selectinload(ProcessDefinition.resource))
             stmt = stmt.order_by(ProcessDefinition.key, ProcessDefinition.version.desc())
             if key:
                 stmt = stmt.where(ProcessDefinition.key == key)
-            return [_view(d, d.resource.name, running.get(d.id, 0)) for d in session.scalars(stmt)]
+            return [_view(d, d.resource.name, *counts.get(d.id, (0, 0))) for d in session.scalars(stmt)]
 
     def latest(self, key: str) -> DefinitionView:
         found = self.definitions(key)
@@ -153,14 +153,19 @@ class RepositoryService:
                 raise NotFound(f"no deployed process {key!r}" + (f" version {version}" if version else ""))
             return definition.resource.content
 
+    def deployed_names(self) -> DeployedNames:
+        """The process keys, forms and DMN decisions a new diagram may refer to (the designer's pick lists)."""
+        with self.db.reading() as session:
+            return _deployed_names(session)
+
     def _validate(self, session: Session, files: Mapping[str, bytes]) -> ValidatedBundle:
-        known_processes = frozenset(session.scalars(select(ProcessDefinition.key).distinct()))
-        known_forms = frozenset(session.scalars(select(Resource.name).where(Resource.kind == "form").distinct()))
-        known_decisions = frozenset(
-            d for provides in session.scalars(select(Resource.provides).where(Resource.kind == "dmn")) for d in provides
-        )
+        known = _deployed_names(session)
         return validate_bundle(
-            files, known_processes=known_processes, known_forms=known_forms, known_decisions=known_decisions
+            files,
+            known_processes=known.processes,
+            known_forms=known.forms,
+            known_decisions=known.decisions,
+            check_source=sandbox_check,
         )
 
     @staticmethod
@@ -229,7 +234,57 @@ def _latest_version(session: Session, key: str) -> int | None:
     return session.scalar(select(func.max(ProcessDefinition.version)).where(ProcessDefinition.key == key))
 
 
-def _view(d: ProcessDefinition, resource_name: str, running: int = 0) -> DefinitionView:
+OPEN_STATES = ("running", "suspended", "error")
+
+
+@dataclass(frozen=True)
+class DeployedNames:
+    """What is deployed, by name: process keys, form files, DMN decision ids."""
+
+    processes: frozenset[str]
+    forms: frozenset[str]
+    decisions: frozenset[str]
+
+
+def _deployed_names(session: Session) -> DeployedNames:
+    return DeployedNames(
+        frozenset(session.scalars(select(ProcessDefinition.key).distinct())),
+        frozenset(session.scalars(select(Resource.name).where(Resource.kind == "form").distinct())),
+        frozenset(
+            d for provides in session.scalars(select(Resource.provides).where(Resource.kind == "dmn")) for d in provides
+        ),
+    )
+
+
+def _instance_counts(session: Session) -> dict[int, tuple[int, int]]:
+    """Definition id → (open, completed) instances that are (or were) inside it: their own process's version,
+    and a called process's version (of those resolved for the instance, ``spec_ids``) once the instance has
+    entered it. An open instance counts for a called version only while it is in there.
+
+    Which called processes an instance is in is read from the blob of an open instance (``called_processes``);
+    a finished one is only searched for the called process's name (``has_entered``), so the count stays cheap
+    as history grows; an instance of a process that calls nothing is counted from its columns alone."""
+    keys = dict(session.execute(select(ProcessDefinition.id, ProcessDefinition.key)).tuples().all())
+    counts: dict[int, list[int]] = {}
+    rows = session.execute(
+        select(
+            ProcessInstance.definition_id, ProcessInstance.spec_ids, ProcessInstance.state, ProcessInstance.workflow
+        ).where(ProcessInstance.state.in_((*OPEN_STATES, "completed")))
+    )
+    for own, spec_ids, state, workflow in rows.tuples():
+        done = state == "completed"
+        called = [d for d in spec_ids if d != own and d in keys]
+        if done:
+            inside = [own, *(d for d in called if has_entered(workflow, keys[d]))]
+        else:
+            entered = called_processes(workflow) if called else {}
+            inside = [own, *(d for d in called if entered.get(keys[d]) is False)]
+        for definition_id in inside:
+            counts.setdefault(definition_id, [0, 0])[1 if done else 0] += 1
+    return {definition_id: (found[0], found[1]) for definition_id, found in counts.items()}
+
+
+def _view(d: ProcessDefinition, resource_name: str, running: int = 0, finished: int = 0) -> DefinitionView:
     return DefinitionView(
         d.id,
         d.key,
@@ -241,4 +296,5 @@ def _view(d: ProcessDefinition, resource_name: str, running: int = 0) -> Definit
         d.content_hash,
         list(d.calls),
         running,
+        finished,
     )

@@ -71,6 +71,7 @@ __all__ = [
     "ScriptTimeout",
     "ServiceCaller",
     "check_source",
+    "sandbox_check",
 ]
 
 # (operation name, evaluated parameters, task data) -> a JSON-serializable result
@@ -219,6 +220,15 @@ def check_source(source: str, mode: str) -> str | None:
     """
     compiled = _compile(source, mode)
     return compiled if isinstance(compiled, str) else None
+
+
+def sandbox_check(source: str, mode: str) -> None:
+    """The deploy-time source check: Python's syntax (SyntaxError with its line), then the sandbox's rules
+    (ValueError saying why), so a script the engine would refuse is found before a dossier reaches it."""
+    compile(source.strip() if mode == "eval" else source, _FILENAME, mode, dont_inherit=True)
+    reason = check_source(source, mode)
+    if reason:
+        raise ValueError(reason)
 
 
 # --- what compiled scripts see --------------------------------------------------------------------------

@@ -8,6 +8,7 @@ dossier records through that session; the engine commits. Handler names (the ``s
     appraisal.check_assignment / assign / check_exclusions / check_appraisal / check_eligibility / conclude /
             record_cross_check / apply_cross_checks / rework / draft
     council.convene / record / chair_decides / standing_review / minutes
+    consultation.open / publish / close / handle_comment
     decision.prepare / issue
 
 The ``check_*`` handlers are named by a user task's ``check`` property: the engine calls them with the answer
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.registry import HandlerRegistry
-from handlers import appraisal, council, decisions, dossiers
+from handlers import appraisal, consultation, council, decisions, dossiers
 from handlers.storage import LocalStore, Store, default_root
 
 __all__ = ["handler_names", "register"]
@@ -57,6 +58,10 @@ def _table(store: Store) -> dict[str, Callable[..., Any]]:
         "council.chair_decides": council.chair_decides,
         "council.standing_review": council.standing_review,
         "council.minutes": partial(council.minutes, store=store),
+        "consultation.open": consultation.open_,
+        "consultation.publish": consultation.publish,
+        "consultation.close": consultation.close,
+        "consultation.handle_comment": consultation.handle_comment,
         "decision.prepare": decisions.prepare,
         "decision.issue": partial(decisions.issue, store=store),
     }

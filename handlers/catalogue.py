@@ -27,6 +27,7 @@ __all__ = [
     "AwardType",
     "Catalogue",
     "CatalogueInvalid",
+    "Consultation",
     "Council",
     "Member",
     "Procedure",
@@ -168,6 +169,24 @@ class AwardType:
 
 
 @dataclass(frozen=True)
+class Consultation:
+    """Public consultation before the vote (Law 06/2022 art. 84): which awards are published for comment, for
+    how many working days, what a citizen must give, and the bounds that keep the public form from abuse."""
+
+    award_types: tuple[str, ...]
+    days: int
+    contact_required: bool
+    max_text: int
+    max_attachment_bytes: int
+    attachment_types: tuple[str, ...]
+    per_address_per_hour: int
+    per_proposal_per_day: int
+
+    def applies(self, award_type: str) -> bool:
+        return award_type in self.award_types
+
+
+@dataclass(frozen=True)
 class Catalogue:
     """One rule-set version: everything the handlers need to know about the awards it covers."""
 
@@ -190,6 +209,8 @@ class Catalogue:
     women_priority_ratio: Fraction
     procedures: Mapping[str, Procedure]
     award_types: Mapping[str, AwardType]
+    #: None: this version publishes nothing for comment
+    consultation: Consultation | None = None
 
     def award(self, code: str) -> AwardType:
         try:
@@ -325,10 +346,35 @@ def parse(data: Mapping[str, Any], source: str = "<catalogue>") -> Catalogue:
             r.fail(f"award_types.{code}", "must be a mapping")
     if not salary:
         r.fail("base_salary", "needs at least one amount with its date")
+    consultation = _consultation(r, data.get("consultation"), awards)
     if r.problems:
         first = next(iter(r.problems.items()))
         raise CatalogueInvalid(f"{source}: invalid rule set ({first[0]}: {first[1][0]})", r.problems)
-    return replace(catalogue, award_types=awards)
+    return replace(catalogue, award_types=awards, consultation=consultation)
+
+
+def _consultation(r: _Reader, data: Any, awards: Mapping[str, AwardType]) -> Consultation | None:
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        r.fail("consultation", "must be a mapping or absent")
+        return None
+    listed = tuple(str(code) for code in r.get(data, "award_types", "consultation.", list) or ())
+    for code in listed:
+        if code not in awards:
+            r.fail("consultation.award_types", f"{code!r} is not in award_types")
+    numbers = {}
+    for key in ("days", "max_text", "max_attachment_bytes", "per_address_per_hour", "per_proposal_per_day"):
+        value = r.get(data, key, "consultation.", int)
+        if value is not None and value < 1:
+            r.fail(f"consultation.{key}", "must be a positive whole number")
+        numbers[key] = int(value or 1)
+    return Consultation(
+        award_types=listed,
+        contact_required=bool(r.get(data, "contact_required", "consultation.", bool, False)),
+        attachment_types=tuple(str(t) for t in r.get(data, "attachment_types", "consultation.", list) or ()),
+        **numbers,
+    )
 
 
 def _councils(r: _Reader, data: Mapping[str, Any]) -> dict[str, Council]:

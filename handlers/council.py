@@ -13,6 +13,7 @@ from engine import clock
 from engine.errors import InvalidInput, InvalidState
 from handlers import documents, records, tally, templates
 from handlers.catalogue import Council, Vote, format_ratio
+from handlers.consultation_service import comments_of
 from handlers.models import CouncilSession, CouncilVote, Nominee
 from handlers.records import Current
 from handlers.storage import Store
@@ -177,5 +178,12 @@ def minutes(*, store: Store) -> dict[str, Any]:
     _, council = _vote(cur)
     row = _latest(cur)
     names = {n.id: n.name for n in cur.dossier.nominees}
-    doc = templates.minutes(cur.dossier, cur.rules, session=row, names=names, council_name=council.name)
+    doc = templates.minutes(
+        cur.dossier,
+        cur.rules,
+        session=row,
+        names=names,
+        council_name=council.name,
+        comments=comments_of(cur.session, cur.dossier),
+    )
     return {"documents": documents.save(cur.session, store, cur.dossier, "minutes", doc, cur.actor)}

@@ -1,4 +1,5 @@
-"""A sitting is recorded only from its meeting's date: one listener, whatever completes the council step.
+"""A sitting is recorded only from its meeting's date, and no vote is taken on a proposal while an objection a
+citizen sent in its public consultation is not handled: listeners, whatever completes the council step.
 
 The secretary's page, the task API, the command line and the demo all complete ``record_session`` through
 the engine; the engine announces the closed task inside that transaction, and this listener refuses it (the
@@ -15,18 +16,39 @@ from engine import clock
 from engine.errors import InvalidInput
 from engine.events import Listeners, TaskClosed
 from engine.models import ProcessInstance
+from handlers.consultation_service import unresolved_objections
 from handlers.models import CouncilSession, Dossier
 
-__all__ = ["RECORDING_STEPS", "subscribe"]
+__all__ = ["DECIDING_STEPS", "RECORDING_STEPS", "subscribe"]
 
 #: the council steps that record what happened at the sitting (attendance, votes, the chair's order)
 RECORDING_STEPS = ("record_session", "chair_tiebreak")
+#: the steps that decide on the proposal: the council's vote, or the standing body's review where none is held
+DECIDING_STEPS = ("record_session", "standing_review")
 
 
 def subscribe(listeners: Listeners, time_zone: str) -> None:
     """Refuse a sitting's record before its meeting's date (``time_zone``: where the council meets)."""
     zone = ZoneInfo(time_zone)
     listeners.subscribe(TaskClosed, lambda event: refuse_early(event, zone))
+    listeners.subscribe(TaskClosed, refuse_unhandled_objections)
+
+
+def refuse_unhandled_objections(event: TaskClosed) -> None:
+    """InvalidInput (in Vietnamese) when a deciding step closes while a citizen's objection awaits handling."""
+    row = event.row
+    if event.aborted or row.element_id not in DECIDING_STEPS:
+        return
+    session = event.session
+    code = session.scalar(select(ProcessInstance.business_key).where(ProcessInstance.id == row.instance_id))
+    dossier = session.scalars(select(Dossier).where(Dossier.code == code)).first() if code else None
+    waiting = unresolved_objections(session, dossier.id) if dossier is not None else 0
+    if waiting:
+        message = (
+            f"Chưa thể biểu quyết: còn {waiting} ý kiến phản ánh của nhân dân về danh sách đề nghị chưa được "
+            "xác minh, trả lời. Chuyên viên thẩm định cần xử lý trước."
+        )
+        raise InvalidInput(message, {"public_comments": [message]})
 
 
 def refuse_early(event: TaskClosed, zone: ZoneInfo) -> None:

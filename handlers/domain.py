@@ -9,9 +9,11 @@ from __future__ import annotations
 from engine import Engine
 from handlers import appointments, council_guard
 from handlers.award_reports import AwardReportService
+from handlers.consultation_service import ConsultationService
 from handlers.council_service import CouncilService
 from handlers.dossier_service import DossierService
 from handlers.groups import Groups
+from handlers.published_decisions import PublishedDecisions
 from handlers.storage import Store
 from handlers.units import Units
 
@@ -26,6 +28,8 @@ class Domain:
         self.store = store
         self.dossiers = DossierService(engine, store)
         self.council = CouncilService(engine)
+        self.consultation = ConsultationService(engine, store)
+        self.published_decisions = PublishedDecisions(engine.db)
         self.reports = AwardReportService(engine.db)
         self.units = Units.load()
         self.groups = Groups.load()

@@ -264,3 +264,53 @@ class Document(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
     created_by: Mapped[str] = mapped_column(String(100))
+
+
+class Consultation(Base):
+    """A dossier's proposed list published for public comment (công khai lấy ý kiến) and for how long."""
+
+    __tablename__ = "consultation"
+
+    id: Mapped[IntPK]
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id", ondelete="CASCADE"), unique=True)
+    days: Mapped[int]
+    opened_at: Mapped[datetime]
+    ends_at: Mapped[datetime] = mapped_column(index=True)
+    closed_at: Mapped[datetime | None]
+
+
+class PublicComment(Base):
+    """A citizen's comment on a published proposal, sent without an account, and the appraiser's handling."""
+
+    __tablename__ = "public_comment"
+    __table_args__ = (Index("ix_public_comment_address_at", "address_hash", "received_at"),)
+
+    id: Mapped[IntPK]
+    #: what the citizen keeps to look the comment up (GY-…)
+    receipt: Mapped[str] = mapped_column(String(20), unique=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id", ondelete="CASCADE"), index=True)
+    nominee_id: Mapped[int | None] = mapped_column(ForeignKey("nominee.id", ondelete="SET NULL"))
+    #: ung_ho (support) | phan_anh (objection) | khac (other)
+    kind: Mapped[str] = mapped_column(String(20))
+    author_name: Mapped[str | None] = mapped_column(String(255))
+    contact: Mapped[str | None] = mapped_column(String(255))
+    text: Mapped[str] = mapped_column(Text)
+    attachment_name: Mapped[str | None] = mapped_column(String(255))
+    attachment_type: Mapped[str | None] = mapped_column(String(100))
+    attachment_size: Mapped[int | None]
+    attachment_key: Mapped[str | None] = mapped_column(String(255))
+    #: a keyed hash of the sender's address (rate limits without keeping the address itself)
+    address_hash: Mapped[str] = mapped_column(String(64))
+    #: the answered challenge's nonce: one challenge, one comment
+    nonce: Mapped[str] = mapped_column(String(64), unique=True)
+    received_at: Mapped[datetime]
+    instance_id: Mapped[int | None] = mapped_column(index=True)
+    #: received | handled
+    state: Mapped[str] = mapped_column(String(20), default="received")
+    substantiated: Mapped[bool | None]
+    changes_proposal: Mapped[bool | None]
+    answer: Mapped[str | None] = mapped_column(Text)
+    handled_at: Mapped[datetime | None]
+    handled_by: Mapped[str | None] = mapped_column(String(100))
+    #: truoc_han | dung_han | qua_han, the handling step's classification when it closes
+    handled_on_time: Mapped[bool | None]

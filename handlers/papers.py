@@ -17,9 +17,9 @@ from engine.errors import InvalidInput
 from handlers.catalogue import Catalogue
 from handlers.storage import Store
 
-__all__ = ["check_listed", "missing_papers", "sniff", "upload"]
+__all__ = ["SUFFIXES", "base_name", "check_listed", "missing_papers", "sniff", "upload"]
 
-_SUFFIX = {
+SUFFIXES = {
     "application/pdf": ".pdf",
     "image/jpeg": ".jpg",
     "image/png": ".png",
@@ -66,7 +66,7 @@ def upload(store: Store, rules: Catalogue, code: str, filename: str, data: bytes
     if problems:
         raise InvalidInput(f"paper {filename!r} cannot be accepted", problems)
     assert kind is not None
-    stored = store.put(data, _SUFFIX.get(kind, ""))
+    stored = store.put(data, SUFFIXES.get(kind, ""))
     return {
         "code": code,
         "filename": base_name(filename)[:255],

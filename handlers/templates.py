@@ -7,7 +7,7 @@ drafts (Tờ trình, draft decision) that the appraiser edits in Word. Dates are
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from fractions import Fraction
 from typing import Any
@@ -195,7 +195,15 @@ def control_slip(d: Dossier, rules: Catalogue, *, clock_row: Any, segments: Sequ
     )
 
 
-def minutes(d: Dossier, rules: Catalogue, *, session: CouncilSession, names: dict[int, str], council_name: str) -> Doc:
+def minutes(
+    d: Dossier,
+    rules: Catalogue,
+    *,
+    session: CouncilSession,
+    names: dict[int, str],
+    council_name: str,
+    comments: Sequence[Mapping[str, Any]] = (),
+) -> Doc:
     members = len(session.present)
     rows = tuple(
         (
@@ -233,8 +241,30 @@ def minutes(d: Dossier, rules: Catalogue, *, session: CouncilSession, names: dic
                 if session.quota
                 else ()
             ),
+            *_public_comments(comments),
             Signature("THƯ KÝ HỘI ĐỒNG", "", "(Ký, ghi rõ họ tên)"),
         ),
+    )
+
+
+def _public_comments(comments: Sequence[Mapping[str, Any]]) -> tuple[Paragraph | Table, ...]:
+    """The comments received while the list was published, and how each was handled (for the council)."""
+    if not comments:
+        return ()
+    rows = tuple(
+        (
+            item["comment"].receipt,
+            item["nominee_name"] or "Cả danh sách",
+            item["kind_name"],
+            item["comment"].text,
+            item["status_name"],
+            item["comment"].answer or "",
+        )
+        for item in comments
+    )
+    return (
+        Paragraph(f"Ý kiến của nhân dân trong thời gian công khai: {len(rows)} ý kiến.", bold=True),
+        Table(("Mã", "Về", "Loại", "Nội dung", "Kết quả xác minh", "Trả lời"), rows, (2, 3, 2, 6, 3, 5)),
     )
 
 

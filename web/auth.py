@@ -81,6 +81,10 @@ POLICY: dict[str, Rule] = {
     "POST /api/definitions/validate": DEPLOYERS,
     "GET /api/definitions/<key>/xml": SIGNED_IN,
     "GET /api/definitions/<key>/versions/<int:version>/xml": SIGNED_IN,
+    # the designer's editor
+    "GET /api/designer/catalog": DEPLOYERS,
+    "POST /api/designer/script-check": DEPLOYERS,
+    "POST /api/designer/timer-preview": DEPLOYERS,
     # instances
     "GET /api/instances": SIGNED_IN,
     "POST /api/instances": STARTERS,

@@ -12,7 +12,7 @@ from typing import Any, NoReturn
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import AwardflowError, Conflict, InvalidInput, NotFound, PermissionDenied
+from engine.errors import AwardflowError, Conflict, InvalidInput, NotFound, PermissionDenied, RateLimited
 from web import i18n
 from web.auth import CsrfFailed, RoleRefused, SignInRequired
 
@@ -24,6 +24,7 @@ STATUS: list[tuple[type[Exception], int]] = [
     (PermissionDenied, 403),
     (InvalidInput, 422),
     (Conflict, 409),
+    (RateLimited, 429),
     (SignInRequired, 401),
     (RoleRefused, 403),
     (CsrfFailed, 400),

@@ -21,6 +21,7 @@ from engine import clock
 from engine.errors import AwardflowError, Conflict
 from engine.identity import Actor
 from handlers import records
+from handlers.consultation_service import CommentForm
 from handlers.domain import Domain
 from handlers.models import Dossier
 
@@ -79,7 +80,7 @@ class Simulation:
 
     def __init__(self, domain: Domain, rng: random.Random, until: datetime) -> None:
         self.engine, self.dossiers, self.rng, self.until = domain.engine, domain.dossiers, rng, until
-        self.council = domain.council
+        self.council, self.consultation = domain.council, domain.consultation
         self.admin = self.engine.identity.actor(self.engine.settings.admin_user)
         self.queue: list[Event] = []
         self.seq = 0
@@ -134,6 +135,13 @@ class Simulation:
             papers = [self.paper(c) for c in self.plans[event.code]["missing"]]
             self.dossiers.return_supplement(self.person_named("motcua"), event.code, papers)
             self.pace(event.code, "0.2WD")
+        elif event.action == "comment":
+            self.comment(event.code)
+        elif event.action == "answer":
+            self.answer_comment(event.code)
+        elif event.action == "timer":
+            self.engine.timers.fire_due(limit=1000)
+            self.work(event.code)
         elif event.action == "withdraw":
             try:
                 self.dossiers.withdraw(self.person_named("motcua"), event.code, "Đơn vị đề nghị xin rút hồ sơ.")
@@ -214,6 +222,7 @@ class Simulation:
         instance = self.engine.runtime.list(business_key=code)[0]
         tasks = [t for t in self.engine.tasks.for_instance(instance.id) if t.state == "ready"]
         if not tasks:
+            self.wait_for_timer(code, instance.id)
             return
         meeting = self.meeting(code) if any(t.element_id == "record_session" for t in tasks) else None
         if meeting is not None and meeting > clock.now():  # a sitting is recorded from its meeting's date on
@@ -240,6 +249,47 @@ class Simulation:
             self.after("1WD", code, "withdraw")
         budgets = [float(t.properties.get("budget", "1WD").removesuffix("WD")) for t in tasks]
         self.pace(code, f"{max(budgets)}WD")
+
+    def wait_for_timer(self, code: str, instance_id: int) -> None:
+        """A dossier waiting on its own timer (the public consultation's days) is worked just after it fires;
+        while it is published, a citizen comments on some (handled well before the period ends)."""
+        due = [t.due_at for t in self.engine.timers.pending(instance_id) if t.kind == "bpmn"]
+        if due:
+            self.at(max(min(due), clock.now()) + timedelta(seconds=1), code, "timer")
+            if self.consultation.published(code) and self.rng.random() < 0.6:
+                self.after("3WD", code, "comment")
+
+    def comment(self, code: str) -> None:
+        """A citizen's comment on the published list (an objection now and then), through the public service."""
+        nominees = self.record(code).nominees
+        kind = self.rng.choice(["ung_ho", "ung_ho", "phan_anh", "khac"])
+        text = {
+            "ung_ho": "Tôi biết và đồng ý với đề nghị khen thưởng này.",
+            "phan_anh": "Đề nghị xác minh lại thành tích được kê khai trong hồ sơ.",
+            "khac": "Đề nghị công khai thêm báo cáo thành tích.",
+        }[kind]
+        form = CommentForm(
+            code=code,
+            nominee_id=self.rng.choice(nominees).id if nominees else None,
+            kind=kind,
+            author_name=self.person(self.rng.choice(["nu", "nam"])),
+            contact=f"09{self.rng.randint(10_000_000, 99_999_999)}",
+            text=text,
+            address_hash=f"{self.rng.getrandbits(256):064x}",
+            nonce=f"{self.rng.getrandbits(128):032x}",
+        )
+        receipt = self.consultation.comment(form)
+        self.after("2WD", receipt, "answer")
+
+    def answer_comment(self, receipt: str) -> None:
+        """The appraiser verifies and answers the comment; now and then an objection proves true."""
+        instance = self.engine.runtime.list(business_key=receipt)[0]
+        for task in self.engine.tasks.for_instance(instance.id):
+            if task.state == "ready":
+                true = self.rng.random() < 0.2
+                answer = "Đã xác minh, nội dung phản ánh đúng." if true else "Đã xác minh, hồ sơ kê khai đúng."
+                data = {"substantiated": true, "answer": answer, "changes_proposal": False}
+                self.engine.tasks.complete(task.id, task.assignee or "thamdinh", data)
 
     def pace(self, code: str, budget: str) -> None:
         """When the dossier's next steps are done: after a share of ``budget`` (the demo's people are never
@@ -368,6 +418,7 @@ class Simulation:
                 instance.state == "running"
                 and self.record(code).status != records.SUPPLEMENT
                 and not any(t.state == "ready" for t in self.engine.tasks.for_instance(instance.id))
+                and not any(t.kind == "bpmn" for t in self.engine.timers.pending(instance.id))
             ):
                 found.append(code)
         return found

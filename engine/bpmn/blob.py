@@ -25,7 +25,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn.tree import LeanWorkflow
 
-__all__ = ["READER", "read", "restored", "write"]
+__all__ = ["READER", "called_processes", "has_entered", "read", "restored", "write"]
 
 
 class _SpecByReference(BpmnWorkflowConverter):  # type: ignore[misc]  # SpiffWorkflow ships no types
@@ -275,3 +275,22 @@ def _write_tasks(tasks: dict[UUID, Task], out: list[str]) -> None:
 
 def _task_json(key: UUID, task: Task) -> str:
     return f"{encode_basestring_ascii(str(key))}:{_JSON.encode(_WRITER.registry.convert(task))}"
+
+
+def called_processes(text: str) -> dict[str, bool]:
+    """The processes an instance has entered through call activities (and embedded subprocesses), by spec name:
+    True once that subprocess completed. Read from the blob's ``subprocesses`` without building the workflow."""
+    subprocesses: dict[str, Any] = json.loads(text).get("subprocesses") or {}
+    entered: dict[str, bool] = {}
+    for sub in subprocesses.values():
+        name = sub.get("spec")
+        if isinstance(name, str):
+            entered[name] = entered.get(name, True) and bool(sub.get("completed"))
+    return entered
+
+
+def has_entered(text: str, name: str) -> bool:
+    """Whether the instance ever entered subprocess ``name``, without parsing the blob (a finished instance's
+    history can be long): :func:`write` emits compact ``json.dumps`` text, where a subprocess names its spec as
+    ``"spec":"<name>"`` and nothing else does (tasks say ``"task_spec"``)."""
+    return f'"spec":{_JSON.encode(name)}' in text

@@ -14,6 +14,8 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "bpmn"
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 READY = "body[data-designer-ready=true]"
+BUDGET = "#bio-properties-panel-af-budget"
+FORM = "#bio-properties-panel-af-form"
 
 
 def deploy_user_task(engine: Engine) -> None:
@@ -41,16 +43,15 @@ def test_designer_changes_a_budget_and_deploys_version_2(engine: Engine, sign_in
     page.wait_for_selector(READY)
     assert page.locator("#canvas .djs-element[data-element-id=review]").count() == 1, "the diagram is drawn"
     page.click("#canvas .djs-element[data-element-id=review]")
-    assert page.input_value("#prop-budget") == "0.5WD"
-    assert page.input_value("#prop-form") == "review.schema.json"
-    assert page.input_value("#prop-name") == "Review dossier"
-    page.fill("#prop-budget", "một ngày")
-    page.press("#prop-budget", "Enter")
-    assert page.is_visible("#panel .field-error"), "a budget the SLA cannot read is refused in the panel"
-    page.fill("#prop-budget", "1WD")
-    page.press("#prop-budget", "Enter")
-    assert not page.is_visible("#panel .field-error")
-    assert page.is_visible("#dirty")
+    assert page.input_value(BUDGET) == "0.5WD"
+    assert page.input_value(FORM) == "review.schema.json"
+    assert page.input_value("#bio-properties-panel-name") == "Review dossier"
+    page.fill(BUDGET, "một ngày")
+    error = page.wait_for_selector("#panel .bio-properties-panel-error")  # a budget the SLA cannot read is refused
+    assert "WD" in error.inner_text()
+    page.fill(BUDGET, "1WD")
+    page.wait_for_selector("#panel .bio-properties-panel-error", state="detached")
+    page.wait_for_selector("#dirty:not([hidden])")
     shot("designer-editor")
 
     page.click("#deploy-button")
@@ -78,9 +79,15 @@ def test_validation_problems_select_their_element(engine: Engine, sign_in, page,
     page.goto("/designer/user_task")
     page.wait_for_selector(READY)
     page.click("#canvas .djs-element[data-element-id=review]")
-    page.fill("#prop-form", "khong-co.schema.json")
-    page.fill("#prop-candidate_groups", "appraiser, division_head")
-    page.press("#prop-candidate_groups", "Enter")
+    page.evaluate(  # a diagram naming a form that is not deployed (the panel offers only deployed ones)
+        """() => {
+            const m = window.awardflowModeler;
+            const review = m.get('elementRegistry').get('review');
+            const form = review.businessObject.extensionElements.values[0].properties.find(p => p.name === 'form');
+            m.get('modeling').updateModdleProperties(review, form, { value: 'khong-co.schema.json' });
+        }"""
+    )
+    page.fill("#bio-properties-panel-af-candidate_groups", "appraiser, division_head")
     page.click("#validate-button")
     problem = page.locator("#problem-list li[data-element=review]")
     problem.wait_for()
@@ -91,14 +98,15 @@ def test_validation_problems_select_their_element(engine: Engine, sign_in, page,
     assert selected(page) == ["start_event"]
     problem.click()
     assert selected(page) == ["review"], "clicking a problem selects its element"
-    assert page.input_value("#prop-form") == "khong-co.schema.json"
+    assert page.input_value(FORM) == "khong-co.schema.json", "a value not offered is still shown"
     page.click("#deploy-button")
     page.wait_for_function("document.getElementById('status').className === 'bad'")
     assert [d.version for d in engine.repository.definitions("user_task")] == [1], "refused: nothing deployed"
 
 
 def test_the_editor_keeps_every_spiffworkflow_extension(engine: Engine, sign_in, page) -> None:
-    """Every fixture and process diagram, imported into bpmn-js and exported: the extensions are unchanged."""
+    """Every fixture and process diagram, imported into the editor and exported: the extensions and the
+    multi-instance collection names are unchanged."""
     deploy_user_task(engine)
     sign_in("thietke", ["designer"])
     page.goto("/designer/user_task")
@@ -110,15 +118,20 @@ def test_the_editor_keeps_every_spiffworkflow_extension(engine: Engine, sign_in,
     exported = page.evaluate(
         """async (sources) => {
             const descriptor = await (await fetch('/static/spiffworkflow-moddle.json')).json();
+            const config = JSON.parse(document.getElementById('designer-data').textContent);
             const out = {};
             for (const [name, xml] of Object.entries(sources)) {
               const box = document.createElement('div');
-              document.body.append(box);
-              const modeler = new window.BpmnJS({ container: box, moddleExtensions: { spiffworkflow: descriptor } });
+              const panel = document.createElement('div');
+              document.body.append(box, panel);
+              const modeler = window.AwardflowEditor.createEditor({
+                container: box, panel, moddle: descriptor, config,
+              });
               await modeler.importXML(xml);
               out[name] = (await modeler.saveXML({ format: true })).xml;
               modeler.destroy();
               box.remove();
+              panel.remove();
             }
             return out;
         }""",
@@ -126,6 +139,18 @@ def test_the_editor_keeps_every_spiffworkflow_extension(engine: Engine, sign_in,
     )
     for name, source in sources.items():
         assert extensions(exported[name]) == extensions(source), name
+        assert collections(exported[name]) == collections(source), f"{name}: multi-instance collections kept"
+    assert any(collections(source) for source in sources.values()), "some diagram has a multi-instance collection"
+
+
+def collections(xml: str) -> dict[str, str | None]:
+    """The multi-instance collection names (SpiffWorkflow reads them as variable names), by tag and owner."""
+    return {
+        f"{ref.getparent().getparent().get('id')}/{etree.QName(ref).localname}": (ref.text or "").strip()
+        for ref in etree.fromstring(xml.encode()).iter(
+            f"{{{BPMN_NS}}}loopDataInputRef", f"{{{BPMN_NS}}}loopDataOutputRef"
+        )
+    }
 
 
 def extensions(xml: str) -> dict[str, str]:

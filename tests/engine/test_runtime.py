@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from engine import Engine
 from engine.clock import VirtualClock
-from engine.errors import ConcurrentModification, InvalidInput, InvalidState, NotFound
+from engine.errors import ConcurrentModification, DeploymentInvalid, InvalidInput, InvalidState, NotFound
 from engine.execution import flush
 from engine.models import Event, HumanTask, ProcessInstance, Timer
 from tests.engine.conftest import complete, files, ready, ready_ids
@@ -73,9 +73,21 @@ def test_retry_after_deploying_a_fixed_version(engine: Engine, deploy) -> None:
     ("script", "reason"),
     [
         ("import os", "import"),
-        ("x = open('/etc/passwd').read()", "open"),
         ("x = __import__('os')", "__import__"),
         ("x = ().__class__.__mro__", "__class__"),
+    ],
+)
+def test_scripts_the_sandbox_cannot_compile_are_refused_at_deploy(engine: Engine, script: str, reason: str) -> None:
+    """Deployment applies the sandbox's compile rules, so such a script never reaches a running instance."""
+    with pytest.raises(DeploymentInvalid, match=reason):
+        engine.repository.deploy({"sandbox.bpmn": SCRIPT_BPMN.format(script=script).encode()}, actor="admin")
+    assert engine.repository.definitions("sandbox") == []
+
+
+@pytest.mark.parametrize(
+    ("script", "reason"),
+    [
+        ("x = open('/etc/passwd').read()", "open"),
         ("while True:\n    pass", "time limit"),
     ],
 )

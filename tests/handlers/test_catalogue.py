@@ -129,3 +129,26 @@ def test_the_version_in_force_on_a_day(session: Session, shipped_content: dict) 
     assert rulesets.in_force(session, date(2026, 3, 8))[1].version == "2025.07"
     row, rules = rulesets.in_force(session, date(2026, 3, 9))
     assert (row.version, rules.award("CSTD_TINH").vote.threshold) == ("2026.03", Fraction(4, 5))
+
+
+def test_the_consultation_rules_are_data_by_effective_date(session: Session, shipped_content: dict) -> None:
+    """2025.07 publishes nothing; 2026.10 publishes the provincial titles for 7 working days with contact required;
+    a section naming an award the version does not have, or a zero, is refused by path."""
+    rulesets.ensure_shipped(session)
+    assert rulesets.in_force(session, date(2026, 9, 30))[1].consultation is None
+    later = rulesets.in_force(session, date(2026, 10, 1))[1].consultation
+    assert later is not None and later.days == 7 and later.contact_required
+    assert later.applies("CSTD_TINH") and later.applies("CO_TINH") and not later.applies("BK_UBND")
+    broken = copy.deepcopy(shipped_content)
+    broken["consultation"] = {
+        "award_types": ["KHONG_CO"],
+        "days": 0,
+        "max_text": 10,
+        "max_attachment_bytes": 10,
+        "per_address_per_hour": 1,
+        "per_proposal_per_day": 1,
+        "attachment_types": ["application/pdf"],
+    }
+    with pytest.raises(CatalogueInvalid) as refused:
+        parse(broken)
+    assert set(refused.value.fields) == {"consultation.award_types", "consultation.days"}

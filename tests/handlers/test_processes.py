@@ -16,7 +16,15 @@ from web.boot import PROCESSES_DIR, bundle_files
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
-PROCESSES = {"award_dossier", "intake", "appraisal", "council_vote", "decision_issuance"}
+PROCESSES = {
+    "award_dossier",
+    "intake",
+    "appraisal",
+    "consultation",
+    "council_vote",
+    "decision_issuance",
+    "public_comment",
+}
 
 
 def user_tasks() -> dict[str, dict[str, str]]:
@@ -35,7 +43,8 @@ def user_tasks() -> dict[str, dict[str, str]]:
 def test_the_bundle_deploys_without_errors_or_warnings() -> None:
     bundle = validate_bundle(bundle_files([PROCESSES_DIR]))
     assert set(bundle.processes) == PROCESSES
-    assert bundle.processes["award_dossier"].called == {"intake", "appraisal", "council_vote", "decision_issuance"}
+    called = {"intake", "appraisal", "consultation", "council_vote", "decision_issuance"}
+    assert bundle.processes["award_dossier"].called == called
     assert bundle.warnings == []
 
 

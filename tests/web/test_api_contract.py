@@ -44,6 +44,7 @@ SEMANTIC_REFUSALS = {
     "POST /api/dossiers/{code}/papers": "the paper's kind and file type must be those the rule set accepts",
     "GET /api/reports/on-time": "end must not be before start and the range at most ten years long",
     "GET /api/reports/late": "end must not be before start and the range at most ten years long",
+    "POST /api/designer/timer-preview": "the expression must evaluate, in the sandbox, to an ISO 8601 text",
     "POST /api/instances/{instance_id}/migrate": "a mapping must name elements of the instance's version and of "
     "the new one",
     **dict.fromkeys(

@@ -130,7 +130,13 @@ def test_editor_page_carries_the_xml_the_moddle_extension_and_the_api(designer: 
     assert 'value="0.5WD"' in data["xml"] and data["csrf"] == csrf(html)
     assert (data["validate_url"], data["deploy_url"]) == ("/api/definitions/validate", "/api/definitions")
     assert data["texts"]["deployed"] == "Đã triển khai phiên bản {version}."
-    assert "/vendor/bpmn-js/bpmn-modeler.production.min.js" in html and "/static/designer.js" in html
+    assert "/vendor/designer/designer.js" in html and "/static/designer.js" in html
+    assert designer.get("/vendor/designer/designer.js").status_code == 200, "npm ci builds the editor bundle"
+    assert designer.get("/vendor/properties-panel/properties-panel.css").status_code == 200
+    assert data["catalog"]["forms"] == ["review.schema.json"] and data["catalog"]["processes"] == []
+    assert "sla.start_clock" in {o["name"] for o in data["catalog"]["operators"]}
+    urls = {"script_check": "/api/designer/script-check", "timer_preview": "/api/designer/timer-preview"}
+    assert data["urls"] == urls
     assert (
         'value="2WD"'
         in json.loads(
@@ -236,3 +242,67 @@ def test_designer_pages_need_the_designer_role(app: Flask, engine: Engine) -> No
     assert "Thiết kế quy trình" not in appraiser.get("/", follow_redirects=True).get_data(as_text=True)
     admin = sign_in(app, engine, "admin")
     assert admin.get("/designer").status_code == 200
+
+
+def editor_data(html: str) -> dict[str, object]:
+    found = re.search(r'id="designer-data">(.*?)</script>', html, re.S)
+    assert found, "the editor page"
+    data: dict[str, object] = json.loads(found.group(1))
+    return data
+
+
+def test_a_new_process_starts_blank_or_from_a_deployed_one(designer: FlaskClient, engine: Engine) -> None:
+    deploy(engine)
+    form = designer.get("/designer/new").get_data(as_text=True)
+    assert 'id="new-form"' in form and '<option value="user_task">' in form
+    token = token_of(designer)
+    blank = designer.post("/designer/new", data={"key": "thu_nghiem", "name": "Thử nghiệm", "csrf_token": token})
+    assert blank.status_code == 200
+    data = editor_data(blank.get_data(as_text=True))
+    assert (data["key"], data["version"], data["resource"]) == ("thu_nghiem", None, "thu_nghiem.bpmn")
+    assert 'id="thu_nghiem" name="Thử nghiệm" isExecutable="true"' in str(data["xml"])
+    copy = designer.post(
+        "/designer/new", data={"key": "ban_sao", "name": "Bản sao", "template": "user_task", "csrf_token": token}
+    )
+    xml = str(editor_data(copy.get_data(as_text=True))["xml"])
+    assert 'id="ban_sao"' in xml and 'processRef="ban_sao"' in xml and 'id="review"' in xml
+    assert '"user_task"' not in xml, "every reference follows the new key"
+    assert [d.key for d in engine.repository.definitions()] == ["user_task"], "nothing is stored before deploying"
+
+
+@pytest.mark.parametrize(
+    ("form", "field"),
+    [
+        ({"key": "user_task", "name": "Trùng"}, "key"),
+        ({"key": "1abc", "name": "Sai mã"}, "key"),
+        ({"key": "a.b", "name": "Sai mã"}, "key"),
+        ({"key": "ok_key", "name": ""}, "name"),
+        ({"key": "ok_key", "name": "x" * 201}, "name"),
+        ({"key": "ok_key", "name": "Mẫu lạ", "template": "khong_co"}, "template"),
+    ],
+)
+def test_a_bad_new_process_is_refused_naming_the_field(
+    designer: FlaskClient, engine: Engine, form: dict[str, str], field: str
+) -> None:
+    deploy(engine)
+    answer = designer.post("/designer/new", data={**form, "csrf_token": token_of(designer)})
+    assert answer.status_code == 422
+    label = {"key": "Mã quy trình:", "name": "Tên quy trình:", "template": "Bắt đầu từ:"}[field]
+    assert label in answer.get_data(as_text=True), "the refusal names the field"
+    assert [d.key for d in engine.repository.definitions()] == ["user_task"]
+
+
+def test_the_diff_page_carries_both_versions(designer: FlaskClient, engine: Engine) -> None:
+    deploy(engine)
+    deploy(engine, with_budget("2WD"))
+    html = designer.get("/designer").get_data(as_text=True)
+    assert "/designer/user_task/diff?to=2&amp;from=1" in version_row(html, 2), "each newer version compares"
+    page = designer.get("/designer/user_task/diff")
+    assert page.status_code == 200
+    found = re.search(r'id="diff-data">(.*?)</script>', page.get_data(as_text=True), re.S)
+    assert found
+    data = json.loads(found.group(1))
+    assert 'value="0.5WD"' in data["old_xml"] and 'value="2WD"' in data["new_xml"], "the latest against the one before"
+    assert data["texts"]["added"] == "Thêm mới"
+    assert designer.get("/designer/user_task/diff?from=1&to=9").status_code == 404
+    assert designer.get("/designer/user_task/diff?from=x").status_code == 200, "a bad number falls back to the default"

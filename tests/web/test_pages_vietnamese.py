@@ -104,9 +104,23 @@ def sign_in(app: Flask, username: str) -> FlaskClient:
     return client
 
 
-def walk(client: FlaskClient, codes: set[str]) -> dict[str, list[str]]:
-    """Open every page reachable from the home page (and two wrong turns), by link; what each one leaks."""
-    queue, seen, problems = ["/", "/inbox", "/khong-co-trang-nay", "/logout"], set(), {}
+#: where a signed-in walk starts (the home page, the inbox, two wrong turns)
+SIGNED_IN_START = ("/", "/inbox", "/khong-co-trang-nay", "/logout")
+#: the public pages anyone opens without an account: look-up, disclosure for comment, published decisions
+PUBLIC_START = (
+    "/tra-cuu",
+    "/tra-cuu?code=HS-KHONG-CO",
+    "/cong-khai",
+    "/cong-khai/HS-KHONG-CO/gop-y",
+    "/cong-khai/y-kien?receipt=GY-KHONGCO",
+    "/cong-khai/quyet-dinh",
+    "/cong-khai/quyet-dinh?q=a",
+)
+
+
+def walk(client: FlaskClient, codes: set[str], start: tuple[str, ...] = SIGNED_IN_START) -> dict[str, list[str]]:
+    """Open every page reachable from ``start``, by link; what each one leaks."""
+    queue, seen, problems = list(start), set(), {}
     variants: dict[str, int] = {}
     while queue and len(seen) < MAX_PAGES:
         url = queue.pop(0)
@@ -141,4 +155,14 @@ def test_every_page_in_vietnamese(world: tuple[Flask, Domain], username: str) ->
     codes = set(Units.load().names) | set(ROLES) | {g for *_, groups, _u in DEMO_USERS for g in groups}
     codes -= {"admin"}  # the word the administrators' own page is named by in the menu is not a code here
     problems = walk(sign_in(app, username), codes)
+    assert problems == {}, "\n".join(f"{page}: {found}" for page, found in problems.items())
+
+
+def test_the_public_pages_in_vietnamese(world: tuple[Flask, Domain]) -> None:
+    """Without an account: the look-up, the lists published for comment with their forms, the published decisions
+    (the demo's year has some of each)."""
+    app, domain = world
+    assert domain.published_decisions.search()[0], "the demo issued decisions"
+    codes = set(Units.load().names) | set(ROLES) | {g for *_, groups, _u in DEMO_USERS for g in groups}
+    problems = walk(app.test_client(), codes, PUBLIC_START)
     assert problems == {}, "\n".join(f"{page}: {found}" for page, found in problems.items())

@@ -17,6 +17,7 @@ from engine.calendar import DEFAULT_ZONE, DURATION_DIGITS, DURATION_PATTERN
 from engine.calendar_store import LISTED_YEARS
 from engine.inbox import MAX_PAGE, SCOPES, SORTS
 from engine.runtime import MAX_ELEMENT_ID, MAX_MAPPING
+from engine.timer_preview import TIMER_KINDS
 from web.boundary import MAX_ID
 
 LOCAL = ZoneInfo(DEFAULT_ZONE)
@@ -149,6 +150,7 @@ class DefinitionSchema(Schema):
     content_hash = fields.String()
     calls = fields.List(fields.String())
     running_instances = fields.Integer()
+    finished_instances = fields.Integer()
 
 
 class DeploymentSchema(Schema):
@@ -496,3 +498,62 @@ class NotificationSchema(Schema):
     instance_id = fields.Integer(allow_none=True)
     task_id = fields.String(allow_none=True)
     read_at = fields.AwareDateTime(allow_none=True)
+
+
+# -- the process designer's editor -----------------------------------------------------------------------------
+
+#: The longest script or expression the editor may send to be checked (a BPMN file is bounded at 10 MB).
+MAX_SCRIPT = 100_000
+
+
+class ProcessRefSchema(Schema):
+    key = fields.String()
+    name = fields.String(allow_none=True)
+    version = fields.Integer()
+
+
+class HandlerParameterSchema(Schema):
+    name = fields.String()
+    required = fields.Boolean()
+
+
+class OperatorSchema(Schema):
+    name = fields.String(metadata={"description": "the serviceTaskOperator id"})
+    doc = fields.String(metadata={"description": "the first paragraph of the handler's documentation"})
+    parameters = fields.List(fields.Nested(HandlerParameterSchema))
+
+
+class DesignerCatalogSchema(Schema):
+    processes = fields.List(fields.Nested(ProcessRefSchema), metadata={"description": "latest version per key"})
+    decisions = fields.List(fields.String())
+    forms = fields.List(fields.String())
+    operators = fields.List(fields.Nested(OperatorSchema))
+
+
+class ScriptCheckSchema(Schema):
+    source = fields.String(required=True, validate=validate.Length(max=MAX_SCRIPT))
+    mode = fields.String(
+        load_default="exec",
+        validate=validate.OneOf(("exec", "eval")),
+        metadata={"description": "exec: a script task's script; eval: a condition or expression"},
+    )
+
+
+class ScriptCheckResultSchema(Schema):
+    ok = fields.Boolean()
+    message = fields.String(allow_none=True, metadata={"description": "why the sandbox refuses it"})
+
+
+class TimerPreviewSchema(Schema):
+    expression = fields.String(required=True, validate=validate.Length(min=1, max=MAX_SCRIPT))
+    kind = fields.String(load_default="duration", validate=validate.OneOf(TIMER_KINDS))
+    start = moment(required=True, metadata={"description": "the example moment the timer is reached"})
+    unit = fields.String(
+        load_default=None, validate=validate.Length(max=100), metadata={"description": "whose calendar"}
+    )
+
+
+class TimerPreviewResultSchema(Schema):
+    value = fields.String(metadata={"description": "what the expression gave"})
+    due = fields.AwareDateTime()
+    cycles = fields.Integer(allow_none=True)

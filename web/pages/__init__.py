@@ -14,11 +14,13 @@ from web import i18n
 from web.pages import (
     admin_jobs,
     admin_pages,
+    comment_report,
     council,
     dashboard,
     designer,
     designer_simulate,
     desk,
+    disclosure,
     guard,
     inbox,
     lookup,
@@ -34,6 +36,9 @@ FRONTEND = Path(__file__).resolve().parent.parent / "frontend" / "node_modules"
 VENDOR = {
     "bpmn-js": FRONTEND / "bpmn-js" / "dist",
     "chart.js": FRONTEND / "chart.js" / "dist",
+    "properties-panel": FRONTEND / "@bpmn-io" / "properties-panel" / "dist" / "assets",
+    # the designer's editor, bundled from the installed packages by `npm ci` (web/frontend/build.mjs)
+    "designer": FRONTEND.parent / "build",
 }
 
 vendor = Blueprint("vendor", __name__)
@@ -57,6 +62,8 @@ BLUEPRINTS = [
     desk.blp,
     council.blp,
     lookup.blp,
+    disclosure.blp,
+    comment_report.blp,
     dashboard.blp,
     designer.blp,
     designer_simulate.blp,

@@ -125,7 +125,14 @@ def session_page(me: Actor, task_id: str) -> Any:
     meeting = s.session.session_date if s.session else None
     early = not errors and task.element_id == "record_session" and meeting is not None and _today() < meeting
     return render_template(
-        "council_session.html", task=task, s=s, ratio=format_ratio, errors=errors, form=request.form, early=early
+        "council_session.html",
+        task=task,
+        s=s,
+        ratio=format_ratio,
+        errors=errors,
+        form=request.form,
+        early=early,
+        comments=domain().consultation.of_dossier(s.dossier.code),
     ), status
 
 
@@ -149,5 +156,9 @@ def result(me: Actor, code: str) -> str:
     row = dossiers.dossier(me, code)
     minutes = [d for d in dossiers.documents(row) if d.kind == "minutes"]
     return render_template(
-        "council_result.html", s=domain().council.sitting(me, code), minutes=minutes, tasks=dossiers.open_tasks(row)
+        "council_result.html",
+        s=domain().council.sitting(me, code),
+        minutes=minutes,
+        tasks=dossiers.open_tasks(row),
+        comments=domain().consultation.of_dossier(row.code),
     )

@@ -9,18 +9,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
+from engine import clock
 from engine.errors import AwardflowError, DeploymentInvalid, InvalidInput, Problem
 from engine.identity import Actor
 from engine.models import ProcessInstance
-from engine.repository import DefinitionView, DeploymentResult
+from engine.repository import OPEN_STATES, DefinitionView, DeploymentResult
 from web import i18n
 from web.api.definitions import bundle, deployment_name
+from web.api.designer import catalog
 from web.auth import csrf_token, require_unit, unit_scope
 from web.boundary import column_int
 from web.pages import migration_mapping as mapping
+from web.pages.designer_diagrams import blank, check_new, copy_of
 from web.pages.guard import page
 from web.services import engine as _engine
 
@@ -33,6 +37,35 @@ i18n.TEXTS.update(
         "designer.deployed_at": ("Triển khai lúc", "Deployed at"),
         "designer.file": ("Tệp", "File"),
         "designer.running": ("Hồ sơ đang chạy", "Running instances"),
+        "designer.finished": ("Hồ sơ đã xong", "Finished instances"),
+        "designer.counts_hint": (
+            "Kể cả hồ sơ đang ở trong phiên bản này như một quy trình được gọi (hoặc đã đi qua nó).",
+            "Including instances inside this version as a called process (or that went through it).",
+        ),
+        "designer.compare": ("So với bản trước", "Compare with the previous"),
+        "designer.diff_title": (
+            "{process}: phiên bản {old} và {new}",
+            "{process}: version {old} against {new}",
+        ),
+        "designer.diff_from": ("Từ phiên bản", "From version"),
+        "designer.diff_to": ("đến phiên bản", "to version"),
+        "designer.diff_do": ("So sánh", "Compare"),
+        "designer.diff_list": ("Các khác biệt", "Differences"),
+        "designer.diff_none": ("Hai phiên bản giống nhau.", "The two versions are the same."),
+        "designer.diff_kind": ("Loại khác biệt", "Kind"),
+        "designer.diff_what": ("Chi tiết", "Details"),
+        "designer.new": ("Quy trình mới", "New process"),
+        "designer.new_key": ("Mã quy trình", "Process key"),
+        "designer.new_key_hint": (
+            "chữ cái không dấu, chữ số, dấu gạch dưới và gạch ngang, bắt đầu bằng chữ cái; không đổi được về sau",
+            "letters, digits, underscores and hyphens, starting with a letter; it cannot change later",
+        ),
+        "designer.new_name": ("Tên quy trình", "Process name"),
+        "designer.template": ("Bắt đầu từ", "Start from"),
+        "designer.blank": ("Sơ đồ trống", "A blank diagram"),
+        "designer.template_of": ("Bản sao của {name}", "A copy of {name}"),
+        "designer.create": ("Tạo và mở trình soạn thảo", "Create and open the editor"),
+        "designer.new_unsaved": ("chưa triển khai", "not deployed yet"),
         "designer.latest": ("mới nhất", "latest"),
         "designer.open": ("Mở trình soạn thảo", "Open in editor"),
         "designer.open_latest": ("Soạn thảo phiên bản mới nhất", "Edit the latest version"),
@@ -74,10 +107,6 @@ i18n.TEXTS.update(
             "Deployed forms and DMN are found by name; attach only new or changed files.",
         ),
         "designer.panel": ("Thuộc tính bước", "Step properties"),
-        "designer.panel_empty": (
-            "Chọn một bước trên sơ đồ để xem và sửa thuộc tính.",
-            "Select a step on the diagram to see and edit its properties.",
-        ),
         "designer.problems": ("Kết quả kiểm tra", "Check results"),
         # migration
         "designer.migrate_title": (
@@ -133,9 +162,6 @@ JS_TEXTS: dict[str, tuple[str, str]] = {
     "warning": ("Cảnh báo", "Warning"),
     "line": ("dòng", "line"),
     "not_on_canvas": ("không có trên sơ đồ", "not on the diagram"),
-    "id": ("Mã phần tử", "Element id"),
-    "type": ("Loại", "Type"),
-    "name": ("Tên bước", "Step name"),
     "budget": ("Thời hạn xử lý (budget)", "Budget"),
     "budget_hint": ("ví dụ 0.5WD (ngày làm việc) hoặc 4WH (giờ làm việc)", "e.g. 0.5WD (working days) or 4WH (hours)"),
     "budget_bad": (
@@ -160,13 +186,62 @@ JS_TEXTS: dict[str, tuple[str, str]] = {
         "Dạng: <thời hạn> notify|reassign <nhóm hoặc user:tên>.",
         "Format: <duration> notify|reassign <group or user:name>.",
     ),
-    "other": ("Thuộc tính khác", "Other properties"),
-    "no_properties": ("Phần tử này không có thuộc tính thời hạn.", "This element has no step properties."),
+    "group": ("Thiết lập thực thi", "Execution settings"),
+    "none": ("(không chọn)", "(none)"),
+    "unknown": ("không có trong danh sách", "not in the list"),
+    "required": ("Bắt buộc.", "Required."),
+    "whole_number": ("Phải là số nguyên.", "Must be a whole number."),
+    "condition": ("Điều kiện rẽ nhánh (biểu thức Python)", "Condition (Python expression)"),
+    "script": ("Kịch bản (Python)", "Script (Python)"),
+    "script_ok": ("Kịch bản hợp lệ trong môi trường an toàn.", "Accepted by the sandbox."),
+    "script_bad": ("Không chạy được", "Refused"),
+    "example_start": ("Giả sử đến bước này lúc", "Suppose it is reached at"),
+    "timer_hint": (
+        'ISO 8601 ("PT2H", "R3/PT10M") hoặc working_days_after(2), working_time_after("4WH")',
+        'ISO 8601 ("PT2H", "R3/PT10M") or working_days_after(2), working_time_after("4WH")',
+    ),
+    "timer_due": ("Đến hạn lúc", "Falls due at"),
+    "timer_bad": ("Không tính được", "Cannot be computed"),
+    "message_variable": ("Biến nhận nội dung thông điệp", "Variable receiving the message"),
+    "message_payload": ("Nội dung gửi (biểu thức)", "Payload (expression)"),
+    "operator": ("Xử lý được gọi", "Handler"),
+    "operator_hint": ("Chọn một xử lý đã đăng ký.", "Choose a registered handler."),
+    "result_variable": ("Biến nhận kết quả", "Result variable"),
+    "parameter": ("Tham số", "Parameter"),
+    "parameter_hint": ("biểu thức Python trên dữ liệu hồ sơ", "a Python expression on the instance data"),
+    "called": ("Quy trình được gọi", "Called process"),
+    "decision": ("Bảng quyết định (DMN)", "DMN decision"),
+    "mi_input": ("Danh sách chạy từng phần tử", "Input collection"),
+    "mi_input_hint": ("tên biến danh sách trong dữ liệu hồ sơ, ví dụ members", "a list variable, e.g. members"),
+    "mi_input_item": ("Biến giữ phần tử đang xử lý", "Element variable"),
+    "mi_output": ("Danh sách kết quả", "Output collection"),
+    "mi_output_item": ("Biến kết quả của mỗi lần", "Output element variable"),
+    "identifier": (
+        "Phải là tên biến: chữ cái không dấu, chữ số, dấu gạch dưới.",
+        "Must be a variable name: letters, digits, underscores.",
+    ),
+    "loop_maximum": ("Số vòng tối đa", "Loop maximum"),
+    "loop_condition": ("Điều kiện lặp", "Loop condition"),
+    "assignee_from": ("Người xử lý lấy từ biến (assignee_from)", "Assignee from"),
+    "assignee_from_hint": ("ví dụ appraiser", "e.g. appraiser"),
+    "check": ("Kiểm tra trước khi xong (check)", "Check before completing"),
+    "check_hint": ("tên một xử lý kiểm tra, ví dụ dossier.check_intake", "a check handler, e.g. dossier.check_intake"),
+    "lane_hint": (
+        "Tên làn là nhóm xử lý các bước trong làn (xem danh sách nhóm).",
+        "The lane's name is the candidate group of its steps.",
+    ),
+    "live_problems": ("{n} vấn đề trên sơ đồ", "{n} problem(s) on the diagram"),
+}
+
+#: The kinds of difference designer_diff.js lists, in the page's language.
+DIFF_TEXTS: dict[str, tuple[str, str]] = {
+    "added": ("Thêm mới", "Added"),
+    "removed": ("Bỏ đi", "Removed"),
+    "changed": ("Thay đổi", "Changed"),
+    "layout": ("Chỉ đổi vị trí", "Moved only"),
 }
 
 DESIGNERS = ("designer", "admin")
-#: Instance states that still run on their definition (and so may be migrated).
-OPEN_STATES = ("running", "suspended", "error")
 
 blp = Blueprint("designer", __name__, url_prefix="/designer")
 
@@ -247,6 +322,28 @@ def _flash_result(result: DeploymentResult) -> None:
         flash(i18n.gettext("designer.warning", problem=str(warning)), "warning")
 
 
+@blp.route("/new", methods=["GET", "POST"])
+@page(roles=DESIGNERS)
+def new(me: Actor) -> Any:
+    """Start a process from a blank diagram or a copy of a deployed one; it is stored only when deployed."""
+    known = processes()
+    if request.method == "GET":
+        return render_template("designer.html", processes=known)
+    key, name = request.form.get("key", "").strip(), request.form.get("name", "")
+    template = request.form.get("template", "")
+    repository = _engine().repository
+    try:
+        check_new(key, name, repository.deployed_names().processes)
+        if template and template not in {p.key for p in known}:
+            raise InvalidInput("no such template", {"template": [i18n.gettext("designer.bad_template")]})
+        xml = copy_of(repository.xml(template), template, key, name) if template else blank(key, name)
+    except InvalidInput as bad:
+        for messages in bad.fields.values():
+            flash(" ".join(messages), "error")
+        return render_template("designer.html", processes=known, new_form=request.form), 422
+    return render_template("designer_edit.html", key=key, current=None, versions=[], data=_editor(key, xml, None))
+
+
 @blp.get("/<key>")
 @page(roles=DESIGNERS)
 def edit(me: Actor, key: str) -> Any:
@@ -256,21 +353,58 @@ def edit(me: Actor, key: str) -> Any:
     current = next((v for v in versions if wanted in (None, v.version)), None)
     if current is None:
         abort(404, description=f"no version {wanted} of {key!r}")
+    data = _editor(key, _engine().repository.xml(key, current.version), current, versions[0].version)
+    return render_template("designer_edit.html", key=key, current=current, versions=versions, data=data)
+
+
+def _editor(key: str, xml: str, current: DefinitionView | None, latest: int | None = None) -> dict[str, Any]:
+    """Everything designer.js and the properties panel need, in the page's language."""
+    engine = _engine()
+    found = catalog()
     language = i18n.LANGUAGES.index(i18n.language())
-    data = {
+    start = clock.now().astimezone(ZoneInfo(engine.settings.time_zone))
+    return {
         "key": key,
-        "version": current.version,
-        "latest": versions[0].version,
-        "resource": current.resource_name,
-        "xml": _engine().repository.xml(key, current.version),
+        "version": current.version if current else None,
+        "latest": latest,
+        "resource": current.resource_name if current else f"{key}.bpmn",
+        "xml": xml,
         "csrf": csrf_token(),
+        "language": i18n.language(),
+        "time_zone": engine.settings.time_zone,
+        "example_start": start.strftime("%Y-%m-%dT%H:%M"),
         "moddle": url_for("static", filename="spiffworkflow-moddle.json"),
         "validate_url": url_for("definitions.Validate"),
         "deploy_url": url_for("definitions.Definitions"),
         "edit_url": url_for(".edit", key=key),
+        "urls": {
+            "script_check": url_for("designer_api.ScriptCheck"),
+            "timer_preview": url_for("designer_api.TimerPreviewView"),
+        },
+        "catalog": {**found, "processes": [p for p in found["processes"] if p["key"] != key]},
         "texts": {name: pair[language] for name, pair in JS_TEXTS.items()},
     }
-    return render_template("designer_edit.html", key=key, current=current, versions=versions, data=data)
+
+
+@blp.get("/<key>/diff")
+@page(roles=DESIGNERS)
+def diff(me: Actor, key: str) -> Any:
+    """Two versions side by side with their differences (``?from=N&to=M``; default the latest and the one before)."""
+    versions = versions_of(key)
+    by_number = {v.version: v for v in versions}
+    new_version = request.args.get("to", versions[0].version, type=int)
+    old_version = request.args.get("from", versions[min(1, len(versions) - 1)].version, type=int)
+    if new_version not in by_number or old_version not in by_number:
+        abort(404, description=f"no such version of {key!r}")
+    repository = _engine().repository
+    language = i18n.LANGUAGES.index(i18n.language())
+    data = {
+        "old_xml": repository.xml(key, old_version),
+        "new_xml": repository.xml(key, new_version),
+        "texts": {kind: DIFF_TEXTS[kind][language] for kind in DIFF_TEXTS},
+    }
+    old, new = by_number[old_version], by_number[new_version]
+    return render_template("designer_diff.html", key=key, old=old, new=new, versions=versions, data=data)
 
 
 @blp.route("/<key>/versions/<int:version>/migrate", methods=["GET", "POST"])

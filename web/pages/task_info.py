@@ -49,6 +49,7 @@ i18n.TEXTS.update(
         "task.event.incident_retried": ("Chạy lại sau sự cố", "Retried"),
         "task.event.message_received": ("Nhận thông điệp", "Message received"),
         "task.event.signal_received": ("Nhận tín hiệu", "Signal received"),
+        "task.event.public_comment_received": ("Nhận ý kiến góp ý của nhân dân", "Public comment received"),
         "task.due": ("hạn {due}", "due {due}"),
         "task.message.bo_sung_ho_so": ("Nhận hồ sơ bổ sung", "Supplement received"),
         "task.message.rut_ho_so": ("Đơn vị đề nghị rút hồ sơ", "The proposing unit withdrew the dossier"),

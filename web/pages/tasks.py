@@ -262,7 +262,9 @@ def _dossier(me: Actor, task: TaskView, schema: dict[str, Any] | None, now: date
         return {"dossier": None, "history": task_info.history(own_events, steps, task.id, own, names.person_name)}
     instance = eng.runtime.get(task.instance_id)
     titles = {d.version: d.name for d in eng.repository.definitions(instance.process_key)}
-    case = domain().dossiers.reading(me, task.business_key) if task.business_key else None
+    comment = _public_comment(instance.process_key, task.business_key)
+    code = comment["code"] if comment else task.business_key
+    case = domain().dossiers.reading(me, code) if code else None
     labels = {f.key: f.label for f in forms.fields(schema)}
     # a dossier is read from its records; the raw process data is for processes of other kinds
     data, skipped = ([], 0) if case else task_info.summary(instance.data, labels)
@@ -276,6 +278,7 @@ def _dossier(me: Actor, task: TaskView, schema: dict[str, Any] | None, now: date
         "dossier": instance,
         "process_name": titles.get(instance.definition_version) or names.process_name(instance.process_key),
         "case": case,
+        "comment": comment,
         "data": data,
         "skipped": skipped,
         "history": task_info.history(events, steps, task.id, answered, names.person_name),
@@ -283,6 +286,16 @@ def _dossier(me: Actor, task: TaskView, schema: dict[str, Any] | None, now: date
         "clock": task_info.slip_clock(slip),
         "budget": task_info.budget,
     }
+
+
+def _public_comment(process_key: str, receipt: str | None) -> dict[str, Any] | None:
+    """The citizen's comment a comment-handling step is about (its business key is the receipt code)."""
+    if process_key != "public_comment" or not receipt:
+        return None
+    try:
+        return domain().consultation.receipt(receipt)
+    except NotFound:
+        return None
 
 
 ROUTES = (

@@ -1,43 +1,25 @@
-/* awardflow process designer: bpmn-js Modeler plus a small panel for our spiffworkflow task properties.
+/* awardflow process designer: the bpmn-js Modeler with its properties panel (bundled from npm by
+ * web/frontend/build.mjs as window.AwardflowEditor; our provider edits the engine's extensions).
  *
- * The page gives everything as JSON in #designer-data (the BPMN as deployed, the API URLs, the CSRF token and
- * the texts in the page's language). Edits go through bpmn-js's modeling commands, so undo works and the XML
- * keeps the standard shape:
- *   <bpmn:extensionElements><spiffworkflow:properties>
- *     <spiffworkflow:property name="budget" value="0.5WD"/>
- *   </spiffworkflow:properties></bpmn:extensionElements>
- * Validate and Deploy send the exported XML as a file named like the deployed resource.
+ * The page gives everything as JSON in #designer-data (the BPMN, the API URLs, the CSRF token, the pick lists
+ * and the texts in the page's language). This file wires the page: validate and deploy send the exported XML
+ * as a file named like the deployed resource, and every change is checked against the server's validation
+ * after a short pause (our lint rules, the same as at deploy), its problems marked on the canvas as you draw.
  */
 (function () {
   'use strict';
 
   const data = JSON.parse(document.getElementById('designer-data').textContent);
   const T = data.texts;
-  const DURATION = /^\d+(\.\d+)?(WD|WH)$/;
-  const RULE = /^\d+(\.\d+)?(WD|WH) (notify|reassign) \S+$/;
-  /** The step properties the panel edits, in display order. */
-  const FIELDS = [
-    { name: 'budget', check: DURATION, bad: 'budget_bad', hint: 'budget_hint' },
-    { name: 'form', hint: 'form_hint' },
-    { name: 'candidate_groups', hint: 'candidate_groups_hint' },
-    { name: 'calendar', hint: 'calendar_hint' },
-    { name: 'warn_before', check: DURATION, bad: 'budget_bad', hint: 'warn_before_hint' },
-    { name: 'escalate_unclaimed', check: RULE, bad: 'escalate_bad', hint: 'escalate_hint' },
-    { name: 'escalate_incomplete', check: RULE, bad: 'escalate_bad', hint: 'escalate_hint' },
-  ];
-  const KNOWN = new Set(FIELDS.map((f) => f.name));
-  /** Elements whose properties drive the SLA and the inbox: human tasks. */
-  const HUMAN = ['bpmn:UserTask', 'bpmn:ManualTask'];
+  /** Milliseconds of quiet after a change before the diagram is checked again. */
+  const LIVE_CHECK_MS = 700;
 
   const $ = (id) => document.getElementById(id);
   const fmt = (text, values) => text.replace(/\{(\w+)\}/g, (all, k) => (k in values ? String(values[k]) : all));
-  const panelBody = $('panel-body');
-  const emptyPanel = panelBody.innerHTML;
-
   let modeler = null;
-  let current = null; // the element shown in the panel
-  let applying = false; // our own edit is running: do not redraw the panel under the user's cursor
   let marked = [];
+  let liveTimer = null;
+  let liveRun = 0;
 
   // -- small helpers -------------------------------------------------------------------------------------
 
@@ -56,123 +38,6 @@
     const box = $('status');
     box.textContent = text;
     box.className = kind || '';
-  }
-
-  function isAny(bo, types) {
-    return types.some((type) => bo && bo.$instanceOf && bo.$instanceOf(type));
-  }
-
-  // -- the spiffworkflow:properties of a business object ------------------------------------------------------
-
-  function propertiesOf(bo) {
-    const values = (bo.extensionElements && bo.extensionElements.values) || [];
-    return values.find((v) => v.$type === 'spiffworkflow:Properties') || null;
-  }
-
-  function readProperties(bo) {
-    const found = {};
-    const container = propertiesOf(bo);
-    for (const prop of (container && container.properties) || []) found[prop.name] = prop.value;
-    return found;
-  }
-
-  /** Set (or, with an empty value, remove) one property through undoable modeling commands. */
-  function setProperty(element, name, value) {
-    const bo = element.businessObject;
-    const moddle = modeler.get('moddle');
-    const modeling = modeler.get('modeling');
-    let ext = bo.extensionElements;
-    if (!ext) {
-      if (!value) return;
-      ext = moddle.create('bpmn:ExtensionElements', { values: [] });
-      ext.$parent = bo;
-      modeling.updateProperties(element, { extensionElements: ext });
-    }
-    let container = propertiesOf(bo);
-    if (!container) {
-      if (!value) return;
-      container = moddle.create('spiffworkflow:Properties', { properties: [] });
-      container.$parent = ext;
-      modeling.updateModdleProperties(element, ext, { values: [...(ext.values || []), container] });
-    }
-    const list = container.properties || [];
-    const existing = list.find((p) => p.name === name);
-    if (!value) {
-      if (existing) modeling.updateModdleProperties(element, container, { properties: list.filter((p) => p !== existing) });
-    } else if (existing) {
-      if (existing.value !== value) modeling.updateModdleProperties(element, existing, { value });
-    } else {
-      const prop = moddle.create('spiffworkflow:Property', { name, value });
-      prop.$parent = container;
-      modeling.updateModdleProperties(element, container, { properties: [...list, prop] });
-    }
-  }
-
-  // -- the panel ----------------------------------------------------------------------------------------------
-
-  function laneOf(element) {
-    const bo = element.businessObject;
-    const lanes = modeler.get('elementRegistry').filter((e) => e.type === 'bpmn:Lane');
-    const lane = lanes.find((l) => (l.businessObject.flowNodeRef || []).includes(bo));
-    return lane ? lane.businessObject.name || lane.businessObject.id : '—';
-  }
-
-  function field(element, spec, value, lane) {
-    const id = 'prop-' + spec.name;
-    const input = el('input', { id, name: spec.name, value: value || '', autocomplete: 'off', spellcheck: 'false' });
-    const error = el('span', { class: 'field-error', hidden: true });
-    const hint = spec.hint ? el('p', { class: 'hint', text: fmt(T[spec.hint] || '', { lane }) }) : null;
-    input.addEventListener('change', () => {
-      const wanted = input.value.trim();
-      if (wanted && spec.check && !spec.check.test(wanted)) {
-        input.classList.add('bad');
-        error.textContent = T[spec.bad];
-        error.hidden = false;
-        return;
-      }
-      input.classList.remove('bad');
-      error.hidden = true;
-      apply(() => setProperty(element, spec.name, wanted));
-    });
-    return [el('label', { for: id, text: T[spec.name] || spec.name }), input, error, hint];
-  }
-
-  function apply(change) {
-    applying = true;
-    try {
-      change();
-    } finally {
-      applying = false;
-    }
-  }
-
-  function render(element) {
-    current = element;
-    panelBody.textContent = '';
-    if (!element || element.type === 'label') {
-      current = null;
-      panelBody.innerHTML = emptyPanel;
-      return;
-    }
-    const bo = element.businessObject;
-    panelBody.append(el('p', { class: 'meta', text: `${T.id}: ${bo.id} · ${T.type}: ${bo.$type.replace('bpmn:', '')}` }));
-    if ('name' in bo || bo.$descriptor.propertiesByName.name) {
-      const name = el('input', { id: 'prop-name', name: 'name', value: bo.name || '', autocomplete: 'off' });
-      name.addEventListener('change', () => apply(() => modeler.get('modeling').updateLabel(element, name.value.trim())));
-      panelBody.append(el('label', { for: 'prop-name', text: T.name }), name);
-    }
-    const values = readProperties(bo);
-    if (isAny(bo, HUMAN)) {
-      const lane = laneOf(element);
-      for (const spec of FIELDS) panelBody.append(...field(element, spec, values[spec.name], lane).filter(Boolean));
-    } else if (!Object.keys(values).length) {
-      panelBody.append(el('p', { class: 'hint', text: T.no_properties }));
-    }
-    const others = Object.keys(values).filter((name) => !isAny(bo, HUMAN) || !KNOWN.has(name));
-    if (others.length) {
-      panelBody.append(el('h3', { text: T.other }));
-      for (const name of others) panelBody.append(...field(element, { name }, values[name], '').filter(Boolean));
-    }
   }
 
   // -- validate and deploy ----------------------------------------------------------------------------------
@@ -253,6 +118,25 @@
     }
   }
 
+  /** The server's verdict on the diagram as it is now, marked on the canvas; older answers are dropped. */
+  async function liveCheck() {
+    const run = ++liveRun;
+    try {
+      const { status: code, body } = await send(data.validate_url);
+      if (run !== liveRun || code !== 200) return;
+      const problems = body.problems || [];
+      showProblems(problems);
+      $('live').textContent = problems.length ? fmt(T.live_problems, { n: problems.length }) : '';
+    } catch (err) {
+      /* the next change checks again; the Validate button reports errors */
+    }
+  }
+
+  function scheduleLiveCheck() {
+    clearTimeout(liveTimer);
+    liveTimer = setTimeout(liveCheck, LIVE_CHECK_MS);
+  }
+
   async function validate() {
     status(T.checking);
     try {
@@ -281,6 +165,10 @@
       showProblems(body.warnings || []);
       const mine = (body.definitions || []).find((d) => d.key === data.key);
       if (!mine) return status(T.unchanged, 'ok');
+      if (!$('version-select')) {
+        window.location.assign(`${data.edit_url}?version=${mine.version}`); // a new process: open its first version
+        return;
+      }
       data.version = data.latest = mine.version;
       $('status').dataset.version = mine.version;
       status(fmt(T.deployed, { version: mine.version }), 'ok');
@@ -316,7 +204,7 @@
   async function start() {
     status(T.loading);
     const descriptor = await (await fetch(data.moddle)).json();
-    modeler = new window.BpmnJS({ container: '#canvas', moddleExtensions: { spiffworkflow: descriptor } });
+    modeler = window.AwardflowEditor.createEditor({ container: '#canvas', panel: '#panel', moddle: descriptor, config: data });
     window.awardflowModeler = modeler; // for tests and the curious
     try {
       await modeler.importXML(data.xml);
@@ -327,11 +215,11 @@
     modeler.get('canvas').zoom('fit-viewport', 'auto');
     status('');
     const events = modeler.get('eventBus');
-    events.on('selection.changed', (e) => render(e.newSelection.length === 1 ? e.newSelection[0] : null));
-    events.on('element.changed', (e) => {
-      if (!applying && current && e.element === current) render(current);
+    events.on('commandStack.changed', () => {
+      setDirty(modeler.get('commandStack').canUndo() || data.version === null);
+      scheduleLiveCheck();
     });
-    events.on('commandStack.changed', () => setDirty(modeler.get('commandStack').canUndo()));
+    setDirty(data.version === null);
     $('validate-button').addEventListener('click', validate);
     $('deploy-button').addEventListener('click', deploy);
     document.body.dataset.designerReady = 'true';

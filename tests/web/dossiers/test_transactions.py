@@ -67,6 +67,7 @@ def _params(api: Api, dossier: dict[str, Any]) -> dict[str, str]:
         "version": "1",
         "run_id": "1",
         "name": "bao-cao.xlsx",
+        "receipt": "GY-0000000000",  # a public comment's code (none on this dossier: the read still runs)
     }
 
 
