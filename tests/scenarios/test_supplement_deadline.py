@@ -6,23 +6,8 @@ and 01/09 – 02/09 is National Day (Quốc khánh)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime
-
-import pytest
-
-from engine import clock
 from tests.pdf_text import pdf_text
 from tests.scenarios.conftest import World, drive, individual, titles, vn
-
-
-@pytest.fixture
-def vclock() -> Iterator[clock.VirtualClock]:
-    """Tuesday 30/06/2026 09:00 in Hà Nội: the last day of rule set 2025.07."""
-    virtual = clock.VirtualClock(datetime(2026, 6, 30, 2, 0, tzinfo=UTC))
-    previous = clock.install(virtual)
-    yield virtual
-    clock.install(previous)
 
 
 def star() -> dict:
@@ -73,6 +58,7 @@ def test_a_supplement_asked_in_appraisal_names_its_last_day(world: World) -> Non
 
 
 def test_a_dossier_under_the_earlier_rules_gets_no_date(world: World) -> None:
+    world.clock.set(vn(30, 6, 9))  # the last day of rule set 2025.07
     code = world.submit("CSTD_TINH", [star()], papers=INCOMPLETE)
     assert world.dossier(code).rule_version == "2025.07"
     world.do(code, "check_completeness", ASK)
