@@ -33,6 +33,9 @@ i18n.TEXTS.update(
         "admin.log.calendar_day_added": ("Thêm ngày", "Day added"),
         "admin.log.calendar_swap_added": ("Hoán đổi ngày làm việc", "Working day swapped"),
         "admin.log.calendar_day_removed": ("Gỡ bỏ ngày", "Day removed"),
+        "admin.log.calendar_units_changed": ("Gán đơn vị cho lịch", "Units given a calendar"),
+        "admin.log.calendar_restored": ("Khôi phục phiên bản trước của lịch", "Previous revision restored"),
+        "admin.log.units_of": ("Đơn vị áp dụng: {units}", "Units: {units}"),
         "admin.log.password_changed": ("đặt mật khẩu mới", "new password set"),
         "admin.log.revision": ("phiên bản lịch {revision}", "calendar revision {revision}"),
         "admin.log.field.display_name": ("Họ tên", "Display name"),
@@ -94,11 +97,21 @@ def _days(days: Iterable[Mapping[str, Any]]) -> list[str]:
 def _detail(event: Event) -> str:
     before, after, details = event.before or {}, event.after or {}, event.details or {}
     parts = _changes(before, after) + _days(after.get("days") or before.get("days") or [])
+    if event.action == "calendar_units_changed":
+        units = after.get(str(details.get("calendar")), [])
+        parts.append(i18n.gettext("admin.log.units_of", units=", ".join(map(names.unit_name, units)) or "—"))
     if details.get("password_changed"):
         parts.append(i18n.gettext("admin.log.password_changed"))
     if "revision" in details:
         parts.append(i18n.gettext("admin.log.revision", revision=details["revision"]))
     return "; ".join(parts)
+
+
+def _subject(details: Mapping[str, Any]) -> str:
+    """Whom or what an event changed: a user by user name, a calendar as people call it."""
+    if details.get("calendar"):
+        return names.calendar_name(str(details["calendar"]))
+    return str(details.get("username") or "")
 
 
 def log_rows(events: Iterable[Event]) -> list[LogRow]:
@@ -108,7 +121,7 @@ def log_rows(events: Iterable[Event]) -> list[LogRow]:
             at=event.at,
             actor=event.actor,
             action=_label("admin.log", event.action),
-            subject=str((event.details or {}).get("username") or (event.details or {}).get("calendar") or ""),
+            subject=_subject(event.details or {}),
             detail=_detail(event),
         )
         for event in events
