@@ -2,9 +2,10 @@
 workbench records through :func:`record_change` (rule sets, forms, document templates), each an audit event
 with who, when and what changed; and the rollback of a process to its previous version.
 
-A rollback never rewrites history: the previous version's diagram is deployed again as a new version, in
-one transaction with its own audit event. Only a designer or an administrator may change the design; the
-check runs inside the command's transaction, whatever page, API or command called it.
+A rollback never rewrites history: the previous version's diagram, with the forms and decisions deployed
+beside it, is deployed again as a new version, in one transaction with its own audit event. Only a designer
+or an administrator may change the design; the check runs inside the command's transaction, whatever page,
+API or command called it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from engine import history
 from engine.db import Database
 from engine.errors import InvalidInput, NotFound, PermissionDenied
 from engine.identity import SYSTEM_ACTOR
-from engine.models import Event, User
+from engine.models import Event, Resource, User
 from engine.repository import DeploymentResult, RepositoryService
 
 __all__ = ["DESIGN_ACTIONS", "DESIGNER_GROUP", "DesignChange", "DesignHistory", "record_change", "require_designer"]
@@ -109,8 +110,8 @@ class DesignHistory:
             if len(versions) < 2:
                 raise InvalidInput(f"process {key!r} has no earlier version", {"key": ["has one version only"]})
             newest, previous = versions[0], versions[1]
-            xml = self.repository.xml(key, previous.version)
-            result = self.repository.deploy({previous.resource_name: xml.encode()}, actor=actor, name=f"rollback {key}")
+            files = _content_of(session, previous.deployment_id, previous.resource_name)
+            result = self.repository.deploy(files, actor=actor, name=f"rollback {key}")
             restored = next((v.version for v in result.definitions if v.key == key), None)
             history.record(
                 session,
@@ -121,6 +122,13 @@ class DesignHistory:
                 details={"process": key, "deployment": result.deployment_id},
             )
             return result
+
+
+def _content_of(session: Session, deployment_id: int, bpmn_file: str) -> dict[str, bytes]:
+    """A version's content as it was deployed: its BPMN file and the forms and DMN of its deployment (the
+    version's content hash covers them), not the deployment's other diagrams."""
+    stmt = select(Resource).where(Resource.deployment_id == deployment_id)
+    return {r.name: r.content.encode() for r in session.scalars(stmt) if r.kind != "bpmn" or r.name == bpmn_file}
 
 
 def _dict(value: object) -> dict[str, Any] | None:

@@ -18,6 +18,7 @@ from web.pages import (
     council,
     dashboard,
     designer,
+    designer_history,
     designer_simulate,
     desk,
     disclosure,
@@ -67,6 +68,7 @@ BLUEPRINTS = [
     dashboard.blp,
     designer.blp,
     designer_simulate.blp,
+    designer_history.blp,
     admin_pages.blp,
     admin_jobs.blp,
 ]

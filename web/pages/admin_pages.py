@@ -14,8 +14,8 @@ from engine.errors import AwardflowError, Conflict, InvalidInput
 from engine.identity import NOT_SELF, USER_ACTIONS, USER_EXISTS, Actor, UserView
 from web import i18n
 from web.auth import CALENDAR_KEEPERS, ROLES
-from web.pages.admin_history import SHOWN, log_rows
 from web.pages import names
+from web.pages.admin_history import SHOWN, log_rows
 from web.pages.guard import page
 from web.services import domain
 from web.services import engine as _engine
@@ -161,7 +161,6 @@ CALENDAR_FORMS = {
     "holiday": ("day", "name", "source"),
     "workday": ("day", "name", "source"),
 }
-
 
 
 def parse_day(text: str) -> date:
