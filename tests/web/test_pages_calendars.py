@@ -75,6 +75,8 @@ def test_units_are_given_and_taken_and_the_change_is_in_the_history(app: Flask, 
     assert engine.calendar.calendars()[1].units == ["so-noi-vu", "so-tai-chinh"]
     newest = history_rows(html)[0]
     assert newest[2:4] == ["Gán đơn vị cho lịch", LOCAL] and "Sở Nội vụ, Sở Tài chính" in newest[4]
+    created = history_rows(html)[-1]
+    assert created[2] == "Tạo lịch" and "Đơn vị áp dụng: Sở Nội vụ" in created[4] and "so-noi-vu" not in created[4]
 
 
 def test_calendar_forms_refuse_bad_input_naming_the_field(app: Flask, engine: Engine) -> None:

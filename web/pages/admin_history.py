@@ -82,6 +82,8 @@ def _value(value: Any, key: str = "") -> str:
     """A logged value as people read it: units and groups by name."""
     if key == "unit" and value:
         return names.unit_name(str(value))
+    if key == "units" and isinstance(value, list):
+        return ", ".join(names.unit_name(str(u)) for u in value) or "—"
     if key == "groups" and isinstance(value, list):
         return ", ".join(names.group_name(str(g)) for g in value) or "—"
     return show(value) or "—"

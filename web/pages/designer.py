@@ -95,6 +95,11 @@ i18n.TEXTS.update(
         "designer.element": ("Phần tử", "Element"),
         "designer.message": ("Nội dung", "Message"),
         "designer.detail": ("Chi tiết kỹ thuật", "Technical detail"),
+        "designer.simulate_paths": ("Mô phỏng đường đi", "Walk the paths"),
+        "designer.simulate_hint": (
+            "Cho thẻ chạy qua sơ đồ để xem các nhánh; bấm lần nữa để quay lại vẽ.",
+            "Walk tokens through the diagram to see its paths; press again to go back to drawing.",
+        ),
         "designer.severity.error": ("Lỗi", "Error"),
         "designer.severity.warning": ("Cảnh báo", "Warning"),
         "designer.back": ("← Danh sách quy trình", "← Processes"),

@@ -223,6 +223,9 @@
     setDirty(data.version === null);
     $('validate-button').addEventListener('click', validate);
     $('deploy-button').addEventListener('click', deploy);
+    const walk = $('simulate-button');
+    walk.addEventListener('click', () => modeler.get('toggleMode').toggleMode());
+    events.on('tokenSimulation.toggleMode', ({ active }) => walk.setAttribute('aria-pressed', String(active)));
     document.body.dataset.designerReady = 'true';
   }
 
