@@ -50,11 +50,11 @@ from engine.calendar import (
     week_to_json,
 )
 from engine.db import Base, Database, IntPK
-from engine.design_history import require_designer
+from engine.design_history import CALENDAR_ACTIONS, require_designer
 from engine.errors import Conflict, InvalidInput, NotFound
 from engine.identity import SYSTEM_ACTOR
 
-__all__ = ["CalendarDay", "CalendarRow", "CalendarService", "CalendarView", "DayEntry"]
+__all__ = ["CALENDAR_ACTIONS", "CalendarDay", "CalendarRow", "CalendarService", "CalendarView", "DayEntry"]
 
 DEFAULT = "default"
 #: Package holidays are loaded from this year (or earlier when rows need it) to YEARS_AHEAD after today.
@@ -66,15 +66,6 @@ PACKAGE_SOURCE = f"holidays {version('holidays')} (VN)"
 #: Where :meth:`CalendarService._stored` keeps the calendar rows of the running transaction.
 STORED_KEY = "awardflow.calendars"
 ACTIVE_ROWS = text("removed_at IS NULL")  # the partial unique index: one active row per date
-#: The audit actions of calendar administration (the calendar page lists them).
-CALENDAR_ACTIONS = (
-    "calendar_created",
-    "calendar_day_added",
-    "calendar_swap_added",
-    "calendar_day_removed",
-    "calendar_units_changed",
-    "calendar_restored",
-)
 
 
 class CalendarRow(Base):

@@ -24,22 +24,29 @@ from engine.identity import SYSTEM_ACTOR
 from engine.models import Event, Resource, User
 from engine.repository import DeploymentResult, RepositoryService
 
-__all__ = ["DESIGN_ACTIONS", "DESIGNER_GROUP", "DesignChange", "DesignHistory", "record_change", "require_designer"]
+__all__ = [
+    "CALENDAR_ACTIONS",
+    "DESIGN_ACTIONS",
+    "DESIGNER_GROUP",
+    "DesignChange",
+    "DesignHistory",
+    "record_change",
+    "require_designer",
+]
 
 #: The group whose members design processes (besides administrators).
 DESIGNER_GROUP = "designer"
-#: The audit actions that are a designer's changes (the workbench history lists them).
-DESIGN_ACTIONS = (
-    "deployed",
-    "deployment_rolled_back",
+#: The audit actions of calendar administration (the calendar page lists them).
+CALENDAR_ACTIONS = (
     "calendar_created",
     "calendar_day_added",
     "calendar_swap_added",
     "calendar_day_removed",
     "calendar_units_changed",
     "calendar_restored",
-    "design_changed",
 )
+#: The audit actions that are a designer's changes (the workbench history lists them).
+DESIGN_ACTIONS = ("deployed", "deployment_rolled_back", *CALENDAR_ACTIONS, "design_changed")
 
 
 def require_designer(session: Session, actor: str) -> None:

@@ -226,8 +226,7 @@ def calendar_add(me: Actor, form: str) -> Any:
     """Add a swap, a one-off day off or a one-off working day; field errors come back next to the fields."""
     if form not in CALENDAR_FORMS:
         return _calendar_page(_this_year(), "default"), 404
-    name = request.form.get("calendar") or "default"
-    year = request.form.get("year", type=int) or _this_year()
+    name, year = _calendar_and_year()
     values = {key: request.form.get(key, "") for key in CALENDAR_FORMS[form]}
     errors: dict[str, list[str]] = {}
     days: dict[str, date] = {}
@@ -265,8 +264,7 @@ def calendar_add(me: Actor, form: str) -> Any:
 @page(roles=CALENDAR_KEEPERS)
 def calendar_remove(me: Actor) -> Any:
     """Mark an administrator's row removed (it stays in the history)."""
-    name = request.form.get("calendar") or "default"
-    year = request.form.get("year", type=int) or _this_year()
+    name, year = _calendar_and_year()
     try:
         day = parse_day(request.form.get("day", ""))
         revision = _engine().calendar.remove(day, me.username, calendar=name)
@@ -304,8 +302,7 @@ def calendar_new(me: Actor) -> Any:
 @page(roles=CALENDAR_KEEPERS)
 def calendar_units(me: Actor) -> Any:
     """Give the chosen units this calendar (each unit follows one calendar)."""
-    name = request.form.get("calendar") or "default"
-    year = request.form.get("year", type=int) or _this_year()
+    name, year = _calendar_and_year()
     chosen, errors = _chosen_units()
     if errors:
         return _calendar_page(year, name, "units", errors), 422
@@ -318,8 +315,7 @@ def calendar_units(me: Actor) -> Any:
 @page(roles=CALENDAR_KEEPERS)
 def calendar_restore(me: Actor) -> Any:
     """Undo the calendar's last change: its days as at the previous revision, as a new revision."""
-    name = request.form.get("calendar") or "default"
-    year = request.form.get("year", type=int) or _this_year()
+    name, year = _calendar_and_year()
     try:
         revision = _engine().calendar.restore_previous(me.username, calendar=name)
     except InvalidInput:
@@ -327,6 +323,11 @@ def calendar_restore(me: Actor) -> Any:
     else:
         flash(i18n.gettext("admin.cal.restored", restored=revision - 2, revision=revision))
     return redirect(url_for(".calendar", year=year, calendar=name))
+
+
+def _calendar_and_year() -> tuple[str, int]:
+    """The calendar a form acts on and the year the page showed (to come back to)."""
+    return request.form.get("calendar") or "default", request.form.get("year", type=int) or _this_year()
 
 
 def _chosen_units() -> tuple[list[str], dict[str, list[str]]]:
