@@ -12,8 +12,11 @@ from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
+from sqlalchemy.orm import object_session
+
 from engine import clock
 from handlers.catalogue import Catalogue, format_ratio
+from handlers.document_templates import KINDS, wording
 from handlers.models import CouncilSession, Decision, Dossier
 from handlers.render import Doc, Paragraph, Signature, Table
 from handlers.timefmt import fmt_date, fmt_datetime, fmt_vnd, local_day, long_date
@@ -52,70 +55,89 @@ def _notice(d: Dossier, rules: Catalogue, title: str, *blocks: Any) -> Doc:
     )
 
 
-def _who(d: Dossier) -> str:
-    return f"{d.unit_name} ({d.unit})"
+def _worded(
+    d: Dossier,
+    rules: Catalogue,
+    kind: str,
+    values: Mapping[str, Any],
+    *,
+    tables: Sequence[Table] = (),
+    signature: Signature | None = None,
+    source: str | None = None,
+) -> Doc:
+    """A notice whose title and paragraphs are the designer's template (:mod:`handlers.document_templates`) in
+    force on the dossier's submission day (``source``: a draft, for the preview), over the dossier's values."""
+    context = {**_values(d, rules), **values}
+    made = wording(object_session(d), kind, d.submitted_at, context, tables=tables, signature=signature, source=source)
+    return _notice(d, rules, made.title or KINDS[kind].upper(), *made.blocks)
+
+
+def _values(d: Dossier, rules: Catalogue) -> dict[str, Any]:
+    """What every notice's template may say of the dossier and of the office."""
+    return {
+        "ho_so": {
+            "ma": d.code,
+            "don_vi": d.unit_name,
+            "ma_don_vi": d.unit,
+            "hinh_thuc": rules.award(d.award_type).name,
+            "nam": d.achievement_year,
+            "noi_dung": d.title,
+        },
+        "co_quan": {
+            "ten": rules.office.get("name", ""),
+            "tinh": rules.office.get("province", ""),
+            "duong_day_nong": rules.office.get("hotline", ""),
+        },
+    }
 
 
 def _award_line(d: Dossier, rules: Catalogue) -> str:
     return f"Hình thức đề nghị: {rules.award(d.award_type).name} — năm {d.achievement_year}. Nội dung: {d.title}."
 
 
-def receipt(d: Dossier, rules: Catalogue, *, received_at: datetime, due_at: datetime, officer: str) -> Doc:
+def receipt(
+    d: Dossier, rules: Catalogue, *, received_at: datetime, due_at: datetime, officer: str, source: str | None = None
+) -> Doc:
     papers = tuple((str(i), rules.papers.get(p.code, p.code), p.filename) for i, p in enumerate(d.papers, start=1))
-    return _notice(
-        d,
-        rules,
-        "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
-        Paragraph(f"{rules.office.get('name', '')} đã tiếp nhận hồ sơ của: {_who(d)}."),
-        Paragraph(_award_line(d, rules)),
-        Table(("STT", "Thành phần hồ sơ", "Tệp"), papers, (1, 7, 4)),
-        Paragraph(f"Thời gian tiếp nhận: {fmt_datetime(received_at)}."),
-        Paragraph(f"Hẹn trả kết quả: {fmt_datetime(due_at)} (ngày {fmt_date(due_at)}).", bold=True),
-        Paragraph(
-            f"Tra cứu tình trạng hồ sơ bằng mã {d.code} tại Cổng dịch vụ công hoặc số điện thoại "
-            f"{rules.office.get('hotline', '')}."
-        ),
-        Signature("NGƯỜI TIẾP NHẬN", officer, "(Ký, ghi rõ họ tên)"),
-    )
+    values = {
+        "can_bo": officer,
+        "tiep_nhan_luc": fmt_datetime(received_at),
+        "hen_tra_luc": fmt_datetime(due_at),
+        "hen_tra_ngay": fmt_date(due_at),
+        "giay_to": [name for _, name, _ in papers],
+    }
+    table = Table(("STT", "Thành phần hồ sơ", "Tệp"), papers, (1, 7, 4))
+    signature = Signature("NGƯỜI TIẾP NHẬN", officer, "(Ký, ghi rõ họ tên)")
+    return _worded(d, rules, "receipt", values, tables=(table,), signature=signature, source=source)
 
 
 def supplement_request(
-    d: Dossier, rules: Catalogue, *, missing: Sequence[dict[str, str]], note: str, officer: str
+    d: Dossier,
+    rules: Catalogue,
+    *,
+    missing: Sequence[dict[str, str]],
+    note: str,
+    officer: str,
+    source: str | None = None,
 ) -> Doc:
     rows = tuple((str(i), m["name"]) for i, m in enumerate(missing, start=1))
     appraised = d.received_at is not None  # asked during processing, not at the desk
-    return _notice(
-        d,
-        rules,
-        "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
-        Paragraph(f"Kính gửi: {d.unit_name}."),
-        Paragraph(_award_line(d, rules)),
-        Paragraph(
-            f"Sau khi {'thẩm định' if appraised else 'kiểm tra'}, hồ sơ chưa đầy đủ. Đề nghị quý cơ quan bổ sung, "
-            "hoàn thiện một lần các nội dung sau:"
-        ),
-        Table(("STT", "Nội dung cần bổ sung, hoàn thiện"), rows, (1, 11)),
-        *((Paragraph(f"Ghi chú: {note}"),) if note else ()),
-        *((Paragraph(f"Thời hạn bổ sung: chậm nhất ngày {fmt_date(d.supplement_due_at)}.", bold=True),)
-          if d.supplement_due_at else ()),
-        Paragraph(
-            "Thời gian bổ sung hồ sơ không tính vào thời hạn giải quyết. Hồ sơ chỉ được yêu cầu bổ sung một lần."
-        ),
-        Signature("CHUYÊN VIÊN THẨM ĐỊNH" if appraised else "NGƯỜI TIẾP NHẬN", officer, "(Ký, ghi rõ họ tên)"),
-    )
+    values = {
+        "can_bo": officer,
+        "dang_tham_dinh": appraised,
+        "noi_dung_bo_sung": [m["name"] for m in missing],
+        "ghi_chu": note,
+        "han_bo_sung": fmt_date(d.supplement_due_at) if d.supplement_due_at else "",
+    }
+    table = Table(("STT", "Nội dung cần bổ sung, hoàn thiện"), rows, (1, 11))
+    signature = Signature("CHUYÊN VIÊN THẨM ĐỊNH" if appraised else "NGƯỜI TIẾP NHẬN", officer, "(Ký, ghi rõ họ tên)")
+    return _worded(d, rules, "supplement_request", values, tables=(table,), signature=signature, source=source)
 
 
-def refusal(d: Dossier, rules: Catalogue, *, reason: str, officer: str) -> Doc:
-    return _notice(
-        d,
-        rules,
-        "PHIẾU TỪ CHỐI TIẾP NHẬN, GIẢI QUYẾT HỒ SƠ",
-        Paragraph(f"Kính gửi: {d.unit_name}."),
-        Paragraph(_award_line(d, rules)),
-        Paragraph(f"Hồ sơ không được tiếp nhận, giải quyết vì lý do: {reason}", bold=True),
-        Paragraph("Xin thông báo để quý cơ quan biết."),
-        Signature("NGƯỜI TIẾP NHẬN", officer, "(Ký, ghi rõ họ tên)"),
-    )
+def refusal(d: Dossier, rules: Catalogue, *, reason: str, officer: str, source: str | None = None) -> Doc:
+    signature = Signature("NGƯỜI TIẾP NHẬN", officer, "(Ký, ghi rõ họ tên)")
+    values = {"can_bo": officer, "ly_do": reason}
+    return _worded(d, rules, "refusal", values, signature=signature, source=source)
 
 
 def stop_notice(d: Dossier, rules: Catalogue, *, reason: str, officer: str) -> Doc:
@@ -132,23 +154,30 @@ def stop_notice(d: Dossier, rules: Catalogue, *, reason: str, officer: str) -> D
     )
 
 
-def apology(d: Dossier, rules: Catalogue, *, old_due: datetime, new_due: datetime, reason: str, officer: str) -> Doc:
-    return _notice(
-        d,
-        rules,
-        "VĂN BẢN XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
-        Paragraph(f"Kính gửi: {d.unit_name}."),
-        Paragraph(_award_line(d, rules)),
-        Paragraph(
-            f"Hồ sơ có hẹn trả kết quả vào {fmt_datetime(old_due)}. Do {reason}, việc giải quyết chưa thể hoàn "
-            "thành đúng hẹn. Chúng tôi thành thật xin lỗi quý cơ quan vì sự chậm trễ này."
-        ),
-        Paragraph(f"Thời gian hẹn trả kết quả mới: {fmt_datetime(new_due)} (ngày {fmt_date(new_due)}).", bold=True),
-        Signature("THỦ TRƯỞNG CƠ QUAN", officer, "(Ký, ghi rõ họ tên, đóng dấu)"),
-    )
+def apology(
+    d: Dossier,
+    rules: Catalogue,
+    *,
+    old_due: datetime,
+    new_due: datetime,
+    reason: str,
+    officer: str,
+    source: str | None = None,
+) -> Doc:
+    values = {
+        "can_bo": officer,
+        "ly_do": reason,
+        "hen_cu_luc": fmt_datetime(old_due),
+        "hen_moi_luc": fmt_datetime(new_due),
+        "hen_moi_ngay": fmt_date(new_due),
+    }
+    signature = Signature("THỦ TRƯỞNG CƠ QUAN", officer, "(Ký, ghi rõ họ tên, đóng dấu)")
+    return _worded(d, rules, "apology", values, signature=signature, source=source)
 
 
-def control_slip(d: Dossier, rules: Catalogue, *, clock_row: Any, segments: Sequence[Any]) -> Doc:
+def control_slip(
+    d: Dossier, rules: Catalogue, *, clock_row: Any, segments: Sequence[Any], source: str | None = None
+) -> Doc:
     rows = tuple(
         (
             str(i),
@@ -163,36 +192,19 @@ def control_slip(d: Dossier, rules: Catalogue, *, clock_row: Any, segments: Sequ
         )
         for i, s in enumerate(segments, start=1)
     )
-    summary = (
-        f"Tiếp nhận: {fmt_datetime(clock_row.received_at)}; hẹn trả: {fmt_datetime(clock_row.due_at)}; "
-        f"kết quả: {RESULT_NAMES.get(clock_row.classification or '', '')}."
-        if clock_row is not None
-        else ""
+    values = {
+        "tiep_nhan_luc": fmt_datetime(clock_row.received_at) if clock_row is not None else "",
+        "hen_tra_luc": fmt_datetime(clock_row.due_at) if clock_row is not None else "",
+        "ket_qua": RESULT_NAMES.get(clock_row.classification or "", "") if clock_row is not None else "",
+        "yeu_cau_bo_sung_luc": fmt_datetime(d.supplement_requested_at) if d.supplement_requested_at else "",
+        "nhan_bo_sung_luc": fmt_datetime(d.supplement_returned_at) if d.supplement_returned_at else "",
+    }
+    table = Table(
+        ("STT", "Bước", "Bên giao", "Bên nhận", "Nhận lúc", "Định mức", "Hạn", "Hoàn thành", "Kết quả"),
+        rows,
+        (1, 4, 2.5, 2.5, 3, 2, 3, 3, 2),
     )
-    paused = (
-        (
-            Paragraph(
-                f"Yêu cầu bổ sung, hoàn thiện hồ sơ: {fmt_datetime(d.supplement_requested_at)}; nhận hồ sơ bổ sung: "
-                f"{fmt_datetime(d.supplement_returned_at) if d.supplement_returned_at else 'chưa nhận'} "
-                "(thời gian bổ sung không tính vào thời hạn giải quyết)."
-            ),
-        )
-        if d.supplement_requested_at
-        else ()
-    )
-    return _notice(
-        d,
-        rules,
-        "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
-        Paragraph(f"Cơ quan đề nghị: {_who(d)}. {_award_line(d, rules)}"),
-        Paragraph(summary),
-        *paused,
-        Table(
-            ("STT", "Bước", "Bên giao", "Bên nhận", "Nhận lúc", "Định mức", "Hạn", "Hoàn thành", "Kết quả"),
-            rows,
-            (1, 4, 2.5, 2.5, 3, 2, 3, 3, 2),
-        ),
-    )
+    return _worded(d, rules, "control_slip", values, tables=(table,), source=source)
 
 
 def minutes(
