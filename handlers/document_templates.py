@@ -234,8 +234,8 @@ def _line(source: str, number: int | None) -> str:
 
 
 def _refuse(line: int | None, message: str) -> Any:
-    said = f"Dòng {line}: {message}" if line else message
-    raise InvalidInput(f"the template is refused (line {line})", {"body": [said[:1].upper() + said[1:]]})
+    said = message[:1].upper() + message[1:]
+    raise InvalidInput(f"the template is refused (line {line})", {"body": [f"Dòng {line}: {said}" if line else said]})
 
 
 # -- versions ------------------------------------------------------------------------------------------------
