@@ -9,12 +9,14 @@ from types import SimpleNamespace
 
 from handlers import templates
 from handlers.catalogue import Catalogue
-from handlers.models import Dossier, Paper
+from handlers.models import CouncilSession, CouncilVote, Decision, DecisionLine, Dossier, Paper
 from handlers.render import Doc
 
 __all__ = ["sample_doc"]
 
 OFFICER = "Nguyễn Thị Mẫu"
+NOMINEE = "Trần Văn Mẫu"
+COUNCIL = "Hội đồng Thi đua – Khen thưởng tỉnh"
 
 
 def sample_dossier(rules: Catalogue, now: datetime) -> Dossier:
@@ -65,6 +67,15 @@ def sample_doc(kind: str, rules: Catalogue, now: datetime, source: str) -> Doc:
             officer=OFFICER,
             source=source,
         ),
+        "minutes": lambda: templates.minutes(
+            d, rules, session=sample_session(now), names={1: NOMINEE}, council_name=COUNCIL, source=source
+        ),
+        "draft_decision": lambda: templates.draft_decision(
+            d, rules, lines=[(NOMINEE, "Trường THPT Chuyên", "3.0", 7_020_000)], source=source
+        ),
+        "decision": lambda: templates.decision(
+            d, rules, row=sample_decision(rules, d, now), signer=OFFICER, source=source
+        ),
         "control_slip": lambda: templates.control_slip(
             d,
             rules,
@@ -74,6 +85,41 @@ def sample_doc(kind: str, rules: Catalogue, now: datetime, source: str) -> Doc:
         ),
     }
     return makers[kind]()
+
+
+def sample_session(now: datetime) -> CouncilSession:
+    """A sitting of nine members, seven present, that selected the sample nominee."""
+    vote = CouncilVote(nominee_id=1, ballots=7, written=1, total=8, passed=True, rank=1, selected=True)
+    return CouncilSession(
+        round=1,
+        council="HD_TDKT_TINH",
+        session_date=now.date(),
+        members_total=9,
+        present=[f"tv{i}" for i in range(7)],
+        quorum="2/3",
+        threshold="80%",
+        quota=None,
+        votes=[vote],
+    )
+
+
+def sample_decision(rules: Catalogue, d: Dossier, now: datetime) -> Decision:
+    """The decision awarding the sample nominee, numbered as its issuing body numbers them."""
+    body = rules.award(d.award_type).issuing_body
+    line = DecisionLine(
+        seq=1, nominee_id=1, name=NOMINEE, unit="Trường THPT Chuyên", multiple="3.0", bonus_vnd=7_020_000
+    )
+    symbol = f"123/{rules.issuing_bodies[body]['symbol']}"
+    return Decision(
+        issuing_body=body,
+        year=now.year,
+        number=123,
+        symbol=symbol,
+        signed_at=now,
+        base_salary_vnd=2_340_000,
+        total_vnd=7_020_000,
+        lines=[line],
+    )
 
 
 def _segment(now: datetime) -> SimpleNamespace:

@@ -2,9 +2,10 @@
 
 A template is Jinja2 text run in a :class:`~jinja2.sandbox.SandboxedEnvironment` over plain values (strings,
 numbers, lists and dicts made for it, never a database row). Its output is read line by line: ``# …`` is the
-document's title, ``**…**`` a bold paragraph, ``[bảng]`` places the next table the code made, ``[chữ ký]`` the
-signature, any other line a paragraph. The code keeps what must stay right whatever the wording: the national
-header, the number and dateline, the fonts and layout (:mod:`handlers.render`), and the tables' figures.
+document's title, ``## …`` its subtitle, ``**…**`` a bold paragraph, ``^ …`` a bold centred one, ``[bảng]`` places
+the next table the code made, ``[chữ ký]`` the signature, any other line a paragraph. The code keeps what must stay
+right whatever the wording: the national header, the number and dateline, the fonts and layout
+(:mod:`handlers.render`), and the tables' figures.
 
 Why Jinja and not docxtpl: the PDF is the document of record and the checks below need the template's syntax
 tree; a Word template hides its text in XML runs a designer cannot see break. Why these checks on top of the
@@ -61,6 +62,9 @@ KINDS: dict[str, str] = {
     "refusal": "Phiếu từ chối tiếp nhận, giải quyết hồ sơ",
     "apology": "Văn bản xin lỗi và hẹn lại ngày trả kết quả",
     "control_slip": "Phiếu kiểm soát quá trình giải quyết hồ sơ",
+    "minutes": "Biên bản kiểm phiếu",
+    "draft_decision": "Dự thảo quyết định khen thưởng",
+    "decision": "Quyết định khen thưởng",
 }
 MAX_SOURCE = 20_000
 MAX_OUTPUT = 50_000
@@ -113,43 +117,56 @@ _ENV = _Env()
 
 @dataclass(frozen=True)
 class Wording:
-    """A document's wording made from its template: the title (if the template gives one) and its blocks."""
+    """A document's wording made from its template: the title and subtitle (if it gives them) and its blocks."""
 
     title: str | None
     blocks: tuple[Block, ...]
+    subtitle: str | None = None
+
+
+#: Lines that head the document (before any paragraph), by their mark.
+HEADS = {"# ": "title", "## ": "subtitle"}
 
 
 def render(
     kind: str, source: str, context: Mapping[str, Any], *, tables: Sequence[Table], signature: Signature | None
 ) -> Wording:
     """The wording of ``kind`` from ``source`` over ``context``, the code's tables and signature put where the
-    template marks them (the ones it does not place go at the end); InvalidInput as :func:`check`."""
+    template marks them (the ones it does not place go at the end); InvalidInput naming ``body`` (in Vietnamese,
+    with the line) for a syntax error, a name the document does not have, a refused construct or too much text."""
     require_kind(kind)
-    text = _output(source, context)
-    title: str | None = None
+    heads: dict[str, str] = {}
     blocks: list[Block] = []
     left = list(tables)
     signed = False
-    for raw in text.split("\n"):
+    for raw in _output(source, context).split("\n"):
         line = raw.strip()
+        mark = next((m for m in HEADS if line.startswith(m)), None)
         if not _plain(line).strip():
             continue
-        if line.startswith("# ") and title is None and not blocks:
-            title = _plain(line[2:]).strip()
+        if mark is not None and not blocks and HEADS[mark] not in heads:
+            heads[HEADS[mark]] = _plain(line[len(mark) :]).strip()
         elif line == TABLE_MARK:
             blocks.extend(left[:1])
             left = left[1:]
         elif line == SIGNATURE_MARK:
             blocks.extend((signature,) if signature and not signed else ())
             signed = True
-        elif len(line) > 4 and line.startswith("**") and line.endswith("**"):
-            blocks.append(Paragraph(_plain(line[2:-2]).strip(), bold=True))
         else:
-            blocks.append(Paragraph(_plain(line).strip()))
+            blocks.append(_paragraph(line))
     blocks.extend(left)
     if signature is not None and not signed:
         blocks.append(signature)
-    return Wording(title, tuple(blocks))
+    return Wording(heads.get("title"), tuple(blocks), heads.get("subtitle"))
+
+
+def _paragraph(line: str) -> Paragraph:
+    """``**…**`` bold, ``^ …`` bold and centred, else a justified paragraph."""
+    if len(line) > 4 and line.startswith("**") and line.endswith("**"):
+        return Paragraph(_plain(line[2:-2]).strip(), bold=True)
+    if line.startswith("^ "):
+        return Paragraph(_plain(line[2:]).strip(), bold=True, align="C")
+    return Paragraph(_plain(line).strip())
 
 
 def require_kind(kind: str) -> None:

@@ -64,12 +64,22 @@ def _worded(
     tables: Sequence[Table] = (),
     signature: Signature | None = None,
     source: str | None = None,
+    heading: tuple[tuple[str, ...], str, str] | None = None,
 ) -> Doc:
-    """A notice whose title and paragraphs are the designer's template (:mod:`handlers.document_templates`) in
-    force on the dossier's submission day (``source``: a draft, for the preview), over the dossier's values."""
+    """A document whose title and paragraphs are the designer's template (:mod:`handlers.document_templates`) in
+    force on the dossier's submission day (``source``: a draft, for the preview), over the dossier's values; the
+    heading (issuer, number, dateline) is the code's: a one-stop notice's unless given."""
     context = {**_values(d, rules), **values}
     made = wording(object_session(d), kind, d.submitted_at, context, tables=tables, signature=signature, source=source)
-    return _notice(d, rules, made.title or KINDS[kind].upper(), *made.blocks)
+    issuer, number, dateline = heading or (_office(rules), f"Mã hồ sơ: {d.code}", _dateline(rules))
+    return Doc(
+        title=made.title or KINDS[kind].upper(),
+        subtitle=made.subtitle or "",
+        issuer=issuer,
+        number=number,
+        dateline=dateline,
+        blocks=made.blocks,
+    )
 
 
 def _values(d: Dossier, rules: Catalogue) -> dict[str, Any]:
@@ -215,8 +225,8 @@ def minutes(
     names: dict[int, str],
     council_name: str,
     comments: Sequence[Mapping[str, Any]] = (),
+    source: str | None = None,
 ) -> Doc:
-    members = len(session.present)
     rows = tuple(
         (
             str(i),
@@ -230,36 +240,35 @@ def minutes(
         )
         for i, v in enumerate(sorted(session.votes, key=lambda v: (v.rank or 999, v.nominee_id)), start=1)
     )
-    return Doc(
-        title="BIÊN BẢN KIỂM PHIẾU",
-        subtitle=f"{council_name} — phiên họp lần {session.round}",
-        issuer=(council_name.upper(),),
-        number=f"Hồ sơ: {d.code}",
-        dateline=_dateline(rules),
-        blocks=(
-            Paragraph(f"Ngày họp: {fmt_date(session.session_date)}. {_award_line(d, rules)}"),
-            Paragraph(
-                f"Tổng số thành viên Hội đồng: {session.members_total}; có mặt: {members}; túc số yêu cầu: "
-                f"{session.quorum} tổng số thành viên. Tỷ lệ phiếu đồng ý cần đạt: từ {session.threshold} tổng số "
-                "thành viên Hội đồng (tính cả phiếu bằng văn bản của thành viên vắng mặt)."
-            ),
-            Table(
-                ("STT", "Họ tên / Tập thể", "Phiếu tại họp", "Phiếu văn bản", "Tổng", "Tỷ lệ", "Kết quả", "Ghi chú"),
-                rows,
-                (1, 4, 2, 2, 1.5, 2, 2, 5),
-            ),
-            *(
-                (Paragraph(f"Chỉ tiêu: {session.quota}; thứ tự khi đồng phiếu theo quyết định của Chủ tịch Hội đồng."),)
-                if session.quota
-                else ()
-            ),
-            *_public_comments(comments),
-            Signature("THƯ KÝ HỘI ĐỒNG", "", "(Ký, ghi rõ họ tên)"),
-        ),
+    votes = Table(
+        ("STT", "Họ tên / Tập thể", "Phiếu tại họp", "Phiếu văn bản", "Tổng", "Tỷ lệ", "Kết quả", "Ghi chú"),
+        rows,
+        (1, 4, 2, 2, 1.5, 2, 2, 5),
+    )
+    values = {
+        "hoi_dong": council_name,
+        "phien": session.round,
+        "ngay_hop": fmt_date(session.session_date),
+        "tong_thanh_vien": session.members_total,
+        "co_mat": len(session.present),
+        "tuc_so": session.quorum,
+        "ty_le_dat": session.threshold,
+        "chi_tieu": session.quota,
+        "so_y_kien": len(comments),
+    }
+    return _worded(
+        d,
+        rules,
+        "minutes",
+        values,
+        tables=(votes, *_public_comments(comments)),
+        signature=Signature("THƯ KÝ HỘI ĐỒNG", "", "(Ký, ghi rõ họ tên)"),
+        source=source,
+        heading=((council_name.upper(),), f"Hồ sơ: {d.code}", _dateline(rules)),
     )
 
 
-def _public_comments(comments: Sequence[Mapping[str, Any]]) -> tuple[Paragraph | Table, ...]:
+def _public_comments(comments: Sequence[Mapping[str, Any]]) -> tuple[Table, ...]:
     """The comments received while the list was published, and how each was handled (for the council)."""
     if not comments:
         return ()
@@ -274,50 +283,43 @@ def _public_comments(comments: Sequence[Mapping[str, Any]]) -> tuple[Paragraph |
         )
         for item in comments
     )
-    return (
-        Paragraph(f"Ý kiến của nhân dân trong thời gian công khai: {len(rows)} ý kiến.", bold=True),
-        Table(("Mã", "Về", "Loại", "Nội dung", "Kết quả xác minh", "Trả lời"), rows, (2, 3, 2, 6, 3, 5)),
-    )
+    return (Table(("Mã", "Về", "Loại", "Nội dung", "Kết quả xác minh", "Trả lời"), rows, (2, 3, 2, 6, 3, 5)),)
 
 
 def _share(total: int, members: int) -> Fraction:
     return Fraction(total, members) if members else Fraction(0)
 
 
-def decision(d: Dossier, rules: Catalogue, *, row: Decision, signer: str) -> Doc:
-    award = rules.award(d.award_type)
+def decision(d: Dossier, rules: Catalogue, *, row: Decision, signer: str, source: str | None = None) -> Doc:
     body = rules.issuing_bodies[row.issuing_body]
     lines = tuple(
         (str(line.seq), line.name, line.unit or "", f"{line.multiple}×", fmt_vnd(line.bonus_vnd)) for line in row.lines
     )
-    return Doc(
-        title="QUYẾT ĐỊNH",
-        subtitle=f"Về việc tặng {award.name}",
-        issuer=(str(body["name"]),),
-        number=f"Số: {row.symbol}",
-        dateline=f"{rules.office.get('province', '')}, {long_date(local_day(row.signed_at))}",
-        blocks=(
-            Paragraph(f"{body.get('signer_title', '')} {body['name']}".strip(), bold=True, align="C"),
-            *(Paragraph(f"Căn cứ {basis};") for basis in rules.legal_basis),
-            Paragraph(f"Xét đề nghị của {d.unit_name} (hồ sơ {d.code}) và kết quả thẩm định,"),
-            Paragraph("QUYẾT ĐỊNH:", bold=True, align="C"),
-            Paragraph(
-                f"Điều 1. Tặng {award.name} cho {len(row.lines)} cá nhân, tập thể có tên trong danh sách kèm theo, "
-                f"đã có thành tích năm {d.achievement_year}."
-            ),
-            Paragraph(
-                f"Điều 2. Mức tiền thưởng theo hệ số của mức lương cơ sở {fmt_vnd(row.base_salary_vnd)}; "
-                f"tổng số tiền thưởng: {fmt_vnd(row.total_vnd)}."
-            ),
-            Paragraph(
-                "Điều 3. Quyết định có hiệu lực kể từ ngày ký. Các cơ quan, đơn vị và cá nhân có tên tại Điều 1 "
-                "chịu trách nhiệm thi hành."
-            ),
-            Signature(str(body.get("signer_title", "")), signer, "(Đã ký)"),
-            Paragraph(f"DANH SÁCH KÈM THEO QUYẾT ĐỊNH SỐ {row.symbol}", bold=True, align="C"),
-            Table(("STT", "Họ tên / Tập thể", "Đơn vị", "Hệ số", "Tiền thưởng"), lines, (1, 5, 5, 1.5, 3)),
-        ),
+    values = {
+        **_issuing(body),
+        "can_cu_phap_ly": list(rules.legal_basis),
+        "so_quyet_dinh": row.symbol,
+        "so_nguoi": len(row.lines),
+        "muc_luong_co_so": fmt_vnd(row.base_salary_vnd),
+        "tong_tien_thuong": fmt_vnd(row.total_vnd),
+        "nguoi_ky": signer,
+    }
+    dateline = f"{rules.office.get('province', '')}, {long_date(local_day(row.signed_at))}"
+    return _worded(
+        d,
+        rules,
+        "decision",
+        values,
+        tables=(Table(("STT", "Họ tên / Tập thể", "Đơn vị", "Hệ số", "Tiền thưởng"), lines, (1, 5, 5, 1.5, 3)),),
+        signature=Signature(str(body.get("signer_title", "")), signer, "(Đã ký)"),
+        source=source,
+        heading=((str(body["name"]),), f"Số: {row.symbol}", dateline),
     )
+
+
+def _issuing(body: Mapping[str, str]) -> dict[str, str]:
+    """What a decision's template may say of the body that issues it."""
+    return {"co_quan_ban_hanh": str(body["name"]), "chuc_danh_ky": str(body.get("signer_title", ""))}
 
 
 def result_notice(d: Dossier, rules: Catalogue, *, reasons: Sequence[tuple[str, str]], officer: str) -> Doc:
@@ -352,21 +354,21 @@ def draft_submission(d: Dossier, rules: Catalogue, *, summary: str, names: Seque
     )
 
 
-def draft_decision(d: Dossier, rules: Catalogue, *, lines: Sequence[tuple[str, str, str, int]]) -> Doc:
+def draft_decision(
+    d: Dossier, rules: Catalogue, *, lines: Sequence[tuple[str, str, str, int]], source: str | None = None
+) -> Doc:
     award = rules.award(d.award_type)
     body = rules.issuing_bodies[award.issuing_body]
     rows = tuple(
         (str(i), name, unit, f"{multiple}×", fmt_vnd(bonus)) for i, (name, unit, multiple, bonus) in enumerate(lines, 1)
     )
-    return Doc(
-        title="QUYẾT ĐỊNH (DỰ THẢO)",
-        subtitle=f"Về việc tặng {award.name}",
-        issuer=(str(body["name"]),),
-        number=f"Số:      /{body['symbol']}",
-        dateline=_dateline(rules),
-        blocks=(
-            Paragraph(f"Điều 1. Tặng {award.name} cho các cá nhân, tập thể có tên trong danh sách kèm theo."),
-            Table(("STT", "Họ tên / Tập thể", "Đơn vị", "Hệ số", "Tiền thưởng"), rows, (1, 5, 5, 1.5, 3)),
-            Signature(str(body.get("signer_title", "")), "", "(Dự thảo)"),
-        ),
+    return _worded(
+        d,
+        rules,
+        "draft_decision",
+        _issuing(body),
+        tables=(Table(("STT", "Họ tên / Tập thể", "Đơn vị", "Hệ số", "Tiền thưởng"), rows, (1, 5, 5, 1.5, 3)),),
+        signature=Signature(str(body.get("signer_title", "")), "", "(Dự thảo)"),
+        source=source,
+        heading=((str(body["name"]),), f"Số:      /{body['symbol']}", _dateline(rules)),
     )

@@ -29,11 +29,14 @@ def texts(blocks: tuple[object, ...]) -> list[str]:
 
 @pytest.mark.parametrize("kind", sorted(wording.KINDS))
 def test_every_shipped_template_words_the_sample(kind: str, loaded: Catalogue) -> None:
-    doc = sample_doc(kind, loaded, clock.now(), wording.shipped(kind))
-    assert doc.title == wording.KINDS[kind].upper()
+    source = wording.shipped(kind)
+    doc = sample_doc(kind, loaded, clock.now(), source)
+    assert doc.title == next(line[2:] for line in source.splitlines() if line.startswith("# "))
     said = " ".join(texts(doc.blocks))
-    assert "Sở Nội vụ" in said and "{{" not in said and "[bảng]" not in said and "\x01" not in said
-    assert any(isinstance(b, Table) for b in doc.blocks) == (kind in ("receipt", "supplement_request", "control_slip"))
+    award = loaded.award(next(iter(loaded.award_types))).name
+    assert award in said + doc.subtitle and "{{" not in said and "[bảng]" not in said and "\x01" not in said
+    assert any(isinstance(b, Table) for b in doc.blocks) == (kind not in ("refusal", "apology"))
+    assert any(isinstance(b, Signature) for b in doc.blocks) == (kind != "control_slip")
 
 
 def test_marks_place_the_code_s_table_and_signature_and_data_never_reads_as_a_mark() -> None:

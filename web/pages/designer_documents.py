@@ -38,10 +38,12 @@ i18n.TEXTS.update(
         "docs.by": ("{day}, {person}", "{day}, {person}"),
         "docs.body": ("Nội dung mẫu", "Template"),
         "docs.syntax": (
-            "Mỗi dòng là một đoạn. Dòng bắt đầu bằng “# ” là tiêu đề; **…** in đậm; [bảng] đặt bảng của văn bản;"
-            " [chữ ký] đặt phần ký. Quốc hiệu, tiêu ngữ, số và ngày tháng do hệ thống tự đặt.",
-            "One paragraph a line. “# ” starts the title; **…** is bold; [bảng] places the document's table;"
-            " [chữ ký] the signature. The national header, number and date are the system's.",
+            "Mỗi dòng là một đoạn. Dòng bắt đầu bằng “# ” là tiêu đề, “## ” là trích yếu; **…** in đậm; “^ ” in đậm,"
+            " căn giữa; [bảng] đặt bảng của văn bản; [chữ ký] đặt phần ký. Quốc hiệu, tiêu ngữ, số và ngày tháng do"
+            " hệ thống tự đặt.",
+            "One paragraph a line. “# ” starts the title, “## ” the subtitle; **…** is bold; “^ ” bold and centred;"
+            " [bảng] places the document's table; [chữ ký] the signature. The national header, number and date are"
+            " the system's.",
         ),
         "docs.names": ("Dữ liệu dùng được", "Values available"),
         "docs.preview": ("Xem trước (hồ sơ mẫu)", "Preview (sample dossier)"),
@@ -102,6 +104,28 @@ NAMES: dict[str, dict[str, str]] = {
         "hen_cu_luc": "giờ, ngày hẹn cũ",
         "hen_moi_luc": "giờ, ngày hẹn mới",
         "hen_moi_ngay": "ngày hẹn mới",
+    },
+    "minutes": {
+        "hoi_dong": "tên Hội đồng",
+        "phien": "phiên họp lần thứ",
+        "ngay_hop": "ngày họp",
+        "tong_thanh_vien": "tổng số thành viên",
+        "co_mat": "số thành viên có mặt",
+        "tuc_so": "túc số yêu cầu",
+        "ty_le_dat": "tỷ lệ phiếu cần đạt",
+        "chi_tieu": "chỉ tiêu (có thể trống)",
+        "so_y_kien": "số ý kiến của nhân dân",
+    },
+    "draft_decision": {"co_quan_ban_hanh": "cơ quan ban hành", "chuc_danh_ky": "chức danh người ký"},
+    "decision": {
+        "co_quan_ban_hanh": "cơ quan ban hành",
+        "chuc_danh_ky": "chức danh người ký",
+        "can_cu_phap_ly": "danh sách căn cứ pháp lý",
+        "so_quyet_dinh": "số, ký hiệu quyết định",
+        "so_nguoi": "số cá nhân, tập thể được khen",
+        "muc_luong_co_so": "mức lương cơ sở",
+        "tong_tien_thuong": "tổng tiền thưởng",
+        "nguoi_ky": "người ký",
     },
     "control_slip": {
         "tiep_nhan_luc": "giờ, ngày tiếp nhận",
