@@ -25,10 +25,11 @@ import traceback
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, nodes
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import select
@@ -180,15 +181,8 @@ def _plain(line: str) -> str:
 
 
 def _output(source: str, context: Mapping[str, Any]) -> str:
-    if len(source) > MAX_SOURCE:
-        _refuse(None, f"Bản mẫu dài quá {MAX_SOURCE} ký tự.")
+    template = _compiled(source)
     try:
-        tree = _ENV.parse(source)
-    except TemplateSyntaxError as err:
-        _refuse(err.lineno, f"lỗi cú pháp ở «{_line(source, err.lineno)}».")
-    _vet(tree)
-    try:
-        template = _ENV.from_string(tree)
         made: list[str] = []
         size = 0
         for piece in template.generate(**context):
@@ -205,6 +199,20 @@ def _output(source: str, context: Mapping[str, Any]) -> str:
     except (TypeError, ValueError, ArithmeticError, LookupError) as err:
         _refuse(_template_line(err), "không tính được giá trị.")
     return "".join(made)
+
+
+@lru_cache(maxsize=64)
+def _compiled(source: str) -> Template:
+    """The checked, compiled template of ``source`` (kept by its exact text, so it cannot go stale: every document
+    made with the wording in force reuses it; a refusal is raised, never kept)."""
+    if len(source) > MAX_SOURCE:
+        _refuse(None, f"Bản mẫu dài quá {MAX_SOURCE} ký tự.")
+    try:
+        tree = _ENV.parse(source)
+    except TemplateSyntaxError as err:
+        _refuse(err.lineno, f"lỗi cú pháp ở «{_line(source, err.lineno)}».")
+    _vet(tree)
+    return _ENV.from_string(tree)
 
 
 def _vet(tree: nodes.Template) -> None:
