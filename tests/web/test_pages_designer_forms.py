@@ -10,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from engine import Engine
+from tests.web.dossiers.test_transactions import counting
 from tests.web.test_pages_designer import USER_TASK, designer, sign_in, token_of  # noqa: F401  (fixture)
 
 NAME = "y_kien_phong.schema.json"
@@ -110,3 +111,10 @@ def test_a_new_form_by_name(designer: FlaskClient) -> None:  # noqa: F811
     assert designer.get("/designer/forms/..%2Fx").status_code == 404
     assert designer.get(f"/designer/forms/{NAME}?version=3").status_code == 404
     assert "chưa lưu" in designer.get("/designer/forms/moi.schema.json").get_data(as_text=True)
+
+
+def test_a_save_is_one_write_transaction(designer: FlaskClient, engine: Engine) -> None:  # noqa: F811
+    token = token_of(designer, "/designer/forms")
+    with counting(engine.db) as count:
+        saved = designer.post("/designer/forms/save", data={"csrf_token": token, "draft": json.dumps(a_draft())})
+    assert saved.status_code == 200 and count.writes == 1, count

@@ -14,6 +14,7 @@ from engine import Engine
 from handlers import document_templates as wording
 from handlers.domain import Domain
 from tests.pdf_text import pdf_text
+from tests.web.dossiers.test_transactions import counting
 from tests.web.pages_support import signed_in, token_of
 
 REFUSAL = wording.shipped("refusal")
@@ -86,3 +87,11 @@ def test_a_publication_by_a_designer_only_audited_and_final(app: Flask, engine: 
     assert world.document_templates.in_force("refusal", date(2026, 3, 10)).body == changed
     assert world.document_templates.in_force("refusal", date(2026, 3, 9)).body == REFUSAL
     assert "từ 10/03/2026" not in designer.get("/designer/documents").get_data(as_text=True), "not yet in force"
+
+
+def test_a_publication_is_one_write_transaction(app: Flask, engine: Engine) -> None:
+    designer = signed_in(app, engine, "designer")
+    fields = {"csrf_token": token_of(designer, "/designer/documents"), "body": REFUSAL, "effective_from": "05/03/2026"}
+    with counting(engine.db) as count:
+        published = designer.post("/designer/documents/refusal/publish", data=fields)
+    assert published.status_code == 200 and count.writes == 1, count

@@ -68,6 +68,7 @@ def _params(api: Api, dossier: dict[str, Any]) -> dict[str, str]:
         "run_id": "1",
         "name": "bao-cao.xlsx",
         "receipt": "GY-0000000000",  # a public comment's code (none on this dossier: the read still runs)
+        "kind": "receipt",  # a document template (the designer's wording of the receipt)
     }
 
 
