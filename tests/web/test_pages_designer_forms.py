@@ -91,6 +91,9 @@ def test_hostile_drafts_are_refused_naming_the_entry(designer: FlaskClient, engi
         for url in ("/designer/forms/preview", "/designer/forms/save"):
             status, answer = post(designer, url, draft)
             assert status == 422 and where in answer["problems"], (draft if isinstance(draft, dict) else "text", answer)
+    token = token_of(designer, "/designer/forms")
+    huge = designer.post("/designer/forms/save", data={"csrf_token": token, "draft": "x" * (2 * 1024 * 1024)})
+    assert huge.status_code == 413, "past the body bound of an ordinary page"
     assert engine.repository.files("form") == [], "nothing stored"
 
 
@@ -118,3 +121,10 @@ def test_a_save_is_one_write_transaction(designer: FlaskClient, engine: Engine) 
     with counting(engine.db) as count:
         saved = designer.post("/designer/forms/save", data={"csrf_token": token, "draft": json.dumps(a_draft())})
     assert saved.status_code == 200 and count.writes == 1, count
+
+
+def test_in_english_too(designer: FlaskClient) -> None:  # noqa: F811
+    page = designer.get("/designer/forms/moi.schema.json?lang=en").get_data(as_text=True)
+    assert "Editing form" in page and "Save as a new version" in page
+    island = re.search(r'id="form-editor-data">(.*?)</script>', page, re.S)
+    assert island is not None and json.loads(island.group(1))["texts"]["kind.choice"] == "One choice"
