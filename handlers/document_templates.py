@@ -86,6 +86,7 @@ _REFUSED: dict[type[nodes.Node], str] = {
     nodes.Mul: "phép nhân",
     nodes.Pow: "phép lũy thừa",
     nodes.FloorDiv: "phép chia",
+    nodes.Mod: "phép %",  # "%0100000000d" % 1 is a hundred megabytes in one step
 }
 TABLE_MARK = "[bảng]"
 SIGNATURE_MARK = "[chữ ký]"

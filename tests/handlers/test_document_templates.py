@@ -63,6 +63,7 @@ def test_marks_place_the_code_s_table_and_signature_and_data_never_reads_as_a_ma
         ("{{ ho_so.khong_co }}", "Dòng 1: «khong_co» không có trong dữ liệu của văn bản này."),
         ("{% for i in range(10**9) %}x{% endfor %}", "Dòng 1: Không được dùng lời gọi hàm."),
         ('{{ "x" * 1000000000 }}', "Dòng 1: Không được dùng phép nhân."),
+        ('{{ "%0100000000d" % 1 }}', "Dòng 1: Không được dùng phép %."),
         ("{{ ho_so.__class__ }}", "Dòng 1: Không được truy cập «__class__»."),
         ("\n{{ ho_so['__init__'] }}", "Dòng 2: Không được truy cập «__init__»."),
         ("{% set x = ho_so %}", "Dòng 1: Không được dùng lệnh set."),
