@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import hashlib
 import traceback
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -92,16 +93,54 @@ TABLE_MARK = "[bảng]"
 SIGNATURE_MARK = "[chữ ký]"
 
 
+#: Attribute and item reads, filters and tests one document may run: two loops over the longest text a dossier
+#: holds would otherwise run millions of them, with no output to stop them.
+MAX_STEPS = 100_000
+_STEPS: ContextVar[list[int]] = ContextVar("template_steps")
+
+
+class _TooMuchWork(Exception):
+    """The template ran past :data:`MAX_STEPS`."""
+
+
+def _step() -> None:
+    left = _STEPS.get()
+    left[0] -= 1
+    if left[0] < 0:
+        raise _TooMuchWork
+
+
+def _counted(function: Any) -> Callable[..., Any]:
+    """A filter or test that counts as a step (keeping the marker that tells Jinja what to pass it)."""
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        _step()
+        return function(*args, **kwargs)
+
+    if hasattr(function, "jinja_pass_arg"):
+        counted.jinja_pass_arg = function.jinja_pass_arg  # type: ignore[attr-defined]
+    return counted
+
+
 class _Env(SandboxedEnvironment):
-    """The sandbox, with the filters a template may use and nothing else in scope."""
+    """The sandbox, with the filters a template may use and nothing else in scope; every read, filter and test
+    counts against the document's steps."""
 
     def __init__(self) -> None:
         super().__init__(
             undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, autoescape=False, finalize=_quoted
         )
-        self.filters = {name: self.filters[name] for name in FILTERS}
+        self.filters = {name: _counted(self.filters[name]) for name in FILTERS}
         self.globals = {}
-        self.tests = {name: self.tests[name] for name in ("defined", "none", "number", "string")}
+        self.tests = {name: _counted(self.tests[name]) for name in ("defined", "none", "number", "string")}
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        _step()
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        _step()
+        return super().getitem(obj, argument)
 
 
 def _quoted(value: Any) -> str:
@@ -183,6 +222,7 @@ def _plain(line: str) -> str:
 
 def _output(source: str, context: Mapping[str, Any]) -> str:
     template = _compiled(source)
+    steps = _STEPS.set([MAX_STEPS])
     try:
         made: list[str] = []
         size = 0
@@ -199,6 +239,10 @@ def _output(source: str, context: Mapping[str, Any]) -> str:
         _refuse(_template_line(err), "truy cập bị chặn trong môi trường an toàn.")
     except (TypeError, ValueError, ArithmeticError, LookupError) as err:
         _refuse(_template_line(err), "không tính được giá trị.")
+    except _TooMuchWork as err:
+        _refuse(_template_line(err), f"bản mẫu cần quá {MAX_STEPS} bước tính.")
+    finally:
+        _STEPS.reset(steps)
     return "".join(made)
 
 

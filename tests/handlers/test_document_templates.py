@@ -39,6 +39,18 @@ def test_every_shipped_template_words_the_sample(kind: str, loaded: Catalogue) -
     assert any(isinstance(b, Signature) for b in doc.blocks) == (kind != "control_slip")
 
 
+def test_work_without_output_is_bounded_too() -> None:
+    """Two loops over a long text, reading and filtering in each round, print nothing: the steps stop them."""
+    source = (
+        "Đầu.\n{% for a in dai %}{% for b in dai %}{% if b|length and ho_so.ma %}{% endif %}{% endfor %}{% endfor %}"
+    )
+    with pytest.raises(InvalidInput) as refused:
+        wording.render("receipt", source, {"dai": "x" * 2000, "ho_so": {"ma": "HS"}}, tables=(), signature=None)
+    assert refused.value.fields == {"body": ["Dòng 2: Bản mẫu cần quá 100000 bước tính."]}
+    made = wording.render("receipt", source, {"dai": "x" * 100, "ho_so": {"ma": "HS"}}, tables=(), signature=None)
+    assert made.blocks == (Paragraph("Đầu."),), "10,000 rounds of a short text are fine"
+
+
 def test_marks_place_the_code_s_table_and_signature_and_data_never_reads_as_a_mark() -> None:
     table, signature = Table(("STT",), (("1",),)), Signature("NGƯỜI TIẾP NHẬN")
     source = "# TIÊU ĐỀ\n[chữ ký]\n**{{ ly_do }}**\n{{ ghi_chu }}\n[bảng]\nCuối."
