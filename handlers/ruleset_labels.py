@@ -65,6 +65,8 @@ KEYS = {
     "_": "Nội dung",
 }
 
+#: sections whose items have a name of their own, shown instead of the section's
+NAMED = ("award_types", "councils", "procedures")
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
@@ -82,9 +84,11 @@ def label(path: str, content: Mapping[str, Any] | None = None) -> str:
     for i, part in enumerate(parts):
         parent = parts[i - 1] if i else None
         node = node.get(part) if isinstance(node, Mapping) and isinstance(part, str) else _item(node, part)
+        if part in NAMED and i + 1 < len(parts):
+            continue  # the item's own name says what it is
         if isinstance(part, int):
             words.append(f"mục {part + 1}")
-        elif parent in ("award_types", "councils", "procedures") and isinstance(node, Mapping):
+        elif parent in NAMED and isinstance(node, Mapping):
             words.append(str(node.get("name") or part))
         else:
             words.append(KEYS.get(part, part))

@@ -20,7 +20,7 @@ from engine import Engine, clock, history
 from engine.errors import InvalidInput, LimitExceeded, NotFound, PermissionDenied
 from engine.identity import actor_of
 from handlers import rulesets
-from handlers.catalogue import CatalogueInvalid, parse
+from handlers.catalogue import Catalogue, CatalogueInvalid, parse
 from handlers.models import RuleSet
 from handlers.ruleset_diff import Change, changes
 from handlers.timefmt import local_day
@@ -88,6 +88,11 @@ class RuleSetService:
             if row is None:
                 raise NotFound(f"không có phiên bản quy tắc {version_id}")
             return copy.deepcopy(dict(row.content))
+
+    def rules(self, rule_set_id: int) -> Catalogue:
+        """The rules of one stored version: a dossier's own, whatever is in force today."""
+        with self.engine.db.reading() as session:
+            return rulesets.by_id(session, rule_set_id)
 
     def preview(self, content: dict[str, Any]) -> list[Change]:
         """What the draft changes against the version in force today; InvalidInput naming each refused field."""

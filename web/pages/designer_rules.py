@@ -153,7 +153,6 @@ def _editor(
         invalid={key for key, *_ in problems},
         message=refused.message if refused and not refused.fields else None,
         param_name=lambda param: KEYS.get(param, param),
-        label=lambda path: label(path, content),
     )
 
 
