@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from lxml import etree
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -25,10 +26,9 @@ class DecisionFile:
     """The newest deployed copy of one DMN file."""
 
     name: str
+    #: the decisions it defines, by name (their id where they have none)
     decisions: tuple[str, ...]
-    deployment: str
     deployed_at: datetime
-    deployed_by: str
 
 
 class DecisionTables:
@@ -42,12 +42,7 @@ class DecisionTables:
         with self.engine.db.reading() as session:
             newest = select(func.max(Resource.id)).where(Resource.kind == "dmn").group_by(Resource.name)
             rows = session.scalars(select(Resource).where(Resource.id.in_(newest)).order_by(Resource.name))
-            return [
-                DecisionFile(
-                    r.name, tuple(r.provides), r.deployment.name, r.deployment.deployed_at, r.deployment.deployed_by
-                )
-                for r in rows
-            ]
+            return [DecisionFile(r.name, _decision_names(r.content), r.deployment.deployed_at) for r in rows]
 
     def source(self, name: str) -> str:
         """The newest deployed text of the DMN file ``name``; NotFound if none is deployed."""
@@ -68,6 +63,13 @@ class DecisionTables:
             files = {r.name: r.content.encode() for r in deployment.resources}
             files[name] = xml.encode()
             return deployment.name, files
+
+
+def _decision_names(xml: str) -> tuple[str, ...]:
+    """The names of a deployed file's decisions (it passed deployment's checks, so it parses)."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    root = etree.fromstring(xml.encode(), parser)
+    return tuple(d.get("name") or d.get("id") or "" for d in root.iter("{*}decision"))
 
 
 def _newest(session: Session, name: str) -> Resource:

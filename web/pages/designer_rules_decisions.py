@@ -30,7 +30,6 @@ i18n.TEXTS.update(
         "decisions.none": ("Chưa có tệp DMN nào được triển khai.", "No DMN file has been deployed yet."),
         "decisions.file": ("Tệp", "File"),
         "decisions.decisions": ("Quyết định", "Decisions"),
-        "decisions.bundle": ("Thuộc gói", "In bundle"),
         "decisions.deployed_at": ("Triển khai lúc", "Deployed at"),
         "decisions.edit": ("Mở trình soạn thảo", "Open in editor"),
         "decisions.view": ("Bảng đang mở", "Table shown"),
