@@ -208,3 +208,18 @@ def test_only_designers_publish(app: Flask, world: Domain) -> None:
     with pytest.raises(Exception, match="thiết kế"):
         world.rulesets.publish("appraiser", world.rulesets.draft(), "thử")
     assert stored(world) == 3
+
+
+def test_a_refused_form_comes_back_as_typed(designer: FlaskClient) -> None:
+    """The designer corrects the field named instead of typing everything again; a new version's code and date
+    start empty (they are the designer's to give)."""
+    opened = form_of(designer.get("/designer/quy-tac/moi").get_data(as_text=True))
+    assert (opened["version"], opened["effective_from"]) == ("", "")
+    fields = draft(
+        designer, version="2026.05", effective_from="01/05/2026", **{f"{CSTD_TINH}__vote__threshold": "150%"}
+    )
+    again = form_of(post(designer, fields).get_data(as_text=True))
+    assert (again["version"], again[f"{CSTD_TINH}.vote.threshold"]) == ("2026.05", "150%")
+    fields.add("khong_co", "1")  # refused by the form itself, before the rules are read
+    again = form_of(post(designer, fields).get_data(as_text=True))
+    assert again["effective_from"] == "01/05/2026"

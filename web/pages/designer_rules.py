@@ -94,7 +94,8 @@ def index(me: Actor) -> Any:
 @blp.get("/moi")
 @page(roles=DESIGNERS)
 def new(me: Actor) -> Any:
-    return _editor(domain().rulesets.draft())
+    """The version in force as the start of a new one; its code and date are the designer's to give."""
+    return _editor({**domain().rulesets.draft(), "version": "", "effective_from": ""})
 
 
 @blp.post("/moi")
@@ -103,7 +104,9 @@ def submit(me: Actor) -> Any:
     """Preview (validate and diff) or publish the posted draft; a refusal shows the form again, fields marked."""
     try:
         content = form.apply(request.form)
-    except InvalidInput as bad:
+    except form.FormInvalid as bad:
+        return _editor(bad.content, refused=bad), 422
+    except InvalidInput as bad:  # the draft itself does not read: start again from the version in force
         return _editor(domain().rulesets.draft(), refused=bad), 422
     service = domain().rulesets
     try:

@@ -22,7 +22,17 @@ from engine.errors import InvalidInput
 from handlers.catalogue import RULE_PARAMS
 from handlers.ruleset_labels import split
 
-__all__ = ["AwardFields", "RuleField", "RuleLine", "apply", "awards_of", "dmy", "draft_json", "iso_day"]
+__all__ = [
+    "AwardFields",
+    "FormInvalid",
+    "RuleField",
+    "RuleLine",
+    "apply",
+    "awards_of",
+    "dmy",
+    "draft_json",
+    "iso_day",
+]
 
 #: the form's own fields, not places in the document
 CONTROL = frozenset({"csrf_token", "action", "draft"})
@@ -31,6 +41,14 @@ RULE_INPUTS = {"title": "titles", "count": "number", "min_scope": "scopes", "min
 WORKING_DAYS = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*$")
 #: the longest text one field may hold
 MAX_FIELD = 500
+
+
+class FormInvalid(InvalidInput):
+    """A refused form, with the draft as typed (its acceptable fields in place) to show again."""
+
+    def __init__(self, message: str, fields: dict[str, list[str]], content: dict[str, Any]) -> None:
+        super().__init__(message, fields)
+        self.content = content
 
 
 @dataclass(frozen=True)
@@ -135,7 +153,7 @@ def apply(form: MultiDict[str, str]) -> dict[str, Any]:
             except ValueError as exc:
                 problems[key] = [str(exc)]
     if problems:
-        raise InvalidInput("biểu mẫu có trường không hợp lệ", problems)
+        raise FormInvalid("biểu mẫu có trường không hợp lệ", problems, content)
     return content
 
 
