@@ -109,11 +109,11 @@ def test_loading_is_idempotent_and_versions_are_immutable(session: Session, ship
     assert first.source == "2025-07-01.yaml"
     changed = copy.deepcopy(shipped_content)
     changed["award_types"]["CSTD_TINH"]["bonus_multiple"]["individual"] = "3.5"
-    with pytest.raises(Conflict, match="new version"):
+    with pytest.raises(Conflict, match="phiên bản mới"):
         rulesets.load(session, changed, "edited.yaml")
     clash = copy.deepcopy(changed)
     clash["version"] = "2025.07-bis"
-    with pytest.raises(Conflict, match="already takes effect"):
+    with pytest.raises(Conflict, match="đã có bộ quy tắc khác"):
         rulesets.load(session, clash, "clash.yaml")
 
 

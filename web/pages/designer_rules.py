@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from engine.errors import InvalidInput
+from engine.errors import Conflict, InvalidInput
 from engine.identity import Actor
 from handlers.catalogue import read_yaml
 from handlers.ruleset_diff import Change
@@ -118,6 +118,8 @@ def submit(me: Actor) -> Any:
         return _editor(content, changes=service.preview(content))
     except InvalidInput as bad:
         return _editor(content, refused=bad), 422
+    except Conflict as raced:  # another designer published that version or day a moment before
+        return _editor(content, refused=InvalidInput(raced.message)), 409
 
 
 @blp.post("/tai-len")
