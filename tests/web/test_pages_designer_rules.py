@@ -192,6 +192,10 @@ def test_a_yaml_file_goes_through_the_same_preview(designer: FlaskClient, world:
     for bad in (b"version: [", b"a: &x [1]\nb: *x\n", "chỉ một dòng".encode(), b"\xff\xfe"):
         refused = upload(bad)
         assert refused.status_code == 422 and 'data-field="yaml"' in refused.get_data(as_text=True)
+    broken = upload(text.replace("limit: 20WD", "limit: 25WD", 1).encode())
+    assert broken.status_code == 422
+    assert 'data-field="award_types.CSTD_CS.procedure"' in broken.get_data(as_text=True)
+    assert form_of(broken.get_data(as_text=True))["award_types.CSTD_CS.limit"] == "25"  # the file's, marked
     assert stored(world) == before
 
 

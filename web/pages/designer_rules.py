@@ -125,22 +125,29 @@ def submit(me: Actor) -> Any:
 @blp.post("/tai-len")
 @page(roles=DESIGNERS)
 def upload(me: Actor) -> Any:
-    """A whole document from a YAML file, into the same editor and preview (nothing is stored here)."""
-    sent = request.files.get("yaml")
+    """A whole document from a YAML file, into the same editor and preview (nothing is stored here); a document
+    that reads but breaks a rule is shown in the form with those fields marked."""
     try:
-        if sent is None or not sent.filename:
-            raise InvalidInput("chưa chọn tệp", {"yaml": ["hãy chọn một tệp YAML"]})
-        try:
-            text = sent.read().decode("utf-8")
-        except UnicodeDecodeError:
-            raise InvalidInput("tệp không đọc được", {"yaml": ["tệp phải là văn bản UTF-8"]}) from None
-        try:
-            content = read_yaml(text, sent.filename)
-        except InvalidInput as bad:
-            raise InvalidInput(bad.message, {"yaml": [m for ms in bad.fields.values() for m in ms]}) from None
-        return _editor(content, changes=domain().rulesets.preview(content))
+        content = _uploaded()
     except InvalidInput as bad:
         return _editor(domain().rulesets.draft(), refused=bad), 422
+    try:
+        return _editor(content, changes=domain().rulesets.preview(content))
+    except InvalidInput as bad:
+        return _editor(content, refused=bad), 422
+
+
+def _uploaded() -> dict[str, Any]:
+    """The posted YAML file as a document; InvalidInput naming the file field when it does not read as one."""
+    sent = request.files.get("yaml")
+    if sent is None or not sent.filename:
+        raise InvalidInput("chưa chọn tệp", {"yaml": ["hãy chọn một tệp YAML"]})
+    try:
+        return read_yaml(sent.read().decode("utf-8"), sent.filename)
+    except UnicodeDecodeError:
+        raise InvalidInput("tệp không đọc được", {"yaml": ["tệp phải là văn bản UTF-8"]}) from None
+    except InvalidInput as bad:
+        raise InvalidInput(bad.message, {"yaml": [m for ms in bad.fields.values() for m in ms]}) from None
 
 
 def _editor(
