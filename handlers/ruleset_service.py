@@ -19,16 +19,19 @@ from sqlalchemy.orm import Session
 from engine import Engine, clock, history
 from engine.errors import InvalidInput, LimitExceeded, NotFound, PermissionDenied
 from engine.identity import actor_of
+from engine.models import Event
 from handlers import rulesets
 from handlers.catalogue import Catalogue, CatalogueInvalid, parse
 from handlers.models import RuleSet
 from handlers.ruleset_diff import Change, changes
 from handlers.timefmt import local_day
 
-__all__ = ["MAX_DOCUMENT_BYTES", "PUBLISHERS", "RuleSetService", "VersionRow"]
+__all__ = ["MAX_DOCUMENT_BYTES", "PUBLISHED", "PUBLISHERS", "RuleSetService", "VersionRow"]
 
 #: who may publish a rule-set version (besides administrators)
 PUBLISHERS = frozenset({"designer"})
+#: the audit event of a publication
+PUBLISHED = "rule_set_published"
 #: the largest rule set a designer may publish (the shipped ones take about 12 KB)
 MAX_DOCUMENT_BYTES = 200_000
 
@@ -42,9 +45,10 @@ class VersionRow:
     name: str
     effective_from: date
     loaded_at: datetime
-    source: str
     in_force: bool
     upcoming: bool
+    #: who published it from the workbench (None: loaded from the shipped files)
+    published_by: str | None
 
 
 class RuleSetService:
@@ -59,6 +63,8 @@ class RuleSetService:
         with self.engine.db.reading() as session:
             rows = list(session.scalars(select(RuleSet).order_by(RuleSet.effective_from.desc())))
             current = _current(session, today)
+            published = session.execute(select(Event.after, Event.actor).where(Event.action == PUBLISHED)).all()
+            by = {str((after or {}).get("version")): actor for after, actor in published}
             return [
                 VersionRow(
                     r.id,
@@ -66,9 +72,9 @@ class RuleSetService:
                     r.name,
                     r.effective_from,
                     r.loaded_at,
-                    r.source,
                     current is not None and r.id == current.id,
                     r.effective_from > today,
+                    by.get(r.version),
                 )
                 for r in rows
             ]
@@ -114,7 +120,7 @@ class RuleSetService:
             history.record(
                 session,
                 actor.username,
-                "rule_set_published",
+                PUBLISHED,
                 after={"version": row.version, "effective_from": row.effective_from.isoformat()},
                 details={"source": source, "changes": [c.as_dict() for c in found]},
             )

@@ -32,10 +32,12 @@ def _received(world: Domain) -> str:
 def test_a_new_version_applies_from_its_date_only(
     world: Domain, vclock: clock.VirtualClock, sign_in, page, shot
 ) -> None:
+    world.engine.identity.ensure_user("thietke", groups=["designer"], unit="so-noi-vu", display_name="Lê Thiết Kế")
     sign_in("thietke", ["designer"])
     page.goto("/designer")
     page.click("#open-rules")
     assert page.locator("tr.in-force").get_attribute("data-version") == "2025.07"
+    assert page.inner_text("tr.in-force td.publisher") == "Nạp từ tệp kèm sản phẩm"
     page.click("#new-version")
     page.fill("#f-version", "2026.04")
     page.fill("#f-name", "Quy tắc xét khen thưởng, sửa đổi tháng 4/2026")
@@ -57,6 +59,7 @@ def test_a_new_version_applies_from_its_date_only(
     page.click("#publish")
     assert "Đã công bố phiên bản 2026.04, hiệu lực từ 01/04/2026 (3 thay đổi)." in page.inner_text(".flash")
     assert "Sắp có hiệu lực" in page.locator("tr[data-version='2026.04']").inner_text()
+    assert page.inner_text("tr[data-version='2026.04'] td.publisher") == "Lê Thiết Kế"
     shot("rules-02-published")
 
     before = _received(world)  # Monday 02/03/2026: 2025.07 is still in force

@@ -20,6 +20,7 @@ from handlers.ruleset_diff import Change
 from handlers.ruleset_labels import KEYS, label
 from web import i18n
 from web.pages import designer_rules_form as form
+from web.pages import names
 from web.pages.designer import DESIGNERS
 from web.pages.guard import page
 from web.services import domain
@@ -33,6 +34,8 @@ i18n.TEXTS.update(
         "rules.name": ("Tên", "Name"),
         "rules.effective": ("Hiệu lực từ ngày", "In force from"),
         "rules.loaded": ("Nạp lúc", "Stored at"),
+        "rules.published_by": ("Người công bố", "Published by"),
+        "rules.shipped": ("Nạp từ tệp kèm sản phẩm", "Loaded from the shipped files"),
         "rules.state": ("Trạng thái", "State"),
         "rules.in_force": ("Đang áp dụng", "In force"),
         "rules.upcoming": ("Sắp có hiệu lực", "Upcoming"),
@@ -88,7 +91,7 @@ OWN_FIELDS = {"draft": "rules.draft_field", "yaml": "rules.upload_field"}
 @blp.get("")
 @page(roles=DESIGNERS)
 def index(me: Actor) -> Any:
-    return render_template("designer_rules.html", versions=domain().rulesets.versions())
+    return render_template("designer_rules.html", versions=domain().rulesets.versions(), publisher=names.person_name)
 
 
 @blp.get("/moi")
