@@ -71,6 +71,12 @@ def test_a_broken_table_is_refused_by_name(designer: FlaskClient, engine: Engine
     assert designer.get(f"{URL}/xml").get_data(as_text=True) == DMN
 
 
+def test_a_huge_body_is_refused(designer: FlaskClient, engine: Engine) -> None:
+    answer = designer.post(f"{URL}/trien-khai", data={"csrf_token": token_of(designer), "xml": "x" * 2_000_000})
+    assert answer.status_code == 413
+    assert engine.repository.latest("business_rule").version == 1
+
+
 def test_only_designers(app: Flask, engine: Engine, designer: FlaskClient) -> None:
     appraiser = sign_in(app, engine, "appraiser")
     assert appraiser.get("/designer/quyet-dinh").status_code == 403
