@@ -104,8 +104,19 @@ def sign_in(app: Flask, username: str) -> FlaskClient:
     return client
 
 
-#: where a signed-in walk starts (the home page, the inbox, the designer's forms and documents, two wrong turns)
-SIGNED_IN_START = ("/", "/inbox", "/designer/forms", "/designer/documents", "/khong-co-trang-nay", "/logout")
+#: where a signed-in walk starts (the home page, the inbox, the designer's rule sets, decision tables, forms and
+#: documents, two wrong turns)
+SIGNED_IN_START = (
+    "/",
+    "/inbox",
+    "/khong-co-trang-nay",
+    "/designer/quy-tac",
+    "/designer/quy-tac/moi",
+    "/designer/quyet-dinh",
+    "/designer/forms",
+    "/designer/documents",
+    "/logout",
+)
 #: the public pages anyone opens without an account: look-up, disclosure for comment, published decisions
 PUBLIC_START = (
     "/tra-cuu",
