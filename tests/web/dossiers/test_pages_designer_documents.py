@@ -32,7 +32,11 @@ def test_the_list_and_the_editor(app: Flask, engine: Engine) -> None:
     page = designer.get("/designer/documents/refusal").get_data(as_text=True)
     island = re.search(r'id="document-editor-data">(.*?)</script>', page, re.S)
     assert island is not None and json.loads(island.group(1))["body"] == REFUSAL
-    assert "ly_do" in json.loads(island.group(1))["names"]
+    assert json.loads(island.group(1))["names"]["ly_do"] == "lý do từ chối"
+    english = designer.get("/designer/documents/refusal?lang=en").get_data(as_text=True)
+    island = re.search(r'id="document-editor-data">(.*?)</script>', english, re.S)
+    assert island is not None and json.loads(island.group(1))["names"]["ly_do"] == "reason for the refusal"
+    assert "Editing" in english and "Publish a new version" in english
     assert designer.get("/designer/documents/khong_co").status_code == 404
     assert designer.get("/designer/documents/refusal?version=2").status_code == 404
 
