@@ -9,6 +9,7 @@ from __future__ import annotations
 from engine import Engine
 from handlers import appointments, council_guard
 from handlers.award_reports import AwardReportService
+from handlers.cluster_service import ClusterService
 from handlers.consultation_service import ConsultationService
 from handlers.council_service import CouncilService
 from handlers.dossier_service import DossierService
@@ -33,5 +34,6 @@ class Domain:
         self.reports = AwardReportService(engine.db)
         self.units = Units.load()
         self.groups = Groups.load()
+        self.clusters = ClusterService(engine, store, self.dossiers, self.units)
         appointments.subscribe(engine.listeners, store)
         council_guard.subscribe(engine.listeners, engine.settings.time_zone)

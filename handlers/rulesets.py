@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -18,9 +19,19 @@ from sqlalchemy.orm import Session
 from engine import clock
 from engine.errors import Conflict, NotFound
 from handlers.catalogue import Catalogue, content_hash, parse, read_yaml
-from handlers.models import RuleSet
+from handlers.models import ClusterRuleSet, RuleSet
 
-__all__ = ["SHIPPED", "catalogue_of", "ensure_shipped", "in_force", "load", "load_text", "shipped_files"]
+__all__ = [
+    "SHIPPED",
+    "catalogue_of",
+    "ensure_shipped",
+    "in_force",
+    "load",
+    "load_text",
+    "read_shipped",
+    "shipped_files",
+    "store_version",
+]
 
 #: The catalogue shipped with the product (processes/catalogue/*.yaml).
 SHIPPED = Path(__file__).resolve().parent.parent / "processes" / "catalogue"
@@ -34,13 +45,30 @@ def load_text(session: Session, text: str, source: str) -> RuleSet:
 def load(session: Session, content: dict[str, object], source: str) -> RuleSet:
     """Store a rule-set version unless it is there already; Conflict if that version differs."""
     catalogue = parse(content, source)
+    return store_version(session, RuleSet, catalogue.version, catalogue.name, catalogue.effective_from, content, source)
+
+
+Versioned = TypeVar("Versioned", RuleSet, ClusterRuleSet)
+
+
+def store_version(
+    session: Session,
+    model: type[Versioned],
+    version: str,
+    name: str,
+    effective_from: date,
+    content: dict[str, object],
+    source: str,
+) -> Versioned:
+    """Add a checked version to ``model``'s table unless it is there already (returned as it is); Conflict when
+    that version was loaded with other content, or another takes effect on the same day."""
     digest = content_hash(content)
-    existing = _by_version(session, catalogue.version)
+    existing = _by_version(session, model, version)
     if existing is None:
-        row = RuleSet(
-            version=catalogue.version,
-            name=catalogue.name,
-            effective_from=catalogue.effective_from,
+        row = model(
+            version=version,
+            name=name,
+            effective_from=effective_from,
             content=content,
             content_hash=digest,
             source=source,
@@ -50,16 +78,16 @@ def load(session: Session, content: dict[str, object], source: str) -> RuleSet:
             with session.begin_nested():
                 session.add(row)
         except IntegrityError:
-            existing = _by_version(session, catalogue.version)
+            existing = _by_version(session, model, version)
             if existing is None:
                 raise Conflict(
-                    f"{source}: another rule set already takes effect on {catalogue.effective_from:%d/%m/%Y}"
+                    f"{source}: another rule set already takes effect on {effective_from:%d/%m/%Y}"
                 ) from None
         else:
             return row
     if existing.content_hash != digest:
         raise Conflict(
-            f"{source}: rule set {catalogue.version} is already loaded with other content; "
+            f"{source}: rule set {version} is already loaded with other content; "
             "a change needs a new version with its own effective date"
         )
     return existing
@@ -74,7 +102,7 @@ def ensure_shipped(session: Session, directory: Path = SHIPPED) -> int:
     known = set(session.scalars(select(RuleSet.version)))
     added = 0
     for path in shipped_files(directory):
-        content = _read(path, path.stat().st_mtime_ns)
+        content = read_shipped(path)
         if content.get("version") not in known:
             load(session, dict(content), path.name)
             added += 1
@@ -107,8 +135,13 @@ def catalogue_of(row: RuleSet) -> Catalogue:
     return found
 
 
-def _by_version(session: Session, version: str) -> RuleSet | None:
-    return session.scalars(select(RuleSet).where(RuleSet.version == version)).first()
+def _by_version(session: Session, model: type[Versioned], version: str) -> Versioned | None:
+    return session.scalars(select(model).where(model.version == version)).first()
+
+
+def read_shipped(path: Path) -> dict[str, object]:
+    """A shipped YAML file's content (read again only when the file changed)."""
+    return _read(path, path.stat().st_mtime_ns)
 
 
 @lru_cache(maxsize=64)

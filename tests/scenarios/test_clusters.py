@@ -1,0 +1,263 @@
+"""An emulation cluster's year end to end on the virtual clock, through the cluster service (the interface the
+API, the command line and the pages call): the pledge, self-scores with evidence, cross-grades with one gap
+reconciled by the head, a tie on the total broken by the key criteria, the secret ballot counted as the
+council's, the proposal entering the award procedure as a CO_TINH dossier and the flag decision issued with its
+number. And the refusals — a score above its maximum, a unit grading itself, a proposal without the vote's
+threshold, a late submission — each in Vietnamese, naming the field, with nothing changed."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from engine.errors import InvalidInput, PermissionDenied
+from engine.identity import Actor
+from engine.models import Event
+from handlers.cluster_service import ClusterService
+from handlers.models import ClusterMember, ClusterResult, ClusterSheet, ClusterYear, Dossier
+from tests.scenarios.conftest import PDF, World, drive, vn
+
+CLUSTER, YEAR = "cum-huyen", 2026
+HEAD = "ubnd-tp"
+UNITS = ["ubnd-tp", "ubnd-hl", "ubnd-tm", "ubnd-pd", "ubnd-bs", "ubnd-dh", "ubnd-tx", "ubnd-vl"]
+CODES = ["I.1", "I.2", "I.3", "II.1", "II.2", "III.1", "III.2"]
+#: what each unit really achieved (every grader sees it so); ubnd-hl and ubnd-tp tie on 90, ubnd-hl has the
+#: higher key criteria (I.1 + I.2: 43 against 42)
+TRUE = {
+    "ubnd-hl": (29, 14, 8, 8, 8, 15, 8),
+    "ubnd-tp": (28, 14, 9, 9, 9, 13, 8),
+    "ubnd-pd": (26, 13, 9, 8, 8, 13, 8),
+    "ubnd-bs": (25, 12, 9, 8, 8, 12, 8),
+    "ubnd-dh": (25, 12, 8, 8, 8, 11, 8),
+    "ubnd-tx": (24, 12, 8, 8, 7, 11, 8),
+    "ubnd-tm": (23, 10, 8, 8, 7, 11, 8),
+    "ubnd-vl": (23, 11, 8, 7, 7, 11, 8),
+}
+#: ubnd-vl scores itself 86 where the others see 75: a gap of 11 beyond the tolerance of 5
+INFLATED = {**TRUE, "ubnd-vl": (27, 14, 9, 9, 9, 11, 7)}
+EVIDENCE_CRITERIA = ("I.1", "I.2", "II.2")
+
+
+def sheet(points: tuple[int, ...]) -> dict[str, Any]:
+    return dict(zip(CODES, points, strict=True))
+
+
+def officer(unit: str) -> str:
+    return "truongcum" if unit == HEAD else f"tdkt-{unit}"
+
+
+@pytest.fixture
+def clusters(world: World) -> ClusterService:
+    world.engine.identity.ensure_user("truongcum", groups=["cluster_head", "cluster_member"], unit=HEAD)
+    for unit in UNITS[1:]:
+        world.engine.identity.ensure_user(officer(unit), groups=["cluster_member"], unit=unit)
+    world.domain.clusters.load_shipped()
+    return world.domain.clusters
+
+
+def who(world: World, unit: str) -> Actor:
+    return world.person(officer(unit))
+
+
+def to_scoring(world: World, clusters: ClusterService) -> None:
+    """Open the year, circulate and sign the pledge, and let the clock reach the scoring round (01/11)."""
+    head = who(world, HEAD)
+    clusters.open_year(head, CLUSTER, YEAR)
+    clusters.circulate_pledge(head, CLUSTER, YEAR, "Giao ước thi đua năm 2026")
+    for unit in UNITS:
+        clusters.sign_pledge(who(world, unit), CLUSTER, YEAR)
+    clusters.close_pledges(head, CLUSTER, YEAR)
+    assert clusters.year(CLUSTER, YEAR).phase == "waiting"
+    world.clock.set(vn(2, 11))
+    world.engine.timers.fire_due()
+    assert clusters.year(CLUSTER, YEAR).phase == "self_score"
+
+
+def self_score(world: World, clusters: ClusterService, unit: str, points: tuple[int, ...]) -> None:
+    actor = who(world, unit)
+    evidence = {
+        code: [clusters.upload_evidence(actor, CLUSTER, YEAR, f"minh-chung-{code}.pdf", PDF + code.encode())]
+        for code in EVIDENCE_CRITERIA
+    }
+    clusters.submit_self_score(actor, CLUSTER, YEAR, sheet(points), evidence)
+
+
+def to_cross_grading(world: World, clusters: ClusterService) -> None:
+    to_scoring(world, clusters)
+    for unit in UNITS:
+        self_score(world, clusters, unit, INFLATED[unit])
+    clusters.close_self_scores(who(world, HEAD), CLUSTER, YEAR)
+
+
+def to_meeting(world: World, clusters: ClusterService) -> None:
+    to_cross_grading(world, clusters)
+    world.clock.advance(days=10)
+    for grader in UNITS:
+        for graded in clusters.to_grade(who(world, grader), CLUSTER, YEAR):
+            clusters.submit_cross_grade(who(world, grader), CLUSTER, YEAR, graded, sheet(TRUE[graded]))
+    clusters.close_cross_grades(who(world, HEAD), CLUSTER, YEAR)
+    gaps = [row for row in clusters.standings(CLUSTER, YEAR) if row.beyond_tolerance]
+    assert [(row.unit, row.gap) for row in gaps] == [("ubnd-vl", 11)]
+    reconciled = {**sheet(TRUE["ubnd-vl"]), "I.3": 9}  # the head finds one point more than the graders: 76
+    clusters.reconcile(who(world, HEAD), CLUSTER, YEAR, [{"unit": "ubnd-vl", "scores": reconciled, "note": "Xác minh"}])
+
+
+BALLOTS = {
+    "ubnd-hl": 8,
+    "ubnd-tp": 8,
+    "ubnd-pd": 7,
+    "ubnd-bs": 7,
+    "ubnd-dh": 5,
+    "ubnd-tx": 4,
+    "ubnd-tm": 3,
+    "ubnd-vl": 3,
+}
+
+
+def to_proposal(world: World, clusters: ClusterService) -> None:
+    to_meeting(world, clusters)
+    clusters.record_meeting(who(world, HEAD), CLUSTER, YEAR, held_on=date(2026, 12, 3), present=UNITS, ballots=BALLOTS)
+
+
+def papers(world: World) -> list[dict[str, Any]]:
+    return world.papers("TO_TRINH", "BAO_CAO_THANH_TICH", "BIEN_BAN_CUM_KHOI", "BIEN_BAN_BINH_XET")
+
+
+def snapshot(world: World) -> tuple[int, ...]:
+    """Counts of every row a refused action could have left behind."""
+    with world.engine.db.reading() as s:
+        return tuple(
+            int(s.scalar(select(func.count()).select_from(table)) or 0)
+            for table in (ClusterSheet, ClusterResult, Dossier, Event)
+        ) + (int(s.scalar(select(func.count()).where(ClusterMember.pledge_signed_at.is_not(None))) or 0),)
+
+
+def refused(world: World, field: str, action: Any) -> str:
+    """The action is refused naming ``field`` in Vietnamese, and nothing changed."""
+    before = snapshot(world)
+    with pytest.raises(InvalidInput) as caught:
+        action()
+    assert field in caught.value.fields, caught.value.fields
+    assert snapshot(world) == before
+    return " ".join(caught.value.fields[field])
+
+
+def test_a_cluster_of_eight_runs_its_year_to_the_flag_decision(world: World, clusters: ClusterService) -> None:
+    to_proposal(world, clusters)
+    ranking = clusters.standings(CLUSTER, YEAR)
+    assert [(r.unit, r.rank, str(r.total)) for r in ranking] == [
+        ("ubnd-hl", 1, "90.00"),  # tied with ubnd-tp on the total; the key criteria (43 > 42) break it
+        ("ubnd-tp", 2, "90.00"),
+        ("ubnd-pd", 3, "85.00"),
+        ("ubnd-bs", 4, "82.00"),
+        ("ubnd-dh", 5, "80.00"),
+        ("ubnd-tx", 6, "78.00"),
+        ("ubnd-vl", 7, "76.00"),  # reconciled by the head (its own 86 and the graders' 75 were 11 apart)
+        ("ubnd-tm", 8, "75.00"),
+    ]
+    assert [r.passed for r in ranking] == [True, True, True, True, False, False, False, False]  # 7 of 8 needed
+    vl = next(r for r in ranking if r.unit == "ubnd-vl")
+    assert (vl.reconciled, str(vl.self_total), str(vl.cross_average)) == (True, "86.00", "75.00")
+
+    codes = clusters.send_proposal(
+        who(world, HEAD),
+        CLUSTER,
+        YEAR,
+        flags=["ubnd-hl"],
+        certificates=["ubnd-tp", "ubnd-pd"],
+        listed_papers=papers(world),
+    )
+    assert clusters.year(CLUSTER, YEAR).phase == "sent"
+    flag, certificate = (world.dossier(code) for code in codes)
+    assert (flag.award_type, certificate.award_type) == ("CO_TINH", "BK_UBND")
+    assert flag.unit == HEAD and flag.status == 1
+    nominee = world.nominees(codes[0])[0]
+    assert (nominee.name, nominee.kind) == ("UBND huyện Hòa Lạc", "collective")
+    assert (nominee.facts["cluster_rank"], nominee.facts["cluster_score"]) == (1, "90.00")
+    assert [n.name for n in world.nominees(codes[1])] == ["UBND thành phố An Bình", "UBND huyện Phú Điền"]
+
+    drive(world, codes[0])  # the desk receives it, the appraiser and the agencies; then the list is published
+    world.later(days=14)  # the 7 working days of public comment pass
+    assert world.engine.timers.fire_due() >= 1
+    drive(world, codes[0])  # the council votes, the leader signs, the records office publishes, the desk returns
+    done = world.dossier(codes[0])
+    assert (done.status, done.outcome) == (10, "awarded")
+    decision = world.decision(codes[0])
+    assert decision.number >= 1 and decision.symbol.endswith("QĐ-UBND")
+    assert [(line.name, line.multiple) for line in decision.lines] == [("UBND huyện Hòa Lạc", "8.0")]
+    results = {r.unit: (r.proposal, r.dossier_code) for r in clusters.standings(CLUSTER, YEAR)}
+    assert results["ubnd-hl"] == ("CO_TINH", codes[0]) and results["ubnd-pd"] == ("BK_UBND", codes[1])
+
+
+def test_a_score_above_its_maximum_is_refused(world: World, clusters: ClusterService) -> None:
+    to_scoring(world, clusters)
+    too_much = {**sheet(TRUE["ubnd-hl"]), "I.1": 31}
+    message = refused(world, "scores.I.1", lambda: self_score(world, clusters, "ubnd-hl", tuple(too_much.values())))
+    assert "từ 0 đến 30" in message
+
+
+def test_evidence_is_needed_where_the_grid_asks_for_it(world: World, clusters: ClusterService) -> None:
+    to_scoring(world, clusters)
+    actor = who(world, "ubnd-hl")
+    message = refused(
+        world, "evidence.I.2", lambda: clusters.submit_self_score(actor, CLUSTER, YEAR, sheet(TRUE["ubnd-hl"]), {})
+    )
+    assert "minh chứng" in message
+
+
+def test_no_unit_grades_itself(world: World, clusters: ClusterService) -> None:
+    to_cross_grading(world, clusters)
+    actor = who(world, "ubnd-bs")
+    message = refused(
+        world, "graded", lambda: clusters.submit_cross_grade(actor, CLUSTER, YEAR, "ubnd-bs", sheet(TRUE["ubnd-bs"]))
+    )
+    assert "không được tự chấm" in message
+
+
+def test_a_late_self_score_is_refused(world: World, clusters: ClusterService) -> None:
+    to_scoring(world, clusters)
+    world.clock.set(vn(21, 11))
+    message = refused(world, "scores", lambda: self_score(world, clusters, "ubnd-hl", TRUE["ubnd-hl"]))
+    assert "quá hạn" in message and "20/11/2026" in message
+
+
+def test_a_proposal_without_the_threshold_or_for_a_unit_not_leading_is_refused(
+    world: World, clusters: ClusterService
+) -> None:
+    to_proposal(world, clusters)
+    head, listed = who(world, HEAD), papers(world)
+
+    def send(flags: list[str], certificates: list[str]) -> None:
+        clusters.send_proposal(head, CLUSTER, YEAR, flags=flags, certificates=certificates, listed_papers=listed)
+
+    assert "chưa đạt tỷ lệ phiếu" in refused(world, "certificates", lambda: send(["ubnd-hl"], ["ubnd-dh"]))
+    assert "dẫn đầu" in refused(world, "flags", lambda: send(["ubnd-tp"], []))
+    assert "tối đa 1" in refused(world, "flags", lambda: send(["ubnd-hl", "ubnd-tp"], []))
+    assert clusters.year(CLUSTER, YEAR).phase == "proposal"
+
+
+def test_the_head_closes_the_pledge_only_when_every_member_signed(world: World, clusters: ClusterService) -> None:
+    head = who(world, HEAD)
+    clusters.open_year(head, CLUSTER, YEAR)
+    clusters.circulate_pledge(head, CLUSTER, YEAR)
+    clusters.sign_pledge(head, CLUSTER, YEAR)
+    message = refused(world, "pledges", lambda: clusters.close_pledges(head, CLUSTER, YEAR))
+    assert "UBND huyện Hòa Lạc" in message
+    with pytest.raises(PermissionDenied):
+        clusters.close_pledges(who(world, "ubnd-hl"), CLUSTER, YEAR)
+
+
+def test_the_meeting_without_quorum_is_held_again(world: World, clusters: ClusterService) -> None:
+    to_meeting(world, clusters)
+    head = who(world, HEAD)
+    clusters.record_meeting(head, CLUSTER, YEAR, held_on=date(2026, 12, 2), present=UNITS[:5], ballots={})
+    view = clusters.year(CLUSTER, YEAR)
+    assert view.phase == "meeting" and view.open_steps == ("record_meeting",)
+    with world.engine.db.reading() as s:
+        row = s.scalars(select(ClusterYear).where(ClusterYear.year == YEAR, ClusterYear.head_unit == HEAD)).one()
+        assert row.meeting is not None and row.meeting["quorum_met"] is False
+    clusters.record_meeting(head, CLUSTER, YEAR, held_on=date(2026, 12, 3), present=UNITS, ballots=BALLOTS)
+    assert clusters.year(CLUSTER, YEAR).phase == "proposal"
