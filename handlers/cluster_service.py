@@ -247,6 +247,11 @@ class ClusterService:
                 out.append(Progress(cluster.code, cluster.name, row.year, row.phase, due, left, missing))
         return out
 
+    def require_head(self, caller: Actor, code: str, year: int) -> None:
+        """PermissionDenied unless the caller is the year's head (before an upload for the proposal)."""
+        with self.engine.db.reading() as session:
+            _require_head(caller, year_of(session, code, year))
+
     # -- the head's steps ---------------------------------------------------------------------
     def open_year(self, caller: Actor, code: str, year: int) -> YearView:
         """The head opens the year: the procedure starts (the rules in force on the day are fixed for the year).
