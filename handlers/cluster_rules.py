@@ -50,13 +50,13 @@ def as_day(value: Any) -> date | None:
 def points(value: Any) -> Decimal:
     """Points as an exact decimal (18, 18.5, "18,5"); ValueError for anything else (booleans included)."""
     if isinstance(value, bool) or value is None:
-        raise ValueError("không phải là số điểm")
+        raise ValueError("Không phải là số điểm")
     try:
         found = Decimal(str(value).strip().replace(",", "."))
     except InvalidOperation:
-        raise ValueError("không phải là số điểm") from None
+        raise ValueError("Không phải là số điểm") from None
     if not found.is_finite():
-        raise ValueError("không phải là số điểm")
+        raise ValueError("Không phải là số điểm")
     return found
 
 
@@ -269,8 +269,8 @@ def _points(value: Any, where: str, bad: Any) -> Decimal:
 def _ratio(value: Any, where: str, bad: Any) -> Fraction:
     try:
         return parse_ratio(value)
-    except ValueError as problem:
-        bad(where, str(problem))
+    except ValueError:
+        bad(where, "Tỷ lệ viết dạng 2/3, 90% hoặc 0.8, trong khoảng từ 0 đến 1")
         return Fraction(0)
 
 

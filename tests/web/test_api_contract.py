@@ -49,6 +49,9 @@ SEMANTIC_REFUSALS = {
     "the new one",
     **dict.fromkeys(
         (
+            "POST /api/clusters/{code}/{year}/self-score",
+            "POST /api/clusters/{code}/{year}/cross-grades",
+            "POST /api/clusters/{code}/{year}/reconcile",
             "POST /api/instances",
             "POST /api/instances/{instance_id}/retry",
             "POST /api/tasks/{task_id}/complete",
