@@ -34,6 +34,7 @@ from handlers.cluster_records import (
     scored_members,
     scored_unit,
     year_of,
+    years_in,
 )
 from handlers.cluster_rules import ClusterRules
 from handlers.dossier_service import DossierService
@@ -175,13 +176,7 @@ class ClusterService:
     def clusters(self, year: int) -> list[YearView]:
         """Every cluster and bloc with a year ``year``, by name."""
         with self.engine.db.reading() as session:
-            rows = session.execute(
-                select(ClusterYear, Cluster)
-                .join(Cluster, Cluster.id == ClusterYear.cluster_id)
-                .where(ClusterYear.year == year)
-                .order_by(Cluster.name)
-            ).tuples()
-            return [self._view(session, row, cluster) for row, cluster in rows]
+            return [self._view(session, row, cluster) for row, cluster in years_in(session, year)]
 
     def year(self, code: str, year: int) -> YearView:
         """One cluster's year; NotFound for a cluster or a year the data does not have."""
@@ -229,13 +224,7 @@ class ClusterService:
         """Every cluster's year: phase, the phase's deadline, working days left and who has not acted yet."""
         out = []
         with self.engine.db.reading() as session:
-            rows = session.execute(
-                select(ClusterYear, Cluster)
-                .join(Cluster, Cluster.id == ClusterYear.cluster_id)
-                .where(ClusterYear.year == year)
-                .order_by(Cluster.name)
-            ).tuples()
-            for row, cluster in rows:
+            for row, cluster in years_in(session, year):
                 due = {"self_score": row.self_score_due, "cross_grade": row.cross_grade_due}.get(
                     row.phase, row.proposal_due if row.phase in ("reconcile", "meeting", "proposal") else None
                 )
@@ -459,12 +448,7 @@ class ClusterService:
         out: dict[str, list[dict[str, Any]]] = {}
         for criterion, files in evidence.items():
             for i, item in enumerate(files):
-                key = str(item.get("key") or "")
-                try:
-                    present = bool(key) and self.store.exists(key)
-                except ValueError:
-                    present = False
-                if not present:
+                if not papers.uploaded(self.store, str(item.get("key") or "")):
                     message = "Tệp minh chứng chưa được tải lên"
                     raise InvalidInput(message, {f"evidence.{criterion}[{i}]": [message]})
                 out.setdefault(str(criterion), []).append(
