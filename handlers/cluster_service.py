@@ -225,9 +225,7 @@ class ClusterService:
         out = []
         with self.engine.db.reading() as session:
             for row, cluster in years_in(session, year):
-                due = {"self_score": row.self_score_due, "cross_grade": row.cross_grade_due}.get(
-                    row.phase, row.proposal_due if row.phase in ("reconcile", "meeting", "proposal") else None
-                )
+                due = self._due(row)
                 left = None
                 if due is not None:
                     cal = self.engine.sla.calendar_for(session, None, row.head_unit)
@@ -235,6 +233,18 @@ class ClusterService:
                 missing = tuple(self.units.name(u) for u in not_acted(session, row))
                 out.append(Progress(cluster.code, cluster.name, row.year, row.phase, due, left, missing))
         return out
+
+    def _due(self, row: ClusterYear) -> datetime | None:
+        """The current phase's deadline: the rules' date for scoring and the proposal, else the head's open step's
+        due time (its working-time budget, e.g. the pledge)."""
+        if row.phase == "self_score":
+            return row.self_score_due
+        if row.phase == "cross_grade":
+            return row.cross_grade_due
+        if row.phase in ("reconcile", "meeting", "proposal"):
+            return row.proposal_due
+        steps = self.engine.tasks.for_instance(row.instance_id) if row.instance_id is not None else []
+        return min((t.due_at for t in steps if t.state == "ready" and t.due_at is not None), default=None)
 
     def require_head(self, caller: Actor, code: str, year: int) -> None:
         """PermissionDenied unless the caller is the year's head (before an upload for the proposal)."""

@@ -54,6 +54,9 @@ def test_the_head_and_a_member_work_the_pledge_and_the_scores(
     assert refused.status_code == 422 and "pledges" in refused.get_json()["fields"]
     assert "UBND huyện Tân Minh" in " ".join(refused.get_json()["fields"]["pledges"])
     assert ok(api.get(BASE, HEAD))["phase"] == "pledge"  # nothing changed
+    pledging = next(p for p in ok(api.get("/api/clusters/progress?year=2026", HEAD)) if p["code"] == "cum-huyen")
+    assert pledging["due"] and 14 < pledging["working_days_left"] <= 15  # the close step's budget: 15 working days
+    assert len(pledging["missing"]) == 7
     for unit in ("ubnd-tp", "ubnd-tm", "ubnd-pd", "ubnd-bs", "ubnd-dh", "ubnd-tx", "ubnd-vl"):
         people.engine.identity.ensure_user(f"cb-{unit}", groups=["cluster_member"], unit=unit)
         ok(api.post(f"{BASE}/pledge", f"cb-{unit}"))
