@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import Engine, clock, history
-from engine.errors import InvalidInput, InvalidState, PermissionDenied
+from engine.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
 from engine.identity import Actor
 from engine.models import ProcessInstance
 from handlers import cluster_data, cluster_scoring, papers
@@ -210,6 +210,26 @@ class ClusterService:
             if graded:
                 stmt = stmt.where(ClusterSheet.graded_unit == graded)
             return list(session.scalars(stmt.order_by(ClusterSheet.kind, ClusterSheet.graded_unit)))
+
+    def evidence_file(
+        self, caller: Actor, code: str, year: int, unit: str, criterion: str, index: int
+    ) -> tuple[dict[str, Any], bytes]:
+        """One evidence file of a unit's self-score and its bytes, for the cluster's members (they grade it) and
+        those who reach every unit (supervisors); NotFound otherwise, not told apart from a missing file."""
+        with self.engine.db.reading() as session:
+            row = year_of(session, code, year)
+            member = caller.unit in {m.unit for m in row.members}
+            sheet = session.scalars(
+                select(ClusterSheet).where(
+                    ClusterSheet.cluster_year_id == row.id,
+                    ClusterSheet.kind == "self",
+                    ClusterSheet.graded_unit == unit,
+                )
+            ).first()
+        files = (sheet.evidence if sheet is not None else {}).get(criterion) or []
+        if not (member or self.engine.access.reaches_all(caller)) or not 0 <= index < len(files):
+            raise NotFound(f"no evidence {index} of {unit} for {criterion}")
+        return files[index], self.store.get(str(files[index]["key"]))
 
     def to_grade(self, caller: Actor, code: str, year: int) -> list[str]:
         """The units the caller's unit must cross-grade this year (none of them itself)."""

@@ -87,6 +87,12 @@ def test_the_head_and_a_member_work_the_pledge_and_the_scores(
     sheets = ok(api.get(f"{BASE}/sheets?graded=ubnd-hl", HEAD))
     assert [(s["kind"], s["scores"]["I.1"]) for s in sheets] == [("self", "28")]
 
+    download = api.get(f"{BASE}/evidence/ubnd-hl/I.2/0", HEAD)  # a member reads what it grades
+    assert download.status_code == 200 and download.data == PDF + b"evidence"
+    assert "attachment" in download.headers["Content-Disposition"]
+    assert api.get(f"{BASE}/evidence/ubnd-hl/I.2/0", STRANGER).status_code == 404  # not of this cluster
+    assert api.get(f"{BASE}/evidence/ubnd-hl/I.2/5", HEAD).status_code == 404
+
     rules = ok(api.get(f"{BASE}/rules", MEMBER))
     assert [c["code"] for c in rules["criteria"] if c["evidence"]] == ["I.1", "I.2", "II.2"]
     progress = ok(api.get("/api/clusters/progress?year=2026", HEAD))
