@@ -171,6 +171,13 @@ def test_a_cluster_of_eight_runs_its_year_to_the_flag_decision(world: World, clu
         listed_papers=papers(world),
     )
     assert clusters.year(CLUSTER, YEAR).phase == "sent"
+    with world.engine.db.reading() as s:
+        audit = list(
+            s.execute(select(Event.action, Event.actor, Event.business_key).where(Event.action.like("cluster_%")))
+        )
+    assert ("cluster_proposal_sent", "truongcum", "CUM-cum-huyen-2026") in audit
+    assert sum(1 for action, *_ in audit if action == "cluster_pledge_signed") == 8
+    assert sum(1 for action, *_ in audit if action == "cluster_cross_score_submitted") == 56  # 8 × 7, none itself
     flag, certificate = (world.dossier(code) for code in codes)
     assert (flag.award_type, certificate.award_type) == ("CO_TINH", "BK_UBND")
     assert flag.unit == HEAD and flag.status == 1
