@@ -33,6 +33,7 @@ from handlers.cluster_records import (
     rules_of,
     scored_members,
     scored_unit,
+    sheets_of,
     year_of,
     years_in,
 )
@@ -571,7 +572,7 @@ class ClusterService:
 
     def _standings(self, session: Session, row: ClusterYear) -> list[StandingRow]:
         rules = rules_of(session, row)
-        sheets = list(session.scalars(select(ClusterSheet).where(ClusterSheet.cluster_year_id == row.id)))
+        sheets = sheets_of(session, row)
         results = {r.unit: r for r in results_of(session, row)}
         out = []
         for unit in scored_members(row):
