@@ -28,6 +28,7 @@ from engine.models import ProcessInstance
 from handlers import cluster_data, cluster_scoring, papers
 from handlers.cluster_records import (
     cluster_by_code,
+    members_on,
     not_acted,
     results_of,
     rules_of,
@@ -178,6 +179,16 @@ class ClusterService:
         """Every cluster and bloc with a year ``year``, by name."""
         with self.engine.db.reading() as session:
             return [self._view(session, row, cluster) for row, cluster in years_in(session, year)]
+
+    def mine(self, caller: Actor, year: int) -> YearView:
+        """The cluster or bloc the caller's unit belongs to in ``year`` (today's membership when the year is
+        under way); NotFound for a unit in none."""
+        with self.engine.db.reading() as session:
+            day = min(local_day(clock.now()), date(year, 12, 31))
+            for row, cluster in years_in(session, year):
+                if caller.unit in members_on(row, max(day, date(year, 1, 1))):
+                    return self._view(session, row, cluster)
+        raise NotFound(f"unit {caller.unit!r} is in no emulation cluster or bloc in {year}")
 
     def year(self, code: str, year: int) -> YearView:
         """One cluster's year; NotFound for a cluster or a year the data does not have."""

@@ -75,6 +75,15 @@ class Progress(MethodView):
         return _clusters().progress(query["year"])
 
 
+@blp.route("/mine")
+class Mine(MethodView):
+    @blp.arguments(YearQuery, location="query", error_status_code=400)
+    @blp.response(200, YearOut)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """The cluster or bloc of my unit in the year (404 for a unit in none)."""
+        return _year(_clusters().mine(actor(), query["year"]))
+
+
 @blp.route("/<code>/history")
 class History(MethodView):
     @blp.response(200, YearOut(many=True))

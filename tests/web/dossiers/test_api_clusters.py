@@ -43,6 +43,9 @@ def test_the_head_and_a_member_work_the_pledge_and_the_scores(
     area = next(c for c in listed if c["code"] == "cum-huyen")
     assert (area["head"], len(area["members"]), area["phase"]) == ("ubnd-tp", 8, "planned")
 
+    assert ok(api.get("/api/clusters/mine?year=2026", MEMBER))["code"] == "cum-huyen"
+    assert ok(api.get("/api/clusters/mine?year=2026", STRANGER))["code"] == "khoi-van-xa"
+    assert api.get("/api/clusters/mine?year=2026", "desk").status_code == 404  # the desk's unit is in none
     assert api.post(f"{BASE}/open", MEMBER).status_code == 403  # only the year's head
     opened = ok(api.post(f"{BASE}/open", HEAD), 201)
     assert opened["open_steps"] == ["circulate_pledge"] and opened["rules_version"] == "CUM-2025"
