@@ -138,6 +138,8 @@ POLICY: dict[str, Rule] = {
     "GET /api/clusters": SIGNED_IN,
     "GET /api/clusters/progress": SIGNED_IN,
     "GET /api/clusters/mine": SIGNED_IN,
+    "GET /api/clusters/rules": SIGNED_IN,
+    "POST /api/clusters/rules": DEPLOYERS,
     "GET /api/clusters/<code>/history": SIGNED_IN,
     "GET /api/clusters/<code>/<int:year>": SIGNED_IN,
     "GET /api/clusters/<code>/<int:year>/rules": SIGNED_IN,
