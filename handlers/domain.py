@@ -9,6 +9,7 @@ from __future__ import annotations
 from engine import Engine
 from handlers import appointments, council_guard
 from handlers.award_reports import AwardReportService
+from handlers.cluster_service import ClusterService
 from handlers.consultation_service import ConsultationService
 from handlers.council_service import CouncilService
 from handlers.decision_tables import DecisionTables
@@ -39,5 +40,6 @@ class Domain:
         self.decisions = DecisionTables(engine)
         self.units = Units.load()
         self.groups = Groups.load()
+        self.clusters = ClusterService(engine, store, self.dossiers, self.units)
         appointments.subscribe(engine.listeners, store)
         council_guard.subscribe(engine.listeners, engine.settings.time_zone)

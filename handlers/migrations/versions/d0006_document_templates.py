@@ -1,7 +1,7 @@
 """document_template: the designer's published wording of each document, versioned by effective date
 
 Revision ID: d0006
-Revises: d0003
+Revises: d0004
 Create Date: 2026-12-06 04:30:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import engine.db
 
 revision = "d0006"
-down_revision = "d0003"
+down_revision = "d0004"
 branch_labels = None
 depends_on = None
 
