@@ -10,6 +10,7 @@ API or command called it.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -95,9 +96,11 @@ class DesignHistory:
         self.db = db
         self.repository = repository
 
-    def changes(self, limit: int = 100) -> list[DesignChange]:
-        """The newest designer's changes first (deployments, calendars, the hook's)."""
-        stmt = select(Event).where(Event.instance_id.is_(None), Event.action.in_(DESIGN_ACTIONS))
+    def changes(self, limit: int = 100, also: Collection[str] = ()) -> list[DesignChange]:
+        """The newest designer's changes first (deployments, calendars, the hook's, and the actions ``also``
+        names: what the layers above record of their own, such as a rule set published)."""
+        actions = (*DESIGN_ACTIONS, *also)
+        stmt = select(Event).where(Event.instance_id.is_(None), Event.action.in_(actions))
         with self.db.reading() as session:
             events = session.scalars(stmt.order_by(Event.at.desc(), Event.id.desc()).limit(limit))
             return [

@@ -8,7 +8,7 @@ from datetime import date
 
 from flask import Flask
 
-from engine import Engine
+from engine import Engine, history
 from engine.design_history import record_change
 from tests.web.test_pages_admin import history_rows
 from tests.web.test_pages_designer import FORM, USER_TASK, sign_in, with_budget
@@ -73,3 +73,13 @@ def test_a_rollback_is_refused_without_a_previous_version_or_the_role(app: Flask
     assert appraiser.post(f"{PAGE}/user_task/quay-lai", data={"csrf_token": other}).status_code == 403
     assert len(engine.repository.definitions("user_task")) == 2
     assert not re.search("deployment_rolled_back", str([c.action for c in engine.design.changes()]))
+
+
+def test_the_domains_own_publishing_events_are_in_the_history(app: Flask, engine: Engine) -> None:
+    """A rule set or a document template published is audited by the domain in its own words; the page lists it."""
+    with engine.db.transaction() as session:
+        after = {"version": "2026.09", "effective_from": "2026-09-01"}
+        history.record(session, "designer", "rule_set_published", after=after, details={"source": "web"})
+        history.record(session, "designer", "job_run", details={"job": "digest"})  # not a design change
+    rows = history_rows(sign_in(app, engine, "designer").get(PAGE).get_data(as_text=True))
+    assert [row[2:] for row in rows] == [["Công bố bộ quy tắc", "", "phiên bản 2026.09, áp dụng từ 01/09/2026"]]

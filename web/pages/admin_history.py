@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from engine.design_history import DesignChange
@@ -45,6 +45,9 @@ i18n.TEXTS.update(
             "phiên bản {version} mang nội dung của phiên bản {previous} (thay phiên bản {replaced})",
             "version {version} has the content of version {previous} (replacing version {replaced})",
         ),
+        "admin.log.rule_set_published": ("Công bố bộ quy tắc", "Rule set published"),
+        "admin.log.document_template_published": ("Ban hành mẫu văn bản", "Document template published"),
+        "admin.log.published": ("phiên bản {version}, áp dụng từ {day}", "version {version}, in force from {day}"),
         "admin.log.kind.rule_set": ("Bộ quy tắc", "Rule set"),
         "admin.log.kind.form": ("Biểu mẫu", "Form"),
         "admin.log.kind.template": ("Mẫu văn bản", "Document template"),
@@ -128,6 +131,10 @@ def _detail(event: Event | DesignChange) -> str:
     before, after, details = event.before or {}, event.after or {}, event.details or {}
     if event.action in ("deployed", "deployment_rolled_back"):
         return "; ".join(_deployment(event))
+    if event.action.endswith("_published"):  # a rule set or a document template, by the domain's own event
+        facts = {**after, **details}
+        day = i18n.format_date(date.fromisoformat(str(facts["effective_from"]))) if facts.get("effective_from") else "—"
+        return i18n.gettext("admin.log.published", version=facts.get("version", "—"), day=day)
     parts = _changes(before, after) + _days(after.get("days") or before.get("days") or [])
     if event.action == "calendar_units_changed":
         units = after.get(str(details.get("calendar")), [])

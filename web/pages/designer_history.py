@@ -10,6 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 
 from engine.errors import InvalidInput
 from engine.identity import Actor
+from handlers.ruleset_service import PUBLISHED as RULE_SET_PUBLISHED
 from web import i18n
 from web.pages.admin_history import log_rows
 from web.pages.designer import DESIGNERS, processes
@@ -47,6 +48,8 @@ i18n.TEXTS.update(
 )
 
 blp = Blueprint("design_history", __name__, url_prefix="/thiet-ke")
+#: what the award domain records of a designer's own changes (it audits them itself, in its own words)
+DOMAIN_ACTIONS = (RULE_SET_PUBLISHED, "document_template_published")
 #: how many of the newest changes the page lists
 SHOWN = 100
 
@@ -58,7 +61,7 @@ def index(me: Actor) -> Any:
     return render_template(
         "designer_history.html",
         processes=[p for p in processes() if len(p.versions) > 1],
-        history=log_rows(_engine().design.changes(SHOWN)),
+        history=log_rows(_engine().design.changes(SHOWN, also=DOMAIN_ACTIONS)),
     )
 
 
