@@ -14,6 +14,8 @@ from web import i18n
 from web.pages import (
     admin_jobs,
     admin_pages,
+    cluster_results,
+    clusters,
     comment_report,
     council,
     dashboard,
@@ -61,6 +63,8 @@ BLUEPRINTS = [
     notifications.blp,
     desk.blp,
     council.blp,
+    clusters.blp,
+    cluster_results.blp,
     lookup.blp,
     disclosure.blp,
     comment_report.blp,

@@ -1,0 +1,205 @@
+"""The emulation cluster pages over HTTP (Flask test client, real database, the real emulation_year procedure):
+a member's self-score sheet with evidence, the cross-grading sheets, the head's reconciliation with the gap
+highlighted, the ranking with its exports, the cluster's years and the supervisor's dashboard. Hostile forms
+come back with the field named and nothing changed; a member sees its own sheet, grades others, only the head
+reconciles."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from openpyxl import load_workbook
+
+from engine import clock
+from engine.db import Database
+from handlers.domain import Domain
+from tests.pdf_text import pdf_text
+from tests.web.cluster_world import (
+    BASE,
+    CLUSTER,
+    EVIDENCE,
+    SELF,
+    TRUE,
+    UNITS,
+    YEAR,
+    hold_meeting,
+    officer,
+    people,
+    sheet,
+    to_cross_grading,
+    to_reconcile,
+    to_scoring,
+)
+from tests.web.dossier_world import PDF, domain_app, domain_engine
+from tests.web.dossier_world import signed_in as login
+
+
+@pytest.fixture
+def world(database: Database, vclock: object, tmp_path: Path) -> Domain:
+    found = domain_engine(database, tmp_path / "files")
+    people(found)
+    return found
+
+
+@pytest.fixture
+def app(world: Domain) -> Flask:
+    return domain_app(world)
+
+
+def client_of(app: Flask, world: Domain, unit: str) -> tuple[FlaskClient, str]:
+    groups = ["cluster_head", "cluster_member"] if officer(unit) == "truongcum" else ["cluster_member"]
+    return login(app, world.engine, officer(unit), groups, unit)
+
+
+def text(response: object) -> str:
+    return re.sub(r"\s+", " ", response.get_data(as_text=True))  # type: ignore[attr-defined]
+
+
+def form(points: tuple[int, ...], token: str, **extra: object) -> dict[str, object]:
+    return {"csrf_token": token, **{f"score.{c}": str(p) for c, p in sheet(points).items()}, **extra}
+
+
+def files(*codes: str, data: bytes = PDF) -> dict[str, object]:
+    return {f"evidence.{c}": (io.BytesIO(data + c.encode()), f"minh-chung-{c}.pdf") for c in codes}
+
+
+def sheets(world: Domain) -> int:
+    return len(world.clusters.sheets(CLUSTER, YEAR))
+
+
+def test_a_member_sends_its_self_score_with_evidence(app: Flask, world: Domain, vclock: clock.VirtualClock) -> None:
+    to_scoring(world, vclock)
+    member, token = client_of(app, world, "ubnd-hl")
+    page = member.get(f"{BASE}/tu-cham")
+    assert page.status_code == 200
+    assert "Bảng tự chấm điểm" in text(page) and "UBND huyện Hòa Lạc" in text(page)
+    assert text(page).count('type="file"') == len(EVIDENCE)
+
+    too_many = member.post(f"{BASE}/tu-cham", data={**form((31, *SELF["ubnd-hl"][1:]), token), **files(*EVIDENCE)})
+    assert too_many.status_code == 422
+    assert 'data-field="scores.I.1"' in text(too_many) and "từ 0 đến 30" in text(too_many)
+    assert 'value="31"' in text(too_many)  # what was typed is shown again
+    words = member.post(
+        f"{BASE}/tu-cham", data={**form(SELF["ubnd-hl"], token), "score.I.2": "mười", **files(*EVIDENCE)}
+    )
+    assert words.status_code == 422 and 'data-field="scores.I.2"' in text(words)
+    no_proof = member.post(f"{BASE}/tu-cham", data={**form(SELF["ubnd-hl"], token), **files("I.1", "II.2")})
+    assert no_proof.status_code == 422 and 'data-field="evidence.I.2"' in text(no_proof)
+    not_pdf = member.post(f"{BASE}/tu-cham", data={**form(SELF["ubnd-hl"], token), **files(*EVIDENCE, data=b"MZ\x90")})
+    assert not_pdf.status_code == 422 and 'data-field="evidence.I.1"' in text(not_pdf)
+    assert "không được chấp nhận" in text(not_pdf)
+    assert sheets(world) == 0  # nothing kept of a refused sheet
+    assert member.post(f"{BASE}/tu-cham", data=form(SELF["ubnd-hl"], "sai")).status_code == 400
+
+    sent = member.post(f"{BASE}/tu-cham", data={**form(SELF["ubnd-hl"], token), **files(*EVIDENCE)})
+    assert sent.status_code == 303
+    [mine] = world.clusters.sheets(CLUSTER, YEAR)
+    assert (mine.kind, mine.graded_unit, mine.scores["I.1"]) == ("self", "ubnd-hl", "29")
+    assert sorted(mine.evidence) == sorted(EVIDENCE)
+    again = text(member.get(f"{BASE}/tu-cham"))
+    assert "Đã nộp lúc" in again and "minh-chung-I.2.pdf" in again
+    # sent again without files, the earlier evidence stays
+    assert member.post(f"{BASE}/tu-cham", data=form(TRUE["ubnd-hl"], token)).status_code == 303
+    [mine] = world.clusters.sheets(CLUSTER, YEAR)
+    assert mine.scores["III.1"] == "15" and sorted(mine.evidence) == sorted(EVIDENCE)
+
+    stranger, _ = login(app, world.engine, "tdkt-gd", ["cluster_member"], "so-gd")
+    assert stranger.get(f"{BASE}/tu-cham").status_code == 403
+
+
+def test_members_cross_grade_others_never_themselves(app: Flask, world: Domain, vclock: clock.VirtualClock) -> None:
+    to_cross_grading(world, vclock)
+    member, token = client_of(app, world, "ubnd-hl")
+    listed = text(member.get(f"{BASE}/cham-cheo"))
+    assert listed.count('class="grade"') == len(UNITS) - 1 and "cham-cheo/ubnd-hl" not in listed
+    assert member.get(f"{BASE}/cham-cheo/ubnd-hl").status_code == 403
+    assert member.post(f"{BASE}/cham-cheo/ubnd-hl", data=form(TRUE["ubnd-hl"], token)).status_code == 403
+    page = text(member.get(f"{BASE}/cham-cheo/ubnd-vl"))
+    assert "Chấm chéo: UBND huyện Vĩnh Lộc" in page and "minh-chung-I.1.pdf" in page  # the graded unit's evidence
+    above = member.post(f"{BASE}/cham-cheo/ubnd-vl", data=form((23, 11, 8, 7, 7, 21, 8), token))
+    assert above.status_code == 422 and 'data-field="scores.III.1"' in text(above)
+    assert [s.kind for s in world.clusters.sheets(CLUSTER, YEAR)].count("cross") == 0
+    done = member.post(f"{BASE}/cham-cheo/ubnd-vl", data=form(TRUE["ubnd-vl"], token))
+    assert done.status_code == 303
+    [cross] = [s for s in world.clusters.sheets(CLUSTER, YEAR) if s.kind == "cross"]
+    assert (cross.grader_unit, cross.graded_unit, cross.scores["I.1"]) == ("ubnd-hl", "ubnd-vl", "23")
+
+
+def test_the_head_reconciles_the_gap_beyond_the_tolerance(
+    app: Flask, world: Domain, vclock: clock.VirtualClock
+) -> None:
+    to_reconcile(world, vclock)
+    member, _ = client_of(app, world, "ubnd-hl")
+    assert member.get(f"{BASE}/tham-dinh").status_code == 403  # only the head reconciles
+    head, token = client_of(app, world, "ubnd-tp")
+    page = text(head.get(f"{BASE}/tham-dinh"))
+    beyond = re.findall(r'<tr class="beyond" data-unit="([^"]+)">', page)
+    assert beyond == ["UBND huyện Vĩnh Lộc"]
+    assert "Chênh lệch cho phép: 5 điểm" in page and "Vượt mức cho phép" in page
+
+    reconciled = {f"ubnd-vl.{c}": str(p) for c, p in sheet(TRUE["ubnd-vl"]).items()}
+    bad = head.post(f"{BASE}/tham-dinh", data={"csrf_token": token, **reconciled, "ubnd-vl.I.1": "99"})
+    assert bad.status_code == 422 and 'data-field="scores.I.1"' in text(bad)
+    assert world.clusters.year(CLUSTER, YEAR).phase == "reconcile"  # nothing changed
+    done = head.post(
+        f"{BASE}/tham-dinh", data={"csrf_token": token, **reconciled, "ubnd-vl.I.3": "9", "ubnd-vl.note": "Xác minh"}
+    )
+    assert done.status_code == 303 and done.headers["Location"].endswith(f"{BASE}/xep-hang")
+    assert world.clusters.year(CLUSTER, YEAR).phase == "meeting"
+    vl = next(r for r in world.clusters.standings(CLUSTER, YEAR) if r.unit == "ubnd-vl")
+    assert (vl.reconciled, str(vl.total)) == (True, "76.00")
+
+
+def test_the_ranking_its_exports_and_the_clusters_years(app: Flask, world: Domain, vclock: clock.VirtualClock) -> None:
+    to_reconcile(world, vclock)
+    world.clusters.reconcile(
+        world.engine.identity.actor("truongcum"),
+        CLUSTER,
+        YEAR,
+        [{"unit": "ubnd-vl", "scores": sheet(TRUE["ubnd-vl"]), "note": ""}],
+    )
+    member, _ = client_of(app, world, "ubnd-hl")
+    before = text(member.get(f"{BASE}/xep-hang"))
+    assert "Chưa xếp hạng" in before and "bien-ban.pdf" not in before
+    assert member.get(f"{BASE}/bien-ban.pdf").status_code == 404
+    hold_meeting(world)
+
+    page = text(member.get(f"{BASE}/xep-hang"))
+    order = re.findall(r"<tr(?: class=\"leading\")?> <td>(\d+)</td><td>([^<]+)", page)
+    assert [(int(r), n.strip()) for r, n in order][:2] == [(1, "UBND huyện Hòa Lạc"), (2, "UBND thành phố An Bình")]
+    assert "Họp ngày 03/12/2026: có mặt 8/8 đơn vị; cần 7 phiếu" in page
+    assert '<td class="num total">90</td>' in page  # totals as Vietnamese write them
+
+    book = load_workbook(io.BytesIO(member.get(f"{BASE}/xep-hang.xlsx").data))
+    [headers, *rows] = list(book["Xếp hạng"].iter_rows(min_row=2, values_only=True))
+    first = dict(zip(headers, rows[0], strict=True))
+    assert (first["Hạng"], first["Đơn vị"], first["I.1"], first["Tổng điểm"]) == (1, "UBND huyện Hòa Lạc", 29, 90)
+    assert [r[1] for r in rows][-2:] == ["UBND huyện Vĩnh Lộc", "UBND huyện Tân Minh"]
+    assert book["Hội nghị"]["B5"].value == "03/12/2026"
+
+    ranking_pdf = member.get(f"{BASE}/xep-hang.pdf")
+    assert ranking_pdf.mimetype == "application/pdf"
+    shown = pdf_text(ranking_pdf.data).replace("\n", " ")
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in shown and "UBND huyện Hòa Lạc" in shown
+    minutes = pdf_text(member.get(f"{BASE}/bien-ban.pdf").data).replace("\n", " ")
+    assert "BIÊN BẢN HỌP BÌNH XÉT" in minutes and "Ngày họp: 03/12/2026" in minutes
+
+    history = text(member.get(f"/cum-khoi/{CLUSTER}/lich-su"))
+    assert "Năm 2026" in history and "UBND huyện Hòa Lạc" in history
+
+
+def test_the_supervisor_sees_the_clusters_progress(app: Flask, world: Domain, vclock: clock.VirtualClock) -> None:
+    to_cross_grading(world, vclock, skip="ubnd-tm")  # the deadline passed without ubnd-tm's self-score
+    supervisor, _ = login(app, world.engine, "giamsat", ["supervisor"])
+    page = text(supervisor.get("/dashboard"))
+    section = page[page.index('id="clusters"') :]
+    row = re.search(r"Cụm thi đua các huyện[^<]*</a></td> <td>([^<]+)</td> <td>([^<]*)</td> <td>([^<]*)</td>", section)
+    assert row is not None, section[:2000]
+    assert row.group(1) == "Chấm chéo" and row.group(2) == "30/11/2026"
+    assert "ngày làm việc" in row.group(3)
+    assert "UBND huyện Hòa Lạc" in section  # nobody has cross-graded yet
