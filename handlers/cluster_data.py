@@ -166,31 +166,17 @@ def load_rules(session: Session, content: dict[str, object], source: str) -> Clu
 
 def rules_in_force(session: Session, day: date) -> tuple[ClusterRuleSet, ClusterRules]:
     """The scoring rule version in force on ``day``."""
-    row = session.scalars(
-        select(ClusterRuleSet)
-        .where(ClusterRuleSet.effective_from <= day)
-        .order_by(ClusterRuleSet.effective_from.desc())
-        .limit(1)
-    ).first()
+    row = rulesets.latest_on(session, ClusterRuleSet, day)
     if row is None:
         raise NotFound(f"no cluster scoring rules are in force on {day:%d/%m/%Y}")
-    return row, _parsed(row)
+    return row, rulesets.parsed_once(row, parse, _PARSED)
 
 
 def rules_by_id(session: Session, rule_set_id: int) -> ClusterRules:
     row = session.get(ClusterRuleSet, rule_set_id)
     if row is None:
         raise NotFound(f"no cluster scoring rules {rule_set_id}")
-    return _parsed(row)
-
-
-def _parsed(row: ClusterRuleSet) -> ClusterRules:
-    """Parsed once per (version, content hash): a stored version never changes, so this never goes stale."""
-    key = (row.version, row.content_hash)
-    found = _PARSED.get(key)
-    if found is None:
-        found = _PARSED[key] = parse(row.content, row.source)
-    return found
+    return rulesets.parsed_once(row, parse, _PARSED)
 
 
 _PARSED: dict[tuple[str, str], ClusterRules] = {}

@@ -28,6 +28,7 @@ __all__ = [
     "scored_members",
     "scored_unit",
     "year_of",
+    "years_in",
 ]
 
 
@@ -90,6 +91,17 @@ def year_of(session: Session, code: str, year: int, *, lock: bool = False) -> Cl
     if found is None:
         raise NotFound(f"cluster {code!r} has no year {year}")
     return found
+
+
+def years_in(session: Session, year: int) -> list[tuple[ClusterYear, Cluster]]:
+    """Every cluster's year ``year``, by the cluster's name."""
+    stmt = (
+        select(ClusterYear, Cluster)
+        .join(Cluster, Cluster.id == ClusterYear.cluster_id)
+        .where(ClusterYear.year == year)
+        .order_by(Cluster.name)
+    )
+    return list(session.execute(stmt).tuples())
 
 
 def rules_of(session: Session, row: ClusterYear) -> ClusterRules:

@@ -221,13 +221,9 @@ def _groups(listed: Any, bad: Any) -> tuple[dict[str, str], list[Criterion]]:
             bad(f"{where}.criteria", "Nhóm tiêu chí cần ít nhất một tiêu chí")
             continue
         for c, item in enumerate(found):
-            spot = f"{where}.criteria[{c}]"
-            if not isinstance(item, Mapping) or not item.get("code") or not item.get("name"):
-                bad(spot, "Mỗi tiêu chí cần mã (code) và tên (name)")
+            top = _entry(item, f"{where}.criteria[{c}]", bad)
+            if top is None:
                 continue
-            top = _points(item.get("max"), f"{spot}.max", bad)
-            if top <= 0:
-                bad(f"{spot}.max", "Điểm tối đa phải lớn hơn 0")
             criteria.append(
                 Criterion(
                     str(item["code"]),
@@ -244,15 +240,21 @@ def _groups(listed: Any, bad: Any) -> tuple[dict[str, str], list[Criterion]]:
 def _items(listed: Any, where: str, sign: int, bad: Any) -> list[Item]:
     out: list[Item] = []
     for i, item in enumerate(listed or []):
-        spot = f"{where}[{i}]"
-        if not isinstance(item, Mapping) or not item.get("code") or not item.get("name"):
-            bad(spot, "Mỗi mục cần mã (code) và tên (name)")
-            continue
-        top = _points(item.get("max"), f"{spot}.max", bad)
-        if top <= 0:
-            bad(f"{spot}.max", "Điểm tối đa phải lớn hơn 0")
-        out.append(Item(str(item["code"]), str(item["name"]), top, sign))
+        top = _entry(item, f"{where}[{i}]", bad)
+        if top is not None:
+            out.append(Item(str(item["code"]), str(item["name"]), top, sign))
     return out
+
+
+def _entry(item: Any, spot: str, bad: Any) -> Decimal | None:
+    """The maximum points of a criterion or item that has a code and a name (None, and why, when it has not)."""
+    if not isinstance(item, Mapping) or not item.get("code") or not item.get("name"):
+        bad(spot, "Mỗi tiêu chí, mục cần mã (code) và tên (name)")
+        return None
+    top = _points(item.get("max"), f"{spot}.max", bad)
+    if top <= 0:
+        bad(f"{spot}.max", "Điểm tối đa phải lớn hơn 0")
+    return top
 
 
 def _points(value: Any, where: str, bad: Any) -> Decimal:

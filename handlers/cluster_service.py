@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import Engine, clock, history
-from engine.errors import InvalidInput, InvalidState, PermissionDenied
+from engine.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
 from engine.identity import Actor
 from engine.models import ProcessInstance
 from handlers import cluster_data, cluster_scoring, papers
@@ -34,6 +34,7 @@ from handlers.cluster_records import (
     scored_members,
     scored_unit,
     year_of,
+    years_in,
 )
 from handlers.cluster_rules import ClusterRules
 from handlers.dossier_service import DossierService
@@ -175,13 +176,7 @@ class ClusterService:
     def clusters(self, year: int) -> list[YearView]:
         """Every cluster and bloc with a year ``year``, by name."""
         with self.engine.db.reading() as session:
-            rows = session.execute(
-                select(ClusterYear, Cluster)
-                .join(Cluster, Cluster.id == ClusterYear.cluster_id)
-                .where(ClusterYear.year == year)
-                .order_by(Cluster.name)
-            ).tuples()
-            return [self._view(session, row, cluster) for row, cluster in rows]
+            return [self._view(session, row, cluster) for row, cluster in years_in(session, year)]
 
     def year(self, code: str, year: int) -> YearView:
         """One cluster's year; NotFound for a cluster or a year the data does not have."""
@@ -216,6 +211,26 @@ class ClusterService:
                 stmt = stmt.where(ClusterSheet.graded_unit == graded)
             return list(session.scalars(stmt.order_by(ClusterSheet.kind, ClusterSheet.graded_unit)))
 
+    def evidence_file(
+        self, caller: Actor, code: str, year: int, unit: str, criterion: str, index: int
+    ) -> tuple[dict[str, Any], bytes]:
+        """One evidence file of a unit's self-score and its bytes, for the cluster's members (they grade it) and
+        those who reach every unit (supervisors); NotFound otherwise, not told apart from a missing file."""
+        with self.engine.db.reading() as session:
+            row = year_of(session, code, year)
+            member = caller.unit in {m.unit for m in row.members}
+            sheet = session.scalars(
+                select(ClusterSheet).where(
+                    ClusterSheet.cluster_year_id == row.id,
+                    ClusterSheet.kind == "self",
+                    ClusterSheet.graded_unit == unit,
+                )
+            ).first()
+        files = (sheet.evidence if sheet is not None else {}).get(criterion) or []
+        if not (member or self.engine.access.reaches_all(caller)) or not 0 <= index < len(files):
+            raise NotFound(f"no evidence {index} of {unit} for {criterion}")
+        return files[index], self.store.get(str(files[index]["key"]))
+
     def to_grade(self, caller: Actor, code: str, year: int) -> list[str]:
         """The units the caller's unit must cross-grade this year (none of them itself)."""
         with self.engine.db.reading() as session:
@@ -229,16 +244,8 @@ class ClusterService:
         """Every cluster's year: phase, the phase's deadline, working days left and who has not acted yet."""
         out = []
         with self.engine.db.reading() as session:
-            rows = session.execute(
-                select(ClusterYear, Cluster)
-                .join(Cluster, Cluster.id == ClusterYear.cluster_id)
-                .where(ClusterYear.year == year)
-                .order_by(Cluster.name)
-            ).tuples()
-            for row, cluster in rows:
-                due = {"self_score": row.self_score_due, "cross_grade": row.cross_grade_due}.get(
-                    row.phase, row.proposal_due if row.phase in ("reconcile", "meeting", "proposal") else None
-                )
+            for row, cluster in years_in(session, year):
+                due = self._due(row)
                 left = None
                 if due is not None:
                     cal = self.engine.sla.calendar_for(session, None, row.head_unit)
@@ -246,6 +253,18 @@ class ClusterService:
                 missing = tuple(self.units.name(u) for u in not_acted(session, row))
                 out.append(Progress(cluster.code, cluster.name, row.year, row.phase, due, left, missing))
         return out
+
+    def _due(self, row: ClusterYear) -> datetime | None:
+        """The current phase's deadline: the rules' date for scoring and the proposal, else the head's open step's
+        due time (its working-time budget, e.g. the pledge)."""
+        if row.phase == "self_score":
+            return row.self_score_due
+        if row.phase == "cross_grade":
+            return row.cross_grade_due
+        if row.phase in ("reconcile", "meeting", "proposal"):
+            return row.proposal_due
+        steps = self.engine.tasks.for_instance(row.instance_id) if row.instance_id is not None else []
+        return min((t.due_at for t in steps if t.state == "ready" and t.due_at is not None), default=None)
 
     def require_head(self, caller: Actor, code: str, year: int) -> None:
         """PermissionDenied unless the caller is the year's head (before an upload for the proposal)."""
@@ -459,12 +478,7 @@ class ClusterService:
         out: dict[str, list[dict[str, Any]]] = {}
         for criterion, files in evidence.items():
             for i, item in enumerate(files):
-                key = str(item.get("key") or "")
-                try:
-                    present = bool(key) and self.store.exists(key)
-                except ValueError:
-                    present = False
-                if not present:
+                if not papers.uploaded(self.store, str(item.get("key") or "")):
                     message = "Tệp minh chứng chưa được tải lên"
                     raise InvalidInput(message, {f"evidence.{criterion}[{i}]": [message]})
                 out.setdefault(str(criterion), []).append(

@@ -117,11 +117,7 @@ class DossierService:
         out: list[dict[str, Any]] = []
         for i, item in enumerate(listed):
             key = str(item.get("key") or "")
-            try:
-                present = bool(key) and self.store.exists(key)
-            except ValueError:
-                present = False
-            if not present:
+            if not papers.uploaded(self.store, key):
                 raise InvalidInput(
                     "a listed paper was not uploaded", {f"papers[{i}].key": ["no uploaded file with this key"]}
                 )

@@ -19,10 +19,8 @@ from engine.db import Base, IntPK
 Json = dict[str, Any]
 
 
-class RuleSet(Base):
-    """One version of the award catalogue and its rules, in force from ``effective_from``."""
-
-    __tablename__ = "rule_set"
+class VersionedRules:
+    """The columns of a rule version loaded from a YAML file: immutable once stored (see :mod:`handlers.rulesets`)."""
 
     id: Mapped[IntPK]
     version: Mapped[str] = mapped_column(String(40), unique=True)
@@ -32,6 +30,12 @@ class RuleSet(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     source: Mapped[str] = mapped_column(String(255))
     loaded_at: Mapped[datetime]
+
+
+class RuleSet(VersionedRules, Base):
+    """One version of the award catalogue and its rules, in force from ``effective_from``."""
+
+    __tablename__ = "rule_set"
 
 
 class Dossier(Base):
@@ -316,20 +320,11 @@ class PublicComment(Base):
     handled_on_time: Mapped[bool | None]
 
 
-class ClusterRuleSet(Base):
+class ClusterRuleSet(VersionedRules, Base):
     """One version of an emulation cluster's scoring rules (grid, weights, tolerance, tie-breaks, vote, flags),
-    in force from ``effective_from``; a loaded version never changes (see :mod:`handlers.cluster_rulesets`)."""
+    in force from ``effective_from``."""
 
     __tablename__ = "cluster_rule_set"
-
-    id: Mapped[IntPK]
-    version: Mapped[str] = mapped_column(String(40), unique=True)
-    name: Mapped[str] = mapped_column(String(255))
-    effective_from: Mapped[date] = mapped_column(Date, unique=True)
-    content: Mapped[Json] = mapped_column(JSON)
-    content_hash: Mapped[str] = mapped_column(String(64))
-    source: Mapped[str] = mapped_column(String(255))
-    loaded_at: Mapped[datetime]
 
 
 class Cluster(Base):

@@ -17,7 +17,7 @@ from engine.errors import InvalidInput
 from handlers.catalogue import Catalogue
 from handlers.storage import Store
 
-__all__ = ["SUFFIXES", "base_name", "check_listed", "evidence", "missing_papers", "sniff", "upload"]
+__all__ = ["SUFFIXES", "base_name", "check_listed", "evidence", "missing_papers", "sniff", "upload", "uploaded"]
 
 SUFFIXES = {
     "application/pdf": ".pdf",
@@ -86,6 +86,14 @@ def _store(
         "key": stored.key,
         "sha256": stored.sha256,
     }
+
+
+def uploaded(store: Store, key: str) -> bool:
+    """Whether ``key`` names a file an earlier upload stored (a malformed key names none)."""
+    try:
+        return bool(key) and store.exists(key)
+    except ValueError:
+        return False
 
 
 def check_listed(store: Store, rules: Catalogue, papers: Sequence[Mapping[str, Any]]) -> None:

@@ -7,10 +7,11 @@ are loaded again at every start) and safe when two workers do it at once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -26,8 +27,10 @@ __all__ = [
     "catalogue_of",
     "ensure_shipped",
     "in_force",
+    "latest_on",
     "load",
     "load_text",
+    "parsed_once",
     "read_shipped",
     "shipped_files",
     "store_version",
@@ -111,12 +114,16 @@ def ensure_shipped(session: Session, directory: Path = SHIPPED) -> int:
 
 def in_force(session: Session, day: date) -> tuple[RuleSet, Catalogue]:
     """The version in force on ``day`` (the latest that took effect on or before it)."""
-    row = session.scalars(
-        select(RuleSet).where(RuleSet.effective_from <= day).order_by(RuleSet.effective_from.desc()).limit(1)
-    ).first()
+    row = latest_on(session, RuleSet, day)
     if row is None:
         raise NotFound(f"no award rule set is in force on {day:%d/%m/%Y}; load the catalogue first")
     return row, catalogue_of(row)
+
+
+def latest_on(session: Session, model: type[Versioned], day: date) -> Versioned | None:
+    """The version of ``model`` that took effect last on or before ``day``."""
+    stmt = select(model).where(model.effective_from <= day).order_by(model.effective_from.desc()).limit(1)
+    return session.scalars(stmt).first()
 
 
 def by_id(session: Session, rule_set_id: int) -> Catalogue:
@@ -128,10 +135,20 @@ def by_id(session: Session, rule_set_id: int) -> Catalogue:
 
 def catalogue_of(row: RuleSet) -> Catalogue:
     """The parsed rules of a stored version (parsed once: a stored version never changes)."""
+    return parsed_once(row, parse, _PARSED)
+
+
+Parsed = TypeVar("Parsed")
+
+
+def parsed_once(
+    row: RuleSet | ClusterRuleSet, parser: Callable[[dict[str, Any], str], Parsed], cache: dict[tuple[str, str], Parsed]
+) -> Parsed:
+    """A stored version parsed once per (version, content hash): it never changes, so the cache never goes stale."""
     key = (row.version, row.content_hash)
-    found = _PARSED.get(key)
+    found = cache.get(key)
     if found is None:
-        found = _PARSED[key] = parse(row.content, row.source)
+        found = cache[key] = parser(row.content, row.source)
     return found
 
 

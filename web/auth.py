@@ -142,6 +142,7 @@ POLICY: dict[str, Rule] = {
     "GET /api/clusters/<code>/<int:year>/rules": SIGNED_IN,
     "GET /api/clusters/<code>/<int:year>/standings": SIGNED_IN,
     "GET /api/clusters/<code>/<int:year>/sheets": SIGNED_IN,
+    "GET /api/clusters/<code>/<int:year>/evidence/<unit>/<criterion>/<int:index>": SIGNED_IN,
     **{
         f"POST /api/clusters/<code>/<int:year>/{action}": SIGNED_IN
         for action in (

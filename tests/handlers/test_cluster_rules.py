@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.errors import Conflict, InvalidInput
-from handlers import cluster_data, cluster_scoring, rulesets
+from handlers import cluster_data, cluster_records, cluster_scoring, rulesets
 from handlers.catalogue import CatalogueInvalid, read_yaml
 from handlers.cluster_rules import ClusterRules, parse
 from handlers.models import Cluster, ClusterMember, ClusterRuleSet, ClusterYear
@@ -102,6 +102,10 @@ def test_the_shipped_province_loads_with_the_2025_reorganisation(session: Sessio
     assert session.scalar(select(func.count()).select_from(ClusterYear)) == 6
     merged = session.scalars(select(ClusterMember).where(ClusterMember.unit == "so-kh")).one()
     assert (merged.year, merged.valid_from.isoformat(), str(merged.valid_to)) == (2025, "2025-01-01", "2025-02-28")
+    bloc = cluster_records.year_of(session, "khoi-van-xa", 2025)
+    assert cluster_records.members_on(bloc, date(2025, 2, 1)).count("so-ldtbxh") == 1
+    scored = cluster_records.scored_members(bloc)  # at year end: the merged unit is gone, the new one is in
+    assert "so-ldtbxh" not in scored and "so-dttg" in scored and len(scored) == 6
 
 
 def _province() -> dict[str, Any]:

@@ -190,6 +190,8 @@ def test_a_cluster_of_eight_runs_its_year_to_the_flag_decision(world: World, clu
     assert [(line.name, line.multiple) for line in decision.lines] == [("UBND huyện Hòa Lạc", "8.0")]
     results = {r.unit: (r.proposal, r.dossier_code) for r in clusters.standings(CLUSTER, YEAR)}
     assert results["ubnd-hl"] == ("CO_TINH", codes[0]) and results["ubnd-pd"] == ("BK_UBND", codes[1])
+    years = [(view.year, [r.rank for r in rows][:2]) for view, rows in clusters.history(CLUSTER)]
+    assert years == [(2026, [1, 2]), (2025, [None, None])]  # 2025 was never run here: listed, not ranked
 
 
 def test_a_score_above_its_maximum_is_refused(world: World, clusters: ClusterService) -> None:
@@ -237,6 +239,20 @@ def test_a_proposal_without_the_threshold_or_for_a_unit_not_leading_is_refused(
     assert "dẫn đầu" in refused(world, "flags", lambda: send(["ubnd-tp"], []))
     assert "tối đa 1" in refused(world, "flags", lambda: send(["ubnd-hl", "ubnd-tp"], []))
     assert clusters.year(CLUSTER, YEAR).phase == "proposal"
+
+
+def test_a_proposal_after_the_deadline_is_refused(world: World, clusters: ClusterService) -> None:
+    to_proposal(world, clusters)
+    world.clock.set(vn(11, 12))
+    head = who(world, HEAD)
+    message = refused(
+        world,
+        "proposal",
+        lambda: clusters.send_proposal(
+            head, CLUSTER, YEAR, flags=["ubnd-hl"], certificates=[], listed_papers=papers(world)
+        ),
+    )
+    assert "quá hạn" in message and "10/12/2026" in message
 
 
 def test_the_head_closes_the_pledge_only_when_every_member_signed(world: World, clusters: ClusterService) -> None:

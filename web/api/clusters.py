@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from flask import Response
 from flask.views import MethodView
 from werkzeug.datastructures import FileStorage
 
@@ -167,6 +168,17 @@ class Evidence(MethodView):
         """Upload one evidence file of the caller's unit; name its key in the self-score's ``evidence``."""
         part: FileStorage = form["file"]
         return _clusters().upload_evidence(actor(), code, year, part.filename or "minh-chung", part.read())
+
+
+@blp.route(f"{ONE}/evidence/<unit>/<criterion>/<int:index>")
+class EvidenceFile(MethodView):
+    @blp.response(200, description="the evidence file (PDF, image or DOCX)")
+    def get(self, code: str, year: int, unit: str, criterion: str, index: int) -> Response:
+        """Download one evidence file of a unit's self-score (the cluster's members and supervisors)."""
+        found, data = _clusters().evidence_file(actor(), code, year, unit, criterion, index)
+        response = Response(data, mimetype=str(found.get("content_type") or "application/octet-stream"))
+        response.headers["Content-Disposition"] = f'attachment; filename="{found.get("filename") or "minh-chung"}"'
+        return response
 
 
 @blp.route(f"{ONE}/self-score")

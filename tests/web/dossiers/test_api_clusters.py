@@ -14,6 +14,7 @@ from engine import clock
 from handlers.domain import Domain
 from tests.web.conftest import Api
 from tests.web.dossier_world import PDF
+from tests.web.dossiers.test_transactions import counting
 
 BASE = "/api/clusters/cum-huyen/2026"
 HEAD, MEMBER, STRANGER = "truongcum", "cb-hl", "cb-gd"
@@ -47,13 +48,18 @@ def test_the_head_and_a_member_work_the_pledge_and_the_scores(
     assert opened["open_steps"] == ["circulate_pledge"] and opened["rules_version"] == "CUM-2025"
     ok(api.post(f"{BASE}/circulate", HEAD, json={"note": "Giao ước 2026"}))
     assert api.post(f"{BASE}/pledge", STRANGER).status_code == 403  # a unit of another bloc
-    ok(api.post(f"{BASE}/pledge", MEMBER))
+    with counting(people.engine.db) as count:
+        ok(api.post(f"{BASE}/pledge", MEMBER))
+    assert count.writes == 1, count  # the signature and its audit event: one unit of work
     assert api.post(f"{BASE}/pledge", MEMBER).status_code == 409  # once
 
     refused = api.post(f"{BASE}/close", HEAD, json={"round": "pledges"})
     assert refused.status_code == 422 and "pledges" in refused.get_json()["fields"]
     assert "UBND huyện Tân Minh" in " ".join(refused.get_json()["fields"]["pledges"])
     assert ok(api.get(BASE, HEAD))["phase"] == "pledge"  # nothing changed
+    pledging = next(p for p in ok(api.get("/api/clusters/progress?year=2026", HEAD)) if p["code"] == "cum-huyen")
+    assert pledging["due"] and 14 < pledging["working_days_left"] <= 15  # the close step's budget: 15 working days
+    assert len(pledging["missing"]) == 7
     for unit in ("ubnd-tp", "ubnd-tm", "ubnd-pd", "ubnd-bs", "ubnd-dh", "ubnd-tx", "ubnd-vl"):
         people.engine.identity.ensure_user(f"cb-{unit}", groups=["cluster_member"], unit=unit)
         ok(api.post(f"{BASE}/pledge", f"cb-{unit}"))
@@ -73,11 +79,19 @@ def test_the_head_and_a_member_work_the_pledge_and_the_scores(
     assert ok(api.get(f"{BASE}/sheets", MEMBER)) == []  # nothing kept
     hostile = api.post(f"{BASE}/self-score", MEMBER, json={"scores": {**GRID, "I.2": "mười"}, "evidence": files})
     assert hostile.status_code == 422 and "scores.I.2" in hostile.get_json()["fields"]
-    rows = ok(api.post(f"{BASE}/self-score", MEMBER, json={"scores": GRID, "evidence": files}))
+    with counting(people.engine.db) as count:
+        rows = ok(api.post(f"{BASE}/self-score", MEMBER, json={"scores": GRID, "evidence": files}))
+    assert count.writes == 1, count
     mine = next(r for r in rows if r["unit"] == "ubnd-hl")
     assert (mine["self_total"], mine["total"]) == ("90.00", "90.00")
     sheets = ok(api.get(f"{BASE}/sheets?graded=ubnd-hl", HEAD))
     assert [(s["kind"], s["scores"]["I.1"]) for s in sheets] == [("self", "28")]
+
+    download = api.get(f"{BASE}/evidence/ubnd-hl/I.2/0", HEAD)  # a member reads what it grades
+    assert download.status_code == 200 and download.data == PDF + b"evidence"
+    assert "attachment" in download.headers["Content-Disposition"]
+    assert api.get(f"{BASE}/evidence/ubnd-hl/I.2/0", STRANGER).status_code == 404  # not of this cluster
+    assert api.get(f"{BASE}/evidence/ubnd-hl/I.2/5", HEAD).status_code == 404
 
     rules = ok(api.get(f"{BASE}/rules", MEMBER))
     assert [c["code"] for c in rules["criteria"] if c["evidence"]] == ["I.1", "I.2", "II.2"]
