@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from engine import clock
 from engine.db import Database
 from handlers.domain import Domain
+from handlers.units import Units
 from tests.pdf_text import pdf_text
 from tests.web.cluster_world import (
     BASE,
@@ -37,6 +38,8 @@ from tests.web.cluster_world import (
 )
 from tests.web.dossier_world import PDF, domain_app, domain_engine
 from tests.web.dossier_world import signed_in as login
+from tests.web.test_pages_vietnamese import Visible, leaks
+from web.auth import ROLES
 
 
 @pytest.fixture
@@ -191,6 +194,16 @@ def test_the_ranking_its_exports_and_the_clusters_years(app: Flask, world: Domai
 
     history = text(member.get(f"/cum-khoi/{CLUSTER}/lich-su"))
     assert "Năm 2026" in history and "UBND huyện Hòa Lạc" in history
+
+    # every page of the year, filled in, read as a Vietnamese reader: no code, no English word, no raw data
+    codes = set(Units.load().names) | set(ROLES) | {"cluster_head", "cluster_member"}
+    pages = ("", "/tu-cham", "/cham-cheo", "/cham-cheo/ubnd-vl", "/tham-dinh", "/xep-hang")
+    for unit in ("ubnd-hl", "ubnd-tp"):
+        client, _ = client_of(app, world, unit)
+        for path in (*(BASE + p for p in pages), f"/cum-khoi/{CLUSTER}/lich-su", "/cum-khoi"):
+            reader = Visible()
+            reader.feed(client.get(path).get_data(as_text=True))
+            assert leaks(" ".join(reader.parts), codes) == [], (unit, path)
 
 
 def test_the_supervisor_sees_the_clusters_progress(app: Flask, world: Domain, vclock: clock.VirtualClock) -> None:

@@ -62,11 +62,13 @@ def is_member(me: Actor, view: YearView) -> bool:
 
 
 def refused_fields(refused: Exception) -> dict[str, list[str]]:
-    """The refusal told in the flash; its fields, each shown next to its input (the message alone under ``_``)."""
+    """The refusal told in the flash in the person's words (each field's message, not the field's name); the
+    fields returned so each is shown again next to its input."""
     message = getattr(refused, "message", str(refused))
-    flash(i18n.gettext("cluster.refused", message=i18n.refusal(422, message)), "error")
     fields: dict[str, list[str]] = getattr(refused, "fields", {}) or {}
-    return dict(fields) or {"_": [message]}
+    told = "; ".join(dict.fromkeys(m for messages in fields.values() for m in messages)) or message
+    flash(i18n.gettext("cluster.refused", message=i18n.refusal(422, told)), "error")
+    return dict(fields)
 
 
 @blp.app_template_filter("points")
