@@ -288,7 +288,7 @@ class ClusterService:
                 unit=row.head_unit,
             )
             row.instance_id = started.id
-            history.record(session, caller.username, "cluster_year_opened", details={"cluster": code, "year": year})
+            _audit(session, caller, row, "cluster_year_opened")
             return self._view(session, row, session.get_one(Cluster, row.cluster_id))
 
     def circulate_pledge(self, caller: Actor, code: str, year: int, note: str = "") -> None:
@@ -371,11 +371,12 @@ class ClusterService:
                     results[unit].proposal, results[unit].dossier_code = award, dossier
                 codes.append(dossier)
             row.proposal_sent_at, row.proposal_sent_by = clock.now(), caller.username
-            history.record(
+            _audit(
                 session,
-                caller.username,
+                caller,
+                row,
                 "cluster_proposal_sent",
-                details={"cluster": code, "year": year, "flags": list(flags), "certificates": list(certificates)},
+                details={"flags": list(flags), "certificates": list(certificates)},
                 after={"dossiers": codes},
             )
             self._complete(session, caller, row, "send_proposal", {"dossiers": codes})
@@ -391,12 +392,7 @@ class ClusterService:
             if member.pledge_signed_at is not None:
                 raise InvalidState("Đơn vị đã ký giao ước thi đua năm nay")
             member.pledge_signed_at, member.pledge_signed_by = clock.now(), caller.username
-            history.record(
-                session,
-                caller.username,
-                "cluster_pledge_signed",
-                details={"cluster": code, "year": year, "unit": member.unit},
-            )
+            _audit(session, caller, row, "cluster_pledge_signed", details={"unit": member.unit})
 
     def upload_evidence(self, caller: Actor, code: str, year: int, filename: str, data: bytes) -> dict[str, Any]:
         """One evidence file of the caller's unit, checked against the paper limits of the award rules in force
@@ -512,12 +508,11 @@ class ClusterService:
         sheet.scores = {code: f"{v:f}" for code, v in scores.items()}
         sheet.evidence = evidence
         sheet.submitted_at, sheet.submitted_by = clock.now(), caller.username
-        instance = session.get(ProcessInstance, row.instance_id) if row.instance_id else None
-        history.record(
+        _audit(
             session,
-            caller.username,
+            caller,
+            row,
             f"cluster_{kind}_score_submitted",
-            instance=instance,
             before=before,
             after=dict(sheet.scores),
             details={"grader": grader, "graded": graded},
@@ -602,6 +597,23 @@ class ClusterService:
                 )
             )
         return sorted(out, key=lambda x: (x.rank is None, x.rank or 0, x.name))
+
+
+def _audit(
+    session: Session,
+    caller: Actor,
+    row: ClusterYear,
+    action: str,
+    *,
+    details: dict[str, Any] | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """The action's audit event, in its transaction, on the year's procedure instance."""
+    instance = session.get(ProcessInstance, row.instance_id) if row.instance_id is not None else None
+    cluster = session.get_one(Cluster, row.cluster_id)
+    facts = {"cluster": cluster.code, "year": row.year, **(details or {})}
+    history.record(session, caller.username, action, instance=instance, before=before, after=after, details=facts)
 
 
 def _require_head(caller: Actor, row: ClusterYear) -> None:

@@ -16,11 +16,14 @@ from sqlalchemy import func, select
 from engine.errors import InvalidInput, PermissionDenied
 from engine.identity import Actor
 from engine.models import Event
+from handlers import cluster_data
+from handlers.catalogue import read_yaml
 from handlers.cluster_service import ClusterService
 from handlers.models import ClusterMember, ClusterResult, ClusterSheet, ClusterYear, Dossier
 from tests.scenarios.conftest import PDF, World, drive, vn
 
 CLUSTER, YEAR = "cum-huyen", 2026
+RULES = cluster_data.SHIPPED / "rules" / "2025-01-01.yaml"
 HEAD = "ubnd-tp"
 UNITS = ["ubnd-tp", "ubnd-hl", "ubnd-tm", "ubnd-pd", "ubnd-bs", "ubnd-dh", "ubnd-tx", "ubnd-vl"]
 CODES = ["I.1", "I.2", "I.3", "II.1", "II.2", "III.1", "III.2"]
@@ -171,6 +174,13 @@ def test_a_cluster_of_eight_runs_its_year_to_the_flag_decision(world: World, clu
         listed_papers=papers(world),
     )
     assert clusters.year(CLUSTER, YEAR).phase == "sent"
+    with world.engine.db.reading() as s:
+        audit = list(
+            s.execute(select(Event.action, Event.actor, Event.business_key).where(Event.action.like("cluster_%")))
+        )
+    assert ("cluster_proposal_sent", "truongcum", "CUM-cum-huyen-2026") in audit
+    assert sum(1 for action, *_ in audit if action == "cluster_pledge_signed") == 8
+    assert sum(1 for action, *_ in audit if action == "cluster_cross_score_submitted") == 56  # 8 × 7, none itself
     flag, certificate = (world.dossier(code) for code in codes)
     assert (flag.award_type, certificate.award_type) == ("CO_TINH", "BK_UBND")
     assert flag.unit == HEAD and flag.status == 1
@@ -277,3 +287,21 @@ def test_the_meeting_without_quorum_is_held_again(world: World, clusters: Cluste
         assert row.meeting is not None and row.meeting["quorum_met"] is False
     clusters.record_meeting(head, CLUSTER, YEAR, held_on=date(2026, 12, 3), present=UNITS, ballots=BALLOTS)
     assert clusters.year(CLUSTER, YEAR).phase == "proposal"
+
+
+def test_a_new_rule_version_changes_who_grades_whom(world: World, clusters: ClusterService) -> None:
+    """A version in force from 01/01/2026 where only the head's grading group (head and deputy) cross-grades: the
+    year opened after it runs under it; a member outside the group is refused, the head grades every other."""
+    content = read_yaml(RULES.read_text(encoding="utf-8"), RULES.name)
+    content.update(version="CUM-2026-TO", effective_from="2026-01-01", cross_grading="head_group")
+    with world.engine.db.transaction() as s:
+        cluster_data.load_rules(s, content, "2026-01-01.yaml")
+    to_cross_grading(world, clusters)
+    assert clusters.year(CLUSTER, YEAR).rules_version == "CUM-2026-TO"
+    assert clusters.to_grade(who(world, "ubnd-bs"), CLUSTER, YEAR) == []
+    assert len(clusters.to_grade(who(world, HEAD), CLUSTER, YEAR)) == 7
+    actor = who(world, "ubnd-bs")
+    message = refused(
+        world, "graded", lambda: clusters.submit_cross_grade(actor, CLUSTER, YEAR, "ubnd-hl", sheet(TRUE["ubnd-hl"]))
+    )
+    assert "theo quy tắc" in message

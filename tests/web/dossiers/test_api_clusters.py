@@ -77,8 +77,13 @@ def test_the_head_and_a_member_work_the_pledge_and_the_scores(
     too_much = api.post(f"{BASE}/self-score", MEMBER, json={"scores": {**GRID, "I.1": 31}, "evidence": files})
     assert too_much.status_code == 422 and "scores.I.1" in too_much.get_json()["fields"]
     assert ok(api.get(f"{BASE}/sheets", MEMBER)) == []  # nothing kept
-    hostile = api.post(f"{BASE}/self-score", MEMBER, json={"scores": {**GRID, "I.2": "mười"}, "evidence": files})
-    assert hostile.status_code == 422 and "scores.I.2" in hostile.get_json()["fields"]
+    for bad in ("mười", "NaN", "Infinity", "1e400", {"a": 1}, [3], True, None):
+        hostile = api.post(f"{BASE}/self-score", MEMBER, json={"scores": {**GRID, "I.2": bad}, "evidence": files})
+        named = hostile.get_json()["fields"]
+        assert hostile.status_code == 422 and [f for f in named if f.startswith("scores.I.2")], (bad, named)
+    forged = {**files, "I.1": [{"key": "../../etc/passwd"}]}
+    refused = api.post(f"{BASE}/self-score", MEMBER, json={"scores": GRID, "evidence": forged})
+    assert refused.status_code == 422 and "evidence.I.1[0]" in refused.get_json()["fields"]
     with counting(people.engine.db) as count:
         rows = ok(api.post(f"{BASE}/self-score", MEMBER, json={"scores": GRID, "evidence": files}))
     assert count.writes == 1, count
