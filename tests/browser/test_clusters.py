@@ -1,7 +1,8 @@
 """An emulation cluster's year in Chromium, as the member unit's officer and the cluster's head work it: the head
 opens the year and circulates the pledge, a member signs it, fills its self-score sheet with evidence files
 (a score above its maximum refused first, nothing kept), cross-grades another unit, the head closes the rounds,
-reconciles the one gap beyond the tolerance, sees the ranking with each criterion's points, and exports it.
+reconciles the one gap beyond the tolerance, records the meeting's ballot, sees the ranking with each
+criterion's points, and exports it.
 
 The area cluster ``cum-huyen`` (8 units, head UBND thành phố An Bình) in 2026; the other units act through the
 cluster service, the pages under test are the member's and the head's.
@@ -21,6 +22,7 @@ from handlers.domain import Domain
 from tests.browser import dossiers
 from tests.browser.contrast import illegible
 from tests.web.cluster_world import (
+    BALLOTS,
     BASE,
     CLUSTER,
     EVIDENCE,
@@ -29,7 +31,6 @@ from tests.web.cluster_world import (
     TRUE,
     UNITS,
     YEAR,
-    hold_meeting,
     officer,
     people,
     self_score,
@@ -169,9 +170,16 @@ def test_a_member_and_the_head_work_the_cluster_year(
     page.wait_for_selector("#ranking")
     assert clusters.year(CLUSTER, YEAR).phase == "meeting"
 
-    # the meeting votes (through the service); the head sees the ranking with the points per criterion, and exports
-    hold_meeting(world)
-    page.goto(f"{BASE}/xep-hang")
+    # the head records the meeting's secret ballot, sees the ranking with the points per criterion, and exports
+    page.goto(BASE)
+    page.click("#meeting-link")
+    page.fill("input[name=held_on]", "03/12/2026")
+    for unit, approvals in BALLOTS.items():
+        page.fill(f"input[name='ballots.{unit}']", str(approvals))
+    shot("cluster-meeting")
+    page.click("#send-meeting")
+    page.wait_for_selector("#ranking")
+    assert "Đã ghi kết quả hội nghị và xếp hạng." in page.inner_text(".flash")
     first = page.inner_text("#ranking tbody tr >> nth=0")
     assert first.startswith("1") and "UBND huyện Hòa Lạc" in first and "90" in first
     assert "UBND huyện Vĩnh Lộc (Đã thẩm định)" in page.inner_text("#ranking")

@@ -115,3 +115,10 @@ def hold_meeting(world: Domain) -> None:
     world.clusters.record_meeting(
         who(world, HEAD), CLUSTER, YEAR, held_on=date(2026, 12, 3), present=list(UNITS), ballots=BALLOTS
     )
+
+
+def to_meeting(world: Domain, vclock: clock.VirtualClock) -> None:
+    """The head has reconciled ubnd-vl at what its graders saw: the meeting is next."""
+    to_reconcile(world, vclock)
+    entry = {"unit": "ubnd-vl", "scores": sheet(TRUE["ubnd-vl"]), "note": ""}
+    world.clusters.reconcile(who(world, HEAD), CLUSTER, YEAR, [entry])

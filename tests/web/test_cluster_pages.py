@@ -21,6 +21,7 @@ from handlers.domain import Domain
 from handlers.units import Units
 from tests.pdf_text import pdf_text
 from tests.web.cluster_world import (
+    BALLOTS,
     BASE,
     CLUSTER,
     EVIDENCE,
@@ -33,6 +34,7 @@ from tests.web.cluster_world import (
     people,
     sheet,
     to_cross_grading,
+    to_meeting,
     to_reconcile,
     to_scoring,
 )
@@ -159,13 +161,7 @@ def test_the_head_reconciles_the_gap_beyond_the_tolerance(
 
 
 def test_the_ranking_its_exports_and_the_clusters_years(app: Flask, world: Domain, vclock: clock.VirtualClock) -> None:
-    to_reconcile(world, vclock)
-    world.clusters.reconcile(
-        world.engine.identity.actor("truongcum"),
-        CLUSTER,
-        YEAR,
-        [{"unit": "ubnd-vl", "scores": sheet(TRUE["ubnd-vl"]), "note": ""}],
-    )
+    to_meeting(world, vclock)
     member, _ = client_of(app, world, "ubnd-hl")
     before = text(member.get(f"{BASE}/xep-hang"))
     assert "Chưa xếp hạng" in before and "bien-ban.pdf" not in before
@@ -197,13 +193,51 @@ def test_the_ranking_its_exports_and_the_clusters_years(app: Flask, world: Domai
 
     # every page of the year, filled in, read as a Vietnamese reader: no code, no English word, no raw data
     codes = set(Units.load().names) | set(ROLES) | {"cluster_head", "cluster_member"}
-    pages = ("", "/tu-cham", "/cham-cheo", "/cham-cheo/ubnd-vl", "/tham-dinh", "/xep-hang")
+    pages = ("", "/tu-cham", "/cham-cheo", "/cham-cheo/ubnd-vl", "/tham-dinh", "/hoi-nghi", "/xep-hang")
     for unit in ("ubnd-hl", "ubnd-tp"):
         client, _ = client_of(app, world, unit)
         for path in (*(BASE + p for p in pages), f"/cum-khoi/{CLUSTER}/lich-su", "/cum-khoi"):
             reader = Visible()
             reader.feed(client.get(path).get_data(as_text=True))
             assert leaks(" ".join(reader.parts), codes) == [], (unit, path)
+
+
+def test_the_head_records_the_meeting(app: Flask, world: Domain, vclock: clock.VirtualClock) -> None:
+    to_meeting(world, vclock)
+    member, member_token = client_of(app, world, "ubnd-hl")
+    assert member.get(f"{BASE}/hoi-nghi").status_code == 403
+    head, token = client_of(app, world, "ubnd-tp")
+    page = text(head.get(f"{BASE}/hoi-nghi"))
+    assert "từ 80% tổng số thành viên" in page and page.count('name="ballots.') == len(UNITS)
+    everyone = {f"present.{u}": "1" for u in UNITS}
+    votes = {f"ballots.{u}": str(n) for u, n in BALLOTS.items()}
+    bad_day = head.post(f"{BASE}/hoi-nghi", data={"csrf_token": token, "held_on": "31/02/2026", **everyone, **votes})
+    assert bad_day.status_code == 422 and 'data-field="held_on"' in text(bad_day)
+    too_many = head.post(
+        f"{BASE}/hoi-nghi",
+        data={"csrf_token": token, "held_on": "03/12/2026", **everyone, **votes, "ballots.ubnd-hl": "9"},
+    )
+    assert too_many.status_code == 422
+    assert "UBND huyện Hòa Lạc: số phiếu đồng ý nhiều hơn số đơn vị có mặt (8)" in text(too_many)
+    words = head.post(
+        f"{BASE}/hoi-nghi", data={"csrf_token": token, "held_on": "03/12/2026", **votes, "ballots.ubnd-tm": "ba"}
+    )
+    assert words.status_code == 422 and "Số phiếu của UBND huyện Tân Minh" in text(words)
+    assert world.clusters.year(CLUSTER, YEAR).phase == "meeting"  # nothing recorded
+    assert (
+        member.post(f"{BASE}/hoi-nghi", data={"csrf_token": member_token, "held_on": "03/12/2026"}).status_code == 403
+    )
+
+    five = {f"present.{u}": "1" for u in UNITS[:5]}
+    few = {f"ballots.{u}": "5" for u in UNITS[:5]}
+    no_quorum = head.post(f"{BASE}/hoi-nghi", data={"csrf_token": token, "held_on": "03/12/2026", **five, **few})
+    assert no_quorum.status_code == 303
+    assert "chưa đủ túc số" in text(head.get(no_quorum.headers["Location"]))
+    assert world.clusters.year(CLUSTER, YEAR).phase == "meeting"
+    done = head.post(f"{BASE}/hoi-nghi", data={"csrf_token": token, "held_on": "04/12/2026", **everyone, **votes})
+    assert done.status_code == 303 and world.clusters.year(CLUSTER, YEAR).phase == "proposal"
+    ranked = world.clusters.standings(CLUSTER, YEAR)
+    assert [(r.unit, r.rank, r.votes) for r in ranked][:2] == [("ubnd-hl", 1, 8), ("ubnd-tp", 2, 8)]
 
 
 def test_the_supervisor_sees_the_clusters_progress(app: Flask, world: Domain, vclock: clock.VirtualClock) -> None:

@@ -14,6 +14,7 @@ from web import i18n
 from web.pages import (
     admin_jobs,
     admin_pages,
+    cluster_meeting,
     cluster_results,
     clusters,
     comment_report,
@@ -65,6 +66,7 @@ BLUEPRINTS = [
     council.blp,
     clusters.blp,
     cluster_results.blp,
+    cluster_meeting.blp,
     lookup.blp,
     disclosure.blp,
     comment_report.blp,

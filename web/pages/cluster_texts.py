@@ -143,4 +143,26 @@ TEXTS: dict[str, tuple[str, str]] = {
     "cluster.field.graded": ("Đơn vị được chấm", "Graded unit"),
     "cluster.field.scores": ("Bảng điểm", "Scores"),
     "cluster.field.reconciled": ("Điểm thẩm định", "Reconciled scores"),
+    "cluster.meeting_title": ("Ghi kết quả hội nghị bình xét, bỏ phiếu", "Record the meeting and its ballot"),
+    "cluster.meeting_rule": (
+        "Túc số: {quorum} tổng số đơn vị thành viên; đơn vị được đề nghị cần từ {threshold} tổng số thành viên "
+        "đồng ý (bỏ phiếu kín).",
+        "Quorum: {quorum} of all member units; a proposal needs {threshold} of all members approving (secret ballot).",
+    ),
+    "cluster.held_on": ("Ngày họp (dd/mm/yyyy)", "Meeting day (dd/mm/yyyy)"),
+    "cluster.present": ("Có mặt", "Present"),
+    "cluster.approvals": ("Số phiếu đồng ý", "Approving ballots"),
+    "cluster.submit_meeting": ("Ghi kết quả và xếp hạng", "Record and rank"),
+    "cluster.meeting_done": ("Đã ghi kết quả hội nghị và xếp hạng.", "The meeting was recorded and ranked."),
+    "cluster.meeting_no_quorum": (
+        "Đã ghi hội nghị nhưng chưa đủ túc số: hội nghị sẽ họp lại.",
+        "Recorded without a quorum: the meeting is held again.",
+    ),
+    "cluster.bad_day": ("Ngày họp ghi theo dạng dd/mm/yyyy.", "Write the meeting day as dd/mm/yyyy."),
+    "cluster.bad_ballots": ("Số phiếu của {unit} phải là số nguyên không âm.", "{unit}: ballots are a whole number."),
+    "cluster.too_many_ballots": (
+        "{unit}: số phiếu đồng ý nhiều hơn số đơn vị có mặt ({n}).",
+        "{unit}: more ballots than units present ({n}).",
+    ),
+    "cluster.record_meeting": ("Ghi kết quả hội nghị", "Record the meeting"),
 }
