@@ -193,3 +193,14 @@ def test_a_member_and_the_head_work_the_cluster_year(
         page.click("#export-minutes")
     assert caught.value.suggested_filename == f"bien-ban-{CLUSTER}-{YEAR}.pdf"
     assert open(caught.value.path(), "rb").read().startswith(b"%PDF")  # noqa: SIM115
+
+    # the supervisor's dashboard: the clusters' phase, deadline, working days left, who has not acted, the leader
+    page.context.clear_cookies()
+    sign_in("giamsat", ["supervisor"])
+    page.goto("/dashboard")
+    row = page.inner_text("#clusters tr:has-text('Cụm thi đua các huyện')")
+    assert "Trưởng cụm gửi đề nghị khen thưởng" in row and "10/12/2026" in row and "UBND huyện Hòa Lạc" in row
+    blocs = page.inner_text("#clusters tr:has-text('Khối các sở quản lý kinh tế')")
+    assert "Chưa mở" in blocs
+    page.locator("#clusters").scroll_into_view_if_needed()
+    shot("cluster-dashboard")
