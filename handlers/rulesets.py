@@ -84,14 +84,14 @@ def store_version(
             existing = _by_version(session, model, version)
             if existing is None:
                 raise Conflict(
-                    f"{source}: another rule set already takes effect on {effective_from:%d/%m/%Y}"
+                    f"{source}: đã có bộ quy tắc khác hiệu lực từ ngày {effective_from:%d/%m/%Y}"
                 ) from None
         else:
             return row
     if existing.content_hash != digest:
         raise Conflict(
-            f"{source}: rule set {version} is already loaded with other content; "
-            "a change needs a new version with its own effective date"
+            f"{source}: bộ quy tắc {version} đã được nạp với nội dung khác; "
+            "muốn thay đổi thì tạo phiên bản mới với ngày hiệu lực riêng"
         )
     return existing
 

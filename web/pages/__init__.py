@@ -21,6 +21,8 @@ from web.pages import (
     council,
     dashboard,
     designer,
+    designer_rules,
+    designer_rules_decisions,
     designer_simulate,
     desk,
     disclosure,
@@ -40,7 +42,9 @@ VENDOR = {
     "bpmn-js": FRONTEND / "bpmn-js" / "dist",
     "chart.js": FRONTEND / "chart.js" / "dist",
     "properties-panel": FRONTEND / "@bpmn-io" / "properties-panel" / "dist" / "assets",
-    # the designer's editor, bundled from the installed packages by `npm ci` (web/frontend/build.mjs)
+    "dmn-js": FRONTEND / "dmn-js" / "dist" / "assets",
+    # the designer's editors (designer.js for diagrams, decisions.js for DMN), bundled from the installed
+    # packages by `npm ci` (web/frontend/build.mjs)
     "designer": FRONTEND.parent / "build",
 }
 
@@ -72,6 +76,8 @@ BLUEPRINTS = [
     comment_report.blp,
     dashboard.blp,
     designer.blp,
+    designer_rules.blp,
+    designer_rules_decisions.blp,
     designer_simulate.blp,
     admin_pages.blp,
     admin_jobs.blp,
