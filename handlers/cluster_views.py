@@ -3,7 +3,7 @@ and the ranking and the minutes as official documents (national header, for the 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -14,10 +14,7 @@ from handlers.cluster_service import ClusterService, StandingRow, YearView
 from handlers.render import Doc, Paragraph, Signature, Table
 from handlers.timefmt import fmt_date, local_day, long_date
 
-__all__ = ["PROPOSALS", "Meeting", "meeting", "minutes_doc", "points_text", "ranking_doc"]
-
-#: how a proposal is written in the documents
-PROPOSALS = {"CO_TINH": "Cờ thi đua cấp tỉnh", "BK_UBND": "Bằng khen của Chủ tịch UBND tỉnh"}
+__all__ = ["Meeting", "meeting", "minutes_doc", "points_text", "ranking_doc"]
 
 
 @dataclass(frozen=True)
@@ -66,24 +63,24 @@ def _dateline() -> str:
     return long_date(local_day(clock.now())).capitalize()
 
 
-def _ranking_table(rows: Sequence[StandingRow], codes: Sequence[str]) -> Table:
+def _row(r: StandingRow, middle: Sequence[str], awards: Mapping[str, str]) -> tuple[str, ...]:
+    """A document's line of one member: its rank and name, ``middle``, and the award proposed for it."""
+    return (str(r.rank or ""), r.name, *middle, awards.get(r.proposal or "", ""))
+
+
+def _votes(r: StandingRow) -> str:
+    return "" if r.votes is None else str(r.votes)
+
+
+def ranking_doc(
+    view: YearView, rows: Sequence[StandingRow], codes: Sequence[str], rules_name: str, awards: Mapping[str, str]
+) -> Doc:
+    """The ranking with each member's points per criterion, its total, votes and proposal (``awards``: the
+    catalogue's names of the proposed awards)."""
     body = tuple(
-        (
-            str(r.rank or ""),
-            r.name,
-            *(points_text(r.scores.get(c)) for c in codes),
-            points_text(r.total),
-            "" if r.votes is None else str(r.votes),
-            PROPOSALS.get(r.proposal or "", ""),
-        )
-        for r in rows
+        _row(r, (*(points_text(r.scores.get(c)) for c in codes), points_text(r.total), _votes(r)), awards) for r in rows
     )
     columns = ("Hạng", "Đơn vị", *codes, "Tổng điểm", "Số phiếu", "Đề nghị")
-    return Table(columns, body, (1.2, 5, *(1.3 for _ in codes), 1.8, 1.5, 3.5))
-
-
-def ranking_doc(view: YearView, rows: Sequence[StandingRow], codes: Sequence[str], rules_name: str) -> Doc:
-    """The ranking with each member's points per criterion, its total, votes and proposal."""
     return Doc(
         title="BẢNG TỔNG HỢP KẾT QUẢ CHẤM ĐIỂM, XẾP HẠNG THI ĐUA",
         subtitle=f"{view.name} — năm {view.year}",
@@ -91,27 +88,24 @@ def ranking_doc(view: YearView, rows: Sequence[StandingRow], codes: Sequence[str
         dateline=_dateline(),
         blocks=(
             Paragraph(f"Quy tắc chấm điểm: {rules_name} (phiên bản {view.rules_version or ''})."),
-            _ranking_table(rows, codes),
+            Table(columns, body, (1.2, 5, *(1.3 for _ in codes), 1.8, 1.5, 3.5)),
             Signature("TRƯỞNG CỤM, KHỐI", "", "(Ký, ghi rõ họ tên, đóng dấu)"),
         ),
     )
 
 
-def minutes_doc(view: YearView, rows: Sequence[StandingRow], held: Meeting, head_name: str, threshold: str) -> Doc:
+def minutes_doc(
+    view: YearView,
+    rows: Sequence[StandingRow],
+    held: Meeting,
+    head_name: str,
+    threshold: str,
+    awards: Mapping[str, str],
+) -> Doc:
     """The meeting's minutes (Biên bản họp bình xét): attendance, the ballot of each unit against the threshold
     of all members, the ranking and the proposals."""
     members = len(view.members)
-    body = tuple(
-        (
-            str(r.rank or ""),
-            r.name,
-            points_text(r.total),
-            "" if r.votes is None else str(r.votes),
-            "Đạt" if r.passed else "Không đạt",
-            PROPOSALS.get(r.proposal or "", ""),
-        )
-        for r in rows
-    )
+    body = tuple(_row(r, (points_text(r.total), _votes(r), "Đạt" if r.passed else "Không đạt"), awards) for r in rows)
     return Doc(
         title="BIÊN BẢN HỌP BÌNH XÉT, BỎ PHIẾU THI ĐUA",
         subtitle=f"{view.name} — năm {view.year}, lần họp thứ {held.round}",

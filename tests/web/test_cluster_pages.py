@@ -188,8 +188,17 @@ def test_the_ranking_its_exports_and_the_clusters_years(app: Flask, world: Domai
     minutes = pdf_text(member.get(f"{BASE}/bien-ban.pdf").data).replace("\n", " ")
     assert "BIÊN BẢN HỌP BÌNH XÉT" in minutes and "Ngày họp: 03/12/2026" in minutes
 
+    papers = [
+        world.dossiers.upload(c, f"{c.lower()}.pdf", PDF + c.encode())
+        for c in ("TO_TRINH", "BAO_CAO_THANH_TICH", "BIEN_BAN_CUM_KHOI", "BIEN_BAN_BINH_XET")
+    ]
+    head = world.engine.identity.actor("truongcum")
+    world.clusters.send_proposal(head, CLUSTER, YEAR, flags=["ubnd-hl"], certificates=["ubnd-tp"], listed_papers=papers)
     history = text(member.get(f"/cum-khoi/{CLUSTER}/lich-su"))
     assert "Năm 2026" in history and "UBND huyện Hòa Lạc" in history
+    assert "Cờ thi đua cấp tỉnh" in history and "Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh" in history
+    minutes = pdf_text(member.get(f"{BASE}/bien-ban.pdf").data).replace("\n", " ")
+    assert "Cờ thi đua cấp tỉnh" in minutes
 
     # every page of the year, filled in, read as a Vietnamese reader: no code, no English word, no raw data
     codes = set(Units.load().names) | set(ROLES) | {"cluster_head", "cluster_member"}

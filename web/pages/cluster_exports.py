@@ -3,7 +3,7 @@ the proposals, and the meeting on a second sheet — in Vietnamese, dates dd/mm/
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from io import BytesIO
 
 from openpyxl import Workbook
@@ -12,14 +12,16 @@ from openpyxl.styles import Font
 from handlers.catalogue import format_ratio
 from handlers.cluster_rules import ClusterRules
 from handlers.cluster_service import StandingRow, YearView
-from handlers.cluster_views import PROPOSALS, Meeting
+from handlers.cluster_views import Meeting
 from handlers.timefmt import fmt_date
 from web.pages import exports
 
 XLSX_TYPE = exports.XLSX_TYPE
 
 
-def workbook(view: YearView, rules: ClusterRules, rows: Sequence[StandingRow], held: Meeting | None) -> bytes:
+def workbook(
+    view: YearView, rules: ClusterRules, rows: Sequence[StandingRow], held: Meeting | None, awards: Mapping[str, str]
+) -> bytes:
     """Sheet "Xếp hạng": rank, unit, each code's points, total, key criteria, votes, result, proposal; sheet
     "Hội nghị": the meeting's date, attendance and the votes needed."""
     book = Workbook()
@@ -43,7 +45,7 @@ def workbook(view: YearView, rules: ClusterRules, rows: Sequence[StandingRow], h
                 r.key_total,
                 r.votes,
                 result,
-                PROPOSALS.get(r.proposal or "", ""),
+                awards.get(r.proposal or "", ""),
             ]
         )
     sheet.freeze_panes = "C3"

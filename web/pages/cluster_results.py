@@ -14,7 +14,7 @@ from engine.errors import PermissionDenied
 from engine.identity import Actor
 from handlers import render
 from handlers.catalogue import format_ratio
-from handlers.cluster_service import Progress, StandingRow
+from handlers.cluster_service import CERTIFICATE, FLAG, Progress, StandingRow
 from handlers.cluster_views import meeting, minutes_doc, ranking_doc
 from web import i18n
 from web.api.context import domain
@@ -92,6 +92,7 @@ def ranking(me: Actor, code: str, year: int) -> str:
         rules=svc.rules(code, year),
         rows=svc.standings(code, year),
         held=meeting(svc, code, year),
+        awards=award_names(),
     )
 
 
@@ -99,8 +100,10 @@ def _download(data: bytes, name: str, mimetype: str) -> Response:
     return send_file(BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)
 
 
-def _codes(code: str, year: int) -> list[str]:
-    return list(service().rules(code, year).items)
+def award_names() -> dict[str, str]:
+    """The proposals' awards by the catalogue's names (the flag and the Chairman's certificate)."""
+    catalogue = domain().dossiers.catalogue()
+    return {code: catalogue.award(code).name for code in (FLAG, CERTIFICATE)}
 
 
 @blp.get("/cum-khoi/<code>/<int:year>/xep-hang.xlsx")
@@ -109,7 +112,7 @@ def ranking_xlsx(me: Actor, code: str, year: int) -> Response:
     """The ranking as an Excel workbook: the points per criterion as numbers, and the meeting."""
     svc = service()
     view, rules = svc.year(code, year), svc.rules(code, year)
-    data = cluster_exports.workbook(view, rules, svc.standings(code, year), meeting(svc, code, year))
+    data = cluster_exports.workbook(view, rules, svc.standings(code, year), meeting(svc, code, year), award_names())
     return _download(data, f"xep-hang-{code}-{year}.xlsx", cluster_exports.XLSX_TYPE)
 
 
@@ -119,7 +122,7 @@ def ranking_pdf(me: Actor, code: str, year: int) -> Response:
     """The ranking as an official document (national header), PDF."""
     svc = service()
     view, rules = svc.year(code, year), svc.rules(code, year)
-    doc = ranking_doc(view, svc.standings(code, year), _codes(code, year), rules.name)
+    doc = ranking_doc(view, svc.standings(code, year), list(rules.items), rules.name, award_names())
     return _download(render.to_pdf(doc), f"xep-hang-{code}-{year}.pdf", "application/pdf")
 
 
@@ -137,6 +140,7 @@ def minutes_pdf(me: Actor, code: str, year: int) -> Response:
         held,
         domain().units.name(view.head),
         format_ratio(svc.rules(code, year).threshold),
+        award_names(),
     )
     return _download(render.to_pdf(doc), f"bien-ban-{code}-{year}.pdf", "application/pdf")
 
@@ -145,7 +149,7 @@ def minutes_pdf(me: Actor, code: str, year: int) -> Response:
 @page()
 def history(me: Actor, code: str) -> str:
     """The cluster's years, latest first, each with its head and its ranking."""
-    return render_template("cluster_history.html", years=service().history(code), code=code)
+    return render_template("cluster_history.html", years=service().history(code), awards=award_names())
 
 
 def dashboard_rows() -> list[tuple[Progress, list[StandingRow]]]:
