@@ -40,6 +40,7 @@ from tests.web.cluster_world import (
 )
 from tests.web.dossier_world import PDF, domain_app, domain_engine
 from tests.web.dossier_world import signed_in as login
+from tests.web.dossiers.test_transactions import counting
 from tests.web.test_pages_vietnamese import Visible, leaks
 from web.auth import ROLES
 
@@ -200,15 +201,18 @@ def test_the_ranking_its_exports_and_the_clusters_years(app: Flask, world: Domai
     minutes = pdf_text(member.get(f"{BASE}/bien-ban.pdf").data).replace("\n", " ")
     assert "Cờ thi đua cấp tỉnh" in minutes
 
-    # every page of the year, filled in, read as a Vietnamese reader: no code, no English word, no raw data
+    # every page of the year, filled in, read as a Vietnamese reader (no code, no English word, no raw data), and
+    # read in reading units of work only
     codes = set(Units.load().names) | set(ROLES) | {"cluster_head", "cluster_member"}
     pages = ("", "/tu-cham", "/cham-cheo", "/cham-cheo/ubnd-vl", "/tham-dinh", "/hoi-nghi", "/xep-hang")
     for unit in ("ubnd-hl", "ubnd-tp"):
         client, _ = client_of(app, world, unit)
         for path in (*(BASE + p for p in pages), f"/cum-khoi/{CLUSTER}/lich-su", "/cum-khoi"):
             reader = Visible()
-            reader.feed(client.get(path).get_data(as_text=True))
+            with counting(world.engine.db) as count:
+                reader.feed(client.get(path).get_data(as_text=True))
             assert leaks(" ".join(reader.parts), codes) == [], (unit, path)
+            assert count.writes == 0, f"{path} only reads"
 
 
 def test_the_head_records_the_meeting(app: Flask, world: Domain, vclock: clock.VirtualClock) -> None:

@@ -70,6 +70,7 @@ def _params(api: Api, dossier: dict[str, Any]) -> dict[str, str]:
         "receipt": "GY-0000000000",  # a public comment's code (none on this dossier: the read still runs)
         "year": "2026",  # an emulation cluster's year (the code names no cluster: the read still runs)
         "unit": "ubnd-hl",
+        "graded": "ubnd-vl",  # a unit cross-graded on the cluster pages
         "criterion": "I.1",
         "index": "0",
     }
