@@ -27,6 +27,7 @@ __all__ = [
     "rules_of",
     "scored_members",
     "scored_unit",
+    "sheets_of",
     "year_of",
     "years_in",
 ]
@@ -93,6 +94,11 @@ def year_of(session: Session, code: str, year: int, *, lock: bool = False) -> Cl
     return found
 
 
+def sheets_of(session: Session, row: ClusterYear) -> list[ClusterSheet]:
+    """Every score sheet of the year (self, cross, reconciled)."""
+    return list(session.scalars(select(ClusterSheet).where(ClusterSheet.cluster_year_id == row.id)))
+
+
 def years_in(session: Session, year: int) -> list[tuple[ClusterYear, Cluster]]:
     """Every cluster's year ``year``, by the cluster's name."""
     stmt = (
@@ -137,7 +143,7 @@ def not_acted(session: Session, row: ClusterYear) -> list[str]:
             for m in row.members
             if m.pledge_signed_at is None and m.unit in members_on(row, local_day(clock.now()))
         ]
-    sheets = list(session.scalars(select(ClusterSheet).where(ClusterSheet.cluster_year_id == row.id)))
+    sheets = sheets_of(session, row)
     if row.phase == "self_score":
         done = {s.graded_unit for s in sheets if s.kind == "self"}
         return [u for u in scored_members(row) if u not in done]

@@ -24,21 +24,30 @@ from sqlalchemy.orm import Session
 from engine import Engine, clock, history
 from engine.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
 from engine.identity import Actor
-from engine.models import ProcessInstance
-from handlers import cluster_data, cluster_scoring, papers
+from engine.models import Event, ProcessInstance
+from handlers import cluster_data, cluster_rules, cluster_scoring, papers, rulesets
 from handlers.cluster_records import (
     cluster_by_code,
+    members_on,
     not_acted,
     results_of,
     rules_of,
     scored_members,
     scored_unit,
+    sheets_of,
     year_of,
     years_in,
 )
 from handlers.cluster_rules import ClusterRules
 from handlers.dossier_service import DossierService
-from handlers.models import Cluster, ClusterMember, ClusterResult, ClusterRuleSet, ClusterSheet, ClusterYear
+from handlers.models import (
+    Cluster,
+    ClusterMember,
+    ClusterResult,
+    ClusterRuleSet,
+    ClusterSheet,
+    ClusterYear,
+)
 from handlers.storage import Store
 from handlers.timefmt import fmt_date, local_day
 from handlers.units import Units
@@ -48,9 +57,12 @@ __all__ = [
     "MEMBER_GROUP",
     "PHASES",
     "PROCESS",
+    "RULES_PUBLISHED",
+    "RULE_PUBLISHERS",
     "ClusterService",
     "MemberView",
     "Progress",
+    "RuleVersion",
     "StandingRow",
     "YearView",
     "business_key",
@@ -72,6 +84,9 @@ PHASES = {
     "proposal": "Trưởng cụm gửi đề nghị khen thưởng",
     "sent": "Đã gửi đề nghị",
 }
+#: who may publish a scoring rule version (besides administrators), and its audit event
+RULE_PUBLISHERS = frozenset({"designer"})
+RULES_PUBLISHED = "cluster_rules_published"
 #: the proposal's two awards: the flag for the leading unit(s), the Chairman's certificate for others
 FLAG, CERTIFICATE = "CO_TINH", "BK_UBND"
 
@@ -79,6 +94,17 @@ FLAG, CERTIFICATE = "CO_TINH", "BK_UBND"
 def business_key(code: str, year: int) -> str:
     """The year's process instance key, ``CUM-cum-huyen-2026``."""
     return f"CUM-{code}-{year}"
+
+
+@dataclass(frozen=True)
+class RuleVersion:
+    """A stored scoring rule version; ``published_by`` None when it came with the product."""
+
+    version: str
+    name: str
+    effective_from: date
+    loaded_at: datetime
+    published_by: str | None
 
 
 @dataclass(frozen=True)
@@ -167,6 +193,34 @@ class ClusterService:
         with self.engine.db.transaction() as session:
             return cluster_data.ensure_shipped(session)
 
+    def rule_versions(self) -> list[RuleVersion]:
+        """Every scoring rule version, the latest effective date first, and who published it from the API."""
+        with self.engine.db.reading() as session:
+            rows = list(session.scalars(select(ClusterRuleSet).order_by(ClusterRuleSet.effective_from.desc())))
+            published = session.execute(select(Event.after, Event.actor).where(Event.action == RULES_PUBLISHED))
+            by = {str((after or {}).get("version")): actor for after, actor in published}
+            return [RuleVersion(r.version, r.name, r.effective_from, r.loaded_at, by.get(r.version)) for r in rows]
+
+    def publish_rules(self, caller: Actor, content: dict[str, Any]) -> str:
+        """A new scoring rule version (the grid, weights, tolerance, tie-breaks … of ``processes/clusters/rules``),
+        immutable once stored, for the years opened from its effective date; returns its version. PermissionDenied
+        unless a process designer or an administrator; InvalidInput naming each field for a broken document, an
+        effective date in the past or not after the version in force, or a version code already used."""
+        with self.engine.db.transaction() as session:
+            if not (caller.is_admin or caller.groups & RULE_PUBLISHERS):
+                raise PermissionDenied("Chỉ người thiết kế quy trình được công bố bộ tiêu chí chấm điểm cụm, khối")
+            rules = cluster_rules.parse(content, "bản nháp")
+            today = local_day(clock.now())
+            problems = rulesets.new_version_problems(
+                session, ClusterRuleSet, rules.version, rules.effective_from, today
+            )
+            if problems:
+                raise InvalidInput("Bộ tiêu chí chưa công bố được", problems)
+            row = cluster_data.load_rules(session, content, f"{caller.username}: {rules.version}")
+            after = {"version": row.version, "effective_from": row.effective_from.isoformat()}
+            history.record(session, caller.username, RULES_PUBLISHED, after=after)
+            return row.version
+
     def rules(self, code: str, year: int) -> ClusterRules:
         """The scoring rules of the year (those it runs under once opened, else those in force on 1 January)."""
         with self.engine.db.reading() as session:
@@ -177,6 +231,16 @@ class ClusterService:
         """Every cluster and bloc with a year ``year``, by name."""
         with self.engine.db.reading() as session:
             return [self._view(session, row, cluster) for row, cluster in years_in(session, year)]
+
+    def mine(self, caller: Actor, year: int) -> YearView:
+        """The cluster or bloc the caller's unit belongs to in ``year`` (today's membership when the year is
+        under way); NotFound for a unit in none."""
+        with self.engine.db.reading() as session:
+            day = min(local_day(clock.now()), date(year, 12, 31))
+            for row, cluster in years_in(session, year):
+                if caller.unit in members_on(row, max(day, date(year, 1, 1))):
+                    return self._view(session, row, cluster)
+        raise NotFound(f"unit {caller.unit!r} is in no emulation cluster or bloc in {year}")
 
     def year(self, code: str, year: int) -> YearView:
         """One cluster's year; NotFound for a cluster or a year the data does not have."""
@@ -571,7 +635,7 @@ class ClusterService:
 
     def _standings(self, session: Session, row: ClusterYear) -> list[StandingRow]:
         rules = rules_of(session, row)
-        sheets = list(session.scalars(select(ClusterSheet).where(ClusterSheet.cluster_year_id == row.id)))
+        sheets = sheets_of(session, row)
         results = {r.unit: r for r in results_of(session, row)}
         out = []
         for unit in scored_members(row):

@@ -12,14 +12,14 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from engine import clock
 from engine.errors import InvalidInput
 from engine.execution import current_execution
 from handlers import cluster_data, cluster_scoring, tally
-from handlers.cluster_records import not_acted, rules_of, scored_members, scored_unit, year_of
+from handlers.cluster_records import not_acted, rules_of, scored_members, scored_unit, sheets_of, year_of
 from handlers.cluster_rules import ClusterRules
 from handlers.models import ClusterResult, ClusterSheet, ClusterYear
 from handlers.timefmt import ZONE, local_day
@@ -42,11 +42,6 @@ __all__ = [
     "record_meeting",
     "wait",
 ]
-
-
-def _by_key(session: Session, key: str) -> ClusterYear:
-    code, _, year = key.removeprefix("CUM-").rpartition("-")
-    return year_of(session, code, int(year), lock=True)
 
 
 def _current() -> tuple[Session, ClusterYear]:
@@ -73,8 +68,10 @@ def open_(key: str) -> dict[str, Any]:
 
 
 def _by_key_session(key: str) -> tuple[Session, ClusterYear]:
+    """The engine's session and the cluster year of ``CUM-<cluster>-<year>``, locked for the step."""
     session = current_execution().session
-    return session, _by_key(session, key)
+    code, _, year = key.removeprefix("CUM-").rpartition("-")
+    return session, year_of(session, code, int(year), lock=True)
 
 
 def _phase(key: str, phase: str) -> None:
@@ -104,7 +101,7 @@ def close(key: str) -> None:
     _phase(key, "sent")
 
 
-def _refusemissing(session: Session, row: ClusterYear, field: str, what: str, *, due: datetime | None) -> None:
+def _refuse_while_missing(session: Session, row: ClusterYear, field: str, what: str, *, due: datetime | None) -> None:
     """Refused while someone has not acted, unless the deadline passed (those late are left out)."""
     if due is not None and clock.now() > due:
         return
@@ -117,25 +114,21 @@ def _refusemissing(session: Session, row: ClusterYear, field: str, what: str, *,
 def check_pledges(answer: Mapping[str, Any]) -> None:
     """Every member of the cluster today has signed the pledge."""
     session, row = _current()
-    _refusemissing(session, row, "pledges", "ký giao ước", due=None)
+    _refuse_while_missing(session, row, "pledges", "ký giao ước", due=None)
 
 
 def check_self_scores(answer: Mapping[str, Any]) -> None:
     session, row = _current()
-    _refusemissing(session, row, "scores", "nộp bảng tự chấm điểm", due=row.self_score_due)
+    _refuse_while_missing(session, row, "scores", "nộp bảng tự chấm điểm", due=row.self_score_due)
 
 
 def check_cross_grades(answer: Mapping[str, Any]) -> None:
     session, row = _current()
-    _refusemissing(session, row, "scores", "nộp bảng chấm chéo", due=row.cross_grade_due)
-
-
-def _sheets(session: Session, row: ClusterYear) -> list[ClusterSheet]:
-    return list(session.scalars(select(ClusterSheet).where(ClusterSheet.cluster_year_id == row.id)))
+    _refuse_while_missing(session, row, "scores", "nộp bảng chấm chéo", due=row.cross_grade_due)
 
 
 def _gaps(session: Session, row: ClusterYear, rules: ClusterRules) -> list[str]:
-    sheets = _sheets(session, row)
+    sheets = sheets_of(session, row)
     return [u for u in scored_members(row) if scored_unit(rules, sheets, u).gap > rules.tolerance]
 
 
@@ -163,7 +156,7 @@ def _reconciled(answer: Mapping[str, Any], rules: ClusterRules, gaps: Sequence[s
                 problems[f"reconciled[{i}].{field}"] = messages
     for unit in gaps:
         if unit not in out and not any(k.startswith("reconciled[") for k in problems):
-            problems.setdefault("reconciled", []).append(f"Chưa thẩm định điểm của đơn vị {unit}")
+            problems.setdefault("reconciled", []).append(f"Chưa thẩm định điểm của {Units.load().name(unit)}")
     if problems:
         raise InvalidInput("Điểm thẩm định chưa hợp lệ", problems)
     return out
@@ -203,7 +196,7 @@ def _tally(session: Session, row: ClusterYear, answer: Mapping[str, Any]) -> tup
     """The council's count over the cluster's members: every scored member is a candidate."""
     members = scored_members(row)
     rules = rules_of(session, row)
-    sheets = _sheets(session, row)
+    sheets = sheets_of(session, row)
     candidates = [u for u in members if scored_unit(rules, sheets, u).total is not None]
     ballots: dict[int, int] = {}
     for i, given in enumerate(answer.get("ballots") or []):
@@ -248,7 +241,7 @@ def record_meeting(
     }
     if not counted.quorum_met:
         return {"quorum_met": False}
-    sheets = _sheets(session, row)
+    sheets = sheets_of(session, row)
     standings = []
     for o in counted.outcomes:
         unit = candidates[o.candidate.id]

@@ -30,6 +30,7 @@ __all__ = [
     "latest_on",
     "load",
     "load_text",
+    "new_version_problems",
     "parsed_once",
     "read_shipped",
     "shipped_files",
@@ -124,6 +125,27 @@ def latest_on(session: Session, model: type[Versioned], day: date) -> Versioned 
     """The version of ``model`` that took effect last on or before ``day``."""
     stmt = select(model).where(model.effective_from <= day).order_by(model.effective_from.desc()).limit(1)
     return session.scalars(stmt).first()
+
+
+def new_version_problems(
+    session: Session, model: type[Versioned], version: str, effective_from: date, today: date
+) -> dict[str, list[str]]:
+    """Why a new version may not be published (by field), in Vietnamese: an effective date in the past, not after
+    the version in force, or taken by another version; a version code already used. Empty when it may."""
+    current = latest_on(session, model, today)
+    problems: dict[str, list[str]] = {}
+    if effective_from < today:
+        problems["effective_from"] = [f"phải từ hôm nay ({today:%d/%m/%Y}) trở đi"]
+    elif current is not None and effective_from <= current.effective_from:
+        problems["effective_from"] = [
+            f"phải sau ngày hiệu lực của phiên bản đang áp dụng ({current.effective_from:%d/%m/%Y})"
+        ]
+    same_day = session.scalar(select(model.version).where(model.effective_from == effective_from))
+    if same_day is not None and "effective_from" not in problems:
+        problems["effective_from"] = [f"phiên bản {same_day} đã có hiệu lực từ ngày này"]
+    if session.scalar(select(model.id).where(model.version == version)) is not None:
+        problems["version"] = [f"mã phiên bản {version} đã được dùng"]
+    return problems
 
 
 def by_id(session: Session, rule_set_id: int) -> Catalogue:

@@ -137,6 +137,9 @@ POLICY: dict[str, Rule] = {
     # the year's head (group cluster_head, the head unit) or a member unit's officer (cluster_member)
     "GET /api/clusters": SIGNED_IN,
     "GET /api/clusters/progress": SIGNED_IN,
+    "GET /api/clusters/mine": SIGNED_IN,
+    "GET /api/clusters/rules": SIGNED_IN,
+    "POST /api/clusters/rules": DEPLOYERS,
     "GET /api/clusters/<code>/history": SIGNED_IN,
     "GET /api/clusters/<code>/<int:year>": SIGNED_IN,
     "GET /api/clusters/<code>/<int:year>/rules": SIGNED_IN,

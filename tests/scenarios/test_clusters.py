@@ -14,115 +14,25 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.errors import InvalidInput, PermissionDenied
-from engine.identity import Actor
 from engine.models import Event
 from handlers import cluster_data
 from handlers.catalogue import read_yaml
 from handlers.cluster_service import ClusterService
 from handlers.models import ClusterMember, ClusterResult, ClusterSheet, ClusterYear, Dossier
-from tests.scenarios.conftest import PDF, World, drive, vn
+from tests.cluster_story import BALLOTS, CLUSTER, HEAD, TRUE, UNITS, YEAR, ClusterStory, sheet
+from tests.scenarios.conftest import World, drive, vn
 
-CLUSTER, YEAR = "cum-huyen", 2026
 RULES = cluster_data.SHIPPED / "rules" / "2025-01-01.yaml"
-HEAD = "ubnd-tp"
-UNITS = ["ubnd-tp", "ubnd-hl", "ubnd-tm", "ubnd-pd", "ubnd-bs", "ubnd-dh", "ubnd-tx", "ubnd-vl"]
-CODES = ["I.1", "I.2", "I.3", "II.1", "II.2", "III.1", "III.2"]
-#: what each unit really achieved (every grader sees it so); ubnd-hl and ubnd-tp tie on 90, ubnd-hl has the
-#: higher key criteria (I.1 + I.2: 43 against 42)
-TRUE = {
-    "ubnd-hl": (29, 14, 8, 8, 8, 15, 8),
-    "ubnd-tp": (28, 14, 9, 9, 9, 13, 8),
-    "ubnd-pd": (26, 13, 9, 8, 8, 13, 8),
-    "ubnd-bs": (25, 12, 9, 8, 8, 12, 8),
-    "ubnd-dh": (25, 12, 8, 8, 8, 11, 8),
-    "ubnd-tx": (24, 12, 8, 8, 7, 11, 8),
-    "ubnd-tm": (23, 10, 8, 8, 7, 11, 8),
-    "ubnd-vl": (23, 11, 8, 7, 7, 11, 8),
-}
-#: ubnd-vl scores itself 86 where the others see 75: a gap of 11 beyond the tolerance of 5
-INFLATED = {**TRUE, "ubnd-vl": (27, 14, 9, 9, 9, 11, 7)}
-EVIDENCE_CRITERIA = ("I.1", "I.2", "II.2")
-
-
-def sheet(points: tuple[int, ...]) -> dict[str, Any]:
-    return dict(zip(CODES, points, strict=True))
-
-
-def officer(unit: str) -> str:
-    return "truongcum" if unit == HEAD else f"tdkt-{unit}"
 
 
 @pytest.fixture
-def clusters(world: World) -> ClusterService:
-    world.engine.identity.ensure_user("truongcum", groups=["cluster_head", "cluster_member"], unit=HEAD)
-    for unit in UNITS[1:]:
-        world.engine.identity.ensure_user(officer(unit), groups=["cluster_member"], unit=unit)
-    world.domain.clusters.load_shipped()
-    return world.domain.clusters
+def story(world: World) -> ClusterStory:
+    return ClusterStory(world.domain, world.clock)
 
 
-def who(world: World, unit: str) -> Actor:
-    return world.person(officer(unit))
-
-
-def to_scoring(world: World, clusters: ClusterService) -> None:
-    """Open the year, circulate and sign the pledge, and let the clock reach the scoring round (01/11)."""
-    head = who(world, HEAD)
-    clusters.open_year(head, CLUSTER, YEAR)
-    clusters.circulate_pledge(head, CLUSTER, YEAR, "Giao ước thi đua năm 2026")
-    for unit in UNITS:
-        clusters.sign_pledge(who(world, unit), CLUSTER, YEAR)
-    clusters.close_pledges(head, CLUSTER, YEAR)
-    assert clusters.year(CLUSTER, YEAR).phase == "waiting"
-    world.clock.set(vn(2, 11))
-    world.engine.timers.fire_due()
-    assert clusters.year(CLUSTER, YEAR).phase == "self_score"
-
-
-def self_score(world: World, clusters: ClusterService, unit: str, points: tuple[int, ...]) -> None:
-    actor = who(world, unit)
-    evidence = {
-        code: [clusters.upload_evidence(actor, CLUSTER, YEAR, f"minh-chung-{code}.pdf", PDF + code.encode())]
-        for code in EVIDENCE_CRITERIA
-    }
-    clusters.submit_self_score(actor, CLUSTER, YEAR, sheet(points), evidence)
-
-
-def to_cross_grading(world: World, clusters: ClusterService) -> None:
-    to_scoring(world, clusters)
-    for unit in UNITS:
-        self_score(world, clusters, unit, INFLATED[unit])
-    clusters.close_self_scores(who(world, HEAD), CLUSTER, YEAR)
-
-
-def to_meeting(world: World, clusters: ClusterService) -> None:
-    to_cross_grading(world, clusters)
-    world.clock.advance(days=10)
-    for grader in UNITS:
-        for graded in clusters.to_grade(who(world, grader), CLUSTER, YEAR):
-            clusters.submit_cross_grade(who(world, grader), CLUSTER, YEAR, graded, sheet(TRUE[graded]))
-    clusters.close_cross_grades(who(world, HEAD), CLUSTER, YEAR)
-    gaps = [row for row in clusters.standings(CLUSTER, YEAR) if row.beyond_tolerance]
-    assert [(row.unit, row.gap) for row in gaps] == [("ubnd-vl", 11)]
-    reconciled = {**sheet(TRUE["ubnd-vl"]), "I.3": 9}  # the head finds one point more than the graders: 76
-    clusters.reconcile(who(world, HEAD), CLUSTER, YEAR, [{"unit": "ubnd-vl", "scores": reconciled, "note": "Xác minh"}])
-
-
-BALLOTS = {
-    "ubnd-hl": 8,
-    "ubnd-tp": 8,
-    "ubnd-pd": 7,
-    "ubnd-bs": 7,
-    "ubnd-dh": 5,
-    "ubnd-tx": 4,
-    "ubnd-tm": 3,
-    "ubnd-vl": 3,
-}
-
-
-def to_proposal(world: World, clusters: ClusterService) -> None:
-    to_meeting(world, clusters)
-    clusters.record_meeting(who(world, HEAD), CLUSTER, YEAR, held_on=date(2026, 12, 3), present=UNITS, ballots=BALLOTS)
+@pytest.fixture
+def clusters(story: ClusterStory) -> ClusterService:
+    return story.clusters
 
 
 def papers(world: World) -> list[dict[str, Any]]:
@@ -148,8 +58,15 @@ def refused(world: World, field: str, action: Any) -> str:
     return " ".join(caught.value.fields[field])
 
 
-def test_a_cluster_of_eight_runs_its_year_to_the_flag_decision(world: World, clusters: ClusterService) -> None:
-    to_proposal(world, clusters)
+def test_a_cluster_of_eight_runs_its_year_to_the_flag_decision(
+    world: World, clusters: ClusterService, story: ClusterStory
+) -> None:
+    story.to_reconciling()
+    gaps = [row for row in clusters.standings(CLUSTER, YEAR) if row.beyond_tolerance]
+    assert [(row.unit, row.gap) for row in gaps] == [("ubnd-vl", 11)]
+    assert clusters.year(CLUSTER, YEAR).open_steps == ("reconcile",)
+    story.reconcile()
+    story.meet()
     ranking = clusters.standings(CLUSTER, YEAR)
     assert [(r.unit, r.rank, str(r.total)) for r in ranking] == [
         ("ubnd-hl", 1, "90.00"),  # tied with ubnd-tp on the total; the key criteria (43 > 42) break it
@@ -166,7 +83,7 @@ def test_a_cluster_of_eight_runs_its_year_to_the_flag_decision(world: World, clu
     assert (vl.reconciled, str(vl.self_total), str(vl.cross_average)) == (True, "86.00", "75.00")
 
     codes = clusters.send_proposal(
-        who(world, HEAD),
+        story.who(HEAD),
         CLUSTER,
         YEAR,
         flags=["ubnd-hl"],
@@ -204,43 +121,46 @@ def test_a_cluster_of_eight_runs_its_year_to_the_flag_decision(world: World, clu
     assert years == [(2026, [1, 2]), (2025, [None, None])]  # 2025 was never run here: listed, not ranked
 
 
-def test_a_score_above_its_maximum_is_refused(world: World, clusters: ClusterService) -> None:
-    to_scoring(world, clusters)
+def test_a_score_above_its_maximum_is_refused(world: World, clusters: ClusterService, story: ClusterStory) -> None:
+    story.to_scoring()
+    assert clusters.year(CLUSTER, YEAR).phase == "self_score"  # the timer of 01/11 opened the round
     too_much = {**sheet(TRUE["ubnd-hl"]), "I.1": 31}
-    message = refused(world, "scores.I.1", lambda: self_score(world, clusters, "ubnd-hl", tuple(too_much.values())))
+    message = refused(world, "scores.I.1", lambda: story.self_score("ubnd-hl", tuple(too_much.values())))
     assert "từ 0 đến 30" in message
 
 
-def test_evidence_is_needed_where_the_grid_asks_for_it(world: World, clusters: ClusterService) -> None:
-    to_scoring(world, clusters)
-    actor = who(world, "ubnd-hl")
+def test_evidence_is_needed_where_the_grid_asks_for_it(
+    world: World, clusters: ClusterService, story: ClusterStory
+) -> None:
+    story.to_scoring()
+    actor = story.who("ubnd-hl")
     message = refused(
         world, "evidence.I.2", lambda: clusters.submit_self_score(actor, CLUSTER, YEAR, sheet(TRUE["ubnd-hl"]), {})
     )
     assert "minh chứng" in message
 
 
-def test_no_unit_grades_itself(world: World, clusters: ClusterService) -> None:
-    to_cross_grading(world, clusters)
-    actor = who(world, "ubnd-bs")
+def test_no_unit_grades_itself(world: World, clusters: ClusterService, story: ClusterStory) -> None:
+    story.to_cross_grading()
+    actor = story.who("ubnd-bs")
     message = refused(
         world, "graded", lambda: clusters.submit_cross_grade(actor, CLUSTER, YEAR, "ubnd-bs", sheet(TRUE["ubnd-bs"]))
     )
     assert "không được tự chấm" in message
 
 
-def test_a_late_self_score_is_refused(world: World, clusters: ClusterService) -> None:
-    to_scoring(world, clusters)
+def test_a_late_self_score_is_refused(world: World, clusters: ClusterService, story: ClusterStory) -> None:
+    story.to_scoring()
     world.clock.set(vn(21, 11))
-    message = refused(world, "scores", lambda: self_score(world, clusters, "ubnd-hl", TRUE["ubnd-hl"]))
+    message = refused(world, "scores", lambda: story.self_score("ubnd-hl", TRUE["ubnd-hl"]))
     assert "quá hạn" in message and "20/11/2026" in message
 
 
 def test_a_proposal_without_the_threshold_or_for_a_unit_not_leading_is_refused(
-    world: World, clusters: ClusterService
+    world: World, clusters: ClusterService, story: ClusterStory
 ) -> None:
-    to_proposal(world, clusters)
-    head, listed = who(world, HEAD), papers(world)
+    story.to_proposal()
+    head, listed = story.who(HEAD), papers(world)
 
     def send(flags: list[str], certificates: list[str]) -> None:
         clusters.send_proposal(head, CLUSTER, YEAR, flags=flags, certificates=certificates, listed_papers=listed)
@@ -251,10 +171,10 @@ def test_a_proposal_without_the_threshold_or_for_a_unit_not_leading_is_refused(
     assert clusters.year(CLUSTER, YEAR).phase == "proposal"
 
 
-def test_a_proposal_after_the_deadline_is_refused(world: World, clusters: ClusterService) -> None:
-    to_proposal(world, clusters)
+def test_a_proposal_after_the_deadline_is_refused(world: World, clusters: ClusterService, story: ClusterStory) -> None:
+    story.to_proposal()
     world.clock.set(vn(11, 12))
-    head = who(world, HEAD)
+    head = story.who(HEAD)
     message = refused(
         world,
         "proposal",
@@ -265,20 +185,22 @@ def test_a_proposal_after_the_deadline_is_refused(world: World, clusters: Cluste
     assert "quá hạn" in message and "10/12/2026" in message
 
 
-def test_the_head_closes_the_pledge_only_when_every_member_signed(world: World, clusters: ClusterService) -> None:
-    head = who(world, HEAD)
+def test_the_head_closes_the_pledge_only_when_every_member_signed(
+    world: World, clusters: ClusterService, story: ClusterStory
+) -> None:
+    head = story.who(HEAD)
     clusters.open_year(head, CLUSTER, YEAR)
     clusters.circulate_pledge(head, CLUSTER, YEAR)
     clusters.sign_pledge(head, CLUSTER, YEAR)
     message = refused(world, "pledges", lambda: clusters.close_pledges(head, CLUSTER, YEAR))
     assert "UBND huyện Hòa Lạc" in message
     with pytest.raises(PermissionDenied):
-        clusters.close_pledges(who(world, "ubnd-hl"), CLUSTER, YEAR)
+        clusters.close_pledges(story.who("ubnd-hl"), CLUSTER, YEAR)
 
 
-def test_the_meeting_without_quorum_is_held_again(world: World, clusters: ClusterService) -> None:
-    to_meeting(world, clusters)
-    head = who(world, HEAD)
+def test_the_meeting_without_quorum_is_held_again(world: World, clusters: ClusterService, story: ClusterStory) -> None:
+    story.to_meeting()
+    head = story.who(HEAD)
     clusters.record_meeting(head, CLUSTER, YEAR, held_on=date(2026, 12, 2), present=UNITS[:5], ballots={})
     view = clusters.year(CLUSTER, YEAR)
     assert view.phase == "meeting" and view.open_steps == ("record_meeting",)
@@ -289,18 +211,20 @@ def test_the_meeting_without_quorum_is_held_again(world: World, clusters: Cluste
     assert clusters.year(CLUSTER, YEAR).phase == "proposal"
 
 
-def test_a_new_rule_version_changes_who_grades_whom(world: World, clusters: ClusterService) -> None:
+def test_a_new_rule_version_changes_who_grades_whom(
+    world: World, clusters: ClusterService, story: ClusterStory
+) -> None:
     """A version in force from 01/01/2026 where only the head's grading group (head and deputy) cross-grades: the
     year opened after it runs under it; a member outside the group is refused, the head grades every other."""
     content = read_yaml(RULES.read_text(encoding="utf-8"), RULES.name)
     content.update(version="CUM-2026-TO", effective_from="2026-01-01", cross_grading="head_group")
     with world.engine.db.transaction() as s:
         cluster_data.load_rules(s, content, "2026-01-01.yaml")
-    to_cross_grading(world, clusters)
+    story.to_cross_grading()
     assert clusters.year(CLUSTER, YEAR).rules_version == "CUM-2026-TO"
-    assert clusters.to_grade(who(world, "ubnd-bs"), CLUSTER, YEAR) == []
-    assert len(clusters.to_grade(who(world, HEAD), CLUSTER, YEAR)) == 7
-    actor = who(world, "ubnd-bs")
+    assert clusters.to_grade(story.who("ubnd-bs"), CLUSTER, YEAR) == []
+    assert len(clusters.to_grade(story.who(HEAD), CLUSTER, YEAR)) == 7
+    actor = story.who("ubnd-bs")
     message = refused(
         world, "graded", lambda: clusters.submit_cross_grade(actor, CLUSTER, YEAR, "ubnd-hl", sheet(TRUE["ubnd-hl"]))
     )

@@ -41,6 +41,7 @@ SEMANTIC_REFUSALS = {
     "POST /api/definitions/validate": "file names must be distinct within a bundle",
     "POST /api/calendar/swaps": "a swap's day off must be a working day and its day worked a weekend day",
     "POST /api/dossiers": "the award type, papers and nominees must match the rule set in force",
+    "POST /api/clusters/rules": "a scoring rule document must hold a valid grid, weights, vote and deadlines",
     "POST /api/dossiers/{code}/papers": "the paper's kind and file type must be those the rule set accepts",
     "GET /api/reports/on-time": "end must not be before start and the range at most ten years long",
     "GET /api/reports/late": "end must not be before start and the range at most ten years long",

@@ -193,3 +193,23 @@ class ProposalOut(Schema):
 
 class EvidenceUploadIn(Schema):
     file = Upload(required=True)
+
+
+class RuleVersionOut(Schema):
+    version = fields.String()
+    name = fields.String()
+    effective_from = fields.Date()
+    loaded_at = moment()
+    published_by = fields.String(allow_none=True, metadata={"description": "None: shipped with the product"})
+
+
+class RulesIn(Schema):
+    rules = fields.Dict(
+        keys=fields.String(),
+        required=True,
+        metadata={"description": "a scoring rule document, as processes/clusters/rules/*.yaml (dates as text)"},
+    )
+
+
+class PublishedOut(Schema):
+    version = fields.String()

@@ -25,8 +25,11 @@ from web.api.cluster_schemas import (
     ProgressOut,
     ProposalIn,
     ProposalOut,
+    PublishedOut,
     ReconcileIn,
+    RulesIn,
     RulesOut,
+    RuleVersionOut,
     SelfScoreIn,
     SheetOut,
     SheetQuery,
@@ -73,6 +76,31 @@ class Progress(MethodView):
     def get(self, query: dict[str, Any]) -> list[Any]:
         """Each cluster's phase, the phase's deadline, working days left and the units that have not acted."""
         return _clusters().progress(query["year"])
+
+
+@blp.route("/rules")
+class RuleVersions(MethodView):
+    @blp.response(200, RuleVersionOut(many=True))
+    def get(self) -> list[Any]:
+        """The scoring rule versions, the latest effective date first."""
+        return _clusters().rule_versions()
+
+    @blp.arguments(RulesIn)
+    @blp.response(201, PublishedOut)
+    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Publish a new scoring rule version (process designers): immutable once stored, for the years opened
+        from its effective date. 422 naming each field of a broken document, a past effective date or a used
+        version code."""
+        return {"version": _clusters().publish_rules(actor(), body["rules"])}
+
+
+@blp.route("/mine")
+class Mine(MethodView):
+    @blp.arguments(YearQuery, location="query", error_status_code=400)
+    @blp.response(200, YearOut)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """The cluster or bloc of my unit in the year (404 for a unit in none)."""
+        return _year(_clusters().mine(actor(), query["year"]))
 
 
 @blp.route("/<code>/history")

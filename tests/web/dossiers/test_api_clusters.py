@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 
 from engine import clock
+from handlers import cluster_data
+from handlers.catalogue import read_yaml
 from handlers.domain import Domain
 from tests.web.conftest import Api
 from tests.web.dossier_world import PDF
@@ -43,6 +45,9 @@ def test_the_head_and_a_member_work_the_pledge_and_the_scores(
     area = next(c for c in listed if c["code"] == "cum-huyen")
     assert (area["head"], len(area["members"]), area["phase"]) == ("ubnd-tp", 8, "planned")
 
+    assert ok(api.get("/api/clusters/mine?year=2026", MEMBER))["code"] == "cum-huyen"
+    assert ok(api.get("/api/clusters/mine?year=2026", STRANGER))["code"] == "khoi-van-xa"
+    assert api.get("/api/clusters/mine?year=2026", "desk").status_code == 404  # the desk's unit is in none
     assert api.post(f"{BASE}/open", MEMBER).status_code == 403  # only the year's head
     opened = ok(api.post(f"{BASE}/open", HEAD), 201)
     assert opened["open_steps"] == ["circulate_pledge"] and opened["rules_version"] == "CUM-2025"
@@ -118,3 +123,28 @@ def test_the_openapi_document_lists_the_clusters_api(api: Api, people: Domain) -
     paths = ok(api.get("/api/openapi.json"))["paths"]
     for path in ("/api/clusters", "/api/clusters/{code}/{year}/self-score", "/api/clusters/{code}/{year}/proposal"):
         assert path in paths
+
+
+def _rules_document() -> dict[str, Any]:
+    path = cluster_data.SHIPPED / "rules" / "2025-01-01.yaml"
+    return read_yaml(path.read_text(encoding="utf-8"), path.name)
+
+
+def test_a_designer_publishes_a_new_rule_version(api: Api, people: Domain) -> None:
+    listed = ok(api.get("/api/clusters/rules", MEMBER))
+    assert [(v["version"], v["published_by"]) for v in listed] == [("CUM-2025", None)]
+    draft = {**_rules_document(), "version": "CUM-2027", "effective_from": "2027-01-01", "tolerance": 4}
+
+    assert api.post("/api/clusters/rules", HEAD, json={"rules": draft}).status_code == 403  # not a designer
+    broken = api.post("/api/clusters/rules", "designer", json={"rules": {**draft, "cross_grading": "moi_nguoi"}})
+    assert broken.status_code == 422 and "cross_grading" in broken.get_json()["fields"]
+    past = api.post("/api/clusters/rules", "designer", json={"rules": {**draft, "effective_from": "2026-01-01"}})
+    assert past.status_code == 422 and "effective_from" in past.get_json()["fields"]
+    reused = api.post("/api/clusters/rules", "designer", json={"rules": {**draft, "version": "CUM-2025"}})
+    assert reused.status_code == 422 and "version" in reused.get_json()["fields"]
+    assert len(ok(api.get("/api/clusters/rules", MEMBER))) == 1  # nothing stored
+
+    assert ok(api.post("/api/clusters/rules", "designer", json={"rules": draft}), 201) == {"version": "CUM-2027"}
+    listed = ok(api.get("/api/clusters/rules", MEMBER))
+    assert [(v["version"], v["published_by"]) for v in listed] == [("CUM-2027", "designer"), ("CUM-2025", None)]
+    assert ok(api.get(f"{BASE}/rules", MEMBER))["tolerance"] == "5"  # 2026 still runs under CUM-2025
