@@ -21,28 +21,26 @@ from engine import clock
 from handlers.domain import Domain
 from tests.browser import dossiers
 from tests.browser.contrast import illegible
-from tests.web.cluster_world import (
+from tests.cluster_story import (
     BALLOTS,
-    BASE,
     CLUSTER,
-    EVIDENCE,
+    EVIDENCE_CRITERIA,
     HEAD,
-    SELF,
+    INFLATED,
+    PDF,
     TRUE,
     UNITS,
     YEAR,
+    ClusterStory,
     officer,
-    people,
-    self_score,
     sheet,
-    who,
 )
-from tests.web.dossier_world import PDF
 
 engine = dossiers.engine
 live_app = dossiers.live_app
 world = dossiers.world
 MEMBER = "ubnd-hl"
+BASE = f"/cum-khoi/{CLUSTER}/{YEAR}"
 
 
 @pytest.fixture
@@ -75,7 +73,7 @@ def fill_sheet(page, points: dict[str, object]) -> None:  # type: ignore[no-unty
 def test_a_member_and_the_head_work_the_cluster_year(
     page, sign_in, shot, world: Domain, vclock: clock.VirtualClock
 ) -> None:
-    people(world)
+    story = ClusterStory(world, vclock)
     clusters = world.clusters
 
     # the head opens the year and circulates the pledge
@@ -100,7 +98,7 @@ def test_a_member_and_the_head_work_the_cluster_year(
     shot("cluster-pledge-signed")
     for unit in UNITS:
         if unit != MEMBER:
-            clusters.sign_pledge(who(world, unit), CLUSTER, YEAR)
+            clusters.sign_pledge(story.who(unit), CLUSTER, YEAR)
     as_officer(page, sign_in, HEAD)
     head_step(page, "close_pledges")
     assert clusters.year(CLUSTER, YEAR).phase == "waiting"
@@ -111,9 +109,9 @@ def test_a_member_and_the_head_work_the_cluster_year(
     as_officer(page, sign_in, MEMBER)
     page.goto(BASE)
     page.click("#self-link")
-    own = sheet(SELF[MEMBER])
+    own = sheet(INFLATED[MEMBER])
     fill_sheet(page, {**own, "I.1": 31})
-    for code in EVIDENCE:
+    for code in EVIDENCE_CRITERIA:
         page.set_input_files(
             f"input[name='evidence.{code}']",
             files=[{"name": f"minh-chung-{code}.pdf", "mimeType": "application/pdf", "buffer": PDF + code.encode()}],
@@ -123,7 +121,7 @@ def test_a_member_and_the_head_work_the_cluster_year(
     assert clusters.sheets(CLUSTER, YEAR) == [], "nothing kept of a refused sheet"
     shot("cluster-self-score-refused")
     fill_sheet(page, own)
-    for code in EVIDENCE:  # a refused form keeps no file: they are chosen again
+    for code in EVIDENCE_CRITERIA:  # a refused form keeps no file: they are chosen again
         page.set_input_files(
             f"input[name='evidence.{code}']",
             files=[{"name": f"minh-chung-{code}.pdf", "mimeType": "application/pdf", "buffer": PDF + code.encode()}],
@@ -135,7 +133,7 @@ def test_a_member_and_the_head_work_the_cluster_year(
     shot("cluster-self-score-sent")
     for unit in UNITS:
         if unit != MEMBER:
-            self_score(world, unit)
+            story.self_score(unit, INFLATED[unit])
     as_officer(page, sign_in, HEAD)
     head_step(page, "close_self_scores")
 
@@ -151,9 +149,9 @@ def test_a_member_and_the_head_work_the_cluster_year(
     assert "Đã nộp bảng chấm chéo cho UBND huyện Vĩnh Lộc." in page.inner_text(".flash")
     shot("cluster-cross-grading")
     for grader in UNITS:
-        for graded in clusters.to_grade(who(world, grader), CLUSTER, YEAR):
+        for graded in clusters.to_grade(story.who(grader), CLUSTER, YEAR):
             if (grader, graded) != (MEMBER, "ubnd-vl"):
-                clusters.submit_cross_grade(who(world, grader), CLUSTER, YEAR, graded, sheet(TRUE[graded]))
+                clusters.submit_cross_grade(story.who(grader), CLUSTER, YEAR, graded, sheet(TRUE[graded]))
 
     # the head closes the round and reconciles the gap of UBND huyện Vĩnh Lộc (86 against 75)
     as_officer(page, sign_in, HEAD)

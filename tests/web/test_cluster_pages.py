@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -19,37 +20,38 @@ from engine import clock
 from engine.db import Database
 from handlers.domain import Domain
 from handlers.units import Units
-from tests.pdf_text import pdf_text
-from tests.web.cluster_world import (
+from tests.cluster_story import (
     BALLOTS,
-    BASE,
     CLUSTER,
-    EVIDENCE,
-    SELF,
+    EVIDENCE_CRITERIA,
+    HEAD,
+    INFLATED,
     TRUE,
     UNITS,
     YEAR,
-    hold_meeting,
+    ClusterStory,
     officer,
-    people,
     sheet,
-    to_cross_grading,
-    to_meeting,
-    to_reconcile,
-    to_scoring,
 )
+from tests.pdf_text import pdf_text
 from tests.web.dossier_world import PDF, domain_app, domain_engine
 from tests.web.dossier_world import signed_in as login
 from tests.web.dossiers.test_transactions import counting
 from tests.web.test_pages_vietnamese import Visible, leaks
 from web.auth import ROLES
 
+BASE = f"/cum-khoi/{CLUSTER}/{YEAR}"
+EVIDENCE, SELF = EVIDENCE_CRITERIA, INFLATED
+
 
 @pytest.fixture
 def world(database: Database, vclock: object, tmp_path: Path) -> Domain:
-    found = domain_engine(database, tmp_path / "files")
-    people(found)
-    return found
+    return domain_engine(database, tmp_path / "files")
+
+
+@pytest.fixture
+def story(world: Domain, vclock: clock.VirtualClock) -> ClusterStory:
+    return ClusterStory(world, vclock)
 
 
 @pytest.fixture
@@ -78,8 +80,8 @@ def sheets(world: Domain) -> int:
     return len(world.clusters.sheets(CLUSTER, YEAR))
 
 
-def test_a_member_sends_its_self_score_with_evidence(app: Flask, world: Domain, vclock: clock.VirtualClock) -> None:
-    to_scoring(world, vclock)
+def test_a_member_sends_its_self_score_with_evidence(app: Flask, world: Domain, story: ClusterStory) -> None:
+    story.to_scoring()
     member, token = client_of(app, world, "ubnd-hl")
     page = member.get(f"{BASE}/tu-cham")
     assert page.status_code == 200
@@ -118,8 +120,8 @@ def test_a_member_sends_its_self_score_with_evidence(app: Flask, world: Domain, 
     assert stranger.get(f"{BASE}/tu-cham").status_code == 403
 
 
-def test_members_cross_grade_others_never_themselves(app: Flask, world: Domain, vclock: clock.VirtualClock) -> None:
-    to_cross_grading(world, vclock)
+def test_members_cross_grade_others_never_themselves(app: Flask, world: Domain, story: ClusterStory) -> None:
+    story.to_cross_grading()
     member, token = client_of(app, world, "ubnd-hl")
     listed = text(member.get(f"{BASE}/cham-cheo"))
     assert listed.count('class="grade"') == len(UNITS) - 1 and "cham-cheo/ubnd-hl" not in listed
@@ -136,10 +138,8 @@ def test_members_cross_grade_others_never_themselves(app: Flask, world: Domain, 
     assert (cross.grader_unit, cross.graded_unit, cross.scores["I.1"]) == ("ubnd-hl", "ubnd-vl", "23")
 
 
-def test_the_head_reconciles_the_gap_beyond_the_tolerance(
-    app: Flask, world: Domain, vclock: clock.VirtualClock
-) -> None:
-    to_reconcile(world, vclock)
+def test_the_head_reconciles_the_gap_beyond_the_tolerance(app: Flask, world: Domain, story: ClusterStory) -> None:
+    story.to_reconciling()
     member, _ = client_of(app, world, "ubnd-hl")
     assert member.get(f"{BASE}/tham-dinh").status_code == 403  # only the head reconciles
     head, token = client_of(app, world, "ubnd-tp")
@@ -161,13 +161,13 @@ def test_the_head_reconciles_the_gap_beyond_the_tolerance(
     assert (vl.reconciled, str(vl.total)) == (True, "76.00")
 
 
-def test_the_ranking_its_exports_and_the_clusters_years(app: Flask, world: Domain, vclock: clock.VirtualClock) -> None:
-    to_meeting(world, vclock)
+def test_the_ranking_its_exports_and_the_clusters_years(app: Flask, world: Domain, story: ClusterStory) -> None:
+    story.to_meeting()
     member, _ = client_of(app, world, "ubnd-hl")
     before = text(member.get(f"{BASE}/xep-hang"))
     assert "Chưa xếp hạng" in before and "bien-ban.pdf" not in before
     assert member.get(f"{BASE}/bien-ban.pdf").status_code == 404
-    hold_meeting(world)
+    story.meet()
 
     page = text(member.get(f"{BASE}/xep-hang"))
     order = re.findall(r"<tr(?: class=\"leading\")?> <td>(\d+)</td><td>([^<]+)", page)
@@ -215,8 +215,8 @@ def test_the_ranking_its_exports_and_the_clusters_years(app: Flask, world: Domai
             assert count.writes == 0, f"{path} only reads"
 
 
-def test_the_head_records_the_meeting(app: Flask, world: Domain, vclock: clock.VirtualClock) -> None:
-    to_meeting(world, vclock)
+def test_the_head_records_the_meeting(app: Flask, world: Domain, story: ClusterStory) -> None:
+    story.to_meeting()
     member, member_token = client_of(app, world, "ubnd-hl")
     assert member.get(f"{BASE}/hoi-nghi").status_code == 403
     head, token = client_of(app, world, "ubnd-tp")
@@ -253,8 +253,15 @@ def test_the_head_records_the_meeting(app: Flask, world: Domain, vclock: clock.V
     assert [(r.unit, r.rank, r.votes) for r in ranked][:2] == [("ubnd-hl", 1, 8), ("ubnd-tp", 2, 8)]
 
 
-def test_the_supervisor_sees_the_clusters_progress(app: Flask, world: Domain, vclock: clock.VirtualClock) -> None:
-    to_cross_grading(world, vclock, skip="ubnd-tm")  # the deadline passed without ubnd-tm's self-score
+def test_the_supervisor_sees_the_clusters_progress(
+    app: Flask, world: Domain, story: ClusterStory, vclock: clock.VirtualClock
+) -> None:
+    story.to_scoring()
+    for unit in UNITS:
+        if unit != "ubnd-tm":
+            story.self_score(unit, INFLATED[unit])
+    vclock.set(datetime(2026, 11, 23, 1, 0, tzinfo=UTC))  # Monday 23/11, past the self-scores' deadline (20/11)
+    story.clusters.close_self_scores(story.who(HEAD), CLUSTER, YEAR)  # ubnd-tm left out
     supervisor, _ = login(app, world.engine, "giamsat", ["supervisor"])
     page = text(supervisor.get("/dashboard"))
     section = page[page.index('id="clusters"') :]
