@@ -129,6 +129,12 @@ def test_members_cross_grade_others_never_themselves(app: Flask, world: Domain, 
     assert member.post(f"{BASE}/cham-cheo/ubnd-hl", data=form(TRUE["ubnd-hl"], token)).status_code == 403
     page = text(member.get(f"{BASE}/cham-cheo/ubnd-vl"))
     assert "Chấm chéo: UBND huyện Vĩnh Lộc" in page and "minh-chung-I.1.pdf" in page  # the graded unit's evidence
+    proof = re.search(r'href="([^"]+/minh-chung/ubnd-vl/I.1/0)"[^>]*>minh-chung-I.1.pdf<', page)
+    assert proof is not None
+    opened = member.get(proof.group(1))
+    assert opened.mimetype == "application/pdf" and opened.data.endswith(b"I.1")  # the graders read the evidence
+    stranger, _ = login(app, world.engine, "tdkt-gd", ["cluster_member"], "so-gd")
+    assert stranger.get(proof.group(1)).status_code == 404  # not a unit of this cluster
     above = member.post(f"{BASE}/cham-cheo/ubnd-vl", data=form((23, 11, 8, 7, 7, 21, 8), token))
     assert above.status_code == 422 and 'data-field="scores.III.1"' in text(above)
     assert [s.kind for s in world.clusters.sheets(CLUSTER, YEAR)].count("cross") == 0

@@ -77,7 +77,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "cluster.key": ("tiêu chí chính", "key criterion"),
     "cluster.bonus": ("Điểm thưởng", "Bonus points"),
     "cluster.penalty": ("Điểm trừ", "Penalty points"),
-    "cluster.kept_files": ("Đã nộp: {files}", "Sent: {files}"),
+    "cluster.kept_files": ("Đã nộp:", "Sent:"),
     "cluster.file_rules": (
         "PDF, JPG, PNG hoặc DOCX; tối đa {mb} MB mỗi tệp.",
         "PDF, JPG, PNG or DOCX; at most {mb} MB each.",

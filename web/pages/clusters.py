@@ -10,9 +10,10 @@ refused form comes back with the fields named and nothing changed.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from io import BytesIO
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from werkzeug.datastructures import FileStorage
 
 from engine import clock
@@ -214,6 +215,7 @@ def self_sheet(me: Actor, code: str, year: int) -> Any:
         view=view,
         rules=rules,
         sheet=earlier,
+        graded=me.unit,
         graded_name=domain().units.name(me.unit or ""),
         kind="self",
         open=view.phase == "self_score",
@@ -221,6 +223,18 @@ def self_sheet(me: Actor, code: str, year: int) -> Any:
         errors=errors,
         form=request.form,
     ), (422 if errors else 200)
+
+
+@blp.get("/cum-khoi/<code>/<int:year>/minh-chung/<unit>/<criterion>/<int:index>")
+@page()
+def evidence(me: Actor, code: str, year: int, unit: str, criterion: str, index: int) -> Any:
+    """One evidence file of a unit's self-score, opened in the browser (the cluster's members grade by it)."""
+    meta, data = service().evidence_file(me, code, year, unit, criterion, index)
+    return send_file(
+        BytesIO(data),
+        mimetype=str(meta.get("content_type") or "application/octet-stream"),
+        download_name=str(meta.get("filename") or "minh-chung"),
+    )
 
 
 @blp.get("/cum-khoi/<code>/<int:year>/cham-cheo")
