@@ -269,6 +269,11 @@ def test_the_supervisor_sees_the_clusters_progress(
     vclock.set(datetime(2026, 11, 23, 1, 0, tzinfo=UTC))  # Monday 23/11, past the self-scores' deadline (20/11)
     story.clusters.close_self_scores(story.who(HEAD), CLUSTER, YEAR)  # ubnd-tm left out
     supervisor, _ = login(app, world.engine, "giamsat", ["supervisor"])
+    listed = text(supervisor.get("/cum-khoi?nam=2026"))
+    assert "Cụm, khối thi đua năm 2026" in listed and listed.count("Xem</a>") == 3
+    bad_year = supervisor.get("/cum-khoi?nam=hai-nghìn")
+    assert bad_year.status_code == 400 and "Năm: hai-nghìn" in text(bad_year)
+    assert supervisor.get("/cum-khoi/khong-co/2026").status_code == 404
     page = text(supervisor.get("/dashboard"))
     section = page[page.index('id="clusters"') :]
     row = re.search(r"Cụm thi đua các huyện[^<]*</a></td> <td>([^<]+)</td> <td>([^<]*)</td> <td>([^<]*)</td>", section)
