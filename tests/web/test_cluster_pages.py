@@ -274,6 +274,8 @@ def test_the_supervisor_sees_the_clusters_progress(
     bad_year = supervisor.get("/cum-khoi?nam=hai-nghìn")
     assert bad_year.status_code == 400 and "Năm: hai-nghìn" in text(bad_year)
     assert supervisor.get("/cum-khoi/khong-co/2026").status_code == 404
+    merged = text(supervisor.get("/cum-khoi/khoi-kinh-te/2025"))  # two units merged away on 01/03/2025
+    assert merged.count("đến 28/02/2025") == 2 and merged.count("Cả năm") == 6
     page = text(supervisor.get("/dashboard"))
     section = page[page.index('id="clusters"') :]
     row = re.search(r"Cụm thi đua các huyện[^<]*</a></td> <td>([^<]+)</td> <td>([^<]*)</td> <td>([^<]*)</td>", section)

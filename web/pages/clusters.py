@@ -10,6 +10,7 @@ refused form comes back with the fields named and nothing changed.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import date
 from io import BytesIO
 from typing import Any
 
@@ -21,7 +22,7 @@ from engine.errors import Conflict, InvalidInput, InvalidState, PermissionDenied
 from engine.identity import Actor
 from handlers import cluster_scoring
 from handlers.cluster_rules import ClusterRules
-from handlers.cluster_service import ClusterService, YearView
+from handlers.cluster_service import ClusterService, MemberView, YearView
 from handlers.cluster_views import points_text
 from web import i18n
 from web.api.context import domain
@@ -62,6 +63,17 @@ def is_member(me: Actor, view: YearView) -> bool:
     return any(m.unit == me.unit for m in view.members)
 
 
+def membership(m: MemberView, year: int) -> str:
+    """When a unit was a member in the year, as people say it: the whole year, or from / until a day (a unit
+    merged or split during the year)."""
+    parts = []
+    if m.valid_from > date(year, 1, 1):
+        parts.append(i18n.gettext("cluster.from", day=i18n.format_date(m.valid_from)))
+    if m.valid_to is not None and m.valid_to < date(year, 12, 31):
+        parts.append(i18n.gettext("cluster.until", day=i18n.format_date(m.valid_to)))
+    return " ".join(parts) or i18n.gettext("cluster.whole_year")
+
+
 def refused_fields(refused: Exception) -> dict[str, list[str]]:
     """The refusal told in the flash in the person's words (each field's message, not the field's name); the
     fields returned so each is shown again next to its input."""
@@ -80,6 +92,7 @@ def points_filter(value: Any) -> str:
 
 
 blp.add_app_template_global(sees_clusters, "cluster_menu")
+blp.add_app_template_global(membership, "cluster_membership")
 
 
 # -- the clusters of a year, and one cluster's year ------------------------------------------------------
