@@ -195,12 +195,12 @@ def test_the_ranking_its_exports_and_the_clusters_years(app: Flask, world: Domai
     minutes = pdf_text(member.get(f"{BASE}/bien-ban.pdf").data).replace("\n", " ")
     assert "BIÊN BẢN HỌP BÌNH XÉT" in minutes and "Ngày họp: 03/12/2026" in minutes
 
-    papers = [
+    listed = [
         world.dossiers.upload(c, f"{c.lower()}.pdf", PDF + c.encode())
         for c in ("TO_TRINH", "BAO_CAO_THANH_TICH", "BIEN_BAN_CUM_KHOI", "BIEN_BAN_BINH_XET")
     ]
     head = world.engine.identity.actor("truongcum")
-    world.clusters.send_proposal(head, CLUSTER, YEAR, flags=["ubnd-hl"], certificates=["ubnd-tp"], listed_papers=papers)
+    world.clusters.send_proposal(head, CLUSTER, YEAR, flags=["ubnd-hl"], certificates=["ubnd-tp"], listed_papers=listed)
     history = text(member.get(f"/cum-khoi/{CLUSTER}/lich-su"))
     assert "Năm 2026" in history and "UBND huyện Hòa Lạc" in history
     assert "Cờ thi đua cấp tỉnh" in history and "Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh" in history
@@ -283,3 +283,44 @@ def test_the_supervisor_sees_the_clusters_progress(
     assert row.group(1) == "Chấm chéo" and row.group(2) == "30/11/2026"
     assert "ngày làm việc" in row.group(3)
     assert "UBND huyện Hòa Lạc" in section  # nobody has cross-graded yet
+
+
+def papers() -> dict[str, object]:
+    """The proposal's papers as the form sends them (fresh streams: a post reads them to the end)."""
+    codes = ("TO_TRINH", "BAO_CAO_THANH_TICH", "BIEN_BAN_CUM_KHOI", "BIEN_BAN_BINH_XET")
+    return {f"paper.{c}": (io.BytesIO(PDF + c.encode()), f"{c.lower()}.pdf") for c in codes}
+
+
+def test_the_head_sends_the_proposal(app: Flask, world: Domain, story: ClusterStory) -> None:
+    story.to_proposal()
+    member, member_token = client_of(app, world, "ubnd-hl")
+    assert member.get(f"{BASE}/de-nghi").status_code == 403
+    head, token = client_of(app, world, HEAD)
+    page = text(head.get(f"{BASE}/de-nghi"))
+    assert page.count("<select") == 4  # the four units that passed the vote
+    assert "Biên bản họp bình xét của cụm, khối thi đua" in page and "Cờ thi đua cấp tỉnh" in page
+    second = head.post(
+        f"{BASE}/de-nghi",
+        data={"csrf_token": token, "award.ubnd-tp": "CO_TINH", **papers()},
+        content_type="multipart/form-data",
+    )
+    assert second.status_code == 422 and 'data-field="flags"' in text(second)
+    assert "Cờ thi đua chỉ dành cho đơn vị dẫn đầu cụm, khối; UBND thành phố An Bình xếp thứ 2" in text(second)
+    bad = {**papers(), "paper.TO_TRINH": (io.BytesIO(b"MZ\x90"), "to-trinh.exe")}
+    refused = head.post(f"{BASE}/de-nghi", data={"csrf_token": token, "award.ubnd-hl": "CO_TINH", **bad})
+    assert refused.status_code == 422 and 'data-field="paper.TO_TRINH"' in text(refused)
+    assert world.clusters.year(CLUSTER, YEAR).phase == "proposal"  # nothing sent
+    assert member.post(f"{BASE}/de-nghi", data={"csrf_token": member_token}).status_code == 403
+
+    choice = {"award.ubnd-hl": "CO_TINH", "award.ubnd-tp": "BK_UBND", "award.ubnd-pd": "BK_UBND"}
+    sent = head.post(f"{BASE}/de-nghi", data={"csrf_token": token, **choice, **papers()})
+    assert sent.status_code == 303 and world.clusters.year(CLUSTER, YEAR).phase == "sent"
+    ranking = text(head.get(sent.headers["Location"]))
+    assert "Đã gửi đề nghị; hồ sơ:" in ranking
+    proposed = {r.unit: (r.proposal, r.dossier_code) for r in world.clusters.standings(CLUSTER, YEAR) if r.proposal}
+    assert {u: p for u, (p, _) in proposed.items()} == {
+        "ubnd-hl": "CO_TINH",
+        "ubnd-tp": "BK_UBND",
+        "ubnd-pd": "BK_UBND",
+    }
+    assert all(code and code in ranking for _, code in proposed.values())  # the dossiers named on the ranking

@@ -164,4 +164,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{unit}: more ballots than units present ({n}).",
     ),
     "cluster.record_meeting": ("Ghi kết quả hội nghị", "Record the meeting"),
+    "cluster.proposal_title": ("Gửi đề nghị khen thưởng của cụm, khối", "Send the cluster's proposal"),
+    "cluster.no_proposal": ("Không đề nghị", "No proposal"),
+    "cluster.none_passed": ("Chưa có đơn vị nào đạt tỷ lệ phiếu bầu.", "No unit passed the vote."),
+    "cluster.papers": ("Thành phần hồ sơ đề nghị", "Papers"),
+    "cluster.send_proposal": ("Gửi đề nghị đến bộ phận một cửa", "Send to the provincial desk"),
+    "cluster.proposal_sent": ("Đã gửi đề nghị; hồ sơ: {codes}.", "The proposal was sent; dossiers: {codes}."),
 }
