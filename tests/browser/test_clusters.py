@@ -2,7 +2,7 @@
 opens the year and circulates the pledge, a member signs it, fills its self-score sheet with evidence files
 (a score above its maximum refused first, nothing kept), cross-grades another unit, the head closes the rounds,
 reconciles the one gap beyond the tolerance, records the meeting's ballot, sees the ranking with each
-criterion's points, and exports it.
+criterion's points, exports it and sends the proposal; the supervisor sees the clusters on the dashboard.
 
 The area cluster ``cum-huyen`` (8 units, head UBND thành phố An Bình) in 2026; the other units act through the
 cluster service, the pages under test are the member's and the head's.
@@ -192,12 +192,29 @@ def test_a_member_and_the_head_work_the_cluster_year(
     assert caught.value.suggested_filename == f"bien-ban-{CLUSTER}-{YEAR}.pdf"
     assert open(caught.value.path(), "rb").read().startswith(b"%PDF")  # noqa: SIM115
 
+    # the head proposes the leading unit for the flag and the next for the certificate, with the papers
+    page.goto(BASE)
+    page.click("#proposal-link")
+    page.select_option("select[name='award.ubnd-hl']", "CO_TINH")
+    page.select_option("select[name='award.ubnd-tp']", "BK_UBND")
+    for code in ("TO_TRINH", "BAO_CAO_THANH_TICH", "BIEN_BAN_CUM_KHOI", "BIEN_BAN_BINH_XET"):
+        page.set_input_files(
+            f"input[name='paper.{code}']",
+            files=[{"name": f"{code.lower()}.pdf", "mimeType": "application/pdf", "buffer": PDF + code.encode()}],
+        )
+    shot("cluster-proposal")
+    page.click("#send-proposal")
+    page.wait_for_selector("#ranking")
+    assert "Đã gửi đề nghị; hồ sơ:" in page.inner_text(".flash")
+    assert "Cờ thi đua cấp tỉnh" in page.inner_text("#ranking tbody tr >> nth=0")
+    assert clusters.year(CLUSTER, YEAR).phase == "sent"
+
     # the supervisor's dashboard: the clusters' phase, deadline, working days left, who has not acted, the leader
     page.context.clear_cookies()
     sign_in("giamsat", ["supervisor"])
     page.goto("/dashboard")
     row = page.inner_text("#clusters tr:has-text('Cụm thi đua các huyện')")
-    assert "Trưởng cụm gửi đề nghị khen thưởng" in row and "10/12/2026" in row and "UBND huyện Hòa Lạc" in row
+    assert "Đã gửi đề nghị" in row and "UBND huyện Hòa Lạc" in row
     blocs = page.inner_text("#clusters tr:has-text('Khối các sở quản lý kinh tế')")
     assert "Chưa mở" in blocs
     page.locator("#clusters").scroll_into_view_if_needed()
