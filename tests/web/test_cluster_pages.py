@@ -324,3 +324,6 @@ def test_the_head_sends_the_proposal(app: Flask, world: Domain, story: ClusterSt
         "ubnd-pd": "BK_UBND",
     }
     assert all(code and code in ranking for _, code in proposed.values())  # the dossiers named on the ranking
+    reader = Visible()
+    reader.feed(text(head.get(f"{BASE}/de-nghi")))
+    assert leaks(" ".join(reader.parts), set(Units.load().names) | set(ROLES)) == []

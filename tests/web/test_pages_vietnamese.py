@@ -185,6 +185,7 @@ CLUSTER_START = (
     "/cum-khoi/cum-huyen/2026/cham-cheo",
     "/cum-khoi/cum-huyen/2026/tham-dinh",
     "/cum-khoi/cum-huyen/2026/hoi-nghi",
+    "/cum-khoi/cum-huyen/2026/de-nghi",
     "/cum-khoi/cum-huyen/2026/xep-hang",
     "/cum-khoi/cum-huyen/lich-su",
     "/dashboard",
