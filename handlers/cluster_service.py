@@ -215,7 +215,8 @@ class ClusterService:
                 session, ClusterRuleSet, rules.version, rules.effective_from, today
             )
             if problems:
-                raise InvalidInput("Bộ tiêu chí chưa công bố được", problems)
+                told = "; ".join(f"{field}: {' '.join(said)}" for field, said in problems.items())
+                raise InvalidInput(f"Bộ tiêu chí chưa công bố được — {told}", problems)
             row = cluster_data.load_rules(session, content, f"{caller.username}: {rules.version}")
             after = {"version": row.version, "effective_from": row.effective_from.isoformat()}
             history.record(session, caller.username, RULES_PUBLISHED, after=after)

@@ -115,6 +115,9 @@ def test_a_cluster_of_eight_runs_its_year_to_the_flag_decision(
     decision = world.decision(codes[0])
     assert decision.number >= 1 and decision.symbol.endswith("QĐ-UBND")
     assert [(line.name, line.multiple) for line in decision.lines] == [("UBND huyện Hòa Lạc", "8.0")]
+    drive(world, codes[1])  # the certificates' dossier runs the same procedure (no council: the standing body)
+    certified = world.dossier(codes[1])
+    assert (certified.status, certified.outcome) == (10, "awarded")
     results = {r.unit: (r.proposal, r.dossier_code) for r in clusters.standings(CLUSTER, YEAR)}
     assert results["ubnd-hl"] == ("CO_TINH", codes[0]) and results["ubnd-pd"] == ("BK_UBND", codes[1])
     years = [(view.year, [r.rank for r in rows][:2]) for view, rows in clusters.history(CLUSTER)]

@@ -4,11 +4,13 @@ year's members with the 2025 reorganisation's dates, JSON for scripts and a Viet
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from engine.db import Database
+from handlers import cluster_data
 from web.cli import main
 
 
@@ -49,3 +51,16 @@ def test_an_unknown_cluster_is_a_one_line_error(cli: CliRunner) -> None:
     run(cli, "cluster", "load")
     result = run(cli, "cluster", "show", "khong-co", "--year", "2026")
     assert result.exit_code == 1 and "no cluster 'khong-co'" in result.output
+
+
+def test_rules_listed_and_a_version_published_from_a_file(cli: CliRunner, tmp_path: Path) -> None:
+    run(cli, "cluster", "load")
+    assert [v["version"] for v in json.loads(run(cli, "cluster", "rules").stdout)] == ["CUM-2025"]
+    text = (cluster_data.SHIPPED / "rules" / "2025-01-01.yaml").read_text(encoding="utf-8")
+    draft = tmp_path / "2027-01-01.yaml"
+    draft.write_text(text.replace('"CUM-2025"', '"CUM-2027"').replace("2025-01-01", "2027-01-01"), encoding="utf-8")
+    published = run(cli, "cluster", "publish", str(draft))
+    assert published.exit_code == 0 and published.stdout.strip() == "published: CUM-2027", published.output
+    again = run(cli, "cluster", "publish", str(draft))
+    assert again.exit_code == 1 and "đã được dùng" in again.output
+    assert [v["version"] for v in json.loads(run(cli, "cluster", "rules").stdout)] == ["CUM-2027", "CUM-2025"]

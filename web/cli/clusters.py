@@ -1,14 +1,17 @@
-"""`awardflow cluster list|show|load`: the province's emulation clusters and blocs, a year's members, phase and
-ranking, from the command line (JSON, or a Vietnamese table with ``--table``)."""
+"""`awardflow cluster list|show|load|rules|publish`: the province's emulation clusters and blocs, a year's
+members, phase and ranking, and the scoring rule versions, from the command line (JSON, or a Vietnamese table with
+``--table``)."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
+from pathlib import Path
 
 import click
 from sqlalchemy import inspect
 
 from engine import Settings, clock
+from handlers.catalogue import read_yaml
 from handlers.cluster_service import ClusterService
 from handlers.timefmt import fmt_date, local_day
 from web.boot import build_domain
@@ -18,6 +21,7 @@ def _service() -> ClusterService:
     domain = build_domain(Settings.from_env())
     if not inspect(domain.engine.db.engine).has_table("cluster_year"):
         raise click.ClickException("the database schema is old or missing; run `awardflow db upgrade` first")
+    domain.engine.ensure_admin()  # as every command: without --user it acts as the administrator
     return domain.clusters
 
 
@@ -34,6 +38,26 @@ def cluster() -> None:
 def load() -> None:
     """Load the shipped clusters, years and scoring rules missing from the database (serve and demo do it too)."""
     click.echo(f"added: {_service().load_shipped()}")
+
+
+@cluster.command("rules")
+def rules() -> None:
+    """The scoring rule versions, the latest effective date first (JSON)."""
+    from web.cli import emit
+
+    emit(_service().rule_versions())
+
+
+@cluster.command("publish")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--user", help="who publishes it (default: the administrator)")
+def publish(path: Path, user: str | None) -> None:
+    """Publish a scoring rule version from a YAML file (as processes/clusters/rules/*.yaml); it never changes."""
+    service = _service()
+    engine = service.engine
+    actor = engine.identity.actor(user or engine.settings.admin_user)
+    content = read_yaml(path.read_text(encoding="utf-8"), path.name)
+    click.echo(f"published: {service.publish_rules(actor, content)}")
 
 
 @cluster.command("list")
