@@ -13,6 +13,7 @@ from handlers.cluster_service import ClusterService
 from handlers.consultation_service import ConsultationService
 from handlers.council_service import CouncilService
 from handlers.decision_tables import DecisionTables
+from handlers.document_template_service import DocumentTemplateService
 from handlers.dossier_service import DossierService
 from handlers.groups import Groups
 from handlers.published_decisions import PublishedDecisions
@@ -34,6 +35,7 @@ class Domain:
         self.consultation = ConsultationService(engine, store)
         self.published_decisions = PublishedDecisions(engine.db)
         self.reports = AwardReportService(engine.db)
+        self.document_templates = DocumentTemplateService(engine)
         self.rulesets = RuleSetService(engine)
         self.decisions = DecisionTables(engine)
         self.units = Units.load()

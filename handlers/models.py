@@ -430,3 +430,19 @@ class ClusterResult(Base):
     #: CO_TINH | BK_UBND | None, once the head sent the proposal
     proposal: Mapped[str | None] = mapped_column(String(20))
     dossier_code: Mapped[str | None] = mapped_column(String(40))
+
+
+class DocumentTemplate(Base):
+    """One published version of a document's wording (a sandboxed Jinja template), in force from
+    ``effective_from`` for dossiers submitted from that day; never changed once published."""
+
+    __tablename__ = "document_template"
+    __table_args__ = (UniqueConstraint("kind", "effective_from"),)
+
+    id: Mapped[IntPK]
+    kind: Mapped[str] = mapped_column(String(40))
+    effective_from: Mapped[date] = mapped_column(Date)
+    body: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    published_at: Mapped[datetime]
+    published_by: Mapped[str] = mapped_column(String(100))

@@ -20,7 +20,7 @@ from handlers import migrations as domain_migrations
 from tests.conftest import database_url
 
 ENGINE_HEAD = "0007"
-DOMAIN_HEAD = "d0004"
+DOMAIN_HEAD = "d0006"
 DOMAIN_TABLES = {
     mapper.local_table.name for mapper in Base.registry.mappers if mapper.class_.__module__ == "handlers.models"
 }

@@ -37,7 +37,7 @@ EXAMPLES = 20
 #: follows a rule about the content that no OpenAPI schema can state. Only the check "schema-valid data is
 #: accepted" (positive_data_acceptance) is skipped for them; every other check still runs.
 SEMANTIC_REFUSALS = {
-    "POST /api/definitions": "a bundle must hold an executable BPMN process that validates",
+    "POST /api/definitions": "a bundle must validate: an executable BPMN process, or forms and DMN alone",
     "POST /api/definitions/validate": "file names must be distinct within a bundle",
     "POST /api/calendar/swaps": "a swap's day off must be a working day and its day worked a weekend day",
     "POST /api/dossiers": "the award type, papers and nominees must match the rule set in force",

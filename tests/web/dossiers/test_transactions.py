@@ -73,6 +73,7 @@ def _params(api: Api, dossier: dict[str, Any]) -> dict[str, str]:
         "graded": "ubnd-vl",  # a unit cross-graded on the cluster pages
         "criterion": "I.1",
         "index": "0",
+        "kind": "receipt",  # a document template (the designer's wording of the receipt)
     }
 
 
