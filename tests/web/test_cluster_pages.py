@@ -219,6 +219,10 @@ def test_the_ranking_its_exports_and_the_clusters_years(app: Flask, world: Domai
                 reader.feed(client.get(path).get_data(as_text=True))
             assert leaks(" ".join(reader.parts), codes) == [], (unit, path)
             assert count.writes == 0, f"{path} only reads"
+            english = Visible()
+            english.feed(client.get(path + "?lang=en").get_data(as_text=True))
+            assert "cluster." not in " ".join(english.parts), f"{path}: every text has its English"
+            client.get(path + "?lang=vi")
 
 
 def test_the_head_records_the_meeting(app: Flask, world: Domain, story: ClusterStory) -> None:
