@@ -320,6 +320,22 @@ class PublicComment(Base):
     handled_on_time: Mapped[bool | None]
 
 
+class DocumentTemplate(Base):
+    """One published version of a document's wording (a sandboxed Jinja template), in force from
+    ``effective_from`` for dossiers submitted from that day; never changed once published."""
+
+    __tablename__ = "document_template"
+    __table_args__ = (UniqueConstraint("kind", "effective_from"),)
+
+    id: Mapped[IntPK]
+    kind: Mapped[str] = mapped_column(String(40))
+    effective_from: Mapped[date] = mapped_column(Date)
+    body: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    published_at: Mapped[datetime]
+    published_by: Mapped[str] = mapped_column(String(100))
+
+
 class ClusterRuleSet(VersionedRules, Base):
     """One version of an emulation cluster's scoring rules (grid, weights, tolerance, tie-breaks, vote, flags),
     in force from ``effective_from``."""
@@ -430,19 +446,3 @@ class ClusterResult(Base):
     #: CO_TINH | BK_UBND | None, once the head sent the proposal
     proposal: Mapped[str | None] = mapped_column(String(20))
     dossier_code: Mapped[str | None] = mapped_column(String(40))
-
-
-class DocumentTemplate(Base):
-    """One published version of a document's wording (a sandboxed Jinja template), in force from
-    ``effective_from`` for dossiers submitted from that day; never changed once published."""
-
-    __tablename__ = "document_template"
-    __table_args__ = (UniqueConstraint("kind", "effective_from"),)
-
-    id: Mapped[IntPK]
-    kind: Mapped[str] = mapped_column(String(40))
-    effective_from: Mapped[date] = mapped_column(Date)
-    body: Mapped[str] = mapped_column(Text)
-    content_hash: Mapped[str] = mapped_column(String(64))
-    published_at: Mapped[datetime]
-    published_by: Mapped[str] = mapped_column(String(100))
