@@ -249,6 +249,17 @@ class ClusterService:
             row = year_of(session, code, year)
             return self._view(session, row, session.get_one(Cluster, row.cluster_id))
 
+    def year_of_instance(self, instance_id: int) -> tuple[str, int] | None:
+        """The cluster code and year whose emulation procedure is this instance (None for another process):
+        the task page sends the head's steps to the cluster's own pages."""
+        with self.engine.db.reading() as session:
+            found = session.execute(
+                select(Cluster.code, ClusterYear.year)
+                .join(ClusterYear, ClusterYear.cluster_id == Cluster.id)
+                .where(ClusterYear.instance_id == instance_id)
+            ).first()
+            return (found[0], found[1]) if found else None
+
     def history(self, code: str) -> list[tuple[YearView, list[StandingRow]]]:
         """Every year of the cluster, latest first, with its ranking (empty before the meeting)."""
         with self.engine.db.reading() as session:

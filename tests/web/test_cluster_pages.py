@@ -331,3 +331,22 @@ def test_the_head_sends_the_proposal(app: Flask, world: Domain, story: ClusterSt
     reader = Visible()
     reader.feed(text(head.get(f"{BASE}/de-nghi")))
     assert leaks(" ".join(reader.parts), set(Units.load().names) | set(ROLES)) == []
+
+
+def test_the_heads_task_page_sends_to_the_cluster_pages(app: Flask, world: Domain, story: ClusterStory) -> None:
+    """The head's inbox opens the generic task page: for a step of the emulation procedure it shows where the step
+    is done (the cluster's page) instead of the form and the raw process data, and the cluster's events by name."""
+    story.to_proposal()
+    head, _ = client_of(app, world, HEAD)
+    links = set(re.findall(r'href="(/tasks/[^"]+)"', head.get("/inbox").get_data(as_text=True)))
+    assert len(links) == 1, links
+    body = head.get(links.pop()).get_data(as_text=True)
+    assert f'href="{BASE}/de-nghi"' in body and f'href="{BASE}"' in body
+    assert 'id="task-form"' not in body, "the step is done on the proposal page, not by the generic form"
+    reader = Visible()
+    reader.feed(body)
+    shown = " ".join(reader.parts)
+    codes = set(Units.load().names) | set(ROLES) | {"cluster_head", "cluster_member"}
+    assert leaks(shown, codes) == [], shown
+    assert "Ký giao ước thi đua" in shown and "Gửi bảng chấm chéo" in shown
+    assert "UBND huyện Hòa Lạc chấm" in shown, "a cross-grade names the units by name"

@@ -13,6 +13,7 @@ from typing import Any
 from engine.calendar import parse_duration
 from engine.models import Event
 from web import i18n
+from web.pages.names import unit_name
 
 #: A data value longer than this (as text) is left out of the summary: the dossier's files, tables, blobs.
 BULKY = 300
@@ -49,6 +50,12 @@ i18n.TEXTS.update(
         "task.event.incident_retried": ("Chạy lại sau sự cố", "Retried"),
         "task.event.message_received": ("Nhận thông điệp", "Message received"),
         "task.event.signal_received": ("Nhận tín hiệu", "Signal received"),
+        "task.event.cluster_year_opened": ("Mở năm thi đua của cụm, khối", "Cluster year opened"),
+        "task.event.cluster_pledge_signed": ("Ký giao ước thi đua", "Pledge signed"),
+        "task.event.cluster_self_score_submitted": ("Gửi bảng tự chấm điểm", "Self-score sent"),
+        "task.event.cluster_cross_score_submitted": ("Gửi bảng chấm chéo", "Cross-grade sent"),
+        "task.event.cluster_proposal_sent": ("Gửi đề nghị khen thưởng", "Proposal sent"),
+        "task.cluster_graded": ("{grader} chấm {graded}", "{grader} graded {graded}"),
         "task.event.public_comment_received": ("Nhận ý kiến góp ý của nhân dân", "Public comment received"),
         "task.due": ("hạn {due}", "due {due}"),
         "task.message.bo_sung_ho_so": ("Nhận hồ sơ bổ sung", "Supplement received"),
@@ -180,6 +187,16 @@ def _detail(event: Event, forms: Mapping[str, Mapping[str, Any] | None], people:
     resumed = f"task.resumed.{details.get('policy')}"
     if event.action == "clock_resumed" and after.get("due_at") and resumed in i18n.TEXTS:
         return i18n.gettext(resumed, due=show(after["due_at"]))
+    if details.get("graded") and details.get("graded") == details.get("grader"):
+        return unit_name(str(details["graded"]))
+    if details.get("graded"):
+        return i18n.gettext(
+            "task.cluster_graded", grader=unit_name(details.get("grader")), graded=unit_name(details["graded"])
+        )
+    if details.get("unit"):
+        return unit_name(str(details["unit"]))
+    if event.action == "cluster_proposal_sent":
+        return ", ".join(after.get("dossiers") or [])
     if details.get("reason"):
         return str(details["reason"])
     if details.get("message"):

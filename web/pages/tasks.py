@@ -31,7 +31,7 @@ from engine.tasks import TaskView
 from web import i18n
 from web.api.context import domain
 from web.errors import STATUS
-from web.pages import forms, names, task_info
+from web.pages import cluster_tasks, forms, names, task_info
 from web.pages.guard import page
 from web.pages.task_access import Calendars, engine, sees_dossier, visible_task
 from web.pages.worktime import time_left
@@ -53,6 +53,14 @@ i18n.TEXTS.update(
         "task.groups": ("Nhóm xử lý", "Groups"),
         "task.unassigned": ("Chưa có người nhận", "Not claimed yet"),
         "task.data": ("Thông tin hồ sơ", "Dossier data"),
+        "task.cluster_work": (
+            "Bước này được thực hiện trên trang của cụm, khối thi đua, nơi có bảng điểm, minh chứng và kết quả của "
+            "từng đơn vị; bước hoàn thành khi trưởng cụm xác nhận ở đó.",
+            "This step is done on the cluster's page, with each unit's score sheets, evidence and results; it is "
+            "completed when the head confirms there.",
+        ),
+        "task.cluster_open": ("Mở trang thực hiện", "Open the page"),
+        "task.cluster_year": ("Xem năm thi đua của cụm", "See the cluster's year"),
         "task.data_skipped": ("{n} mục dữ liệu nội bộ hoặc dài không hiển thị.", "{n} internal or long items hidden."),
         "task.no_data": ("Chưa có dữ liệu.", "No data yet."),
         "task.dossier_hidden": (
@@ -198,7 +206,10 @@ def show(me: Actor, task_id: str) -> Any:
 
 
 def _choices(me: Actor, task: TaskView) -> dict[str, list[tuple[Any, str]]]:
-    """The lists a dossier step's form picks from (its nominees, the unit's appraisers); none elsewhere."""
+    """The lists a dossier step's form picks from (its nominees, the unit's appraisers), the units a cluster's
+    step names; none elsewhere."""
+    if task.process_key == cluster_tasks.PROCESS:
+        return {"units": names.unit_choices()}
     if not task.business_key or not sees_dossier(me, task.unit):
         return {}
     try:
@@ -236,6 +247,7 @@ def _render(
         "errors": errors,
         "left": time_left(Calendars(eng).of(task), task.due_at, now),
         **_may(me, task),
+        "cluster_work": cluster_tasks.work_of(task.process_key, task.instance_id, task.element_id),
     }
     context.update(_dossier(me, task, schema, now))
     return render_template("task.html", **context), status
@@ -267,7 +279,9 @@ def _dossier(me: Actor, task: TaskView, schema: dict[str, Any] | None, now: date
     case = domain().dossiers.reading(me, code) if code else None
     labels = {f.key: f.label for f in forms.fields(schema)}
     # a dossier is read from its records; the raw process data is for processes of other kinds
-    data, skipped = ([], 0) if case else task_info.summary(instance.data, labels)
+    # the emulation procedure's data is shown on the cluster's pages, by unit and criterion
+    elsewhere = case or instance.process_key == cluster_tasks.PROCESS
+    data, skipped = ([], 0) if elsewhere else task_info.summary(instance.data, labels)
     tasks = eng.tasks.for_instance(task.instance_id)
     steps = {t.id: t.name or t.element_id for t in tasks}
     choices = _choices(me, task)
