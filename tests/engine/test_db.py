@@ -6,8 +6,10 @@ import threading
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.pool import QueuePool
 
-from engine.db import Database
+from engine import Engine, Settings
+from engine.db import Database, PoolOptions
 from engine.models import User
 from engine.write_queue import WriteQueue
 
@@ -129,3 +131,13 @@ def test_a_rolled_back_savepoint_drops_what_the_transaction_cached(database: Dat
         except ValueError:
             pass
         assert session.info == {}
+
+
+def test_a_server_database_gets_the_pool_the_settings_ask_for() -> None:
+    """Per process at most size + overflow connections (README, "Running several hosts"); no connection is
+    opened to build the pool."""
+    database = Database("postgresql+psycopg://awardflow@db.invalid/awardflow", PoolOptions(3, 2, pre_ping=False))
+    pool = database.engine.pool
+    assert isinstance(pool, QueuePool)
+    assert (pool.size(), pool._max_overflow, pool._pre_ping) == (3, 2, False)
+    assert Engine(Settings(database_url=database.url, db_pool_size=7)).db.engine.pool.size() == 7
