@@ -45,8 +45,8 @@ class Child:
     stop_signal: signal.Signals = signal.SIGTERM
 
 
-def gunicorn_command(settings: Settings, host: str, port: int) -> list[str]:
-    """gunicorn serving the app with ``web_workers`` processes of ``web_threads`` threads on ``host:port``.
+def gunicorn_command(settings: Settings, host: str, port: int, app: str = APP_FACTORY) -> list[str]:
+    """gunicorn serving ``app`` with ``web_workers`` processes of ``web_threads`` threads on ``host:port``.
     ``GUNICORN_CMD_ARGS`` in the environment adds or overrides options (access log, timeouts …)."""
     return [
         sys.executable,
@@ -65,7 +65,7 @@ def gunicorn_command(settings: Settings, host: str, port: int) -> list[str]:
         "--graceful-timeout",
         str(int(STOP_GRACE_S)),
         "--no-control-socket",  # one fixed path per user: a second server on the host would take it over
-        APP_FACTORY,
+        app,
     ]
 
 
