@@ -164,3 +164,15 @@ def test_two_server_processes_answer_and_stop_with_serve(tmp_path: Path) -> None
     text = b"".join(output).decode()
     assert f"awardflow serving on http://127.0.0.1:{port}/ with 2 process(es)" in text
     assert all(not Path(f"/proc/{pid}").exists() for pid in [*started, *workers]), text
+
+
+def test_setup_runs_once_and_hosts_serve_without_it(tmp_path: Path) -> None:
+    env = {"AWARDFLOW_DATABASE_URL": f"sqlite:///{tmp_path / 'shared.sqlite'}", "AWARDFLOW_STORAGE_DIR": str(tmp_path)}
+    refused = CliRunner().invoke(main, ["serve", "--no-setup"], env=env)
+    assert refused.exit_code != 0 and "run `awardflow db upgrade` first" in refused.output
+    first = CliRunner().invoke(main, ["setup", "--no-demo"], env=env)
+    assert first.exit_code == 0, first.output
+    assert "deployed award_dossier version 1" in first.output and "sign-in: admin; password:" in first.output
+    again = CliRunner().invoke(main, ["setup", "--no-demo"], env=env)
+    assert again.exit_code == 0 and "deployed" not in again.output.replace("already deployed", "")
+    assert "keep their passwords" in again.output

@@ -43,11 +43,17 @@ class LazyEngine:
 
     def __getattr__(self, name: str) -> Any:
         if self._engine is None:
-            self._engine = build_domain(Settings.from_env()).engine
-            if not inspect(self._engine.db.engine).has_table("process_instance"):
-                raise click.ClickException("the database has no schema yet; run `awardflow db upgrade` first")
+            self._engine = open_domain(Settings.from_env()).engine
             self._engine.ensure_admin()
         return getattr(self._engine, name)
+
+
+def open_domain(settings: Settings) -> Domain:
+    """The domain over a database that has its schema (refused with what to run when it has none)."""
+    domain = build_domain(settings)
+    if not inspect(domain.engine.db.engine).has_table("process_instance"):
+        raise click.ClickException("the database has no schema yet; run `awardflow db upgrade` first")
+    return domain
 
 
 def _json_default(value: Any) -> Any:
@@ -207,6 +213,15 @@ def worker(ctx: click.Context, once: bool) -> None:
 
 
 @main.command()
+@click.option("--no-demo", is_flag=True, help="do not create the demo users")
+def setup(no_demo: bool) -> None:
+    """What `serve` does before serving, alone: upgrade the database, load the award catalogue, deploy the
+    shipped processes (new versions only when they changed) and seed the administrator and demo users. Run it
+    once per release when several hosts serve one database, and start them with `serve --no-setup`."""
+    prepare(Settings.from_env(), demo=not no_demo).engine.db.dispose()
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--no-demo", is_flag=True, help="do not create the demo users")
@@ -217,7 +232,8 @@ def worker(ctx: click.Context, once: bool) -> None:
     help="server processes (default AWARDFLOW_WEB_WORKERS, 1); more than 1 runs gunicorn and a timer worker",
 )
 @click.option("--no-timers", is_flag=True, help="fire no timers here (AWARDFLOW_SERVE_TIMERS=0): a worker runs them")
-def serve(host: str, port: int, no_demo: bool, workers: int | None, no_timers: bool) -> None:
+@click.option("--no-setup", is_flag=True, help="skip what `awardflow setup` does (several hosts: it runs once)")
+def serve(host: str, port: int, no_demo: bool, workers: int | None, no_timers: bool, no_setup: bool) -> None:
     """Upgrade the database, deploy the shipped processes, seed demo users and serve the web app."""
     from web import serving
 
@@ -229,7 +245,7 @@ def serve(host: str, port: int, no_demo: bool, workers: int | None, no_timers: b
     )
     if settings.web_workers > 1:
         serving.require_gunicorn()
-    domain = prepare(settings, demo=not no_demo)
+    domain = open_domain(settings) if no_setup else prepare(settings, demo=not no_demo)
     click.echo(
         f"awardflow serving on http://{host}:{port}/ with {settings.web_workers} process(es)"
         f"{'' if settings.serve_timers else ', timers elsewhere'} (database {settings.database_url}; "
