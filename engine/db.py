@@ -126,6 +126,16 @@ def make_sql_engine(url: str, pool: PoolOptions = PoolOptions()) -> Engine:
     return create_engine(url, pool_pre_ping=pool.pre_ping, pool_size=pool.size, max_overflow=pool.max_overflow)
 
 
+def _reading_options(dialect: str) -> dict[str, Any]:
+    """How :meth:`Database.reading` connects. On PostgreSQL in autocommit: at READ COMMITTED each statement
+    sees its own snapshot inside a transaction too, so a reading unit gains nothing from one but pays two
+    round trips for it (BEGIN and ROLLBACK; every inbox request and every command's sign-in check ran one).
+    On SQLite a deferred transaction keeps one snapshot for the unit, without taking the write lock."""
+    if dialect == "postgresql":
+        return {READ_ONLY: True, "isolation_level": "AUTOCOMMIT"}
+    return {READ_ONLY: True}
+
+
 def _forget_cached(session: Session, _transaction: Any) -> None:
     """A rollback (also of a savepoint) drops what services cached in ``session.info`` for the transaction:
     it may hold rows the rollback undid. The after-commit callbacks stay: they only ever read committed state."""
@@ -154,7 +164,9 @@ class Database:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         event.listen(self.sessions, "after_soft_rollback", _forget_cached)
         self.readers = sessionmaker(
-            self.engine.execution_options(**{READ_ONLY: True}), class_=ReadingSession, expire_on_commit=False
+            self.engine.execution_options(**_reading_options(self.engine.dialect.name)),
+            class_=ReadingSession,
+            expire_on_commit=False,
         )
 
     @property
