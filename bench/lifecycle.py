@@ -19,6 +19,7 @@ import http.client
 import json
 import time
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 from bench.harness import AWARD, LANES, form_for, fresh_database, mp_context, open_engine, prepare, start_data, user_for
@@ -105,9 +106,10 @@ def _client(
             _walk(client, tokens, n)
         client.timings.clear()
         barrier.wait()
-        began = time.time()
+        began, cpu = time.time(), time.process_time()
         completions = sum(_walk(client, tokens, n) for n in numbers)
-        results.put({"timings": client.timings, "began": began, "ended": time.time(), "completions": completions})
+        results.put({"timings": client.timings, "began": began, "ended": time.time(), "completions": completions,
+                     "cpu_s": time.process_time() - cpu})  # fmt: skip
     except BaseException:
         results.put({"error": traceback.format_exc(limit=5)})
         raise
@@ -134,13 +136,19 @@ def run_lifecycle(url: str, dossiers_per_client: int, clients: int = CLIENTS) ->
 
 
 def drive(
-    port: int, tokens: dict[str, str], dossiers_per_client: int, clients: int = CLIENTS, warm_up: int = 0
+    port: int,
+    tokens: dict[str, str],
+    dossiers_per_client: int,
+    clients: int = CLIENTS,
+    warm_up: int = 0,
+    on_start: Callable[[], None] | None = None,
 ) -> dict[str, Any]:
     """Run ``clients`` client processes against the server on ``port``, each first through ``warm_up``
-    dossiers of its own untimed, and sum up what they measured."""
+    dossiers of its own untimed, and sum up what they measured; ``on_start`` is called as the timed part
+    begins (when every client has warmed up)."""
     ctx = mp_context()
     results = ctx.Queue()
-    barrier = ctx.Barrier(clients)
+    barrier = ctx.Barrier(clients + (on_start is not None))
     numbers = list(range(clients * dossiers_per_client))
     spare = list(range(len(numbers), len(numbers) + clients * warm_up))
     procs = [
@@ -150,6 +158,9 @@ def drive(
     ]  # fmt: skip
     for proc in procs:
         proc.start()
+    if on_start is not None:
+        barrier.wait(timeout=600)
+        on_start()
     reports = [results.get(timeout=1800) for _ in procs]
     for proc in procs:
         proc.join(timeout=60)
@@ -170,6 +181,7 @@ def drive(
         "wall_s": round(wall, 3),
         "dossiers_per_s": rate(len(numbers), wall),
         "completions_per_s": rate(completions, wall),
+        "clients_cpu_ms_per_completion": round(1000 * sum(r["cpu_s"] for r in reports) / max(completions, 1), 2),
         **{kind: summary_ms(values) for kind, values in sorted(timings.items())},
     }
 

@@ -22,9 +22,12 @@ import socket
 import subprocess
 import time
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from bench.harness import LANES, fresh_database, open_engine, prepare, user_for
 from bench.lifecycle import CLIENTS, SECRET, drive
@@ -87,14 +90,58 @@ def run_http(url: str, processes: int, dossiers_per_client: int) -> dict[str, An
     argv = gunicorn_command(Settings(web_workers=processes), "127.0.0.1", port, app=APP_FACTORY)
     env = {**os.environ, URL_VARIABLE: url, "GUNICORN_CMD_ARGS": "--log-level warning"}
     server = subprocess.Popen(argv, env=env)
+    postmaster = _postmaster(url)
     try:
         _wait_listening(port, server)
         tokens = _tokens(["admin", *(user_for(lane) for lane in LANES)])
-        result = drive(port, tokens, dossiers_per_client, CLIENTS, warm_up=WARM_UP_DOSSIERS)
+        began: dict[str, float | None] = {}
+
+        def cpu_now() -> dict[str, float | None]:
+            return {"server": _tree_cpu_s(server.pid), "postgresql": _tree_cpu_s(postmaster) if postmaster else None}
+
+        result = drive(port, tokens, dossiers_per_client, CLIENTS, WARM_UP_DOSSIERS, lambda: began.update(cpu_now()))
+        ended = cpu_now()
     finally:
         server.terminate()
         server.wait(timeout=60)
-    return {"processes": processes, **result}
+    per_completion = {
+        f"{role}_cpu_ms_per_completion": _per(ended[role], began.get(role), result["completions"]) for role in ended
+    }
+    return {"processes": processes, **result, **per_completion}
+
+
+def _per(end: float | None, start: float | None, completions: int) -> float | None:
+    if end is None or start is None or not completions:
+        return None
+    return round(1000 * (end - start) / completions, 2)
+
+
+def _tree_cpu_s(pid: int) -> float | None:
+    """CPU seconds (user + system) used so far by ``pid`` and the processes below it (Linux /proc; None
+    elsewhere). A process that ended took its time with it, so this is read while they all run."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return None
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    return own + sum(_tree_cpu_s(int(child)) or 0.0 for child in children)
+
+
+def _postmaster(url: str) -> int | None:
+    """The PostgreSQL server's process id when it runs on this machine and we may read its data directory
+    (as the bench's own server, started as in .ci/run, allows); None otherwise."""
+    if not url.startswith("postgresql"):
+        return None
+    sql = create_engine(url)
+    try:
+        with sql.connect() as conn:
+            directory = conn.execute(text("SELECT setting FROM pg_settings WHERE name = 'data_directory'")).scalar()
+        return int((Path(str(directory)) / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, SQLAlchemyError):
+        return None
+    finally:
+        sql.dispose()
 
 
 def measure(sizes: Sizes, pg_url: str | None) -> dict[str, Any]:
