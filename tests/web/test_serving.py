@@ -176,3 +176,18 @@ def test_setup_runs_once_and_hosts_serve_without_it(tmp_path: Path) -> None:
     again = CliRunner().invoke(main, ["setup", "--no-demo"], env=env)
     assert again.exit_code == 0 and "deployed" not in again.output.replace("already deployed", "")
     assert "keep their passwords" in again.output
+
+
+def test_when_one_child_ends_the_others_are_stopped_and_its_status_returned() -> None:
+    """A web server without its timers (or the reverse) is not what was asked for: serve ends with the
+    first child's status, and stops the rest with their stop signal."""
+    began = time.monotonic()
+    status = serving.supervise(
+        [
+            serving.Child("sleeper", [sys.executable, "-c", "import time; time.sleep(120)"], signal.SIGINT),
+            serving.Child("failing", [sys.executable, "-c", "import sys; sys.exit(3)"]),
+        ],
+        os.environ,
+    )
+    assert status == 3
+    assert time.monotonic() - began < 60  # the sleeper was stopped, not waited for
