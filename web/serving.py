@@ -15,6 +15,7 @@ when one ends (a web server without its timers, or timers without a server, is n
 
 from __future__ import annotations
 
+import ctypes
 import importlib.util
 import os
 import secrets
@@ -33,16 +34,17 @@ from engine import Settings
 APP_FACTORY = "web.app:create_app()"
 #: Seconds a child has to stop after SIGTERM before it is killed.
 STOP_GRACE_S = 30.0
+#: prctl option: the signal a process gets when its parent dies (linux/prctl.h).
+PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True)
 class Child:
-    """One process `serve` supervises: a name for messages, its command line, and the signal that stops it
-    gracefully (gunicorn finishes its requests on SIGTERM; the timer worker finishes its batch on SIGINT)."""
+    """One process `serve` supervises: a name for messages and its command line. SIGTERM stops each gracefully
+    (gunicorn finishes its requests, the timer worker its batch)."""
 
     name: str
     argv: list[str]
-    stop_signal: signal.Signals = signal.SIGTERM
 
 
 def gunicorn_command(settings: Settings, host: str, port: int, app: str = APP_FACTORY) -> list[str]:
@@ -78,7 +80,7 @@ def children(settings: Settings, host: str, port: int) -> list[Child]:
     """What `serve` runs for several processes: the web server, and the timer worker unless switched off."""
     found = [Child("gunicorn", gunicorn_command(settings, host, port))]
     if settings.serve_timers:
-        found.append(Child("timer worker", worker_command(), signal.SIGINT))
+        found.append(Child("timer worker", worker_command()))
     return found
 
 
@@ -103,19 +105,22 @@ def require_gunicorn() -> None:
 
 
 def supervise(commands: Sequence[Child], env: Mapping[str, str]) -> int:
-    """Run ``commands`` until one ends or this process is told to stop; then stop the others (their stop
-    signal, then SIGKILL after :data:`STOP_GRACE_S`). Returns the exit status of the first child that ended (0
-    when stopped by a signal). Each child is in a process group of its own, so a terminal's Ctrl-C reaches
-    them once, through here."""
-    running = [(child, subprocess.Popen(child.argv, env=dict(env), process_group=0)) for child in commands]
+    """Run ``commands`` until one ends or this process is told to stop; then stop the others (SIGTERM, then
+    SIGKILL after :data:`STOP_GRACE_S`). Returns the exit status of the first child that ended (0 when stopped
+    by a signal). Each child is in a process group of its own, so a terminal's Ctrl-C reaches them once, through
+    here; on Linux each is also sent SIGTERM if this process dies without stopping them (SIGKILL)."""
+    running = [
+        (child, subprocess.Popen(child.argv, env=dict(env), process_group=0, preexec_fn=_die_with_parent))
+        for child in commands
+    ]
     stopping = False
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         nonlocal stopping
         stopping = True
-        for child, process in running:
+        for _child, process in running:
             if process.poll() is None:
-                process.send_signal(child.stop_signal)
+                process.terminate()
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
@@ -124,8 +129,8 @@ def supervise(commands: Sequence[Child], env: Mapping[str, str]) -> int:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         for child, process in running:
-            if process.poll() is None and not stopping:  # once: a second SIGINT would cut the worker's batch
-                process.send_signal(child.stop_signal)
+            if process.poll() is None and not stopping:
+                process.terminate()
             try:
                 process.wait(timeout=STOP_GRACE_S)
             except subprocess.TimeoutExpired:
@@ -136,6 +141,15 @@ def supervise(commands: Sequence[Child], env: Mapping[str, str]) -> int:
         return 0
     click.echo(f"{name} ended with status {status}; the others were stopped", err=True)
     return status or 1
+
+
+def _die_with_parent() -> None:
+    """In the child before it runs its command: on Linux, ask for SIGTERM when the parent dies
+    (``prctl(PR_SET_PDEATHSIG)``), so a killed `serve` leaves no server or worker behind. Elsewhere nothing."""
+    if sys.platform != "linux":
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _first_exit(running: Sequence[tuple[Child, subprocess.Popen[bytes]]]) -> tuple[str, int]:

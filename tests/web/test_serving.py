@@ -11,6 +11,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -39,7 +42,7 @@ def test_gunicorn_runs_the_workers_and_threads_the_settings_ask_for() -> None:
 def test_one_timer_worker_runs_beside_the_server_unless_switched_off() -> None:
     both = serving.children(Settings(web_workers=2), "127.0.0.1", 5000)
     assert [c.name for c in both] == ["gunicorn", "timer worker"]
-    assert both[1].argv == [sys.executable, "-m", "web", "worker"] and both[1].stop_signal == signal.SIGINT
+    assert both[1].argv == [sys.executable, "-m", "web", "worker"]
     alone = serving.children(Settings(web_workers=2, serve_timers=False), "127.0.0.1", 5000)
     assert [c.name for c in alone] == ["gunicorn"]
 
@@ -112,8 +115,22 @@ def _children(pid: int) -> dict[int, str]:
     return {child: Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode() for child in found}
 
 
-@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads the process tree from Linux /proc")
-def test_two_server_processes_answer_and_stop_with_serve(tmp_path: Path) -> None:
+@dataclass
+class Served:
+    """`serve --workers 2` running as a real process on a fresh SQLite file, and what it printed."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+    secret: str
+    access_log: Path
+    output: list[bytes]
+
+    def text(self) -> str:
+        return b"".join(self.output).decode()
+
+
+@contextmanager
+def serving_two(tmp_path: Path) -> Iterator[Served]:
     port = _free_port()
     access_log = tmp_path / "access.log"
     env = {
@@ -124,46 +141,76 @@ def test_two_server_processes_answer_and_stop_with_serve(tmp_path: Path) -> None
         # who answered each request: gunicorn's access log with the worker's pid
         "GUNICORN_CMD_ARGS": f"--access-logfile {access_log} --access-logformat '%(p)s %(s)s %(U)s'",
     }
-    server = subprocess.Popen(
+    process = subprocess.Popen(
         [sys.executable, "-m", "web", "serve", "--workers", "2", "--port", str(port), "--no-demo"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
-    output: list[bytes] = []
-    reader = threading.Thread(target=lambda: output.extend(server.stdout or []), daemon=True)
+    served = Served(process, port, env["AWARDFLOW_SECRET_KEY"], access_log, [])
+    reader = threading.Thread(target=lambda: served.output.extend(process.stdout or []), daemon=True)
     reader.start()
     try:
-        _wait_for_port(port, server)
-        started = _children(server.pid)
+        _wait_for_port(port, process)
+        yield served
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=60)
+        reader.join(timeout=10)
+
+
+def _gone(pids: Iterable[int]) -> bool:
+    """Whether none of ``pids`` runs any more, polling up to 60 s (a bounded wait for other processes)."""
+    deadline = time.monotonic() + 60
+    while any(Path(f"/proc/{pid}").exists() for pid in pids):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
+
+
+LINUX_PROC = pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads the process tree from Linux /proc")
+
+
+@LINUX_PROC
+def test_two_server_processes_answer_and_stop_with_serve(tmp_path: Path) -> None:
+    with serving_two(tmp_path) as served:
+        started = _children(served.process.pid)
         [arbiter] = [pid for pid, cmd in started.items() if "-m gunicorn" in cmd]
         assert [cmd for cmd in started.values() if "-m web worker" in cmd], started
-        token = _token(env["AWARDFLOW_SECRET_KEY"], "admin")  # the inbox: the token checked, the database read
+        token = _token(served.secret, "admin")  # the inbox: the token checked, the database read
         answered: set[int] = set()
         for _ in range(400):  # new connections until both workers have answered (each is free to take one)
-            threads = [threading.Thread(target=_get, args=(port, "/api/tasks", token)) for _ in range(4)]
+            threads = [threading.Thread(target=_get, args=(served.port, "/api/tasks", token)) for _ in range(4)]
             for thread in threads:
                 thread.start()
             for thread in threads:
                 thread.join()
-            status, body = _get(port, "/api/tasks", token)
+            status, body = _get(served.port, "/api/tasks", token)
             assert status == 200 and b'"items"' in body, body
-            lines = access_log.read_text().splitlines()
+            lines = served.access_log.read_text().splitlines()
             answered = {int(line.split()[0].strip("<>")) for line in lines if " 200 /api/tasks" in line}
             if len(answered) == 2:
                 break
         workers = set(_children(arbiter))
         assert answered == workers and len(workers) == 2
-        server.send_signal(signal.SIGTERM)
-        assert server.wait(timeout=60) == 0
-    finally:
-        if server.poll() is None:
-            server.kill()
-            server.wait()
-    reader.join(timeout=10)
-    text = b"".join(output).decode()
-    assert f"awardflow serving on http://127.0.0.1:{port}/ with 2 process(es)" in text
-    assert all(not Path(f"/proc/{pid}").exists() for pid in [*started, *workers]), text
+        served.process.send_signal(signal.SIGTERM)
+        assert served.process.wait(timeout=60) == 0
+    assert f"awardflow serving on http://127.0.0.1:{served.port}/ with 2 process(es)" in served.text()
+    assert "did not stop" not in served.text()  # the timer worker stopped on SIGTERM, not killed after the grace
+    assert _gone([*started, *workers]), served.text()
+
+
+@LINUX_PROC
+def test_a_killed_serve_leaves_no_server_or_worker_behind(tmp_path: Path) -> None:
+    with serving_two(tmp_path) as served:
+        started = _children(served.process.pid)
+        [arbiter] = [pid for pid, cmd in started.items() if "-m gunicorn" in cmd]
+        workers = _children(arbiter)
+        served.process.kill()  # no handler runs: the children hear of it from the kernel
+        served.process.wait()
+        assert _gone([*started, *workers]), (started, workers)
 
 
 def test_setup_runs_once_and_hosts_serve_without_it(tmp_path: Path) -> None:
@@ -180,11 +227,11 @@ def test_setup_runs_once_and_hosts_serve_without_it(tmp_path: Path) -> None:
 
 def test_when_one_child_ends_the_others_are_stopped_and_its_status_returned() -> None:
     """A web server without its timers (or the reverse) is not what was asked for: serve ends with the
-    first child's status, and stops the rest with their stop signal."""
+    first child's status, and stops the rest."""
     began = time.monotonic()
     status = serving.supervise(
         [
-            serving.Child("sleeper", [sys.executable, "-c", "import time; time.sleep(120)"], signal.SIGINT),
+            serving.Child("sleeper", [sys.executable, "-c", "import time; time.sleep(120)"]),
             serving.Child("failing", [sys.executable, "-c", "import sys; sys.exit(3)"]),
         ],
         os.environ,
