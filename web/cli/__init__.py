@@ -43,9 +43,17 @@ class LazyEngine:
 
     def __getattr__(self, name: str) -> Any:
         if self._engine is None:
-            self._engine = open_domain(Settings.from_env()).engine
+            self._engine = open_domain(settings_from_env()).engine
             self._engine.ensure_admin()
         return getattr(self._engine, name)
+
+
+def settings_from_env() -> Settings:
+    """The settings from ``AWARDFLOW_*``; a wrong value is a one-line error naming its variable."""
+    try:
+        return Settings.from_env()
+    except ValueError as err:
+        raise click.ClickException(str(err)) from None
 
 
 def open_domain(settings: Settings) -> Domain:
@@ -113,7 +121,7 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the schema to the newest revision."""
-    settings = Settings.from_env()
+    settings = settings_from_env()
     migrate(settings.database_url)
     click.echo(f"database at {settings.database_url} is up to date")
 
@@ -218,7 +226,7 @@ def setup(no_demo: bool) -> None:
     """What `serve` does before serving, alone: upgrade the database, load the award catalogue, deploy the
     shipped processes (new versions only when they changed) and seed the administrator and demo users. Run it
     once per release when several hosts serve one database, and start them with `serve --no-setup`."""
-    prepare(Settings.from_env(), demo=not no_demo).engine.db.dispose()
+    prepare(settings_from_env(), demo=not no_demo).engine.db.dispose()
 
 
 @main.command()
@@ -237,7 +245,7 @@ def serve(host: str, port: int, no_demo: bool, workers: int | None, no_timers: b
     """Upgrade the database, deploy the shipped processes, seed demo users and serve the web app."""
     from web import serving
 
-    settings = Settings.from_env()
+    settings = settings_from_env()
     settings = replace(
         settings,
         web_workers=workers or settings.web_workers,
