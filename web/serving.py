@@ -9,8 +9,9 @@ worker builds its own app, engine and connection pool after the fork (no ``--pre
 shared across processes. The timers and periodic jobs run in one ``awardflow worker`` process beside them, not
 in every web worker; several of those would still fire each timer once (row claims), but one is enough here.
 
-This process only supervises: it starts the children, passes SIGTERM / SIGINT on to them, and stops them all
-when one ends (a web server without its timers, or timers without a server, is not what was asked for).
+This process only supervises: it starts the children, stops them (SIGTERM) when it is told to stop (SIGTERM or
+Ctrl-C), and stops them all when one ends (a web server without its timers, or timers without a server, is not
+what was asked for).
 """
 
 from __future__ import annotations
