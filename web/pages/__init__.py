@@ -18,6 +18,11 @@ from web.pages import (
     council,
     dashboard,
     designer,
+    designer_documents,
+    designer_forms,
+    designer_history,
+    designer_rules,
+    designer_rules_decisions,
     designer_simulate,
     desk,
     disclosure,
@@ -37,7 +42,9 @@ VENDOR = {
     "bpmn-js": FRONTEND / "bpmn-js" / "dist",
     "chart.js": FRONTEND / "chart.js" / "dist",
     "properties-panel": FRONTEND / "@bpmn-io" / "properties-panel" / "dist" / "assets",
-    # the designer's editor, bundled from the installed packages by `npm ci` (web/frontend/build.mjs)
+    "dmn-js": FRONTEND / "dmn-js" / "dist" / "assets",
+    # the designer's editors (designer.js for diagrams, decisions.js for DMN), bundled from the installed
+    # packages by `npm ci` (web/frontend/build.mjs)
     "designer": FRONTEND.parent / "build",
 }
 
@@ -66,7 +73,12 @@ BLUEPRINTS = [
     comment_report.blp,
     dashboard.blp,
     designer.blp,
+    designer_forms.blp,
+    designer_documents.blp,
+    designer_rules.blp,
+    designer_rules_decisions.blp,
     designer_simulate.blp,
+    designer_history.blp,
     admin_pages.blp,
     admin_jobs.blp,
 ]
