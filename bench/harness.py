@@ -125,9 +125,9 @@ def _reset_pg_schema(pg_url: str, *, create: bool = True) -> None:
 
 
 def open_engine(url: str) -> Engine:
-    """An engine on ``url`` with the operator's settings (``AWARDFLOW_*``) and no domain handlers."""
-    settings = Settings.from_env(database_url=url)
-    return Engine(settings, handlers=HandlerRegistry(), database=Database(url))
+    """An engine on ``url`` with the operator's settings (``AWARDFLOW_*``, its connection pool included) and no
+    domain handlers."""
+    return Engine(Settings.from_env(database_url=url), handlers=HandlerRegistry())
 
 
 def prepare(url: str) -> Engine:

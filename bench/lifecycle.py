@@ -19,6 +19,7 @@ import http.client
 import json
 import time
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 from bench.harness import AWARD, LANES, form_for, fresh_database, mp_context, open_engine, prepare, start_data, user_for
@@ -78,33 +79,44 @@ class Client:
         return json.loads(raw) if raw else None
 
 
-def _client(port: int, tokens: dict[str, str], numbers: list[int], barrier: Any, results: Any) -> None:
+def _walk(client: Client, tokens: dict[str, str], n: int) -> int:
+    """One dossier, start to the last task; returns its completions."""
+    key = f"HS-{n:07d}"
+    client.call("start", "POST", "/api/instances", tokens["u_desk"], {"key": AWARD, "business_key": key,
+                                                                         "data": start_data(n)})  # fmt: skip
+    completions = 0
+    while True:
+        page = client.call("inbox", "GET", f"/api/tasks?business_key={key}&per_page=50", tokens["admin"])
+        if not page["items"]:
+            return completions
+        task = page["items"][0]
+        body = {"data": form_for(task["element_id"])}
+        client.call("complete", "POST", f"/api/tasks/{task['id']}/complete", tokens[user_for(task["lane"])], body)
+        completions += 1
+
+
+def _client(
+    port: int, tokens: dict[str, str], numbers: list[int], barrier: Any, results: Any, warm_up: list[int]
+) -> None:
+    """A client process: walks ``warm_up`` dossiers untimed (a server process's first requests pay its
+    one-off costs), waits for the others, then walks ``numbers`` timed."""
     try:
         client = Client(port)
+        for n in warm_up:
+            _walk(client, tokens, n)
+        client.timings.clear()
         barrier.wait()
-        began = time.time()
-        completions = 0
-        for n in numbers:
-            key = f"HS-{n:07d}"
-            client.call("start", "POST", "/api/instances", tokens["u_desk"], {"key": AWARD, "business_key": key,
-                                                                                 "data": start_data(n)})  # fmt: skip
-            while True:
-                page = client.call("inbox", "GET", f"/api/tasks?business_key={key}&per_page=50", tokens["admin"])
-                if not page["items"]:
-                    break
-                task = page["items"][0]
-                body = {"data": form_for(task["element_id"])}
-                client.call(
-                    "complete", "POST", f"/api/tasks/{task['id']}/complete", tokens[user_for(task["lane"])], body
-                )
-                completions += 1
-        results.put({"timings": client.timings, "began": began, "ended": time.time(), "completions": completions})
+        began, cpu = time.time(), time.process_time()
+        completions = sum(_walk(client, tokens, n) for n in numbers)
+        results.put({"timings": client.timings, "began": began, "ended": time.time(), "completions": completions,
+                     "cpu_s": time.process_time() - cpu})  # fmt: skip
     except BaseException:
         results.put({"error": traceback.format_exc(limit=5)})
         raise
 
 
 def run_lifecycle(url: str, dossiers_per_client: int, clients: int = CLIENTS) -> dict[str, Any]:
+    """The figure with one waitress process, as `awardflow serve` runs by default."""
     prepare(url).close()
     users = ["admin", *(user_for(lane) for lane in LANES)]
     ctx = mp_context()
@@ -117,22 +129,41 @@ def run_lifecycle(url: str, dossiers_per_client: int, clients: int = CLIENTS) ->
             raise RuntimeError(hello["error"])
         if "missing" in hello:
             return {"skipped": f"HTTP API incomplete: missing {', '.join(hello['missing'])}"}
-        tokens = hello["tokens"]
-        barrier = ctx.Barrier(clients)
-        numbers = list(range(clients * dossiers_per_client))
-        procs = [
-            ctx.Process(target=_client, args=(hello["port"], tokens, numbers[k::clients], barrier, results),
-                        daemon=True)
-            for k in range(clients)
-        ]  # fmt: skip
-        for proc in procs:
-            proc.start()
-        reports = [results.get(timeout=1800) for _ in procs]
-        for proc in procs:
-            proc.join(timeout=60)
+        return drive(hello["port"], hello["tokens"], dossiers_per_client, clients)
     finally:
         server.terminate()
         server.join(timeout=10)
+
+
+def drive(
+    port: int,
+    tokens: dict[str, str],
+    dossiers_per_client: int,
+    clients: int = CLIENTS,
+    warm_up: int = 0,
+    on_start: Callable[[], None] | None = None,
+) -> dict[str, Any]:
+    """Run ``clients`` client processes against the server on ``port``, each first through ``warm_up``
+    dossiers of its own untimed, and sum up what they measured; ``on_start`` is called as the timed part
+    begins (when every client has warmed up)."""
+    ctx = mp_context()
+    results = ctx.Queue()
+    barrier = ctx.Barrier(clients + (on_start is not None))
+    numbers = list(range(clients * dossiers_per_client))
+    spare = list(range(len(numbers), len(numbers) + clients * warm_up))
+    procs = [
+        ctx.Process(target=_client, args=(port, tokens, numbers[k::clients], barrier, results, spare[k::clients]),
+                    daemon=True)
+        for k in range(clients)
+    ]  # fmt: skip
+    for proc in procs:
+        proc.start()
+    if on_start is not None:
+        barrier.wait(timeout=600)
+        on_start()
+    reports = [results.get(timeout=1800) for _ in procs]
+    for proc in procs:
+        proc.join(timeout=60)
     errors = [r["error"] for r in reports if "error" in r]
     if errors:
         raise RuntimeError(errors[0])
@@ -150,6 +181,7 @@ def run_lifecycle(url: str, dossiers_per_client: int, clients: int = CLIENTS) ->
         "wall_s": round(wall, 3),
         "dossiers_per_s": rate(len(numbers), wall),
         "completions_per_s": rate(completions, wall),
+        "clients_cpu_ms_per_completion": round(1000 * sum(r["cpu_s"] for r in reports) / max(completions, 1), 2),
         **{kind: summary_ms(values) for kind, values in sorted(timings.items())},
     }
 

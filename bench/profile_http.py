@@ -2,9 +2,9 @@
 
 Walks N award dossiers through the app with Flask's test client, as the lifecycle clients do over HTTP
 (start, then inbox and complete until done, with bearer tokens). Per request kind it prints the time, SQL
-statements, write and read transactions, and the time spent in each engine call the views make; the rest
-is the web layer. Then a pyinstrument call tree (cProfile's top functions without it). No server and no
-concurrency: for those, run the figure itself.
+statements, write and read transactions, connection checkouts, and the time spent in each engine call the
+views make; the rest is the web layer. Then a pyinstrument call tree (cProfile's top functions without it).
+No server and no concurrency: for those, run the figure itself.
 """
 
 from __future__ import annotations
@@ -44,12 +44,17 @@ class Recorder:
         self.seconds: defaultdict[str, defaultdict[str, float]] = defaultdict(lambda: defaultdict(float))
         event.listen(engine.db.engine, "before_cursor_execute", self._statement)
         event.listen(engine.db.engine, "begin", self._begin)
+        event.listen(engine.db.engine, "checkout", self._checkout)
         for service, method in ENGINE_CALLS:
             self._time(getattr(engine, service), method, f"{service}.{method}")
 
     def _statement(self, *_args: Any) -> None:
         if self.kind:
             self.counts[self.kind]["statements"] += 1
+
+    def _checkout(self, *_args: Any) -> None:
+        if self.kind:
+            self.counts[self.kind]["checkouts"] += 1
 
     def _begin(self, conn: Any) -> None:
         if self.kind:
@@ -87,7 +92,8 @@ class Recorder:
             total = self.seconds[kind]["total"]
             print(
                 f"{kind}: {n} requests, {total / n * 1000:.2f} ms each, {counts['statements'] / n:.1f} statements, "
-                f"{counts['writes'] / n:.2f} write + {counts['reads'] / n:.2f} read transactions"
+                f"{counts['writes'] / n:.2f} write transactions + {counts['reads'] / n:.2f} reading units, "
+                f"{counts['checkouts'] / n:.2f} connection checkouts (on PostgreSQL a pre-ping round trip each)"
             )
             calls = {label: s for label, s in self.seconds[kind].items() if label != "total"}
             for label, seconds in sorted(calls.items()):

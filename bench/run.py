@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Callable, Collection
 from typing import Any
 
-from bench import completions, footprint, history, inbox, library, lifecycle, reports, simulation, timers
+from bench import completions, footprint, history, inbox, library, lifecycle, reports, scaleout, simulation, timers
 from bench.machine import machine
 from bench.sizes import QUICK, Sizes
 
@@ -28,6 +28,7 @@ FIGURES = (
     "footprint",
     "history",
     "simulation",
+    "scaleout",
 )
 
 
@@ -59,6 +60,7 @@ def run(
         "footprint": lambda: footprint.measure(sizes),
         "history": lambda: history.measure(sizes),
         "simulation": lambda: simulation.measure(sizes, doc.get("completions") or {}),
+        "scaleout": lambda: scaleout.measure(sizes, pg_url),
     }
     for name in FIGURES:
         if only and name not in only:

@@ -36,6 +36,13 @@ class Sizes:
     history_window: int
     #: (9) dossiers of the what-if simulation over a year
     simulation_dossiers: int
+    #: (10) server process counts tried, and dossiers each of the 4 clients walks per count
+    scaleout_processes: tuple[int, ...]
+    scaleout_dossiers_per_client: int
+    #: (10) timer worker counts tried on a backlog: timers due all within a short window
+    scaleout_timer_workers: tuple[int, ...]
+    scaleout_timers: int
+    scaleout_timer_window_s: float
 
 
 FULL = Sizes(
@@ -57,6 +64,11 @@ FULL = Sizes(
     history_instances=5,
     history_window=10,
     simulation_dossiers=300,
+    scaleout_processes=(1, 2, 4),
+    scaleout_dossiers_per_client=25,
+    scaleout_timer_workers=(1, 2, 3),
+    scaleout_timers=3000,
+    scaleout_timer_window_s=3.0,
 )
 
 QUICK = Sizes(
@@ -78,6 +90,11 @@ QUICK = Sizes(
     history_instances=1,
     history_window=3,
     simulation_dossiers=20,
+    scaleout_processes=(1, 2, 4),
+    scaleout_dossiers_per_client=3,
+    scaleout_timer_workers=(1, 2, 3),
+    scaleout_timers=300,
+    scaleout_timer_window_s=1.0,
 )
 
 TINY = Sizes(
@@ -99,4 +116,9 @@ TINY = Sizes(
     history_instances=1,
     history_window=2,
     simulation_dossiers=3,
+    scaleout_processes=(2,),
+    scaleout_dossiers_per_client=1,
+    scaleout_timer_workers=(2,),
+    scaleout_timers=12,
+    scaleout_timer_window_s=0.2,
 )

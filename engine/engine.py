@@ -11,7 +11,7 @@ from engine.access import AccessPolicy
 from engine.bpmn.spiff import Workflows, install_clock
 from engine.calendar import WorkCalendar
 from engine.calendar_store import CalendarService
-from engine.db import Database
+from engine.db import Database, PoolOptions
 from engine.design_history import DesignHistory
 from engine.events import Deployed, Listeners
 from engine.execution import Executor, current_execution
@@ -44,7 +44,8 @@ class Engine:
     ) -> None:
         self.settings = settings or Settings.from_env()
         install_clock(self.settings.time_zone)
-        self.db = database or Database(self.settings.database_url)
+        pool = PoolOptions(self.settings.db_pool_size, self.settings.db_max_overflow, self.settings.db_pool_pre_ping)
+        self.db = database or Database(self.settings.database_url, pool)
         #: the unit rule every command checks inside its transaction
         self.access = AccessPolicy(self.settings)
         self.calendar = CalendarService(self.db)

@@ -77,8 +77,30 @@ class Settings:
     smtp_sender: str = "awardflow@localhost"
     #: Folder of uploaded papers and generated documents (files stay out of the database).
     storage_dir: str = "instance/files"
+    #: Server processes `awardflow serve` runs (1: waitress in this process; more: gunicorn pre-fork workers).
+    web_workers: int = 1
+    #: Threads per server process: requests one process serves at once (reads overlap a command's write).
+    web_threads: int = 8
+    #: Whether `serve` also fires the timers and runs the periodic jobs (in one process of its own when it runs
+    #: several); switch it off on web hosts when `awardflow worker` runs elsewhere.
+    serve_timers: bool = True
+    #: Connections each process keeps open to PostgreSQL (SQLAlchemy ``pool_size``), and how many more it may
+    #: open at a peak (``max_overflow``): a process holds at most their sum.
+    db_pool_size: int = 5
+    db_max_overflow: int = 10
+    #: Test each pooled connection before use (one round trip per transaction): survives a restarted
+    #: database or pooler; switch it off behind a reliable PgBouncer to save the round trip.
+    db_pool_pre_ping: bool = True
     #: Extra settings the handlers read (base salary, ...); free-form.
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """Refuse counts that would start no server or no connection, naming the variable that sets them."""
+        for name, least in LEAST.items():
+            if getattr(self, name) < least:
+                raise ValueError(
+                    f"{name} (AWARDFLOW_{name.upper()}) must be at least {least}, not {getattr(self, name)}"
+                )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
@@ -86,13 +108,33 @@ class Settings:
         env = os.environ if environ is None else environ
         values: dict[str, Any] = {}
         for f in fields(cls):
-            raw = env.get(f"AWARDFLOW_{f.name.upper()}")
+            variable = f"AWARDFLOW_{f.name.upper()}"
+            raw = env.get(variable)
             if raw is None or f.name == "extra":
                 continue
-            default = getattr(cls, f.name, None)
-            if isinstance(default, tuple):  # a comma-separated list
-                values[f.name] = tuple(part.strip() for part in raw.split(",") if part.strip())
-            else:
-                values[f.name] = type(default)(raw) if isinstance(default, int | float) else raw
+            try:
+                values[f.name] = _parse(raw, getattr(cls, f.name, None))
+            except ValueError:
+                raise ValueError(f"{variable}: {raw!r} is not {_KINDS[type(getattr(cls, f.name))]}") from None
         values.update(overrides)
         return cls(**values)
+
+
+#: Settings that count processes, threads or connections, and their least value.
+LEAST = {"web_workers": 1, "web_threads": 1, "db_pool_size": 1, "db_max_overflow": 0}
+_KINDS = {bool: "yes/no (1, 0, true, false)", int: "a whole number", float: "a number", str: "text", tuple: "a list"}
+_BOOLEANS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+
+
+def _parse(raw: str, default: Any) -> Any:
+    """One variable's text as the type of its default (ValueError when it is not one)."""
+    if isinstance(default, bool):  # before int: a bool is an int, and bool("0") is True
+        word = raw.strip().lower()
+        if word not in _BOOLEANS:
+            raise ValueError(raw)
+        return _BOOLEANS[word]
+    if isinstance(default, tuple):  # a comma-separated list
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
+    if isinstance(default, int | float):
+        return type(default)(raw.strip())
+    return raw

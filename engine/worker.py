@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import signal
 import threading
 from collections.abc import Callable
 from datetime import timedelta
@@ -153,9 +154,12 @@ def start_background(
 def run_blocking(
     timers: TimerService, poll_s: float, *, jobs: SchedulerService | None = None, jobs_poll_s: float = 60.0
 ) -> None:
-    """Run the worker until interrupted (`awardflow worker`)."""
+    """Run the worker until interrupted or terminated (`awardflow worker`). SIGTERM, what service managers and
+    `serve` send, ends it as Ctrl-C does: the running batch commits (or rolls back) before the process exits."""
     _quiet_apscheduler()
     loop = TimerLoop(timers, poll_s, jobs=jobs, jobs_poll_s=jobs_poll_s)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda _signum, _frame: loop.stop.set())
     log.info("worker started; timers looked at within %s s, periodic jobs within %s s", poll_s, jobs_poll_s)
     try:
         loop.run()

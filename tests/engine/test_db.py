@@ -6,8 +6,11 @@ import threading
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import QueuePool
 
-from engine.db import Database
+from engine import Engine, Settings
+from engine.db import Database, PoolOptions
 from engine.models import User
 from engine.write_queue import WriteQueue
 
@@ -129,3 +132,36 @@ def test_a_rolled_back_savepoint_drops_what_the_transaction_cached(database: Dat
         except ValueError:
             pass
         assert session.info == {}
+
+
+def test_a_server_database_gets_the_pool_the_settings_ask_for() -> None:
+    """Per process at most size + overflow connections (README, "Running several hosts"); no connection is
+    opened to build the pool."""
+    database = Database("postgresql+psycopg://awardflow@db.invalid/awardflow", PoolOptions(3, 2, pre_ping=False))
+    pool = database.engine.pool
+    assert isinstance(pool, QueuePool)
+    assert (pool.size(), pool._max_overflow, pool._pre_ping) == (3, 2, False)
+    assert Engine(Settings(database_url=database.url, db_pool_size=7)).db.engine.pool.size() == 7
+
+
+def test_reads_on_postgresql_skip_begin_and_commands_stay_transactions(database: Database) -> None:
+    """A reading unit on PostgreSQL runs in autocommit (no BEGIN / ROLLBACK round trips: READ COMMITTED gives
+    each statement its own snapshot anyway); the connection goes back to the pool transactional."""
+    with database.reading() as session:
+        session.execute(select(User.username)).all()
+        reading_in_transaction = _open_transaction(session)
+    assert reading_in_transaction is (database.dialect == "sqlite")  # SQLite: one deferred snapshot per unit
+    with pytest.raises(ZeroDivisionError), database.transaction() as session:
+        session.add(User(username="an", display_name="An"))
+        session.flush()
+        assert _open_transaction(session)
+        _ = 1 / 0
+    with database.reading() as session:
+        assert session.scalar(select(User.username)) is None
+
+
+def _open_transaction(session: Session) -> bool:
+    """Whether the driver's connection is inside a transaction now (sqlite3 and psycopg say it differently)."""
+    raw = session.connection().connection.driver_connection
+    info = getattr(raw, "info", None)
+    return bool(raw.in_transaction) if info is None else info.transaction_status.name != "IDLE"

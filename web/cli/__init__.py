@@ -7,8 +7,9 @@ Without ``--user`` a command acts as the built-in administrator, and is audited 
 from __future__ import annotations
 
 import json
+import os
 import sys
-from dataclasses import asdict, is_dataclass
+from dataclasses import asdict, is_dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from importlib.metadata import entry_points
@@ -20,6 +21,7 @@ from sqlalchemy import inspect
 
 from engine import Engine, Settings
 from engine.errors import AwardflowError, DeploymentInvalid
+from handlers.domain import Domain
 from web.boot import PROCESSES_DIR, build_domain, bundle_files, migrate, prepare
 from web.cli.calendar import calendar
 from web.cli.clusters import cluster
@@ -43,11 +45,25 @@ class LazyEngine:
 
     def __getattr__(self, name: str) -> Any:
         if self._engine is None:
-            self._engine = build_domain(Settings.from_env()).engine
-            if not inspect(self._engine.db.engine).has_table("process_instance"):
-                raise click.ClickException("the database has no schema yet; run `awardflow db upgrade` first")
+            self._engine = open_domain(settings_from_env()).engine
             self._engine.ensure_admin()
         return getattr(self._engine, name)
+
+
+def settings_from_env() -> Settings:
+    """The settings from ``AWARDFLOW_*``; a wrong value is a one-line error naming its variable."""
+    try:
+        return Settings.from_env()
+    except ValueError as err:
+        raise click.ClickException(str(err)) from None
+
+
+def open_domain(settings: Settings) -> Domain:
+    """The domain over a database that has its schema (refused with what to run when it has none)."""
+    domain = build_domain(settings)
+    if not inspect(domain.engine.db.engine).has_table("process_instance"):
+        raise click.ClickException("the database has no schema yet; run `awardflow db upgrade` first")
+    return domain
 
 
 def _json_default(value: Any) -> Any:
@@ -109,7 +125,7 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the schema to the newest revision."""
-    settings = Settings.from_env()
+    settings = settings_from_env()
     migrate(settings.database_url)
     click.echo(f"database at {settings.database_url} is up to date")
 
@@ -209,25 +225,63 @@ def worker(ctx: click.Context, once: bool) -> None:
 
 
 @main.command()
+@click.option("--no-demo", is_flag=True, help="do not create the demo users")
+def setup(no_demo: bool) -> None:
+    """What `serve` does before serving, alone: upgrade the database, load the award catalogue, deploy the
+    shipped processes (new versions only when they changed) and seed the administrator and demo users. Run it
+    once per release when several hosts serve one database, and start them with `serve --no-setup`."""
+    prepare(settings_from_env(), demo=not no_demo).engine.db.dispose()
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--no-demo", is_flag=True, help="do not create the demo users")
-def serve(host: str, port: int, no_demo: bool) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="server processes (default AWARDFLOW_WEB_WORKERS, 1); more than 1 runs gunicorn and a timer worker",
+)
+@click.option("--no-timers", is_flag=True, help="fire no timers here (AWARDFLOW_SERVE_TIMERS=0): a worker runs them")
+@click.option("--no-setup", is_flag=True, help="skip what `awardflow setup` does (several hosts: it runs once)")
+def serve(host: str, port: int, no_demo: bool, workers: int | None, no_timers: bool, no_setup: bool) -> None:
     """Upgrade the database, deploy the shipped processes, seed demo users and serve the web app."""
+    from web import serving
+
+    settings = settings_from_env()
+    settings = replace(
+        settings,
+        web_workers=workers or settings.web_workers,
+        serve_timers=settings.serve_timers and not no_timers,
+    )
+    if settings.web_workers > 1:
+        serving.require_gunicorn()
+    domain = open_domain(settings) if no_setup else prepare(settings, demo=not no_demo)
+    click.echo(
+        f"awardflow serving on http://{host}:{port}/ with {settings.web_workers} process(es)"
+        f"{'' if settings.serve_timers else ', timers elsewhere'} (database {settings.database_url}; "
+        f"processes from {PROCESSES_DIR})"
+    )
+    sys.stdout.flush()
+    if settings.web_workers > 1:
+        domain.engine.db.dispose()  # the children open their own connections
+        env = serving.shared_environment(os.environ)
+        sys.exit(serving.supervise(serving.children(settings, host, port), env))
+    serve_here(domain, settings, host, port)
+
+
+def serve_here(domain: Domain, settings: Settings, host: str, port: int) -> None:
+    """One process: waitress, with the timers in a background thread unless switched off."""
     from engine.worker import start_background
     from web.app import create_app
     from web.server import make_server
 
-    settings = Settings.from_env()
-    domain = prepare(settings, demo=not no_demo)
     app = create_app(domain=domain)
     engine = domain.engine
-    start_background(engine.timers, settings.timer_poll_s, jobs=engine.jobs, jobs_poll_s=settings.jobs_poll_s)
-    click.echo(
-        f"awardflow serving on http://{host}:{port}/ (database {settings.database_url}; processes from {PROCESSES_DIR})"
-    )
-    sys.stdout.flush()
-    make_server(app, host, port).run()
+    if settings.serve_timers:
+        start_background(engine.timers, settings.timer_poll_s, jobs=engine.jobs, jobs_poll_s=settings.jobs_poll_s)
+    make_server(app, host, port, threads=settings.web_threads).run()
 
 
 main.add_command(calendar)
