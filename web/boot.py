@@ -44,6 +44,13 @@ DEMO_USERS = [
     # the head of the area cluster in 2026 (UBND thành phố An Bình) and a member unit's emulation officer
     ("truongcum", "Ngô Thị Trưởng Cụm", ["cluster_head", "cluster_member"], "ubnd-tp"),
     ("thanhviencum", "Bùi Văn Thành Viên", ["cluster_member"], "ubnd-hl"),
+    # the other member units' emulation officers: the demo runs the cluster's year with them (web.office_clusters)
+    ("tdkt-tanminh", "Lê Thị Minh Thư", ["cluster_member"], "ubnd-tm"),
+    ("tdkt-phudien", "Trần Quốc Bảo", ["cluster_member"], "ubnd-pd"),
+    ("tdkt-binhson", "Phạm Thị Ngọc Ánh", ["cluster_member"], "ubnd-bs"),
+    ("tdkt-donghai", "Hoàng Đức Trung", ["cluster_member"], "ubnd-dh"),
+    ("tdkt-tanxuan", "Đặng Thị Thu Hà", ["cluster_member"], "ubnd-tx"),
+    ("tdkt-vinhloc", "Vũ Minh Khôi", ["cluster_member"], "ubnd-vl"),
 ]
 
 

@@ -5,7 +5,8 @@ reported the same way (:func:`web.simulation.report`) — takes a year of dossie
 on a virtual clock that walks up to now (the engine clock's), against the real database. When the clock reaches
 ``--until`` the simulation stops, so the dossiers are spread over every status: returned (early, on time, late),
 refused, withdrawn, waiting for a supplement (asked at the desk or by the appraiser), in appraisal, at a line
-agency, before the council, at signing.
+agency, before the council, at signing. Then the area cluster's emulation year of that day
+(:mod:`web.office_clusters`) is driven to where it stands on it, so the cluster pages have their data.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import click
 from engine import Settings, clock
 from web.boot import prepare
 from web.office import VN, Simulation
+from web.office_clusters import ClusterYear
 from web.simulation import report
 
 
@@ -43,3 +45,4 @@ def demo(dossiers: int, until: str | None, seed: int, password: str | None) -> N
     )
     stuck = simulation.stuck()
     click.echo(f"errors: {simulation.errors}; dossiers stuck: {len(stuck)}{' ' if stuck else ''}{', '.join(stuck)}")
+    click.echo(ClusterYear(domain, random.Random(seed), stop).run())
