@@ -8,6 +8,12 @@ none. :meth:`Database.reading` is the same for queries that change nothing: on S
 write lock, so lists and look-ups never wait behind a command (WAL readers see the last commit); inside
 an open unit of work it joins that one too. Work that cannot be rolled back (mail, files) is handed to
 :meth:`Database.after_commit` and runs only once the commit succeeded.
+
+:meth:`Database.command` runs a command that may take SQLite's write lock late: it reads its snapshot and does
+its CPU work (SpiffWorkflow's steps, the checks) without the lock, and takes the lock at its first write. The
+rows its decision rests on (:func:`expect_unchanged`: the instance's version, the task's state) are read again
+under the lock; if another command changed one meanwhile, the command starts again from the beginning. So
+two workers overlap everything but their writes, and no command acts on a stale read.
 """
 
 from __future__ import annotations
@@ -16,9 +22,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from sqlalchemy import DateTime, Integer, MetaData, create_engine, event
+from sqlalchemy import DateTime, Integer, MetaData, create_engine, event, inspect
 from sqlalchemy.engine import Dialect, Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -64,6 +70,20 @@ class Base(DeclarativeBase):
 
 #: Execution option marking the connections of :meth:`Database.reading`.
 READ_ONLY = "awardflow_read_only"
+#: Execution option marking the connections of :meth:`Database.command` (SQLite: the write lock is taken late).
+LATE_LOCK = "awardflow_late_lock"
+#: ``session.info`` key of the Core writes :func:`write_at_flush` holds for the next flush.
+AT_FLUSH_KEY = "awardflow.at_flush"
+#: ``conn.info`` key, present while a late-lock command still reads its snapshot: what it expects to be unchanged.
+EXPECTED = "awardflow.expected"
+#: ``conn.info`` key: a late-lock command found a row changed; it can write and commit nothing.
+STALE = "awardflow.stale"
+#: How often a late-lock command starts again before its last try takes the write lock up front.
+LATE_LOCK_ATTEMPTS = 4
+
+T = TypeVar("T")
+#: Whether the late-lock command running here found a row changed (an error it caused may hide the StaleRead).
+_WENT_STALE: ContextVar[bool] = ContextVar("awardflow_went_stale", default=False)
 #: ``session.info`` key of the callbacks :meth:`Database.after_commit` collects for the open transaction.
 AFTER_COMMIT_KEY = "awardflow.after_commit"
 
@@ -79,19 +99,93 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+class StaleRead(Exception):
+    """A late-lock command read a row that another command changed before it took the write lock: it must
+    start again (:meth:`Database.command` does; nobody else sees this)."""
+
+
 def _sqlite_begin(queue: WriteQueue | None) -> Callable[[Any], None]:
-    """Commands take the write lock up front (no deadlock on upgrade), queueing for it first; reads
-    begin deferred and lock-free."""
+    """Commands take the write lock up front (no deadlock on upgrade), queueing for it first; reads and
+    late-lock commands begin deferred and lock-free."""
 
     def begin(conn: Any) -> None:
-        if conn.get_execution_options().get(READ_ONLY):
+        options = conn.get_execution_options()
+        if options.get(READ_ONLY):
             conn.exec_driver_sql("BEGIN")
+            return
+        if options.get(LATE_LOCK) and queue is not None:
+            conn.exec_driver_sql("BEGIN")
+            conn.info[EXPECTED] = {}
             return
         if queue is not None:
             queue.enter(conn)
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return begin
+
+
+def _take_lock_late(queue: WriteQueue) -> Callable[..., None]:
+    """Before a late-lock command's first write: end its read snapshot (nothing was written), queue for the
+    write lock, begin again with it, and read its expected rows again; any change makes it stale."""
+
+    def before_execute(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if conn.info.get(STALE):
+            raise StaleRead("this command read rows that changed; it must start again")
+        expected = conn.info.get(EXPECTED)
+        if expected is None or statement.lstrip()[:6].upper() == "SELECT":
+            return
+        del conn.info[EXPECTED]
+        raw = conn.connection.dbapi_connection
+        raw.execute("COMMIT")
+        queue.enter(conn)
+        raw.execute("BEGIN IMMEDIATE")
+        for (sql, key), want in expected.items():
+            if raw.execute(sql, (key,)).fetchone() != want:
+                conn.info[STALE] = True
+                _WENT_STALE.set(True)
+                raise StaleRead(f"a row this command read changed before it could write ({sql}, {key})")
+
+    return before_execute
+
+
+def _end_late_lock(conn: Any) -> None:
+    """The transaction ends: a stale command may not commit; nothing of it is carried to the next one."""
+    conn.info.pop(EXPECTED, None)
+    if conn.info.pop(STALE, False):
+        raise StaleRead("this command read rows that changed; it must start again")
+
+
+def _forget_late_lock(conn: Any) -> None:
+    conn.info.pop(EXPECTED, None)
+    conn.info.pop(STALE, None)
+
+
+def write_at_flush(session: Session, statement: Any) -> None:
+    """Run a Core write (an UPDATE or DELETE by condition) at the session's next flush or commit, before the
+    objects' own writes, instead of now: a late-lock command then holds SQLite's write lock only while it
+    writes. For a statement no later read or write of the command depends on."""
+    session.info.setdefault(AT_FLUSH_KEY, []).append(statement)
+
+
+def _run_held_writes(session: Session, *_args: Any) -> None:
+    for statement in session.info.pop(AT_FLUSH_KEY, ()):
+        session.execute(statement)
+
+
+def expect_unchanged(session: Session, row: Any, *columns: str) -> None:
+    """The command's decision rests on these columns of ``row`` as read: in a late-lock command on SQLite they
+    are read again once the write lock is taken, and the command starts again if one changed. Elsewhere
+    (the lock is held from the start, or PostgreSQL's row locks) nothing is to do. Plain values only."""
+    if not session.in_transaction():
+        return
+    expected = session.connection().info.get(EXPECTED)
+    if expected is None:
+        return
+    mapper = inspect(row).mapper
+    (key,) = mapper.primary_key_from_instance(row)
+    names = ", ".join(mapper.columns[c].name for c in columns)
+    sql = f"SELECT {names} FROM {mapper.local_table.name} WHERE {mapper.primary_key[0].name} = ?"
+    expected[(sql, key)] = tuple(getattr(row, c) for c in columns)
 
 
 def make_sql_engine(url: str) -> Engine:
@@ -109,6 +203,9 @@ def make_sql_engine(url: str) -> Engine:
         queue = None if in_memory else WriteQueue(str(path))
         event.listen(engine, "begin", _sqlite_begin(queue))
         if queue is not None:  # let go once the connection is back in the pool (its COMMIT is done), or lost
+            event.listen(engine, "before_cursor_execute", _take_lock_late(queue))
+            event.listen(engine, "commit", _end_late_lock)
+            event.listen(engine, "rollback", _forget_late_lock)
             event.listen(engine, "checkin", lambda _dbapi, record: queue.leave(record))
             event.listen(engine, "invalidate", lambda _dbapi, record, _error: queue.leave(record))
         return engine
@@ -141,10 +238,14 @@ class Database:
         self._open: ContextVar[Session | None] = ContextVar(f"awardflow_unit_of_work_{id(self)}", default=None)
         self.engine = make_sql_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        event.listen(self.sessions, "after_soft_rollback", _forget_cached)
         self.readers = sessionmaker(
             self.engine.execution_options(**{READ_ONLY: True}), class_=ReadingSession, expire_on_commit=False
         )
+        self.late_lockers = sessionmaker(self.engine.execution_options(**{LATE_LOCK: True}), expire_on_commit=False)
+        for sessions in (self.sessions, self.late_lockers):
+            event.listen(sessions, "after_soft_rollback", _forget_cached)
+            event.listen(sessions, "before_flush", _run_held_writes)
+            event.listen(sessions, "before_commit", _run_held_writes)
 
     @property
     def dialect(self) -> str:
@@ -167,7 +268,34 @@ class Database:
                 raise RuntimeError("a writing unit of work cannot start inside a reading one")
             yield joined
             return
-        session = self.sessions()
+        with self._unit(self.sessions) as session:
+            yield session
+
+    def command(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` as one unit of work (joining an open one), taking SQLite's write lock only at its first
+        write: the command starts again when a row it rests on changed meanwhile (:func:`expect_unchanged`),
+        and its last try holds the lock from the start, so it cannot starve. ``work`` may run more than once;
+        it must change nothing outside the session. On PostgreSQL it is :meth:`transaction` (row locks)."""
+        if self._open.get() is not None or self.dialect != "sqlite":
+            with self.transaction() as session:
+                return work(session)
+        for _attempt in range(LATE_LOCK_ATTEMPTS - 1):
+            token = _WENT_STALE.set(False)
+            try:
+                with self._unit(self.late_lockers) as session:
+                    return work(session)
+            except BaseException:
+                if not _WENT_STALE.get():
+                    raise
+            finally:
+                _WENT_STALE.reset(token)
+        with self.transaction() as session:
+            return work(session)
+
+    @contextmanager
+    def _unit(self, sessions: sessionmaker[Session]) -> Iterator[Session]:
+        """A new outermost unit of work from ``sessions``: commit, or roll back on any error."""
+        session = sessions()
         token = self._open.set(session)
         try:
             yield session

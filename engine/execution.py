@@ -29,6 +29,7 @@ from engine.bpmn.spiff import (
     WaitingTimer,
     Workflows,
 )
+from engine.db import expect_unchanged
 from engine.errors import ConcurrentModification, InvalidInput, InvalidState, LimitExceeded, NotFound, Unstorable
 from engine.events import Deployed, InstanceEnded, Listeners, TaskClosed, TaskReady
 from engine.models import (
@@ -204,6 +205,7 @@ class Executor:
             raise ConcurrentModification(
                 f"instance {instance_id} is at version {instance.version}, not {expected_version}; reload and retry"
             )
+        expect_unchanged(session, instance, "version")
         specs = self.spec_set(session, instance.process_key, instance.spec_ids)
         workflow = self.workflows.load(instance.workflow, specs, self.script_engine)
         return Loaded(instance, workflow, self.mirror(instance, workflow))

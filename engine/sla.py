@@ -21,7 +21,7 @@ from engine import clock, history
 from engine.access import AccessPolicy
 from engine.calendar import WorkCalendar, parse_duration
 from engine.calendar_store import CalendarService
-from engine.db import Database
+from engine.db import Database, write_at_flush
 from engine.errors import InvalidInput, InvalidState, NotFound
 from engine.events import ClockChanged, InstanceEnded, Listeners, TaskClaimed, TaskClosed, TaskReady
 from engine.execution import current_execution
@@ -203,9 +203,8 @@ class SlaService:
             if aborted:
                 segment.classification = None
         if row.due_at is not None or any(row.properties.get(kind) for kind in ESCALATIONS):
-            session.execute(
-                delete(Timer).where(Timer.spiff_task_id == row.id, Timer.kind.in_(TASK_KINDS), Timer.state == "waiting")
-            )
+            own = delete(Timer).where(Timer.spiff_task_id == row.id, Timer.kind.in_(TASK_KINDS))
+            write_at_flush(session, own.where(Timer.state == "waiting"))  # nothing later reads or adds them
 
     def _instance_ended(self, event: InstanceEnded) -> None:
         """A cancelled dossier's clock stops as aborted; its SLA timers go."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 from engine import clock, history
 from engine.access import AccessPolicy
 from engine.bpmn.forms import NO_RETRIEVAL
-from engine.db import Database
+from engine.db import Database, expect_unchanged
 from engine.errors import (
     ConcurrentModification,
     InvalidInput,
@@ -238,31 +239,38 @@ class TaskService:
             raise InvalidInput("data must be a JSON object", {"data": ["must be an object"]})
         data = dict(data or {})
         self.executor.check_data(data)
-        with self.db.transaction() as session:
-            actor, row = self._command(session, task_id, username, expected_version)
-            self._require_may_complete(actor, row)
-            loaded = self.executor.load(session, row.instance_id)
-            _validate_form(self._form_schema(session, row), data)
-            self.executor.require_active(loaded.instance)
-            task = self.executor.workflows.find_task(loaded.workflow, task_id)
-            if task is None:
-                raise InvalidState(f"task {task_id} is no longer ready")
-            self._check_answer(session, loaded.instance, row, actor.username, data)
-            before = {k: v for k, v in self.executor.workflows.task_data(task).items() if k in data}
-            self.executor.workflows.run_task(task, data)
-            self.executor.close_task(session, row, "completed", actor.username)
-            history.record(
-                session,
-                actor.username,
-                "task_completed",
-                instance=loaded.instance,
-                task_id=task_id,
-                before=before,
-                after=data,
-                details={"element_id": row.element_id},
-            )
-            self.executor.advance(session, loaded, actor.username)
-            return replace(TaskView.of(row), instance_version=loaded.instance.version)
+        return self.db.command(
+            lambda session: self._complete(session, task_id, username, copy.deepcopy(data), expected_version)
+        )
+
+    def _complete(
+        self, session: Session, task_id: str, username: str, data: dict[str, Any], expected_version: int | None
+    ) -> TaskView:
+        """The completion's one try (:meth:`Database.command` may run it again: it changes only the session)."""
+        actor, row = self._command(session, task_id, username, expected_version)
+        self._require_may_complete(actor, row)
+        loaded = self.executor.load(session, row.instance_id)
+        _validate_form(self._form_schema(session, row), data)
+        self.executor.require_active(loaded.instance)
+        task = self.executor.workflows.find_task(loaded.workflow, task_id)
+        if task is None:
+            raise InvalidState(f"task {task_id} is no longer ready")
+        self._check_answer(session, loaded.instance, row, actor.username, data)
+        before = {k: v for k, v in self.executor.workflows.task_data(task).items() if k in data}
+        self.executor.workflows.run_task(task, data)
+        self.executor.close_task(session, row, "completed", actor.username)
+        history.record(
+            session,
+            actor.username,
+            "task_completed",
+            instance=loaded.instance,
+            task_id=task_id,
+            before=before,
+            after=data,
+            details={"element_id": row.element_id},
+        )
+        self.executor.advance(session, loaded, actor.username)
+        return replace(TaskView.of(row), instance_version=loaded.instance.version)
 
     def _check_answer(
         self, session: Session, instance: ProcessInstance, row: HumanTask, actor: str, data: dict[str, Any]
@@ -289,6 +297,7 @@ class TaskService:
         row = session.get(HumanTask, task_id, with_for_update=True)
         if row is None:
             raise NotFound(f"no task {task_id}")
+        expect_unchanged(session, row, "state", "assignee", "owner", "delegation")
         self.access.require_task(actor, row)
         if row.state != "ready":
             raise InvalidState(f"task {task_id} is {row.state}")
@@ -369,6 +378,7 @@ def _lock_instance_of(session: Session, task_id: str) -> ProcessInstance:
     instance = session.get(ProcessInstance, instance_id, with_for_update=lock) if instance_id else None
     if instance is None:
         raise NotFound(f"no task {task_id}")
+    expect_unchanged(session, instance, "version")
     return instance
 
 
