@@ -6,8 +6,9 @@ import threading
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from engine.db import Database
+from engine.db import LATE_LOCK_ATTEMPTS, Database, StaleRead, expect_unchanged
 from engine.models import User
 from engine.write_queue import WriteQueue
 
@@ -129,3 +130,66 @@ def test_a_rolled_back_savepoint_drops_what_the_transaction_cached(database: Dat
         except ValueError:
             pass
         assert session.info == {}
+
+
+def _rename_in_another_command(database: Database, name: str, wait_s: float) -> threading.Thread:
+    """Rename user ``an`` in another thread's command; returns the thread after waiting ``wait_s`` for it."""
+
+    def rename() -> None:
+        with database.transaction() as session:
+            user = session.scalars(select(User).where(User.username == "an")).one()
+            user.display_name = name
+
+    thread = threading.Thread(target=rename)
+    thread.start()
+    thread.join(timeout=wait_s)
+    return thread
+
+
+@pytest.fixture
+def late_locking(database: Database) -> Database:
+    if database.dialect != "sqlite":
+        pytest.skip("the late write lock is SQLite's; PostgreSQL commands lock the rows they change")
+    with database.transaction() as session:
+        session.add(User(username="an", display_name="An"))
+    return database
+
+
+def test_a_command_that_hides_its_stale_read_still_starts_again(late_locking: Database) -> None:
+    database, seen = late_locking, []
+
+    def work(session: Session) -> str:
+        user = session.scalars(select(User).where(User.username == "an")).one()
+        expect_unchanged(session, user, "display_name")
+        if not seen:
+            assert not _rename_in_another_command(database, "An (mới)", 10).is_alive(), "reads take no write lock"
+        seen.append(user.display_name)
+        session.add(User(username=f"try-{len(seen)}", display_name="x"))
+        try:
+            session.flush()
+        except StaleRead:
+            pass  # a careless caller swallows it: the command still cannot commit on its stale read
+        return user.display_name
+
+    assert database.command(work) == "An (mới)"
+    assert seen == ["An", "An (mới)"]
+    with database.reading() as session:
+        assert sorted(session.scalars(select(User.username))) == ["an", "try-2"]
+
+
+def test_a_command_that_keeps_finding_changes_holds_the_lock_on_its_last_try(late_locking: Database) -> None:
+    database, others = late_locking, []
+
+    def work(session: Session) -> None:
+        user = session.scalars(select(User).where(User.username == "an")).one()
+        expect_unchanged(session, user, "display_name")
+        others.append(_rename_in_another_command(database, f"An {len(others)}", 0.5))
+        user.display_name = "An (của lệnh)"
+
+    database.command(work)
+    finished_meanwhile = [not t.is_alive() for t in others]
+    assert finished_meanwhile == [True] * (LATE_LOCK_ATTEMPTS - 1) + [False]
+    others[-1].join(timeout=10)  # it ran once the last try had committed
+    with database.reading() as session:
+        name = session.scalar(select(User.display_name).where(User.username == "an"))
+    assert name == f"An {LATE_LOCK_ATTEMPTS - 1}"
