@@ -155,7 +155,7 @@ class TaskService:
     def claim(self, task_id: str, username: str, *, expected_version: int | None = None) -> TaskView:
         """Take an unassigned task of one of my groups. PermissionDenied (not a candidate), TaskAlreadyClaimed."""
         with self.db.transaction() as session:
-            actor, row = self._command(session, task_id, username, expected_version)
+            actor, row, instance = self._command(session, task_id, username, expected_version)
             if row.assignee == actor.username:
                 return TaskView.of(row)
             if row.assignee is not None:
@@ -167,7 +167,7 @@ class TaskService:
     def unclaim(self, task_id: str, username: str, *, expected_version: int | None = None) -> TaskView:
         """Give my task back to its groups (administrators: anyone's). PermissionDenied."""
         with self.db.transaction() as session:
-            actor, row = self._command(session, task_id, username, expected_version)
+            actor, row, instance = self._command(session, task_id, username, expected_version)
             if row.assignee != actor.username and not actor.is_admin:
                 raise PermissionDenied(f"task {task_id} is not claimed by {actor.username}")
             self._reassign(session, row, None, "task_unclaimed", actor.username)
@@ -179,7 +179,7 @@ class TaskService:
         head, supervisor, administrator), an unclaimed one also by its candidates. PermissionDenied;
         InvalidInput naming ``assignee`` when they are not an active candidate."""
         with self.db.transaction() as session:
-            actor, row = self._command(session, task_id, username, expected_version)
+            actor, row, instance = self._command(session, task_id, username, expected_version)
             if not self.access.may_reassign(actor, row):
                 whose = f"claimed by {row.assignee}" if row.assignee else "not of their groups"
                 raise PermissionDenied(f"{actor.username} may not assign task {task_id} ({whose})")
@@ -194,7 +194,7 @@ class TaskService:
         """Hand my task to someone to work on; it comes back to me when they resolve it. PermissionDenied;
         InvalidInput naming ``delegate`` when they are not an active user."""
         with self.db.transaction() as session:
-            actor, row = self._command(session, task_id, username, expected_version)
+            actor, row, instance = self._command(session, task_id, username, expected_version)
             if row.assignee != actor.username and not actor.is_admin:
                 raise PermissionDenied(f"only the assignee may delegate task {task_id}")
             _named_user(session, delegate, "delegate")
@@ -214,7 +214,7 @@ class TaskService:
         """The delegate gives the task back to its owner (their data is kept for the owner to complete).
         InvalidState when not delegated; PermissionDenied."""
         with self.db.transaction() as session:
-            actor, row = self._command(session, task_id, username, expected_version)
+            actor, row, instance = self._command(session, task_id, username, expected_version)
             if row.delegation != "pending":
                 raise InvalidState(f"task {task_id} is not delegated")
             if row.assignee != actor.username and not actor.is_admin:
@@ -247,9 +247,9 @@ class TaskService:
         self, session: Session, task_id: str, username: str, data: dict[str, Any], expected_version: int | None
     ) -> TaskView:
         """The completion's one try (:meth:`Database.command` may run it again: it changes only the session)."""
-        actor, row = self._command(session, task_id, username, expected_version)
+        actor, row, instance = self._command(session, task_id, username, expected_version)
         self._require_may_complete(actor, row)
-        loaded = self.executor.load(session, row.instance_id)
+        loaded = self.executor.load(session, instance.id)
         _validate_form(self._form_schema(session, row), data)
         self.executor.require_active(loaded.instance)
         task = self.executor.workflows.find_task(loaded.workflow, task_id)
@@ -285,9 +285,10 @@ class TaskService:
 
     def _command(
         self, session: Session, task_id: str, username: str, expected_version: int | None
-    ) -> tuple[Actor, HumanTask]:
-        """The actor and the ready task a command changes: instance locked and at ``expected_version``, task
-        row-locked and in the actor's reach (checked before its state is told)."""
+    ) -> tuple[Actor, HumanTask, ProcessInstance]:
+        """The actor and the ready task a command changes, and its instance: instance locked and at
+        ``expected_version``, task row-locked and in the actor's reach (checked before its state is told). The
+        caller keeps the instance: the session holds loaded rows only while someone refers to them."""
         instance = _lock_instance_of(session, task_id)
         if expected_version is not None and instance.version != expected_version:
             raise ConcurrentModification(
@@ -301,7 +302,7 @@ class TaskService:
         self.access.require_task(actor, row)
         if row.state != "ready":
             raise InvalidState(f"task {task_id} is {row.state}")
-        return actor, row
+        return actor, row, instance
 
     def _require_may_work(self, actor: Actor, row: HumanTask) -> None:
         if not self.access.may_work(actor, row):
@@ -372,10 +373,12 @@ def _task(session: Session, task_id: str) -> HumanTask:
 
 def _lock_instance_of(session: Session, task_id: str) -> ProcessInstance:
     """Lock the task's instance before the task itself: the timer worker locks an instance, then changes its
-    tasks, so taking them in the other order could deadlock a completion against a firing boundary timer."""
-    instance_id = session.scalar(select(HumanTask.instance_id).where(HumanTask.id == task_id))
-    lock = {"key_share": True, "of": ProcessInstance}  # not its joined definition: other instances share it
-    instance = session.get(ProcessInstance, instance_id, with_for_update=lock) if instance_id else None
+    tasks, so taking them in the other order could deadlock a completion against a firing boundary timer. One
+    statement: the task row only leads to its instance here (it is locked next)."""
+    stmt = select(ProcessInstance).join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
+    # not its joined definition: other instances share it
+    stmt = stmt.where(HumanTask.id == task_id).with_for_update(key_share=True, of=ProcessInstance)
+    instance = session.scalars(stmt).first()
     if instance is None:
         raise NotFound(f"no task {task_id}")
     expect_unchanged(session, instance, "version")
