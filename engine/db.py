@@ -18,15 +18,16 @@ two workers overlap everything but their writes, and no command acts on a stale 
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
-from sqlalchemy import DateTime, Integer, MetaData, create_engine, event, inspect
+from sqlalchemy import DateTime, Integer, MetaData, create_engine, event, insert, inspect
 from sqlalchemy.engine import Dialect, Engine, make_url
-from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, SessionTransaction, mapped_column, sessionmaker
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
 
@@ -82,6 +83,8 @@ STALE = "awardflow.stale"
 LATE_LOCK_ATTEMPTS = 4
 
 T = TypeVar("T")
+#: The writes held when each open savepoint began (:func:`_mark_savepoint`).
+_HELD_AT_SAVEPOINT: weakref.WeakKeyDictionary[SessionTransaction, list[Any]] = weakref.WeakKeyDictionary()
 #: Whether the late-lock command running here found a row changed (an error it caused may hide the StaleRead).
 _WENT_STALE: ContextVar[bool] = ContextVar("awardflow_went_stale", default=False)
 #: ``session.info`` key of the callbacks :meth:`Database.after_commit` collects for the open transaction.
@@ -160,16 +163,51 @@ def _forget_late_lock(conn: Any) -> None:
     conn.info.pop(STALE, None)
 
 
+class _Rows:
+    """Rows held for one ``INSERT`` into ``table``, all with the same columns: one ``executemany``."""
+
+    __slots__ = ("rows", "table")
+
+    def __init__(self, table: Any, row: dict[str, Any]) -> None:
+        self.table = table
+        self.rows = [row]
+
+
 def write_at_flush(session: Session, statement: Any) -> None:
-    """Run a Core write (an UPDATE or DELETE by condition) at the session's next flush or commit, before the
-    objects' own writes, instead of now: a late-lock command then holds SQLite's write lock only while it
-    writes. For a statement no later read or write of the command depends on."""
+    """Run a Core write (an UPDATE or DELETE by condition) when the session next writes (its flush, its
+    commit, or another write statement), instead of now: a late-lock command then holds SQLite's write lock
+    only while it writes. A read that would autoflush runs what is held first, so the command sees its own
+    writes as it did when they ran at once."""
     session.info.setdefault(AT_FLUSH_KEY, []).append(statement)
 
 
+def insert_at_flush(session: Session, model: Any, row: dict[str, Any]) -> None:
+    """Add a row of an append-only table (audit events, slip rows, timers) as :func:`write_at_flush` does: the
+    rows of one table go in one ``executemany``, without the ORM's unit of work or reading back their ids."""
+    held: list[Any] = session.info.setdefault(AT_FLUSH_KEY, [])
+    for earlier in reversed(held):  # inserts into other tables since then do not depend on these rows
+        if not isinstance(earlier, _Rows):
+            break
+        if earlier.table is model.__table__ and earlier.rows[0].keys() == row.keys():
+            earlier.rows.append(row)
+            return
+    held.append(_Rows(model.__table__, row))
+
+
 def _run_held_writes(session: Session, *_args: Any) -> None:
-    for statement in session.info.pop(AT_FLUSH_KEY, ()):
-        session.execute(statement)
+    held = session.info.pop(AT_FLUSH_KEY, None)
+    for write in held or ():
+        if isinstance(write, _Rows):
+            session.execute(insert(write.table), write.rows)
+        elif write is not None:
+            session.execute(write, execution_options={"autoflush": False})  # in the order they were held
+
+
+def _before_statement(state: ORMExecuteState) -> None:
+    """A write statement first runs the held writes (a read that autoflushes does, through ``flush``): the
+    order of a command's writes, and what its reads see, stay as if each had run at once."""
+    if not state.is_select and AT_FLUSH_KEY in state.session.info:
+        _run_held_writes(state.session)
 
 
 def expect_unchanged(session: Session, row: Any, *columns: str) -> None:
@@ -212,13 +250,34 @@ def make_sql_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-def _forget_cached(session: Session, _transaction: Any) -> None:
+def _forget_cached(session: Session, previous: SessionTransaction) -> None:
     """A rollback (also of a savepoint) drops what services cached in ``session.info`` for the transaction:
-    it may hold rows the rollback undid. The after-commit callbacks stay: they only ever read committed state."""
+    it may hold rows the rollback undid. The after-commit callbacks stay: they only ever read committed state.
+    A savepoint's rollback gives back the writes held when it began (they belong to the outer transaction)."""
     callbacks = session.info.get(AFTER_COMMIT_KEY)
+    held = _HELD_AT_SAVEPOINT.pop(previous, None) if previous.nested else None
     session.info.clear()
     if callbacks is not None:
         session.info[AFTER_COMMIT_KEY] = callbacks
+    if held:
+        session.info[AT_FLUSH_KEY] = held
+
+
+def _mark_savepoint(session: Session, transaction: SessionTransaction) -> None:
+    """Remember the writes held when a savepoint begins, and let none of its rows join their batches."""
+    if transaction.nested and session.info.get(AT_FLUSH_KEY):
+        held = session.info[AT_FLUSH_KEY]
+        held.append(None)  # a barrier: rows of the savepoint start batches of their own
+        _HELD_AT_SAVEPOINT[transaction] = list(held)
+
+
+class WritingSession(Session):
+    """The session of commands: a flush (also an autoflush before a query) first runs the held writes."""
+
+    def flush(self, objects: Any = None) -> None:
+        if AT_FLUSH_KEY in self.info and not self._flushing:
+            _run_held_writes(self)
+        super().flush(objects)
 
 
 class ReadingSession(Session):
@@ -237,15 +296,18 @@ class Database:
         #: the unit of work open in this thread / task, joined by nested ``transaction()`` and ``reading()``
         self._open: ContextVar[Session | None] = ContextVar(f"awardflow_unit_of_work_{id(self)}", default=None)
         self.engine = make_sql_engine(url)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.sessions = sessionmaker(self.engine, class_=WritingSession, expire_on_commit=False)
         self.readers = sessionmaker(
             self.engine.execution_options(**{READ_ONLY: True}), class_=ReadingSession, expire_on_commit=False
         )
-        self.late_lockers = sessionmaker(self.engine.execution_options(**{LATE_LOCK: True}), expire_on_commit=False)
+        self.late_lockers = sessionmaker(
+            self.engine.execution_options(**{LATE_LOCK: True}), class_=WritingSession, expire_on_commit=False
+        )
         for sessions in (self.sessions, self.late_lockers):
             event.listen(sessions, "after_soft_rollback", _forget_cached)
-            event.listen(sessions, "before_flush", _run_held_writes)
             event.listen(sessions, "before_commit", _run_held_writes)
+            event.listen(sessions, "do_orm_execute", _before_statement)
+            event.listen(sessions, "after_transaction_create", _mark_savepoint)
 
     @property
     def dialect(self) -> str:
@@ -293,7 +355,7 @@ class Database:
             return work(session)
 
     @contextmanager
-    def _unit(self, sessions: sessionmaker[Session]) -> Iterator[Session]:
+    def _unit(self, sessions: sessionmaker[WritingSession]) -> Iterator[Session]:
         """A new outermost unit of work from ``sessions``: commit, or roll back on any error."""
         session = sessions()
         token = self._open.set(session)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from engine import history
 from engine.db import LATE_LOCK_ATTEMPTS, Database, StaleRead, expect_unchanged
-from engine.models import User
+from engine.models import Event, User
 from engine.write_queue import WriteQueue
 
 
@@ -178,18 +180,47 @@ def test_a_command_that_hides_its_stale_read_still_starts_again(late_locking: Da
 
 
 def test_a_command_that_keeps_finding_changes_holds_the_lock_on_its_last_try(late_locking: Database) -> None:
-    database, others = late_locking, []
+    database, others, finished_meanwhile = late_locking, [], []
 
     def work(session: Session) -> None:
         user = session.scalars(select(User).where(User.username == "an")).one()
         expect_unchanged(session, user, "display_name")
-        others.append(_rename_in_another_command(database, f"An {len(others)}", 0.5))
+        others.append(_rename_in_another_command(database, f"An {len(others)}", 3))
+        finished_meanwhile.append(not others[-1].is_alive())
         user.display_name = "An (của lệnh)"
 
     database.command(work)
-    finished_meanwhile = [not t.is_alive() for t in others]
     assert finished_meanwhile == [True] * (LATE_LOCK_ATTEMPTS - 1) + [False]
     others[-1].join(timeout=10)  # it ran once the last try had committed
     with database.reading() as session:
         name = session.scalar(select(User.display_name).where(User.username == "an"))
     assert name == f"An {LATE_LOCK_ATTEMPTS - 1}"
+
+
+def _actions(database: Database) -> list[str]:
+    with database.reading() as session:
+        return list(session.scalars(select(Event.action).order_by(Event.id)))
+
+
+def test_held_writes_are_seen_by_the_command_and_commit_in_order(database: Database) -> None:
+    with database.transaction() as session:
+        history.record(session, "an", "first")
+        history.record(session, "an", "second")
+        assert _actions(database) == ["first", "second"]  # a read inside the command sees its own writes
+        session.execute(delete(Event).where(Event.action == "first"))  # a write runs after what was held
+        history.record(session, "an", "third")
+    assert _actions(database) == ["second", "third"]
+
+
+def test_a_rolled_back_savepoint_keeps_the_writes_held_before_it(database: Database) -> None:
+    with database.transaction() as session:
+        history.record(session, "an", "before")
+        with contextlib.suppress(ValueError), session.begin_nested():
+            history.record(session, "an", "inside, undone")
+            session.add(User(username="binh", display_name="Bình"))
+            session.flush()  # runs the held writes inside the savepoint: its rollback undoes them all
+            raise ValueError("one step failed")
+        history.record(session, "an", "after")
+    assert _actions(database) == ["before", "after"]
+    with database.reading() as session:
+        assert session.scalar(select(User.id)) is None
