@@ -296,6 +296,8 @@ class Database:
         #: the unit of work open in this thread / task, joined by nested ``transaction()`` and ``reading()``
         self._open: ContextVar[Session | None] = ContextVar(f"awardflow_unit_of_work_{id(self)}", default=None)
         self.engine = make_sql_engine(url)
+        #: late-lock commands started again because a row they read had changed (a figure for the bench)
+        self.restarts = 0
         self.sessions = sessionmaker(self.engine, class_=WritingSession, expire_on_commit=False)
         self.readers = sessionmaker(
             self.engine.execution_options(**{READ_ONLY: True}), class_=ReadingSession, expire_on_commit=False
@@ -349,6 +351,7 @@ class Database:
             except BaseException:
                 if not _WENT_STALE.get():
                     raise
+                self.restarts += 1
             finally:
                 _WENT_STALE.reset(token)
         with self.transaction() as session:
