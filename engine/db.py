@@ -127,6 +127,17 @@ def _sqlite_begin(queue: WriteQueue | None) -> Callable[[Any], None]:
     return begin
 
 
+def _leave_queue(queue: WriteQueue) -> Callable[[Any, Any], None]:
+    """A connection back in the pool lets the next writer in, then now and then checkpoints the WAL
+    (see :mod:`engine.write_queue`: never while the next writer waits)."""
+
+    def checkin(dbapi_connection: Any, record: Any) -> None:
+        if queue.leave(record) and dbapi_connection is not None and queue.checkpoint_due():
+            dbapi_connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+    return checkin
+
+
 def _take_lock_late(queue: WriteQueue) -> Callable[..., None]:
     """Before a late-lock command's first write: end its read snapshot (nothing was written), queue for the
     write lock, begin again with it, and read its expected rows again; any change makes it stale."""
@@ -244,7 +255,8 @@ def make_sql_engine(url: str) -> Engine:
             event.listen(engine, "before_cursor_execute", _take_lock_late(queue))
             event.listen(engine, "commit", _end_late_lock)
             event.listen(engine, "rollback", _forget_late_lock)
-            event.listen(engine, "checkin", lambda _dbapi, record: queue.leave(record))
+            event.listen(engine, "connect", lambda conn, _r: conn.execute("PRAGMA wal_autocheckpoint=0"))
+            event.listen(engine, "checkin", _leave_queue(queue))
             event.listen(engine, "invalidate", lambda _dbapi, record, _error: queue.leave(record))
         return engine
     return create_engine(url, pool_pre_ping=True)

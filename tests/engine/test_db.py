@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from engine import history
 from engine.db import LATE_LOCK_ATTEMPTS, Database, StaleRead, expect_unchanged
 from engine.models import Event, User
-from engine.write_queue import WriteQueue
+from engine.write_queue import CHECKPOINT_EVERY, WriteQueue
 
 
 def test_a_read_sees_the_last_commit_while_a_command_holds_the_database(database: Database) -> None:
@@ -224,3 +226,25 @@ def test_a_rolled_back_savepoint_keeps_the_writes_held_before_it(database: Datab
     assert _actions(database) == ["before", "after"]
     with database.reading() as session:
         assert session.scalar(select(User.id)) is None
+
+
+def test_the_wal_is_checkpointed_every_so_many_writes_after_the_writer_left_the_queue(late_locking: Database) -> None:
+    """SQLite's own checkpoint (at 1000 pages of WAL) would run inside a COMMIT, with the next writer waiting:
+    it is off, and each CHECKPOINT_EVERY-th writer copies the WAL into the database file after leaving."""
+    database = late_locking
+    path = Path(make_url(database.url).database or "")
+    big = {"text": "x" * 150_000}  # about 37 pages a write: CHECKPOINT_EVERY of them pass SQLite's 1000 pages
+
+    def write() -> bool:
+        """One write; whether the database file grew (a checkpoint copied pages into it)."""
+        before = path.stat().st_size
+        with database.transaction() as session:
+            history.record(session, "an", "big", details=big)
+        return path.stat().st_size > before
+
+    writes = 1
+    while not write():  # the first checkpoint comes at some point of the count this process began
+        writes += 1
+        assert writes <= CHECKPOINT_EVERY
+    grew = [write() for _ in range(CHECKPOINT_EVERY)]
+    assert grew == [False] * (CHECKPOINT_EVERY - 1) + [True]
