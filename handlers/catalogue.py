@@ -53,6 +53,16 @@ RULE_PARAMS: dict[str, tuple[str, ...]] = {
     "max_value": ("field", "max"),
 }
 RULE_KINDS = tuple(RULE_PARAMS)
+#: The keys a rule set, an award type and a vote may have: any other is a typing mistake, refused by name.
+KNOWN_KEYS = frozenset(
+    "version name effective_from legal_basis office base_salary bonus_rounding_vnd papers titles initiative_scopes"
+    " issuing_bodies agencies councils women_priority_ratio procedures award_types consultation".split()
+)
+AWARD_KEYS = frozenset(
+    "name recipients issuing_body required_papers eligibility vote quota agencies limit procedure supplement_policy"
+    " supplement_within bonus_multiple".split()
+)
+VOTE_KEYS = frozenset({"council", "threshold", "quorum"})
 
 
 class CatalogueInvalid(InvalidInput):
@@ -65,9 +75,9 @@ def parse_ratio(value: Any) -> Fraction:
     try:
         result = Fraction(text[:-1].strip()) / 100 if text.endswith("%") else Fraction(text)
     except (ValueError, ZeroDivisionError):
-        raise ValueError(f"{value!r} is not a ratio; write 2/3, 90% or 0.8") from None
+        raise ValueError(f"{value!r} không phải là tỷ lệ; hãy ghi 2/3, 90% hoặc 0.8") from None
     if not 0 <= result <= 1:
-        raise ValueError(f"{value!r} is not between 0 and 1")
+        raise ValueError(f"{value!r} không nằm trong khoảng từ 0 đến 1")
     return result
 
 
@@ -232,11 +242,18 @@ class Catalogue:
 def read_yaml(text: str, source: str = "<catalogue>") -> dict[str, Any]:
     """The YAML document as plain JSON-ready data (dates as ISO text)."""
     try:
+        if any(isinstance(token, yaml.AliasToken) for token in yaml.scan(text)):
+            # an alias repeats a whole subtree: a few lines can stand for billions of values once stored
+            raise CatalogueInvalid(f"{source}: YAML aliases", {"_": ["không dùng tham chiếu YAML (*tên)"]})
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise CatalogueInvalid(f"{source}: not valid YAML: {exc}", {"_": [str(exc)]}) from None
+        raise CatalogueInvalid(
+            f"{source}: không phải YAML hợp lệ: {exc}", {"_": [f"không phải YAML hợp lệ: {exc}"]}
+        ) from None
     if not isinstance(data, dict):
-        raise CatalogueInvalid(f"{source}: a rule set must be a mapping", {"_": ["must be a mapping"]})
+        raise CatalogueInvalid(
+            f"{source}: bộ quy tắc phải là một bảng khóa: giá trị", {"_": ["phải là một bảng khóa: giá trị"]}
+        )
     result: dict[str, Any] = json.loads(json.dumps(data, default=_jsonable, ensure_ascii=False))
     return result
 
@@ -265,14 +282,20 @@ class _Reader:
     ) -> Any:
         if key not in data or data[key] is None:
             if default is ...:
-                self.fail(f"{path}{key}", "is required")
+                self.fail(f"{path}{key}", "bắt buộc phải có")
                 return None
             return default
         value = data[key]
         if not isinstance(value, kind):
-            self.fail(f"{path}{key}", f"must be {_kind_name(kind)}")
+            self.fail(f"{path}{key}", f"phải là {_kind_name(kind)}")
             return None
         return value
+
+    def only(self, data: Mapping[str, Any], known: frozenset[str], path: str) -> None:
+        """Refuse every key of ``data`` that is not one of ``known``, naming it."""
+        for key in data:
+            if str(key) not in known:
+                self.fail(f"{path}{key}", "không phải là mục của bộ quy tắc (viết sai tên?)")
 
     def ratio(self, value: Any, path: str) -> Fraction:
         try:
@@ -292,19 +315,27 @@ class _Reader:
         try:
             return date.fromisoformat(str(value))
         except ValueError:
-            self.fail(path, f"{value!r} is not a date (YYYY-MM-DD)")
+            self.fail(path, f"{value!r} không phải là ngày (YYYY-MM-DD)")
             return date.min
 
 
 def _kind_name(kind: type | tuple[type, ...]) -> str:
-    names = {dict: "a mapping", list: "a list", str: "text", int: "a whole number", bool: "true or false"}
+    names = {
+        dict: "một bảng khóa: giá trị",
+        list: "một danh sách",
+        str: "văn bản",
+        int: "một số nguyên",
+        bool: "true hoặc false",
+        date: "một ngày",
+    }
     kinds = kind if isinstance(kind, tuple) else (kind,)
-    return " or ".join(names.get(k, k.__name__) for k in kinds)
+    return " hoặc ".join(names.get(k, k.__name__) for k in kinds)
 
 
 def parse(data: Mapping[str, Any], source: str = "<catalogue>") -> Catalogue:
     """Read and check a rule-set document; CatalogueInvalid lists every problem by path."""
     r = _Reader()
+    r.only(data, KNOWN_KEYS, "")
     version = r.get(data, "version", "", str)
     effective = r.day(r.get(data, "effective_from", "", (str, date)), "effective_from")
     papers = r.get(data, "papers", "", dict) or {}
@@ -343,13 +374,13 @@ def parse(data: Mapping[str, Any], source: str = "<catalogue>") -> Catalogue:
         if isinstance(body, dict):
             awards[str(code)] = _award(r, str(code), body, catalogue)
         else:
-            r.fail(f"award_types.{code}", "must be a mapping")
+            r.fail(f"award_types.{code}", "phải là một bảng khóa: giá trị")
     if not salary:
-        r.fail("base_salary", "needs at least one amount with its date")
+        r.fail("base_salary", "cần ít nhất một mức lương kèm ngày áp dụng")
     consultation = _consultation(r, data.get("consultation"), awards)
     if r.problems:
         first = next(iter(r.problems.items()))
-        raise CatalogueInvalid(f"{source}: invalid rule set ({first[0]}: {first[1][0]})", r.problems)
+        raise CatalogueInvalid(f"{source}: bộ quy tắc không hợp lệ ({first[0]}: {first[1][0]})", r.problems)
     return replace(catalogue, award_types=awards, consultation=consultation)
 
 
@@ -357,17 +388,17 @@ def _consultation(r: _Reader, data: Any, awards: Mapping[str, AwardType]) -> Con
     if data is None:
         return None
     if not isinstance(data, dict):
-        r.fail("consultation", "must be a mapping or absent")
+        r.fail("consultation", "phải là một bảng khóa: giá trị, hoặc bỏ trống")
         return None
     listed = tuple(str(code) for code in r.get(data, "award_types", "consultation.", list) or ())
     for code in listed:
         if code not in awards:
-            r.fail("consultation.award_types", f"{code!r} is not in award_types")
+            r.fail("consultation.award_types", f"{code!r} không có trong các hình thức khen thưởng")
     numbers = {}
     for key in ("days", "max_text", "max_attachment_bytes", "per_address_per_hour", "per_proposal_per_day"):
         value = r.get(data, key, "consultation.", int)
         if value is not None and value < 1:
-            r.fail(f"consultation.{key}", "must be a positive whole number")
+            r.fail(f"consultation.{key}", "phải là số nguyên dương")
         numbers[key] = int(value or 1)
     return Consultation(
         award_types=listed,
@@ -386,9 +417,9 @@ def _councils(r: _Reader, data: Mapping[str, Any]) -> dict[str, Council]:
             if isinstance(m, dict)
         )
         if not members:
-            r.fail(f"councils.{code}.members", "a council needs members")
+            r.fail(f"councils.{code}.members", "hội đồng phải có thành viên")
         elif len({m.code for m in members}) != len(members):
-            r.fail(f"councils.{code}.members", "member codes must be unique")
+            r.fail(f"councils.{code}.members", "mã thành viên không được trùng nhau")
         councils[str(code)] = Council(str(code), str(body.get("name", code)), members)
     return councils
 
@@ -401,10 +432,10 @@ def _procedures(r: _Reader, data: Mapping[str, Any]) -> dict[str, Procedure]:
         for i, row in enumerate(body.get("steps") or []):
             parallel = {str(k): str(v) for k, v in (row.get("parallel") or {}).items()}
             if not parallel and not row.get("task"):
-                r.fail(f"{path}.steps[{i}]", "needs a task (or parallel tasks)")
+                r.fail(f"{path}.steps[{i}]", "cần một bước trên sơ đồ (task) hoặc các nhánh song song")
             for task, budget in parallel.items():
                 if _days(r, budget, f"{path}.steps[{i}].parallel.{task}") > _days(r, row.get("budget"), ""):
-                    r.fail(f"{path}.steps[{i}].parallel.{task}", "a branch may not take longer than its step")
+                    r.fail(f"{path}.steps[{i}].parallel.{task}", "một nhánh không được dài hơn bước của nó")
             steps.append(
                 Step(
                     step=str(row.get("step", f"B{i + 1}")),
@@ -426,7 +457,7 @@ def _days(r: _Reader, value: Any, path: str) -> Decimal:
     if duration is None:
         return Decimal(0)
     if duration.unit != "WD":
-        r.fail(path or "procedures", f"{value!r}: step budgets and limits are written in working days (WD)")
+        r.fail(path or "procedures", f"{value!r}: định mức các bước và thời hạn ghi bằng ngày làm việc (WD)")
         return Decimal(0)
     return duration.amount
 
@@ -440,37 +471,40 @@ def _quiet(value: Any) -> WorkDuration | None:
 
 def _award(r: _Reader, code: str, data: Mapping[str, Any], cat: Catalogue) -> AwardType:
     path = f"award_types.{code}."
+    r.only(data, AWARD_KEYS, path)
     recipients = tuple(r.get(data, "recipients", path, list) or ())
     for kind in recipients:
         if kind not in RECIPIENT_KINDS:
-            r.fail(f"{path}recipients", f"{kind!r} is not one of {', '.join(RECIPIENT_KINDS)}")
+            r.fail(f"{path}recipients", f"{kind!r} không thuộc {', '.join(RECIPIENT_KINDS)}")
     papers = tuple(r.get(data, "required_papers", path, list) or ())
     for paper in papers:
         if paper not in cat.papers:
-            r.fail(f"{path}required_papers", f"paper {paper!r} is not in papers.kinds")
+            r.fail(f"{path}required_papers", f"giấy tờ {paper!r} không có trong danh mục giấy tờ")
     body = r.get(data, "issuing_body", path, str)
     if body is not None and body not in cat.issuing_bodies:
-        r.fail(f"{path}issuing_body", f"{body!r} is not in issuing_bodies")
+        r.fail(f"{path}issuing_body", f"{body!r} không có trong các cơ quan ban hành")
     agencies = tuple(r.get(data, "agencies", path, list, []) or ())
     for agency in agencies:
         if agency not in cat.agencies:
-            r.fail(f"{path}agencies", f"agency {agency!r} is not in agencies")
+            r.fail(f"{path}agencies", f"cơ quan {agency!r} không có trong các cơ quan hiệp y")
     vote = _vote(r, data.get("vote"), path, cat)
     procedure = r.get(data, "procedure", path, str)
     limit = str(r.get(data, "limit", path, str) or "")
     if procedure is not None and procedure not in cat.procedures:
-        r.fail(f"{path}procedure", f"{procedure!r} is not in procedures")
+        r.fail(f"{path}procedure", f"{procedure!r} không có trong các quy trình nội bộ")
     elif procedure is not None:
         total = sum(_days(r, s.budget, f"procedures.{procedure}.{s.step}") for s in cat.procedures[procedure].steps)
         if total != _days(r, limit, f"{path}limit"):
-            r.fail(f"{path}procedure", f"the budgets of {procedure} add up to {total}WD, not the limit {limit}")
+            r.fail(
+                f"{path}procedure", f"định mức các bước của {procedure} cộng lại {total}WD, không bằng thời hạn {limit}"
+            )
     policy = r.get(data, "supplement_policy", path, str)
     if policy is not None and policy not in POLICIES:
-        r.fail(f"{path}supplement_policy", f"must be one of {', '.join(POLICIES)}")
+        r.fail(f"{path}supplement_policy", f"phải là một trong {', '.join(POLICIES)}")
     within = data.get("supplement_within")
     parsed = None if within is None else r.duration(within, f"{path}supplement_within")
     if parsed is not None and (parsed.unit != "WD" or parsed.amount <= 0):
-        r.fail(f"{path}supplement_within", f"{within!r}: a positive number of working days, e.g. 10WD")
+        r.fail(f"{path}supplement_within", f"{within!r}: phải là số ngày làm việc dương, ví dụ 10WD")
     eligibility = {
         str(kind): tuple(_rule(r, rule, f"{path}eligibility.{kind}[{i}]") for i, rule in enumerate(rules or []))
         for kind, rules in (r.get(data, "eligibility", path, dict, {}) or {}).items()
@@ -480,13 +514,13 @@ def _award(r: _Reader, code: str, data: Mapping[str, Any], cat: Catalogue) -> Aw
         try:
             multiples[str(kind)] = Decimal(str(value))
         except InvalidOperation:
-            r.fail(f"{path}bonus_multiple.{kind}", f"{value!r} is not a number")
+            r.fail(f"{path}bonus_multiple.{kind}", f"{value!r} không phải là số")
     for kind in recipients:
         if kind not in multiples:
-            r.fail(f"{path}bonus_multiple", f"no bonus multiple for {kind}")
+            r.fail(f"{path}bonus_multiple", f"thiếu hệ số tiền thưởng cho {kind}")
     quota = data.get("quota")
     if quota is not None and (not isinstance(quota, int) or quota < 1):
-        r.fail(f"{path}quota", "must be a positive whole number or null")
+        r.fail(f"{path}quota", "phải là số nguyên dương hoặc null (không giới hạn)")
     return AwardType(
         code=code,
         name=str(r.get(data, "name", path, str) or code),
@@ -509,11 +543,12 @@ def _vote(r: _Reader, data: Any, path: str, cat: Catalogue) -> Vote | None:
     if data is None:
         return None
     if not isinstance(data, dict):
-        r.fail(f"{path}vote", "must be a mapping or null (no council vote)")
+        r.fail(f"{path}vote", "phải là một bảng khóa: giá trị, hoặc null (không bỏ phiếu)")
         return None
+    r.only(data, VOTE_KEYS, f"{path}vote.")
     council = str(data.get("council"))
     if council not in cat.councils:
-        r.fail(f"{path}vote.council", f"{council!r} is not in councils")
+        r.fail(f"{path}vote.council", f"{council!r} không có trong các hội đồng")
     return Vote(
         council=council,
         threshold=r.ratio(data.get("threshold"), f"{path}vote.threshold"),
@@ -523,12 +558,12 @@ def _vote(r: _Reader, data: Any, path: str, cat: Catalogue) -> Vote | None:
 
 def _rule(r: _Reader, data: Any, path: str) -> Rule:
     if not isinstance(data, dict) or data.get("rule") not in RULE_KINDS:
-        r.fail(path, f"must be a mapping whose rule is one of {', '.join(RULE_KINDS)}")
+        r.fail(path, f"phải là một bảng khóa: giá trị có rule thuộc {', '.join(RULE_KINDS)}")
         return Rule("freeze")
     params = {k: v for k, v in data.items() if k != "rule"}
     for key in RULE_PARAMS[data["rule"]]:
         if params.get(key) is None:
-            r.fail(f"{path}.{key}", f"rule {data['rule']} needs {key}")
+            r.fail(f"{path}.{key}", f"điều kiện {data['rule']} cần tham số {key}")
     for key in ("min",) if data["rule"] == "ratio" else ():
         params[key] = r.ratio(params.get(key), f"{path}.{key}")
     return Rule(str(data["rule"]), params)

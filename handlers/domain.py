@@ -11,9 +11,11 @@ from handlers import appointments, council_guard
 from handlers.award_reports import AwardReportService
 from handlers.consultation_service import ConsultationService
 from handlers.council_service import CouncilService
+from handlers.decision_tables import DecisionTables
 from handlers.dossier_service import DossierService
 from handlers.groups import Groups
 from handlers.published_decisions import PublishedDecisions
+from handlers.ruleset_service import RuleSetService
 from handlers.storage import Store
 from handlers.units import Units
 
@@ -31,6 +33,8 @@ class Domain:
         self.consultation = ConsultationService(engine, store)
         self.published_decisions = PublishedDecisions(engine.db)
         self.reports = AwardReportService(engine.db)
+        self.rulesets = RuleSetService(engine)
+        self.decisions = DecisionTables(engine)
         self.units = Units.load()
         self.groups = Groups.load()
         appointments.subscribe(engine.listeners, store)

@@ -53,14 +53,14 @@ def load(session: Session, content: dict[str, object], source: str) -> RuleSet:
             existing = _by_version(session, catalogue.version)
             if existing is None:
                 raise Conflict(
-                    f"{source}: another rule set already takes effect on {catalogue.effective_from:%d/%m/%Y}"
+                    f"{source}: đã có bộ quy tắc khác hiệu lực từ ngày {catalogue.effective_from:%d/%m/%Y}"
                 ) from None
         else:
             return row
     if existing.content_hash != digest:
         raise Conflict(
-            f"{source}: rule set {catalogue.version} is already loaded with other content; "
-            "a change needs a new version with its own effective date"
+            f"{source}: bộ quy tắc {catalogue.version} đã được nạp với nội dung khác; "
+            "muốn thay đổi thì tạo phiên bản mới với ngày hiệu lực riêng"
         )
     return existing
 

@@ -78,7 +78,7 @@ def test_a_bad_document_lists_every_problem(shipped_content: dict) -> None:
     fields = caught.value.fields
     assert "award_types.CSTD_TINH.required_papers" in fields
     assert "award_types.CSTD_TINH.vote.threshold" in fields
-    assert any("add up to 20" in m for m in fields["award_types.CSTD_TINH.procedure"])
+    assert any("cộng lại 20" in m for m in fields["award_types.CSTD_TINH.procedure"])
     assert "award_types.CSTD_TINH.agencies" in fields
     assert "award_types.CSTD_TINH.supplement_policy" in fields
     assert "award_types.TT_LDXS.bonus_multiple" in fields
@@ -98,7 +98,7 @@ def test_from_july_2026_a_supplement_has_ten_working_days(session: Session) -> N
 def test_budgets_must_be_working_days(shipped_content: dict) -> None:
     doc = copy.deepcopy(shipped_content)
     doc["procedures"]["co_hoi_dong"]["steps"][0]["budget"] = "4WH"
-    with pytest.raises(CatalogueInvalid, match="working days"):
+    with pytest.raises(CatalogueInvalid, match="ngày làm việc"):
         parse(doc)
 
 
@@ -109,11 +109,11 @@ def test_loading_is_idempotent_and_versions_are_immutable(session: Session, ship
     assert first.source == "2025-07-01.yaml"
     changed = copy.deepcopy(shipped_content)
     changed["award_types"]["CSTD_TINH"]["bonus_multiple"]["individual"] = "3.5"
-    with pytest.raises(Conflict, match="new version"):
+    with pytest.raises(Conflict, match="phiên bản mới"):
         rulesets.load(session, changed, "edited.yaml")
     clash = copy.deepcopy(changed)
     clash["version"] = "2025.07-bis"
-    with pytest.raises(Conflict, match="already takes effect"):
+    with pytest.raises(Conflict, match="đã có bộ quy tắc khác"):
         rulesets.load(session, clash, "clash.yaml")
 
 

@@ -66,6 +66,9 @@ def test_the_map_is_scoped_named_and_refused_like_the_dashboard(app: Flask, engi
     page(head, f"/dashboard/map?{RANGE}&process=nope", 404)
     page(head, f"/dashboard/map?{RANGE}&process=sla_dossier&version=99999999999", 404)
     page(head, f"/dashboard/map?{RANGE}&process=sla_dossier&version=-1", 404)
-    refused = head.get("/dashboard/map?from=31/02/2026")
-    assert refused.status_code == 400 and "Từ ngày: ngày dạng dd/mm/yyyy" in refused.get_data(as_text=True)
+    refused = head.get("/dashboard/map?from=31/02/2026&process=sla_dossier")
+    shown = lxml.html.fromstring(refused.get_data(as_text=True))
+    assert refused.status_code == 400
+    assert "Từ ngày: ngày dạng dd/mm/yyyy" in shown.get_element_by_id("filter-refusal").text_content()
+    assert overlays(shown), "the map is still drawn without the refused filter"
     page(signed_in(app, engine, "appraiser"), "/dashboard/map", 403)

@@ -104,8 +104,16 @@ def sign_in(app: Flask, username: str) -> FlaskClient:
     return client
 
 
-#: where a signed-in walk starts (the home page, the inbox, two wrong turns)
-SIGNED_IN_START = ("/", "/inbox", "/khong-co-trang-nay", "/logout")
+#: where a signed-in walk starts (the home page, the inbox, the rule sets and decision tables, two wrong turns)
+SIGNED_IN_START = (
+    "/",
+    "/inbox",
+    "/khong-co-trang-nay",
+    "/designer/quy-tac",
+    "/designer/quy-tac/moi",
+    "/designer/quyet-dinh",
+    "/logout",
+)
 #: the public pages anyone opens without an account: look-up, disclosure for comment, published decisions
 PUBLIC_START = (
     "/tra-cuu",

@@ -18,6 +18,8 @@ from web.pages import (
     council,
     dashboard,
     designer,
+    designer_rules,
+    designer_rules_decisions,
     designer_simulate,
     desk,
     disclosure,
@@ -37,7 +39,9 @@ VENDOR = {
     "bpmn-js": FRONTEND / "bpmn-js" / "dist",
     "chart.js": FRONTEND / "chart.js" / "dist",
     "properties-panel": FRONTEND / "@bpmn-io" / "properties-panel" / "dist" / "assets",
-    # the designer's editor, bundled from the installed packages by `npm ci` (web/frontend/build.mjs)
+    "dmn-js": FRONTEND / "dmn-js" / "dist" / "assets",
+    # the designer's editors (designer.js for diagrams, decisions.js for DMN), bundled from the installed
+    # packages by `npm ci` (web/frontend/build.mjs)
     "designer": FRONTEND.parent / "build",
 }
 
@@ -66,6 +70,8 @@ BLUEPRINTS = [
     comment_report.blp,
     dashboard.blp,
     designer.blp,
+    designer_rules.blp,
+    designer_rules_decisions.blp,
     designer_simulate.blp,
     admin_pages.blp,
     admin_jobs.blp,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from contextlib import suppress
 from datetime import date
-from typing import Any, NoReturn
+from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 
@@ -46,16 +46,6 @@ blp = Blueprint("dashboard", __name__)
 READERS = ("supervisor", "division_head", "leader", "admin")
 
 
-def _query(me: Actor, tr: Lang) -> tuple[Query, str | None]:
-    """The filters of this request and the unit they may cover; a 400 page for bad parameters."""
-    today = clock.now().astimezone(i18n.ZONE).date()
-    try:
-        query = Query.parse(request.args, today, tr)
-    except BadQuery as bad:
-        _refuse(bad, tr)
-    return query, scope(me, query.unit, tr)
-
-
 #: the filters' labels on the page, by query parameter (a refusal names the field as the person sees it)
 FIELD_LABELS = {
     "from": "dash.from",
@@ -78,11 +68,6 @@ def _refusal(bad: BadQuery, tr: Lang) -> str:
     """What was wrong, naming each field by its label on the page and what it wants."""
     problems = "; ".join(f"{tr(FIELD_LABELS[n]) if n in FIELD_LABELS else n}: {hint}" for n, hint in bad.fields.items())
     return f"{tr('dash.bad_query')} — {problems}"
-
-
-def _refuse(bad: BadQuery, tr: Lang) -> NoReturn:
-    """The 400 page (the process map: its links come from the dashboard, not from typing)."""
-    abort(400, description=_refusal(bad, tr))
 
 
 def _without(bad: BadQuery, today: date, tr: Lang) -> Query:
@@ -163,14 +148,18 @@ def drill(me: Actor) -> Any:
 @blp.get("/dashboard/map")
 @page(roles=READERS)
 def process_map(me: Actor) -> Any:
-    """The diagram of a procedure with the dashboard's numbers on its steps."""
+    """The diagram of a procedure with the dashboard's numbers on its steps. A filter it cannot use is named on the
+    page with the reason (400) and the map is drawn without it, as the drill-down does."""
     tr = Lang(i18n.language())
-    query, unit = _query(me, tr)
+    query, unit, refused = _usable(me, tr)
     try:
         found = build_map(_engine(), dict(request.args), query, unit, tr)
     except NotFound:
         abort(404, description=tr("map.unknown"))
-    return render_template("dashboard_map.html", view=found, query=query, unit=unit)
+    page_html = render_template(
+        "dashboard_map.html", view=found, query=query, unit=unit, refusal=_refusal(refused, tr) if refused else ""
+    )
+    return page_html, 400 if refused else 200
 
 
 @blp.get("/dashboard/export.xlsx")

@@ -193,7 +193,7 @@ def _dossier_page(me: Actor, code: str, status: int = 200) -> tuple[str, int]:
     docs = _dossiers().documents(row)
     tasks = _dossiers().open_tasks(row)
     receipt = next((d for d in reversed(docs) if d.kind == "receipt" and d.format == "pdf"), None)
-    rules = _dossiers().catalogue()
+    rules = domain().rulesets.rules(row.rule_set_id)  # the dossier's own version, not today's
     present = {p.code for p in row.papers}
     award = rules.award_types.get(row.award_type)
     html = render_template(

@@ -1,0 +1,56 @@
+// The decision editor page: dmn-js (window.AwardflowDecisions, bundled by web/frontend/build.mjs) opens the
+// deployed DMN file; "Kiểm tra" and "Triển khai" post the edited XML to the page's own endpoints, which run
+// the repository's validate and deploy, and the answer (or each problem) is shown under the buttons.
+(function () {
+  const root = document.getElementById('decision-editor');
+  const status = document.getElementById('dmn-status');
+  const problems = document.getElementById('dmn-problems');
+  const picker = document.getElementById('dmn-view');
+  const editor = window.AwardflowDecisions.createDecisionEditor({ container: document.getElementById('dmn-canvas') });
+
+  function tables() {
+    return editor.getViews().filter((view) => view.type === 'decisionTable');
+  }
+
+  function show(answer) {
+    status.textContent = answer.message;
+    status.className = answer.ok ? 'ok' : 'refused-text';
+    problems.replaceChildren(...(answer.problems || []).map((p) => {
+      const item = document.createElement('li');
+      item.textContent = (p.element_id ? p.element_id + ': ' : '') + p.message;
+      return item;
+    }));
+    root.dataset.answer = answer.ok ? 'ok' : 'refused';
+  }
+
+  async function send(url) {
+    const { xml } = await editor.saveXML({ format: true });
+    const body = new FormData();
+    body.append('csrf_token', root.dataset.csrf);
+    body.append('xml', xml);
+    const response = await fetch(url, { method: 'POST', body, credentials: 'same-origin' });
+    show(await response.json());
+  }
+
+  picker.addEventListener('change', () => {
+    const view = tables().find((v) => v.element.id === picker.value);
+    if (view) editor.open(view);
+  });
+  document.getElementById('dmn-validate').addEventListener('click', () => send(root.dataset.validate));
+  document.getElementById('dmn-deploy').addEventListener('click', () => send(root.dataset.deploy));
+
+  fetch(root.dataset.source, { credentials: 'same-origin' })
+    .then((response) => response.text())
+    .then((xml) => editor.importXML(xml))
+    .then(() => {
+      const found = tables();
+      picker.replaceChildren(...found.map((view) => new Option(view.element.name || view.element.id, view.element.id)));
+      if (found.length) editor.open(found[0]);
+      status.textContent = root.dataset.loaded;
+      root.dataset.ready = '1';
+    })
+    .catch((error) => {
+      status.textContent = root.dataset.failed.replace('{error}', error.message);
+      status.className = 'refused-text';
+    });
+}());
