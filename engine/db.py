@@ -112,6 +112,7 @@ def _sqlite_begin(queue: WriteQueue | None) -> Callable[[Any], None]:
     late-lock commands begin deferred and lock-free."""
 
     def begin(conn: Any) -> None:
+        _forget_late_lock(conn)  # whatever a transaction before left on this pooled connection
         options = conn.get_execution_options()
         if options.get(READ_ONLY):
             conn.exec_driver_sql("BEGIN")
