@@ -210,7 +210,7 @@ def _run_held_writes(session: Session, *_args: Any) -> None:
     held = session.info.pop(AT_FLUSH_KEY, None)
     for write in held or ():
         if isinstance(write, _Rows):
-            session.execute(insert(write.table), write.rows)
+            session.connection().execute(insert(write.table), write.rows)  # plain Core: no ORM to consult
         elif write is not None:
             session.execute(write, execution_options={"autoflush": False})  # in the order they were held
 
