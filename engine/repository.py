@@ -51,6 +51,18 @@ class DeploymentResult:
     kept: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class FileVersion:
+    """One deployed version of a non-BPMN file (a form, a DMN file): its text and who deployed it when."""
+
+    id: int
+    name: str
+    content: str
+    deployment_id: int
+    deployed_at: datetime
+    deployed_by: str
+
+
 class RepositoryService:
     """Deploys bundles (.bpmn, .dmn, form .json) and serves definitions and their XML."""
 
@@ -120,6 +132,7 @@ class RepositoryService:
                 details={
                     "deployment": deployment.id,
                     "versions": {v.key: v.version for v in views},
+                    "files": sorted(changed_resources),
                     "warnings": [str(w) for w in bundle.warnings],
                 },
             )
@@ -152,6 +165,19 @@ class RepositoryService:
             if definition is None:
                 raise NotFound(f"no deployed process {key!r}" + (f" version {version}" if version else ""))
             return definition.resource.content
+
+    def files(self, kind: str, name: str | None = None) -> list[FileVersion]:
+        """Every deployed version of the files of ``kind`` (``form``, ``dmn``; of ``name`` only, if given), newest
+        first: a file deployed again under its name is its next version (what the form editor lists)."""
+        with self.db.reading() as session:
+            stmt = select(Resource, Deployment).join(Deployment, Resource.deployment_id == Deployment.id)
+            stmt = stmt.where(Resource.kind == kind).order_by(Resource.name, Resource.id.desc())
+            if name is not None:
+                stmt = stmt.where(Resource.name == name)
+            return [
+                FileVersion(r.id, r.name, r.content, d.id, d.deployed_at, d.deployed_by)
+                for r, d in session.execute(stmt).tuples()
+            ]
 
     def deployed_names(self) -> DeployedNames:
         """The process keys, forms and DMN decisions a new diagram may refer to (the designer's pick lists)."""

@@ -10,6 +10,9 @@ dossier records through that session; the engine commits. Handler names (the ``s
     council.convene / record / chair_decides / standing_review / minutes
     consultation.open / publish / close / handle_comment
     decision.prepare / issue
+    cluster.open / circulate / check_pledges / wait / open_scoring / check_self_scores / open_cross_grading /
+            check_cross_grades / find_gaps / check_reconcile / reconcile / check_meeting / record_meeting /
+            check_proposal / close
 
 The ``check_*`` handlers are named by a user task's ``check`` property: the engine calls them with the answer
 before the task completes, so a refused answer changes nothing (422). The dossier clock (``sla.*``) is the
@@ -24,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.registry import HandlerRegistry
-from handlers import appraisal, consultation, council, decisions, dossiers
+from handlers import appraisal, clusters, consultation, council, decisions, dossiers
 from handlers.storage import LocalStore, Store, default_root
 
 __all__ = ["handler_names", "register"]
@@ -64,6 +67,21 @@ def _table(store: Store) -> dict[str, Callable[..., Any]]:
         "consultation.handle_comment": consultation.handle_comment,
         "decision.prepare": decisions.prepare,
         "decision.issue": partial(decisions.issue, store=store),
+        "cluster.open": clusters.open_,
+        "cluster.circulate": clusters.circulate,
+        "cluster.check_pledges": clusters.check_pledges,
+        "cluster.wait": clusters.wait,
+        "cluster.open_scoring": clusters.open_scoring,
+        "cluster.check_self_scores": clusters.check_self_scores,
+        "cluster.open_cross_grading": clusters.open_cross_grading,
+        "cluster.check_cross_grades": clusters.check_cross_grades,
+        "cluster.find_gaps": clusters.find_gaps,
+        "cluster.check_reconcile": clusters.check_reconcile,
+        "cluster.reconcile": clusters.reconcile,
+        "cluster.check_meeting": clusters.check_meeting,
+        "cluster.record_meeting": clusters.record_meeting,
+        "cluster.check_proposal": clusters.check_proposal,
+        "cluster.close": clusters.close,
     }
 
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 from engine import Engine
 from handlers import appointments, council_guard
 from handlers.award_reports import AwardReportService
+from handlers.cluster_service import ClusterService
 from handlers.consultation_service import ConsultationService
 from handlers.council_service import CouncilService
 from handlers.decision_tables import DecisionTables
+from handlers.document_template_service import DocumentTemplateService
 from handlers.dossier_service import DossierService
 from handlers.groups import Groups
 from handlers.published_decisions import PublishedDecisions
@@ -33,9 +35,11 @@ class Domain:
         self.consultation = ConsultationService(engine, store)
         self.published_decisions = PublishedDecisions(engine.db)
         self.reports = AwardReportService(engine.db)
+        self.document_templates = DocumentTemplateService(engine)
         self.rulesets = RuleSetService(engine)
         self.decisions = DecisionTables(engine)
         self.units = Units.load()
         self.groups = Groups.load()
+        self.clusters = ClusterService(engine, store, self.dossiers, self.units)
         appointments.subscribe(engine.listeners, store)
         council_guard.subscribe(engine.listeners, engine.settings.time_zone)

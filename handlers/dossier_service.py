@@ -117,11 +117,7 @@ class DossierService:
         out: list[dict[str, Any]] = []
         for i, item in enumerate(listed):
             key = str(item.get("key") or "")
-            try:
-                present = bool(key) and self.store.exists(key)
-            except ValueError:
-                present = False
-            if not present:
+            if not papers.uploaded(self.store, key):
                 raise InvalidInput(
                     "a listed paper was not uploaded", {f"papers[{i}].key": ["no uploaded file with this key"]}
                 )
@@ -150,10 +146,18 @@ class DossierService:
 
     # -- actions ----------------------------------------------------------------------------------
     def receive(
-        self, caller: Actor, submission: Mapping[str, Any], *, accept: bool = False, year: int | None = None
+        self,
+        caller: Actor,
+        submission: Mapping[str, Any],
+        *,
+        accept: bool = False,
+        year: int | None = None,
+        office: str | None = None,
     ) -> str:
         """A new dossier: its code, its process started (status 1) and, with ``accept``, the completeness check
-        done at the counter (received, the receipt). One transaction; returns the code."""
+        done at the counter (received, the receipt). ``office`` is the unit that handles it when the sender is
+        not the desk itself (a cluster's proposal goes to the provincial desk); the caller's unit by default.
+        One transaction; returns the code."""
         with self.engine.db.transaction() as session:
             code = _next_code(session, year)
             self.engine.runtime.start(
@@ -161,7 +165,7 @@ class DossierService:
                 business_key=code,
                 data={"submission": dict(submission)},
                 actor=caller.username,
-                unit=caller.unit,
+                unit=office or caller.unit,
             )
             if accept:
                 self.accept(caller, code)

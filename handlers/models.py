@@ -19,10 +19,8 @@ from engine.db import Base, IntPK
 Json = dict[str, Any]
 
 
-class RuleSet(Base):
-    """One version of the award catalogue and its rules, in force from ``effective_from``."""
-
-    __tablename__ = "rule_set"
+class VersionedRules:
+    """The columns of a rule version loaded from a YAML file: immutable once stored (see :mod:`handlers.rulesets`)."""
 
     id: Mapped[IntPK]
     version: Mapped[str] = mapped_column(String(40), unique=True)
@@ -32,6 +30,12 @@ class RuleSet(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     source: Mapped[str] = mapped_column(String(255))
     loaded_at: Mapped[datetime]
+
+
+class RuleSet(VersionedRules, Base):
+    """One version of the award catalogue and its rules, in force from ``effective_from``."""
+
+    __tablename__ = "rule_set"
 
 
 class Dossier(Base):
@@ -314,3 +318,131 @@ class PublicComment(Base):
     handled_by: Mapped[str | None] = mapped_column(String(100))
     #: truoc_han | dung_han | qua_han, the handling step's classification when it closes
     handled_on_time: Mapped[bool | None]
+
+
+class DocumentTemplate(Base):
+    """One published version of a document's wording (a sandboxed Jinja template), in force from
+    ``effective_from`` for dossiers submitted from that day; never changed once published."""
+
+    __tablename__ = "document_template"
+    __table_args__ = (UniqueConstraint("kind", "effective_from"),)
+
+    id: Mapped[IntPK]
+    kind: Mapped[str] = mapped_column(String(40))
+    effective_from: Mapped[date] = mapped_column(Date)
+    body: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    published_at: Mapped[datetime]
+    published_by: Mapped[str] = mapped_column(String(100))
+
+
+class ClusterRuleSet(VersionedRules, Base):
+    """One version of an emulation cluster's scoring rules (grid, weights, tolerance, tie-breaks, vote, flags),
+    in force from ``effective_from``."""
+
+    __tablename__ = "cluster_rule_set"
+
+
+class Cluster(Base):
+    """An emulation cluster (cụm, by area) or bloc (khối, by sector) of the province's units."""
+
+    __tablename__ = "cluster"
+
+    id: Mapped[IntPK]
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    #: cum (by area) | khoi (by sector)
+    kind: Mapped[str] = mapped_column(String(10))
+    basis: Mapped[str | None] = mapped_column(String(255))
+
+
+class ClusterYear(Base):
+    """A cluster's year: its rotating head and deputy (data), and the run of its emulation procedure."""
+
+    __tablename__ = "cluster_year"
+    __table_args__ = (UniqueConstraint("cluster_id", "year"),)
+
+    id: Mapped[IntPK]
+    cluster_id: Mapped[int] = mapped_column(ForeignKey("cluster.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int]
+    head_unit: Mapped[str] = mapped_column(String(100))
+    deputy_unit: Mapped[str | None] = mapped_column(String(100))
+    #: the scoring rules the year runs under (chosen when the head opens it)
+    rule_set_id: Mapped[int | None] = mapped_column(ForeignKey("cluster_rule_set.id"))
+    instance_id: Mapped[int | None] = mapped_column(index=True)
+    #: planned | pledge | self_score | cross_grade | reconcile | meeting | proposal | sent
+    phase: Mapped[str] = mapped_column(String(20), default="planned")
+    opened_at: Mapped[datetime | None]
+    scoring_opens_at: Mapped[datetime | None]
+    self_score_due: Mapped[datetime | None]
+    cross_grade_due: Mapped[datetime | None]
+    proposal_due: Mapped[datetime | None]
+    #: the latest meeting as recorded: held_on, present, ballots {unit: approvals}, quorum_met, round
+    meeting: Mapped[Json | None] = mapped_column(JSON)
+    proposal_sent_at: Mapped[datetime | None]
+    proposal_sent_by: Mapped[str | None] = mapped_column(String(100))
+    members: Mapped[list[ClusterMember]] = relationship(
+        cascade="all, delete-orphan", order_by="ClusterMember.id", lazy="selectin"
+    )
+
+
+class ClusterMember(Base):
+    """A unit's membership of a cluster in a year, from/to an effective date (units merge and split), with its
+    signature of the year's emulation pledge (giao ước thi đua)."""
+
+    __tablename__ = "cluster_member"
+    __table_args__ = (
+        UniqueConstraint("cluster_year_id", "unit", "valid_from"),
+        Index("ix_cluster_member_unit_year", "unit", "year"),
+    )
+
+    id: Mapped[IntPK]
+    cluster_year_id: Mapped[int] = mapped_column(ForeignKey("cluster_year.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int]
+    unit: Mapped[str] = mapped_column(String(100))
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    pledge_signed_at: Mapped[datetime | None]
+    pledge_signed_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class ClusterSheet(Base):
+    """A score sheet: a member's self-score (with evidence), one member's cross-grade of another, or the head's
+    reconciled score of a unit whose gap passed the tolerance. Points per criterion code."""
+
+    __tablename__ = "cluster_sheet"
+    __table_args__ = (UniqueConstraint("cluster_year_id", "kind", "grader_unit", "graded_unit"),)
+
+    id: Mapped[IntPK]
+    cluster_year_id: Mapped[int] = mapped_column(ForeignKey("cluster_year.id", ondelete="CASCADE"), index=True)
+    #: self | cross | reconciled
+    kind: Mapped[str] = mapped_column(String(12))
+    grader_unit: Mapped[str] = mapped_column(String(100))
+    graded_unit: Mapped[str] = mapped_column(String(100))
+    #: criterion, bonus or penalty code → points (decimal text, "18.5")
+    scores: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    #: criterion code → [{"key", "filename", "content_type", "size", "sha256"}] (files in the store)
+    evidence: Mapped[dict[str, list[dict[str, Any]]]] = mapped_column(JSON, default=dict)
+    note: Mapped[str | None] = mapped_column(Text)
+    submitted_at: Mapped[datetime]
+    submitted_by: Mapped[str] = mapped_column(String(100))
+
+
+class ClusterResult(Base):
+    """A member's standing after the cluster meeting: final score, rank, votes and what it was proposed for."""
+
+    __tablename__ = "cluster_result"
+    __table_args__ = (UniqueConstraint("cluster_year_id", "unit"),)
+
+    id: Mapped[IntPK]
+    cluster_year_id: Mapped[int] = mapped_column(ForeignKey("cluster_year.id", ondelete="CASCADE"), index=True)
+    unit: Mapped[str] = mapped_column(String(100))
+    #: decimal text, the final total and the sum over the rule set's key criteria
+    total: Mapped[str] = mapped_column(String(20))
+    key_total: Mapped[str] = mapped_column(String(20))
+    votes: Mapped[int]
+    passed: Mapped[bool]
+    rank: Mapped[int]
+    #: CO_TINH | BK_UBND | None, once the head sent the proposal
+    proposal: Mapped[str | None] = mapped_column(String(20))
+    dossier_code: Mapped[str | None] = mapped_column(String(40))

@@ -17,7 +17,7 @@ from engine.errors import InvalidInput
 from handlers.catalogue import Catalogue
 from handlers.storage import Store
 
-__all__ = ["SUFFIXES", "base_name", "check_listed", "missing_papers", "sniff", "upload"]
+__all__ = ["SUFFIXES", "base_name", "check_listed", "evidence", "missing_papers", "sniff", "upload", "uploaded"]
 
 SUFFIXES = {
     "application/pdf": ".pdf",
@@ -56,6 +56,18 @@ def upload(store: Store, rules: Catalogue, code: str, filename: str, data: bytes
     problems: dict[str, list[str]] = {}
     if code not in rules.papers:
         problems["code"] = [f"unknown paper {code!r}; one of {', '.join(sorted(rules.papers))}"]
+    return {"code": code, **_store(store, rules, filename, data, problems)}
+
+
+def evidence(store: Store, rules: Catalogue, filename: str, data: bytes) -> dict[str, Any]:
+    """An evidence file (a cluster member's self-score), held to the same limits as a paper."""
+    return _store(store, rules, filename, data, {})
+
+
+def _store(
+    store: Store, rules: Catalogue, filename: str, data: bytes, problems: dict[str, list[str]]
+) -> dict[str, Any]:
+    """Check size and real type against the rule set, store the bytes, return the metadata."""
     if len(data) > rules.max_paper_bytes:
         problems["file"] = [f"{len(data)} bytes is over the limit of {rules.max_paper_bytes} bytes"]
     elif not data:
@@ -68,13 +80,20 @@ def upload(store: Store, rules: Catalogue, code: str, filename: str, data: bytes
     assert kind is not None
     stored = store.put(data, SUFFIXES.get(kind, ""))
     return {
-        "code": code,
         "filename": base_name(filename)[:255],
         "content_type": kind,
         "size": stored.size,
         "key": stored.key,
         "sha256": stored.sha256,
     }
+
+
+def uploaded(store: Store, key: str) -> bool:
+    """Whether ``key`` names a file an earlier upload stored (a malformed key names none)."""
+    try:
+        return bool(key) and store.exists(key)
+    except ValueError:
+        return False
 
 
 def check_listed(store: Store, rules: Catalogue, papers: Sequence[Mapping[str, Any]]) -> None:

@@ -136,18 +136,7 @@ class RuleSetService:
             raise CatalogueInvalid("bộ quy tắc không hợp lệ", exc.fields) from None
         today = local_day(clock.now())
         current = _current(session, today)
-        problems: dict[str, list[str]] = {}
-        if rules.effective_from < today:
-            problems["effective_from"] = [f"phải từ hôm nay ({today:%d/%m/%Y}) trở đi"]
-        elif current is not None and rules.effective_from <= current.effective_from:
-            problems["effective_from"] = [
-                f"phải sau ngày hiệu lực của phiên bản đang áp dụng ({current.effective_from:%d/%m/%Y})"
-            ]
-        same_day = session.scalar(select(RuleSet.version).where(RuleSet.effective_from == rules.effective_from))
-        if same_day is not None and "effective_from" not in problems:
-            problems["effective_from"] = [f"phiên bản {same_day} đã có hiệu lực từ ngày này"]
-        if session.scalar(select(RuleSet.id).where(RuleSet.version == rules.version)) is not None:
-            problems["version"] = [f"mã phiên bản {rules.version} đã được dùng"]
+        problems = rulesets.new_version_problems(session, RuleSet, rules.version, rules.effective_from, today)
         if problems:
             raise InvalidInput("bộ quy tắc chưa công bố được", problems)
         return changes(dict(current.content) if current is not None else {}, content)

@@ -7,9 +7,11 @@ are loaded again at every start) and safe when two workers do it at once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -18,9 +20,22 @@ from sqlalchemy.orm import Session
 from engine import clock
 from engine.errors import Conflict, NotFound
 from handlers.catalogue import Catalogue, content_hash, parse, read_yaml
-from handlers.models import RuleSet
+from handlers.models import ClusterRuleSet, RuleSet
 
-__all__ = ["SHIPPED", "catalogue_of", "ensure_shipped", "in_force", "load", "load_text", "shipped_files"]
+__all__ = [
+    "SHIPPED",
+    "catalogue_of",
+    "ensure_shipped",
+    "in_force",
+    "latest_on",
+    "load",
+    "load_text",
+    "new_version_problems",
+    "parsed_once",
+    "read_shipped",
+    "shipped_files",
+    "store_version",
+]
 
 #: The catalogue shipped with the product (processes/catalogue/*.yaml).
 SHIPPED = Path(__file__).resolve().parent.parent / "processes" / "catalogue"
@@ -34,13 +49,30 @@ def load_text(session: Session, text: str, source: str) -> RuleSet:
 def load(session: Session, content: dict[str, object], source: str) -> RuleSet:
     """Store a rule-set version unless it is there already; Conflict if that version differs."""
     catalogue = parse(content, source)
+    return store_version(session, RuleSet, catalogue.version, catalogue.name, catalogue.effective_from, content, source)
+
+
+Versioned = TypeVar("Versioned", RuleSet, ClusterRuleSet)
+
+
+def store_version(
+    session: Session,
+    model: type[Versioned],
+    version: str,
+    name: str,
+    effective_from: date,
+    content: dict[str, object],
+    source: str,
+) -> Versioned:
+    """Add a checked version to ``model``'s table unless it is there already (returned as it is); Conflict when
+    that version was loaded with other content, or another takes effect on the same day."""
     digest = content_hash(content)
-    existing = _by_version(session, catalogue.version)
+    existing = _by_version(session, model, version)
     if existing is None:
-        row = RuleSet(
-            version=catalogue.version,
-            name=catalogue.name,
-            effective_from=catalogue.effective_from,
+        row = model(
+            version=version,
+            name=name,
+            effective_from=effective_from,
             content=content,
             content_hash=digest,
             source=source,
@@ -50,16 +82,16 @@ def load(session: Session, content: dict[str, object], source: str) -> RuleSet:
             with session.begin_nested():
                 session.add(row)
         except IntegrityError:
-            existing = _by_version(session, catalogue.version)
+            existing = _by_version(session, model, version)
             if existing is None:
                 raise Conflict(
-                    f"{source}: đã có bộ quy tắc khác hiệu lực từ ngày {catalogue.effective_from:%d/%m/%Y}"
+                    f"{source}: đã có bộ quy tắc khác hiệu lực từ ngày {effective_from:%d/%m/%Y}"
                 ) from None
         else:
             return row
     if existing.content_hash != digest:
         raise Conflict(
-            f"{source}: bộ quy tắc {catalogue.version} đã được nạp với nội dung khác; "
+            f"{source}: bộ quy tắc {version} đã được nạp với nội dung khác; "
             "muốn thay đổi thì tạo phiên bản mới với ngày hiệu lực riêng"
         )
     return existing
@@ -74,7 +106,7 @@ def ensure_shipped(session: Session, directory: Path = SHIPPED) -> int:
     known = set(session.scalars(select(RuleSet.version)))
     added = 0
     for path in shipped_files(directory):
-        content = _read(path, path.stat().st_mtime_ns)
+        content = read_shipped(path)
         if content.get("version") not in known:
             load(session, dict(content), path.name)
             added += 1
@@ -83,12 +115,37 @@ def ensure_shipped(session: Session, directory: Path = SHIPPED) -> int:
 
 def in_force(session: Session, day: date) -> tuple[RuleSet, Catalogue]:
     """The version in force on ``day`` (the latest that took effect on or before it)."""
-    row = session.scalars(
-        select(RuleSet).where(RuleSet.effective_from <= day).order_by(RuleSet.effective_from.desc()).limit(1)
-    ).first()
+    row = latest_on(session, RuleSet, day)
     if row is None:
         raise NotFound(f"no award rule set is in force on {day:%d/%m/%Y}; load the catalogue first")
     return row, catalogue_of(row)
+
+
+def latest_on(session: Session, model: type[Versioned], day: date) -> Versioned | None:
+    """The version of ``model`` that took effect last on or before ``day``."""
+    stmt = select(model).where(model.effective_from <= day).order_by(model.effective_from.desc()).limit(1)
+    return session.scalars(stmt).first()
+
+
+def new_version_problems(
+    session: Session, model: type[Versioned], version: str, effective_from: date, today: date
+) -> dict[str, list[str]]:
+    """Why a new version may not be published (by field), in Vietnamese: an effective date in the past, not after
+    the version in force, or taken by another version; a version code already used. Empty when it may."""
+    current = latest_on(session, model, today)
+    problems: dict[str, list[str]] = {}
+    if effective_from < today:
+        problems["effective_from"] = [f"phải từ hôm nay ({today:%d/%m/%Y}) trở đi"]
+    elif current is not None and effective_from <= current.effective_from:
+        problems["effective_from"] = [
+            f"phải sau ngày hiệu lực của phiên bản đang áp dụng ({current.effective_from:%d/%m/%Y})"
+        ]
+    same_day = session.scalar(select(model.version).where(model.effective_from == effective_from))
+    if same_day is not None and "effective_from" not in problems:
+        problems["effective_from"] = [f"phiên bản {same_day} đã có hiệu lực từ ngày này"]
+    if session.scalar(select(model.id).where(model.version == version)) is not None:
+        problems["version"] = [f"mã phiên bản {version} đã được dùng"]
+    return problems
 
 
 def by_id(session: Session, rule_set_id: int) -> Catalogue:
@@ -100,15 +157,30 @@ def by_id(session: Session, rule_set_id: int) -> Catalogue:
 
 def catalogue_of(row: RuleSet) -> Catalogue:
     """The parsed rules of a stored version (parsed once: a stored version never changes)."""
+    return parsed_once(row, parse, _PARSED)
+
+
+Parsed = TypeVar("Parsed")
+
+
+def parsed_once(
+    row: RuleSet | ClusterRuleSet, parser: Callable[[dict[str, Any], str], Parsed], cache: dict[tuple[str, str], Parsed]
+) -> Parsed:
+    """A stored version parsed once per (version, content hash): it never changes, so the cache never goes stale."""
     key = (row.version, row.content_hash)
-    found = _PARSED.get(key)
+    found = cache.get(key)
     if found is None:
-        found = _PARSED[key] = parse(row.content, row.source)
+        found = cache[key] = parser(row.content, row.source)
     return found
 
 
-def _by_version(session: Session, version: str) -> RuleSet | None:
-    return session.scalars(select(RuleSet).where(RuleSet.version == version)).first()
+def _by_version(session: Session, model: type[Versioned], version: str) -> Versioned | None:
+    return session.scalars(select(model).where(model.version == version)).first()
+
+
+def read_shipped(path: Path) -> dict[str, object]:
+    """A shipped YAML file's content (read again only when the file changed)."""
+    return _read(path, path.stat().st_mtime_ns)
 
 
 @lru_cache(maxsize=64)

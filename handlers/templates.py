@@ -12,8 +12,11 @@ from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
+from sqlalchemy.orm import object_session
+
 from engine import clock
 from handlers.catalogue import Catalogue, format_ratio
+from handlers.document_templates import KINDS, wording
 from handlers.models import CouncilSession, Decision, Dossier
 from handlers.render import Doc, Paragraph, Signature, Table
 from handlers.timefmt import fmt_date, fmt_datetime, fmt_vnd, local_day, long_date
@@ -52,70 +55,99 @@ def _notice(d: Dossier, rules: Catalogue, title: str, *blocks: Any) -> Doc:
     )
 
 
-def _who(d: Dossier) -> str:
-    return f"{d.unit_name} ({d.unit})"
+def _worded(
+    d: Dossier,
+    rules: Catalogue,
+    kind: str,
+    values: Mapping[str, Any],
+    *,
+    tables: Sequence[Table] = (),
+    signature: Signature | None = None,
+    source: str | None = None,
+    heading: tuple[tuple[str, ...], str, str] | None = None,
+) -> Doc:
+    """A document whose title and paragraphs are the designer's template (:mod:`handlers.document_templates`) in
+    force on the dossier's submission day (``source``: a draft, for the preview), over the dossier's values; the
+    heading (issuer, number, dateline) is the code's: a one-stop notice's unless given."""
+    context = {**_values(d, rules), **values}
+    made = wording(object_session(d), kind, d.submitted_at, context, tables=tables, signature=signature, source=source)
+    issuer, number, dateline = heading or (_office(rules), f"Mã hồ sơ: {d.code}", _dateline(rules))
+    return Doc(
+        title=made.title or KINDS[kind].upper(),
+        subtitle=made.subtitle or "",
+        issuer=issuer,
+        number=number,
+        dateline=dateline,
+        blocks=made.blocks,
+    )
+
+
+def _values(d: Dossier, rules: Catalogue) -> dict[str, Any]:
+    """What every notice's template may say of the dossier and of the office."""
+    return {
+        "ho_so": {
+            "ma": d.code,
+            "don_vi": d.unit_name,
+            "ma_don_vi": d.unit,
+            "hinh_thuc": rules.award(d.award_type).name,
+            "nam": d.achievement_year,
+            "noi_dung": d.title,
+        },
+        "co_quan": {
+            "ten": rules.office.get("name", ""),
+            "tinh": rules.office.get("province", ""),
+            "duong_day_nong": rules.office.get("hotline", ""),
+        },
+    }
 
 
 def _award_line(d: Dossier, rules: Catalogue) -> str:
     return f"Hình thức đề nghị: {rules.award(d.award_type).name} — năm {d.achievement_year}. Nội dung: {d.title}."
 
 
-def receipt(d: Dossier, rules: Catalogue, *, received_at: datetime, due_at: datetime, officer: str) -> Doc:
+def receipt(
+    d: Dossier, rules: Catalogue, *, received_at: datetime, due_at: datetime, officer: str, source: str | None = None
+) -> Doc:
     papers = tuple((str(i), rules.papers.get(p.code, p.code), p.filename) for i, p in enumerate(d.papers, start=1))
-    return _notice(
-        d,
-        rules,
-        "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
-        Paragraph(f"{rules.office.get('name', '')} đã tiếp nhận hồ sơ của: {_who(d)}."),
-        Paragraph(_award_line(d, rules)),
-        Table(("STT", "Thành phần hồ sơ", "Tệp"), papers, (1, 7, 4)),
-        Paragraph(f"Thời gian tiếp nhận: {fmt_datetime(received_at)}."),
-        Paragraph(f"Hẹn trả kết quả: {fmt_datetime(due_at)} (ngày {fmt_date(due_at)}).", bold=True),
-        Paragraph(
-            f"Tra cứu tình trạng hồ sơ bằng mã {d.code} tại Cổng dịch vụ công hoặc số điện thoại "
-            f"{rules.office.get('hotline', '')}."
-        ),
-        Signature("NGƯỜI TIẾP NHẬN", officer, "(Ký, ghi rõ họ tên)"),
-    )
+    values = {
+        "can_bo": officer,
+        "tiep_nhan_luc": fmt_datetime(received_at),
+        "hen_tra_luc": fmt_datetime(due_at),
+        "hen_tra_ngay": fmt_date(due_at),
+        "giay_to": [name for _, name, _ in papers],
+    }
+    table = Table(("STT", "Thành phần hồ sơ", "Tệp"), papers, (1, 7, 4))
+    signature = Signature("NGƯỜI TIẾP NHẬN", officer, "(Ký, ghi rõ họ tên)")
+    return _worded(d, rules, "receipt", values, tables=(table,), signature=signature, source=source)
 
 
 def supplement_request(
-    d: Dossier, rules: Catalogue, *, missing: Sequence[dict[str, str]], note: str, officer: str
+    d: Dossier,
+    rules: Catalogue,
+    *,
+    missing: Sequence[dict[str, str]],
+    note: str,
+    officer: str,
+    source: str | None = None,
 ) -> Doc:
     rows = tuple((str(i), m["name"]) for i, m in enumerate(missing, start=1))
     appraised = d.received_at is not None  # asked during processing, not at the desk
-    return _notice(
-        d,
-        rules,
-        "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
-        Paragraph(f"Kính gửi: {d.unit_name}."),
-        Paragraph(_award_line(d, rules)),
-        Paragraph(
-            f"Sau khi {'thẩm định' if appraised else 'kiểm tra'}, hồ sơ chưa đầy đủ. Đề nghị quý cơ quan bổ sung, "
-            "hoàn thiện một lần các nội dung sau:"
-        ),
-        Table(("STT", "Nội dung cần bổ sung, hoàn thiện"), rows, (1, 11)),
-        *((Paragraph(f"Ghi chú: {note}"),) if note else ()),
-        *((Paragraph(f"Thời hạn bổ sung: chậm nhất ngày {fmt_date(d.supplement_due_at)}.", bold=True),)
-          if d.supplement_due_at else ()),
-        Paragraph(
-            "Thời gian bổ sung hồ sơ không tính vào thời hạn giải quyết. Hồ sơ chỉ được yêu cầu bổ sung một lần."
-        ),
-        Signature("CHUYÊN VIÊN THẨM ĐỊNH" if appraised else "NGƯỜI TIẾP NHẬN", officer, "(Ký, ghi rõ họ tên)"),
-    )
+    values = {
+        "can_bo": officer,
+        "dang_tham_dinh": appraised,
+        "noi_dung_bo_sung": [m["name"] for m in missing],
+        "ghi_chu": note,
+        "han_bo_sung": fmt_date(d.supplement_due_at) if d.supplement_due_at else "",
+    }
+    table = Table(("STT", "Nội dung cần bổ sung, hoàn thiện"), rows, (1, 11))
+    signature = Signature("CHUYÊN VIÊN THẨM ĐỊNH" if appraised else "NGƯỜI TIẾP NHẬN", officer, "(Ký, ghi rõ họ tên)")
+    return _worded(d, rules, "supplement_request", values, tables=(table,), signature=signature, source=source)
 
 
-def refusal(d: Dossier, rules: Catalogue, *, reason: str, officer: str) -> Doc:
-    return _notice(
-        d,
-        rules,
-        "PHIẾU TỪ CHỐI TIẾP NHẬN, GIẢI QUYẾT HỒ SƠ",
-        Paragraph(f"Kính gửi: {d.unit_name}."),
-        Paragraph(_award_line(d, rules)),
-        Paragraph(f"Hồ sơ không được tiếp nhận, giải quyết vì lý do: {reason}", bold=True),
-        Paragraph("Xin thông báo để quý cơ quan biết."),
-        Signature("NGƯỜI TIẾP NHẬN", officer, "(Ký, ghi rõ họ tên)"),
-    )
+def refusal(d: Dossier, rules: Catalogue, *, reason: str, officer: str, source: str | None = None) -> Doc:
+    signature = Signature("NGƯỜI TIẾP NHẬN", officer, "(Ký, ghi rõ họ tên)")
+    values = {"can_bo": officer, "ly_do": reason}
+    return _worded(d, rules, "refusal", values, signature=signature, source=source)
 
 
 def stop_notice(d: Dossier, rules: Catalogue, *, reason: str, officer: str) -> Doc:
@@ -132,23 +164,30 @@ def stop_notice(d: Dossier, rules: Catalogue, *, reason: str, officer: str) -> D
     )
 
 
-def apology(d: Dossier, rules: Catalogue, *, old_due: datetime, new_due: datetime, reason: str, officer: str) -> Doc:
-    return _notice(
-        d,
-        rules,
-        "VĂN BẢN XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
-        Paragraph(f"Kính gửi: {d.unit_name}."),
-        Paragraph(_award_line(d, rules)),
-        Paragraph(
-            f"Hồ sơ có hẹn trả kết quả vào {fmt_datetime(old_due)}. Do {reason}, việc giải quyết chưa thể hoàn "
-            "thành đúng hẹn. Chúng tôi thành thật xin lỗi quý cơ quan vì sự chậm trễ này."
-        ),
-        Paragraph(f"Thời gian hẹn trả kết quả mới: {fmt_datetime(new_due)} (ngày {fmt_date(new_due)}).", bold=True),
-        Signature("THỦ TRƯỞNG CƠ QUAN", officer, "(Ký, ghi rõ họ tên, đóng dấu)"),
-    )
+def apology(
+    d: Dossier,
+    rules: Catalogue,
+    *,
+    old_due: datetime,
+    new_due: datetime,
+    reason: str,
+    officer: str,
+    source: str | None = None,
+) -> Doc:
+    values = {
+        "can_bo": officer,
+        "ly_do": reason,
+        "hen_cu_luc": fmt_datetime(old_due),
+        "hen_moi_luc": fmt_datetime(new_due),
+        "hen_moi_ngay": fmt_date(new_due),
+    }
+    signature = Signature("THỦ TRƯỞNG CƠ QUAN", officer, "(Ký, ghi rõ họ tên, đóng dấu)")
+    return _worded(d, rules, "apology", values, signature=signature, source=source)
 
 
-def control_slip(d: Dossier, rules: Catalogue, *, clock_row: Any, segments: Sequence[Any]) -> Doc:
+def control_slip(
+    d: Dossier, rules: Catalogue, *, clock_row: Any, segments: Sequence[Any], source: str | None = None
+) -> Doc:
     rows = tuple(
         (
             str(i),
@@ -163,36 +202,19 @@ def control_slip(d: Dossier, rules: Catalogue, *, clock_row: Any, segments: Sequ
         )
         for i, s in enumerate(segments, start=1)
     )
-    summary = (
-        f"Tiếp nhận: {fmt_datetime(clock_row.received_at)}; hẹn trả: {fmt_datetime(clock_row.due_at)}; "
-        f"kết quả: {RESULT_NAMES.get(clock_row.classification or '', '')}."
-        if clock_row is not None
-        else ""
+    values = {
+        "tiep_nhan_luc": fmt_datetime(clock_row.received_at) if clock_row is not None else "",
+        "hen_tra_luc": fmt_datetime(clock_row.due_at) if clock_row is not None else "",
+        "ket_qua": RESULT_NAMES.get(clock_row.classification or "", "") if clock_row is not None else "",
+        "yeu_cau_bo_sung_luc": fmt_datetime(d.supplement_requested_at) if d.supplement_requested_at else "",
+        "nhan_bo_sung_luc": fmt_datetime(d.supplement_returned_at) if d.supplement_returned_at else "",
+    }
+    table = Table(
+        ("STT", "Bước", "Bên giao", "Bên nhận", "Nhận lúc", "Định mức", "Hạn", "Hoàn thành", "Kết quả"),
+        rows,
+        (1, 4, 2.5, 2.5, 3, 2, 3, 3, 2),
     )
-    paused = (
-        (
-            Paragraph(
-                f"Yêu cầu bổ sung, hoàn thiện hồ sơ: {fmt_datetime(d.supplement_requested_at)}; nhận hồ sơ bổ sung: "
-                f"{fmt_datetime(d.supplement_returned_at) if d.supplement_returned_at else 'chưa nhận'} "
-                "(thời gian bổ sung không tính vào thời hạn giải quyết)."
-            ),
-        )
-        if d.supplement_requested_at
-        else ()
-    )
-    return _notice(
-        d,
-        rules,
-        "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
-        Paragraph(f"Cơ quan đề nghị: {_who(d)}. {_award_line(d, rules)}"),
-        Paragraph(summary),
-        *paused,
-        Table(
-            ("STT", "Bước", "Bên giao", "Bên nhận", "Nhận lúc", "Định mức", "Hạn", "Hoàn thành", "Kết quả"),
-            rows,
-            (1, 4, 2.5, 2.5, 3, 2, 3, 3, 2),
-        ),
-    )
+    return _worded(d, rules, "control_slip", values, tables=(table,), source=source)
 
 
 def minutes(
@@ -203,8 +225,8 @@ def minutes(
     names: dict[int, str],
     council_name: str,
     comments: Sequence[Mapping[str, Any]] = (),
+    source: str | None = None,
 ) -> Doc:
-    members = len(session.present)
     rows = tuple(
         (
             str(i),
@@ -218,36 +240,35 @@ def minutes(
         )
         for i, v in enumerate(sorted(session.votes, key=lambda v: (v.rank or 999, v.nominee_id)), start=1)
     )
-    return Doc(
-        title="BIÊN BẢN KIỂM PHIẾU",
-        subtitle=f"{council_name} — phiên họp lần {session.round}",
-        issuer=(council_name.upper(),),
-        number=f"Hồ sơ: {d.code}",
-        dateline=_dateline(rules),
-        blocks=(
-            Paragraph(f"Ngày họp: {fmt_date(session.session_date)}. {_award_line(d, rules)}"),
-            Paragraph(
-                f"Tổng số thành viên Hội đồng: {session.members_total}; có mặt: {members}; túc số yêu cầu: "
-                f"{session.quorum} tổng số thành viên. Tỷ lệ phiếu đồng ý cần đạt: từ {session.threshold} tổng số "
-                "thành viên Hội đồng (tính cả phiếu bằng văn bản của thành viên vắng mặt)."
-            ),
-            Table(
-                ("STT", "Họ tên / Tập thể", "Phiếu tại họp", "Phiếu văn bản", "Tổng", "Tỷ lệ", "Kết quả", "Ghi chú"),
-                rows,
-                (1, 4, 2, 2, 1.5, 2, 2, 5),
-            ),
-            *(
-                (Paragraph(f"Chỉ tiêu: {session.quota}; thứ tự khi đồng phiếu theo quyết định của Chủ tịch Hội đồng."),)
-                if session.quota
-                else ()
-            ),
-            *_public_comments(comments),
-            Signature("THƯ KÝ HỘI ĐỒNG", "", "(Ký, ghi rõ họ tên)"),
-        ),
+    votes = Table(
+        ("STT", "Họ tên / Tập thể", "Phiếu tại họp", "Phiếu văn bản", "Tổng", "Tỷ lệ", "Kết quả", "Ghi chú"),
+        rows,
+        (1, 4, 2, 2, 1.5, 2, 2, 5),
+    )
+    values = {
+        "hoi_dong": council_name,
+        "phien": session.round,
+        "ngay_hop": fmt_date(session.session_date),
+        "tong_thanh_vien": session.members_total,
+        "co_mat": len(session.present),
+        "tuc_so": session.quorum,
+        "ty_le_dat": session.threshold,
+        "chi_tieu": session.quota,
+        "so_y_kien": len(comments),
+    }
+    return _worded(
+        d,
+        rules,
+        "minutes",
+        values,
+        tables=(votes, *_public_comments(comments)),
+        signature=Signature("THƯ KÝ HỘI ĐỒNG", "", "(Ký, ghi rõ họ tên)"),
+        source=source,
+        heading=((council_name.upper(),), f"Hồ sơ: {d.code}", _dateline(rules)),
     )
 
 
-def _public_comments(comments: Sequence[Mapping[str, Any]]) -> tuple[Paragraph | Table, ...]:
+def _public_comments(comments: Sequence[Mapping[str, Any]]) -> tuple[Table, ...]:
     """The comments received while the list was published, and how each was handled (for the council)."""
     if not comments:
         return ()
@@ -262,50 +283,43 @@ def _public_comments(comments: Sequence[Mapping[str, Any]]) -> tuple[Paragraph |
         )
         for item in comments
     )
-    return (
-        Paragraph(f"Ý kiến của nhân dân trong thời gian công khai: {len(rows)} ý kiến.", bold=True),
-        Table(("Mã", "Về", "Loại", "Nội dung", "Kết quả xác minh", "Trả lời"), rows, (2, 3, 2, 6, 3, 5)),
-    )
+    return (Table(("Mã", "Về", "Loại", "Nội dung", "Kết quả xác minh", "Trả lời"), rows, (2, 3, 2, 6, 3, 5)),)
 
 
 def _share(total: int, members: int) -> Fraction:
     return Fraction(total, members) if members else Fraction(0)
 
 
-def decision(d: Dossier, rules: Catalogue, *, row: Decision, signer: str) -> Doc:
-    award = rules.award(d.award_type)
+def decision(d: Dossier, rules: Catalogue, *, row: Decision, signer: str, source: str | None = None) -> Doc:
     body = rules.issuing_bodies[row.issuing_body]
     lines = tuple(
         (str(line.seq), line.name, line.unit or "", f"{line.multiple}×", fmt_vnd(line.bonus_vnd)) for line in row.lines
     )
-    return Doc(
-        title="QUYẾT ĐỊNH",
-        subtitle=f"Về việc tặng {award.name}",
-        issuer=(str(body["name"]),),
-        number=f"Số: {row.symbol}",
-        dateline=f"{rules.office.get('province', '')}, {long_date(local_day(row.signed_at))}",
-        blocks=(
-            Paragraph(f"{body.get('signer_title', '')} {body['name']}".strip(), bold=True, align="C"),
-            *(Paragraph(f"Căn cứ {basis};") for basis in rules.legal_basis),
-            Paragraph(f"Xét đề nghị của {d.unit_name} (hồ sơ {d.code}) và kết quả thẩm định,"),
-            Paragraph("QUYẾT ĐỊNH:", bold=True, align="C"),
-            Paragraph(
-                f"Điều 1. Tặng {award.name} cho {len(row.lines)} cá nhân, tập thể có tên trong danh sách kèm theo, "
-                f"đã có thành tích năm {d.achievement_year}."
-            ),
-            Paragraph(
-                f"Điều 2. Mức tiền thưởng theo hệ số của mức lương cơ sở {fmt_vnd(row.base_salary_vnd)}; "
-                f"tổng số tiền thưởng: {fmt_vnd(row.total_vnd)}."
-            ),
-            Paragraph(
-                "Điều 3. Quyết định có hiệu lực kể từ ngày ký. Các cơ quan, đơn vị và cá nhân có tên tại Điều 1 "
-                "chịu trách nhiệm thi hành."
-            ),
-            Signature(str(body.get("signer_title", "")), signer, "(Đã ký)"),
-            Paragraph(f"DANH SÁCH KÈM THEO QUYẾT ĐỊNH SỐ {row.symbol}", bold=True, align="C"),
-            Table(("STT", "Họ tên / Tập thể", "Đơn vị", "Hệ số", "Tiền thưởng"), lines, (1, 5, 5, 1.5, 3)),
-        ),
+    values = {
+        **_issuing(body),
+        "can_cu_phap_ly": list(rules.legal_basis),
+        "so_quyet_dinh": row.symbol,
+        "so_nguoi": len(row.lines),
+        "muc_luong_co_so": fmt_vnd(row.base_salary_vnd),
+        "tong_tien_thuong": fmt_vnd(row.total_vnd),
+        "nguoi_ky": signer,
+    }
+    dateline = f"{rules.office.get('province', '')}, {long_date(local_day(row.signed_at))}"
+    return _worded(
+        d,
+        rules,
+        "decision",
+        values,
+        tables=(Table(("STT", "Họ tên / Tập thể", "Đơn vị", "Hệ số", "Tiền thưởng"), lines, (1, 5, 5, 1.5, 3)),),
+        signature=Signature(str(body.get("signer_title", "")), signer, "(Đã ký)"),
+        source=source,
+        heading=((str(body["name"]),), f"Số: {row.symbol}", dateline),
     )
+
+
+def _issuing(body: Mapping[str, str]) -> dict[str, str]:
+    """What a decision's template may say of the body that issues it."""
+    return {"co_quan_ban_hanh": str(body["name"]), "chuc_danh_ky": str(body.get("signer_title", ""))}
 
 
 def result_notice(d: Dossier, rules: Catalogue, *, reasons: Sequence[tuple[str, str]], officer: str) -> Doc:
@@ -340,21 +354,21 @@ def draft_submission(d: Dossier, rules: Catalogue, *, summary: str, names: Seque
     )
 
 
-def draft_decision(d: Dossier, rules: Catalogue, *, lines: Sequence[tuple[str, str, str, int]]) -> Doc:
+def draft_decision(
+    d: Dossier, rules: Catalogue, *, lines: Sequence[tuple[str, str, str, int]], source: str | None = None
+) -> Doc:
     award = rules.award(d.award_type)
     body = rules.issuing_bodies[award.issuing_body]
     rows = tuple(
         (str(i), name, unit, f"{multiple}×", fmt_vnd(bonus)) for i, (name, unit, multiple, bonus) in enumerate(lines, 1)
     )
-    return Doc(
-        title="QUYẾT ĐỊNH (DỰ THẢO)",
-        subtitle=f"Về việc tặng {award.name}",
-        issuer=(str(body["name"]),),
-        number=f"Số:      /{body['symbol']}",
-        dateline=_dateline(rules),
-        blocks=(
-            Paragraph(f"Điều 1. Tặng {award.name} cho các cá nhân, tập thể có tên trong danh sách kèm theo."),
-            Table(("STT", "Họ tên / Tập thể", "Đơn vị", "Hệ số", "Tiền thưởng"), rows, (1, 5, 5, 1.5, 3)),
-            Signature(str(body.get("signer_title", "")), "", "(Dự thảo)"),
-        ),
+    return _worded(
+        d,
+        rules,
+        "draft_decision",
+        _issuing(body),
+        tables=(Table(("STT", "Họ tên / Tập thể", "Đơn vị", "Hệ số", "Tiền thưởng"), rows, (1, 5, 5, 1.5, 3)),),
+        signature=Signature(str(body.get("signer_title", "")), "", "(Dự thảo)"),
+        source=source,
+        heading=((str(body["name"]),), f"Số:      /{body['symbol']}", _dateline(rules)),
     )

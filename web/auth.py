@@ -133,6 +133,35 @@ POLICY: dict[str, Rule] = {
     "POST /api/dossiers/<code>/withdraw": STARTERS,
     "POST /api/dossiers/<code>/reschedule": RESCHEDULERS,
     "GET /api/public/dossiers/<code>": PUBLIC,
+    # emulation clusters: readable when signed in; each change checks inside its transaction that the caller is
+    # the year's head (group cluster_head, the head unit) or a member unit's officer (cluster_member)
+    "GET /api/clusters": SIGNED_IN,
+    "GET /api/clusters/progress": SIGNED_IN,
+    "GET /api/clusters/mine": SIGNED_IN,
+    "GET /api/clusters/rules": SIGNED_IN,
+    "POST /api/clusters/rules": DEPLOYERS,
+    "GET /api/clusters/<code>/history": SIGNED_IN,
+    "GET /api/clusters/<code>/<int:year>": SIGNED_IN,
+    "GET /api/clusters/<code>/<int:year>/rules": SIGNED_IN,
+    "GET /api/clusters/<code>/<int:year>/standings": SIGNED_IN,
+    "GET /api/clusters/<code>/<int:year>/sheets": SIGNED_IN,
+    "GET /api/clusters/<code>/<int:year>/evidence/<unit>/<criterion>/<int:index>": SIGNED_IN,
+    **{
+        f"POST /api/clusters/<code>/<int:year>/{action}": SIGNED_IN
+        for action in (
+            "open",
+            "circulate",
+            "pledge",
+            "close",
+            "evidence",
+            "self-score",
+            "cross-grades",
+            "reconcile",
+            "meeting",
+            "papers",
+            "proposal",
+        )
+    },
 }
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

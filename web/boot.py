@@ -41,6 +41,9 @@ DEMO_USERS = [
     ("bhxh", "Cán bộ Bảo hiểm xã hội", ["agency_insurance", "line_agency"], "bhxh-tinh"),
     ("congan", "Cán bộ Công an tỉnh", ["agency_police", "line_agency"], "cong-an-tinh"),
     ("thanhtra", "Cán bộ Thanh tra tỉnh", ["agency_inspectorate", "line_agency"], "thanh-tra-tinh"),
+    # the head of the area cluster in 2026 (UBND thành phố An Bình) and a member unit's emulation officer
+    ("truongcum", "Ngô Thị Trưởng Cụm", ["cluster_head", "cluster_member"], "ubnd-tp"),
+    ("thanhviencum", "Bùi Văn Thành Viên", ["cluster_member"], "ubnd-hl"),
 ]
 
 
@@ -76,6 +79,7 @@ def prepare(settings: Settings, *, demo: bool, password: str | None = None, stor
     migrate(settings.database_url)
     domain = build_domain(settings, store)
     domain.dossiers.load_catalogue()
+    domain.clusters.load_shipped()
     engine = domain.engine
     engine.ensure_admin()
     files = bundle_files([PROCESSES_DIR]) if PROCESSES_DIR.is_dir() else {}

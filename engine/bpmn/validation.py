@@ -121,7 +121,8 @@ class _Validation:
         decisions = self._decisions()
         self._lint(decisions)
         processes = self._processes()
-        if not processes and not self._unreadable("bpmn"):
+        only_resources = bool(self.kinds) and "bpmn" not in self.kinds.values()  # a form or DMN saved on its own
+        if not processes and not self._unreadable("bpmn") and not only_resources:
             self.problems.append(Problem(BUNDLE, None, "the bundle has no executable process"))
         texts = {f: self._guard(f, "serializing", xml.serialize, tree) for f, tree in self.trees.items()}
         if not self.broken and None not in texts.values():

@@ -20,12 +20,21 @@ from handlers import migrations as domain_migrations
 from tests.conftest import database_url
 
 ENGINE_HEAD = "0007"
-DOMAIN_HEAD = "d0003"
+DOMAIN_HEAD = "d0006"
 DOMAIN_TABLES = {
     mapper.local_table.name for mapper in Base.registry.mappers if mapper.class_.__module__ == "handlers.models"
 }
 #: domain tables added after the split (d0003 on): the old single chain never had them
-LATER_DOMAIN_TABLES = {"consultation", "public_comment"}
+LATER_DOMAIN_TABLES = {
+    "consultation",
+    "public_comment",
+    "cluster_rule_set",
+    "cluster",
+    "cluster_year",
+    "cluster_member",
+    "cluster_sheet",
+    "cluster_result",
+}
 
 
 def _empty(db: Database) -> None:

@@ -485,6 +485,14 @@ def test_empty_bundle_has_no_executable_process() -> None:
     assert only_error({}).message == "the bundle has no executable process"
 
 
+def test_a_form_alone_is_a_bundle_but_a_diagram_without_a_process_is_not() -> None:
+    """The form editor saves a form on its own; a BPMN file with nothing executable is still refused."""
+    form = b'{"type": "object", "properties": {"y_kien": {"type": "string"}}}'
+    assert validate_bundle({"y_kien.schema.json": form}).forms["y_kien.schema.json"]["type"] == "object"
+    errors = errors_of({"y_kien.schema.json": form, **fixtures("not_executable.bpmn")})
+    assert errors[-1].message == "the bundle has no executable process"
+
+
 def test_call_activity_targets_must_exist() -> None:
     problem = only_error(fixtures("call_missing.bpmn"))
 

@@ -24,6 +24,7 @@ PROCESSES = {
     "council_vote",
     "decision_issuance",
     "public_comment",
+    "emulation_year",
 }
 
 

@@ -37,10 +37,11 @@ EXAMPLES = 20
 #: follows a rule about the content that no OpenAPI schema can state. Only the check "schema-valid data is
 #: accepted" (positive_data_acceptance) is skipped for them; every other check still runs.
 SEMANTIC_REFUSALS = {
-    "POST /api/definitions": "a bundle must hold an executable BPMN process that validates",
+    "POST /api/definitions": "a bundle must validate: an executable BPMN process, or forms and DMN alone",
     "POST /api/definitions/validate": "file names must be distinct within a bundle",
     "POST /api/calendar/swaps": "a swap's day off must be a working day and its day worked a weekend day",
     "POST /api/dossiers": "the award type, papers and nominees must match the rule set in force",
+    "POST /api/clusters/rules": "a scoring rule document must hold a valid grid, weights, vote and deadlines",
     "POST /api/dossiers/{code}/papers": "the paper's kind and file type must be those the rule set accepts",
     "GET /api/reports/on-time": "end must not be before start and the range at most ten years long",
     "GET /api/reports/late": "end must not be before start and the range at most ten years long",
@@ -49,6 +50,9 @@ SEMANTIC_REFUSALS = {
     "the new one",
     **dict.fromkeys(
         (
+            "POST /api/clusters/{code}/{year}/self-score",
+            "POST /api/clusters/{code}/{year}/cross-grades",
+            "POST /api/clusters/{code}/{year}/reconcile",
             "POST /api/instances",
             "POST /api/instances/{instance_id}/retry",
             "POST /api/tasks/{task_id}/complete",

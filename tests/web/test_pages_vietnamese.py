@@ -35,7 +35,7 @@ ENGLISH = re.compile(
     r"dossier|council|none|true|false|null|invalid|required|missing)\b"
 )
 #: a snake_case word, unless it is a file's name (what a person called the file: ``award_dossier.bpmn``)
-SNAKE = re.compile(r"\b[a-z]+_[a-z0-9_]+\b(?![\w-]*\.(?:bpmn|dmn|json|pdf|docx|xlsx|png|jpe?g)\b)")
+SNAKE = re.compile(r"\b[a-z]+_[a-z0-9_]+\b(?![\w.-]*\.(?:bpmn|dmn|json|pdf|docx|xlsx|png|jpe?g)\b)")
 ISO_UTC = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 JSON = re.compile(r"[{\[]\s*\"[^\"]+\"\s*:")
 
@@ -104,7 +104,8 @@ def sign_in(app: Flask, username: str) -> FlaskClient:
     return client
 
 
-#: where a signed-in walk starts (the home page, the inbox, the rule sets and decision tables, two wrong turns)
+#: where a signed-in walk starts (the home page, the inbox, the designer's rule sets, decision tables, forms and
+#: documents, two wrong turns)
 SIGNED_IN_START = (
     "/",
     "/inbox",
@@ -112,6 +113,8 @@ SIGNED_IN_START = (
     "/designer/quy-tac",
     "/designer/quy-tac/moi",
     "/designer/quyet-dinh",
+    "/designer/forms",
+    "/designer/documents",
     "/logout",
 )
 #: the public pages anyone opens without an account: look-up, disclosure for comment, published decisions

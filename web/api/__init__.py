@@ -17,6 +17,7 @@ from werkzeug.routing import UnicodeConverter
 from web.api import (
     auth,
     calendar,
+    clusters,
     definitions,
     designer,
     dossiers,
@@ -48,6 +49,7 @@ BLUEPRINTS = (
     signals.blp,
     sla.blp,
     dossiers.blp,
+    clusters.blp,
     public.blp,
 )
 

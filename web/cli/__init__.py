@@ -10,6 +10,7 @@ import json
 import sys
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from engine import Engine, Settings
 from engine.errors import AwardflowError, DeploymentInvalid
 from web.boot import PROCESSES_DIR, build_domain, bundle_files, migrate, prepare
 from web.cli.calendar import calendar
+from web.cli.clusters import cluster
 from web.cli.demo import demo
 from web.cli.jobs import jobs, with_jobs
 from web.cli.migration import migrate as migrate_instance
@@ -51,6 +53,8 @@ class LazyEngine:
 def _json_default(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
     if is_dataclass(value) and not isinstance(value, type):
         return asdict(value)
     raise TypeError(f"cannot serialize {type(value).__name__}")
@@ -227,6 +231,7 @@ def serve(host: str, port: int, no_demo: bool) -> None:
 
 
 main.add_command(calendar)
+main.add_command(cluster)
 main.add_command(slip)
 main.add_command(reschedule)
 main.add_command(demo)

@@ -68,6 +68,11 @@ def _params(api: Api, dossier: dict[str, Any]) -> dict[str, str]:
         "run_id": "1",
         "name": "bao-cao.xlsx",
         "receipt": "GY-0000000000",  # a public comment's code (none on this dossier: the read still runs)
+        "kind": "receipt",  # a document template (the designer's wording of the receipt)
+        "year": "2026",  # an emulation cluster's year (the code names no cluster: the read still runs)
+        "unit": "ubnd-hl",
+        "criterion": "I.1",
+        "index": "0",
     }
 
 
