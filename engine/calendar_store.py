@@ -1,5 +1,9 @@
 """The stored calendars: named working hours, plus the days administrators enter from official notices.
 
+The "default" calendar is the national one. A named calendar (a unit's) inherits it: the package's holidays,
+then the national rows (swaps, one-off days), then its own rows, each layer winning over the one before, so a
+unit that adds a local holiday still keeps the national days off and works the swapped Saturdays.
+
 Public holidays come from the ``holidays`` package (country VN, Vietnamese names), computed per year and
 cached because they never change within a release. The administrators' rows are read afresh on every call,
 since another worker may have just added a swap, and they win over the package. Rows are never deleted:
@@ -46,10 +50,11 @@ from engine.calendar import (
     week_to_json,
 )
 from engine.db import Base, Database, IntPK
+from engine.design_history import CALENDAR_ACTIONS, require_designer
 from engine.errors import Conflict, InvalidInput, NotFound
 from engine.identity import SYSTEM_ACTOR
 
-__all__ = ["CalendarDay", "CalendarRow", "CalendarService", "DayEntry"]
+__all__ = ["CALENDAR_ACTIONS", "CalendarDay", "CalendarRow", "CalendarService", "CalendarView", "DayEntry"]
 
 DEFAULT = "default"
 #: Package holidays are loaded from this year (or earlier when rows need it) to YEARS_AHEAD after today.
@@ -61,8 +66,6 @@ PACKAGE_SOURCE = f"holidays {version('holidays')} (VN)"
 #: Where :meth:`CalendarService._stored` keeps the calendar rows of the running transaction.
 STORED_KEY = "awardflow.calendars"
 ACTIVE_ROWS = text("removed_at IS NULL")  # the partial unique index: one active row per date
-#: The audit actions of calendar administration (the calendar page lists them).
-CALENDAR_ACTIONS = ("calendar_created", "calendar_day_added", "calendar_swap_added", "calendar_day_removed")
 
 
 class CalendarRow(Base):
@@ -120,14 +123,24 @@ class DayEntry:
     kind: str  # "off" or "work"
     name: str
     source: str
-    origin: str  # "package" or "admin"
-    #: A package day that an active administrator's row replaces.
+    origin: str  # "package", "national" (a row of the default calendar, inherited) or "admin" (its own)
+    #: A package (or inherited national) day that a row of a later layer replaces.
     overridden: bool = False
     entered_by: str | None = None
     entered_at: datetime | None = None
     revision: int | None = None
     removed_by: str | None = None
     removed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CalendarView:
+    """A calendar as its list shows it: name, description, the units that use it, its revision."""
+
+    name: str
+    description: str
+    units: list[str]
+    revision: int
 
 
 @cache
@@ -187,8 +200,8 @@ class CalendarService:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        #: built calendars by (name, revision, row id): a revision never changes once written
-        self._cache: dict[tuple[str, int, int | None], WorkCalendar] = {}
+        #: built calendars by (name, revision, row id, national revision): a revision never changes once written
+        self._cache: dict[tuple[str, int, int | None, int | None], WorkCalendar] = {}
 
     # -- calendars ------------------------------------------------------------------------------------------
 
@@ -209,8 +222,11 @@ class CalendarService:
         user: str = SYSTEM_ACTOR,
     ) -> None:
         """Define another named calendar (e.g. a desk open Saturday mornings) used by ``units``, audited as
-        ``user`` (calendar_created); Conflict if the name exists, InvalidInput."""
+        ``user`` (calendar_created); it inherits the national days. Conflict if the name exists, InvalidInput;
+        PermissionDenied unless a designer or administrator."""
         _required(name=name, user=user)
+        if len(name.strip()) > 64 or name != name.strip():
+            raise InvalidInput("a calendar's name has 1 to 64 characters", {"name": ["1 to 64 characters"]})
         try:
             WorkCalendar(hours, cutoff=cutoff, zone=time_zone)
         except ValueError as exc:
@@ -218,8 +234,10 @@ class CalendarService:
         except ZoneInfoNotFoundError:
             raise InvalidInput(f"unknown time zone {time_zone!r}", {"time_zone": ["unknown"]}) from None
         with self.db.transaction() as session:
-            if session.scalar(select(CalendarRow.id).where(CalendarRow.name == name)) is not None:
+            require_designer(session, user)
+            if name == DEFAULT or session.scalar(select(CalendarRow.id).where(CalendarRow.name == name)) is not None:
                 raise Conflict(f"a calendar named {name!r} already exists")
+            self._release_units(session, units)
             row = CalendarRow(
                 name=name,
                 working_hours=week_to_json(hours),
@@ -238,6 +256,41 @@ class CalendarService:
                 "units": row.units,
             }
             history.record(session, user, "calendar_created", after=after, details={"calendar": name})
+            session.info.pop(STORED_KEY, None)
+
+    def calendars(self) -> list[CalendarView]:
+        """Every calendar, the national one first, with the units that use it."""
+        with self.db.reading() as session:
+            rows = self._stored(session).values()
+            views = [CalendarView(r.name, r.description or "", list(r.units or []), r.revision) for r in rows]
+        return sorted(views, key=lambda view: (view.name != DEFAULT, view.name))
+
+    def set_units(self, name: str, units: Sequence[str], user: str) -> None:
+        """Give ``units`` the calendar ``name`` (taking them from any other; for "default", from every named
+        one), audited as ``user`` (calendar_units_changed, every calendar's units before and after). NotFound,
+        PermissionDenied unless a designer or administrator."""
+        _required(user=user)
+        wanted = sorted({unit.strip() for unit in units if unit.strip()})
+        with self.db.transaction() as session:
+            require_designer(session, user)
+            row = self._row(session, name)
+            stored = {r.name: r for r in session.scalars(select(CalendarRow).with_for_update())}
+            before = {n: list(r.units or []) for n, r in stored.items() if r.units}
+            self._release_units(session, wanted, keep=name)
+            if name != DEFAULT:
+                row.units = wanted
+            after = {n: list(r.units or []) for n, r in stored.items() if r.units}
+            history.record(
+                session, user, "calendar_units_changed", before=before, after=after, details={"calendar": name}
+            )
+            session.info.pop(STORED_KEY, None)
+
+    @staticmethod
+    def _release_units(session: Session, units: Sequence[str], keep: str | None = None) -> None:
+        """Take ``units`` from every named calendar but ``keep``: a unit follows one calendar."""
+        for other in session.scalars(select(CalendarRow).where(CalendarRow.name != (keep or ""))):
+            if set(other.units or []) & set(units):
+                other.units = [unit for unit in other.units if unit not in units]
 
     @classmethod
     def name_for_unit(cls, session: Session, unit: str | None) -> str:
@@ -254,17 +307,23 @@ class CalendarService:
             return self.calendar_in(session, name, at_revision)
 
     def calendar_in(self, session: Session, name: str = DEFAULT, at_revision: int | None = None) -> WorkCalendar:
-        """:meth:`calendar` inside the caller's transaction (the SLA reads it while an instance is saved)."""
-        row = self._stored(session).get(name) or self._row(session, name)
+        """:meth:`calendar` inside the caller's transaction (the SLA reads it while an instance is saved).
+
+        A named calendar's ``at_revision`` is of its own rows; the national rows it inherits are as they are
+        now (a national change bumps the national calendar's revision, not the named ones')."""
+        stored = self._stored(session)
+        row = stored.get(name) or self._row(session, name)
         revision = row.revision if at_revision is None else at_revision
         if not 0 <= revision <= row.revision:
             message = f"calendar {name!r} has revisions 0 to {row.revision}"
             raise InvalidInput(message, {"at_revision": [message]})
-        key = (name, revision, row.id)
+        national = stored[DEFAULT].revision if name != DEFAULT else None
+        key = (name, revision, row.id, national)
         cached = self._cache.get(key)
         if cached is not None:
             return cached
-        admin = session.scalars(self._rows_at(name, revision)).all()
+        inherited = session.scalars(self._rows_at(DEFAULT, national)).all() if national is not None else []
+        admin = [*inherited, *session.scalars(self._rows_at(name, revision))]  # later layers win
         years = self._years([entry.day for entry in admin])
         off = {entry.day for year in years for entry in _package_year(year) if entry.kind == "off"}
         work = {entry.day for year in years for entry in _package_year(year) if entry.kind == "work"}
@@ -293,22 +352,29 @@ class CalendarService:
             return self._row(session, name).revision
 
     def list_days(self, year: int, name: str = DEFAULT, *, include_removed: bool = False) -> list[DayEntry]:
-        """The year's package holidays and administrators' rows, by date, each marked with its origin."""
+        """The year's package holidays and administrators' rows, by date, each marked with its origin: a named
+        calendar lists the national rows it inherits too ("national"), each marked overridden where its own
+        row replaces it."""
         if year not in LISTED_YEARS:
             raise InvalidInput(
                 f"no calendar for the year {year}", {"year": [f"must be from {LISTED_YEARS[0]} to {LISTED_YEARS[-1]}"]}
             )
+        layers = [DEFAULT, name] if name != DEFAULT else [DEFAULT]
         with self.db.reading() as session:
             self._row(session, name)
             query = select(CalendarDay).where(
-                CalendarDay.calendar_name == name,
+                CalendarDay.calendar_name.in_(layers),
                 CalendarDay.day >= date(year, 1, 1),
                 CalendarDay.day <= date(year, 12, 31),
             )
-            admin = session.scalars(query if include_removed else query.where(_active())).all()
-        active = {row.day for row in admin if row.removed_at is None}
+            if not include_removed:
+                query = query.where(_active())
+            rows = session.scalars(query).all()
+        own = {row.day for row in rows if row.removed_at is None and row.calendar_name == name}
+        inherited = {row.day for row in rows if row.removed_at is None} - own if name != DEFAULT else set()
         entries = [
-            DayEntry(e.day, e.kind, e.name, e.source, e.origin, overridden=e.day in active) for e in _package_year(year)
+            DayEntry(e.day, e.kind, e.name, e.source, e.origin, overridden=e.day in own | inherited)
+            for e in _package_year(year)
         ]
         entries += [
             DayEntry(
@@ -316,16 +382,18 @@ class CalendarService:
                 row.kind,
                 row.name,
                 row.source,
-                "admin",
+                "admin" if row.calendar_name == name else "national",
+                overridden=row.calendar_name != name and row.day in own,
                 entered_by=row.entered_by,
                 entered_at=row.entered_at,
                 revision=row.revision,
                 removed_by=row.removed_by,
                 removed_at=row.removed_at,
             )
-            for row in admin
+            for row in rows
         ]
-        return sorted(entries, key=lambda entry: (entry.day, entry.origin != "package", entry.revision or 0))
+        layer = {"package": 0, "national": 1, "admin": 2}
+        return sorted(entries, key=lambda entry: (entry.day, layer[entry.origin], entry.revision or 0))
 
     # -- administrators' days -------------------------------------------------------------------------------
 
@@ -400,6 +468,53 @@ class CalendarService:
                 "calendar_day_removed",
                 before={"days": [_day_facts(entry)]},
                 details={"calendar": calendar, "revision": revision},
+            )
+            return revision
+
+    def restore_previous(self, user: str, *, calendar: str = DEFAULT) -> int:
+        """Roll the calendar's days back to its previous revision, as a new revision (rows are never rewritten:
+        those added since are marked removed, those removed since entered again), audited as ``user``
+        (calendar_restored, the days before and after); returns the new revision. InvalidInput when there is no
+        earlier revision, NotFound, PermissionDenied unless a designer or administrator. One transaction."""
+        _required(user=user)
+        with self.db.transaction() as session:
+            require_designer(session, user)
+            row = self._row(session, calendar)
+            if row.id is None or row.revision == 0:
+                raise InvalidInput(f"calendar {calendar!r} has no earlier revision", {"calendar": ["no change yet"]})
+            previous = row.revision - 1
+            revision = self._bump(session, row)
+            active = session.scalars(select(CalendarDay).where(CalendarDay.calendar_name == calendar, _active()))
+            now_rows = {entry.id: entry for entry in active}
+            then_rows = {entry.id: entry for entry in session.scalars(self._rows_at(calendar, previous))}
+            moment = clock.now()
+            for entry in now_rows.values():
+                if entry.id not in then_rows:
+                    entry.removed_by, entry.removed_at, entry.removed_revision = user, moment, revision
+            session.flush()
+            back = [
+                CalendarDay(
+                    calendar_name=calendar,
+                    day=entry.day,
+                    kind=entry.kind,
+                    name=entry.name,
+                    source=entry.source,
+                    entered_by=user,
+                    entered_at=moment,
+                    revision=revision,
+                )
+                for entry in then_rows.values()
+                if entry.id not in now_rows
+            ]
+            session.add_all(back)
+            session.flush()
+            history.record(
+                session,
+                user,
+                "calendar_restored",
+                before={"days": [_day_facts(entry) for entry in now_rows.values()]},
+                after={"days": [_day_facts(entry) for entry in then_rows.values()]},
+                details={"calendar": calendar, "revision": revision, "restored": previous},
             )
             return revision
 

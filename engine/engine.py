@@ -12,6 +12,7 @@ from engine.bpmn.spiff import Workflows, install_clock
 from engine.calendar import WorkCalendar
 from engine.calendar_store import CalendarService
 from engine.db import Database
+from engine.design_history import DesignHistory
 from engine.events import Deployed, Listeners
 from engine.execution import Executor, current_execution
 from engine.history import HistoryService
@@ -74,6 +75,8 @@ class Engine:
             max_workflow_bytes=self.settings.workflow_max_bytes,
         )
         self.repository = RepositoryService(self.db, self.listeners)
+        #: the designer's changes (deployments, calendars, the workbench's hook) and a process's rollback
+        self.design = DesignHistory(self.db, self.repository)
         self.listeners.subscribe(Deployed, self.executor.schedule_start_timers)
         self.runtime = RuntimeService(self.db, self.executor, self.access)
         self.tasks = TaskService(self.db, self.executor, self.access, self.handlers)

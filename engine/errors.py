@@ -15,7 +15,8 @@ AwardflowError
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -70,6 +71,8 @@ class Problem:
     message: str
     severity: str = "error"  # "error" refuses the bundle, "warning" is reported only
     line: int | None = None
+    code: str = ""  # stable, for translation: engine.bpmn.problem_codes lists them with their English text
+    params: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)  # what the text names
 
     def __str__(self) -> str:
         where = self.file + (f":{self.line}" if self.line else "")
@@ -83,6 +86,8 @@ class Problem:
             "message": self.message,
             "severity": self.severity,
             "line": self.line,
+            "code": self.code,
+            "params": dict(self.params),
         }
 
 

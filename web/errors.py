@@ -12,8 +12,16 @@ from typing import Any, NoReturn
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import AwardflowError, Conflict, InvalidInput, NotFound, PermissionDenied, RateLimited
-from web import i18n
+from engine.errors import (
+    AwardflowError,
+    Conflict,
+    DeploymentInvalid,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+)
+from web import i18n, problem_texts
 from web.auth import CsrfFailed, RoleRefused, SignInRequired
 
 log = logging.getLogger(__name__)
@@ -91,6 +99,8 @@ def engine_error(err: Exception) -> Any:
         return page_error(status, getattr(err, "message", str(err)), getattr(err, "fields", None))
     if isinstance(err, AwardflowError):
         payload = {"fields": {}, **err.to_dict()}
+        if isinstance(err, DeploymentInvalid):
+            payload["problems"] = problem_texts.localized_all(err.problems)
     else:
         payload = body(type(err).__name__, str(err))
     response = jsonify(payload)

@@ -21,6 +21,7 @@ from referencing import Registry, Resource
 from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
 
+from engine.bpmn.problem_codes import problem
 from engine.bpmn.xml import ERROR, MAX_FILE_BYTES, WARNING
 from engine.errors import Problem
 
@@ -44,20 +45,20 @@ MAX_FORM_ERRORS = 20
 def load_form(file: str, data: bytes) -> tuple[dict[str, Any] | None, list[Problem]]:
     """Parse a form file and check it against its JSON Schema meta-schema; the schema, or why not."""
     if len(data) > MAX_FILE_BYTES:
-        return None, [Problem(file, None, f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")]
+        return None, [problem(file, None, "file.too_large", mb=MAX_FILE_BYTES // (1024 * 1024))]
     try:
         schema = json.loads(data)
     except json.JSONDecodeError as exc:
-        return None, [Problem(file, None, f"not valid JSON: {exc.msg}", line=exc.lineno)]
+        return None, [problem(file, None, "form.invalid_json", line=exc.lineno, detail=exc.msg)]
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        return None, [Problem(file, None, f"not valid JSON: {type(exc).__name__}: {exc}")]
+        return None, [problem(file, None, "form.invalid_json", detail=f"{type(exc).__name__}: {exc}")]
     if not isinstance(schema, dict):
         kind = type(schema).__name__
-        return None, [Problem(file, None, f"a form must be a JSON Schema object, not a JSON {kind}")]
+        return None, [problem(file, None, "form.not_object", kind=kind)]
     problems = _schema_errors(file, schema)
     if not any(p.severity == ERROR for p in problems):
         problems += reference_problems(file, schema) + [
-            Problem(file, pointer, message)
+            problem(file, pointer, "form.pattern", pattern=pattern, detail=message)
             for pointer, pattern in _patterns(schema, "$")
             if (message := pattern_problem(pattern)) is not None
         ]
@@ -75,14 +76,12 @@ def reference_problems(file: str, schema: dict[str, Any]) -> list[Problem]:
     for pointer, ref in _walk(schema, "$", ("$ref", "$dynamicRef")):
         target, _ = urldefrag(urljoin(base, ref))
         if target != urldefrag(base)[0]:
-            problems.append(
-                Problem(file, pointer, f"reference {ref!r} leaves the form: only references inside it are allowed")
-            )
+            problems.append(problem(file, pointer, "form.ref_outside", ref=ref))
             continue
         try:
             resolver.lookup(ref)
         except Unresolvable:
-            problems.append(Problem(file, pointer, f"reference {ref!r} points at nothing in the form"))
+            problems.append(problem(file, pointer, "form.ref_missing", ref=ref))
     return problems
 
 
@@ -307,16 +306,15 @@ def _schema_errors(file: str, schema: dict[str, Any]) -> list[Problem]:
     declared = schema.get("$schema")
     problems: list[Problem] = []
     if declared is not None and not isinstance(declared, str):
-        return [Problem(file, "$schema", "$schema must be a string (the meta-schema URI)")]
+        return [problem(file, "$schema", "form.schema_not_string")]
     cls = validator_for(schema, default=None) if declared is not None else validator_for(schema)
     if cls is None:
         cls = Draft202012Validator
-        message = f"unknown $schema {declared!r}; checked as JSON Schema 2020-12"
-        problems.append(Problem(file, "$schema", message, WARNING))
+        problems.append(problem(file, "$schema", "form.schema_unknown", WARNING, declared=declared))
     meta = cls(cls.META_SCHEMA, format_checker=cls.FORMAT_CHECKER)
     errors = sorted(meta.iter_errors(schema), key=lambda error: list(map(str, error.absolute_path)))
     for error in errors[:MAX_FORM_ERRORS]:
-        problems.append(Problem(file, error.json_path, f"not a valid JSON Schema: {error.message}"))
+        problems.append(problem(file, error.json_path, "form.schema_invalid", detail=error.message))
     if len(errors) > MAX_FORM_ERRORS:
-        problems.append(Problem(file, None, f"{len(errors) - MAX_FORM_ERRORS} more schema errors not shown"))
+        problems.append(problem(file, None, "form.schema_more", count=len(errors) - MAX_FORM_ERRORS))
     return problems

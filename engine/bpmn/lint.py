@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from lxml import etree
 
 from engine.bpmn.normalize import EXPRESSION_TAGS, TIMER_TAGS
-from engine.bpmn.vendor import PYTHON_HINT, foreign_language
+from engine.bpmn.problem_codes import problem
+from engine.bpmn.vendor import foreign_language
 from engine.bpmn.xml import BPMN, ERROR, SPIFF, WARNING, elements, host_id, owner_id, short_tag
 from engine.errors import Problem
 
@@ -79,13 +80,7 @@ def is_executable(process: etree._Element) -> bool:
 
 def _not_executable(file: str, root: etree._Element) -> list[Problem]:
     return [
-        Problem(
-            file,
-            process.get("id"),
-            f'process {process.get("id")} is marked not executable (isExecutable="false"); the engine cannot start it',
-            ERROR,
-            process.sourceline,
-        )
+        problem(file, process.get("id"), "process.not_executable", ERROR, process.sourceline)
         for process in _bpmn(root, "process")
         if not is_executable(process)
     ]
@@ -98,15 +93,13 @@ def _properties(file: str, root: etree._Element, refs: References) -> list[Probl
         owner, line = host_id(prop), prop.sourceline
         name, value = prop.get("name"), prop.get("value")
         if not name:
-            problems.append(Problem(file, owner, "spiffworkflow:property without a name", ERROR, line))
+            problems.append(problem(file, owner, "property.no_name", ERROR, line))
         elif value is None:
-            problems.append(Problem(file, owner, f"property {name!r} has no value attribute", ERROR, line))
+            problems.append(problem(file, owner, "property.no_value", ERROR, line, property=name))
         elif name == "form" and value not in refs.forms:
-            message = f"form {value!r} is neither in this bundle nor deployed"
-            problems.append(Problem(file, owner, message, ERROR, line))
+            problems.append(problem(file, owner, "property.form_missing", ERROR, line, form=value))
         elif name == "budget" and not BUDGET.fullmatch(value.strip()):
-            message = f"budget {value!r} must be working days or hours, e.g. 0.5WD or 4WH"
-            problems.append(Problem(file, owner, message, ERROR, line))
+            problems.append(problem(file, owner, "property.budget", ERROR, line, budget=value))
     return problems
 
 
@@ -118,13 +111,9 @@ def _decisions(file: str, root: etree._Element, refs: References) -> list[Proble
         decision = (ref.text or "").strip() if ref is not None else ""
         task_id = task.get("id")
         if not decision:
-            message = f"business rule task {task_id} names no decision (spiffworkflow:calledDecisionId)"
-            problems.append(Problem(file, task_id, message, ERROR, task.sourceline))
+            problems.append(problem(file, task_id, "decision.no_ref", ERROR, task.sourceline))
         elif refs.decisions is not None and decision not in refs.decisions:
-            message = (
-                f"business rule task {task_id} calls decision {decision}, which is neither in this bundle nor deployed"
-            )
-            problems.append(Problem(file, task_id, message, ERROR, task.sourceline))
+            problems.append(problem(file, task_id, "decision.unknown", ERROR, task.sourceline, decision=decision))
     return problems
 
 
@@ -132,12 +121,14 @@ def _expressions(file: str, root: etree._Element, check: SourceCheck) -> list[Pr
     """Every condition, timer, loop expression, script and service parameter must be valid Python."""
     problems: list[Problem] = []
     for element in elements(root):
-        for source, mode, what in _sources(element):
-            message = source_error(source, mode, check, element.get("language"))
-            if message:
+        for source, mode, what, part in _sources(element):
+            error = source_error(source, mode, check, element.get("language"))
+            if error:
                 owner = owner_id(element)
+                reason, params = error
+                where = {"what": what, "part": part, "label": _label(element, owner), "kind": _kind(element, owner)}
                 problems.append(
-                    Problem(file, owner, f"{what} of {_label(element, owner)} {message}", ERROR, element.sourceline)
+                    problem(file, owner, f"expression.{reason}", ERROR, element.sourceline, **where, **params)
                 )
     return problems
 
@@ -151,21 +142,9 @@ def _interrupting_event_subprocesses(file: str, root: etree._Element) -> list[Pr
             continue
         for start in sub.findall(f"{{{BPMN}}}startEvent"):
             if start.get("isInterrupting", "true").strip().lower() != "false":
-                message = (
-                    f"event subprocess {sub.get('id')} is interrupting (start event {start.get('id')}), but the engine "
-                    "(SpiffWorkflow 3.2) runs it beside the process's other work without stopping that work; "
-                    'draw it non-interrupting (isInterrupting="false") and end the other work on purpose'
-                )
-                problems.append(Problem(file, start.get("id"), message, WARNING, start.sourceline))
+                code, line = "event_subprocess.interrupting", start.sourceline
+                problems.append(problem(file, start.get("id"), code, WARNING, line, subprocess=sub.get("id") or ""))
     return problems
-
-
-#: Why compensation is refused: what SpiffWorkflow 3.2 would do with it (measured on the same diagrams).
-_NO_COMPENSATION = (
-    "the engine (SpiffWorkflow 3.2) has no compensation: its parser refuses a compensation boundary event and "
-    "would run a compensation throw as a plain event that compensates nothing; draw the undo as steps on the "
-    "path instead (for example after an error boundary event)"
-)
 
 
 def _compensation(file: str, root: etree._Element) -> list[Problem]:
@@ -176,54 +155,58 @@ def _compensation(file: str, root: etree._Element) -> list[Problem]:
         if etree.QName(element).localname == "compensateEventDefinition":
             event = element.getparent()
             kind = short_tag(event.tag).removeprefix("bpmn:")
-            message = f"{kind} {event.get('id')} is a compensation event: {_NO_COMPENSATION}"
-            problems.append(Problem(file, event.get("id"), message, ERROR, event.sourceline))
+            problems.append(problem(file, event.get("id"), "compensation.event", ERROR, event.sourceline, kind=kind))
         elif element.get("isForCompensation", "false").strip().lower() == "true":
             kind = short_tag(element.tag).removeprefix("bpmn:")
-            message = f"{kind} {element.get('id')} is a compensation handler (isForCompensation): {_NO_COMPENSATION}"
-            problems.append(Problem(file, element.get("id"), message, ERROR, element.sourceline))
+            line = element.sourceline
+            problems.append(problem(file, element.get("id"), "compensation.handler", ERROR, line, kind=kind))
     return problems
 
 
 def _scriptless(file: str, root: etree._Element) -> list[Problem]:
     """A script task without a ``bpmn:script`` parses, then fails when the engine reaches it."""
     return [
-        Problem(file, task.get("id"), f"script task {task.get('id')} has no script", ERROR, task.sourceline)
+        problem(file, task.get("id"), "script.missing", ERROR, task.sourceline)
         for task in _bpmn(root, "scriptTask")
         if task.find(f"{{{BPMN}}}script") is None
     ]
 
 
-def _sources(element: etree._Element) -> Iterator[tuple[str, str, str]]:
-    """(source, eval/exec, description) for the Python an element carries, if any."""
+def _sources(element: etree._Element) -> Iterator[tuple[str, str, str, str]]:
+    """(source, eval/exec, description, part: the element's tag, e.g. conditionExpression) for the Python an
+    element carries, if any."""
     qname = etree.QName(element)
-    if qname.namespace == BPMN and qname.localname in _EVAL:
-        yield element.text or "", "eval", _EXPRESSION_NAMES.get(qname.localname, qname.localname)
-    elif qname.namespace == BPMN and qname.localname == "script":
-        yield element.text or "", "exec", "the script"
-    elif qname.namespace == SPIFF and qname.localname in _SPIFF_EXEC and (element.text or "").strip():
-        yield element.text or "", "exec", qname.localname
-    elif qname.namespace == SPIFF and qname.localname in _SPIFF_EVAL:
-        yield element.text or "", "eval", qname.localname
-    elif qname.namespace == SPIFF and qname.localname == "parameter" and element.get("value") is not None:
-        yield element.get("value") or "", "eval", f"parameter {element.get('id')!r}"
+    local = qname.localname
+    if qname.namespace == BPMN and local in _EVAL:
+        yield element.text or "", "eval", _EXPRESSION_NAMES.get(local, local), local
+    elif qname.namespace == BPMN and local == "script":
+        yield element.text or "", "exec", "the script", local
+    elif qname.namespace == SPIFF and local in _SPIFF_EXEC and (element.text or "").strip():
+        yield element.text or "", "exec", local, local
+    elif qname.namespace == SPIFF and local in _SPIFF_EVAL:
+        yield element.text or "", "eval", local, local
+    elif qname.namespace == SPIFF and local == "parameter" and element.get("value") is not None:
+        yield element.get("value") or "", "eval", f"parameter {element.get('id')!r}", local
 
 
-def source_error(source: str, mode: str, check: SourceCheck, language: str | None = None) -> str | None:
-    """Why ``source`` cannot run as Python, or None. Names JUEL/FEEL rather than a bare syntax error."""
+def source_error(
+    source: str, mode: str, check: SourceCheck, language: str | None = None
+) -> tuple[str, dict[str, str]] | None:
+    """Why ``source`` cannot run as Python (a key of SOURCE_REASONS and its parameters), or None. Names
+    JUEL/FEEL rather than a bare syntax error."""
     if not source.strip():
-        return "is empty"
+        return "empty", {}
     foreign = foreign_language(source, language) if mode == "eval" else None
     if foreign:
-        return f"is written in {foreign}; {PYTHON_HINT}: {source.strip()!r}"
+        return "foreign", {"language": foreign, "source": source.strip()}
     try:
         check(source, mode)
     except SyntaxError as exc:
         column = f", column {exc.offset}" if exc.offset else ""
         where = f" (line {exc.lineno}{column})" if exc.lineno else ""
-        return f"is not valid Python: {exc.msg}{where}: {_clip(source)!r}"
+        return "syntax", {"detail": f"{exc.msg}{where}", "source": _clip(source)}
     except Exception as exc:  # null bytes, too deeply nested, or whatever a stricter checker raises
-        return f"is not valid Python: {type(exc).__name__}: {exc}"
+        return "invalid", {"detail": f"{type(exc).__name__}: {exc}"}
     return None
 
 
@@ -232,14 +215,18 @@ def _clip(source: str, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _label(element: etree._Element, owner: str | None) -> str:
-    """``sequenceFlow Flow_1`` / ``intermediateCatchEvent wait (timeDuration)`` for messages."""
+def _kind(element: etree._Element, owner: str | None) -> str:
+    """The tag of the element that owns ``element`` (``sequenceFlow``), ``element`` if none does."""
     node = element.getparent()
     while node is not None and node.get("id") != owner:
         node = node.getparent()
-    kind = short_tag(node.tag).removeprefix("bpmn:") if node is not None else "element"
+    return short_tag(node.tag).removeprefix("bpmn:") if node is not None else "element"
+
+
+def _label(element: etree._Element, owner: str | None) -> str:
+    """``sequenceFlow Flow_1`` / ``intermediateCatchEvent wait (timeDuration)`` for messages."""
     suffix = f" ({etree.QName(element).localname})" if etree.QName(element).localname in TIMER_TAGS else ""
-    return f"{kind} {owner}{suffix}"
+    return f"{_kind(element, owner)} {owner}{suffix}"
 
 
 def _loop_references(file: str, root: etree._Element) -> list[Problem]:
@@ -249,11 +236,8 @@ def _loop_references(file: str, root: etree._Element) -> list[Problem]:
         name = (ref.text or "").strip()
         if not name.isidentifier():
             owner = owner_id(ref)
-            message = (
-                f"{etree.QName(ref).localname} of {_label(ref, owner)} must name a variable "
-                f"(a Python identifier), not {name!r}"
-            )
-            problems.append(Problem(file, owner, message, ERROR, ref.sourceline))
+            where = {"ref": etree.QName(ref).localname, "label": _label(ref, owner), "kind": _kind(ref, owner)}
+            problems.append(problem(file, owner, "loop.reference", ERROR, ref.sourceline, **where, variable=name))
     return problems
 
 
@@ -269,10 +253,7 @@ def _unassigned(file: str, root: etree._Element) -> list[Problem]:
         if _in_named_lane(task, lanes) or "candidate_groups" in _property_names(task):
             continue
         kind = HUMAN_TASKS[etree.QName(task).localname]
-        message = (
-            f"{kind} {task.get('id')} has no lane or candidate group; it will go to the person who started the instance"
-        )
-        problems.append(Problem(file, task.get("id"), message, WARNING, task.sourceline))
+        problems.append(problem(file, task.get("id"), "task.unassigned", WARNING, task.sourceline, kind=kind))
     return problems
 
 
@@ -296,26 +277,18 @@ def lint_dmn(file: str, root: etree._Element, check: SourceCheck) -> list[Proble
     namespace = etree.QName(root).namespace
     decisions = root.findall(f"{{{namespace}}}decision")
     if len(decisions) != 1:
-        message = f"a DMN file must hold exactly one decision (SpiffWorkflow reads only one); found {len(decisions)}"
-        return [Problem(file, None, message, ERROR, root.sourceline)]
+        return [problem(file, None, "dmn.decision_count", ERROR, root.sourceline, count=len(decisions))]
     decision = decisions[0]
     if decision.find(f"{{{namespace}}}decisionTable") is None:
-        message = f"decision {decision.get('id')} has no decision table (the only kind SpiffWorkflow runs)"
-        return [Problem(file, decision.get("id"), message, ERROR, decision.sourceline)]
+        return [problem(file, decision.get("id"), "dmn.no_table", ERROR, decision.sourceline)]
     problems: list[Problem] = []
     for text in decision.iter(f"{{{namespace}}}inputExpression"):
         source = text.findtext(f"{{{namespace}}}text") or ""
         error = source_error(source.strip(), "eval", check)
         if error:
-            problems.append(
-                Problem(
-                    file,
-                    text.get("id") or decision.get("id"),
-                    f"the input expression {error}",
-                    ERROR,
-                    text.sourceline,
-                )
-            )
+            reason, params = error
+            element_id = text.get("id") or decision.get("id")
+            problems.append(problem(file, element_id, f"dmn.input.{reason}", ERROR, text.sourceline, **params))
     return problems
 
 

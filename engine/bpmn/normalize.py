@@ -17,6 +17,7 @@ from datetime import datetime
 from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
+from engine.bpmn.problem_codes import problem
 from engine.bpmn.xml import BPMN, ERROR, SPIFF, owner_id
 from engine.errors import Problem
 
@@ -70,9 +71,14 @@ def timer_value_problems(file: str, root: etree._Element) -> list[Problem]:
         if value is None:
             continue  # a real expression: checked when it runs
         kind = etree.QName(element).localname
-        message = _timer_value_error(kind, value)
-        if message:
-            problems.append(Problem(file, owner_id(element), message, ERROR, element.sourceline))
+        expected = _timer_value_error(kind, value)
+        if expected:
+            owner = owner_id(element)
+            problems.append(
+                problem(
+                    file, owner, "timer.value", ERROR, element.sourceline, kind=kind, value=value, expected=expected
+                )
+            )
     return problems
 
 
@@ -86,7 +92,7 @@ def _literal(text: str) -> str | None:
 
 
 def _timer_value_error(kind: str, value: str) -> str | None:
-    """Check a literal the way SpiffWorkflow will read it when the timer is armed."""
+    """Check a literal the way SpiffWorkflow will read it when the timer is armed: what it should be, if not."""
     expected = {
         "timeDuration": "an ISO 8601 duration such as PT2H or P7D",
         "timeDate": "an ISO 8601 date-time such as 2026-09-01T08:00:00+07:00",
@@ -103,5 +109,5 @@ def _timer_value_error(kind: str, value: str) -> str | None:
         else:
             TimerEventDefinition.parse_iso_recurring_interval(value)
     except Exception:  # Spiff raises bare Exception, ValueError, AttributeError, IndexError ...
-        return f"{kind} {value!r} is not {expected}"
+        return expected
     return None

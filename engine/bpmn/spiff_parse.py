@@ -16,6 +16,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
 from engine.bpmn.parser import Parser
+from engine.bpmn.problem_codes import problem
 from engine.errors import Problem
 
 #: File name given to the stand-in DMN of decisions that are deployed but not in the bundle.
@@ -91,8 +92,7 @@ def _run(problems: list[Problem], line_of: LineFinder, file: str, action: Callab
         problems.append(_from_validation(exc, file, line_of))
         return False
     except Exception as exc:  # Spiff's parser leaks KeyError, IndexError, XPathEvalError ...
-        message = f"the engine cannot load it: {type(exc).__name__}: {exc}"
-        problems.append(Problem(file, None, message))
+        problems.append(problem(file, None, "spiff.load", detail=f"{type(exc).__name__}: {exc}"))
         return False
     return True
 
@@ -104,8 +104,8 @@ def _from_validation(exc: ValidationException, file: str, line_of: LineFinder) -
     line = exc.line_number if isinstance(exc.line_number, int) and exc.line_number > 0 else None
     message = str(exc.args[0]) if exc.args else type(exc).__name__
     notes = [str(note) for note in getattr(exc, "notes", [])]
-    text = "the engine cannot load it: " + ". ".join([message.rstrip(". "), *notes])
-    return Problem(source, element_id, text, line=line or line_of(source, element_id))
+    detail = ". ".join([message.rstrip(". "), *notes])
+    return problem(source, element_id, "spiff.load", line=line or line_of(source, element_id), detail=detail)
 
 
 def _stand_in_dmn(decision_id: str) -> str:

@@ -35,6 +35,7 @@ from engine.bpmn.lint import (
     python_syntax,
 )
 from engine.bpmn.normalize import normalize, timer_value_problems
+from engine.bpmn.problem_codes import problem
 from engine.bpmn.spiff_parse import spiff_problems
 from engine.bpmn.vendor import vendor_problems
 from engine.bpmn.xml import BPMN, ERROR
@@ -92,8 +93,8 @@ def validate_bundle(
         result = run.validate()
         problems = run.sorted_problems()
     except Exception as exc:  # last resort: a bug or an input nobody imagined must still be a finding
-        problem = Problem(BUNDLE, None, f"internal error while validating: {type(exc).__name__}: {exc}")
-        raise DeploymentInvalid([problem]) from exc
+        found = problem(BUNDLE, None, "bundle.internal", stage="validating", detail=f"{type(exc).__name__}: {exc}")
+        raise DeploymentInvalid([found]) from exc
     if any(p.severity == ERROR for p in problems):
         raise DeploymentInvalid(problems)
     return replace(result, warnings=problems)
@@ -114,6 +115,7 @@ class _Validation:
     broken: set[str] = field(default_factory=set)  # files the engine could not even parse
     forms: dict[str, dict[str, Any]] = field(default_factory=dict)
     originals: dict[str, str] = field(default_factory=dict)
+    _names: dict[str, dict[str, str]] = field(default_factory=dict)  # file -> element id -> name
 
     def validate(self) -> ValidatedBundle:
         for name, data in self.files.items():
@@ -123,7 +125,7 @@ class _Validation:
         processes = self._processes()
         only_resources = bool(self.kinds) and "bpmn" not in self.kinds.values()  # a form or DMN saved on its own
         if not processes and not self._unreadable("bpmn") and not only_resources:
-            self.problems.append(Problem(BUNDLE, None, "the bundle has no executable process"))
+            self.problems.append(problem(BUNDLE, None, "bundle.no_process"))
         texts = {f: self._guard(f, "serializing", xml.serialize, tree) for f, tree in self.trees.items()}
         if not self.broken and None not in texts.values():
             self._spiff(processes, {f: t for f, t in texts.items() if t is not None}, decisions)
@@ -143,17 +145,17 @@ class _Validation:
     def _read(self, name: object, data: object) -> None:
         """Steps 1-4 for one file: parse, schema, vendor extensions, normalization."""
         if not isinstance(name, str) or not name:
-            self.problems.append(Problem(BUNDLE, None, f"invalid file name {name!r}"))
+            self.problems.append(problem(BUNDLE, None, "bundle.file_name", name=repr(name)))
             return
         kind = next((k for ext, k in KINDS.items() if name.lower().endswith(ext)), None)
         if kind is None:
-            self.problems.append(Problem(name, None, "unsupported file type (expected .bpmn, .dmn or .json)"))
+            self.problems.append(problem(name, None, "bundle.file_type"))
             return
         self.kinds[name] = kind
         if isinstance(data, str):
             data = data.encode("utf-8")
         if not isinstance(data, bytes | bytearray | memoryview):
-            self._error(name, None, f"file content must be bytes, not {type(data).__name__}")
+            self._error(name, None, "bundle.file_content", kind=type(data).__name__)
             self.broken.add(name)
             return
         if kind == "form":
@@ -200,8 +202,10 @@ class _Validation:
                 self.broken.add(file)
             for decision in decision_ids(tree.getroot()):
                 if decision in decisions:
-                    message = f"decision {decision} is also defined in {decisions[decision]}"
-                    self._error(file, decision, message, xml.line_of(tree, decision))
+                    line = xml.line_of(tree, decision)
+                    self._error(
+                        file, decision, "decision.duplicate", line, decision=decision, other=decisions[decision]
+                    )
                 else:
                     decisions[decision] = file
         return decisions
@@ -221,8 +225,7 @@ class _Validation:
             for process in tree.getroot().iter(f"{{{BPMN}}}process"):
                 pid = process.get("id") or ""
                 if pid in in_bundle:
-                    message = f"process {pid} is also defined in {in_bundle[pid]}"
-                    self._error(file, pid, message, process.sourceline)
+                    self._error(file, pid, "process.duplicate", process.sourceline, process=pid, other=in_bundle[pid])
                     continue
                 in_bundle[pid] = file
                 if is_executable(process):
@@ -238,16 +241,9 @@ class _Validation:
                 target = (call.get("calledElement") or "").strip()
                 call_id = call.get("id")
                 if not target:
-                    self._error(
-                        file, call_id, f"call activity {call_id} names no process (calledElement)", call.sourceline
-                    )
+                    self._error(file, call_id, "call.no_target", call.sourceline)
                 elif target not in available:
-                    self._error(
-                        file,
-                        call_id,
-                        f"call activity {call_id} calls process {target}, which is neither in this bundle nor deployed",
-                        call.sourceline,
-                    )
+                    self._error(file, call_id, "call.unknown_target", call.sourceline, target=target)
 
     def _spiff(self, processes: dict[str, ProcessInfo], texts: dict[str, str], decisions: Mapping[str, str]) -> None:
         """Step 5, on the normalized texts; its findings on elements we already faulted are dropped."""
@@ -275,15 +271,15 @@ class _Validation:
         tree = self.trees.get(file)
         return xml.line_of(tree, element_id) if tree is not None else None
 
-    def _error(self, file: str, element_id: str | None, message: str, line: int | None = None) -> None:
-        self.problems.append(Problem(file, element_id, message, ERROR, line))
+    def _error(self, file: str, element_id: str | None, code: str, line: int | None = None, **params: object) -> None:
+        self.problems.append(problem(file, element_id, code, ERROR, line, **params))
 
     def _guard(self, file: str, stage: str, action: Callable[..., T], *args: Any) -> T | None:
         """Run one step on one file; an unexpected exception becomes an error on that file."""
         try:
             return action(*args)
         except Exception as exc:
-            self._error(file, None, f"internal error while {stage}: {type(exc).__name__}: {exc}")
+            self._error(file, None, "bundle.internal", stage=stage, detail=f"{type(exc).__name__}: {exc}")
             self.broken.add(file)
             return None
 
@@ -298,7 +294,21 @@ class _Validation:
     def sorted_problems(self) -> list[Problem]:
         """Problems grouped by file in upload order, then by line; bundle-level ones last."""
         order = {name: index for index, name in enumerate(self.files)}
-        return sorted(self.problems, key=lambda p: (order.get(p.file, len(order)), p.line or 0))
+        named = [self._named(p) for p in self.problems]
+        return sorted(named, key=lambda p: (order.get(p.file, len(order)), p.line or 0))
+
+    def _named(self, found: Problem) -> Problem:
+        """The finding with its element's name among its parameters, so a page can say «Thẩm định hồ sơ»."""
+        tree = self.trees.get(found.file)
+        if tree is None or not found.element_id or "name" in found.params:
+            return found
+        names = self._names.get(found.file)
+        if names is None:
+            names = self._names[found.file] = {
+                e.get("id") or "": (e.get("name") or "").strip() for e in tree.getroot().iter() if e.get("name")
+            }
+        name = names.get(found.element_id)
+        return replace(found, params={**found.params, "name": name}) if name else found
 
 
 def _called(process: etree._Element) -> frozenset[str]:

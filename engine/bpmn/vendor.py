@@ -12,6 +12,7 @@ import re
 
 from lxml import etree
 
+from engine.bpmn.problem_codes import problem
 from engine.bpmn.xml import BPMN, BPMNDI, DC, DI, ERROR, SPIFF, WARNING, elements, host_id, short_tag
 from engine.errors import Problem
 
@@ -94,18 +95,18 @@ def _vendor_element(file: str, element: etree._Element, vendor: str) -> list[Pro
     owner = _bpmn_host(element)
     where = _named(element)
     if local in _BEHAVIOUR_ELEMENTS and vendor != "unknown":
-        return [Problem(file, owner, f"{where} {_BEHAVIOUR_ELEMENTS[local]}", ERROR, element.sourceline)]
+        instead = _BEHAVIOUR_ELEMENTS[local]
+        return [
+            problem(
+                file, owner, "vendor.behaviour", ERROR, element.sourceline, where=where, instead=instead, vendor=vendor
+            )
+        ]
     parent = element.getparent()
     if parent is not None and vendor_of(etree.QName(parent).namespace) is not None:
         return []  # reported with its outermost vendor ancestor
+    phrase = _vendor_phrase(vendor, element)
     return [
-        Problem(
-            file,
-            owner,
-            f"{where} is {_vendor_phrase(vendor, element)}; awardflow ignores it",
-            WARNING,
-            element.sourceline,
-        )
+        problem(file, owner, "vendor.ignored", WARNING, element.sourceline, where=where, phrase=phrase, vendor=vendor)
     ]
 
 
@@ -118,12 +119,17 @@ def _vendor_attributes(file: str, element: etree._Element) -> list[Problem]:
         if vendor is None:
             continue
         what = f'{_prefixed(element, name)}="{value}" on {_describe(element)}'
+        owner, line = host_id(element), element.sourceline
         if qname.localname in _BEHAVIOUR_ATTRIBUTES and vendor != "unknown":
-            message = f"{what} {_BEHAVIOUR_ATTRIBUTES[qname.localname]}"
-            problems.append(Problem(file, host_id(element), message, ERROR, element.sourceline))
+            instead = _BEHAVIOUR_ATTRIBUTES[qname.localname]
+            problems.append(
+                problem(file, owner, "vendor.behaviour", ERROR, line, where=what, instead=instead, vendor=vendor)
+            )
         else:
-            message = f"{what} is {_vendor_phrase(vendor, element, name)}; awardflow ignores it"
-            problems.append(Problem(file, host_id(element), message, WARNING, element.sourceline))
+            phrase = _vendor_phrase(vendor, element, name)
+            problems.append(
+                problem(file, owner, "vendor.ignored", WARNING, line, where=what, phrase=phrase, vendor=vendor)
+            )
     return problems
 
 
@@ -132,8 +138,8 @@ def _script_format(file: str, element: etree._Element) -> list[Problem]:
     fmt = element.get("scriptFormat")
     if etree.QName(element).namespace != BPMN or not fmt or is_python(fmt):
         return []
-    message = f"{_describe(element)} is written in {fmt}; awardflow runs Python scripts"
-    return [Problem(file, host_id(element), message, ERROR, element.sourceline)]
+    where = _describe(element)
+    return [problem(file, host_id(element), "script.language", ERROR, element.sourceline, where=where, language=fmt)]
 
 
 def is_python(language: str) -> bool:

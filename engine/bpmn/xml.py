@@ -18,6 +18,7 @@ from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS as DMN_SCHEMAS
 from SpiffWorkflow.spiff.parser import VALIDATOR
 
+from engine.bpmn.problem_codes import ENGLISH, problem
 from engine.errors import Problem
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -36,7 +37,7 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 #: At most this many schema errors are listed per file; the rest are counted.
 MAX_SCHEMA_ERRORS = 50
 
-DTD_MESSAGE = "DTDs and entity declarations are not allowed"
+DTD_MESSAGE = ENGLISH["xml.dtd"]
 _DTD_MARK = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _PREFIXES = {BPMN: "bpmn", BPMNDI: "bpmndi", DC: "dc", DI: "di", SPIFF: "spiffworkflow"}
 _PREFIXES.update({namespace: "dmn" for namespace in DMN_NAMESPACES})
@@ -58,21 +59,21 @@ def _parser() -> etree.XMLParser:
 def parse_xml(file: str, data: bytes) -> tuple[etree._ElementTree | None, list[Problem]]:
     """Parse one uploaded XML file, refusing DTDs and entities; a tree, or the problems that stop it."""
     if len(data) > MAX_FILE_BYTES:
-        return None, [Problem(file, None, f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")]
+        return None, [problem(file, None, "file.too_large", mb=MAX_FILE_BYTES // (1024 * 1024))]
     if not data.strip():
-        return None, [Problem(file, None, "the file is empty")]
+        return None, [problem(file, None, "file.empty")]
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
         if _DTD_MARK.search(data):
-            return None, [Problem(file, None, DTD_MESSAGE, line=exc.lineno or None)]
-        hint = " (save the file as UTF-8)" if "encoding" in exc.msg.lower() else ""
-        return None, [Problem(file, None, f"not well-formed XML: {exc.msg}{hint}", line=exc.lineno or None)]
+            return None, [problem(file, None, "xml.dtd", line=exc.lineno or None)]
+        code = "xml.malformed_encoding" if "encoding" in exc.msg.lower() else "xml.malformed"
+        return None, [problem(file, None, code, line=exc.lineno or None, detail=exc.msg)]
     if root is None:
-        return None, [Problem(file, None, "not well-formed XML: no root element")]
+        return None, [problem(file, None, "xml.no_root")]
     tree = root.getroottree()
     if tree.docinfo.doctype or _has_entity(root):
-        return None, [Problem(file, None, DTD_MESSAGE, line=1)]
+        return None, [problem(file, None, "xml.dtd", line=1)]
     return tree, []
 
 
@@ -88,31 +89,17 @@ def check_root(file: str, tree: etree._ElementTree, kind: str) -> list[Problem]:
     wrong_bpmn = kind == "bpmn" and qname.namespace != BPMN
     if wrong_bpmn or qname.localname != "definitions":
         expected = "bpmn:definitions" if kind == "bpmn" else "DMN definitions"
+        root_tag = short_tag(root.tag)
         return [
-            Problem(
-                file,
-                None,
-                f"not a {kind.upper()} file: the root element is {short_tag(root.tag)}, expected {expected}",
-                line=root.sourceline,
+            problem(
+                file, None, "xml.wrong_root", line=root.sourceline, kind=kind.upper(), root=root_tag, expected=expected
             )
         ]
     if kind == "dmn":
         if qname.namespace not in DMN_NAMESPACES:
-            return [
-                Problem(
-                    file, None, f"not a DMN 1.1/1.2/1.3 file: unknown namespace {qname.namespace}", line=root.sourceline
-                )
-            ]
+            return [problem(file, None, "dmn.unknown_namespace", line=root.sourceline, namespace=qname.namespace)]
         if qname.namespace not in (root.nsmap.get(None), root.nsmap.get("dmn")):
-            return [
-                Problem(
-                    file,
-                    None,
-                    "the DMN namespace must be the default namespace or use the prefix "
-                    "'dmn' (SpiffWorkflow looks it up by that name)",
-                    line=root.sourceline,
-                )
-            ]
+            return [problem(file, None, "dmn.namespace_prefix", line=root.sourceline)]
     return []
 
 
@@ -129,12 +116,12 @@ def schema_problems(file: str, tree: etree._ElementTree, kind: str) -> list[Prob
             return []
         errors = [(entry.line, entry.message) for entry in validator.validator.error_log]
     problems = [
-        Problem(file, element_id_at(tree, line), f"schema: {shorten(message)}", line=line or None)
+        problem(file, element_id_at(tree, line), "schema.invalid", line=line or None, detail=shorten(message))
         for line, message in errors[:MAX_SCHEMA_ERRORS]
     ]
     if len(errors) > MAX_SCHEMA_ERRORS:
         hidden = len(errors) - MAX_SCHEMA_ERRORS
-        problems.append(Problem(file, None, f"schema: {hidden} more errors not shown"))
+        problems.append(problem(file, None, "schema.more", count=hidden))
     return problems
 
 

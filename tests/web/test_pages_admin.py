@@ -127,7 +127,7 @@ def test_add_swap_holiday_and_working_day_then_remove(app: Flask, engine: Engine
         ["designer", "Thêm ngày"],
         ["designer", "Hoán đổi ngày làm việc"],
     ]
-    assert rows[0][3] == "default" and "15/06/2026 Nghỉ: Nghỉ đột xuất (QĐ 9/UBND)" in rows[0][4]
+    assert rows[0][3] == "Lịch làm việc chung" and "15/06/2026 Nghỉ: Nghỉ đột xuất (QĐ 9/UBND)" in rows[0][4]
     assert "phiên bản lịch 4" in rows[0][4]
     english = history_rows(client.get("/admin/calendar?lang=en").get_data(as_text=True))
     assert english[0][2] == "Day removed" and "calendar revision 4" in english[0][4]

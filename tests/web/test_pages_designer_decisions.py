@@ -51,6 +51,10 @@ def test_an_edited_table_deploys_as_a_new_version_of_its_bundle(designer: FlaskC
     assert status == 200 and answer["versions"] == []
 
 
+#: letters only Vietnamese uses: a finding written in English has none of them
+VIETNAMESE_LETTERS = "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ"
+
+
 @pytest.mark.parametrize(
     ("xml", "named"),
     [
@@ -67,6 +71,8 @@ def test_a_broken_table_is_refused_by_name(designer: FlaskClient, engine: Engine
         status, answer = send(designer, action, xml)
         assert status == 422 and answer["ok"] is False
         assert named in {p["file"] for p in answer["problems"]}, answer
+        checked = [p for p in answer["problems"] if p.get("code")]
+        assert all(set(p["message"]) & set(VIETNAMESE_LETTERS) for p in checked), "the check's findings in Vietnamese"
     assert engine.repository.latest("business_rule").version == 1
     assert designer.get(f"{URL}/xml").get_data(as_text=True) == DMN
 

@@ -177,3 +177,29 @@ def test_the_public_pages_in_vietnamese(world: tuple[Flask, Domain]) -> None:
     codes = set(Units.load().names) | set(ROLES) | {g for *_, groups, _u in DEMO_USERS for g in groups}
     problems = walk(app.test_client(), codes, PUBLIC_START)
     assert problems == {}, "\n".join(f"{page}: {found}" for page, found in problems.items())
+
+
+#: the emulation cluster pages of the area cluster's year (every unit of it named, never coded)
+CLUSTER_START = (
+    "/cum-khoi",
+    "/cum-khoi?nam=2025",
+    "/cum-khoi/cum-huyen/2026",
+    "/cum-khoi/cum-huyen/2026/tu-cham",
+    "/cum-khoi/cum-huyen/2026/cham-cheo",
+    "/cum-khoi/cum-huyen/2026/tham-dinh",
+    "/cum-khoi/cum-huyen/2026/hoi-nghi",
+    "/cum-khoi/cum-huyen/2026/de-nghi",
+    "/cum-khoi/cum-huyen/2026/xep-hang",
+    "/cum-khoi/cum-huyen/lich-su",
+    "/dashboard",
+)
+
+
+@pytest.mark.parametrize("username", ["truongcum", "thanhviencum", "giamsat"])
+def test_the_cluster_pages_in_vietnamese(world: tuple[Flask, Domain], username: str) -> None:
+    """The cluster's head, a member unit's officer and the supervisor on the cluster pages and the dashboard's
+    clusters (the populated sheets, gaps and ranking are walked by tests/web/test_cluster_pages.py)."""
+    app, _ = world
+    codes = set(Units.load().names) | set(ROLES) | {g for *_, groups, _u in DEMO_USERS for g in groups}
+    problems = walk(sign_in(app, username), codes, CLUSTER_START)
+    assert problems == {}, "\n".join(f"{page}: {found}" for page, found in problems.items())

@@ -18,6 +18,7 @@ from engine.calendar_store import LISTED_YEARS
 from engine.inbox import MAX_PAGE, SCOPES, SORTS
 from engine.runtime import MAX_ELEMENT_ID, MAX_MAPPING
 from engine.timer_preview import TIMER_KINDS
+from web import problem_texts
 from web.boundary import MAX_ID
 
 LOCAL = ZoneInfo(DEFAULT_ZONE)
@@ -62,9 +63,18 @@ class Query(Schema):
 class ProblemSchema(Schema):
     file = fields.String()
     element_id = fields.String(allow_none=True)
-    message = fields.String()
+    message = fields.String(metadata={"description": "the engine's English text"})
     severity = fields.String(metadata={"description": "error refuses the bundle; warning is reported only"})
     line = fields.Integer(allow_none=True)
+    code = fields.String(metadata={"description": "stable code of the finding, e.g. property.budget"})
+    params = fields.Dict(keys=fields.String(), values=fields.String(), metadata={"description": "what it names"})
+    text = fields.Function(
+        lambda p: problem_texts.localized(p)["text"], metadata={"description": "in the session's language"}
+    )
+    detail = fields.Function(
+        lambda p: problem_texts.localized(p)["detail"],
+        metadata={"description": "a library's own words, kept apart from a Vietnamese text"},
+    )
 
 
 class ErrorSchema(Schema):

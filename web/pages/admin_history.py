@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from engine.design_history import DesignChange
 from engine.models import Event
 from web import i18n
 from web.pages import names
@@ -33,6 +34,23 @@ i18n.TEXTS.update(
         "admin.log.calendar_day_added": ("Thêm ngày", "Day added"),
         "admin.log.calendar_swap_added": ("Hoán đổi ngày làm việc", "Working day swapped"),
         "admin.log.calendar_day_removed": ("Gỡ bỏ ngày", "Day removed"),
+        "admin.log.calendar_units_changed": ("Gán đơn vị cho lịch", "Units given a calendar"),
+        "admin.log.calendar_restored": ("Khôi phục phiên bản trước của lịch", "Previous revision restored"),
+        "admin.log.units_of": ("Đơn vị áp dụng: {units}", "Units: {units}"),
+        "admin.log.deployed": ("Triển khai", "Deployed"),
+        "admin.log.deployment_rolled_back": ("Quay lại phiên bản trước", "Rolled back"),
+        "admin.log.design_changed": ("Thay đổi thiết kế", "Design changed"),
+        "admin.log.version": ("{process} phiên bản {version}", "{process} version {version}"),
+        "admin.log.rolled_back": (
+            "phiên bản {version} mang nội dung của phiên bản {previous} (thay phiên bản {replaced})",
+            "version {version} has the content of version {previous} (replacing version {replaced})",
+        ),
+        "admin.log.rule_set_published": ("Công bố bộ quy tắc", "Rule set published"),
+        "admin.log.document_template_published": ("Ban hành mẫu văn bản", "Document template published"),
+        "admin.log.published": ("phiên bản {version}, áp dụng từ {day}", "version {version}, in force from {day}"),
+        "admin.log.kind.rule_set": ("Bộ quy tắc", "Rule set"),
+        "admin.log.kind.form": ("Biểu mẫu", "Form"),
+        "admin.log.kind.template": ("Mẫu văn bản", "Document template"),
         "admin.log.password_changed": ("đặt mật khẩu mới", "new password set"),
         "admin.log.revision": ("phiên bản lịch {revision}", "calendar revision {revision}"),
         "admin.log.field.display_name": ("Họ tên", "Display name"),
@@ -67,6 +85,8 @@ def _value(value: Any, key: str = "") -> str:
     """A logged value as people read it: units and groups by name."""
     if key == "unit" and value:
         return names.unit_name(str(value))
+    if key == "units" and isinstance(value, list):
+        return ", ".join(names.unit_name(str(u)) for u in value) or "—"
     if key == "groups" and isinstance(value, list):
         return ", ".join(names.group_name(str(g)) for g in value) or "—"
     return show(value) or "—"
@@ -91,9 +111,34 @@ def _days(days: Iterable[Mapping[str, Any]]) -> list[str]:
     ]
 
 
-def _detail(event: Event) -> str:
+def _deployment(event: Event | DesignChange) -> list[str]:
+    """What a deployment or a rollback made: each process's new version."""
+    details, after, before = event.details or {}, event.after or {}, event.before or {}
+    if event.action == "deployed":
+        versions = details.get("versions") or {}
+        return [
+            i18n.gettext("admin.log.version", process=names.process_name(k), version=v) for k, v in versions.items()
+        ]
+    if event.action == "deployment_rolled_back":
+        previous, replaced = after.get("content_of"), before.get("version")
+        return [
+            i18n.gettext("admin.log.rolled_back", version=after.get("version"), previous=previous, replaced=replaced)
+        ]
+    return []
+
+
+def _detail(event: Event | DesignChange) -> str:
     before, after, details = event.before or {}, event.after or {}, event.details or {}
+    if event.action in ("deployed", "deployment_rolled_back"):
+        return "; ".join(_deployment(event))
+    if event.action.endswith("_published"):  # a rule set or a document template, by the domain's own event
+        facts = {**after, **details}
+        day = i18n.format_date(date.fromisoformat(str(facts["effective_from"]))) if facts.get("effective_from") else "—"
+        return i18n.gettext("admin.log.published", version=facts.get("version", "—"), day=day)
     parts = _changes(before, after) + _days(after.get("days") or before.get("days") or [])
+    if event.action == "calendar_units_changed":
+        units = after.get(str(details.get("calendar")), [])
+        parts.append(i18n.gettext("admin.log.units_of", units=", ".join(map(names.unit_name, units)) or "—"))
     if details.get("password_changed"):
         parts.append(i18n.gettext("admin.log.password_changed"))
     if "revision" in details:
@@ -101,14 +146,26 @@ def _detail(event: Event) -> str:
     return "; ".join(parts)
 
 
-def log_rows(events: Iterable[Event]) -> list[LogRow]:
+def _subject(details: Mapping[str, Any]) -> str:
+    """Whom or what an event changed: a user by user name, a calendar as people call it, a process by title,
+    what the workbench's hook names by its kind and name."""
+    if details.get("calendar"):
+        return names.calendar_name(str(details["calendar"]))
+    if details.get("process"):
+        return names.process_name(str(details["process"]))
+    if details.get("kind"):
+        return f"{_label('admin.log.kind', str(details['kind']))}: {details.get('subject', '')}"
+    return str(details.get("username") or "")
+
+
+def log_rows(events: Iterable[Event | DesignChange]) -> list[LogRow]:
     """The events as the history table shows them, in the order given (newest first)."""
     return [
         LogRow(
             at=event.at,
             actor=event.actor,
             action=_label("admin.log", event.action),
-            subject=str((event.details or {}).get("username") or (event.details or {}).get("calendar") or ""),
+            subject=_subject(event.details or {}),
             detail=_detail(event),
         )
         for event in events

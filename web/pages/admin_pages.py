@@ -10,10 +10,11 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from engine import clock
 from engine.calendar_store import CALENDAR_ACTIONS
-from engine.errors import AwardflowError, InvalidInput
+from engine.errors import AwardflowError, Conflict, InvalidInput
 from engine.identity import NOT_SELF, USER_ACTIONS, USER_EXISTS, Actor, UserView
 from web import i18n
 from web.auth import CALENDAR_KEEPERS, ROLES
+from web.pages import names
 from web.pages.admin_history import SHOWN, log_rows
 from web.pages.guard import page
 from web.services import domain
@@ -65,6 +66,42 @@ i18n.TEXTS.update(
         "admin.cal.source_hint": ("số, ngày văn bản", "notice number and date"),
         "admin.cal.add": ("Thêm", "Add"),
         "admin.cal.bad_date": ("Ngày không hợp lệ; nhập dd/mm/yyyy.", "Not a date; type dd/mm/yyyy."),
+        "admin.cal.origin.national": ("Lịch chung", "National calendar"),
+        "admin.cal.calendars": ("Các lịch làm việc", "Working calendars"),
+        "admin.cal.calendars_hint": (
+            "Lịch riêng của đơn vị thừa hưởng ngày nghỉ, ngày hoán đổi của lịch chung và thêm hoặc thay ngày của "
+            "riêng mình.",
+            "A unit's calendar inherits the national days off and swaps, and adds or overrides its own.",
+        ),
+        "admin.cal.units": ("Đơn vị áp dụng", "Units using it"),
+        "admin.cal.units_default": ("các đơn vị còn lại", "every other unit"),
+        "admin.cal.revision": ("Phiên bản", "Revision"),
+        "admin.cal.shown": ("đang xem", "shown"),
+        "admin.cal.new": ("Tạo lịch riêng", "New calendar"),
+        "admin.cal.new_name": ("Tên lịch", "Calendar name"),
+        "admin.cal.description": ("Mô tả", "Description"),
+        "admin.cal.create": ("Tạo lịch", "Create"),
+        "admin.cal.created": ("Đã tạo lịch {name}.", "Created the calendar {name}."),
+        "admin.cal.exists": ("Đã có lịch mang tên này.", "A calendar of this name exists."),
+        "admin.cal.name_long": ("Tên lịch có từ 1 đến 64 ký tự.", "1 to 64 characters."),
+        "admin.cal.set_units": ("Gán đơn vị cho lịch này", "Give units this calendar"),
+        "admin.cal.set_units_hint": (
+            "Đơn vị được chọn sẽ tính hạn theo lịch này (và thôi dùng lịch khác).",
+            "The units chosen count their time limits on this calendar (and leave any other).",
+        ),
+        "admin.cal.save_units": ("Lưu đơn vị", "Save units"),
+        "admin.cal.units_saved": ("Đã lưu đơn vị áp dụng lịch {name}.", "Saved the units of {name}."),
+        "admin.cal.restore": ("Khôi phục phiên bản trước", "Restore the previous revision"),
+        "admin.cal.restore_confirm": (
+            "Khôi phục các ngày của lịch về phiên bản trước? Thay đổi gần nhất sẽ được hoàn tác.",
+            "Restore the previous revision's days? The last change is undone.",
+        ),
+        "admin.cal.restored": (
+            "Đã khôi phục lịch về phiên bản {restored} (phiên bản mới {revision}).",
+            "Restored revision {restored} (new revision {revision}).",
+        ),
+        "admin.cal.nothing_to_restore": ("Lịch chưa có thay đổi nào để hoàn tác.", "No change to undo yet."),
+        "admin.cal.unknown_unit": ("Chọn đơn vị trong danh sách.", "Pick units from the list."),
         "admin.required": ("Bắt buộc.", "Required."),
         "admin.prev": ("← {year}", "← {year}"),
         "admin.next": ("{year} →", "{year} →"),
@@ -126,7 +163,6 @@ CALENDAR_FORMS = {
 }
 
 
-
 def parse_day(text: str) -> date:
     """A date typed as dd/mm/yyyy (or yyyy-mm-dd); ValueError otherwise."""
     for pattern in DATE_FORMATS:
@@ -159,11 +195,15 @@ def _calendar_page(
     year: int, calendar: str, form: str | None = None, errors: dict[str, list[str]] | None = None
 ) -> Any:
     days = _engine().calendar.list_days(year, calendar)
+    calendars = _engine().calendar.calendars()
     return render_template(
         "admin_calendar.html",
         year=year,
         calendar=calendar,
+        current=next(view for view in calendars if view.name == calendar),
         days=days,
+        calendars=calendars,
+        units=names.unit_choices(),
         forms=CALENDAR_FORMS,
         form=form,
         errors=errors or {},
@@ -186,8 +226,7 @@ def calendar_add(me: Actor, form: str) -> Any:
     """Add a swap, a one-off day off or a one-off working day; field errors come back next to the fields."""
     if form not in CALENDAR_FORMS:
         return _calendar_page(_this_year(), "default"), 404
-    name = request.form.get("calendar") or "default"
-    year = request.form.get("year", type=int) or _this_year()
+    name, year = _calendar_and_year()
     values = {key: request.form.get(key, "") for key in CALENDAR_FORMS[form]}
     errors: dict[str, list[str]] = {}
     days: dict[str, date] = {}
@@ -225,8 +264,7 @@ def calendar_add(me: Actor, form: str) -> Any:
 @page(roles=CALENDAR_KEEPERS)
 def calendar_remove(me: Actor) -> Any:
     """Mark an administrator's row removed (it stays in the history)."""
-    name = request.form.get("calendar") or "default"
-    year = request.form.get("year", type=int) or _this_year()
+    name, year = _calendar_and_year()
     try:
         day = parse_day(request.form.get("day", ""))
         revision = _engine().calendar.remove(day, me.username, calendar=name)
@@ -237,6 +275,68 @@ def calendar_remove(me: Actor) -> Any:
     else:
         flash(i18n.gettext("admin.cal.removed", day=i18n.format_date(day), revision=revision))
     return redirect(url_for(".calendar", year=year, calendar=name))
+
+
+@blp.post("/calendar/new")
+@page(roles=CALENDAR_KEEPERS)
+def calendar_new(me: Actor) -> Any:
+    """Create a named calendar (it inherits the national days) for the units chosen."""
+    name, description = request.form.get("new_name", "").strip(), request.form.get("description", "").strip()
+    year = request.form.get("year", type=int) or _this_year()
+    chosen, errors = _chosen_units()
+    if not name:
+        errors["new_name"] = [i18n.gettext("admin.required")]
+    elif len(name) > 64:
+        errors["new_name"] = [i18n.gettext("admin.cal.name_long")]
+    if errors:
+        return _calendar_page(year, "default", "new", errors), 422
+    try:
+        _engine().calendar.create_calendar(name, description=description, units=chosen, user=me.username)
+    except Conflict:
+        return _calendar_page(year, "default", "new", {"new_name": [i18n.gettext("admin.cal.exists")]}), 409
+    flash(i18n.gettext("admin.cal.created", name=name))
+    return redirect(url_for(".calendar", year=year, calendar=name))
+
+
+@blp.post("/calendar/units")
+@page(roles=CALENDAR_KEEPERS)
+def calendar_units(me: Actor) -> Any:
+    """Give the chosen units this calendar (each unit follows one calendar)."""
+    name, year = _calendar_and_year()
+    chosen, errors = _chosen_units()
+    if errors:
+        return _calendar_page(year, name, "units", errors), 422
+    _engine().calendar.set_units(name, chosen, me.username)
+    flash(i18n.gettext("admin.cal.units_saved", name=names.calendar_name(name)))
+    return redirect(url_for(".calendar", year=year, calendar=name))
+
+
+@blp.post("/calendar/restore")
+@page(roles=CALENDAR_KEEPERS)
+def calendar_restore(me: Actor) -> Any:
+    """Undo the calendar's last change: its days as at the previous revision, as a new revision."""
+    name, year = _calendar_and_year()
+    try:
+        revision = _engine().calendar.restore_previous(me.username, calendar=name)
+    except InvalidInput:
+        flash(i18n.gettext("admin.cal.nothing_to_restore"), "error")
+    else:
+        flash(i18n.gettext("admin.cal.restored", restored=revision - 2, revision=revision))
+    return redirect(url_for(".calendar", year=year, calendar=name))
+
+
+def _calendar_and_year() -> tuple[str, int]:
+    """The calendar a form acts on and the year the page showed (to come back to)."""
+    return request.form.get("calendar") or "default", request.form.get("year", type=int) or _this_year()
+
+
+def _chosen_units() -> tuple[list[str], dict[str, list[str]]]:
+    """The units ticked on a calendar form, and an error naming the field if one is not a known unit."""
+    chosen = request.form.getlist("units")
+    known = {code for code, _ in names.unit_choices()}
+    if any(unit not in known for unit in chosen):
+        return [], {"units": [i18n.gettext("admin.cal.unknown_unit")]}
+    return chosen, {}
 
 
 # -- users and units ---------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from engine.errors import AwardflowError, DeploymentInvalid, InvalidInput, Probl
 from engine.identity import Actor
 from engine.models import ProcessInstance
 from engine.repository import OPEN_STATES, DefinitionView, DeploymentResult
-from web import i18n
+from web import i18n, problem_texts
 from web.api.definitions import bundle, deployment_name
 from web.api.designer import catalog
 from web.auth import csrf_token, require_unit, unit_scope
@@ -94,6 +94,12 @@ i18n.TEXTS.update(
         "designer.line": ("Dòng", "Line"),
         "designer.element": ("Phần tử", "Element"),
         "designer.message": ("Nội dung", "Message"),
+        "designer.detail": ("Chi tiết kỹ thuật", "Technical detail"),
+        "designer.simulate_paths": ("Mô phỏng đường đi", "Walk the paths"),
+        "designer.simulate_hint": (
+            "Cho thẻ chạy qua sơ đồ để xem các nhánh; bấm lần nữa để quay lại vẽ.",
+            "Walk tokens through the diagram to see its paths; press again to go back to drawing.",
+        ),
         "designer.severity.error": ("Lỗi", "Error"),
         "designer.severity.warning": ("Cảnh báo", "Warning"),
         "designer.back": ("← Danh sách quy trình", "← Processes"),
@@ -162,6 +168,7 @@ JS_TEXTS: dict[str, tuple[str, str]] = {
     "warning": ("Cảnh báo", "Warning"),
     "line": ("dòng", "line"),
     "not_on_canvas": ("không có trên sơ đồ", "not on the diagram"),
+    "detail": ("Chi tiết kỹ thuật", "Technical detail"),
     "budget": ("Thời hạn xử lý (budget)", "Budget"),
     "budget_hint": ("ví dụ 0.5WD (ngày làm việc) hoặc 4WH (giờ làm việc)", "e.g. 0.5WD (working days) or 4WH (hours)"),
     "budget_bad": (
@@ -319,7 +326,8 @@ def _flash_result(result: DeploymentResult) -> None:
     if result.deployment_id is not None and not result.definitions:
         flash(i18n.gettext("designer.resources_only"))
     for warning in result.warnings:
-        flash(i18n.gettext("designer.warning", problem=str(warning)), "warning")
+        text = problem_texts.localized(warning)["text"]
+        flash(i18n.gettext("designer.warning", problem=f"{warning.file}: {text}"), "warning")
 
 
 @blp.route("/new", methods=["GET", "POST"])
@@ -471,6 +479,7 @@ def _migrate_one(me: Actor, instance_id: int, version: int, chosen: dict[str, st
     return Outcome(instance_id, business_key, True, message)
 
 
-def problem_rows(problems: list[Problem]) -> list[Problem]:
-    """Errors before warnings, each group in file and line order."""
-    return sorted(problems, key=lambda p: (p.severity != "error", p.file, p.line or 0))
+def problem_rows(problems: list[Problem]) -> list[dict[str, Any]]:
+    """Errors before warnings, each group in file and line order, each in the page's language."""
+    ordered = sorted(problems, key=lambda p: (p.severity != "error", p.file, p.line or 0))
+    return problem_texts.localized_all(ordered)

@@ -24,6 +24,7 @@ from web.pages import forms
 from web.pages.designer import DESIGNERS
 from web.pages.designer_forms_model import NAME, draft_of, read_draft, schema_of
 from web.pages.guard import page
+from web.problem_texts import localized
 from web.services import engine as _engine
 
 i18n.TEXTS.update(
@@ -171,7 +172,7 @@ def save(me: Actor) -> Any:
         text = json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
         result = _engine().repository.deploy({name: text.encode()}, actor=me.username, name=f"form {name}")
     except DeploymentInvalid as refused:
-        found = [i18n.gettext("formed.refused", message=p.message) for p in refused.problems]
+        found = [i18n.gettext("formed.refused", message=localized(p)["text"]) for p in refused.problems]
         return jsonify(problems={"_": found}), 422
     except InvalidInput as bad:
         return jsonify(problems=bad.fields or {"_": [bad.message]}), 422

@@ -5,7 +5,6 @@ own validate and deploy (the path the diagram editor uses). The page's script is
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request
@@ -15,6 +14,7 @@ from engine.identity import Actor
 from web import i18n
 from web.pages.designer import DESIGNERS
 from web.pages.guard import page
+from web.problem_texts import localized_all
 from web.services import domain, engine
 
 i18n.TEXTS.update(
@@ -102,7 +102,8 @@ def deploy(me: Actor, name: str) -> Any:
 
 
 def _refused(refused: DeploymentInvalid) -> tuple[Response, int]:
-    problems = [asdict(p) for p in refused.problems if p.severity == "error"]
+    errors = [p for p in refused.problems if p.severity == "error"]
+    problems = [{**row, "message": row["text"]} for row in localized_all(errors)]
     return jsonify(ok=False, message=i18n.gettext("decisions.refused"), problems=problems), 422
 
 

@@ -65,7 +65,7 @@ def workbook(view: Dashboard, tr: Lang, author: str) -> bytes:
         info.append([label, value])
     if view.awards is None:
         info.append([tr("dash.awards"), tr("dash.no_award_data")])
-    _widths(info)
+    widths(info)
     for table in view.tables():
         _sheet(book.create_sheet(tr(f"export.sheet.{table.key}")[:31]), table)
     out = BytesIO()
@@ -89,7 +89,7 @@ def _sheet(sheet: Worksheet, table: Table) -> None:
     if not table.rows and table.empty:
         sheet.append([table.empty])
     sheet.freeze_panes = "A3"
-    _widths(sheet)
+    widths(sheet)
 
 
 def _row(sheet: Worksheet, cells: list[Cell]) -> None:
@@ -116,7 +116,7 @@ def _value(cell: Cell) -> object:
     return cell.text or None
 
 
-def _widths(sheet: Worksheet) -> None:
+def widths(sheet: Worksheet) -> None:
     for index, column in enumerate(sheet.iter_cols(min_row=2), start=1):
         longest = max((len(_shown(c.value)) for c in column), default=8)
         sheet.column_dimensions[get_column_letter(index)].width = min(max(longest + 2, 10), 60)

@@ -99,11 +99,12 @@
         { class: `problem ${problem.severity}${target ? ' linked' : ''}`, 'data-element': problem.element_id || '' },
         el('span', { class: `badge ${problem.severity === 'error' ? 'err' : 'warn'}`, text: T[problem.severity] }),
         ' ',
-        problem.element_id ? el('code', { text: problem.element_id }) : null,
+        problem.element_id ? el('code', { text: (problem.params && problem.params.name) || problem.element_id }) : null,
         problem.element_id && !target ? el('span', { class: 'muted', text: ` (${T.not_on_canvas})` }) : null,
         ' ',
-        el('span', { text: problem.message }),
+        el('span', { class: 'problem-text', text: problem.text || problem.message }),
         el('span', { class: 'muted', text: where ? ` — ${where}` : '' }),
+        problem.detail ? el('details', { class: 'muted' }, el('summary', { text: T.detail }), el('code', { text: problem.detail })) : null,
       );
       if (target) {
         item.tabIndex = 0;
@@ -222,6 +223,9 @@
     setDirty(data.version === null);
     $('validate-button').addEventListener('click', validate);
     $('deploy-button').addEventListener('click', deploy);
+    const walk = $('simulate-button');
+    walk.addEventListener('click', () => modeler.get('toggleMode').toggleMode());
+    events.on('tokenSimulation.toggleMode', ({ active }) => walk.setAttribute('aria-pressed', String(active)));
     document.body.dataset.designerReady = 'true';
   }
 

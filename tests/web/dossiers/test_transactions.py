@@ -71,6 +71,7 @@ def _params(api: Api, dossier: dict[str, Any]) -> dict[str, str]:
         "kind": "receipt",  # a document template (the designer's wording of the receipt)
         "year": "2026",  # an emulation cluster's year (the code names no cluster: the read still runs)
         "unit": "ubnd-hl",
+        "graded": "ubnd-vl",  # a unit cross-graded on the cluster pages
         "criterion": "I.1",
         "index": "0",
     }

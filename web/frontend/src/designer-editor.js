@@ -1,13 +1,20 @@
 // The designer's editor as one browser bundle (built by ../build.mjs): the bpmn-js Modeler with the
 // bpmn-js-properties-panel, its standard BPMN groups, our provider for awardflow's extensions and a
-// Vietnamese translation of the panel; plus a viewer and bpmn-js-differ for the version diff. The pages'
-// designer.js and designer_diff.js reach them through window.AwardflowEditor.
+// Vietnamese translation of the panel; bpmn-js-bpmnlint with our lint rules (problems on the canvas as you
+// draw) and bpmn-js-token-simulation (walk the paths); plus a viewer and bpmn-js-differ for the version diff.
+// The pages' designer.js and designer_diff.js reach them through window.AwardflowEditor.
+import 'bpmn-js-bpmnlint/dist/assets/css/bpmn-js-bpmnlint.css';
+import 'bpmn-js-token-simulation/assets/css/bpmn-js-token-simulation.css';
+
 import Modeler from 'bpmn-js/lib/Modeler';
 import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
+import lintModule from 'bpmn-js-bpmnlint';
 import { diff } from 'bpmn-js-differ';
 import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from 'bpmn-js-properties-panel';
+import tokenSimulation from 'bpmn-js-token-simulation';
 
 import awardflowProperties from './awardflow-properties';
+import lintConfig from './lint';
 import nameReferences from './name-references';
 import translateModule from './translate';
 
@@ -19,7 +26,10 @@ function createEditor({ container, panel, moddle, config }) {
   return new Modeler({
     container,
     propertiesPanel: { parent: panel, layout: { groups: { general: { open: true }, awardflow: { open: true }, timer: { open: true } } } },
+    linting: { bpmnlint: lintConfig, active: true },
     additionalModules: [
+      lintModule,
+      tokenSimulation,
       BpmnPropertiesPanelModule,
       BpmnPropertiesProviderModule,
       awardflowProperties,

@@ -1,5 +1,9 @@
-// Vietnamese for the labels bpmn-js and its properties panel show (the page's language comes in the config;
-// English keeps the libraries' own texts).
+// Vietnamese for the labels bpmn-js, its properties panel and the linter show (the page's language comes in
+// the config; English keeps the libraries' own texts).
+import { MESSAGE as gatewayDefault } from './lint/gateway-default';
+import { MESSAGE as humanTaskGroup } from './lint/human-task-group';
+import { MESSAGES as timer } from './lint/timer-working-time';
+
 const VI = {
   General: 'Chung',
   Name: 'Tên',
@@ -71,6 +75,24 @@ const VI = {
   'Collapsed Sub Process': 'Quy trình con (thu gọn)',
   'Expanded Sub Process': 'Quy trình con',
   'Event Sub Process': 'Quy trình con theo sự kiện',
+  // bpmn-js-bpmnlint and the lint rules (src/lint/)
+  '{errors} Errors, {warnings} Warnings': '{errors} lỗi, {warnings} cảnh báo',
+  'No Issues': 'Không có vấn đề',
+  'Issues for child elements': 'Vấn đề ở các phần tử bên trong',
+  'Toggle linting overlays': 'Bật hoặc tắt kiểm tra khi vẽ',
+  'Process is missing start event': 'Quy trình chưa có sự kiện bắt đầu',
+  'Process is missing end event': 'Quy trình chưa có sự kiện kết thúc',
+  'Sub process is missing start event': 'Quy trình con chưa có sự kiện bắt đầu',
+  'Sub process is missing end event': 'Quy trình con chưa có sự kiện kết thúc',
+  'Element is not connected': 'Phần tử chưa được nối vào luồng',
+  'Flow splits implicitly': 'Luồng tách nhánh ngầm; hãy dùng cổng rẽ nhánh',
+  'Sequence flow is missing condition': 'Luồng ra từ cổng rẽ nhánh chưa có điều kiện',
+  [humanTaskGroup]: 'Bước người xử lý chưa thuộc làn nào và chưa có nhóm xử lý: việc sẽ giao cho người khởi động hồ sơ',
+  [gatewayDefault]: 'Cổng rẽ nhánh có nhiều luồng ra nhưng chưa có luồng mặc định',
+  [timer.kind]: 'Hàm thời gian làm việc cho ra một thời điểm: hãy chọn loại hẹn giờ «Thời điểm»',
+  [timer.days]: 'working_days_after cần số ngày làm việc, ví dụ working_days_after(2)',
+  [timer.time]: 'working_time_after cần thời gian làm việc như "4WH" hoặc "0.5WD"',
+  [timer.bare]: 'Thời gian làm việc không phải giá trị hẹn giờ: hãy viết working_time_after("2WD")',
 };
 
 function translateFactory(config) {
