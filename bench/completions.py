@@ -4,7 +4,9 @@ worker processes, each on its own dossiers, on SQLite and on PostgreSQL.
 The dossiers are started beforehand (not timed). Each worker then walks its dossiers to the end: look up
 the ready tasks (one plain query outside the engine, see :class:`~bench.harness.ReadyLookup`), complete
 the first as its lane's user. ``completions_per_s`` is all workers' completions over the wall time from
-the common start (a barrier) to the last worker's end; ``p50_ms``… are single ``complete`` calls.
+the common start (a barrier) to the last worker's end; ``p50_ms``… are single ``complete`` calls. On SQLite a
+completion takes the write lock only to write; ``restarts`` counts those that found a row they had read
+changed when they took it, and started again (:meth:`engine.db.Database.command`).
 """
 
 from __future__ import annotations
@@ -48,9 +50,12 @@ def _worker(url: str, instance_ids: list[int], barrier: Any, results: Any) -> No
                     continue
                 durations.append(time.perf_counter() - started)
         ended = time.time()
+        restarts = engine.db.restarts
         lookup.close()
         engine.close()
-        results.put({"durations": durations, "began": began, "ended": ended, "conflicts": conflicts})
+        results.put(
+            {"durations": durations, "began": began, "ended": ended, "conflicts": conflicts, "restarts": restarts}
+        )
     except BaseException:
         results.put({"error": traceback.format_exc(limit=5)})
         raise
@@ -83,6 +88,7 @@ def run_workers(url: str, workers: int, dossiers_per_worker: int) -> dict[str, A
         "completions": len(durations),
         "expected_completions": expected,
         "conflicts": sum(r["conflicts"] for r in reports),
+        "restarts": sum(r["restarts"] for r in reports),
         "wall_s": round(wall, 3),
         "completions_per_s": rate(len(durations), wall),
         "per_worker_completions_per_s": rate(len(durations), wall * workers),

@@ -2,7 +2,9 @@
 
 Completes the tasks of N award dossiers through ``engine.tasks.complete`` on a fresh database and prints
 the time per completion, SQL statements and (non-empty) flushes per completion, the statements that run
-most, and a pyinstrument call tree (``pip install pyinstrument``; without it, cProfile's top functions).
+most, how long (wall and CPU) a completion holds SQLite's write lock (from ``BEGIN IMMEDIATE`` or its first
+write statement to the connection's return to the pool, where it leaves the write queue) against its whole
+time, and a pyinstrument call tree (``pip install pyinstrument``; without it, cProfile's top functions).
 Not part of ``awardflow bench``: profilers distort the timings they explain.
 """
 
@@ -36,25 +38,42 @@ def counted(engine: Engine, lookup: ReadyLookup, instance_ids: list[int]) -> dic
     """Time, statements and flushes per completion, measured without a profiler."""
     statements: collections.Counter[str] = collections.Counter()
     flushes = [0]
+    locked_since: list[tuple[float, float]] = []  # (wall, cpu) when the open transaction took the write lock
+    locked = [0.0, 0.0]
 
     def on_statement(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements[" ".join(statement.split())[:110]] += 1
+        text = " ".join(statement.split())
+        statements[text[:110]] += 1
+        takes_lock = text.startswith("BEGIN IMMEDIATE") or not text.startswith(("SELECT", "BEGIN"))
+        if takes_lock and not locked_since:
+            locked_since.append((time.perf_counter(), time.process_time()))
+
+    def on_checkin(*_args: Any) -> None:
+        if locked_since:
+            wall, cpu = locked_since.pop()
+            locked[0] += time.perf_counter() - wall
+            locked[1] += time.process_time() - cpu
 
     def on_flush(*_args: Any) -> None:
         flushes[0] += 1
 
     event.listen(engine.db.engine, "before_cursor_execute", on_statement)
+    event.listen(engine.db.engine, "checkin", on_checkin, insert=True)  # before the queue is left
     event.listen(Session, "after_flush", on_flush)
     try:
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         done = drive(engine, lookup, instance_ids)
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - started_cpu
     finally:
         event.remove(engine.db.engine, "before_cursor_execute", on_statement)
+        event.remove(engine.db.engine, "checkin", on_checkin)
         event.remove(Session, "after_flush", on_flush)
     return {
         "completions": done,
         "ms_per_completion": round(seconds / done * 1000, 2),
+        "cpu_ms_per_completion": round(cpu / done * 1000, 2),
+        "write_lock_ms_per_completion": round(locked[0] / done * 1000, 2),
+        "write_lock_cpu_ms_per_completion": round(locked[1] / done * 1000, 2),
         "statements_per_completion": round(sum(statements.values()) / done, 1),
         "flushes_per_completion": round(flushes[0] / done, 2),
         "top_statements": [(round(n / done, 2), s) for s, n in statements.most_common(12)],
@@ -73,6 +92,10 @@ def main(argv: list[str] | None = None) -> None:
         counts = counted(engine, lookup, ids[2 : 2 + args.dossiers])
         per = f"{counts['statements_per_completion']} statements, {counts['flushes_per_completion']} flushes"
         print(f"{counts['completions']} completions: {counts['ms_per_completion']} ms each, {per}")
+        print(
+            f"  CPU {counts['cpu_ms_per_completion']} ms each; write lock held {counts['write_lock_ms_per_completion']}"
+            f" ms ({counts['write_lock_cpu_ms_per_completion']} ms CPU) each"
+        )
         for share, statement in counts["top_statements"]:
             print(f"  {share:5.2f}  {statement}")
         rest = ids[2 + args.dossiers :]

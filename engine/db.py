@@ -8,20 +8,27 @@ none. :meth:`Database.reading` is the same for queries that change nothing: on S
 write lock, so lists and look-ups never wait behind a command (WAL readers see the last commit); inside
 an open unit of work it joins that one too. Work that cannot be rolled back (mail, files) is handed to
 :meth:`Database.after_commit` and runs only once the commit succeeded.
+
+:meth:`Database.command` runs a command that may take SQLite's write lock late: it reads its snapshot and does
+its CPU work (SpiffWorkflow's steps, the checks) without the lock, and takes the lock at its first write. The
+rows its decision rests on (:func:`expect_unchanged`: the instance's version, the task's state) are read again
+under the lock; if another command changed one meanwhile, the command starts again from the beginning. So
+two workers overlap everything but their writes, and no command acts on a stale read.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from sqlalchemy import DateTime, Integer, MetaData, create_engine, event
+from sqlalchemy import DateTime, Integer, MetaData, create_engine, event, insert, inspect
 from sqlalchemy.engine import Dialect, Engine, make_url
-from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, SessionTransaction, mapped_column, sessionmaker
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
 
@@ -65,6 +72,22 @@ class Base(DeclarativeBase):
 
 #: Execution option marking the connections of :meth:`Database.reading`.
 READ_ONLY = "awardflow_read_only"
+#: Execution option marking the connections of :meth:`Database.command` (SQLite: the write lock is taken late).
+LATE_LOCK = "awardflow_late_lock"
+#: ``session.info`` key of the Core writes :func:`write_at_flush` holds for the next flush.
+AT_FLUSH_KEY = "awardflow.at_flush"
+#: ``conn.info`` key, present while a late-lock command still reads its snapshot: what it expects to be unchanged.
+EXPECTED = "awardflow.expected"
+#: ``conn.info`` key: a late-lock command found a row changed; it can write and commit nothing.
+STALE = "awardflow.stale"
+#: How often a late-lock command starts again before its last try takes the write lock up front.
+LATE_LOCK_ATTEMPTS = 4
+
+T = TypeVar("T")
+#: The writes held when each open savepoint began (:func:`_mark_savepoint`).
+_HELD_AT_SAVEPOINT: weakref.WeakKeyDictionary[SessionTransaction, list[Any]] = weakref.WeakKeyDictionary()
+#: Whether the late-lock command running here found a row changed (an error it caused may hide the StaleRead).
+_WENT_STALE: ContextVar[bool] = ContextVar("awardflow_went_stale", default=False)
 #: ``session.info`` key of the callbacks :meth:`Database.after_commit` collects for the open transaction.
 AFTER_COMMIT_KEY = "awardflow.after_commit"
 
@@ -80,19 +103,140 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+class StaleRead(Exception):
+    """A late-lock command read a row that another command changed before it took the write lock: it must
+    start again (:meth:`Database.command` does; nobody else sees this)."""
+
+
 def _sqlite_begin(queue: WriteQueue | None) -> Callable[[Any], None]:
-    """Commands take the write lock up front (no deadlock on upgrade), queueing for it first; reads
-    begin deferred and lock-free."""
+    """Commands take the write lock up front (no deadlock on upgrade), queueing for it first; reads and
+    late-lock commands begin deferred and lock-free."""
 
     def begin(conn: Any) -> None:
-        if conn.get_execution_options().get(READ_ONLY):
+        _forget_late_lock(conn)  # whatever a transaction before left on this pooled connection
+        options = conn.get_execution_options()
+        if options.get(READ_ONLY):
             conn.exec_driver_sql("BEGIN")
+            return
+        if options.get(LATE_LOCK) and queue is not None:
+            conn.exec_driver_sql("BEGIN")
+            conn.info[EXPECTED] = {}
             return
         if queue is not None:
             queue.enter(conn)
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return begin
+
+
+def _leave_queue(queue: WriteQueue) -> Callable[[Any, Any], None]:
+    """A connection back in the pool lets the next writer in, then now and then checkpoints the WAL
+    (see :mod:`engine.write_queue`: never while the next writer waits)."""
+
+    def checkin(dbapi_connection: Any, record: Any) -> None:
+        if queue.leave(record) and dbapi_connection is not None and queue.checkpoint_due():
+            dbapi_connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+    return checkin
+
+
+def _take_lock_late(queue: WriteQueue) -> Callable[..., None]:
+    """Before a late-lock command's first write: end its read snapshot (nothing was written), queue for the
+    write lock, begin again with it, and read its expected rows again; any change makes it stale."""
+
+    def before_execute(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if conn.info.get(STALE):
+            raise StaleRead("this command read rows that changed; it must start again")
+        expected = conn.info.get(EXPECTED)
+        if expected is None or statement.lstrip()[:6].upper() == "SELECT":
+            return
+        del conn.info[EXPECTED]
+        raw = conn.connection.dbapi_connection
+        raw.execute("COMMIT")
+        queue.enter(conn)
+        raw.execute("BEGIN IMMEDIATE")
+        for (sql, key), want in expected.items():
+            if raw.execute(sql, (key,)).fetchone() != want:
+                conn.info[STALE] = True
+                _WENT_STALE.set(True)
+                raise StaleRead(f"a row this command read changed before it could write ({sql}, {key})")
+
+    return before_execute
+
+
+def _end_late_lock(conn: Any) -> None:
+    """The transaction ends: a stale command may not commit; nothing of it is carried to the next one."""
+    conn.info.pop(EXPECTED, None)
+    if conn.info.pop(STALE, False):
+        raise StaleRead("this command read rows that changed; it must start again")
+
+
+def _forget_late_lock(conn: Any) -> None:
+    conn.info.pop(EXPECTED, None)
+    conn.info.pop(STALE, None)
+
+
+class _Rows:
+    """Rows held for one ``INSERT`` into ``table``, all with the same columns: one ``executemany``."""
+
+    __slots__ = ("rows", "table")
+
+    def __init__(self, table: Any, row: dict[str, Any]) -> None:
+        self.table = table
+        self.rows = [row]
+
+
+def write_at_flush(session: Session, statement: Any) -> None:
+    """Run a Core write (an UPDATE or DELETE by condition) when the session next writes (its flush, its
+    commit, or another write statement), instead of now: a late-lock command then holds SQLite's write lock
+    only while it writes. A read that would autoflush runs what is held first, so the command sees its own
+    writes as it did when they ran at once."""
+    session.info.setdefault(AT_FLUSH_KEY, []).append(statement)
+
+
+def insert_at_flush(session: Session, model: Any, row: dict[str, Any]) -> None:
+    """Add a row of an append-only table (audit events, slip rows, timers) as :func:`write_at_flush` does: the
+    rows of one table go in one ``executemany``, without the ORM's unit of work or reading back their ids."""
+    held: list[Any] = session.info.setdefault(AT_FLUSH_KEY, [])
+    for earlier in reversed(held):  # inserts into other tables since then do not depend on these rows
+        if not isinstance(earlier, _Rows):
+            break
+        if earlier.table is model.__table__ and earlier.rows[0].keys() == row.keys():
+            earlier.rows.append(row)
+            return
+    held.append(_Rows(model.__table__, row))
+
+
+def _run_held_writes(session: Session, *_args: Any) -> None:
+    held = session.info.pop(AT_FLUSH_KEY, None)
+    for write in held or ():
+        if isinstance(write, _Rows):
+            session.connection().execute(insert(write.table), write.rows)  # plain Core: no ORM to consult
+        elif write is not None:
+            session.execute(write, execution_options={"autoflush": False})  # in the order they were held
+
+
+def _before_statement(state: ORMExecuteState) -> None:
+    """A write statement first runs the held writes (a read that autoflushes does, through ``flush``): the
+    order of a command's writes, and what its reads see, stay as if each had run at once."""
+    if not state.is_select and AT_FLUSH_KEY in state.session.info:
+        _run_held_writes(state.session)
+
+
+def expect_unchanged(session: Session, row: Any, *columns: str) -> None:
+    """The command's decision rests on these columns of ``row`` as read: in a late-lock command on SQLite they
+    are read again once the write lock is taken, and the command starts again if one changed. Elsewhere
+    (the lock is held from the start, or PostgreSQL's row locks) nothing is to do. Plain values only."""
+    if not session.in_transaction():
+        return
+    expected = session.connection().info.get(EXPECTED)
+    if expected is None:
+        return
+    mapper = inspect(row).mapper
+    (key,) = mapper.primary_key_from_instance(row)
+    names = ", ".join(mapper.columns[c].name for c in columns)
+    sql = f"SELECT {names} FROM {mapper.local_table.name} WHERE {mapper.primary_key[0].name} = ?"
+    expected[(sql, key)] = tuple(getattr(row, c) for c in columns)
 
 
 @dataclass(frozen=True)
@@ -120,7 +264,11 @@ def make_sql_engine(url: str, pool: PoolOptions = PoolOptions()) -> Engine:
         queue = None if in_memory else WriteQueue(str(path))
         event.listen(engine, "begin", _sqlite_begin(queue))
         if queue is not None:  # let go once the connection is back in the pool (its COMMIT is done), or lost
-            event.listen(engine, "checkin", lambda _dbapi, record: queue.leave(record))
+            event.listen(engine, "before_cursor_execute", _take_lock_late(queue))
+            event.listen(engine, "commit", _end_late_lock)
+            event.listen(engine, "rollback", _forget_late_lock)
+            event.listen(engine, "connect", lambda conn, _r: conn.execute("PRAGMA wal_autocheckpoint=0"))
+            event.listen(engine, "checkin", _leave_queue(queue))
             event.listen(engine, "invalidate", lambda _dbapi, record, _error: queue.leave(record))
         return engine
     return create_engine(url, pool_pre_ping=pool.pre_ping, pool_size=pool.size, max_overflow=pool.max_overflow)
@@ -136,13 +284,34 @@ def _reading_options(dialect: str) -> dict[str, Any]:
     return {READ_ONLY: True}
 
 
-def _forget_cached(session: Session, _transaction: Any) -> None:
+def _forget_cached(session: Session, previous: SessionTransaction) -> None:
     """A rollback (also of a savepoint) drops what services cached in ``session.info`` for the transaction:
-    it may hold rows the rollback undid. The after-commit callbacks stay: they only ever read committed state."""
+    it may hold rows the rollback undid. The after-commit callbacks stay: they only ever read committed state.
+    A savepoint's rollback gives back the writes held when it began (they belong to the outer transaction)."""
     callbacks = session.info.get(AFTER_COMMIT_KEY)
+    held = _HELD_AT_SAVEPOINT.pop(previous, None) if previous.nested else None
     session.info.clear()
     if callbacks is not None:
         session.info[AFTER_COMMIT_KEY] = callbacks
+    if held:
+        session.info[AT_FLUSH_KEY] = held
+
+
+def _mark_savepoint(session: Session, transaction: SessionTransaction) -> None:
+    """Remember the writes held when a savepoint begins, and let none of its rows join their batches."""
+    if transaction.nested and session.info.get(AT_FLUSH_KEY):
+        held = session.info[AT_FLUSH_KEY]
+        held.append(None)  # a barrier: rows of the savepoint start batches of their own
+        _HELD_AT_SAVEPOINT[transaction] = list(held)
+
+
+class WritingSession(Session):
+    """The session of commands: a flush (also an autoflush before a query) first runs the held writes."""
+
+    def flush(self, objects: Any = None) -> None:
+        if AT_FLUSH_KEY in self.info and not self._flushing:
+            _run_held_writes(self)
+        super().flush(objects)
 
 
 class ReadingSession(Session):
@@ -161,13 +330,22 @@ class Database:
         #: the unit of work open in this thread / task, joined by nested ``transaction()`` and ``reading()``
         self._open: ContextVar[Session | None] = ContextVar(f"awardflow_unit_of_work_{id(self)}", default=None)
         self.engine = make_sql_engine(url, pool)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        event.listen(self.sessions, "after_soft_rollback", _forget_cached)
+        #: late-lock commands started again because a row they read had changed (a figure for the bench)
+        self.restarts = 0
+        self.sessions = sessionmaker(self.engine, class_=WritingSession, expire_on_commit=False)
         self.readers = sessionmaker(
             self.engine.execution_options(**_reading_options(self.engine.dialect.name)),
             class_=ReadingSession,
             expire_on_commit=False,
         )
+        self.late_lockers = sessionmaker(
+            self.engine.execution_options(**{LATE_LOCK: True}), class_=WritingSession, expire_on_commit=False
+        )
+        for sessions in (self.sessions, self.late_lockers):
+            event.listen(sessions, "after_soft_rollback", _forget_cached)
+            event.listen(sessions, "before_commit", _run_held_writes)
+            event.listen(sessions, "do_orm_execute", _before_statement)
+            event.listen(sessions, "after_transaction_create", _mark_savepoint)
 
     @property
     def dialect(self) -> str:
@@ -190,7 +368,35 @@ class Database:
                 raise RuntimeError("a writing unit of work cannot start inside a reading one")
             yield joined
             return
-        session = self.sessions()
+        with self._unit(self.sessions) as session:
+            yield session
+
+    def command(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` as one unit of work (joining an open one), taking SQLite's write lock only at its first
+        write: the command starts again when a row it rests on changed meanwhile (:func:`expect_unchanged`),
+        and its last try holds the lock from the start, so it cannot starve. ``work`` may run more than once;
+        it must change nothing outside the session. On PostgreSQL it is :meth:`transaction` (row locks)."""
+        if self._open.get() is not None or self.dialect != "sqlite":
+            with self.transaction() as session:
+                return work(session)
+        for _attempt in range(LATE_LOCK_ATTEMPTS - 1):
+            token = _WENT_STALE.set(False)
+            try:
+                with self._unit(self.late_lockers) as session:
+                    return work(session)
+            except BaseException:
+                if not _WENT_STALE.get():
+                    raise
+                self.restarts += 1
+            finally:
+                _WENT_STALE.reset(token)
+        with self.transaction() as session:
+            return work(session)
+
+    @contextmanager
+    def _unit(self, sessions: sessionmaker[WritingSession]) -> Iterator[Session]:
+        """A new outermost unit of work from ``sessions``: commit, or roll back on any error."""
+        session = sessions()
         token = self._open.set(session)
         try:
             yield session

@@ -67,13 +67,13 @@ def record_change(
     *,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
-) -> Event:
+) -> None:
     """The hook other parts of the workbench call inside their own transaction: ``kind`` names what changed
     (``rule_set``, ``form``, ``template`` …), ``subject`` which one; ``before``/``after`` what it was and is.
     Checks the actor's role first, so a change nobody may make is refused with nothing written."""
     require_designer(session, actor)
     details = {"kind": kind, "subject": subject}
-    return history.record(session, actor, "design_changed", before=before, after=after, details=details)
+    history.record(session, actor, "design_changed", before=before, after=after, details=details)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from engine.bpmn.spiff import (
     WaitingTimer,
     Workflows,
 )
+from engine.db import expect_unchanged, insert_at_flush, write_at_flush
 from engine.errors import ConcurrentModification, InvalidInput, InvalidState, LimitExceeded, NotFound, Unstorable
 from engine.events import Deployed, InstanceEnded, Listeners, TaskClosed, TaskReady
 from engine.models import (
@@ -204,6 +205,7 @@ class Executor:
             raise ConcurrentModification(
                 f"instance {instance_id} is at version {instance.version}, not {expected_version}; reload and retry"
             )
+        expect_unchanged(session, instance, "version")
         specs = self.spec_set(session, instance.process_key, instance.spec_ids)
         workflow = self.workflows.load(instance.workflow, specs, self.script_engine)
         return Loaded(instance, workflow, self.mirror(instance, workflow))
@@ -494,18 +496,12 @@ class Executor:
                 session.delete(row)
         for task_id, timer in wanted.items():
             if task_id not in existing or existing[task_id].due_at != timer.due_at:
-                session.add(
-                    Timer(
-                        instance_id=instance.id,
-                        kind="bpmn",
-                        element_id=timer.element_id,
-                        spiff_task_id=task_id,
-                        due_at=timer.due_at,
-                    )
-                )
-        session.execute(delete(Subscription).where(Subscription.instance_id == instance.id))
-        session.add_all(Subscription(instance_id=instance.id, kind="message", name=n) for n in messages)
-        session.add_all(Subscription(instance_id=instance.id, kind="signal", name=n) for n in signals)
+                values = {"instance_id": instance.id, "kind": "bpmn", "element_id": timer.element_id}
+                insert_at_flush(session, Timer, {**values, "spiff_task_id": task_id, "due_at": timer.due_at})
+        write_at_flush(session, delete(Subscription).where(Subscription.instance_id == instance.id))
+        for kind, names in (("message", messages), ("signal", signals)):
+            for name in names:
+                insert_at_flush(session, Subscription, {"instance_id": instance.id, "kind": kind, "name": name})
 
 
 def newest_deployment(session: Session) -> int:

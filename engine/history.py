@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import clock
-from engine.db import Database
+from engine.db import Database, insert_at_flush
 from engine.models import Event, ProcessInstance
 
 
@@ -23,21 +23,21 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     details: dict[str, Any] | None = None,
-) -> Event:
-    """Append one audit event to the caller's transaction (so it commits with the change it records)."""
-    event = Event(
-        at=clock.now(),
-        actor=actor,
-        action=action,
-        instance_id=instance.id if instance is not None else None,
-        business_key=instance.business_key if instance is not None else None,
-        task_id=task_id,
-        before=before,
-        after=after,
-        details=details,
-    )
-    session.add(event)
-    return event
+) -> None:
+    """Append one audit event to the caller's transaction (so it commits with the change it records). The
+    trail is append-only: the row goes in with the command's other writes, in one ``executemany``."""
+    row = {
+        "at": clock.now(),
+        "actor": actor,
+        "action": action,
+        "instance_id": instance.id if instance is not None else None,
+        "business_key": instance.business_key if instance is not None else None,
+        "task_id": task_id,
+        "before": before,
+        "after": after,
+        "details": details,
+    }
+    insert_at_flush(session, Event, row)
 
 
 class HistoryService:

@@ -21,7 +21,7 @@ from engine import clock, history
 from engine.access import AccessPolicy
 from engine.calendar import WorkCalendar, parse_duration
 from engine.calendar_store import CalendarService
-from engine.db import Database
+from engine.db import Database, insert_at_flush, write_at_flush
 from engine.errors import InvalidInput, InvalidState, NotFound
 from engine.events import ClockChanged, InstanceEnded, Listeners, TaskClaimed, TaskClosed, TaskReady
 from engine.execution import current_execution
@@ -159,23 +159,22 @@ class SlaService:
         for kind in ESCALATIONS:
             if row.properties.get(kind):
                 self._escalation_timer(session, row, kind, row.properties[kind], calendar, now)
-        session.add(
-            SlaSegment(
-                instance_id=instance.id,
-                task_id=row.id,
-                element_id=row.element_id,
-                step=row.name or row.element_id,
-                unit=instance.unit,
-                from_actor=actor,
-                to_actor=_recipients(row),
-                received_at=now,
-                budget=row.budget,
-                due_at=row.due_at,
-                sla_state=row.sla_state,
-                classification=row.classification,
-                paused_at=now if _paused(session, instance.id) else None,
-            )
-        )
+        segment = {
+            "instance_id": instance.id,
+            "task_id": row.id,
+            "element_id": row.element_id,
+            "step": row.name or row.element_id,
+            "unit": instance.unit,
+            "from_actor": actor,
+            "to_actor": _recipients(row),
+            "received_at": now,
+            "budget": row.budget,
+            "due_at": row.due_at,
+            "sla_state": row.sla_state,
+            "classification": row.classification,
+            "paused_at": now if _paused(session, instance.id) else None,
+        }
+        insert_at_flush(session, SlaSegment, segment)  # the slip is append-only until the step ends
 
     def task_claimed(self, session: Session, row: HumanTask) -> None:
         """Keep the slip's "to whom" current when a task changes hands."""
@@ -203,9 +202,8 @@ class SlaService:
             if aborted:
                 segment.classification = None
         if row.due_at is not None or any(row.properties.get(kind) for kind in ESCALATIONS):
-            session.execute(
-                delete(Timer).where(Timer.spiff_task_id == row.id, Timer.kind.in_(TASK_KINDS), Timer.state == "waiting")
-            )
+            own = delete(Timer).where(Timer.spiff_task_id == row.id, Timer.kind.in_(TASK_KINDS))
+            write_at_flush(session, own.where(Timer.state == "waiting"))  # nothing later reads or adds them
 
     def _instance_ended(self, event: InstanceEnded) -> None:
         """A cancelled dossier's clock stops as aborted; its SLA timers go."""
@@ -496,21 +494,21 @@ class SlaService:
         assert row.due_at is not None
         warn_at = cal.add(row.due_at, f"-{warn.lstrip('-')}")
         if warn_at > now:
-            session.add(_timer(row.instance_id, "task_warning", row.element_id, row.id, warn_at))
-        session.add(_timer(row.instance_id, "task_overdue", row.element_id, row.id, row.due_at))
+            _timer(session, row.instance_id, "task_warning", row.element_id, row.id, warn_at)
+        _timer(session, row.instance_id, "task_overdue", row.element_id, row.id, row.due_at)
 
     def _escalation_timer(
         self, session: Session, row: HumanTask, kind: str, rule: str, cal: WorkCalendar, start: datetime
     ) -> None:
         after, _, _ = _escalation_rule(rule)
-        session.add(_timer(row.instance_id, kind, row.element_id, row.id, cal.add(start, after)))
+        _timer(session, row.instance_id, kind, row.element_id, row.id, cal.add(start, after))
 
     def _dossier_timers(self, session: Session, instance: ProcessInstance, row: SlaClock, cal: WorkCalendar) -> None:
         now = clock.now()
         warn_at = cal.add(row.due_at, f"-{self.settings.warn_before}")
         if warn_at > now:
-            session.add(_timer(instance.id, "dossier_warning", "dossier", "", warn_at))
-        session.add(_timer(instance.id, "dossier_overdue", "dossier", "", row.due_at))
+            _timer(session, instance.id, "dossier_warning", "dossier", "", warn_at)
+        _timer(session, instance.id, "dossier_overdue", "dossier", "", row.due_at)
 
     def _resume_steps(
         self, session: Session, instance: ProcessInstance, cal: WorkCalendar, now: datetime, *, restart: bool
@@ -537,8 +535,10 @@ class SlaService:
             self._task_timers(session, row, cal, row.properties.get("warn_before") or self.settings.warn_before, now)
 
 
-def _timer(instance_id: int, kind: str, element_id: str, ref: str, due: datetime) -> Timer:
-    return Timer(instance_id=instance_id, kind=kind, element_id=element_id, spiff_task_id=ref, due_at=due)
+def _timer(session: Session, instance_id: int, kind: str, element_id: str, ref: str, due: datetime) -> None:
+    """An SLA timer row, written with the command's other writes (timers of one command go in one statement)."""
+    row = {"instance_id": instance_id, "kind": kind, "element_id": element_id, "spiff_task_id": ref, "due_at": due}
+    insert_at_flush(session, Timer, row)
 
 
 def _close_pause(segment: SlaSegment, cal: WorkCalendar, now: datetime) -> timedelta:

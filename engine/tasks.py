@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 from engine import clock, history
 from engine.access import AccessPolicy
 from engine.bpmn.forms import NO_RETRIEVAL
-from engine.db import Database
+from engine.db import Database, expect_unchanged
 from engine.errors import (
     ConcurrentModification,
     InvalidInput,
@@ -154,7 +155,7 @@ class TaskService:
     def claim(self, task_id: str, username: str, *, expected_version: int | None = None) -> TaskView:
         """Take an unassigned task of one of my groups. PermissionDenied (not a candidate), TaskAlreadyClaimed."""
         with self.db.transaction() as session:
-            actor, row = self._command(session, task_id, username, expected_version)
+            actor, row, instance = self._command(session, task_id, username, expected_version)
             if row.assignee == actor.username:
                 return TaskView.of(row)
             if row.assignee is not None:
@@ -166,7 +167,7 @@ class TaskService:
     def unclaim(self, task_id: str, username: str, *, expected_version: int | None = None) -> TaskView:
         """Give my task back to its groups (administrators: anyone's). PermissionDenied."""
         with self.db.transaction() as session:
-            actor, row = self._command(session, task_id, username, expected_version)
+            actor, row, instance = self._command(session, task_id, username, expected_version)
             if row.assignee != actor.username and not actor.is_admin:
                 raise PermissionDenied(f"task {task_id} is not claimed by {actor.username}")
             self._reassign(session, row, None, "task_unclaimed", actor.username)
@@ -178,7 +179,7 @@ class TaskService:
         head, supervisor, administrator), an unclaimed one also by its candidates. PermissionDenied;
         InvalidInput naming ``assignee`` when they are not an active candidate."""
         with self.db.transaction() as session:
-            actor, row = self._command(session, task_id, username, expected_version)
+            actor, row, instance = self._command(session, task_id, username, expected_version)
             if not self.access.may_reassign(actor, row):
                 whose = f"claimed by {row.assignee}" if row.assignee else "not of their groups"
                 raise PermissionDenied(f"{actor.username} may not assign task {task_id} ({whose})")
@@ -193,7 +194,7 @@ class TaskService:
         """Hand my task to someone to work on; it comes back to me when they resolve it. PermissionDenied;
         InvalidInput naming ``delegate`` when they are not an active user."""
         with self.db.transaction() as session:
-            actor, row = self._command(session, task_id, username, expected_version)
+            actor, row, instance = self._command(session, task_id, username, expected_version)
             if row.assignee != actor.username and not actor.is_admin:
                 raise PermissionDenied(f"only the assignee may delegate task {task_id}")
             _named_user(session, delegate, "delegate")
@@ -213,7 +214,7 @@ class TaskService:
         """The delegate gives the task back to its owner (their data is kept for the owner to complete).
         InvalidState when not delegated; PermissionDenied."""
         with self.db.transaction() as session:
-            actor, row = self._command(session, task_id, username, expected_version)
+            actor, row, instance = self._command(session, task_id, username, expected_version)
             if row.delegation != "pending":
                 raise InvalidState(f"task {task_id} is not delegated")
             if row.assignee != actor.username and not actor.is_admin:
@@ -238,31 +239,38 @@ class TaskService:
             raise InvalidInput("data must be a JSON object", {"data": ["must be an object"]})
         data = dict(data or {})
         self.executor.check_data(data)
-        with self.db.transaction() as session:
-            actor, row = self._command(session, task_id, username, expected_version)
-            self._require_may_complete(actor, row)
-            loaded = self.executor.load(session, row.instance_id)
-            _validate_form(self._form_schema(session, row), data)
-            self.executor.require_active(loaded.instance)
-            task = self.executor.workflows.find_task(loaded.workflow, task_id)
-            if task is None:
-                raise InvalidState(f"task {task_id} is no longer ready")
-            self._check_answer(session, loaded.instance, row, actor.username, data)
-            before = {k: v for k, v in self.executor.workflows.task_data(task).items() if k in data}
-            self.executor.workflows.run_task(task, data)
-            self.executor.close_task(session, row, "completed", actor.username)
-            history.record(
-                session,
-                actor.username,
-                "task_completed",
-                instance=loaded.instance,
-                task_id=task_id,
-                before=before,
-                after=data,
-                details={"element_id": row.element_id},
-            )
-            self.executor.advance(session, loaded, actor.username)
-            return replace(TaskView.of(row), instance_version=loaded.instance.version)
+        return self.db.command(
+            lambda session: self._complete(session, task_id, username, copy.deepcopy(data), expected_version)
+        )
+
+    def _complete(
+        self, session: Session, task_id: str, username: str, data: dict[str, Any], expected_version: int | None
+    ) -> TaskView:
+        """The completion's one try (:meth:`Database.command` may run it again: it changes only the session)."""
+        actor, row, instance = self._command(session, task_id, username, expected_version)
+        self._require_may_complete(actor, row)
+        loaded = self.executor.load(session, instance.id)
+        _validate_form(self._form_schema(session, row), data)
+        self.executor.require_active(loaded.instance)
+        task = self.executor.workflows.find_task(loaded.workflow, task_id)
+        if task is None:
+            raise InvalidState(f"task {task_id} is no longer ready")
+        self._check_answer(session, loaded.instance, row, actor.username, data)
+        before = {k: v for k, v in self.executor.workflows.task_data(task).items() if k in data}
+        self.executor.workflows.run_task(task, data)
+        self.executor.close_task(session, row, "completed", actor.username)
+        history.record(
+            session,
+            actor.username,
+            "task_completed",
+            instance=loaded.instance,
+            task_id=task_id,
+            before=before,
+            after=data,
+            details={"element_id": row.element_id},
+        )
+        self.executor.advance(session, loaded, actor.username)
+        return replace(TaskView.of(row), instance_version=loaded.instance.version)
 
     def _check_answer(
         self, session: Session, instance: ProcessInstance, row: HumanTask, actor: str, data: dict[str, Any]
@@ -277,9 +285,10 @@ class TaskService:
 
     def _command(
         self, session: Session, task_id: str, username: str, expected_version: int | None
-    ) -> tuple[Actor, HumanTask]:
-        """The actor and the ready task a command changes: instance locked and at ``expected_version``, task
-        row-locked and in the actor's reach (checked before its state is told)."""
+    ) -> tuple[Actor, HumanTask, ProcessInstance]:
+        """The actor and the ready task a command changes, and its instance: instance locked and at
+        ``expected_version``, task row-locked and in the actor's reach (checked before its state is told). The
+        caller keeps the instance: the session holds loaded rows only while someone refers to them."""
         instance = _lock_instance_of(session, task_id)
         if expected_version is not None and instance.version != expected_version:
             raise ConcurrentModification(
@@ -289,10 +298,11 @@ class TaskService:
         row = session.get(HumanTask, task_id, with_for_update=True)
         if row is None:
             raise NotFound(f"no task {task_id}")
+        expect_unchanged(session, row, "state", "assignee", "owner", "delegation")
         self.access.require_task(actor, row)
         if row.state != "ready":
             raise InvalidState(f"task {task_id} is {row.state}")
-        return actor, row
+        return actor, row, instance
 
     def _require_may_work(self, actor: Actor, row: HumanTask) -> None:
         if not self.access.may_work(actor, row):
@@ -363,12 +373,15 @@ def _task(session: Session, task_id: str) -> HumanTask:
 
 def _lock_instance_of(session: Session, task_id: str) -> ProcessInstance:
     """Lock the task's instance before the task itself: the timer worker locks an instance, then changes its
-    tasks, so taking them in the other order could deadlock a completion against a firing boundary timer."""
-    instance_id = session.scalar(select(HumanTask.instance_id).where(HumanTask.id == task_id))
-    lock = {"key_share": True, "of": ProcessInstance}  # not its joined definition: other instances share it
-    instance = session.get(ProcessInstance, instance_id, with_for_update=lock) if instance_id else None
+    tasks, so taking them in the other order could deadlock a completion against a firing boundary timer. One
+    statement: the task row only leads to its instance here (it is locked next)."""
+    stmt = select(ProcessInstance).join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
+    # not its joined definition: other instances share it
+    stmt = stmt.where(HumanTask.id == task_id).with_for_update(key_share=True, of=ProcessInstance)
+    instance = session.scalars(stmt).first()
     if instance is None:
         raise NotFound(f"no task {task_id}")
+    expect_unchanged(session, instance, "version")
     return instance
 
 

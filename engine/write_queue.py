@@ -16,6 +16,9 @@ from typing import Any
 
 #: Marks, in a connection's info, the transaction that holds the queue's lock.
 QUEUED = "awardflow.write_queue"
+#: Writes (of this process, to this file) between two checkpoints: about SQLite's 1000 pages of WAL at a
+#: completion's 20–40 pages.
+CHECKPOINT_EVERY = 32
 
 
 class WriteQueue:
@@ -24,6 +27,8 @@ class WriteQueue:
     def __init__(self, database_path: str) -> None:
         self.path = f"{database_path}-writers"
         self._held = threading.local()
+        self._writes = 0
+        self._count = threading.Lock()
 
     def enter(self, conn: Any) -> None:
         """Wait for the lock before ``conn`` begins to write (a thread that holds it already, for an
@@ -39,10 +44,18 @@ class WriteQueue:
         self._held.fd = fd
         conn.info[QUEUED] = True
 
-    def leave(self, conn: Any) -> None:
+    def leave(self, conn: Any) -> bool:
         """``conn`` (a connection or its pool record: they share ``info``) is done: let the next writer in
         (closing the file releases the lock). Called after the COMMIT, so the next writer finds SQLite's
-        lock free and does not fall into its sleeping busy handler."""
-        if conn.info.pop(QUEUED, False):
-            fd, self._held.fd = self._held.fd, None
-            os.close(fd)
+        lock free and does not fall into its sleeping busy handler. Whether ``conn`` held the lock."""
+        if not conn.info.pop(QUEUED, False):
+            return False
+        fd, self._held.fd = self._held.fd, None
+        os.close(fd)
+        return True
+
+    def checkpoint_due(self) -> bool:
+        """Count a write that left the queue; True for every :data:`CHECKPOINT_EVERY`-th."""
+        with self._count:
+            self._writes += 1
+            return self._writes % CHECKPOINT_EVERY == 0

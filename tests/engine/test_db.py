@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool
 
-from engine import Engine, Settings
-from engine.db import Database, PoolOptions
-from engine.models import User
-from engine.write_queue import WriteQueue
+from engine import Engine, Settings, history
+from engine.db import LATE_LOCK_ATTEMPTS, Database, PoolOptions, StaleRead, expect_unchanged
+from engine.models import Event, User
+from engine.write_queue import CHECKPOINT_EVERY, WriteQueue
 
 
 def test_a_read_sees_the_last_commit_while_a_command_holds_the_database(database: Database) -> None:
@@ -165,3 +168,117 @@ def _open_transaction(session: Session) -> bool:
     raw = session.connection().connection.driver_connection
     info = getattr(raw, "info", None)
     return bool(raw.in_transaction) if info is None else info.transaction_status.name != "IDLE"
+
+
+def _rename_in_another_command(database: Database, name: str, wait_s: float) -> threading.Thread:
+    """Rename user ``an`` in another thread's command; returns the thread after waiting ``wait_s`` for it."""
+
+    def rename() -> None:
+        with database.transaction() as session:
+            user = session.scalars(select(User).where(User.username == "an")).one()
+            user.display_name = name
+
+    thread = threading.Thread(target=rename)
+    thread.start()
+    thread.join(timeout=wait_s)
+    return thread
+
+
+@pytest.fixture
+def late_locking(database: Database) -> Database:
+    if database.dialect != "sqlite":
+        pytest.skip("the late write lock is SQLite's; PostgreSQL commands lock the rows they change")
+    with database.transaction() as session:
+        session.add(User(username="an", display_name="An"))
+    return database
+
+
+def test_a_command_that_hides_its_stale_read_still_starts_again(late_locking: Database) -> None:
+    database, seen = late_locking, []
+
+    def work(session: Session) -> str:
+        user = session.scalars(select(User).where(User.username == "an")).one()
+        expect_unchanged(session, user, "display_name")
+        if not seen:
+            assert not _rename_in_another_command(database, "An (mới)", 10).is_alive(), "reads take no write lock"
+        seen.append(user.display_name)
+        session.add(User(username=f"try-{len(seen)}", display_name="x"))
+        try:
+            session.flush()
+        except StaleRead:
+            pass  # a careless caller swallows it: the command still cannot commit on its stale read
+        return user.display_name
+
+    assert database.command(work) == "An (mới)"
+    assert seen == ["An", "An (mới)"]
+    with database.reading() as session:
+        assert sorted(session.scalars(select(User.username))) == ["an", "try-2"]
+
+
+def test_a_command_that_keeps_finding_changes_holds_the_lock_on_its_last_try(late_locking: Database) -> None:
+    database, others, finished_meanwhile = late_locking, [], []
+
+    def work(session: Session) -> None:
+        user = session.scalars(select(User).where(User.username == "an")).one()
+        expect_unchanged(session, user, "display_name")
+        others.append(_rename_in_another_command(database, f"An {len(others)}", 3))
+        finished_meanwhile.append(not others[-1].is_alive())
+        user.display_name = "An (của lệnh)"
+
+    database.command(work)
+    assert finished_meanwhile == [True] * (LATE_LOCK_ATTEMPTS - 1) + [False]
+    others[-1].join(timeout=10)  # it ran once the last try had committed
+    with database.reading() as session:
+        name = session.scalar(select(User.display_name).where(User.username == "an"))
+    assert name == f"An {LATE_LOCK_ATTEMPTS - 1}"
+
+
+def _actions(database: Database) -> list[str]:
+    with database.reading() as session:
+        return list(session.scalars(select(Event.action).order_by(Event.id)))
+
+
+def test_held_writes_are_seen_by_the_command_and_commit_in_order(database: Database) -> None:
+    with database.transaction() as session:
+        history.record(session, "an", "first")
+        history.record(session, "an", "second")
+        assert _actions(database) == ["first", "second"]  # a read inside the command sees its own writes
+        session.execute(delete(Event).where(Event.action == "first"))  # a write runs after what was held
+        history.record(session, "an", "third")
+    assert _actions(database) == ["second", "third"]
+
+
+def test_a_rolled_back_savepoint_keeps_the_writes_held_before_it(database: Database) -> None:
+    with database.transaction() as session:
+        history.record(session, "an", "before")
+        with contextlib.suppress(ValueError), session.begin_nested():
+            history.record(session, "an", "inside, undone")
+            session.add(User(username="binh", display_name="Bình"))
+            session.flush()  # runs the held writes inside the savepoint: its rollback undoes them all
+            raise ValueError("one step failed")
+        history.record(session, "an", "after")
+    assert _actions(database) == ["before", "after"]
+    with database.reading() as session:
+        assert session.scalar(select(User.id)) is None
+
+
+def test_the_wal_is_checkpointed_every_so_many_writes_after_the_writer_left_the_queue(late_locking: Database) -> None:
+    """SQLite's own checkpoint (at 1000 pages of WAL) would run inside a COMMIT, with the next writer waiting:
+    it is off, and each CHECKPOINT_EVERY-th writer copies the WAL into the database file after leaving."""
+    database = late_locking
+    path = Path(make_url(database.url).database or "")
+    big = {"text": "x" * 150_000}  # about 37 pages a write: CHECKPOINT_EVERY of them pass SQLite's 1000 pages
+
+    def write() -> bool:
+        """One write; whether the database file grew (a checkpoint copied pages into it)."""
+        before = path.stat().st_size
+        with database.transaction() as session:
+            history.record(session, "an", "big", details=big)
+        return path.stat().st_size > before
+
+    writes = 1
+    while not write():  # the first checkpoint comes at some point of the count this process began
+        writes += 1
+        assert writes <= CHECKPOINT_EVERY
+    grew = [write() for _ in range(CHECKPOINT_EVERY)]
+    assert grew == [False] * (CHECKPOINT_EVERY - 1) + [True]

@@ -103,7 +103,7 @@ def test_the_form_itself_is_checked() -> None:
     for bad, where in [
         ({"name": "../x.json"}, "name"),
         ({"title": ""}, "title"),
-        ({"fields": []}, "fields"),
+        ({"fields": {"a": 1}}, "fields"),  # an empty list is a confirmation form (see below)
         ({"extra": {"properties": {}}}, "extra"),
     ]:
         with pytest.raises(InvalidInput) as refused:
@@ -113,6 +113,8 @@ def test_the_form_itself_is_checked() -> None:
     with pytest.raises(InvalidInput) as refused:
         schema_of(twice)
     assert refused.value.fields["fields.1.key"] == ["Mã trường trùng với trường số 1."]
+    _, confirmation = schema_of({**draft(), "fields": []})
+    assert confirmation["properties"] == {}, "a step confirmed as it is has a form without fields"
 
 
 def test_what_the_deployment_check_refuses_is_refused_here() -> None:

@@ -28,7 +28,7 @@ i18n.TEXTS.update(
         ),
         "formdraft.no_title": ("Tiêu đề biểu mẫu: không được để trống.", "Form title: must not be empty."),
         "formdraft.too_long": ("Tối đa {n} ký tự.", "At most {n} characters."),
-        "formdraft.no_fields": ("Biểu mẫu cần ít nhất một trường.", "A form needs at least one field."),
+        "formdraft.no_fields": ("Danh sách trường không hợp lệ.", "The list of fields is not valid."),
         "formdraft.too_many": ("Biểu mẫu có tối đa {n} trường.", "A form has at most {n} fields."),
         "formdraft.bad_key": (
             "Mã trường: chữ thường không dấu, chữ số, dấu gạch dưới, bắt đầu bằng chữ cái (tối đa 64 ký tự).",
@@ -181,8 +181,9 @@ def schema_of(draft: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
 
 
 def _properties(fields: Any, problems: dict[str, list[str]]) -> tuple[dict[str, Any], list[str]]:
+    # a form without fields is a confirmation (the step is completed as it is)
     rows = fields if isinstance(fields, list) else []
-    if not rows:
+    if not isinstance(fields, list):
         problems["fields"] = [i18n.gettext("formdraft.no_fields")]
     elif len(rows) > MAX_FIELDS:
         problems["fields"] = [i18n.gettext("formdraft.too_many", n=MAX_FIELDS)]
