@@ -46,6 +46,9 @@ def test_before_the_scoring_opening_the_year_waits_with_every_pledge_signed_in_m
         officer = identity.check_password(OFFICERS[member.unit], PASSWORD)
         assert officer is not None and officer.unit == member.unit
         assert names[officer.username].count(" ") >= 2
+    _, again = run_demo(tmp_path, "2026-12-05")  # a second demo on the same database leaves the year alone
+    assert f"cluster {CLUSTER} 2026: already opened, left as it is" in again
+    assert domain.clusters.year(CLUSTER, 2026).phase == "waiting" and domain.clusters.sheets(CLUSTER, 2026) == []
 
 
 def test_after_the_meeting_the_ranking_waits_for_the_heads_proposal_the_same_for_the_same_seed(
