@@ -28,6 +28,8 @@ CLUSTER = "cum-huyen"
 MEETING = (3, 12)
 #: the demo people acting for the cluster's member units, by unit
 OFFICERS = {unit: name for name, _display, groups, unit in DEMO_USERS if "cluster_member" in groups}
+#: the units whose demo officer may act as the cluster's head
+HEADS = {unit for _name, _display, groups, unit in DEMO_USERS if "cluster_head" in groups}
 
 Step = tuple[datetime, Callable[[], None]]
 
@@ -52,6 +54,8 @@ class ClusterYear:
             return f"cluster {CLUSTER} {self.year}: already opened, left as it is"
         view = known[CLUSTER]
         head, units = view.head, [m.unit for m in view.members]
+        if head not in HEADS or any(unit not in OFFICERS for unit in units):
+            return f"cluster {CLUSTER} {self.year}: the demo has no officer for its head or a member; left as it is"
         previous = clock.install(self.virtual)
         try:
             if self.play(self.pledges(head, units)):  # the grid is known once the year is opened

@@ -84,3 +84,11 @@ def outcome(domain: Domain) -> tuple[list[Any], list[StandingRow]]:
     sheets = domain.clusters.sheets(CLUSTER, 2026)
     points = sorted((s.kind, s.grader_unit, s.graded_unit, sorted(s.scores.items())) for s in sheets)
     return points, domain.clusters.standings(CLUSTER, 2026)
+
+
+def test_a_year_whose_head_has_no_demo_officer_is_left_alone(tmp_path, vclock) -> None:  # type: ignore[no-untyped-def]
+    """In 2025 the area cluster is headed by a unit the demo has no head's account for: the demo says so and
+    finishes, the year stays as the data has it."""
+    domain, output = run_demo(tmp_path, "2025-12-05")
+    assert f"cluster {CLUSTER} 2025: the demo has no officer for its head or a member; left as it is" in output
+    assert domain.clusters.year(CLUSTER, 2025).phase == "planned"
