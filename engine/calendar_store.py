@@ -115,6 +115,10 @@ class CalendarDay(Base):
     removed_revision: Mapped[int | None]
 
 
+#: Every calendar row, the SLA's read on each step (:meth:`CalendarService._stored`), built once.
+_ALL_CALENDARS = select(CalendarRow).order_by(CalendarRow.id)
+
+
 @dataclass(frozen=True)
 class DayEntry:
     """One line of a calendar's year: a package holiday or an administrator's row, with its origin."""
@@ -541,7 +545,7 @@ class CalendarService:
         own."""
         stored: dict[str, CalendarRow] | None = session.info.get(STORED_KEY)
         if stored is None:
-            stored = {row.name: row for row in session.scalars(select(CalendarRow).order_by(CalendarRow.id))}
+            stored = {row.name: row for row in session.scalars(_ALL_CALENDARS)}
             stored.setdefault(DEFAULT, _default_row())
             session.info[STORED_KEY] = stored
         return stored

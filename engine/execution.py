@@ -45,6 +45,8 @@ from engine.models import (
 
 #: Where :func:`newest_deployment` keeps its answer for the running transaction.
 NEWEST_DEPLOYMENT_KEY = "awardflow.newest_deployment"
+#: The newest deployment's id, asked once per transaction (a statement built once, see :func:`newest_deployment`).
+_NEWEST_DEPLOYMENT = select(func.max(Deployment.id))
 #: How far one action may cascade through messages between instances before we stop it.
 MAX_HOPS = 20
 
@@ -508,7 +510,7 @@ def newest_deployment(session: Session) -> int:
     """The id of the newest deployment, read once per transaction (it keys what is cached of deployments)."""
     newest: int | None = session.info.get(NEWEST_DEPLOYMENT_KEY)
     if newest is None:
-        newest = session.info[NEWEST_DEPLOYMENT_KEY] = session.scalar(select(func.max(Deployment.id))) or 0
+        newest = session.info[NEWEST_DEPLOYMENT_KEY] = session.scalar(_NEWEST_DEPLOYMENT) or 0
     return newest
 
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from engine import clock, history
@@ -550,16 +550,25 @@ def _close_pause(segment: SlaSegment, cal: WorkCalendar, now: datetime) -> timed
     return paused
 
 
+#: The hot reads of a completion, built once (building a statement cost more than running it).
+_OPEN_SEGMENT = (
+    select(SlaSegment)
+    .where(SlaSegment.task_id == bindparam("task_id"), SlaSegment.finished_at.is_(None))
+    .order_by(SlaSegment.id.desc())
+    .limit(1)
+)
+_CLOCK = select(SlaClock).where(SlaClock.instance_id == bindparam("instance_id"))
+
+
 def _open_segment(session: Session, task_id: str) -> SlaSegment | None:
-    stmt = select(SlaSegment).where(SlaSegment.task_id == task_id, SlaSegment.finished_at.is_(None))
-    return session.scalars(stmt.order_by(SlaSegment.id.desc()).limit(1)).first()
+    return session.scalars(_OPEN_SEGMENT, {"task_id": task_id}).first()
 
 
 def _clock_row(session: Session, instance_id: int) -> SlaClock | None:
     """The dossier's clock, read once per transaction: every task that becomes ready asks if it is paused."""
     clocks: dict[int, SlaClock | None] = session.info.setdefault(CLOCKS_KEY, {})
     if instance_id not in clocks:
-        clocks[instance_id] = session.scalar(select(SlaClock).where(SlaClock.instance_id == instance_id))
+        clocks[instance_id] = session.scalar(_CLOCK, {"instance_id": instance_id})
     return clocks[instance_id]
 
 

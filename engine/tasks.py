@@ -10,7 +10,7 @@ from typing import Any
 
 import jsonschema
 from referencing.exceptions import Unresolvable
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine import clock, history
@@ -371,14 +371,21 @@ def _task(session: Session, task_id: str) -> HumanTask:
     return row
 
 
+#: :func:`_lock_instance_of`'s statement, built once (every command on a task runs it). It locks the instance,
+#: not its joined definition: other instances share it.
+_INSTANCE_OF_TASK = (
+    select(ProcessInstance)
+    .join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
+    .where(HumanTask.id == bindparam("task_id"))
+    .with_for_update(key_share=True, of=ProcessInstance)
+)
+
+
 def _lock_instance_of(session: Session, task_id: str) -> ProcessInstance:
     """Lock the task's instance before the task itself: the timer worker locks an instance, then changes its
     tasks, so taking them in the other order could deadlock a completion against a firing boundary timer. One
     statement: the task row only leads to its instance here (it is locked next)."""
-    stmt = select(ProcessInstance).join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
-    # not its joined definition: other instances share it
-    stmt = stmt.where(HumanTask.id == task_id).with_for_update(key_share=True, of=ProcessInstance)
-    instance = session.scalars(stmt).first()
+    instance = session.scalars(_INSTANCE_OF_TASK, {"task_id": task_id}).first()
     if instance is None:
         raise NotFound(f"no task {task_id}")
     expect_unchanged(session, instance, "version")
