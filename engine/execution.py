@@ -29,7 +29,7 @@ from engine.bpmn.spiff import (
     WaitingTimer,
     Workflows,
 )
-from engine.db import expect_unchanged, insert_at_flush, write_at_flush
+from engine.db import expect_unchanged, insert_at_flush, row_values, write_at_flush
 from engine.errors import ConcurrentModification, InvalidInput, InvalidState, LimitExceeded, NotFound, Unstorable
 from engine.events import Deployed, InstanceEnded, Listeners, TaskClosed, TaskReady
 from engine.models import (
@@ -471,8 +471,8 @@ class Executor:
                 created_at=now,
             )
             row.set_candidates(groups, users)
-            session.add(row)
-            self.listeners.announce(TaskReady(session, instance, row, actor))
+            self.listeners.announce(TaskReady(session, instance, row, actor))  # the SLA sets its due time
+            insert_at_flush(session, HumanTask, row_values(row))  # the row as the listeners left it
 
     def close_task(self, session: Session, row: HumanTask, state: str, actor: str | None) -> None:
         """The task leaves the inbox: completed (by ``actor``) or cancelled."""
