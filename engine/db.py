@@ -221,9 +221,17 @@ def _run_held_writes(session: Session, *_args: Any) -> None:
     held = session.info.pop(AT_FLUSH_KEY, None)
     for write in held or ():
         if isinstance(write, _Rows):
-            session.connection().execute(insert(write.table), write.rows)  # plain Core: no ORM to consult
+            session.connection().execute(_insert_into(write.table), write.rows)  # plain Core: no ORM to consult
         elif write is not None:
             session.execute(write, execution_options={"autoflush": False})  # in the order they were held
+
+
+def _insert_into(table: Any) -> Any:
+    """``INSERT INTO table``, built once per table (its compiled form is then found without building a key)."""
+    found = _INSERTS.get(table)
+    if found is None:
+        found = _INSERTS[table] = insert(table)
+    return found
 
 
 def _before_statement(state: ORMExecuteState) -> None:
@@ -336,6 +344,7 @@ def _columns_of(mapper: Mapper[Any]) -> dict[str, Any]:
 
 #: :func:`_columns_of`'s answers, and the UPDATEs :func:`_write_dirty` built, by table and changed columns.
 _COLUMNS: dict[Mapper[Any], dict[str, Any]] = {}
+_INSERTS: dict[Any, Any] = {}
 _UPDATES: dict[tuple[Any, tuple[str, ...]], Any] = {}
 
 
@@ -407,8 +416,8 @@ def _update_row(connection: Any, state: InstanceState[Any], changed: dict[Any, A
         params["_version"] = state.dict[attribute]
         params["_next_version"] = state.dict[attribute] + 1
     result = connection.execute(_update_of(mapper, columns), params)
-    if version is not None and result.rowcount != 1:
-        raise StaleDataError(f"{mapper.local_table.name} {params['_key']} was changed by someone else")
+    if result.rowcount != 1:  # as the unit of work: a row deleted, or (versioned) changed, since it was loaded
+        raise StaleDataError(f"{mapper.local_table.name} {params['_key']} was changed or deleted by someone else")
     if version is not None:
         state.dict[attribute] = params["_next_version"]
 

@@ -11,7 +11,7 @@ from typing import Any
 import jsonschema
 from referencing.exceptions import Unresolvable
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from engine import clock, history
 from engine.access import AccessPolicy
@@ -321,16 +321,17 @@ class TaskService:
     def _form_schema(self, session: Session, row: HumanTask) -> dict[str, Any] | None:
         """The task's form from its definition's deployment (else the newest one of that name).
 
-        Deployed files never change: the answer is cached by deployment, form and newest deployment."""
+        Deployed files never change: the answer is cached by definition (whose deployment never changes),
+        form and newest deployment."""
         if not row.form:
             return None
         instance = session.get(ProcessInstance, row.instance_id)
         assert instance is not None
-        key = (instance.definition.deployment_id, row.form, newest_deployment(session))
+        key = (instance.definition_id, row.form, newest_deployment(session))
         if key not in self._forms:
             stmt = select(Resource).where(Resource.kind == "form", Resource.name == row.form)
             resource = (
-                session.scalars(stmt.where(Resource.deployment_id == key[0])).first()
+                session.scalars(stmt.where(Resource.deployment_id == instance.definition.deployment_id)).first()
                 or session.scalars(stmt.order_by(Resource.id.desc())).first()
             )
             if resource is None:
@@ -372,11 +373,12 @@ def _task(session: Session, task_id: str) -> HumanTask:
 
 
 #: :func:`_lock_instance_of`'s statement, built once (every command on a task runs it). It locks the instance,
-#: not its joined definition: other instances share it.
+#: not its definition (other instances share it), which it does not load either: a command needs only its id.
 _INSTANCE_OF_TASK = (
     select(ProcessInstance)
     .join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
     .where(HumanTask.id == bindparam("task_id"))
+    .options(lazyload(ProcessInstance.definition))
     .with_for_update(key_share=True, of=ProcessInstance)
 )
 
