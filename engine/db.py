@@ -222,8 +222,15 @@ def _run_held_writes(session: Session, *_args: Any) -> None:
     for write in held or ():
         if isinstance(write, _Rows):
             session.connection().execute(_insert_into(write.table), write.rows)  # plain Core: no ORM to consult
+        elif write is not None and _loaded_from(session, write.table):  # in the order they were held
+            session.execute(write, execution_options={"autoflush": False})  # the ORM updates those objects too
         elif write is not None:
-            session.execute(write, execution_options={"autoflush": False})  # in the order they were held
+            session.connection().execute(write)  # no object of the table is loaded: nothing to keep in step
+
+
+def _loaded_from(session: Session, table: Any) -> bool:
+    """Whether the session holds an object of ``table`` (an ORM write must bring those in step with it)."""
+    return any(state.mapper.local_table.name == table.name for state in session.identity_map.all_states())
 
 
 def _insert_into(table: Any) -> Any:

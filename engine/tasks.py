@@ -295,7 +295,7 @@ class TaskService:
                 f"instance {instance.id} is at version {instance.version}, not {expected_version}; reload and retry"
             )
         actor = actor_of(session, username)
-        row = session.get(HumanTask, task_id, with_for_update=True)
+        row = session.scalars(_TASK_FOR_UPDATE, {"task_id": task_id}).first()
         if row is None:
             raise NotFound(f"no task {task_id}")
         expect_unchanged(session, row, "state", "assignee", "owner", "delegation")
@@ -381,6 +381,9 @@ _INSTANCE_OF_TASK = (
     .options(lazyload(ProcessInstance.definition))
     .with_for_update(key_share=True, of=ProcessInstance)
 )
+
+#: The task a command changes, row-locked (``session.get`` would build this statement on every call).
+_TASK_FOR_UPDATE = select(HumanTask).where(HumanTask.id == bindparam("task_id")).with_for_update()
 
 
 def _lock_instance_of(session: Session, task_id: str) -> ProcessInstance:
