@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, cast
 
 from sqlalchemy import DateTime, Integer, MetaData, bindparam, create_engine, event, insert, inspect, update
 from sqlalchemy.engine import Dialect, Engine, make_url
@@ -230,7 +230,8 @@ def _run_held_writes(session: Session, *_args: Any) -> None:
 
 def _loaded_from(session: Session, table: Any) -> bool:
     """Whether the session holds an object of ``table`` (an ORM write must bring those in step with it)."""
-    return any(state.mapper.local_table.name == table.name for state in session.identity_map.all_states())
+    name = cast(Any, table).name
+    return any(cast(Any, state.mapper.local_table).name == name for state in session.identity_map.all_states())
 
 
 def _insert_into(table: Any) -> Any:
@@ -376,12 +377,12 @@ def _changed(state: InstanceState[Any]) -> dict[str, Any] | None:
 
 def _update_of(mapper: Mapper[Any], columns: tuple[Any, ...]) -> Any:
     """``UPDATE table SET columns WHERE key = :_key [AND version = :_version]``, built once per set of columns."""
-    cache_key = (mapper.local_table, tuple(c.name for c in columns))
+    table: Any = mapper.local_table
+    cache_key = (table, tuple(c.name for c in columns))
     stmt = _UPDATES.get(cache_key)
     if stmt is None:
-        table = mapper.local_table
         stmt = update(table).where(mapper.primary_key[0] == bindparam("_key"))
-        values = {c: bindparam(f"_set_{c.name}") for c in columns}
+        values: dict[Any, Any] = {c: bindparam(f"_set_{c.name}") for c in columns}
         if mapper.version_id_col is not None:
             stmt = stmt.where(mapper.version_id_col == bindparam("_version"))
             values[mapper.version_id_col] = bindparam("_next_version")
@@ -403,17 +404,15 @@ def _write_dirty(session: Session) -> bool:
         if changed is None:
             return False
         plans.append((state, changed))
-    connection = session.connection() if any(changed for _state, changed in plans) else None
     for state, changed in plans:
         if changed:
-            assert connection is not None
-            _update_row(connection, state, changed)
+            _update_row(session.connection(), state, changed)
         state._commit_all(state.dict, session.identity_map)  # noqa: SLF001 - what the unit of work does after
     return True
 
 
 def _update_row(connection: Any, state: InstanceState[Any], changed: dict[Any, Any]) -> None:
-    mapper = state.mapper
+    mapper, table = state.mapper, cast(Any, state.mapper.local_table)
     columns = tuple(sorted(changed, key=lambda c: c.name))
     params = {f"_set_{c.name}": changed[c] for c in columns}
     params["_key"] = state.key[1][0] if state.key is not None else None
@@ -424,7 +423,7 @@ def _update_row(connection: Any, state: InstanceState[Any], changed: dict[Any, A
         params["_next_version"] = state.dict[attribute] + 1
     result = connection.execute(_update_of(mapper, columns), params)
     if result.rowcount != 1:  # as the unit of work: a row deleted, or (versioned) changed, since it was loaded
-        raise StaleDataError(f"{mapper.local_table.name} {params['_key']} was changed or deleted by someone else")
+        raise StaleDataError(f"{table.name} {params['_key']} was changed or deleted by someone else")
     if version is not None:
         state.dict[attribute] = params["_next_version"]
 

@@ -177,11 +177,12 @@ class SlaService:
         insert_at_flush(session, SlaSegment, segment)  # the slip is append-only until the step ends
 
     def task_claimed(self, session: Session, row: HumanTask) -> None:
-        """Keep the slip's "to whom" current when a task changes hands."""
-        session.execute(
+        """Keep the slip's "to whom" current when a task changes hands (held: the command's writes come last)."""
+        write_at_flush(
+            session,
             update(SlaSegment)
             .where(SlaSegment.task_id == row.id, SlaSegment.finished_at.is_(None))
-            .values(to_actor=_recipients(row))
+            .values(to_actor=_recipients(row)),
         )
 
     def task_closed(self, session: Session, row: HumanTask, actor: str | None, *, aborted: bool = False) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -151,35 +152,38 @@ class TaskService:
     # -- assignment -------------------------------------------------------------------------------
     # Each command locks the task's instance, checks the expected version, loads the actor and checks their
     # reach and role on the task, all in the transaction that then changes it. NotFound when the task is out
-    # of the actor's reach; ConcurrentModification when ``expected_version`` is stale.
+    # of the actor's reach; ConcurrentModification when ``expected_version`` is stale. Each runs through
+    # :meth:`_assignment`, so on SQLite it takes the write lock only to write.
     def claim(self, task_id: str, username: str, *, expected_version: int | None = None) -> TaskView:
         """Take an unassigned task of one of my groups. PermissionDenied (not a candidate), TaskAlreadyClaimed."""
-        with self.db.transaction() as session:
-            actor, row, instance = self._command(session, task_id, username, expected_version)
+
+        def change(session: Session, actor: Actor, row: HumanTask) -> None:
             if row.assignee == actor.username:
-                return TaskView.of(row)
+                return
             if row.assignee is not None:
                 raise TaskAlreadyClaimed(f"task {task_id} is already claimed by {row.assignee}")
             self._require_may_work(actor, row)
             self._reassign(session, row, actor.username, "task_claimed", actor.username)
-            return TaskView.of(row)
+
+        return self._assignment(task_id, username, expected_version, change)
 
     def unclaim(self, task_id: str, username: str, *, expected_version: int | None = None) -> TaskView:
         """Give my task back to its groups (administrators: anyone's). PermissionDenied."""
-        with self.db.transaction() as session:
-            actor, row, instance = self._command(session, task_id, username, expected_version)
+
+        def change(session: Session, actor: Actor, row: HumanTask) -> None:
             if row.assignee != actor.username and not actor.is_admin:
                 raise PermissionDenied(f"task {task_id} is not claimed by {actor.username}")
             self._reassign(session, row, None, "task_unclaimed", actor.username)
             row.owner = row.delegation = None
-            return TaskView.of(row)
+
+        return self._assignment(task_id, username, expected_version, change)
 
     def assign(self, task_id: str, username: str, assignee: str, *, expected_version: int | None = None) -> TaskView:
         """Give a task to one of its candidates: a claimed task only by someone above the claimant (division
         head, supervisor, administrator), an unclaimed one also by its candidates. PermissionDenied;
         InvalidInput naming ``assignee`` when they are not an active candidate."""
-        with self.db.transaction() as session:
-            actor, row, instance = self._command(session, task_id, username, expected_version)
+
+        def change(session: Session, actor: Actor, row: HumanTask) -> None:
             if not self.access.may_reassign(actor, row):
                 whose = f"claimed by {row.assignee}" if row.assignee else "not of their groups"
                 raise PermissionDenied(f"{actor.username} may not assign task {task_id} ({whose})")
@@ -188,20 +192,22 @@ class TaskService:
                     f"{assignee} is not a candidate of task {task_id}", {"assignee": ["not a candidate of the task"]}
                 )
             self._reassign(session, row, assignee, "task_assigned", actor.username)
-            return TaskView.of(row)
+
+        return self._assignment(task_id, username, expected_version, change)
 
     def delegate(self, task_id: str, username: str, delegate: str, *, expected_version: int | None = None) -> TaskView:
         """Hand my task to someone to work on; it comes back to me when they resolve it. PermissionDenied;
         InvalidInput naming ``delegate`` when they are not an active user."""
-        with self.db.transaction() as session:
-            actor, row, instance = self._command(session, task_id, username, expected_version)
+
+        def change(session: Session, actor: Actor, row: HumanTask) -> None:
             if row.assignee != actor.username and not actor.is_admin:
                 raise PermissionDenied(f"only the assignee may delegate task {task_id}")
             _named_user(session, delegate, "delegate")
             row.owner = row.owner or row.assignee or actor.username
             row.delegation = "pending"
             self._reassign(session, row, delegate, "task_delegated", actor.username)
-            return TaskView.of(row)
+
+        return self._assignment(task_id, username, expected_version, change)
 
     def resolve(
         self,
@@ -213,15 +219,33 @@ class TaskService:
     ) -> TaskView:
         """The delegate gives the task back to its owner (their data is kept for the owner to complete).
         InvalidState when not delegated; PermissionDenied."""
-        with self.db.transaction() as session:
-            actor, row, instance = self._command(session, task_id, username, expected_version)
+
+        def change(session: Session, actor: Actor, row: HumanTask) -> None:
             if row.delegation != "pending":
                 raise InvalidState(f"task {task_id} is not delegated")
             if row.assignee != actor.username and not actor.is_admin:
                 raise PermissionDenied(f"only the delegate may resolve task {task_id}")
             row.delegation = "resolved"
             self._reassign(session, row, row.owner, "task_resolved", actor.username, data)
+
+        return self._assignment(task_id, username, expected_version, change)
+
+    def _assignment(
+        self,
+        task_id: str,
+        username: str,
+        expected_version: int | None,
+        change: Callable[[Session, Actor, HumanTask], None],
+    ) -> TaskView:
+        """Run ``change`` on the command's actor and task (see :meth:`_command`) through
+        :meth:`Database.command`: it may run more than once, so it changes nothing outside the session."""
+
+        def work(session: Session) -> TaskView:
+            actor, row, _instance = self._command(session, task_id, username, expected_version)
+            change(session, actor, row)
             return TaskView.of(row)
+
+        return self.db.command(work)
 
     # -- completion -------------------------------------------------------------------------------
     def complete(

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from engine import Engine
-from engine.errors import ConcurrentModification, InvalidState
+from engine.errors import ConcurrentModification, InvalidState, TaskAlreadyClaimed
+from engine.events import TaskClaimed
 from engine.registry import HandlerRegistry
 from tests.engine.conftest import files, ready
 
@@ -102,3 +103,26 @@ def test_the_same_task_completed_meanwhile_is_refused_and_counted_once(engine: E
     assert RUNS == [False, True]  # the other completion ran its own check (once), inside the first try
     assert _completions(engine, instance_id) == ["left"]
     assert engine.tasks.get(left).completed_by == "admin"
+
+
+def test_a_claim_meanwhile_makes_the_other_claim_start_again_and_find_the_task_taken(
+    engine: Engine, instance_id: int
+) -> None:
+    """A claim, too, reads without the write lock: the one that commits first wins, the other is refused."""
+    left = _task(engine, instance_id, "left")
+    meanwhile = [lambda: engine.tasks.claim(left, "admin")]
+
+    def claim_meanwhile(_event: TaskClaimed) -> None:  # inside an's claim, after its checks, before its writes
+        if meanwhile:
+            other = threading.Thread(target=meanwhile.pop())
+            other.start()
+            other.join(timeout=10)
+            assert not other.is_alive()
+
+    engine.executor.listeners.subscribe(TaskClaimed, claim_meanwhile)
+    restarts = engine.db.restarts
+    with pytest.raises(TaskAlreadyClaimed, match="admin"):
+        engine.tasks.claim(left, "an")
+    assert engine.db.restarts == restarts + 1
+    assert engine.tasks.get(left).assignee == "admin"
+    assert [e.actor for e in engine.history.for_task(left) if e.action == "task_claimed"] == ["admin"]
