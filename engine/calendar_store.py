@@ -546,7 +546,8 @@ class CalendarService:
         stored: dict[str, CalendarRow] | None = session.info.get(STORED_KEY)
         if stored is None:
             stored = {row.name: row for row in session.scalars(_ALL_CALENDARS)}
-            stored.setdefault(DEFAULT, _default_row())
+            if DEFAULT not in stored:
+                stored[DEFAULT] = _default_row()
             session.info[STORED_KEY] = stored
         return stored
 

@@ -196,12 +196,12 @@ class _Rows:
         self.rows = [row]
 
 
-def write_at_flush(session: Session, statement: Any) -> None:
-    """Run a Core write (an UPDATE or DELETE by condition) when the session next writes (its flush, its
-    commit, or another write statement), instead of now: a late-lock command then holds SQLite's write lock
-    only while it writes. A read that would autoflush runs what is held first, so the command sees its own
-    writes as it did when they ran at once."""
-    session.info.setdefault(AT_FLUSH_KEY, []).append(statement)
+def write_at_flush(session: Session, statement: Any, params: dict[str, Any] | None = None) -> None:
+    """Run a Core write (an UPDATE or DELETE by condition; ``params`` for a prebuilt one's bound values) when
+    the session next writes (its flush, its commit, or another write statement), instead of now: a late-lock
+    command then holds SQLite's write lock only while it writes. A read that would autoflush runs what is
+    held first, so the command sees its own writes as it did when they ran at once."""
+    session.info.setdefault(AT_FLUSH_KEY, []).append((statement, params))
 
 
 def insert_at_flush(session: Session, model: Any, row: dict[str, Any]) -> None:
@@ -222,10 +222,18 @@ def _run_held_writes(session: Session, *_args: Any) -> None:
     for write in held or ():
         if isinstance(write, _Rows):
             session.connection().execute(_insert_into(write.table), write.rows)  # plain Core: no ORM to consult
-        elif write is not None and _loaded_from(session, write.table):  # in the order they were held
-            session.execute(write, execution_options={"autoflush": False})  # the ORM updates those objects too
-        elif write is not None:
-            session.connection().execute(write)  # no object of the table is loaded: nothing to keep in step
+        elif write is not None:  # in the order they were held
+            _run_held_write(session, *write)
+
+
+def _run_held_write(session: Session, statement: Any, params: dict[str, Any] | None) -> None:
+    """Through the ORM when objects of the statement's table are loaded, so it brings them in step (it finds
+    them by the condition in Python, or with bound values by asking the database); else as plain Core."""
+    if not _loaded_from(session, statement.table):
+        session.connection().execute(statement, params)
+        return
+    options = {"autoflush": False, **({"synchronize_session": "fetch"} if params else {})}
+    session.execute(statement, params, execution_options=options)
 
 
 def _loaded_from(session: Session, table: Any) -> bool:

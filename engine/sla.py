@@ -203,8 +203,7 @@ class SlaService:
             if aborted:
                 segment.classification = None
         if row.due_at is not None or any(row.properties.get(kind) for kind in ESCALATIONS):
-            own = delete(Timer).where(Timer.spiff_task_id == row.id, Timer.kind.in_(TASK_KINDS))
-            write_at_flush(session, own.where(Timer.state == "waiting"))  # nothing later reads or adds them
+            write_at_flush(session, _TASK_TIMERS, {"task_id": row.id})  # nothing later reads or adds them
 
     def _instance_ended(self, event: InstanceEnded) -> None:
         """A cancelled dossier's clock stops as aborted; its SLA timers go."""
@@ -558,7 +557,11 @@ _OPEN_SEGMENT = (
     .order_by(SlaSegment.id.desc())
     .limit(1)
 )
+_TASK_TIMERS = delete(Timer).where(
+    Timer.spiff_task_id == bindparam("task_id"), Timer.kind.in_(TASK_KINDS), Timer.state == "waiting"
+)
 _CLOCK = select(SlaClock).where(SlaClock.instance_id == bindparam("instance_id"))
+_CLOCK_PAUSED_AT = select(SlaClock.paused_at).where(SlaClock.instance_id == bindparam("instance_id"))
 
 
 def _open_segment(session: Session, task_id: str) -> SlaSegment | None:
@@ -566,7 +569,7 @@ def _open_segment(session: Session, task_id: str) -> SlaSegment | None:
 
 
 def _clock_row(session: Session, instance_id: int) -> SlaClock | None:
-    """The dossier's clock, read once per transaction: every task that becomes ready asks if it is paused."""
+    """The dossier's clock, read once per transaction (the service tasks that move it may run several times)."""
     clocks: dict[int, SlaClock | None] = session.info.setdefault(CLOCKS_KEY, {})
     if instance_id not in clocks:
         clocks[instance_id] = session.scalar(_CLOCK, {"instance_id": instance_id})
@@ -574,8 +577,13 @@ def _clock_row(session: Session, instance_id: int) -> SlaClock | None:
 
 
 def _paused(session: Session, instance_id: int) -> bool:
-    row = _clock_row(session, instance_id)
-    return row is not None and row.paused_at is not None
+    """Whether the dossier's clock stands (every task that becomes ready asks): the clock this transaction
+    loaded, else one column of it (loading the clock as an object cost more than the query)."""
+    clocks: dict[int, SlaClock | None] = session.info.get(CLOCKS_KEY, {})
+    if instance_id in clocks:
+        row = clocks[instance_id]
+        return row is not None and row.paused_at is not None
+    return session.scalar(_CLOCK_PAUSED_AT, {"instance_id": instance_id}) is not None
 
 
 def _clock(session: Session, instance_id: int) -> SlaClock:

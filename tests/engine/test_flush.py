@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, event, select, update
+from sqlalchemy import bindparam, delete, event, select, update
 from sqlalchemy.orm import Session
 
 from engine import Engine, history
@@ -147,3 +147,17 @@ def test_a_held_delete_keeps_the_loaded_objects_of_its_table_in_step(engine: Eng
     with engine.db.transaction() as session:  # no object of the table loaded: a plain Core delete
         write_at_flush(session, delete(Event).where(Event.action == "test two"))
     assert _actions(engine) == ["test three"]
+
+
+def test_a_held_prebuilt_delete_with_bound_values_keeps_the_loaded_objects_in_step_too(engine: Engine) -> None:
+    _record(engine, "test one", "test two")
+    prebuilt = delete(Event).where(Event.action == bindparam("action"))
+    with engine.db.transaction() as session:
+        one, two = session.scalars(select(Event).where(Event.action.like("test %")).order_by(Event.id))
+        write_at_flush(session, prebuilt, {"action": "test one"})
+        flush(session)
+        assert one not in session and two in session  # matched by the bound value, not by the bare condition
+        one.actor = two.actor = "binh"
+    assert _actions(engine) == ["test two"]
+    with engine.db.reading() as session:
+        assert session.scalar(select(Event.actor).where(Event.action == "test two")) == "binh"
