@@ -51,14 +51,20 @@ def _stored(engine: Engine, instance_id: int) -> tuple[str, int]:
         return state, version
 
 
+def _instance(session: Session, instance_id: int, state: str) -> ProcessInstance:
+    """The instance loaded in ``session``, its state set to ``state`` (not yet written)."""
+    instance = session.get(ProcessInstance, instance_id)
+    assert instance is not None
+    instance.state = state
+    return instance
+
+
 def test_a_changed_row_is_one_update_of_its_changed_columns_and_its_version_moves_once(
     engine: Engine, instance_id: int, statements: list[str]
 ) -> None:
     _state, version = _stored(engine, instance_id)
     with engine.db.transaction() as session:
-        instance = session.get(ProcessInstance, instance_id)
-        assert instance is not None
-        instance.state = "suspended"
+        instance = _instance(session, instance_id, "suspended")
         statements.clear()
         flush(session)
         assert instance.version == version + 1
@@ -76,9 +82,7 @@ def test_a_column_set_to_what_it_was_writes_nothing_and_keeps_the_version(
 ) -> None:
     state, version = _stored(engine, instance_id)
     with engine.db.transaction() as session:
-        instance = session.get(ProcessInstance, instance_id)
-        assert instance is not None
-        instance.state = state
+        _instance(session, instance_id, state)
         statements.clear()
         flush(session)
     assert not [s for s in statements if s.startswith("UPDATE")]
@@ -88,11 +92,9 @@ def test_a_column_set_to_what_it_was_writes_nothing_and_keeps_the_version(
 def test_a_row_another_command_changed_since_it_was_loaded_is_a_conflict(engine: Engine, instance_id: int) -> None:
     _state, version = _stored(engine, instance_id)
     with pytest.raises(ConcurrentModification), engine.db.transaction() as session:
-        instance = session.get(ProcessInstance, instance_id)
-        assert instance is not None
+        _instance(session, instance_id, "suspended")
         bump = update(ProcessInstance.__table__).where(ProcessInstance.__table__.c.id == instance_id)
         session.connection().execute(bump.values(version=version + 5))  # the other command, behind the ORM's back
-        instance.state = "suspended"
         flush(session)
     assert _stored(engine, instance_id) == ("running", version)
 
@@ -123,9 +125,7 @@ def test_new_rows_beside_changed_ones_go_through_the_unit_of_work(
 ) -> None:
     _state, version = _stored(engine, instance_id)
     with engine.db.transaction() as session:
-        instance = session.get(ProcessInstance, instance_id)
-        assert instance is not None
-        instance.state = "suspended"
+        _instance(session, instance_id, "suspended")
         session.add(User(username="em", display_name="Em"))
         statements.clear()
         flush(session)
