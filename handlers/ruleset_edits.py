@@ -92,7 +92,8 @@ def _problems(draft: Mapping[str, Any], new: NewAward) -> dict[str, list[str]]:
 def _limit_of(draft: Mapping[str, Any], procedure: str) -> str:
     """The time limit the procedure's step budgets add up to (the catalogue requires them equal)."""
     try:
-        days = sum(Decimal(str(s["budget"]).removesuffix("WD")) for s in draft["procedures"][procedure]["steps"])
+        steps = draft["procedures"][procedure]["steps"]
+        days = sum((Decimal(str(s["budget"]).removesuffix("WD")) for s in steps), Decimal(0))
     except (KeyError, TypeError, InvalidOperation):
         return ""
     return f"{days.normalize():f}WD"
