@@ -410,10 +410,12 @@ class CalendarService:
         """Enter a Government swap: a regular working day off for a weekend day worked; returns the revision.
 
         ``off`` must have regular weekly hours and ``work`` less than a full regular day (a weekend), else
-        InvalidInput naming the field; Conflict if either date already has an active row. Process designers.
+        InvalidInput naming the field; Conflict if either date already has an active row; PermissionDenied
+        unless a designer or administrator.
         """
         _required(source=source, user=user)
         with self.db.transaction() as session:
+            require_designer(session, user)
             row = self._row(session, calendar, create=True)
             week = WorkCalendar(week_from_json(row.working_hours), zone=row.time_zone)
             fields: dict[str, list[str]] = {}
@@ -434,24 +436,29 @@ class CalendarService:
             )
 
     def add_holiday(self, day: date, name: str, source: str, user: str, *, calendar: str = DEFAULT) -> int:
-        """Enter a one-off day off from an official notice; returns the revision. Process designers."""
+        """Enter a one-off day off from an official notice; returns the revision. PermissionDenied unless a
+        designer or administrator (checked here, whatever page, API or command calls it)."""
         _required(name=name, source=source, user=user)
         with self.db.transaction() as session:
+            require_designer(session, user)
             row = self._row(session, calendar, create=True)
             return self._enter(session, row, user, "calendar_day_added", (day, "off", name.strip(), source))
 
     def add_working_day(self, day: date, name: str, source: str, user: str, *, calendar: str = DEFAULT) -> int:
-        """Enter a one-off working day (it cancels a package holiday on that date); returns the revision."""
+        """Enter a one-off working day (it cancels a package holiday on that date); returns the revision.
+        PermissionDenied unless a designer or administrator."""
         _required(name=name, source=source, user=user)
         with self.db.transaction() as session:
+            require_designer(session, user)
             row = self._row(session, calendar, create=True)
             return self._enter(session, row, user, "calendar_day_added", (day, "work", name.strip(), source))
 
     def remove(self, day: date, user: str, *, calendar: str = DEFAULT) -> int:
         """Mark the active row of a date removed (it is kept), audited as ``user`` (calendar_day_removed);
-        returns the revision. NotFound if none."""
+        returns the revision. NotFound if none; PermissionDenied unless a designer or administrator."""
         _required(user=user)
         with self.db.transaction() as session:
+            require_designer(session, user)
             row = self._row(session, calendar)
             entry = session.scalar(
                 select(CalendarDay)
