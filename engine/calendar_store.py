@@ -53,6 +53,7 @@ from engine.db import Base, Database, IntPK
 from engine.design_history import CALENDAR_ACTIONS, require_designer
 from engine.errors import Conflict, InvalidInput, NotFound
 from engine.identity import SYSTEM_ACTOR
+from engine.models import Event
 
 __all__ = ["CALENDAR_ACTIONS", "CalendarDay", "CalendarRow", "CalendarService", "CalendarView", "DayEntry"]
 
@@ -284,6 +285,30 @@ class CalendarService:
                 session, user, "calendar_units_changed", before=before, after=after, details={"calendar": name}
             )
             session.info.pop(STORED_KEY, None)
+
+    def restore_previous_units(self, user: str) -> str:
+        """Give every calendar back the units it had before the newest assignment (a new change, audited
+        ``calendar_units_changed`` with ``restored``: the event undone); returns the calendar that change was
+        about. InvalidInput when units were never assigned, PermissionDenied unless a designer or administrator.
+        One transaction."""
+        _required(user=user)
+        with self.db.transaction() as session:
+            require_designer(session, user)
+            stmt = select(Event).where(Event.action == "calendar_units_changed", Event.instance_id.is_(None))
+            last = session.scalars(stmt.order_by(Event.id.desc()).limit(1)).first()
+            if last is None:
+                raise InvalidInput("no unit was ever given a calendar", {"calendar": ["no assignment to undo"]})
+            stored = {r.name: r for r in session.scalars(select(CalendarRow).with_for_update())}
+            before = {n: list(r.units or []) for n, r in stored.items() if r.units}
+            wanted = dict(last.before or {})
+            for name, row in stored.items():
+                row.units = list(wanted.get(name, [])) if name != DEFAULT else row.units
+            calendar = str((last.details or {}).get("calendar") or DEFAULT)
+            after = {n: list(r.units or []) for n, r in stored.items() if r.units}
+            details = {"calendar": calendar, "restored": last.id}
+            history.record(session, user, "calendar_units_changed", before=before, after=after, details=details)
+            session.info.pop(STORED_KEY, None)
+            return calendar
 
     @staticmethod
     def _release_units(session: Session, units: Sequence[str], keep: str | None = None) -> None:
