@@ -161,7 +161,7 @@ class DesignHistory:
                 FILE_ROLLED_BACK,
                 before={"resource": newest.id},
                 after={"content_of": rest[0].id},
-                details={"file": name, "kind": newest.kind, "deployment": result.deployment_id},
+                details={"file": name, "file_kind": newest.kind, "deployment": result.deployment_id},
             )
             return result
 
