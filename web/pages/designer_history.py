@@ -77,6 +77,7 @@ i18n.TEXTS.update(
         "design.units_none": ("chưa có lần gán đơn vị nào để quay lại", "no assignment to undo"),
         "design.units_rolled_back": ("Đã trả lại cách gán đơn vị trước đó.", "The previous assignment is restored."),
         "design.refused": ("Chưa quay lại được:", "Not rolled back:"),
+        "design.nothing_yet": ("Chưa có gì để quay lại.", "Nothing to roll back yet."),
         "design.calendars": (
             "Lịch làm việc được khôi phục về phiên bản trước ở trang lịch.",
             "A calendar is restored to its previous revision on the calendar page.",
@@ -116,7 +117,7 @@ def _page(refused: InvalidInput | None = None) -> str:
         processes=[p for p in processes() if len(p.versions) > 1],
         files=sorted(name for name, count in counts.items() if count > 1),
         rule_sets=domain().rulesets.versions(),
-        templates=[(kind, name) for kind, name in KINDS.items() if templates.versions(kind)],
+        templates=[(kind, name) for kind, name in KINDS.items() if len(templates.versions(kind)) > 1],
         calendars=_engine().calendar.calendars(),
         history=log_rows(_engine().design.changes(SHOWN, also=DOMAIN_ACTIONS)),
         problems=[(FIELD_NAMES.get(k, k), "; ".join(m)) for k, m in (refused.fields if refused else {}).items()],
