@@ -8,36 +8,23 @@ import json
 from datetime import date
 from pathlib import Path
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from engine.db import Database
 from handlers import document_templates
 from handlers.domain import Domain
-from tests.web.dossier_world import domain_app, domain_engine
+from tests.web import test_pages_designer_rules as rule_pages
 from tests.web.test_pages_admin import history_rows
 from tests.web.test_pages_designer import sign_in
 from tests.web.test_pages_session import csrf
 
+#: the rule-set pages' fixtures, used here: Monday 02/03/2026, the shipped processes and rule sets
+world = rule_pages.world
+app = rule_pages.app
+designer = rule_pages.designer
+
 PAGE = "/thiet-ke/lich-su"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "bpmn"
-
-
-@pytest.fixture
-def world(database: Database, vclock: object, tmp_path: Path) -> Domain:
-    """Monday 02/03/2026, the shipped processes and rule sets (2025.07 in force, 2026.07 and 2026.10 to come)."""
-    return domain_engine(database, tmp_path / "files")
-
-
-@pytest.fixture
-def app(world: Domain) -> Flask:
-    return domain_app(world)
-
-
-@pytest.fixture
-def designer(app: Flask, world: Domain) -> FlaskClient:
-    return sign_in(app, world.engine, "designer")
 
 
 def post(client: FlaskClient, path: str, **fields: str) -> object:
