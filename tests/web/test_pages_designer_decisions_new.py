@@ -4,10 +4,10 @@ refused naming its field and nothing is stored."""
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-import pytest
 from engine import Engine
 from tests.web.test_pages_designer import sign_in, token_of
 from tests.web.test_pages_designer_decisions import BUNDLE, FIXTURES, VIETNAMESE_LETTERS
