@@ -49,6 +49,18 @@ def type_in_cell(page, row: int, column: str, text: str) -> None:  # type: ignor
     page.keyboard.type(text)
 
 
+def pick(page, element_id: str) -> None:  # type: ignore[no-untyped-def]
+    """Select an element and wait until the properties panel shows it (a name still being saved can redraw the
+    panel for the element before)."""
+    shown = "(id) => (document.querySelector('#bio-properties-panel-id') || {}).value === id"
+    for _ in range(3):
+        select_element(page, element_id)
+        page.wait_for_timeout(200)
+        if page.evaluate(shown, element_id):
+            return
+    raise AssertionError(f"the panel never showed {element_id}")
+
+
 def make_form(page, shot) -> None:  # type: ignore[no-untyped-def]
     """The form editor: one required whole number, saved as the form's first version."""
     page.goto("/designer/forms")
@@ -100,8 +112,104 @@ def make_decision(page, shot) -> None:  # type: ignore[no-untyped-def]
     shot("from-nothing-03-decision-deployed")
 
 
+def edit_document(world: Domain, page, shot) -> None:  # type: ignore[no-untyped-def]
+    """The document templates: the apology's wording changed, its PDF previewed with the sample dossier, published."""
+    page.goto("/designer/documents")
+    page.click("#documents tr[data-kind=apology] a")
+    page.wait_for_selector("body[data-document-editor-ready=true][data-preview-state=ok]")
+    changed = wording.shipped("apology").replace("thành thật xin lỗi", "chân thành xin lỗi")
+    before = page.get_attribute("#de-frame", "src")
+    page.fill("#de-body", changed)
+    page.wait_for_function(
+        "(before) => document.body.dataset.previewState === 'ok' && document.getElementById('de-frame').src !== before",
+        arg=before,
+    )
+    said = " ".join(pdf_text(bytes(page.evaluate(READ_FRAME))).split())
+    assert "chân thành xin lỗi" in said and "thành thật xin lỗi" not in said
+    shot("from-nothing-04-document-preview")
+    page.fill("#de-effective", "10/03/2026")
+    page.click("#de-publish")
+    page.wait_for_selector("body[data-published=true]")
+    assert world.document_templates.in_force("apology", date(2026, 3, 10)).body == changed
+
+
+def draw(page, shot) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The diagram, drawn from a blank with the palette, the context pad and the properties panel; its ids."""
+    page.goto("/designer")
+    page.fill("#new-key", "khen_nhanh")
+    page.fill("#new-name", "Khen thưởng nhanh")
+    page.click("#new-form button[type=submit]")
+    page.wait_for_selector(READY)
+    page.click("#canvas .djs-element[data-element-id=start_event]")
+    pad(page, "append.append-task")
+    ids = {"score": replace(page, "replace-with-user-task")}
+    type_into(page, "name", "Chấm điểm")
+    type_into(page, "af-budget", "1WD")
+    type_into(page, "af-candidate_groups", "appraiser")
+    assert FORM in page.inner_text(field("af-form")), "the form saved in the form editor is offered"
+    page.select_option(field("af-form"), FORM)
+    page.wait_for_timeout(400)
+
+    pad(page, "append.append-task")
+    ids["rule"] = replace(page, "replace-with-rule-task")
+    type_into(page, "name", "Xác định mức khen")
+    assert DECISION in page.inner_text(field("af-decision")), "the table deployed from the decision editor is offered"
+    page.select_option(field("af-decision"), DECISION)
+    page.wait_for_timeout(400)
+    pad(page, "append.gateway")
+    ids["gateway"] = selected(page)
+    for end, name in (("award", "Khen thưởng"), ("no_award", "Không khen")):
+        pick(page, ids["gateway"])
+        pad(page, "append.end-event")
+        ids[end] = selected(page)
+        type_into(page, "name", name)
+    pick(page, flow_between(page, ids["gateway"], ids["award"]))
+    type_into(page, "af-condition", 'muc == "khen"')
+    page.wait_for_selector("#af-condition-verdict.ok")
+
+    # the boundary timer on the scoring: working_days_after(2), to an end of its own
+    box = page.locator(f"#canvas .djs-element[data-element-id={ids['score']}]").bounding_box()
+    page.click(".djs-palette .entry[data-action='create.intermediate-event']")
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] - 4)
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] - 4)
+    ids["timer"] = replace(page, "replace-with-timer-boundary")
+    page.select_option(field("timerEventDefinitionType"), "timeDate")
+    type_into(page, "timerEventDefinitionValue", "working_days_after(2)")
+    page.wait_for_selector("#af-timer-preview-due.ok")
+    pad(page, "append.end-event")
+    type_into(page, "name", "Quá hạn chấm điểm")
+    shot("from-nothing-05-drawn")
+    return ids
+
+
+def check_with_a_deliberate_error(page, shot, ids: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    """A condition written as an assignment: refused as typed and by "Kiểm tra", marked on its flow; then fixed."""
+    flow = flow_between(page, ids["gateway"], ids["no_award"])
+    pick(page, flow)
+    type_into(page, "af-condition", 'muc = "khong"')
+    page.wait_for_selector("#af-condition-verdict.bad")
+    page.click("#validate-button")
+    page.wait_for_function("document.getElementById('status').className !== ''")
+    page.wait_for_selector(f"#canvas .djs-element.af-problem[data-element-id={flow}]")
+    assert page.locator(f"#problem-list li[data-element={flow}]").count() == 1
+    shot("from-nothing-06-deliberate-error")
+    pick(page, flow)
+    type_into(page, "af-condition", 'muc != "khen"')
+    page.wait_for_selector("#af-condition-verdict.ok")
+    page.wait_for_selector(f"#canvas .djs-element.af-problem[data-element-id={flow}]", state="detached")
+    page.click("#validate-button")
+    page.wait_for_function("document.getElementById('status').className === 'ok'")
+    assert page.inner_text("#status").startswith("Hợp lệ"), page.inner_text("#status")
+
+
 def test_a_procedure_from_nothing(world: Domain, engine: Engine, sign_in, page, shot) -> None:
     sign_in("thietke", ["designer"])
     make_form(page, shot)
     make_decision(page, shot)
-    assert DECISION in engine.repository.deployed_names().decisions
+    edit_document(world, page, shot)
+    ids = draw(page, shot)
+    check_with_a_deliberate_error(page, shot, ids)
+    page.click("#deploy-button")
+    page.wait_for_url("**/designer/khen_nhanh?version=1")
+    page.wait_for_selector(READY)
+    shot("from-nothing-07-deployed")
