@@ -8,9 +8,13 @@ output."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
+from SpiffWorkflow.util.task import TaskState
+
 from engine import Engine, clock
+from engine.models import ProcessInstance
 from handlers import document_templates as wording
 from handlers.domain import Domain
 from tests.browser import dossiers
@@ -110,6 +114,8 @@ def make_decision(page, shot) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_function("document.getElementById('dmn-status').textContent.startsWith('Đã triển khai')")
     assert page.inner_text("#dmn-status").startswith(f"Đã triển khai bảng quyết định mới {DECISION}.dmn")
     shot("from-nothing-03-decision-deployed")
+    page.goto("/thiet-ke/lich-su")
+    assert f"{DECISION}.dmn" in page.inner_text("body"), "the new table is in the design history"
 
 
 def edit_document(world: Domain, page, shot) -> None:  # type: ignore[no-untyped-def]
@@ -213,3 +219,63 @@ def test_a_procedure_from_nothing(world: Domain, engine: Engine, sign_in, page, 
     page.wait_for_url("**/designer/khen_nhanh?version=1")
     page.wait_for_selector(READY)
     shot("from-nothing-07-deployed")
+
+    instance = start(page, sign_in)
+    (task,) = [t for t in engine.tasks.for_instance(instance) if t.state == "ready"]
+    assert (task.element_id, task.form, task.candidate_groups) == (ids["score"], FORM, ["appraiser"])
+    (armed,) = [t for t in engine.timers.pending(instance) if t.kind == "bpmn"]
+    with engine.db.reading() as session:
+        due = engine.sla.calendar_for(session).add(clock.now(), "2WD")
+    assert (armed.element_id, armed.due_at) == (ids["timer"], due.astimezone(armed.due_at.tzinfo))
+
+    complete(page, sign_in, shot, task.id)
+    finished = engine.runtime.get(instance)
+    assert finished.state == "completed" and finished.data["so_diem"] == 95 and finished.data["muc"] == "khen"
+    walked = completed_elements(engine, instance)
+    assert {ids["score"], ids["rule"], ids["gateway"], ids["award"]} <= walked
+    assert not {ids["no_award"], ids["timer"]} & walked, "the table's output chose the path; the timer never fired"
+    assert engine.timers.pending(instance) == [], "the boundary timer is gone with its task"
+
+
+def start(page, sign_in) -> int:  # type: ignore[no-untyped-def]
+    """The desk starts the procedure over the instances API from its browser session (no page starts an arbitrary
+    process); the new instance's id."""
+    page.context.clear_cookies()
+    sign_in("motcua", ["desk"])
+    started = page.evaluate(
+        """async () => {
+          const token = (await (await fetch('/api/auth/csrf')).json()).csrf_token;
+          const answer = await fetch('/api/instances', {method: 'POST', headers:
+            {'Content-Type': 'application/json', 'X-CSRF-Token': token},
+            body: JSON.stringify({key: 'khen_nhanh', business_key: 'HS-KHEN-1'})});
+          return [answer.status, await answer.json()];
+        }"""
+    )
+    assert started[0] == 201, started
+    return int(started[1]["id"])
+
+
+def complete(page, sign_in, shot, task_id: int) -> None:  # type: ignore[no-untyped-def]
+    """An appraiser takes the scoring on its task page, which shows exactly the form made in the editor."""
+    page.context.clear_cookies()
+    sign_in("thamdinh", ["appraiser"])
+    page.goto(f"/tasks/{task_id}")
+    if page.locator("#claim").count():
+        with page.expect_navigation():
+            page.click("#claim")
+    shown = page.eval_on_selector_all("#task-form [id^=f-]", "els => els.map(e => [e.id, e.tagName.toLowerCase()])")
+    assert shown == [["f-so_diem", "input"]], shown
+    assert "Số điểm" in page.inner_text("#task-form")
+    page.fill("#f-so_diem", "95")
+    shot("from-nothing-08-task-page")
+    with page.expect_navigation():
+        page.click("#complete")
+    shot("from-nothing-09-completed")
+
+
+def completed_elements(engine: Engine, instance_id: int) -> set[str]:
+    """The elements the instance went through, read from its stored workflow."""
+    with engine.db.reading() as session:
+        text = session.get(ProcessInstance, instance_id).workflow  # type: ignore[union-attr]
+    tasks = json.loads(text)["tasks"].values()
+    return {t["task_spec"] for t in tasks if t["state"] == TaskState.COMPLETED}

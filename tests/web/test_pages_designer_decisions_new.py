@@ -62,6 +62,7 @@ def test_a_new_table_opens_blank_and_deploys_alone(designer: FlaskClient, engine
     assert "muc_khen" in engine.repository.deployed_names().decisions
     (deployed,) = [c for c in engine.design.changes() if "muc_khen.dmn" in str(c)]
     assert deployed.actor == "designer", "audited as the designer's deployment"
+    assert "tệp muc_khen.dmn" in designer.get("/thiet-ke/lich-su").get_data(as_text=True), "in the design history"
     assert engine.repository.latest("business_rule").version == 1, "no other bundle touched"
     # taken from now on: the key, by its file and by its decision
     status, page = create(designer, "muc_khen")
