@@ -118,7 +118,9 @@ def _deployment(event: Event | DesignChange) -> list[str]:
     details, after, before = event.details or {}, event.after or {}, event.before or {}
     if event.action == "deployed":
         versions = details.get("versions") or {}
-        made = [i18n.gettext("admin.log.version", process=names.process_name(k), version=v) for k, v in versions.items()]
+        made = [
+            i18n.gettext("admin.log.version", process=names.process_name(k), version=v) for k, v in versions.items()
+        ]
         return made or [i18n.gettext("admin.log.files", files=", ".join(map(str, details.get("files") or [])))]
     if event.action == "deployment_rolled_back":
         previous, replaced = after.get("content_of"), before.get("version")
