@@ -9,11 +9,12 @@ output."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 from SpiffWorkflow.util.task import TaskState
 
 from engine import Engine, clock
+from engine.clock import VirtualClock
 from engine.models import ProcessInstance
 from handlers import document_templates as wording
 from handlers.domain import Domain
@@ -114,6 +115,8 @@ def make_decision(page, shot) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_function("document.getElementById('dmn-status').textContent.startsWith('Đã triển khai')")
     assert page.inner_text("#dmn-status").startswith(f"Đã triển khai bảng quyết định mới {DECISION}.dmn")
     shot("from-nothing-03-decision-deployed")
+    assert page.url.endswith(f"/designer/quyet-dinh/{DECISION}.dmn/mo"), "a reload opens the deployed table"
+    assert "chưa triển khai" not in page.inner_text("h1")
     page.goto("/thiet-ke/lich-su")
     assert f"{DECISION}.dmn" in page.inner_text("body"), "the new table is in the design history"
 
@@ -183,6 +186,7 @@ def draw(page, shot) -> dict[str, str]:  # type: ignore[no-untyped-def]
     type_into(page, "timerEventDefinitionValue", "working_days_after(2)")
     page.wait_for_selector("#af-timer-preview-due.ok")
     pad(page, "append.end-event")
+    ids["late"] = selected(page)
     type_into(page, "name", "Quá hạn chấm điểm")
     shot("from-nothing-05-drawn")
     return ids
@@ -208,7 +212,9 @@ def check_with_a_deliberate_error(page, shot, ids: dict[str, str]) -> None:  # t
     assert page.inner_text("#status").startswith("Hợp lệ"), page.inner_text("#status")
 
 
-def test_a_procedure_from_nothing(world: Domain, engine: Engine, sign_in, page, shot) -> None:
+def test_a_procedure_from_nothing(
+    world: Domain, engine: Engine, vclock: VirtualClock, sign_in, page, shot
+) -> None:
     sign_in("thietke", ["designer"])
     make_form(page, shot)
     make_decision(page, shot)
@@ -235,6 +241,14 @@ def test_a_procedure_from_nothing(world: Domain, engine: Engine, sign_in, page, 
     assert {ids["score"], ids["rule"], ids["gateway"], ids["award"]} <= walked
     assert not {ids["no_award"], ids["timer"]} & walked, "the table's output chose the path; the timer never fired"
     assert engine.timers.pending(instance) == [], "the boundary timer is gone with its task"
+
+    # a second dossier nobody scores: two working days later the timer takes it to its own end
+    late = engine.runtime.start("khen_nhanh", business_key="HS-KHEN-2", actor="motcua").id
+    vclock.advance(armed.due_at - clock.now() + timedelta(minutes=1))
+    engine.timers.fire_due()
+    assert engine.runtime.get(late).state == "completed"
+    assert {ids["timer"], ids["late"]} <= completed_elements(engine, late)
+    assert ids["score"] not in completed_elements(engine, late), "the scoring was cut short by the timer"
 
 
 def start(page, sign_in) -> int:  # type: ignore[no-untyped-def]

@@ -128,6 +128,7 @@ def deploy_new(me: Actor, key: str) -> Any:
         return _bad(bad)
     name = fresh.file_of(key)
     urls = {action: url_for(f".{action}", name=name) for action in ("validate", "deploy")}
+    urls["page"] = url_for(".edit", name=name)
     return jsonify(ok=True, message=i18n.gettext("decisions.created", file=name), versions=[], urls=urls)
 
 

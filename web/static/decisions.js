@@ -21,7 +21,11 @@
       return item;
     }));
     root.dataset.answer = answer.ok ? 'ok' : 'refused';
-    if (answer.urls) Object.assign(root.dataset, answer.urls); // a new table, once deployed, is edited as deployed
+    if (answer.urls) { // a new table, once deployed, is edited as the deployed file
+      Object.assign(root.dataset, answer.urls);
+      history.replaceState(null, '', answer.urls.page);
+      document.getElementById('dmn-unsaved').remove();
+    }
   }
 
   async function send(url) {
