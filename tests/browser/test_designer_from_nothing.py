@@ -23,8 +23,10 @@ from tests.browser.test_designer_documents import READ_FRAME
 from tests.browser.test_designer_forms import add_field
 from tests.browser.test_designer_workbench import (
     READY,
+    boundary_timer,
     field,
     flow_between,
+    new_diagram,
     pad,
     replace,
     select_element,
@@ -144,12 +146,7 @@ def edit_document(world: Domain, page, shot) -> None:  # type: ignore[no-untyped
 
 def draw(page, shot) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """The diagram, drawn from a blank with the palette, the context pad and the properties panel; its ids."""
-    page.goto("/designer")
-    page.fill("#new-key", "khen_nhanh")
-    page.fill("#new-name", "Khen thưởng nhanh")
-    page.click("#new-form button[type=submit]")
-    page.wait_for_selector(READY)
-    page.click("#canvas .djs-element[data-element-id=start_event]")
+    new_diagram(page, "khen_nhanh", "Khen thưởng nhanh")
     pad(page, "append.append-task")
     ids = {"score": replace(page, "replace-with-user-task")}
     type_into(page, "name", "Chấm điểm")
@@ -177,13 +174,7 @@ def draw(page, shot) -> dict[str, str]:  # type: ignore[no-untyped-def]
     page.wait_for_selector("#af-condition-verdict.ok")
 
     # the boundary timer on the scoring: working_days_after(2), to an end of its own
-    box = page.locator(f"#canvas .djs-element[data-element-id={ids['score']}]").bounding_box()
-    page.click(".djs-palette .entry[data-action='create.intermediate-event']")
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] - 4)
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] - 4)
-    ids["timer"] = replace(page, "replace-with-timer-boundary")
-    page.select_option(field("timerEventDefinitionType"), "timeDate")
-    type_into(page, "timerEventDefinitionValue", "working_days_after(2)")
+    ids["timer"] = boundary_timer(page, ids["score"], "working_days_after(2)")
     page.wait_for_selector("#af-timer-preview-due.ok")
     pad(page, "append.end-event")
     ids["late"] = selected(page)

@@ -108,9 +108,11 @@ def blank(key: str, name: str) -> str:
     return BLANK.format(key=key, name=quoteattr(name.strip()), input=quoteattr("Đầu vào"), output=quoteattr("Kết quả"))
 
 
-def new_file(key: str, xml: str) -> dict[str, bytes]:
-    """The bundle deploying the edited table alone; InvalidInput naming ``xml`` when it is empty, too large or
-    names another decision. Anything else wrong with it is the repository's check to find."""
+def new_file(key: str, xml: str, taken: Callable[[str], bool]) -> dict[str, bytes]:
+    """The bundle deploying the edited table alone; InvalidInput naming ``key`` as :func:`check_key` does, or
+    ``xml`` when it is empty, too large or names another decision. Anything else wrong with it is the
+    repository's check to find."""
+    check_key(key, taken)
     data = xml.encode()
     if not xml.strip():
         raise InvalidInput("empty decision table", {"xml": [i18n.gettext("decisions.empty")]})

@@ -5,6 +5,7 @@ own validate and deploy (the path the diagram editor uses). The page's script is
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Blueprint, Response, flash, jsonify, render_template, request, url_for
@@ -103,14 +104,7 @@ def blank_source(me: Actor, key: str) -> Any:
 @page(roles=DESIGNERS)
 def validate_new(me: Actor, key: str) -> Any:
     """Check a new table on its own; stores nothing."""
-    try:
-        fresh.check_key(key, domain().decisions.taken)
-        engine().repository.validate(fresh.new_file(key, request.form.get("xml", "")))
-    except DeploymentInvalid as refused:
-        return _refused(refused)
-    except InvalidInput as bad:
-        return _bad(bad)
-    return jsonify(ok=True, message=i18n.gettext("decisions.valid"))
+    return _check(lambda: fresh.new_file(key, request.form.get("xml", ""), domain().decisions.taken))
 
 
 @blp.post("/moi/<key>/trien-khai")
@@ -119,8 +113,7 @@ def deploy_new(me: Actor, key: str) -> Any:
     """Deploy a new table alone (one transaction, audited as a deployment); from then on the page edits the
     deployed file, whose endpoints the answer gives."""
     try:
-        fresh.check_key(key, domain().decisions.taken)
-        files = fresh.new_file(key, request.form.get("xml", ""))
+        files = fresh.new_file(key, request.form.get("xml", ""), domain().decisions.taken)
         engine().repository.deploy(files, actor=me.username, name=f"bảng quyết định {key}")
     except DeploymentInvalid as refused:
         return _refused(refused)
@@ -142,14 +135,7 @@ def source(me: Actor, name: str) -> Response:
 @page(roles=DESIGNERS)
 def validate(me: Actor, name: str) -> Any:
     """Check the edited table inside its bundle; stores nothing."""
-    try:
-        _, files = domain().decisions.bundle_with(name, request.form.get("xml", ""))
-        engine().repository.validate(files)
-    except DeploymentInvalid as refused:
-        return _refused(refused)
-    except InvalidInput as bad:
-        return _bad(bad)
-    return jsonify(ok=True, message=i18n.gettext("decisions.valid"))
+    return _check(lambda: domain().decisions.bundle_with(name, request.form.get("xml", ""))[1])
 
 
 @blp.post("/<path:name>/trien-khai")
@@ -169,6 +155,17 @@ def deploy(me: Actor, name: str) -> Any:
     message = i18n.gettext("decisions.deployed", versions=versions) if versions else i18n.gettext("decisions.unchanged")
     made = [{"key": v.key, "version": v.version} for v in result.definitions]
     return jsonify(ok=True, message=message, versions=made)
+
+
+def _check(files: Callable[[], Mapping[str, bytes]]) -> Any:
+    """The repository's verdict on the bundle ``files`` makes, as the page's JSON answer; stores nothing."""
+    try:
+        engine().repository.validate(files())
+    except DeploymentInvalid as refused:
+        return _refused(refused)
+    except InvalidInput as bad:
+        return _bad(bad)
+    return jsonify(ok=True, message=i18n.gettext("decisions.valid"))
 
 
 def _refused(refused: DeploymentInvalid) -> tuple[Response, int]:
