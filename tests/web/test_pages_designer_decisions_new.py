@@ -85,6 +85,11 @@ def test_a_bad_or_taken_key_is_named(designer: FlaskClient, engine: Engine, key:
     status, page = create(designer, key, name)
     assert status == 422 and said in page
     assert 'id="decision-editor"' not in page
+    blank = designer.get(f"{NEW}/{key}/xml", query_string={"name": name})
+    if "/" in key:  # not an address of a blank table at all
+        assert blank.status_code == 404
+    elif key != "discount":  # (a blank is only text: the key is taken when it is deployed)
+        assert blank.status_code == 422 and said in blank.get_json()["problems"][0]["message"]
     assert dmn_files(engine) == ["discount.dmn"]
 
 
