@@ -159,7 +159,8 @@ def draw(page, shot) -> dict[str, str]:  # type: ignore[no-untyped-def]
     pad(page, "append.append-task")
     ids["rule"] = replace(page, "replace-with-rule-task")
     type_into(page, "name", "Xác định mức khen")
-    assert DECISION in page.inner_text(field("af-decision")), "the table deployed from the decision editor is offered"
+    offered = page.inner_text(field("af-decision"))
+    assert f"Mức khen thưởng ({DECISION})" in offered, "the table deployed from the decision editor, by its name"
     page.select_option(field("af-decision"), DECISION)
     page.wait_for_timeout(400)
     pad(page, "append.gateway")
