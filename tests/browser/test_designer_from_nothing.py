@@ -180,7 +180,8 @@ def draw(page, shot) -> dict[str, str]:  # type: ignore[no-untyped-def]
     pad(page, "append.end-event")
     ids["late"] = selected(page)
     type_into(page, "name", "Quá hạn chấm điểm")
-    shot("from-nothing-05-drawn")
+    page.wait_for_selector(f"#problem-list li[data-element={ids['timer']}]", state="detached")  # the live check
+    shot("from-nothing-05-drawn")  # one flow of the gateway still has no condition: marked
     return ids
 
 
