@@ -112,6 +112,7 @@ def test_a_hostile_table_is_refused_by_name(designer: FlaskClient, engine: Engin
         assert status == 422 and answer["ok"] is False
         assert named in {p["file"] for p in answer["problems"]}, answer
         assert all(set(p["message"]) & set(VIETNAMESE_LETTERS) for p in answer["problems"]), answer
+        assert set(answer["message"]) & set(VIETNAMESE_LETTERS), "what the page's status line says"
     assert dmn_files(engine) == ["discount.dmn"]
     assert send(designer, "1bad", "trien-khai", filled(blank))[1]["problems"][0]["file"] == "key"
 

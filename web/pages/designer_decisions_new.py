@@ -92,15 +92,24 @@ def file_of(key: str) -> str:
 def check_key(key: str, taken: Callable[[str], bool]) -> None:
     """InvalidInput naming ``key`` (in the page's language) unless a new table may take it."""
     if not KEY.fullmatch(key):
-        raise InvalidInput("bad decision key", {"key": [i18n.gettext("decisions.bad_key")]})
+        raise refusal("key", i18n.gettext("decisions.bad_key"))
     if taken(key):
-        raise InvalidInput("decision key taken", {"key": [i18n.gettext("decisions.key_taken", table=key)]})
+        raise taken_refusal(key)
+
+
+def taken_refusal(key: str) -> InvalidInput:
+    return refusal("key", i18n.gettext("decisions.key_taken", table=key))
+
+
+def refusal(field: str, text: str) -> InvalidInput:
+    """InvalidInput naming ``field``, its message the text the page shows."""
+    return InvalidInput(text, {field: [text]})
 
 
 def check_name(name: str) -> None:
     """InvalidInput naming ``name`` unless it can name a table."""
     if not name.strip() or len(name) > NAME_LIMIT:
-        raise InvalidInput("bad table name", {"name": [i18n.gettext("decisions.bad_name", limit=NAME_LIMIT)]})
+        raise refusal("name", i18n.gettext("decisions.bad_name", limit=NAME_LIMIT))
 
 
 def blank(key: str, name: str) -> str:
@@ -115,13 +124,11 @@ def new_file(key: str, xml: str, taken: Callable[[str], bool]) -> dict[str, byte
     check_key(key, taken)
     data = xml.encode()
     if not xml.strip():
-        raise InvalidInput("empty decision table", {"xml": [i18n.gettext("decisions.empty")]})
+        raise refusal("xml", i18n.gettext("decisions.empty"))
     if len(data) > MAX_DMN_BYTES:
-        too_large = i18n.gettext("decisions.too_large", kb=MAX_DMN_BYTES // 1000)
-        raise InvalidInput("decision table too large", {"xml": [too_large]})
+        raise refusal("xml", i18n.gettext("decisions.too_large", kb=MAX_DMN_BYTES // 1000))
     tree, _ = parse_xml(file_of(key), data)
     other = [found for found in (decision_ids(tree.getroot()) if tree is not None else []) if found != key]
     if other:
-        renamed = i18n.gettext("decisions.other_id", table=key, found=other[0])
-        raise InvalidInput("another decision id", {"xml": [renamed]})
+        raise refusal("xml", i18n.gettext("decisions.other_id", table=key, found=other[0]))
     return {file_of(key): data}

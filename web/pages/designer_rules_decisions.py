@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Blueprint, Response, flash, jsonify, render_template, request, url_for
 
-from engine.errors import DeploymentInvalid, InvalidInput
+from engine.errors import Conflict, DeploymentInvalid, InvalidInput
 from engine.identity import Actor
 from web import i18n
 from web.pages import designer_decisions_new as fresh
@@ -114,11 +114,13 @@ def deploy_new(me: Actor, key: str) -> Any:
     deployed file, whose endpoints the answer gives."""
     try:
         files = fresh.new_file(key, request.form.get("xml", ""), domain().decisions.taken)
-        engine().repository.deploy(files, actor=me.username, name=f"bảng quyết định {key}")
+        engine().repository.deploy(files, actor=me.username, name=f"bảng quyết định {key}", only_new=True)
     except DeploymentInvalid as refused:
         return _refused(refused)
     except InvalidInput as bad:
         return _bad(bad)
+    except Conflict:  # taken by another designer between the check above and the deployment
+        return _bad(fresh.taken_refusal(key), 409)
     name = fresh.file_of(key)
     urls = {action: url_for(f".{action}", name=name) for action in ("validate", "deploy")}
     urls["page"] = url_for(".edit", name=name)
@@ -174,6 +176,6 @@ def _refused(refused: DeploymentInvalid) -> tuple[Response, int]:
     return jsonify(ok=False, message=i18n.gettext("decisions.refused"), problems=problems), 422
 
 
-def _bad(bad: InvalidInput) -> tuple[Response, int]:
+def _bad(bad: InvalidInput, status: int = 422) -> tuple[Response, int]:
     problems = [{"file": key, "element_id": None, "message": "; ".join(m)} for key, m in bad.fields.items()]
-    return jsonify(ok=False, message=bad.message, problems=problems), 422
+    return jsonify(ok=False, message=bad.message, problems=problems), status
