@@ -90,7 +90,6 @@ TEMPLATE_LINES = 6
 i18n.TEXTS.update(
     {
         "design.change.file": ("Tệp {file}", "File {file}"),
-        "design.change.new_file": ("Tệp mới {file}", "New file {file}"),
         "design.change.added": ("thêm {what}", "added {what}"),
         "design.change.removed": ("bỏ {what}", "removed {what}"),
         "design.change.changed": ("sửa {what}: {facets}", "changed {what}: {facets}"),
@@ -103,10 +102,8 @@ i18n.TEXTS.update(
 
 
 def deployment_changes(details: Mapping[str, Any]) -> list[str]:
-    """One line per file a deployment changed: its elements added, removed, changed (with before → after); a
-    form or DMN file deployed for the first time named as new."""
-    known = details.get("changes") or {}
-    lines = [i18n.gettext("design.change.new_file", file=f) for f in details.get("files") or [] if f not in known]
+    """One line per file a deployment changed: its elements added, removed, changed (with before → after)."""
+    lines = []
     for file, diff in (details.get("changes") or {}).items():
         parts = [i18n.gettext("design.change.added", what=_what(e)) for e in diff.get("added", [])]
         parts += [i18n.gettext("design.change.removed", what=_what(e)) for e in diff.get("removed", [])]
