@@ -29,7 +29,7 @@ from engine.bpmn.spiff import (
     WaitingTimer,
     Workflows,
 )
-from engine.db import expect_unchanged, insert_at_flush, row_values, write_at_flush
+from engine.db import expect_unchanged, insert_at_flush, write_at_flush
 from engine.errors import ConcurrentModification, InvalidInput, InvalidState, LimitExceeded, NotFound, Unstorable
 from engine.events import Deployed, InstanceEnded, Listeners, TaskClosed, TaskReady
 from engine.models import (
@@ -42,6 +42,7 @@ from engine.models import (
     Subscription,
     Timer,
 )
+from engine.row_writes import row_values
 
 #: Where :func:`newest_deployment` keeps its answer for the running transaction.
 NEWEST_DEPLOYMENT_KEY = "awardflow.newest_deployment"
