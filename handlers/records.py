@@ -28,6 +28,8 @@ STATUS_NAMES = {
     9: "Đã xử lý xong",
     10: "Đã trả kết quả",
 }
+#: ``session.info`` key: dossier code → id, as found in this transaction
+DOSSIER_IDS_KEY = "awardflow.dossier_ids"
 NEW, RECEIVED, REFUSED, PROCESSING, SUPPLEMENT, WITHDRAWN, STOPPED, DONE, RETURNED = 1, 2, 3, 4, 5, 7, 8, 9, 10
 
 
@@ -70,9 +72,16 @@ def display_name(session: Session, username: str) -> str:
 
 
 def by_code(session: Session, code: str) -> Dossier:
-    dossier = session.scalars(select(Dossier).where(Dossier.code == code)).first()
+    """The dossier with ``code``; found by its code once per transaction (a code never changes), then from the
+    session's identity map: one service task after another in a step asks for the same dossier."""
+    ids: dict[str, int] = session.info.setdefault(DOSSIER_IDS_KEY, {})
+    known = ids.get(code)
+    dossier = session.get(Dossier, known) if known is not None else None
+    if dossier is None:
+        dossier = session.scalars(select(Dossier).where(Dossier.code == code)).first()
     if dossier is None:
         raise NotFound(f"no dossier {code!r}")
+    ids[code] = dossier.id
     return dossier
 
 

@@ -111,8 +111,7 @@ class StaffedSimulation(Simulation):
         return [datetime.combine(d, time(8), VN) + timedelta(minutes=self.rng.randint(0, 8 * 60)) for d in picked]
 
     def pace(self, code: str, budget: str) -> None:
-        instance = self.engine.runtime.list(business_key=code)[0]
-        ready = [t for t in self.engine.tasks.for_instance(instance.id) if t.state == "ready"]
+        ready = self.ready(code)
         if not ready:
             self.after(budget, code)  # a timer or a message is next: the engine decides when
             return
@@ -218,7 +217,7 @@ def simulate_once(
     previous = clock.install(clock.VirtualClock(datetime.combine(start, time(7), VN) - timedelta(days=1)))
     try:
         with contextlib.redirect_stdout(sys.stderr):  # what set-up says is not the result
-            domain = prepare(settings, demo=True, password="simulation-only", store=ScratchStore(workdir / "files"))
+            domain = prepare(settings, demo=True, store=ScratchStore(workdir / "files"), sign_in=False)
         shipped = bundle_files([PROCESSES_DIR])
         if draft:
             domain.engine.repository.deploy(dict(draft), actor=settings.admin_user, name="draft")
