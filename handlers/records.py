@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from engine import clock
@@ -28,8 +28,8 @@ STATUS_NAMES = {
     9: "Đã xử lý xong",
     10: "Đã trả kết quả",
 }
-#: ``session.info`` key: dossier code → id, as found in this transaction
-DOSSIER_IDS_KEY = "awardflow.dossier_ids"
+#: ``session.info`` key: the dossiers by code that this transaction has found
+DOSSIERS_KEY = "awardflow.dossiers"
 NEW, RECEIVED, REFUSED, PROCESSING, SUPPLEMENT, WITHDRAWN, STOPPED, DONE, RETURNED = 1, 2, 3, 4, 5, 7, 8, 9, 10
 
 
@@ -72,16 +72,15 @@ def display_name(session: Session, username: str) -> str:
 
 
 def by_code(session: Session, code: str) -> Dossier:
-    """The dossier with ``code``; found by its code once per transaction (a code never changes), then from the
-    session's identity map: one service task after another in a step asks for the same dossier."""
-    ids: dict[str, int] = session.info.setdefault(DOSSIER_IDS_KEY, {})
-    known = ids.get(code)
-    dossier = session.get(Dossier, known) if known is not None else None
-    if dossier is None:
+    """The dossier with ``code``; found by its code once per transaction and held for it (one service task after
+    another in a step asks for the same dossier; the identity map alone holds it only while someone does)."""
+    held: dict[str, Dossier] = session.info.setdefault(DOSSIERS_KEY, {})
+    dossier = held.get(code)
+    if dossier is None or not inspect(dossier).persistent:
         dossier = session.scalars(select(Dossier).where(Dossier.code == code)).first()
     if dossier is None:
         raise NotFound(f"no dossier {code!r}")
-    ids[code] = dossier.id
+    held[code] = dossier
     return dossier
 
 
