@@ -113,6 +113,7 @@ class Simulation:
                 event = heapq.heappop(self.queue)
                 if event.at > clock.now():
                     self.virtual.set(event.at)
+                self.reached(clock.now())
                 if fired_day != event.at.date():
                     fired_day = event.at.date()
                     self.engine.timers.fire_due(limit=1000)
@@ -124,6 +125,10 @@ class Simulation:
             return self.summary()
         finally:
             clock.install(previous)
+
+    def reached(self, moment: datetime) -> None:
+        """The clock is at ``moment``, the next event's: nothing before it will happen any more (a what-if run's
+        shards tell their shared staff)."""
 
     # -- actions ------------------------------------------------------------------------------------
     def handle(self, event: Event) -> None:
