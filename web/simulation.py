@@ -356,13 +356,15 @@ def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, fl
 @dataclass(frozen=True)
 class Workload:
     """What arrives: so many dossiers from ``start`` to ``end``, drawn with ``seed``; step times from
-    ``history`` (element → working hours taken) where it has them."""
+    ``history`` (element → working hours taken) where it has them; dealt out to ``shards`` processes (one:
+    the run in this process; a run and its seed are the same only with the same number of shards)."""
 
     dossiers: int
     start: date
     end: date
     seed: int
     history: Mapping[str, Sequence[float]] = field(default_factory=dict)
+    shards: int = 1
 
 
 @dataclass(frozen=True)
@@ -401,6 +403,7 @@ def run_plans(workload: Workload, plans: Mapping[str, Plan], workdir: Path, show
             history=workload.history,
             workdir=workdir / name,
             show=show,
+            shards=workload.shards,
         )
         for name, plan in plans.items()
     }

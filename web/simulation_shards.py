@@ -155,16 +155,21 @@ def simulate_sharded(
     """:func:`web.simulation.simulate_once` with the dossiers dealt out to ``shards`` processes in order of
     arrival (shard ``i`` gets the ``i``-th, ``i + shards``-th, …); ``workdir/shard-N`` keeps each database."""
     first, until = datetime.combine(start, time(8), VN), datetime.combine(end, time(17), VN)
-    arrivals = seasonal_arrivals(random.Random(seed), first, until, dossiers)
-    run = {
-        "workdir": workdir,
-        "start": first,
-        "until": until,
-        "seed": seed,
-        "draft": dict(draft),
-        "budgets": budgets(bundle_files([PROCESSES_DIR])),
-        "history": {k: list(v) for k, v in history.items()},
-    }
+    found, roster, as_of = run_shards(
+        shards, seasonal_arrivals(random.Random(seed), first, until, dossiers),
+        {"workdir": workdir, "start": first, "until": until, "seed": seed, "staff": dict(staff), "draft": dict(draft),
+         "budgets": budgets(bundle_files([PROCESSES_DIR])), "history": {k: list(v) for k, v in history.items()}},
+    )  # fmt: skip
+    previous = clock.install(clock.VirtualClock(as_of))
+    try:
+        return assemble(found, first, until, roster)
+    finally:
+        clock.install(previous)
+
+
+def run_shards(shards: int, arrivals: list[datetime], run: dict[str, Any]) -> tuple[Part, Roster | None, datetime]:
+    """The shards' processes served to their end: their reports added up as of the latest shard's end (what
+    "waiting now" means in the heat), the one roster, and that moment."""
     context = multiprocessing.get_context("spawn")
     lines, children = [], []
     for index in range(shards):
@@ -174,7 +179,7 @@ def simulate_sharded(
         theirs.close()
         lines.append(ours)
         children.append(child)
-    broker = Broker(lines, first, staff)
+    broker = Broker(lines, run["start"], run["staff"])
     try:
         as_of = max(broker.run().values())
         for line in lines:
@@ -189,8 +194,4 @@ def simulate_sharded(
             child.join(30)
             if child.is_alive():
                 child.terminate()
-    previous = clock.install(clock.VirtualClock(as_of))
-    try:
-        return assemble(found, first, until, broker.roster)
-    finally:
-        clock.install(previous)
+    return found, broker.roster, as_of
