@@ -38,9 +38,12 @@ class ShardRoster:
 
     def __init__(self, line: Connection) -> None:
         self.line = line
+        self.told: datetime | None = None
 
     def reached(self, moment: datetime) -> None:
-        self.line.send(("at", moment))
+        if self.told is None or moment > self.told:  # the same moment again tells the parent nothing new
+            self.told = moment
+            self.line.send(("at", moment))
 
     def take(self, now: datetime, asks: Sequence[tuple[str, str, float]]) -> datetime:
         self.line.send(("take", now, list(asks)))
