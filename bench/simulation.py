@@ -10,7 +10,6 @@ completions per second of the simulation are set against the engine's own single
 
 from __future__ import annotations
 
-import os
 import resource
 import tempfile
 import time
@@ -38,7 +37,7 @@ def measure(sizes: Sizes, completions: dict[str, Any]) -> dict[str, Any]:
 
     staff = demo_staff()
     with tempfile.TemporaryDirectory(prefix="awardflow-bench-sim-") as scratch:
-        load, began, cpu = os.getloadavg()[0], time.perf_counter(), _cpu_s()
+        began, cpu = time.perf_counter(), _cpu_s()
         result = simulate_once(
             dossiers=sizes.simulation_dossiers,
             start=date(2026, 1, 1),
@@ -58,7 +57,6 @@ def measure(sizes: Sizes, completions: dict[str, Any]) -> dict[str, Any]:
     return {
         "dossiers": sizes.simulation_dossiers,
         "shards": SHARDS,
-        "load_average_1min_at_start": round(load, 2),
         "wall_s": round(wall, 2),
         "cpu_s": round(cpu, 2),
         "steps_finished": steps,
