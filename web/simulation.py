@@ -299,10 +299,13 @@ def simulate_once(
     if shards > 1:
         from web.simulation_shards import simulate_sharded  # it builds on this module
 
-        result = simulate_sharded(
-            shards=shards, dossiers=dossiers, start=start, end=end, seed=seed, staff=staff, draft=draft,
-            history=history, workdir=workdir,
-        )  # fmt: skip
+        result = simulate_sharded(shards, dossiers, {
+            "workdir": workdir,
+            "start": datetime.combine(start, time(8), VN),
+            "until": datetime.combine(end, time(17), VN),
+            "seed": seed, "staff": dict(staff), "draft": dict(draft), "budgets": budgets(bundle_files([PROCESSES_DIR])),
+            "history": {element: list(hours) for element, hours in history.items()},
+        })  # fmt: skip
         if show is not None:
             scratch = Engine(Settings(database_url=f"sqlite:///{workdir / 'shard-1' / 'simulation.sqlite'}"))
             result["diagram"] = diagram(scratch, show)

@@ -16,7 +16,7 @@ import multiprocessing
 import random
 import sys
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, cast
@@ -24,9 +24,8 @@ from typing import Any, cast
 from engine import Settings, clock
 from engine.errors import AwardflowError
 from handlers.storage import ScratchStore
-from web.boot import PROCESSES_DIR, bundle_files, prepare
-from web.office import VN
-from web.simulation import Durations, Part, Roster, StaffedSimulation, assemble, budgets, part, seasonal_arrivals
+from web.boot import prepare
+from web.simulation import Durations, Part, Roster, StaffedSimulation, assemble, part, seasonal_arrivals
 
 #: the most shards one run may have (each a process with its own database)
 MAX_SHARDS = 8
@@ -143,29 +142,15 @@ def _recv(line: Connection) -> Any:
         raise AwardflowError("a shard of the simulation stopped without a result") from None
 
 
-def simulate_sharded(
-    *,
-    shards: int,
-    dossiers: int,
-    start: date,
-    end: date,
-    seed: int,
-    staff: Mapping[str, int],
-    draft: Mapping[str, bytes],
-    history: Mapping[str, Sequence[float]],
-    workdir: Path,
-) -> dict[str, Any]:
-    """:func:`web.simulation.simulate_once` with the dossiers dealt out to ``shards`` processes in order of
-    arrival (shard ``i`` gets the ``i``-th, ``i + shards``-th, …); ``workdir/shard-N`` keeps each database."""
-    first, until = datetime.combine(start, time(8), VN), datetime.combine(end, time(17), VN)
-    found, roster, as_of = run_shards(
-        shards, seasonal_arrivals(random.Random(seed), first, until, dossiers),
-        {"workdir": workdir, "start": first, "until": until, "seed": seed, "staff": dict(staff), "draft": dict(draft),
-         "budgets": budgets(bundle_files([PROCESSES_DIR])), "history": {k: list(v) for k, v in history.items()}},
-    )  # fmt: skip
+def simulate_sharded(shards: int, dossiers: int, run: dict[str, Any]) -> dict[str, Any]:
+    """:func:`web.simulation.simulate_once`'s ``run`` (its workdir, start and until moments, seed, staff, draft,
+    budgets and history) with the dossiers dealt out to ``shards`` processes in order of arrival (shard ``i``
+    gets the ``i``-th, ``i + shards``-th, …); ``workdir/shard-N`` keeps each database."""
+    arrivals = seasonal_arrivals(random.Random(run["seed"]), run["start"], run["until"], dossiers)
+    found, roster, as_of = run_shards(shards, arrivals, run)
     previous = clock.install(clock.VirtualClock(as_of))
     try:
-        return assemble(found, first, until, roster)
+        return assemble(found, run["start"], run["until"], roster)
     finally:
         clock.install(previous)
 
