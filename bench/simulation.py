@@ -21,7 +21,7 @@ from bench.sizes import Sizes
 from bench.stats import ratio
 
 TARGET_DOSSIERS, TARGET_S = 3000, 60.0
-#: processes a run is dealt out to (``awardflow simulate --shards``'s default)
+#: processes a run is dealt out to here, one per core (``awardflow simulate --shards 2``)
 SHARDS = 2
 
 
