@@ -96,18 +96,30 @@ def run_http(url: str, processes: int, dossiers_per_client: int) -> dict[str, An
         tokens = _tokens(["admin", *(user_for(lane) for lane in LANES)])
         began: dict[str, float | None] = {}
 
+        workers_began: dict[int, float] = {}
+
         def cpu_now() -> dict[str, float | None]:
             return {"server": _tree_cpu_s(server.pid), "postgresql": _tree_cpu_s(postmaster) if postmaster else None}
 
-        result = drive(port, tokens, dossiers_per_client, CLIENTS, WARM_UP_DOSSIERS, lambda: began.update(cpu_now()))
+        def on_start() -> None:
+            began.update(cpu_now())
+            workers_began.update(_children_cpu_s(server.pid))
+
+        result = drive(port, tokens, dossiers_per_client, CLIENTS, WARM_UP_DOSSIERS, on_start)
         ended = cpu_now()
+        workers_ended = _children_cpu_s(server.pid)
     finally:
         server.terminate()
         server.wait(timeout=60)
     per_completion = {
         f"{role}_cpu_ms_per_completion": _per(ended[role], began.get(role), result["completions"]) for role in ended
     }
-    return {"processes": processes, **result, **per_completion}
+    # How the timed part's server CPU fell on the workers: keep-alive connections stay with the worker that took
+    # them, so an uneven share says the clients' connections were not spread over the processes.
+    shares = sorted((workers_ended[pid] - workers_began.get(pid, 0.0) for pid in workers_ended), reverse=True)
+    busy = sum(shares) or 1.0
+    return {"processes": processes, **result, **per_completion,
+            "server_cpu_share_per_process": [round(share / busy, 2) for share in shares]}  # fmt: skip
 
 
 def _per(end: float | None, start: float | None, completions: int) -> float | None:
@@ -126,6 +138,15 @@ def _tree_cpu_s(pid: int) -> float | None:
         return None
     own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
     return own + sum(_tree_cpu_s(int(child)) or 0.0 for child in children)
+
+
+def _children_cpu_s(pid: int) -> dict[int, float]:
+    """CPU seconds used so far by each process directly below ``pid`` (gunicorn's workers), by process id."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return {}
+    return {int(child): cpu for child in children if (cpu := _tree_cpu_s(int(child))) is not None}
 
 
 def _postmaster(url: str) -> int | None:
