@@ -167,7 +167,7 @@ def signed_out(response: Response) -> Response:
         return response
     answer, status = engine_error(refusal)
     answer.status_code = status
-    return answer  # type: ignore[no-any-return]
+    return answer
 
 
 def register(app: Flask) -> None:
