@@ -31,6 +31,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bench.harness import LANES, fresh_database, open_engine, prepare, user_for
 from bench.lifecycle import CLIENTS, SECRET, drive
+from bench.machine import children_cpu_s, tree_cpu_s
 from bench.sizes import Sizes
 from bench.timers import run_timers
 from engine import Settings
@@ -99,15 +100,15 @@ def run_http(url: str, processes: int, dossiers_per_client: int) -> dict[str, An
         workers_began: dict[int, float] = {}
 
         def cpu_now() -> dict[str, float | None]:
-            return {"server": _tree_cpu_s(server.pid), "postgresql": _tree_cpu_s(postmaster) if postmaster else None}
+            return {"server": tree_cpu_s(server.pid), "postgresql": tree_cpu_s(postmaster) if postmaster else None}
 
         def on_start() -> None:
             began.update(cpu_now())
-            workers_began.update(_children_cpu_s(server.pid))
+            workers_began.update(children_cpu_s(server.pid))
 
         result = drive(port, tokens, dossiers_per_client, CLIENTS, WARM_UP_DOSSIERS, on_start)
         ended = cpu_now()
-        workers_ended = _children_cpu_s(server.pid)
+        workers_ended = children_cpu_s(server.pid)
     finally:
         server.terminate()
         server.wait(timeout=60)
@@ -126,27 +127,6 @@ def _per(end: float | None, start: float | None, completions: int) -> float | No
     if end is None or start is None or not completions:
         return None
     return round(1000 * (end - start) / completions, 2)
-
-
-def _tree_cpu_s(pid: int) -> float | None:
-    """CPU seconds (user + system) used so far by ``pid`` and the processes below it (Linux /proc; None
-    elsewhere). A process that ended took its time with it, so this is read while they all run."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return None
-    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
-    return own + sum(_tree_cpu_s(int(child)) or 0.0 for child in children)
-
-
-def _children_cpu_s(pid: int) -> dict[int, float]:
-    """CPU seconds used so far by each process directly below ``pid`` (gunicorn's workers), by process id."""
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return {}
-    return {int(child): cpu for child in children if (cpu := _tree_cpu_s(int(child))) is not None}
 
 
 def _postmaster(url: str) -> int | None:
