@@ -4,7 +4,7 @@ One process (``web_workers`` 1) stays waitress with the timers in a thread (``we
 writer at a time whatever serves the requests, so a district office gains nothing from more processes, and
 waitress also runs where gunicorn does not (Windows). Several processes are for PostgreSQL, where commands run
 side by side and one process is bound by its GIL: gunicorn (Unix pre-fork) runs ``web_workers`` processes of
-``web_threads`` threads each (``gthread``: reads overlap a command's wait on the database), without keep-alive. Each
+``web_threads`` threads each (``gthread``: keep-alive, reads overlap a command's wait on the database). Each
 worker builds its own app, engine and connection pool after the fork (no ``--preload``), so no connection is
 shared across processes. The timers and periodic jobs run in one ``awardflow worker`` process beside them, not
 in every web worker; several of those would still fire each timer once (row claims), but one is enough here.
@@ -33,13 +33,6 @@ from engine import Settings
 
 #: The WSGI application gunicorn's workers build, each its own (``module:factory()``).
 APP_FACTORY = "web.app:create_app()"
-#: Why gunicorn answers with ``Connection: close``: a gthread worker keeps each connection it accepted for the
-#: connection's whole life, and idle workers race for new ones, so a few keep-alive clients that connect at once
-#: often all land on one worker while the others idle (measured: 4 clients on 2 or 4 workers, all of the server's
-#: CPU in one worker; bench/README.md, "HTTP latency and throughput"). A connection per request lets every request
-#: go to whichever worker takes it first, at the price of a TCP set-up (tenths of a millisecond on a LAN). Behind a
-#: reverse proxy that is how it talks to its upstream anyway.
-KEEP_ALIVE = 0
 #: Seconds a child has to stop after SIGTERM before it is killed.
 STOP_GRACE_S = 30.0
 #: prctl option: the signal a process gets when its parent dies (linux/prctl.h).
@@ -71,7 +64,7 @@ def gunicorn_command(settings: Settings, host: str, port: int, app: str = APP_FA
         "--bind",
         f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "--keep-alive",
-        str(KEEP_ALIVE),
+        "5",
         "--graceful-timeout",
         str(int(STOP_GRACE_S)),
         "--no-control-socket",  # one fixed path per user: a second server on the host would take it over
