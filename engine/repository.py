@@ -15,7 +15,7 @@ from engine import clock, history
 from engine.bpmn.blob import called_processes, has_entered
 from engine.bpmn.validation import ValidatedBundle, validate_bundle
 from engine.db import Database
-from engine.errors import InvalidInput, NotFound, Problem
+from engine.errors import Conflict, InvalidInput, NotFound, Problem
 from engine.events import Deployed, Listeners
 from engine.models import Deployment, ProcessDefinition, ProcessInstance, Resource
 from engine.scripting import sandbox_check
@@ -77,15 +77,25 @@ class RepositoryService:
             return self._validate(session, files)
 
     def deploy(
-        self, files: Mapping[str, bytes], *, actor: str, name: str | None = None, keep_others: bool = False
+        self,
+        files: Mapping[str, bytes],
+        *,
+        actor: str,
+        name: str | None = None,
+        keep_others: bool = False,
+        only_new: bool = False,
     ) -> DeploymentResult:
         """Validate then store a bundle; a process whose content is unchanged gets no new version. With
         ``keep_others`` (the shipped processes at start), a process whose newest version came from a deployment
-        of another name (a designer's) is left alone: a restart never undoes the designer's work."""
+        of another name (a designer's) is left alone: a restart never undoes the designer's work. With
+        ``only_new`` (a table made from a blank), Conflict if a file's name or decision is deployed already,
+        checked in the deployment's transaction so that two designers cannot both take it."""
         if not files:
             raise InvalidInput("the bundle is empty", {"files": ["at least one file is needed"]})
         with self.db.transaction() as session:
             bundle = self._validate(session, files)
+            if only_new:
+                _refuse_taken(session, bundle)
             hashes = {fname: _hash(bundle, fname) for fname in bundle.bpmn}
             changed = {
                 pid: info for pid, info in bundle.processes.items() if _latest_hash(session, pid) != hashes[info.file]
@@ -211,6 +221,15 @@ class RepositoryService:
             resources[fname] = resource
         session.flush()
         return resources
+
+
+def _refuse_taken(session: Session, bundle: ValidatedBundle) -> None:
+    """Conflict naming the first file whose name, or one of whose decisions, a deployed file has."""
+    decisions = _deployed_names(session).decisions
+    for fname in sorted(bundle.originals):
+        named = session.scalars(select(Resource.id).where(Resource.name == fname).limit(1)).first()
+        if named is not None or bundle.decisions_of.get(fname, frozenset()) & decisions:
+            raise Conflict(f"{fname} (or a decision it defines) is deployed already")
 
 
 def _deployment_name(name: str | None, files: Mapping[str, bytes]) -> str:

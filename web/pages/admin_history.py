@@ -41,6 +41,7 @@ i18n.TEXTS.update(
         "admin.log.deployment_rolled_back": ("Quay lại phiên bản trước", "Rolled back"),
         "admin.log.design_changed": ("Thay đổi thiết kế", "Design changed"),
         "admin.log.version": ("{process} phiên bản {version}", "{process} version {version}"),
+        "admin.log.files": ("tệp {files}", "files {files}"),
         "admin.log.rolled_back": (
             "phiên bản {version} mang nội dung của phiên bản {previous} (thay phiên bản {replaced})",
             "version {version} has the content of version {previous} (replacing version {replaced})",
@@ -112,13 +113,15 @@ def _days(days: Iterable[Mapping[str, Any]]) -> list[str]:
 
 
 def _deployment(event: Event | DesignChange) -> list[str]:
-    """What a deployment or a rollback made: each process's new version."""
+    """What a deployment or a rollback made: each process's new version (or, for forms and decision tables
+    deployed alone, their files)."""
     details, after, before = event.details or {}, event.after or {}, event.before or {}
     if event.action == "deployed":
         versions = details.get("versions") or {}
-        return [
+        made = [
             i18n.gettext("admin.log.version", process=names.process_name(k), version=v) for k, v in versions.items()
         ]
+        return made or [i18n.gettext("admin.log.files", files=", ".join(map(str, details.get("files") or [])))]
     if event.action == "deployment_rolled_back":
         previous, replaced = after.get("content_of"), before.get("version")
         return [
