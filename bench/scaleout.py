@@ -5,7 +5,8 @@
   line from :func:`web.serving.gunicorn_command` (pre-fork, ``gthread``, the default threads), each worker
   building the bench's app on a fresh database. Each client first walks 2 dossiers untimed, so the workers'
   first requests (spec parsing, caches) stay out of the figure. Tokens are signed here with the key all
-  processes share, as `serve` shares one.
+  processes share, as `serve` shares one. ``server_cpu_share_per_process``: how the timed
+  part's server CPU fell on the workers (a keep-alive connection stays with the worker that accepted it).
 * **Timers**: figure 6's workers (``awardflow worker``'s loop) on a backlog: ``sizes.scaleout_timers`` due
   within ``sizes.scaleout_timer_window_s``, far more than one worker fires in that time, for each worker
   count in ``sizes.scaleout_timer_workers``. ``fired_per_s`` is then what the workers can fire, not the rate
