@@ -7,6 +7,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -15,6 +16,7 @@ from engine import clock, history
 from engine.bpmn.blob import called_processes, has_entered
 from engine.bpmn.validation import ValidatedBundle, validate_bundle
 from engine.db import Database
+from engine.design_diff import file_changes
 from engine.errors import Conflict, InvalidInput, NotFound, Problem
 from engine.events import Deployed, Listeners
 from engine.models import Deployment, ProcessDefinition, ProcessInstance, Resource
@@ -109,6 +111,7 @@ class RepositoryService:
             changed_resources = _changed_resources(session, bundle)
             if not changed and not changed_resources:
                 return DeploymentResult(None, [], unchanged, bundle.warnings, kept)
+            edits = _edits(session, bundle, [changed[pid].file for pid in changed] + changed_resources)
             now = clock.now()
             deployment = Deployment(
                 name=_deployment_name(name, files),
@@ -144,6 +147,7 @@ class RepositoryService:
                     "versions": {v.key: v.version for v in views},
                     "files": sorted(changed_resources),
                     "warnings": [str(w) for w in bundle.warnings],
+                    "changes": edits,
                 },
             )
             return DeploymentResult(deployment.id, views, unchanged, bundle.warnings, kept)
@@ -260,6 +264,16 @@ def _changed_resources(session: Session, bundle: ValidatedBundle) -> list[str]:
         if newest != hashlib.sha256(original.encode()).hexdigest():
             changed.append(fname)
     return changed
+
+
+def _edits(session: Session, bundle: ValidatedBundle, names: list[str]) -> dict[str, dict[str, Any]]:
+    """What each file deployed again changes against the newest earlier file of its name (a new file: nothing)."""
+    found = {}
+    for fname in sorted(set(names)):
+        newest = session.scalars(select(Resource).where(Resource.name == fname).order_by(Resource.id.desc())).first()
+        if newest is not None and newest.content != bundle.originals[fname]:
+            found[fname] = file_changes(newest.kind, newest.content, bundle.originals[fname])
+    return found
 
 
 def _latest_hash(session: Session, key: str) -> str | None:
