@@ -10,7 +10,8 @@ child process, on a fresh database. Each client, with bearer tokens the server i
    ``POST /api/tasks/<id>/complete`` as the user of the task's lane with its form data (``complete``).
 
 Figures: dossiers/s and task completions/s over the wall time of the whole run; p50/p95/p99 per request
-kind, measured by the clients (so they include HTTP and JSON on both sides).
+kind, measured by the clients (so they include HTTP and JSON on both sides); the server process's CPU per
+completion (Linux), the figure that depends least on what else runs on the machine.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bench.harness import AWARD, LANES, form_for, fresh_database, mp_context, open_engine, prepare, start_data, user_for
+from bench.machine import tree_cpu_s
 from bench.sizes import Sizes
 from bench.stats import rate, summary_ms
 
@@ -129,7 +131,14 @@ def run_lifecycle(url: str, dossiers_per_client: int, clients: int = CLIENTS) ->
             raise RuntimeError(hello["error"])
         if "missing" in hello:
             return {"skipped": f"HTTP API incomplete: missing {', '.join(hello['missing'])}"}
-        return drive(hello["port"], hello["tokens"], dossiers_per_client, clients)
+        pid = server.pid or 0
+        began: list[float | None] = []
+        result = drive(hello["port"], hello["tokens"], dossiers_per_client, clients,
+                       on_start=lambda: began.append(tree_cpu_s(pid)))  # fmt: skip
+        ended = tree_cpu_s(pid)
+        if ended is not None and began[0] is not None and result["completions"]:
+            result["server_cpu_ms_per_completion"] = round(1000 * (ended - began[0]) / result["completions"], 2)
+        return result
     finally:
         server.terminate()
         server.join(timeout=10)

@@ -6,6 +6,7 @@ import os
 import platform
 import sqlite3
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, text
@@ -60,3 +61,24 @@ def machine(pg_url: str | None) -> dict[str, Any]:
         "sqlite": sqlite3.sqlite_version,
         "postgresql": postgresql(pg_url) if pg_url else None,
     }
+
+
+def tree_cpu_s(pid: int) -> float | None:
+    """CPU seconds (user + system) used so far by ``pid`` and the processes below it (Linux /proc; None
+    elsewhere). A process that ended took its time with it, so this is read while they all run."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return None
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    return own + sum(tree_cpu_s(int(child)) or 0.0 for child in children)
+
+
+def children_cpu_s(pid: int) -> dict[int, float]:
+    """CPU seconds used so far by each process directly below ``pid`` (gunicorn's workers), by process id."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return {}
+    return {int(child): cpu for child in children if (cpu := tree_cpu_s(int(child))) is not None}

@@ -5,7 +5,8 @@
   line from :func:`web.serving.gunicorn_command` (pre-fork, ``gthread``, the default threads), each worker
   building the bench's app on a fresh database. Each client first walks 2 dossiers untimed, so the workers'
   first requests (spec parsing, caches) stay out of the figure. Tokens are signed here with the key all
-  processes share, as `serve` shares one.
+  processes share, as `serve` shares one. ``server_cpu_share_per_process``: how the timed
+  part's server CPU fell on the workers (a keep-alive connection stays with the worker that accepted it).
 * **Timers**: figure 6's workers (``awardflow worker``'s loop) on a backlog: ``sizes.scaleout_timers`` due
   within ``sizes.scaleout_timer_window_s``, far more than one worker fires in that time, for each worker
   count in ``sizes.scaleout_timer_workers``. ``fired_per_s`` is then what the workers can fire, not the rate
@@ -31,6 +32,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bench.harness import LANES, fresh_database, open_engine, prepare, user_for
 from bench.lifecycle import CLIENTS, SECRET, drive
+from bench.machine import children_cpu_s, tree_cpu_s
 from bench.sizes import Sizes
 from bench.timers import run_timers
 from engine import Settings
@@ -96,36 +98,36 @@ def run_http(url: str, processes: int, dossiers_per_client: int) -> dict[str, An
         tokens = _tokens(["admin", *(user_for(lane) for lane in LANES)])
         began: dict[str, float | None] = {}
 
-        def cpu_now() -> dict[str, float | None]:
-            return {"server": _tree_cpu_s(server.pid), "postgresql": _tree_cpu_s(postmaster) if postmaster else None}
+        workers_began: dict[int, float] = {}
 
-        result = drive(port, tokens, dossiers_per_client, CLIENTS, WARM_UP_DOSSIERS, lambda: began.update(cpu_now()))
+        def cpu_now() -> dict[str, float | None]:
+            return {"server": tree_cpu_s(server.pid), "postgresql": tree_cpu_s(postmaster) if postmaster else None}
+
+        def on_start() -> None:
+            began.update(cpu_now())
+            workers_began.update(children_cpu_s(server.pid))
+
+        result = drive(port, tokens, dossiers_per_client, CLIENTS, WARM_UP_DOSSIERS, on_start)
         ended = cpu_now()
+        workers_ended = children_cpu_s(server.pid)
     finally:
         server.terminate()
         server.wait(timeout=60)
     per_completion = {
         f"{role}_cpu_ms_per_completion": _per(ended[role], began.get(role), result["completions"]) for role in ended
     }
-    return {"processes": processes, **result, **per_completion}
+    # How the timed part's server CPU fell on the workers: keep-alive connections stay with the worker that took
+    # them, so an uneven share says the clients' connections were not spread over the processes.
+    shares = sorted((workers_ended[pid] - workers_began.get(pid, 0.0) for pid in workers_ended), reverse=True)
+    busy = sum(shares) or 1.0
+    return {"processes": processes, **result, **per_completion,
+            "server_cpu_share_per_process": [round(share / busy, 2) for share in shares]}  # fmt: skip
 
 
 def _per(end: float | None, start: float | None, completions: int) -> float | None:
     if end is None or start is None or not completions:
         return None
     return round(1000 * (end - start) / completions, 2)
-
-
-def _tree_cpu_s(pid: int) -> float | None:
-    """CPU seconds (user + system) used so far by ``pid`` and the processes below it (Linux /proc; None
-    elsewhere). A process that ended took its time with it, so this is read while they all run."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return None
-    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
-    return own + sum(_tree_cpu_s(int(child)) or 0.0 for child in children)
 
 
 def _postmaster(url: str) -> int | None:

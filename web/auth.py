@@ -8,13 +8,15 @@ helpers here ask that policy for the reads of views and pages.
 
 from __future__ import annotations
 
+import functools
 import hmac
 import secrets
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask, current_app, g, request, session
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from engine import clock
 from engine.access import AccessPolicy
@@ -30,6 +32,7 @@ __all__ = [
     "SIGNED_IN",
     "allowed",
     "current_actor",
+    "current_username",
     "issue_token",
     "policy_for",
     "roles_of",
@@ -164,6 +167,15 @@ POLICY: dict[str, Rule] = {
     },
 }
 
+#: Commands that load the caller in their own transaction and refuse a user who is not active there (the engine's
+#: task commands, ``TaskService._command``): the sign-in check does not read the caller before them. Should such a
+#: request fail for any reason, the caller is looked up after all (:func:`refused_caller`), so a user who is no
+#: longer active still gets 401, whatever else was wrong with the request.
+CHECKED_BY_THE_COMMAND = frozenset(
+    f"POST /api/tasks/<task_id>/{action}"
+    for action in ("claim", "unclaim", "assign", "delegate", "resolve", "complete")
+)
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "X-CSRF-Token"
 TOKEN_SALT = "awardflow-api-token"
@@ -233,7 +245,22 @@ def require_task_visible(actor: Actor, task: TaskView) -> None:
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=TOKEN_SALT)
+    return _serializer_for(current_app.config["SECRET_KEY"])
+
+
+@functools.lru_cache(maxsize=4)
+def _serializer_for(secret_key: str) -> URLSafeTimedSerializer:
+    """Built once per key: itsdangerous derives the signing key at construction."""
+    return URLSafeTimedSerializer(secret_key, salt=TOKEN_SALT)
+
+
+@functools.lru_cache(maxsize=4096)
+def _signed(secret_key: str, token: str) -> tuple[str | None, int]:
+    """The user a token names (None: no user in it) and when it was signed; its signature is checked on its first
+    use only (BadSignature), its age at every use by :func:`_token_user`. A script sends the same token all day."""
+    data, signed_at = _serializer_for(secret_key).loads(token, return_timestamp=True)
+    user = data.get("u") if isinstance(data, dict) else None
+    return (user if isinstance(user, str) else None), int(signed_at.timestamp())
 
 
 def issue_token(username: str) -> tuple[str, datetime]:
@@ -244,14 +271,15 @@ def issue_token(username: str) -> tuple[str, datetime]:
 
 def _token_user(token: str) -> str:
     try:
-        data = _serializer().loads(token, max_age=int(current_app.config["AWARDFLOW_TOKEN_MAX_AGE"]))
-    except SignatureExpired:
-        raise SignInRequired("the token has expired; ask for a new one") from None
+        user, signed_at = _signed(current_app.config["SECRET_KEY"], token)
     except BadSignature:
         raise SignInRequired("the token is not valid") from None
-    if not isinstance(data, dict) or not isinstance(data.get("u"), str):
+    age = int(time.time()) - signed_at  # the clock itsdangerous signs and checks ages by
+    if not 0 <= age <= int(current_app.config["AWARDFLOW_TOKEN_MAX_AGE"]):
+        raise SignInRequired("the token has expired; ask for a new one")
+    if user is None:
         raise SignInRequired("the token is not valid")
-    return str(data["u"])
+    return user
 
 
 def csrf_token() -> str:
@@ -272,9 +300,9 @@ def sign_out() -> None:
     session.clear()
 
 
-def _identify() -> tuple[Actor, str] | None:
-    """The caller and how they proved it ("bearer" or "session"), or None when anonymous."""
-    engine = services.engine()
+def _credentials() -> tuple[str, str] | None:
+    """The caller's user name and how they proved it ("bearer" or "session"), or None when anonymous; nothing is
+    read from the database."""
     header = request.headers.get("Authorization", "")
     if header:
         scheme, _, token = header.partition(" ")
@@ -286,8 +314,13 @@ def _identify() -> tuple[Actor, str] | None:
         username, method = str(session["user"]), "session"
     else:
         return None
+    return username, method
+
+
+def _actor(username: str, method: str) -> Actor:
+    """The active user ``username`` (SignInRequired when there is none, and the session ends)."""
     try:
-        return engine.identity.actor(username), method
+        return services.engine().identity.actor(username)
     except NotFound:
         if method == "session":
             session.clear()
@@ -310,21 +343,43 @@ def enforce_policy() -> None:
         return
     if request.method in SAFE_METHODS:
         _read_for_the_request()
-    found = _identify()
+    found = _credentials()
     if found is None:
         raise SignInRequired("sign in first (POST /api/auth/login) or send a bearer token")
-    actor, method = found
-    g.actor = actor
-    if method == "session" and request.method not in SAFE_METHODS:
+    g.username, g.sign_in = found
+    if g.sign_in == "session" and request.method not in SAFE_METHODS:
         _check_csrf()
+    if f"{request.method} {request.url_rule.rule}" in CHECKED_BY_THE_COMMAND:
+        return
+    actor = g.actor = _actor(*found)
     if entry is None or not allowed(actor, entry):
         raise RoleRefused(f"{actor.username} may not call {request.method} {request.url_rule.rule}")
 
 
 def current_actor() -> Actor:
-    """The signed-in caller of this request (set by :func:`enforce_policy`)."""
+    """The signed-in caller of this request (checked by :func:`enforce_policy`, or read now for a command that
+    checks its caller itself)."""
+    if "actor" not in g:
+        g.actor = _actor(g.username, g.sign_in)
     actor: Actor = g.actor
     return actor
+
+
+def current_username() -> str:
+    """The signed-in caller's user name: all a command that checks its caller itself needs."""
+    return str(g.username)
+
+
+def refused_caller() -> SignInRequired | None:
+    """For a request of :data:`CHECKED_BY_THE_COMMAND` that failed: SignInRequired when its caller is not an active
+    user (their request is then answered 401, as the sign-in check would have); None otherwise."""
+    if "username" not in g or "actor" in g:
+        return None
+    try:
+        current_actor()
+    except SignInRequired as refusal:
+        return refusal
+    return None
 
 
 def _read_for_the_request() -> None:

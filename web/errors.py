@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any, NoReturn
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import (
@@ -22,7 +22,7 @@ from engine.errors import (
     RateLimited,
 )
 from web import i18n, problem_texts
-from web.auth import CsrfFailed, RoleRefused, SignInRequired
+from web.auth import CsrfFailed, RoleRefused, SignInRequired, refused_caller
 
 log = logging.getLogger(__name__)
 
@@ -157,8 +157,22 @@ def unexpected(err: Exception) -> Any:
     return jsonify(body("InternalServerError", MESSAGES[500])), 500
 
 
+def signed_out(response: Response) -> Response:
+    """A refused request whose caller was not looked up before (a command that checks its caller itself) is
+    answered 401 when the caller is not an active user: what the sign-in check would have answered first."""
+    if response.status_code < 400 or response.status_code == 401:
+        return response
+    refusal = refused_caller()
+    if refusal is None:
+        return response
+    answer, status = engine_error(refusal)
+    answer.status_code = status
+    return answer
+
+
 def register(app: Flask) -> None:
     """Install the handlers (HTTPException's is installed by the API, see web/api/__init__.py)."""
+    app.after_request(signed_out)
     for kind, _status in STATUS:
         app.register_error_handler(kind, engine_error)
     app.register_error_handler(HTTPException, http_error)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -56,3 +57,13 @@ def test_an_unknown_figure_is_refused() -> None:
     result = CliRunner().invoke(main, ["bench", "--only", "nonsense", "--no-pg"])
     assert result.exit_code != 0
     assert "unknown figure" in result.output
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="the server's CPU is read from Linux /proc")
+def test_the_http_figures_carry_the_servers_cpu_and_its_spread_over_processes(doc: dict[str, Any]) -> None:
+    assert doc["lifecycle"]["sqlite"]["server_cpu_ms_per_completion"] > 0
+    for processes in TINY.scaleout_processes:
+        run = doc["scaleout"][f"http_processes_{processes}"]
+        assert run["server_cpu_ms_per_completion"] > 0
+        shares = run["server_cpu_share_per_process"]
+        assert len(shares) == processes and sum(shares) == pytest.approx(1.0, abs=0.02)

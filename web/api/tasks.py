@@ -14,7 +14,7 @@ from flask_smorest import Blueprint
 
 from engine.inbox import InboxQuery
 from engine.tasks import TaskView
-from web.api.context import actor, engine
+from web.api.context import actor, engine, username
 from web.api.schemas import (
     AssignSchema,
     DelegateSchema,
@@ -86,7 +86,7 @@ class Claim(MethodView):
     @blp.response(200, TaskSchema)
     def post(self, body: dict[str, Any], task_id: str) -> dict[str, Any]:
         """Take an unassigned task of one of my groups (409 if someone else has it)."""
-        claimed = engine().tasks.claim(task_id, actor().username, expected_version=body.get("expected_version"))
+        claimed = engine().tasks.claim(task_id, username(), expected_version=body.get("expected_version"))
         return with_version(claimed)
 
 
@@ -96,7 +96,7 @@ class Unclaim(MethodView):
     @blp.response(200, TaskSchema)
     def post(self, body: dict[str, Any], task_id: str) -> dict[str, Any]:
         """Give my task back to its groups."""
-        unclaimed = engine().tasks.unclaim(task_id, actor().username, expected_version=body.get("expected_version"))
+        unclaimed = engine().tasks.unclaim(task_id, username(), expected_version=body.get("expected_version"))
         return with_version(unclaimed)
 
 
@@ -108,7 +108,7 @@ class Assign(MethodView):
         """Give the task to one of its candidates (a claimed one: only someone above the claimant)."""
         version = body.get("expected_version")
         return with_version(
-            engine().tasks.assign(task_id, actor().username, body["assignee"], expected_version=version)
+            engine().tasks.assign(task_id, username(), body["assignee"], expected_version=version)
         )
 
 
@@ -120,7 +120,7 @@ class Delegate(MethodView):
         """Hand my task to someone to work on; it comes back to me when they resolve it."""
         version = body.get("expected_version")
         return with_version(
-            engine().tasks.delegate(task_id, actor().username, body["delegate"], expected_version=version)
+            engine().tasks.delegate(task_id, username(), body["delegate"], expected_version=version)
         )
 
 
@@ -132,7 +132,7 @@ class Resolve(MethodView):
         """The delegate gives the task back to its owner, with their data."""
         version = body.get("expected_version")
         return with_version(
-            engine().tasks.resolve(task_id, actor().username, body.get("data"), expected_version=version)
+            engine().tasks.resolve(task_id, username(), body.get("data"), expected_version=version)
         )
 
 
@@ -144,5 +144,5 @@ class Complete(MethodView):
         """Complete the task with its form data (422 naming the fields when the form refuses them)."""
         version = body.get("expected_version")
         return with_version(
-            engine().tasks.complete(task_id, actor().username, body.get("data") or {}, expected_version=version)
+            engine().tasks.complete(task_id, username(), body.get("data") or {}, expected_version=version)
         )
