@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -26,11 +27,18 @@ __all__ = [
     "MAX_DEPTH",
     "check_text",
     "json_size",
+    "UNSHOWABLE",
     "printable",
     "problem",
     "text_problem",
+    "unshowable",
 ]
 
+#: Characters no input text may carry besides NUL and lone surrogates (:func:`text_problem`): the control
+#: characters XML 1.0 cannot hold (the DOCX letters and the spreadsheets are XML: one such character in a name
+#: fails their making) and the bidirectional overrides, embeddings and isolates, which make a name read otherwise
+#: than it is written (``"\u202efdp.exe"``). Tab and line breaks are text.
+UNSHOWABLE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
 #: Deeper values are refused: Spiff's serializer and ``json`` recurse once per level.
 MAX_DEPTH = 100
 #: Atoms the blob writer stores as they are (Spiff's registry converts datetime, timedelta and UUID).
@@ -99,6 +107,12 @@ def text_problem(text: str) -> str | None:
     except UnicodeEncodeError:
         return "must be valid Unicode text (a lone surrogate was found)"
     return None
+
+
+def unshowable(text: str) -> str | None:
+    """The first character of ``text`` that :data:`UNSHOWABLE` refuses, written ``U+202E``, or None."""
+    found = UNSHOWABLE.search(text)
+    return f"U+{ord(found.group()):04X}" if found else None
 
 
 def printable(text: str) -> str:

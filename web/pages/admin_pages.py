@@ -13,6 +13,7 @@ from engine.calendar_store import CALENDAR_ACTIONS
 from engine.errors import AwardflowError, Conflict, InvalidInput
 from engine.identity import NOT_SELF, USER_ACTIONS, USER_EXISTS, Actor, UserView
 from web import i18n
+from web.api.schemas import YEARS
 from web.auth import CALENDAR_KEEPERS, ROLES
 from web.pages import names
 from web.pages.admin_history import SHOWN, log_rows
@@ -84,6 +85,8 @@ i18n.TEXTS.update(
         "admin.cal.created": ("Đã tạo lịch {name}.", "Created the calendar {name}."),
         "admin.cal.exists": ("Đã có lịch mang tên này.", "A calendar of this name exists."),
         "admin.cal.name_long": ("Tên lịch có từ 1 đến 64 ký tự.", "1 to 64 characters."),
+        "admin.cal.too_long": ("Tối đa {n} ký tự.", "At most {n} characters."),
+        "admin.cal.bad_year": ("Năm phải trong khoảng {low}–{high}.", "The year must be {low} to {high}."),
         "admin.cal.set_units": ("Gán đơn vị cho lịch này", "Give units this calendar"),
         "admin.cal.set_units_hint": (
             "Đơn vị được chọn sẽ tính hạn theo lịch này (và thôi dùng lịch khác).",
@@ -163,6 +166,10 @@ CALENDAR_FORMS = {
 }
 
 
+#: Longest name, source or description of a calendar entry (they are shown in a table and in the audit).
+MAX_NOTE = 500
+
+
 def parse_day(text: str) -> date:
     """A date typed as dd/mm/yyyy (or yyyy-mm-dd); ValueError otherwise."""
     for pattern in DATE_FORMATS:
@@ -236,9 +243,14 @@ def calendar_add(me: Actor, form: str) -> Any:
                 days[key] = parse_day(values[key])
             except ValueError:
                 errors[key] = [i18n.gettext("admin.required" if not values[key].strip() else "admin.cal.bad_date")]
+            else:
+                if not YEARS[0] <= days[key].year <= YEARS[1]:
+                    errors[key] = [i18n.gettext("admin.cal.bad_year", low=YEARS[0], high=YEARS[1])]
     for key in ("source", "name"):
         if key in values and not values[key].strip() and not (form == "swap" and key == "name"):
             errors[key] = [i18n.gettext("admin.required")]
+        elif len(values.get(key, "")) > MAX_NOTE:
+            errors[key] = [i18n.gettext("admin.cal.too_long", n=MAX_NOTE)]
     if errors:
         return _calendar_page(year, name, form, errors), 422
     service, user = _engine().calendar, me.username
@@ -288,6 +300,8 @@ def calendar_new(me: Actor) -> Any:
         errors["new_name"] = [i18n.gettext("admin.required")]
     elif len(name) > 64:
         errors["new_name"] = [i18n.gettext("admin.cal.name_long")]
+    if len(description) > MAX_NOTE:
+        errors["description"] = [i18n.gettext("admin.cal.too_long", n=MAX_NOTE)]
     if errors:
         return _calendar_page(year, "default", "new", errors), 422
     try:
