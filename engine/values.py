@@ -116,8 +116,10 @@ def unshowable(text: str) -> str | None:
 
 
 def printable(text: str) -> str:
-    """``text`` with NUL and lone surrogates escaped, safe to put into an answer or a log."""
-    return text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
+    """``text`` with NUL, lone surrogates and :data:`UNSHOWABLE` characters escaped, safe to put into an answer or
+    a log (a bidirectional override in a field's name would turn the page's text around it)."""
+    escaped = text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
+    return UNSHOWABLE.sub(lambda found: f"\\u{ord(found.group()):04x}", escaped)
 
 
 def check_text(**values: str | None) -> None:

@@ -122,6 +122,7 @@ VIETNAMESE: dict[str, str] = {
     ),
     **{f"expression.{reason}": "{part} của {kind} {label} " + text + "." for reason, text in _SOURCE.items()},
     **{f"dmn.input.{reason}": "Biểu thức đầu vào của {label} " + text + "." for reason, text in _SOURCE.items()},
+    **{f"dmn.output.{reason}": "Ô kết quả {label} " + text + "." for reason, text in _SOURCE.items()},
     "event_subprocess.interrupting": (
         "Quy trình con sự kiện «{subprocess}» là loại ngắt (sự kiện bắt đầu {label}), nhưng hệ thống chạy nó song "
         "song mà không dừng việc đang làm; hãy vẽ loại không ngắt và chủ động kết thúc việc kia."

@@ -79,6 +79,7 @@ ENGLISH: dict[str, str] = {
     ),
     **{f"expression.{reason}": "{what} of {label} " + text for reason, text in SOURCE_REASONS.items()},
     **{f"dmn.input.{reason}": "the input expression " + text for reason, text in SOURCE_REASONS.items()},
+    **{f"dmn.output.{reason}": "the output entry " + text for reason, text in SOURCE_REASONS.items()},
     "event_subprocess.interrupting": (
         "event subprocess {subprocess} is interrupting (start event {element}), but the engine (SpiffWorkflow 3.2) "
         "runs it beside the process's other work without stopping that work; draw it non-interrupting "

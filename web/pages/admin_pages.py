@@ -287,7 +287,7 @@ def calendar_add(me: Actor, form: str) -> Any:
 def _day_refusal(bad: InvalidInput, days: dict[str, date]) -> dict[str, list[str]]:
     """The engine's refusal of a swap (a day off that is not a working day, a day worked that already is one)
     said in the page's language, naming the day; anything else by the status's sentence."""
-    said = {
+    said: dict[str, list[str]] = {
         key: [i18n.gettext(f"admin.cal.swap_{key}", day=i18n.format_date(days[key]))]
         for key in ("off", "work")
         if key in bad.fields and key in days
