@@ -15,7 +15,7 @@ from engine import clock, history
 from engine.bpmn.blob import called_processes, has_entered
 from engine.bpmn.validation import ValidatedBundle, validate_bundle
 from engine.db import Database
-from engine.errors import InvalidInput, NotFound, Problem
+from engine.errors import InvalidInput, NotFound, Problem, VersionConflict
 from engine.events import Deployed, Listeners
 from engine.models import Deployment, ProcessDefinition, ProcessInstance, Resource
 from engine.scripting import sandbox_check
@@ -77,14 +77,26 @@ class RepositoryService:
             return self._validate(session, files)
 
     def deploy(
-        self, files: Mapping[str, bytes], *, actor: str, name: str | None = None, keep_others: bool = False
+        self,
+        files: Mapping[str, bytes],
+        *,
+        actor: str,
+        name: str | None = None,
+        keep_others: bool = False,
+        based_on: Mapping[str, int | None] | None = None,
     ) -> DeploymentResult:
         """Validate then store a bundle; a process whose content is unchanged gets no new version. With
         ``keep_others`` (the shipped processes at start), a process whose newest version came from a deployment
-        of another name (a designer's) is left alone: a restart never undoes the designer's work."""
+        of another name (a designer's) is left alone: a restart never undoes the designer's work. ``based_on``
+        (process key -> the version an editor opened, None for a new one): VersionConflict, nothing stored, when
+        another version was deployed since (a second designer would otherwise overwrite the first)."""
         if not files:
             raise InvalidInput("the bundle is empty", {"files": ["at least one file is needed"]})
         with self.db.transaction() as session:
+            for key, version in (based_on or {}).items():
+                latest = _latest_version(session, key)
+                if latest != version:
+                    raise VersionConflict(key, version, latest)
             bundle = self._validate(session, files)
             hashes = {fname: _hash(bundle, fname) for fname in bundle.bpmn}
             changed = {

@@ -377,3 +377,41 @@ def test_a_field_name_with_a_bidi_override_is_shown_escaped(designer: FlaskClien
     assert answer.status_code == 422 and "\u202e" not in page and "map.\\u202e" in page
     assert "Dữ liệu chưa hợp lệ" in page and "cannot be stored" not in page
     assert counts(database) == before
+
+
+# -- two designers on one process ----------------------------------------------------------------------------------
+
+
+def deploy_based_on(api: Api, xml: str, based_on: str) -> Any:
+    files = {"files": [(io.BytesIO(xml.encode()), "user_task.bpmn")], "based_on": based_on}
+    return api.post("/api/definitions", "designer", data=files, content_type="multipart/form-data")
+
+
+def test_a_second_designer_deploying_over_the_first_is_409_naming_the_newest_version(
+    api: Api, designer: FlaskClient, engine: Engine, database: Database
+) -> None:
+    """Both opened version 1; the first deploys version 2; the second's deployment, made from version 1, is
+    refused (it would have undone version 2 without a word) and nothing is stored."""
+    first = deploy_based_on(api, USER_TASK.replace("0.5WD", "1WD"), "user_task=1")
+    assert first.status_code == 201 and first.get_json()["definitions"][0]["version"] == 2
+    before = counts(database)
+    second = deploy_based_on(api, USER_TASK.replace("0.5WD", "2WD"), "user_task=1")
+    body = second.get_json()
+    assert second.status_code == 409 and body["error"] == "VersionConflict", body
+    assert (body["key"], body["based_on"], body["latest"]) == ("user_task", 1, 2)
+    assert counts(database) == before and engine.repository.latest("user_task").version == 2
+    again = deploy_based_on(api, USER_TASK.replace("0.5WD", "2WD"), "user_task=2")  # made again on version 2
+    assert again.status_code == 201 and again.get_json()["definitions"][0]["version"] == 3
+
+
+@pytest.mark.parametrize("value", ["user_task", "=1", "user_task=x", "user_task=-1", "user_task=" + "9" * 20])
+def test_a_malformed_based_on_is_400_naming_it(api: Api, designer: FlaskClient, database: Database, value: str) -> None:
+    before = counts(database)
+    answer = deploy_based_on(api, USER_TASK.replace("0.5WD", "1WD"), value)
+    assert answer.status_code == 400 and "based_on" in answer.get_json()["fields"], answer.get_json()
+    assert counts(database) == before
+
+
+def test_a_new_process_whose_key_was_taken_meanwhile_is_409(api: Api, designer: FlaskClient) -> None:
+    answer = deploy_based_on(api, USER_TASK.replace("0.5WD", "1WD"), "user_task=")
+    assert answer.status_code == 409 and answer.get_json()["latest"] == 1
