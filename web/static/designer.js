@@ -52,12 +52,12 @@
   }
 
   async function send(url) {
-    const body = await bundle();
+    const form = await bundle();
     // the version this change was made from: a deployment since by someone else is refused (409), not overwritten
-    body.append('based_on', `${data.key}=${data.latest ?? ''}`);
+    form.append('based_on', `${data.key}=${data.latest ?? ''}`);
     const response = await fetch(url, {
       method: 'POST',
-      body,
+      body: form,
       headers: { 'X-CSRF-Token': data.csrf, Accept: 'application/json' },
       credentials: 'same-origin',
     });
