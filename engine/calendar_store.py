@@ -53,6 +53,7 @@ from engine.db import Base, Database, IntPK
 from engine.design_history import CALENDAR_ACTIONS, require_designer
 from engine.errors import Conflict, InvalidInput, NotFound
 from engine.identity import SYSTEM_ACTOR
+from engine.models import Event
 
 __all__ = ["CALENDAR_ACTIONS", "CalendarDay", "CalendarRow", "CalendarService", "CalendarView", "DayEntry"]
 
@@ -285,6 +286,30 @@ class CalendarService:
             )
             session.info.pop(STORED_KEY, None)
 
+    def restore_previous_units(self, user: str) -> str:
+        """Give every calendar back the units it had before the newest assignment (a new change, audited
+        ``calendar_units_changed`` with ``restored``: the event undone); returns the calendar that change was
+        about. InvalidInput when units were never assigned, PermissionDenied unless a designer or administrator.
+        One transaction."""
+        _required(user=user)
+        with self.db.transaction() as session:
+            require_designer(session, user)
+            stmt = select(Event).where(Event.action == "calendar_units_changed", Event.instance_id.is_(None))
+            last = session.scalars(stmt.order_by(Event.id.desc()).limit(1)).first()
+            if last is None:
+                raise InvalidInput("no unit was ever given a calendar", {"calendar": ["no assignment to undo"]})
+            stored = {r.name: r for r in session.scalars(select(CalendarRow).with_for_update())}
+            before = {n: list(r.units or []) for n, r in stored.items() if r.units}
+            wanted = dict(last.before or {})
+            for name, row in stored.items():
+                row.units = list(wanted.get(name, [])) if name != DEFAULT else row.units
+            calendar = str((last.details or {}).get("calendar") or DEFAULT)
+            after = {n: list(r.units or []) for n, r in stored.items() if r.units}
+            details = {"calendar": calendar, "restored": last.id}
+            history.record(session, user, "calendar_units_changed", before=before, after=after, details=details)
+            session.info.pop(STORED_KEY, None)
+            return calendar
+
     @staticmethod
     def _release_units(session: Session, units: Sequence[str], keep: str | None = None) -> None:
         """Take ``units`` from every named calendar but ``keep``: a unit follows one calendar."""
@@ -410,10 +435,12 @@ class CalendarService:
         """Enter a Government swap: a regular working day off for a weekend day worked; returns the revision.
 
         ``off`` must have regular weekly hours and ``work`` less than a full regular day (a weekend), else
-        InvalidInput naming the field; Conflict if either date already has an active row. Process designers.
+        InvalidInput naming the field; Conflict if either date already has an active row; PermissionDenied
+        unless a designer or administrator.
         """
         _required(source=source, user=user)
         with self.db.transaction() as session:
+            require_designer(session, user)
             row = self._row(session, calendar, create=True)
             week = WorkCalendar(week_from_json(row.working_hours), zone=row.time_zone)
             fields: dict[str, list[str]] = {}
@@ -434,24 +461,29 @@ class CalendarService:
             )
 
     def add_holiday(self, day: date, name: str, source: str, user: str, *, calendar: str = DEFAULT) -> int:
-        """Enter a one-off day off from an official notice; returns the revision. Process designers."""
+        """Enter a one-off day off from an official notice; returns the revision. PermissionDenied unless a
+        designer or administrator (checked here, whatever page, API or command calls it)."""
         _required(name=name, source=source, user=user)
         with self.db.transaction() as session:
+            require_designer(session, user)
             row = self._row(session, calendar, create=True)
             return self._enter(session, row, user, "calendar_day_added", (day, "off", name.strip(), source))
 
     def add_working_day(self, day: date, name: str, source: str, user: str, *, calendar: str = DEFAULT) -> int:
-        """Enter a one-off working day (it cancels a package holiday on that date); returns the revision."""
+        """Enter a one-off working day (it cancels a package holiday on that date); returns the revision.
+        PermissionDenied unless a designer or administrator."""
         _required(name=name, source=source, user=user)
         with self.db.transaction() as session:
+            require_designer(session, user)
             row = self._row(session, calendar, create=True)
             return self._enter(session, row, user, "calendar_day_added", (day, "work", name.strip(), source))
 
     def remove(self, day: date, user: str, *, calendar: str = DEFAULT) -> int:
         """Mark the active row of a date removed (it is kept), audited as ``user`` (calendar_day_removed);
-        returns the revision. NotFound if none."""
+        returns the revision. NotFound if none; PermissionDenied unless a designer or administrator."""
         _required(user=user)
         with self.db.transaction() as session:
+            require_designer(session, user)
             row = self._row(session, calendar)
             entry = session.scalar(
                 select(CalendarDay)

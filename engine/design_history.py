@@ -1,6 +1,6 @@
-"""The designer's changes as one history: deployments, calendar changes and whatever other part of the
-workbench records through :func:`record_change` (rule sets, forms, document templates), each an audit event
-with who, when and what changed; and the rollback of a process to its previous version.
+"""The designer's changes as one history: deployments (with what each file changed), calendar changes and
+whatever other part of the workbench records through :func:`record_change`, each an audit event with who, when
+and what changed; and the rollback of a process, a form or a decision file to its previous version.
 
 A rollback never rewrites history: the previous version's diagram, with the forms and decisions deployed
 beside it, is deployed again as a new version, in one transaction with its own audit event. Only a designer
@@ -29,6 +29,7 @@ __all__ = [
     "CALENDAR_ACTIONS",
     "DESIGN_ACTIONS",
     "DESIGNER_GROUP",
+    "FILE_ROLLED_BACK",
     "DesignChange",
     "DesignHistory",
     "record_change",
@@ -46,8 +47,10 @@ CALENDAR_ACTIONS = (
     "calendar_units_changed",
     "calendar_restored",
 )
+#: The audit action of a form or DMN file rolled back to its previous version.
+FILE_ROLLED_BACK = "file_rolled_back"
 #: The audit actions that are a designer's changes (the workbench history lists them).
-DESIGN_ACTIONS = ("deployed", "deployment_rolled_back", *CALENDAR_ACTIONS, "design_changed")
+DESIGN_ACTIONS = ("deployed", "deployment_rolled_back", FILE_ROLLED_BACK, *CALENDAR_ACTIONS, "design_changed")
 
 
 def require_designer(session: Session, actor: str) -> None:
@@ -130,6 +133,35 @@ class DesignHistory:
                 before={"version": newest.version},
                 after={"version": restored, "content_of": previous.version},
                 details={"process": key, "deployment": result.deployment_id},
+            )
+            return result
+
+
+    def roll_back_file(self, name: str, actor: str) -> DeploymentResult:
+        """Deploy the version before the newest of a form or DMN file again, as its next version, with the files
+        deployed beside the newest (a decision table's process gets a new version deciding by the old table),
+        audited ``file_rolled_back``; NotFound for a file never deployed, InvalidInput when it has one version
+        only, PermissionDenied unless a designer or administrator. One transaction."""
+        with self.db.transaction() as session:
+            require_designer(session, actor)
+            stmt = select(Resource).where(Resource.name == name, Resource.kind.in_(("form", "dmn")))
+            found = list(session.scalars(stmt.order_by(Resource.id.desc()).limit(2)))
+            if not found:
+                raise NotFound(f"no deployed form or decision file {name!r}")
+            if len(found) < 2:
+                raise InvalidInput(f"{name!r} has no earlier version", {"name": ["has one version only"]})
+            newest, rest = found[0], found[1:]
+            beside = select(Resource).where(Resource.deployment_id == newest.deployment_id)
+            files = {r.name: r.content.encode() for r in session.scalars(beside)}
+            files[name] = rest[0].content.encode()
+            result = self.repository.deploy(files, actor=actor, name=f"rollback {name}")
+            history.record(
+                session,
+                actor,
+                FILE_ROLLED_BACK,
+                before={"resource": newest.id},
+                after={"content_of": rest[0].id},
+                details={"file": name, "file_kind": newest.kind, "deployment": result.deployment_id},
             )
             return result
 

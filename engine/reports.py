@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -129,6 +129,38 @@ class ElementHeat:
             "late_share": self.late_share,
             "median_hours": self.median_hours,
             "p90_hours": self.p90_hours,
+        }
+
+
+@dataclass
+class HeatParts:
+    """Per element: (open, overdue) now, the working hours of each finished step, and how many were late."""
+
+    open_now: dict[str, tuple[int, int]] = field(default_factory=dict)
+    used: dict[str, list[float]] = field(default_factory=dict)
+    late: dict[str, int] = field(default_factory=dict)
+
+    def add(self, other: HeatParts) -> None:
+        """Count ``other``'s work in too (another database's)."""
+        for element, (n, overdue) in other.open_now.items():
+            was = self.open_now.get(element, (0, 0))
+            self.open_now[element] = (was[0] + n, was[1] + overdue)
+        for element, hours in other.used.items():
+            self.used.setdefault(element, []).extend(hours)
+        for element, count in other.late.items():
+            self.late[element] = self.late.get(element, 0) + count
+
+    def summary(self) -> dict[str, ElementHeat]:
+        return {
+            element: ElementHeat(
+                element,
+                *self.open_now.get(element, (0, 0)),
+                len(self.used.get(element, [])),
+                self.late.get(element, 0),
+                percentile(self.used.get(element, []), 0.5),
+                percentile(self.used.get(element, []), 0.9),
+            )
+            for element in sorted(set(self.open_now) | set(self.used))
         }
 
 
@@ -266,6 +298,11 @@ class ReportService:
     def heat(self, start: date, end: date, *, unit: str | None = None) -> dict[str, ElementHeat]:
         """Per element (step id): open work now and overdue among it; steps finished from ``start`` to ``end``
         with how many late and the median and 90th percentile of working hours used (the control slip's)."""
+        return self.heat_parts(start, end, unit=unit).summary()
+
+    def heat_parts(self, start: date, end: date, *, unit: str | None = None) -> HeatParts:
+        """What :meth:`heat` is made of, before the percentiles: the parts of several databases add up (a
+        simulation's shards), their percentiles do not."""
         check_range(start, end)
         now = clock.now()
         waiting = select(HumanTask.element_id, func.count(), func.count().filter(HumanTask.due_at < now)).where(READY)
@@ -276,24 +313,13 @@ class ReportService:
         )
         if unit:
             waiting, finished = waiting.where(HumanTask.unit == unit), finished.where(SlaSegment.unit == unit)
-        used: dict[str, list[float]] = {}
-        late: dict[str, int] = {}
+        parts = HeatParts()
         with self.db.reading() as session:
-            open_now = {e: (n, o) for e, n, o in session.execute(waiting.group_by(HumanTask.element_id))}
+            parts.open_now = {e: (n, o) for e, n, o in session.execute(waiting.group_by(HumanTask.element_id))}
             for element, result, seconds in session.execute(finished):
-                used.setdefault(element, []).append((seconds or 0.0) / 3600)
-                late[element] = late.get(element, 0) + (result == RESULTS["late"])
-        return {
-            element: ElementHeat(
-                element,
-                *open_now.get(element, (0, 0)),
-                len(used.get(element, [])),
-                late.get(element, 0),
-                percentile(used.get(element, []), 0.5),
-                percentile(used.get(element, []), 0.9),
-            )
-            for element in sorted(set(open_now) | set(used))
-        }
+                parts.used.setdefault(element, []).append((seconds or 0.0) / 3600)
+                parts.late[element] = parts.late.get(element, 0) + (result == RESULTS["late"])
+        return parts
 
     def step_hours(self) -> dict[str, list[float]]:
         """The working hours each finished step took, per element: what a simulation draws step times from."""

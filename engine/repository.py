@@ -7,6 +7,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -15,7 +16,8 @@ from engine import clock, history
 from engine.bpmn.blob import called_processes, has_entered
 from engine.bpmn.validation import ValidatedBundle, validate_bundle
 from engine.db import Database
-from engine.errors import InvalidInput, NotFound, Problem, VersionConflict
+from engine.design_diff import file_changes
+from engine.errors import Conflict, InvalidInput, NotFound, Problem, VersionConflict
 from engine.events import Deployed, Listeners
 from engine.models import Deployment, ProcessDefinition, ProcessInstance, Resource
 from engine.scripting import sandbox_check
@@ -83,11 +85,14 @@ class RepositoryService:
         actor: str,
         name: str | None = None,
         keep_others: bool = False,
+        only_new: bool = False,
         based_on: Mapping[str, int | None] | None = None,
     ) -> DeploymentResult:
         """Validate then store a bundle; a process whose content is unchanged gets no new version. With
         ``keep_others`` (the shipped processes at start), a process whose newest version came from a deployment
-        of another name (a designer's) is left alone: a restart never undoes the designer's work. ``based_on``
+        of another name (a designer's) is left alone: a restart never undoes the designer's work. With
+        ``only_new`` (a table made from a blank), Conflict if a file's name or decision is deployed already,
+        checked in the deployment's transaction so that two designers cannot both take it. ``based_on``
         (process key -> the version an editor opened, None for a new one): VersionConflict, nothing stored, when
         another version was deployed since (a second designer would otherwise overwrite the first)."""
         if not files:
@@ -98,6 +103,8 @@ class RepositoryService:
                 if latest != version:
                     raise VersionConflict(key, version, latest)
             bundle = self._validate(session, files)
+            if only_new:
+                _refuse_taken(session, bundle)
             hashes = {fname: _hash(bundle, fname) for fname in bundle.bpmn}
             changed = {
                 pid: info for pid, info in bundle.processes.items() if _latest_hash(session, pid) != hashes[info.file]
@@ -111,6 +118,7 @@ class RepositoryService:
             changed_resources = _changed_resources(session, bundle)
             if not changed and not changed_resources:
                 return DeploymentResult(None, [], unchanged, bundle.warnings, kept)
+            edits = _edits(session, bundle, [changed[pid].file for pid in changed] + changed_resources)
             now = clock.now()
             deployment = Deployment(
                 name=_deployment_name(name, files),
@@ -146,6 +154,7 @@ class RepositoryService:
                     "versions": {v.key: v.version for v in views},
                     "files": sorted(changed_resources),
                     "warnings": [str(w) for w in bundle.warnings],
+                    "changes": edits,
                 },
             )
             return DeploymentResult(deployment.id, views, unchanged, bundle.warnings, kept)
@@ -225,6 +234,15 @@ class RepositoryService:
         return resources
 
 
+def _refuse_taken(session: Session, bundle: ValidatedBundle) -> None:
+    """Conflict naming the first file whose name, or one of whose decisions, a deployed file has."""
+    decisions = _deployed_names(session).decisions
+    for fname in sorted(bundle.originals):
+        named = session.scalars(select(Resource.id).where(Resource.name == fname).limit(1)).first()
+        if named is not None or bundle.decisions_of.get(fname, frozenset()) & decisions:
+            raise Conflict(f"{fname} (or a decision it defines) is deployed already")
+
+
 def _deployment_name(name: str | None, files: Mapping[str, bytes]) -> str:
     """The given name, else the file names, cut to fit the column."""
     text = name or ", ".join(sorted(files))
@@ -253,6 +271,16 @@ def _changed_resources(session: Session, bundle: ValidatedBundle) -> list[str]:
         if newest != hashlib.sha256(original.encode()).hexdigest():
             changed.append(fname)
     return changed
+
+
+def _edits(session: Session, bundle: ValidatedBundle, names: list[str]) -> dict[str, dict[str, Any]]:
+    """What each file deployed again changes against the newest earlier file of its name (a new file: nothing)."""
+    found = {}
+    for fname in sorted(set(names)):
+        newest = session.scalars(select(Resource).where(Resource.name == fname).order_by(Resource.id.desc())).first()
+        if newest is not None and newest.content != bundle.originals[fname]:
+            found[fname] = file_changes(newest.kind, newest.content, bundle.originals[fname])
+    return found
 
 
 def _latest_hash(session: Session, key: str) -> str | None:

@@ -49,6 +49,15 @@ class DecisionTables:
         with self.engine.db.reading() as session:
             return _newest(session, name).content
 
+    def taken(self, key: str) -> bool:
+        """Whether a deployed file defines the decision ``key`` or is named ``key.dmn`` (a new table may be
+        neither: decisions are shared across bundles, so it would silently replace the other table)."""
+        with self.engine.db.reading() as session:
+            named = select(Resource.id).where(Resource.kind == "dmn", Resource.name == f"{key}.dmn").limit(1)
+            if session.scalars(named).first() is not None:
+                return True
+        return key in self.engine.repository.deployed_names().decisions
+
     def bundle_with(self, name: str, xml: str) -> tuple[str, dict[str, bytes]]:
         """The deployment holding the newest ``name``, with that file replaced by ``xml``: its name and files.
 

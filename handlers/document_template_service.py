@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from engine import Engine, clock, history
-from engine.errors import PermissionDenied
+from engine.errors import InvalidInput, PermissionDenied
 from engine.identity import Actor
 from handlers import document_templates as wording
 from handlers import rulesets
@@ -87,6 +87,19 @@ class DocumentTemplateService:
                 details={"kind": kind, "effective_from": effective_from.isoformat(), "version": row.id},
             )
             return _view(row)
+
+
+    def roll_back(self, actor: Actor, kind: str, effective_from: date) -> TemplateVersion:
+        """Publish the wording ``kind`` had before its newest version (the shipped one before the first) again,
+        from ``effective_from``: a new version, audited as a publication with its before and after. InvalidInput
+        naming ``kind`` when nothing was published yet; otherwise as :meth:`publish`. One transaction."""
+        with self.engine.db.transaction() as session:
+            wording.require_kind(kind)
+            published = sorted(wording.versions(session, kind), key=lambda v: (v.effective_from, v.id), reverse=True)
+            if not published:
+                raise InvalidInput("nothing to roll back", {"kind": ["mẫu này chưa có phiên bản nào được công bố"]})
+            previous = published[1].body if len(published) > 1 else wording.shipped(kind)
+            return self.publish(actor, kind, effective_from, previous)
 
 
 def _view(row: DocumentTemplate) -> TemplateVersion:

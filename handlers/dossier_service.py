@@ -389,7 +389,9 @@ def reachable(session: Session, access: AccessPolicy, caller: Actor, code: str) 
     """The dossier if the caller's units reach the office handling it (its instance's unit); NotFound
     otherwise, not told apart from a dossier that does not exist."""
     row = session.scalars(select(Dossier).where(Dossier.code == code)).first()
-    instance = session.get(ProcessInstance, row.instance_id) if row is not None and row.instance_id else None
+    instance = None
+    if row is not None and row.instance_id:  # its unit alone: not the saved workflow nor its definition
+        instance = session.execute(select(ProcessInstance.unit).where(ProcessInstance.id == row.instance_id)).first()
     if row is None or instance is None:
         raise NotFound(f"no dossier {code!r}")
     access.require_unit(caller, instance.unit, f"dossier {code!r}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from engine import clock
@@ -28,6 +28,8 @@ STATUS_NAMES = {
     9: "Đã xử lý xong",
     10: "Đã trả kết quả",
 }
+#: ``session.info`` key: the dossiers by code that this transaction has found
+DOSSIERS_KEY = "awardflow.dossiers"
 NEW, RECEIVED, REFUSED, PROCESSING, SUPPLEMENT, WITHDRAWN, STOPPED, DONE, RETURNED = 1, 2, 3, 4, 5, 7, 8, 9, 10
 
 
@@ -70,9 +72,15 @@ def display_name(session: Session, username: str) -> str:
 
 
 def by_code(session: Session, code: str) -> Dossier:
-    dossier = session.scalars(select(Dossier).where(Dossier.code == code)).first()
+    """The dossier with ``code``; found by its code once per transaction and held for it (one service task after
+    another in a step asks for the same dossier; the identity map alone holds it only while someone does)."""
+    held: dict[str, Dossier] = session.info.setdefault(DOSSIERS_KEY, {})
+    dossier = held.get(code)
+    if dossier is None or not inspect(dossier).persistent:
+        dossier = session.scalars(select(Dossier).where(Dossier.code == code)).first()
     if dossier is None:
         raise NotFound(f"no dossier {code!r}")
+    held[code] = dossier
     return dossier
 
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from handlers.ruleset_labels import label
+from handlers.ruleset_labels import KEYS, NAMED, label
 
 __all__ = ["Change", "changes"]
 
@@ -30,11 +30,18 @@ class Change:
 
 
 def changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change]:
-    """Every leaf that differs, in the new document's order (removed fields after)."""
+    """Every leaf that differs, in the new document's order (removed fields after); an award type, council or
+    procedure added or removed whole is one change that names it, not one per field."""
     before, after = _flatten(old), _flatten(new)
+    whole = _whole_items(old, new)
+    items = set(whole)
     found = []
     for path in [*after, *(p for p in before if p not in after)]:
-        if path.split(".")[0] in OWN or before.get(path) == after.get(path):
+        item = ".".join(path.split(".")[:2])
+        if item in whole:
+            found.append(whole.pop(item))
+            continue
+        if path.split(".")[0] in OWN or item in items or before.get(path) == after.get(path):
             continue
         found.append(
             Change(
@@ -45,6 +52,42 @@ def changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change]:
             )
         )
     return found
+
+
+def _whole_items(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Change]:
+    """``award_types.X`` -> the change that adds or removes item X of a named section, by its name."""
+    found = {}
+    for path in _named(old, new):
+        section, code = path.split(".", 1)
+        was, now = _item_of(old, section, code), _item_of(new, section, code)
+        name = f"{(now or was or {}).get('name') or code} ({code})"
+        title = f"{KEYS[section]} › {name}"
+        if was is None:
+            found[path] = Change(path, title, ABSENT, f"thêm mới: {name}")
+        else:
+            found[path] = Change(path, title, name, f"bỏ: {name}")
+    return found
+
+
+def _named(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    """The paths of the named sections' items present in one document only."""
+    return [
+        f"{section}.{code}"
+        for section in NAMED
+        for code in [*_codes(new, section), *_codes(old, section)]
+        if (_item_of(old, section, code) is None) != (_item_of(new, section, code) is None)
+    ]
+
+
+def _codes(content: Mapping[str, Any], section: str) -> list[str]:
+    items = content.get(section)
+    return [str(code) for code in items] if isinstance(items, Mapping) else []
+
+
+def _item_of(content: Mapping[str, Any], section: str, code: str) -> Mapping[str, Any] | None:
+    items = content.get(section)
+    item = items.get(code) if isinstance(items, Mapping) else None
+    return item if isinstance(item, Mapping) else None
 
 
 def _flatten(node: Any, path: str = "") -> dict[str, Any]:
@@ -64,7 +107,10 @@ def _flatten(node: Any, path: str = "") -> dict[str, Any]:
 
 def _text(value: Any, content: Mapping[str, Any]) -> str:
     """A value as the page shows it: papers and titles by name, yes/no, lists joined."""
+    awards = content.get("award_types")
     names = {**_names(content, "papers", "kinds"), **_names(content, "titles")}
+    if isinstance(awards, Mapping):
+        names.update({str(k): str(v.get("name") or k) for k, v in awards.items() if isinstance(v, Mapping)})
     if value is None:
         return "không"
     if isinstance(value, bool):

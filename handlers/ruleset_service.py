@@ -126,6 +126,19 @@ class RuleSetService:
             )
             return row.version, found
 
+    def roll_back(self, username: str, version: str, effective_from: date) -> tuple[str, list[Change]]:
+        """Publish the rules of the version before the newest again, as version ``version`` from
+        ``effective_from``: a new version (history stays), audited as a publication with what it changes.
+        InvalidInput naming ``version`` when there is no earlier version; otherwise as :meth:`publish`."""
+        with self.engine.db.transaction() as session:
+            rows = list(session.scalars(select(RuleSet).order_by(RuleSet.effective_from.desc()).limit(2)))
+            if len(rows) < 2:
+                raise InvalidInput("chưa có phiên bản trước", {"version": ["chỉ có một phiên bản quy tắc"]})
+            previous = rows[1]
+            content = {**copy.deepcopy(dict(previous.content)), "version": version}
+            content["effective_from"] = effective_from.isoformat()
+            return self.publish(username, content, f"quay lại phiên bản {previous.version}")
+
     def _checked(self, session: Session, content: dict[str, Any]) -> list[Change]:
         """The draft's problems (rules, size, dates, codes) as one refusal; else its changes."""
         if len(json.dumps(content, ensure_ascii=False).encode()) > MAX_DOCUMENT_BYTES:

@@ -149,6 +149,13 @@ def new_version_problems(
 
 
 def by_id(session: Session, rule_set_id: int) -> Catalogue:
+    """The rules of a stored version; once parsed, found by its key alone (its content is not read again)."""
+    key = session.execute(select(RuleSet.version, RuleSet.content_hash).where(RuleSet.id == rule_set_id)).first()
+    if key is None:
+        raise NotFound(f"no rule set {rule_set_id}")
+    found = _PARSED.get((key.version, key.content_hash))
+    if found is not None:
+        return found
     row = session.get(RuleSet, rule_set_id)
     if row is None:
         raise NotFound(f"no rule set {rule_set_id}")

@@ -78,9 +78,17 @@ def bundle_files(paths: Iterable[Path]) -> dict[str, bytes]:
     return files
 
 
-def prepare(settings: Settings, *, demo: bool, password: str | None = None, store: Store | None = None) -> Domain:
+def prepare(
+    settings: Settings,
+    *,
+    demo: bool,
+    password: str | None = None,
+    store: Store | None = None,
+    sign_in: bool = True,
+) -> Domain:
     """Migrate, load the award catalogue, deploy the shipped processes (new versions only when they changed),
-    seed the admin's sign-in and the demo users (``password``: theirs, else one made up and printed)."""
+    seed the admin's sign-in and the demo users (``password``: theirs, else one made up and printed; without
+    ``sign_in``, a scratch database nobody signs in to, the people have no password: hashing one costs 75 ms)."""
     if settings.database_url.startswith("sqlite:///") and not settings.database_url.startswith("sqlite:////"):
         Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     migrate(settings.database_url)
@@ -99,7 +107,11 @@ def prepare(settings: Settings, *, demo: bool, password: str | None = None, stor
         for key in result.kept:
             latest = engine.repository.latest(key)
             click.echo(f"left alone: {key} version {latest.version}, deployed by a designer after the shipped one")
-    seed_people(engine, settings.admin_user, DEMO_USERS if demo else [], password)
+    if sign_in:
+        seed_people(engine, settings.admin_user, DEMO_USERS if demo else [], password)
+    else:
+        for username, display, groups, unit in DEMO_USERS if demo else []:
+            engine.identity.ensure_user(username, display_name=display, groups=groups, unit=unit, actor=SYSTEM_ACTOR)
     return domain
 
 

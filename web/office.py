@@ -92,6 +92,7 @@ class Simulation:
         self.errors = 0
         self.rescheduled: set[str] = set()
         self.plans: dict[str, dict[str, Any]] = {}
+        self.instances: dict[str, int] = {}
 
     def at(self, moment: datetime, code: str, action: str) -> None:
         self.seq += 1
@@ -112,6 +113,7 @@ class Simulation:
                 event = heapq.heappop(self.queue)
                 if event.at > clock.now():
                     self.virtual.set(event.at)
+                self.reached(clock.now())
                 if fired_day != event.at.date():
                     fired_day = event.at.date()
                     self.engine.timers.fire_due(limit=1000)
@@ -123,6 +125,10 @@ class Simulation:
             return self.summary()
         finally:
             clock.install(previous)
+
+    def reached(self, moment: datetime) -> None:
+        """The clock is at ``moment``, the next event's: nothing before it will happen any more (a what-if run's
+        shards tell their shared staff)."""
 
     # -- actions ------------------------------------------------------------------------------------
     def handle(self, event: Event) -> None:
@@ -218,11 +224,21 @@ class Simulation:
             "titles": [{"year": y, "title": "HTXSNV"} for y in (self.year() - 1, self.year())],
         }
 
+    def instance_id(self, code: str) -> int:
+        """The process instance of a dossier (or comment), looked up once: a code has one instance for good."""
+        found = self.instances.get(code)
+        if found is None:
+            found = self.instances[code] = self.engine.runtime.list(business_key=code)[0].id
+        return found
+
+    def ready(self, code: str) -> list[Any]:
+        """The tasks of ``code``'s instance that someone can work on now."""
+        return [t for t in self.engine.tasks.for_instance(self.instance_id(code)) if t.state == "ready"]
+
     def work(self, code: str) -> None:
-        instance = self.engine.runtime.list(business_key=code)[0]
-        tasks = [t for t in self.engine.tasks.for_instance(instance.id) if t.state == "ready"]
+        tasks = self.ready(code)
         if not tasks:
-            self.wait_for_timer(code, instance.id)
+            self.wait_for_timer(code, self.instance_id(code))
             return
         meeting = self.meeting(code) if any(t.element_id == "record_session" for t in tasks) else None
         if meeting is not None and meeting > clock.now():  # a sitting is recorded from its meeting's date on

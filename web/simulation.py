@@ -24,13 +24,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from defusedxml import ElementTree
 
-from engine import Settings, clock
+from engine import Engine, Settings, clock
+from engine.calendar import WorkCalendar
 from engine.errors import AwardflowError
-from engine.reports import RESULTS, percentile
+from engine.reports import RESULTS, HeatParts, percentile
 from handlers.domain import Domain
 from handlers.storage import ScratchStore
 from web.boot import PROCESSES_DIR, bundle_files, prepare
@@ -83,53 +84,55 @@ class Job:
     hours: float
 
 
-class StaffedSimulation(Simulation):
-    """The demo's dossiers, worked by ``staff`` people per group, each taking the work that reached the group
-    first (one step at a time), over ``start`` … ``until`` with the seasonal arrivals."""
+def seasonal_arrivals(rng: random.Random, start: datetime, until: datetime, count: int) -> list[datetime]:
+    """When ``count`` dossiers come in: on working days weighted by :data:`SEASON`, in the working morning."""
+    days = [start.date() + timedelta(days=d) for d in range((until - start).days)]
+    weights = [SEASON[d.month - 1] for d in days if d.weekday() < 5] or [1.0]
+    working = [d for d in days if d.weekday() < 5] or days
+    picked = sorted(rng.choices(working, weights, k=count))
+    return [datetime.combine(d, time(8), VN) + timedelta(minutes=rng.randint(0, 8 * 60)) for d in picked]
 
-    def __init__(
-        self,
-        domain: Domain,
-        rng: random.Random,
-        start: datetime,
-        until: datetime,
-        staff: Mapping[str, int],
-        durations: Durations,
-    ) -> None:
-        super().__init__(domain, rng, until)
-        self.start = start
-        self.virtual = clock.VirtualClock(start - timedelta(days=1))
-        self.staff = {group: [start] * max(1, n) for group, n in staff.items()}
-        self.durations = durations
-        self.jobs: list[Job] = []
 
-    def arrivals(self, count: int) -> list[datetime]:
-        days = [self.start.date() + timedelta(days=d) for d in range((self.until - self.start).days)]
-        weights = [SEASON[d.month - 1] for d in days if d.weekday() < 5] or [1.0]
-        working = [d for d in days if d.weekday() < 5] or days
-        picked = sorted(self.rng.choices(working, weights, k=count))
-        return [datetime.combine(d, time(8), VN) + timedelta(minutes=self.rng.randint(0, 8 * 60)) for d in picked]
+class Staffing(Protocol):
+    """Who takes a run's steps, and when they are done (:class:`Roster`, or a shard's share of one)."""
 
-    def pace(self, code: str, budget: str) -> None:
-        instance = self.engine.runtime.list(business_key=code)[0]
-        ready = [t for t in self.engine.tasks.for_instance(instance.id) if t.state == "ready"]
-        if not ready:
-            self.after(budget, code)  # a timer or a message is next: the engine decides when
-            return
-        now, done = clock.now(), []
-        for task in ready:
-            group = (task.candidate_groups or ["desk"])[0]
+    def reached(self, moment: datetime) -> None: ...
+
+    def take(self, now: datetime, asks: Sequence[tuple[str, str, float]]) -> datetime: ...
+
+
+@dataclass
+class Roster:
+    """The staff of a run: ``staff`` people per group, each taking the work that reached the group first (one
+    step at a time), and every step they took on (the queues and utilisation are computed from them)."""
+
+    start: datetime
+    calendar: WorkCalendar
+    staff: dict[str, list[datetime]]
+    jobs: list[Job] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, start: datetime, calendar: WorkCalendar, staff: Mapping[str, int]) -> Roster:
+        return cls(start, calendar, {group: [start] * max(1, n) for group, n in staff.items()})
+
+    def reached(self, moment: datetime) -> None:
+        """The run's clock is at ``moment``: here nothing waits for that (see the shards' roster)."""
+
+    def take(self, now: datetime, asks: Sequence[tuple[str, str, float]]) -> datetime:
+        """Steps (element, group, working hours) ready ``now``, each given to the group's person free first;
+        when the last of them is done."""
+        done = []
+        for element, group, hours in asks:
             people = self.staff.setdefault(group, [self.start])
             first = min(range(len(people)), key=people.__getitem__)
             begin = max(now, people[first])
-            hours = self.durations.draw(task.element_id, self.rng)
             end = self.calendar.add(begin, f"{hours:.3f}WH")
             people[first] = end
-            self.jobs.append(Job(task.element_id, group, now, begin, end, hours))
+            self.jobs.append(Job(element, group, now, begin, end, hours))
             done.append(end)
-        self.at(max(done), code, "work")
+        return max(done)
 
-    def queues(self, every: timedelta = timedelta(days=7)) -> dict[str, list[tuple[str, int]]]:
+    def queues(self, until: datetime, every: timedelta = timedelta(days=7)) -> dict[str, list[tuple[str, int]]]:
         """Steps waiting for a free person, per group, sampled every seven days from the first day at 09:00."""
         by_group: dict[str, list[Job]] = {}
         for job in self.jobs:
@@ -138,15 +141,15 @@ class StaffedSimulation(Simulation):
         found: dict[str, list[tuple[str, int]]] = {}
         for group in sorted({j.group for j in self.jobs}):
             moment, waited = datetime.combine(self.start.date(), time(9), VN), by_group.get(group, [])
-            while moment <= self.until:
+            while moment <= until:
                 waiting = sum(1 for j in waited if j.ready <= moment < j.start)
                 found.setdefault(group, []).append((moment.date().isoformat(), waiting))
                 moment += every
         return found
 
-    def utilisation(self) -> dict[str, float]:
+    def utilisation(self, until: datetime) -> dict[str, float]:
         """Share of the staff's working time spent on steps, per group."""
-        available = self.calendar.between(self.start, self.until).total_seconds() / 3600
+        available = self.calendar.between(self.start, until).total_seconds() / 3600
         return {
             group: round(sum(j.hours for j in self.jobs if j.group == group) / (available * len(people)), 3)
             for group, people in sorted(self.staff.items())
@@ -154,49 +157,126 @@ class StaffedSimulation(Simulation):
         }
 
 
+class StaffedSimulation(Simulation):
+    """The demo's dossiers, worked by the ``roster``'s people over ``start`` … ``until`` with the seasonal
+    arrivals (or the ``planned`` ones: a shard's share of a run's)."""
+
+    def __init__(
+        self,
+        domain: Domain,
+        rng: random.Random,
+        start: datetime,
+        until: datetime,
+        roster: Staffing,
+        durations: Durations,
+        planned: Sequence[datetime] | None = None,
+    ) -> None:
+        super().__init__(domain, rng, until)
+        self.start = start
+        self.virtual = clock.VirtualClock(start - timedelta(days=1))
+        self.roster = roster
+        self.durations = durations
+        self.planned = planned
+
+    def arrivals(self, count: int) -> list[datetime]:
+        if self.planned is not None:
+            return list(self.planned)
+        return seasonal_arrivals(self.rng, self.start, self.until, count)
+
+    def reached(self, moment: datetime) -> None:
+        self.roster.reached(moment)
+
+    def pace(self, code: str, budget: str) -> None:
+        ready = self.ready(code)
+        if not ready:
+            self.after(budget, code)  # a timer or a message is next: the engine decides when
+            return
+        asks = [
+            (t.element_id, (t.candidate_groups or ["desk"])[0], self.durations.draw(t.element_id, self.rng))
+            for t in ready
+        ]
+        self.at(self.roster.take(clock.now(), asks), code, "work")
+
+
 def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 3) if whole else None
 
 
-def report(simulation: Simulation) -> dict[str, Any]:
-    """The run in numbers: the engine's reports over the simulated database, and (with staff) the run's queues
-    and utilisation. The demo's run has no staff to queue for: it reports the same figures without them."""
-    engine = simulation.engine
+@dataclass
+class Part:
+    """What one database of a run says (a run has one, or one per shard): counts add up, lists join."""
+
+    steps: dict[str, dict[str, int]] = field(default_factory=dict)
+    dossiers: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RESULTS, 0))
+    spans: list[float] = field(default_factory=list)
+    heat: HeatParts = field(default_factory=HeatParts)
+    names: dict[str, str] = field(default_factory=dict)
+    errors: int = 0
+
+    def add(self, other: Part) -> None:
+        for element, counts in other.steps.items():
+            mine = self.steps.setdefault(element, dict.fromkeys(RESULTS, 0))
+            for key in RESULTS:
+                mine[key] += counts[key]
+        for key in RESULTS:
+            self.dossiers[key] += other.dossiers[key]
+        self.spans.extend(other.spans)
+        self.heat.add(other.heat)
+        self.names |= other.names
+        self.errors += other.errors
+
+
+def part(simulation: Simulation) -> Part:
+    """The engine's reports over the simulation's database, as of the clock now."""
+    engine, found = simulation.engine, Part(errors=simulation.errors)
     first, last = simulation.start.date(), simulation.until.date()
-    steps: dict[str, dict[str, int]] = {}
     for rate in engine.reports.on_time(first, last, group_by="step", period="year"):
-        counts = steps.setdefault(rate.group or "", {"early": 0, "on_time": 0, "late": 0})
+        counts = found.steps.setdefault(rate.group or "", dict.fromkeys(RESULTS, 0))
         for key in RESULTS:
             counts[key] += getattr(rate, key)
-    dossiers = {"early": 0, "on_time": 0, "late": 0}
     for rate in engine.reports.on_time(first, last, level="dossier", period="year"):
         for key in RESULTS:
-            dossiers[key] += getattr(rate, key)
-    names = engine.reports.step_names(steps)
+            found.dossiers[key] += getattr(rate, key)
+    found.names = engine.reports.step_names(found.steps)
     calendar = simulation.calendar
-    spans = [
+    found.spans = [
         calendar.between(received, finished).total_seconds() / 3600 / HOURS_PER_DAY
         for received, finished in engine.reports.dossier_spans(first, last)
     ]
+    found.heat = engine.reports.heat_parts(first, last)
+    return found
+
+
+def assemble(found: Part, start: datetime, until: datetime, roster: Roster | None) -> dict[str, Any]:
+    """The run in numbers: the engine's reports (of its one database, or its shards' added up), and with staff
+    the run's queues and utilisation. The demo's run has no staff to queue for: it reports the rest."""
+    steps, dossiers = found.steps, found.dossiers
     return {
-        "period": [first.isoformat(), last.isoformat()],
+        "period": [start.date().isoformat(), until.date().isoformat()],
         "as_of": clock.now().isoformat(),  # what "waiting now" means in the heat
         "dossiers": {
             **dossiers,
             "late_share": _share(dossiers["late"], sum(dossiers.values())),
-            "working_days_p50": percentile(spans, 0.5),
-            "working_days_p90": percentile(spans, 0.9),
-            "errors": simulation.errors,
+            "working_days_p50": percentile(found.spans, 0.5),
+            "working_days_p90": percentile(found.spans, 0.9),
+            "errors": found.errors,
         },
         "steps": {
-            element: {"name": names.get(element, element), **c, "late_share": _share(c["late"], sum(c.values()))}
+            element: {"name": found.names.get(element, element), **c, "late_share": _share(c["late"], sum(c.values()))}
             for element, c in sorted(steps.items())
         },
         "late_steps": [e for e in sorted(steps, key=lambda e: -steps[e]["late"]) if steps[e]["late"]][:5],
-        "heat": {element: heat.to_dict() for element, heat in engine.reports.heat(first, last).items()},
-        "utilisation": simulation.utilisation() if isinstance(simulation, StaffedSimulation) else {},
-        "queues": simulation.queues() if isinstance(simulation, StaffedSimulation) else {},
+        "heat": {element: heat.to_dict() for element, heat in found.heat.summary().items()},
+        "utilisation": roster.utilisation(until) if roster else {},
+        "queues": roster.queues(until) if roster else {},
     }
+
+
+def report(simulation: Simulation) -> dict[str, Any]:
+    """The run of one database in numbers (:func:`assemble`)."""
+    roster = getattr(simulation, "roster", None)
+    staffed = roster if isinstance(roster, Roster) else None
+    return assemble(part(simulation), simulation.start, simulation.until, staffed)
 
 
 def simulate_once(
@@ -210,35 +290,59 @@ def simulate_once(
     history: Mapping[str, Sequence[float]],
     workdir: Path,
     show: str | None = None,
+    shards: int = 1,
 ) -> dict[str, Any]:
     """One run on a fresh database in ``workdir``: the shipped processes, then the draft over them; with
-    ``show``, the diagram of that process's latest version as the run had it (for the overlays)."""
+    ``show``, the diagram of that process's latest version as the run had it (for the overlays). With
+    ``shards`` above one, the dossiers are dealt out to that many processes with one staff
+    (:mod:`web.simulation_shards`): another draw of the same workload, the same for a seed and ``shards``."""
+    if shards > 1:
+        from web.simulation_shards import simulate_sharded  # it builds on this module
+
+        result = simulate_sharded(shards, dossiers, {
+            "workdir": workdir,
+            "start": datetime.combine(start, time(8), VN),
+            "until": datetime.combine(end, time(17), VN),
+            "seed": seed, "staff": dict(staff), "draft": dict(draft), "budgets": budgets(bundle_files([PROCESSES_DIR])),
+            "history": {element: list(hours) for element, hours in history.items()},
+        })  # fmt: skip
+        if show is not None:
+            scratch = Engine(Settings(database_url=f"sqlite:///{workdir / 'shard-1' / 'simulation.sqlite'}"))
+            result["diagram"] = diagram(scratch, show)
+            scratch.close()
+        return result
     workdir.mkdir(parents=True, exist_ok=True)
     settings = Settings(database_url=f"sqlite:///{workdir / 'simulation.sqlite'}", storage_dir=str(workdir / "files"))
     previous = clock.install(clock.VirtualClock(datetime.combine(start, time(7), VN) - timedelta(days=1)))
     try:
         with contextlib.redirect_stdout(sys.stderr):  # what set-up says is not the result
-            domain = prepare(settings, demo=True, password="simulation-only", store=ScratchStore(workdir / "files"))
+            domain = prepare(settings, demo=True, store=ScratchStore(workdir / "files"), sign_in=False)
         shipped = bundle_files([PROCESSES_DIR])
         if draft:
             domain.engine.repository.deploy(dict(draft), actor=settings.admin_user, name="draft")
+        first = datetime.combine(start, time(8), VN)
         simulation = StaffedSimulation(
             domain,
             random.Random(seed),
-            datetime.combine(start, time(8), VN),
+            first,
             datetime.combine(end, time(17), VN),
-            staff,
+            Roster.of(first, domain.engine.calendar.calendar(), staff),
             Durations(budgets(shipped), history),
         )
         simulation.run(dossiers)
         clock.install(simulation.virtual)  # "waiting now" is at the end of the run
         result = report(simulation)
         if show is not None:
-            version = domain.engine.repository.latest(show).version
-            result["diagram"] = {"key": show, "version": version, "xml": domain.engine.repository.xml(show, version)}
+            result["diagram"] = diagram(domain.engine, show)
         return result
     finally:
         clock.install(previous)
+
+
+def diagram(engine: Engine, key: str) -> dict[str, Any]:
+    """The diagram of process ``key``'s latest version in a run's database (what the overlays lie on)."""
+    version = engine.repository.latest(key).version
+    return {"key": key, "version": version, "xml": engine.repository.xml(key, version)}
 
 
 def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, float | None]:
@@ -255,13 +359,15 @@ def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, fl
 @dataclass(frozen=True)
 class Workload:
     """What arrives: so many dossiers from ``start`` to ``end``, drawn with ``seed``; step times from
-    ``history`` (element → working hours taken) where it has them."""
+    ``history`` (element → working hours taken) where it has them; dealt out to ``shards`` processes (one:
+    the run in this process; a run and its seed are the same only with the same number of shards)."""
 
     dossiers: int
     start: date
     end: date
     seed: int
     history: Mapping[str, Sequence[float]] = field(default_factory=dict)
+    shards: int = 1
 
 
 @dataclass(frozen=True)
@@ -300,6 +406,7 @@ def run_plans(workload: Workload, plans: Mapping[str, Plan], workdir: Path, show
             history=workload.history,
             workdir=workdir / name,
             show=show,
+            shards=workload.shards,
         )
         for name, plan in plans.items()
     }

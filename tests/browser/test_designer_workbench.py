@@ -59,16 +59,35 @@ def flow_between(page, source: str, target: str) -> str:  # type: ignore[no-unty
     return found
 
 
-def test_build_a_procedure_from_a_blank_diagram(engine: Engine, sign_in, page, shot) -> None:
-    sign_in("thietke", ["designer"])
+def new_diagram(page, key: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    """A new process from a blank diagram, its start event selected."""
     page.goto("/designer")
-    page.fill("#new-key", "duyet_nhanh")
-    page.fill("#new-name", "Duyệt nhanh")
+    page.fill("#new-key", key)
+    page.fill("#new-name", name)
     page.click("#new-form button[type=submit]")
     page.wait_for_selector(READY)
+    page.click("#canvas .djs-element[data-element-id=start_event]")
+
+
+def boundary_timer(page, task: str, expression: str) -> str:  # type: ignore[no-untyped-def]
+    """A timer dropped from the palette on the lower edge of ``task``, due at ``expression``; its id."""
+    box = page.locator(f"#canvas .djs-element[data-element-id={task}]").bounding_box()
+    page.click(".djs-palette .entry[data-action='create.intermediate-event']")
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] - 4)
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] - 4)
+    event = selected(page)
+    assert page.evaluate(f"window.awardflowModeler.get('elementRegistry').get('{event}').type") == "bpmn:BoundaryEvent"
+    timer = replace(page, "replace-with-timer-boundary")
+    page.select_option(field("timerEventDefinitionType"), "timeDate")
+    type_into(page, "timerEventDefinitionValue", expression)
+    return timer
+
+
+def test_build_a_procedure_from_a_blank_diagram(engine: Engine, sign_in, page, shot) -> None:
+    sign_in("thietke", ["designer"])
+    new_diagram(page, "duyet_nhanh", "Duyệt nhanh")
 
     # start → script task, with a deliberate error first
-    page.click("#canvas .djs-element[data-element-id=start_event]")
     pad(page, "append.append-task")
     script = replace(page, "replace-with-script-task")
     type_into(page, "name", "Tính số ngày")
@@ -105,15 +124,7 @@ def test_build_a_procedure_from_a_blank_diagram(engine: Engine, sign_in, page, s
     shot("workbench-condition")
 
     # a boundary timer on the review: working_days_after(2), with the due time shown for an example start
-    box = page.locator(f"#canvas .djs-element[data-element-id={review}]").bounding_box()
-    page.click(".djs-palette .entry[data-action='create.intermediate-event']")
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] - 4)
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] - 4)
-    timer = selected(page)
-    assert page.evaluate(f"window.awardflowModeler.get('elementRegistry').get('{timer}').type") == "bpmn:BoundaryEvent"
-    timer = replace(page, "replace-with-timer-boundary")
-    page.select_option(field("timerEventDefinitionType"), "timeDate")
-    type_into(page, "timerEventDefinitionValue", "working_days_after(2)")
+    timer = boundary_timer(page, review, "working_days_after(2)")
     example = datetime.fromisoformat(page.input_value("#af-timer-preview-start")).replace(tzinfo=VN)
     with engine.db.reading() as session:
         expected = engine.sla.calendar_for(session).add(example, "2WD").astimezone(VN)

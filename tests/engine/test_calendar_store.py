@@ -12,7 +12,7 @@ from engine import clock
 from engine.calendar import DEFAULT_HOURS
 from engine.calendar_store import CALENDAR_ACTIONS, CalendarDay, CalendarRow, CalendarService
 from engine.db import Database
-from engine.errors import Conflict, InvalidInput, NotFound
+from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from engine.history import HistoryService
 from engine.identity import IdentityService
 from engine.models import Event
@@ -21,8 +21,16 @@ HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 SOURCE = "1234/TB-VPCP"
 
 
+#: who enters the days in these tests: the engine checks the role, so each is a designer or an administrator
+STAFF = {"vanthu": ["designer"], "truongphong": ["designer"]}
+
+
 @pytest.fixture
 def service(database: Database, vclock: clock.VirtualClock) -> CalendarService:
+    identity = IdentityService(database)
+    for name, groups in STAFF.items():
+        identity.ensure_user(name, groups=groups)
+    identity.ensure_user("admin", is_admin=True)
     return CalendarService(database)
 
 
@@ -169,7 +177,7 @@ def test_create_calendar_validates(service: CalendarService) -> None:
     assert set(caught.value.fields) == {"time_zone"}
 
 
-def test_nothing_is_cached_between_services(database: Database, vclock: clock.VirtualClock) -> None:
+def test_nothing_is_cached_between_services(service: CalendarService, database: Database) -> None:
     reader, writer = CalendarService(database), CalendarService(database)
     assert reader.calendar().is_working_day(date(2026, 3, 9))
     writer.add_holiday(date(2026, 3, 9), "Nghỉ", SOURCE, "admin")
@@ -180,9 +188,9 @@ def test_nothing_is_cached_between_services(database: Database, vclock: clock.Vi
 
 
 def events(database: Database) -> list[Event]:
-    """Every audit event, oldest first (a calendar test writes nothing else)."""
+    """Every audit event but the fixture's users, oldest first (a calendar test writes nothing else)."""
     with database.reading() as session:
-        return list(session.scalars(select(Event).order_by(Event.id)))
+        return list(session.scalars(select(Event).where(Event.action != "user_created").order_by(Event.id)))
 
 
 def test_each_change_records_one_event_with_its_days(service: CalendarService, database: Database) -> None:
@@ -219,7 +227,6 @@ def test_each_change_records_one_event_with_its_days(service: CalendarService, d
 
 
 def test_creating_a_calendar_is_audited(service: CalendarService, database: Database) -> None:
-    IdentityService(database).ensure_user("admin", is_admin=True)
     hours = {**DEFAULT_HOURS, 5: ((time(7, 30), time(11, 30)),)}
     service.create_calendar("desk_saturday", hours=hours, units=["mot-cua", "mot-cua"], user="admin")
     service.create_calendar("quiet")
@@ -252,3 +259,31 @@ def test_refused_changes_record_nothing(service: CalendarService, database: Data
             change()
     assert [e.action for e in events(database)] == ["calendar_day_added"]
     assert service.revision() == 1
+
+
+@pytest.mark.parametrize("who", ["motcua", "nobody", "retired"])
+def test_every_day_change_checks_the_role_inside_the_engine(
+    service: CalendarService, database: Database, who: str
+) -> None:
+    """Whatever calls it (the CLI, a script), a day change by anyone but a designer or an administrator is
+    refused inside the command's transaction: no row, no revision, no audit event."""
+    identity = IdentityService(database)
+    identity.ensure_user("motcua", groups=["desk"])
+    identity.ensure_user("retired", groups=["designer"])
+    identity.set_active("retired", False, actor="admin")
+    service.add_holiday(date(2026, 3, 9), "Nghỉ", SOURCE, "admin")
+    attempts = [
+        lambda: service.add_holiday(date(2026, 3, 10), "Nghỉ", SOURCE, who),
+        lambda: service.add_working_day(date(2026, 3, 11), "Làm", SOURCE, who),
+        lambda: service.add_swap(date(2026, 3, 12), date(2026, 3, 14), SOURCE, who),
+        lambda: service.remove(date(2026, 3, 9), who),
+        lambda: service.restore_previous(who),
+        lambda: service.set_units("default", ["so-gd"], who),
+        lambda: service.create_calendar("rieng", user=who),
+    ]
+    for attempt in attempts:
+        with pytest.raises(PermissionDenied):
+            attempt()
+    assert [e.action for e in events(database) if not e.action.startswith("user_")] == ["calendar_day_added"]
+    assert service.revision() == 1
+    assert [d.day for d in service.list_days(2026) if d.origin == "admin"] == [date(2026, 3, 9)]

@@ -89,3 +89,43 @@ def test_other_parts_record_their_changes_through_the_hook(engine: Engine, desig
     with pytest.raises(PermissionDenied), engine.db.transaction() as session:
         record_change(session, "chi", "form", "appraise.schema.json")
     assert len(engine.design.changes()) == 1
+
+
+def test_a_deployment_records_what_each_file_changed(engine: Engine, designer: str) -> None:
+    deploy(engine, renamed("1"), designer)
+    deploy(engine, renamed("2"), designer)
+    event = next(c for c in engine.design.changes() if c.action == "deployed")
+    diff = event.details["changes"]["script_task.bpmn"]
+    assert diff["added"] == diff["removed"] == []
+    (changed,) = diff["changed"]
+    assert changed["kind"] == "userTask" and changed["name"] == "Check total (2)"
+    assert (changed["before"], changed["after"]) == ({"name": "Check total (1)"}, {"name": "Check total (2)"})
+
+
+def test_a_form_file_rolls_back_as_its_next_version_designers_only(engine: Engine, designer: str) -> None:
+    first, second = b'{"title": "A", "type": "object"}', b'{"title": "B", "type": "object"}'
+    for content in (first, second):
+        engine.repository.deploy({"note.schema.json": content}, actor=designer)
+    engine.identity.ensure_user("motcua", groups=["desk"])
+    with pytest.raises(PermissionDenied):
+        engine.design.roll_back_file("note.schema.json", "motcua")
+    with pytest.raises(NotFound):
+        engine.design.roll_back_file("none.schema.json", designer)
+    assert len(engine.repository.files("form", "note.schema.json")) == 2  # nothing deployed when refused
+    engine.design.roll_back_file("note.schema.json", designer)
+    newest = engine.repository.files("form", "note.schema.json")[0]
+    assert newest.content.encode() == first and newest.deployed_by == designer
+    actions = [c.action for c in engine.design.changes()][:2]
+    assert actions == ["file_rolled_back", "deployed"]
+
+
+def test_the_units_assignment_goes_back_designers_only(engine: Engine, designer: str) -> None:
+    engine.identity.ensure_user("motcua", groups=["desk"])
+    with pytest.raises(InvalidInput):
+        engine.calendar.restore_previous_units(designer)
+    engine.calendar.create_calendar("rieng", units=["so-gd"], user=designer)
+    engine.calendar.set_units("rieng", ["so-yt"], designer)
+    with pytest.raises(PermissionDenied):
+        engine.calendar.restore_previous_units("motcua")
+    assert engine.calendar.restore_previous_units(designer) == "rieng"
+    assert {c.name: c.units for c in engine.calendar.calendars()}["rieng"] == ["so-gd"]

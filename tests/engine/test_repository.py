@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine import Engine
-from engine.errors import DeploymentInvalid, InvalidInput
+from engine.errors import Conflict, DeploymentInvalid, InvalidInput
 from tests.engine.conftest import files
 
 
@@ -66,3 +66,14 @@ def test_definitions_count_running_instances(engine: Engine) -> None:
     engine.runtime.start("manual_task", actor="admin")
     [definition] = engine.repository.definitions("manual_task")
     assert definition.running_instances == 2
+
+
+def test_only_new_files_refuses_a_taken_name_or_decision_in_its_transaction(engine: Engine) -> None:
+    """A table made from a blank may take neither a deployed file's name nor its decision (the designer's check
+    before deploying can be overtaken by another designer; this one cannot)."""
+    table = files("discount.dmn")
+    assert engine.repository.deploy(table, actor="admin", only_new=True).deployment_id is not None
+    for taken in (table, {"other.dmn": table["discount.dmn"]}):  # the same name; another name, same decision
+        with pytest.raises(Conflict):
+            engine.repository.deploy(taken, actor="admin", only_new=True)
+    assert [f.name for f in engine.repository.files("dmn")] == ["discount.dmn"]

@@ -30,7 +30,8 @@ def test_the_catalog_lists_latest_processes_decisions_and_documented_handlers(ap
     assert set(processes) == {"call_child", "call_parent", "business_rule"}
     assert processes["call_child"]["name"] == "Called child process" and processes["call_child"]["version"] == 1
     assert catalog.json["forms"] == ["review.schema.json"]
-    assert catalog.json["decisions"], "the DMN's decision is offered to business-rule tasks"
+    assert catalog.json["decisions"] == ["discount"], "the DMN's decision is offered to business-rule tasks"
+    assert catalog.json["decision_names"] == {"discount": "Discount"}, "by its name"
     operators = {o["name"]: o for o in catalog.json["operators"]}
     assert {p["name"]: p["required"] for p in operators["sla.start_clock"]["parameters"]}["limit"] is True
     assert operators["sla.start_clock"]["doc"], "each handler says what it does"

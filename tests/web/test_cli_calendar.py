@@ -13,6 +13,7 @@ from engine import clock
 from engine.calendar_store import CALENDAR_ACTIONS, PACKAGE_SOURCE, CalendarService
 from engine.db import Database
 from engine.history import HistoryService
+from engine.identity import IdentityService
 from web.cli.calendar import calendar
 
 SOURCE = "1234/TB-VPCP"
@@ -21,6 +22,11 @@ Invoke = Callable[..., Result]
 
 @pytest.fixture
 def service(database: Database, vclock: clock.VirtualClock) -> CalendarService:
+    identity = IdentityService(database)
+    identity.ensure_user("admin", is_admin=True)
+    for name in ("vanthu", "truongphong"):
+        identity.ensure_user(name, groups=["designer"])
+    identity.ensure_user("motcua", groups=["desk"])
     return CalendarService(database)
 
 
@@ -123,3 +129,15 @@ def test_each_change_is_audited_as_its_user(run: Invoke, database: Database) -> 
         ("truongphong", "calendar_day_removed", 2),
         ("admin", "calendar_day_added", 1),
     ], "newest first; without --user the administrator of Settings; the refused removal left none"
+
+
+def test_a_day_change_by_someone_not_a_designer_is_refused_by_the_engine(run: Invoke, service: CalendarService) -> None:
+    """The command names any user; the engine checks that user's role inside the transaction."""
+    for args in (
+        ("holiday", "09/03/2026", "--name", "Nghỉ", "--source", SOURCE),
+        ("workday", "07/03/2026", "--name", "Làm", "--source", SOURCE),
+        ("swap", "--off", "09/03/2026", "--work", "14/03/2026", "--source", SOURCE),
+    ):
+        result = run(*args, "--user", "motcua")
+        assert result.exit_code != 0 and "may not change the design" in result.output, args
+    assert service.revision() == 0

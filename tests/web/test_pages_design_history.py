@@ -34,7 +34,12 @@ def test_the_history_lists_deployments_and_calendar_changes_by_whom(app: Flask, 
     assert [row[2] for row in rows] == ["Thay đổi thiết kế", "Thêm ngày", "Triển khai", "Triển khai"]
     assert rows[0][3] == "Biểu mẫu: review.schema.json"
     assert rows[1][3] == "Lịch làm việc chung" and "15/06/2026" in rows[1][4]
-    assert rows[2][3:] == ["", "User task in a lane phiên bản 2"] and rows[3][4] == "User task in a lane phiên bản 1"
+    assert rows[2][3:] == [
+        "",
+        "User task in a lane phiên bản 2; "
+        "Tệp user_task.bpmn: sửa Bước người xử lý «Review dossier»: thuộc tính budget: 0.5WD → 2WD",
+    ]  # what changed, not only the version
+    assert rows[3][4] == "User task in a lane phiên bản 1"
     assert all(row[1] == "designer" or row[1] for row in rows)
     assert 'data-process="user_task"' in html
 

@@ -9,6 +9,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from engine.bpmn.xml import parse_xml
 from engine.repository import DefinitionView
 from engine.scripting import check_source
 from engine.timer_preview import TimerPreview
@@ -27,8 +28,8 @@ blp = Blueprint(
 
 
 def catalog() -> dict[str, Any]:
-    """The deployed processes (latest version: call activity targets), DMN decisions, forms and service-task
-    handlers with their parameters: the pick lists of the designer's properties panel."""
+    """The deployed processes (latest version: call activity targets), DMN decisions (with their names), forms
+    and service-task handlers with their parameters: the pick lists of the designer's properties panel."""
     repository = engine().repository
     names = repository.deployed_names()
     latest: dict[str, DefinitionView] = {}
@@ -37,9 +38,21 @@ def catalog() -> dict[str, Any]:
     return {
         "processes": [{"key": v.key, "name": v.name, "version": v.version} for v in latest.values()],
         "decisions": sorted(names.decisions),
+        "decision_names": decision_names(),
         "forms": sorted(names.forms),
         "operators": [asdict(info) for info in engine().handlers.describe()],
     }
+
+
+def decision_names() -> dict[str, str]:
+    """Each deployed decision's name (in its newest file), so that a picker shows the table's name, not its id."""
+    found: dict[str, str] = {}
+    for version in sorted(engine().repository.files("dmn"), key=lambda f: f.id):  # a newer file's name wins
+        tree, _ = parse_xml(version.name, version.content.encode())  # it passed deployment's checks
+        for decision in tree.getroot().iter("{*}decision") if tree is not None else ():
+            if decision.get("id") and decision.get("name"):
+                found[decision.get("id", "")] = decision.get("name", "")
+    return found
 
 
 @blp.route("/catalog")

@@ -536,6 +536,7 @@ class OperatorSchema(Schema):
 class DesignerCatalogSchema(Schema):
     processes = fields.List(fields.Nested(ProcessRefSchema), metadata={"description": "latest version per key"})
     decisions = fields.List(fields.String())
+    decision_names = fields.Dict(keys=fields.String(), values=fields.String(), metadata={"description": "id → name"})
     forms = fields.List(fields.String())
     operators = fields.List(fields.Nested(OperatorSchema))
 

@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from engine import Engine, Settings
 from web.boot import bundle_files
 from web.simulation import MAX_DAYS, MAX_DOSSIERS, MAX_STAFF, Plan, Workload, demo_staff, run_plans, whole_number
+from web.simulation_shards import MAX_SHARDS
 
 
 def _staff(pairs: Sequence[str]) -> dict[str, int]:
@@ -38,6 +39,9 @@ def _staff(pairs: Sequence[str]) -> dict[str, int]:
               help="draft .bpmn/.dmn/.json files or directories, deployed over the shipped processes")  # fmt: skip
 @click.option("--history/--no-history", default=True, help="draw step times from this database's history")
 @click.option("--compare", is_flag=True, help="also run the shipped processes with the demo's staff, side by side")
+@click.option("--shards", default=2, show_default=True, type=click.IntRange(1, MAX_SHARDS),
+              help="processes the dossiers are dealt out to, with one staff (the result is the same for a seed "
+                   "and a number of shards)")  # fmt: skip
 def simulate(
     dossiers: int,
     first: str,
@@ -47,6 +51,7 @@ def simulate(
     drafts: tuple[Path, ...],
     history: bool,
     compare: bool,
+    shards: int,
 ) -> None:
     """Run a workload through the shipped processes (and a draft) on a scratch database; print JSON."""
     try:
@@ -56,7 +61,7 @@ def simulate(
     if not start < end or (end - start).days > MAX_DAYS or not 1 <= dossiers <= MAX_DOSSIERS:
         raise click.BadParameter("a period of up to three years and 1 to 20000 dossiers", param_hint="--from/--to")
     taken = prepare_history(Settings.from_env()) if history else {}
-    workload = Workload(dossiers, start, end, seed, taken)
+    workload = Workload(dossiers, start, end, seed, taken, shards)
     candidate = Plan(_staff(staff), bundle_files(list(drafts)) if drafts else {})
     plans = {"shipped": Plan(demo_staff()), "candidate": candidate} if compare else {"candidate": candidate}
     with tempfile.TemporaryDirectory(prefix="awardflow-simulation-") as scratch:

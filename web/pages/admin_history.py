@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from engine.design_history import DesignChange
+from engine.design_history import FILE_ROLLED_BACK, DesignChange
 from engine.models import Event
+from handlers.document_templates import KINDS
 from web import i18n
+from web.pages import design_changes as changes
 from web.pages import names
 from web.pages.task_info import show
 
@@ -41,11 +43,18 @@ i18n.TEXTS.update(
         "admin.log.deployment_rolled_back": ("Quay lại phiên bản trước", "Rolled back"),
         "admin.log.design_changed": ("Thay đổi thiết kế", "Design changed"),
         "admin.log.version": ("{process} phiên bản {version}", "{process} version {version}"),
+        "admin.log.files": ("tệp {files}", "files {files}"),
         "admin.log.rolled_back": (
             "phiên bản {version} mang nội dung của phiên bản {previous} (thay phiên bản {replaced})",
             "version {version} has the content of version {previous} (replacing version {replaced})",
         ),
         "admin.log.rule_set_published": ("Công bố bộ quy tắc", "Rule set published"),
+        "admin.log.file_rolled_back": ("Quay lại phiên bản trước của tệp", "File rolled back"),
+        "admin.log.file_rolled_back_detail": (
+            "{file} triển khai lại với nội dung phiên bản trước",
+            "{file} deployed again with its previous content",
+        ),
+        "admin.log.units_restored": ("trả lại cách gán đơn vị trước đó", "the previous assignment restored"),
         "admin.log.document_template_published": ("Ban hành mẫu văn bản", "Document template published"),
         "admin.log.published": ("phiên bản {version}, áp dụng từ {day}", "version {version}, in force from {day}"),
         "admin.log.kind.rule_set": ("Bộ quy tắc", "Rule set"),
@@ -112,13 +121,17 @@ def _days(days: Iterable[Mapping[str, Any]]) -> list[str]:
 
 
 def _deployment(event: Event | DesignChange) -> list[str]:
-    """What a deployment or a rollback made: each process's new version."""
+    """What a deployment or a rollback made: each process's new version (or, for forms and decision tables
+    deployed alone, their files)."""
     details, after, before = event.details or {}, event.after or {}, event.before or {}
     if event.action == "deployed":
         versions = details.get("versions") or {}
-        return [
+        made = [
             i18n.gettext("admin.log.version", process=names.process_name(k), version=v) for k, v in versions.items()
         ]
+        worded = details.get("changes") or {}  # a file deployed again is worded with what changed in it
+        files = [str(f) for f in details.get("files") or [] if f not in worded]
+        return made or ([i18n.gettext("admin.log.files", files=", ".join(files))] if files else [])
     if event.action == "deployment_rolled_back":
         previous, replaced = after.get("content_of"), before.get("version")
         return [
@@ -130,11 +143,18 @@ def _deployment(event: Event | DesignChange) -> list[str]:
 def _detail(event: Event | DesignChange) -> str:
     before, after, details = event.before or {}, event.after or {}, event.details or {}
     if event.action in ("deployed", "deployment_rolled_back"):
-        return "; ".join(_deployment(event))
+        return "; ".join(_deployment(event) + changes.deployment_changes(details))
+    if event.action == FILE_ROLLED_BACK:
+        return i18n.gettext("admin.log.file_rolled_back_detail", file=details.get("file", "—"))
     if event.action.endswith("_published"):  # a rule set or a document template, by the domain's own event
         facts = {**after, **details}
         day = i18n.format_date(date.fromisoformat(str(facts["effective_from"]))) if facts.get("effective_from") else "—"
-        return i18n.gettext("admin.log.published", version=facts.get("version", "—"), day=day)
+        what = (
+            changes.template_changes(str(before.get("body", "")), str(after.get("body", "")))
+            if "body" in after
+            else changes.rule_set_changes(details)
+        )
+        return "; ".join([i18n.gettext("admin.log.published", version=facts.get("version", "—"), day=day), *what])
     parts = _changes(before, after) + _days(after.get("days") or before.get("days") or [])
     if event.action == "calendar_units_changed":
         units = after.get(str(details.get("calendar")), [])
@@ -143,6 +163,8 @@ def _detail(event: Event | DesignChange) -> str:
         parts.append(i18n.gettext("admin.log.password_changed"))
     if "revision" in details:
         parts.append(i18n.gettext("admin.log.revision", revision=details["revision"]))
+    if "restored" in details and event.action == "calendar_units_changed":
+        parts.append(i18n.gettext("admin.log.units_restored"))
     return "; ".join(parts)
 
 
@@ -153,6 +175,10 @@ def _subject(details: Mapping[str, Any]) -> str:
         return names.calendar_name(str(details["calendar"]))
     if details.get("process"):
         return names.process_name(str(details["process"]))
+    if details.get("file"):
+        return str(details["file"])
+    if details.get("kind") in KINDS:  # a document template, by the document's name
+        return KINDS[str(details["kind"])]
     if details.get("kind"):
         return f"{_label('admin.log.kind', str(details['kind']))}: {details.get('subject', '')}"
     return str(details.get("username") or "")

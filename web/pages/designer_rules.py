@@ -15,11 +15,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from engine.errors import Conflict, InvalidInput
 from engine.identity import Actor
-from handlers.catalogue import read_yaml
+from handlers.catalogue import RECIPIENT_KINDS, read_yaml
 from handlers.ruleset_diff import Change
+from handlers.ruleset_edits import ADDABLE_RULES
 from handlers.ruleset_labels import KEYS, label
 from web import i18n
 from web.pages import designer_rules_form as form
+from web.pages import designer_rules_ops as ops
 from web.pages import names, posted_json
 from web.pages.designer import DESIGNERS
 from web.pages.guard import page
@@ -79,6 +81,30 @@ i18n.TEXTS.update(
         "rules.upload_do": ("Nạp và xem thay đổi", "Load and show the changes"),
         "rules.upload_field": ("Tệp YAML", "YAML file"),
         "rules.draft_field": ("Bản nháp", "Draft"),
+        "rules.new_award": ("Thêm hình thức khen thưởng", "Add an award type"),
+        "rules.new_award_hint": (
+            "Hình thức mới bắt đầu với điều kiện không bị kỷ luật, hệ số tiền thưởng 1,0 và thời hạn bằng tổng định"
+            " mức của quy trình; sửa các con số, giấy tờ và điều kiện ở mục của nó sau khi thêm.",
+            "A new type starts with the no-discipline condition, a bonus of 1.0 and the procedure's total as its time"
+            " limit; edit its numbers, papers and conditions in its own section once added.",
+        ),
+        "rules.new_award.code": ("Mã hình thức", "Code"),
+        "rules.new_award.name": ("Tên hình thức", "Name"),
+        "rules.new_award.level": ("Cấp khen thưởng (cơ quan ban hành)", "Level (issuing body)"),
+        "rules.new_award.recipients": ("Đối tượng", "Recipients"),
+        "rules.new_award.procedure": ("Quy trình nội bộ", "Internal procedure"),
+        "rules.new_award.council": ("Hội đồng bỏ phiếu", "Voting council"),
+        "rules.new_award.no_council": ("Không bỏ phiếu", "No vote"),
+        "rules.new_award.papers": ("Giấy tờ bắt buộc", "Required papers"),
+        "rules.new_award.add": ("Thêm hình thức", "Add the type"),
+        "rules.remove_award": ("Bỏ hình thức này", "Remove this type"),
+        "rules.remove_award_confirm": (
+            "Bỏ hình thức này khỏi phiên bản mới? Hồ sơ nhận từ ngày hiệu lực sẽ không được chọn hình thức này.",
+            "Remove this type from the new version? Dossiers received from its date cannot choose it.",
+        ),
+        "rules.add_rule": ("Thêm điều kiện", "Add a condition"),
+        "rules.remove_rule": ("Bỏ điều kiện", "Remove the condition"),
+        "rules.op": ("Thao tác", "Action"),
     }
 )
 
@@ -113,6 +139,9 @@ def submit(me: Actor) -> Any:
         return _editor(domain().rulesets.draft(), refused=bad), 422
     service = domain().rulesets
     try:
+        if request.form.get("op"):
+            content = ops.operate(content, request.form["op"], request.form)
+            return _editor(content, changes=service.preview(content))
         if request.form.get("action") == "publish":
             version, found = service.publish(me.username, content, f"trình soạn thảo ({me.username})")
             day = form.dmy(content.get("effective_from"))
@@ -170,8 +199,14 @@ def _editor(
         invalid={key for key, *_ in problems},
         message=refused.message if refused and not refused.fields else None,
         param_name=lambda param: KEYS.get(param, param),
+        addable=ADDABLE_RULES,
+        recipient_kinds=RECIPIENT_KINDS,
+        posted=request.form if refused else {},
     )
 
 
 def _name(key: str, content: Mapping[str, Any]) -> str:
-    return i18n.gettext(OWN_FIELDS[key]) if key in OWN_FIELDS else label(key, content)
+    own = OWN_FIELDS.get(key) or ops.FIELD_NAMES.get(key)
+    if own is None and key.endswith(".add_rule"):
+        return f"{label(key.removesuffix('.add_rule'), content)} › {i18n.gettext('rules.add_rule')}"
+    return i18n.gettext(own) if own else label(key, content)

@@ -5,13 +5,15 @@ own validate and deploy (the path the diagram editor uses). The page's script is
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, Response, flash, jsonify, render_template, request, url_for
 
-from engine.errors import DeploymentInvalid, InvalidInput
+from engine.errors import Conflict, DeploymentInvalid, InvalidInput
 from engine.identity import Actor
 from web import i18n
+from web.pages import designer_decisions_new as fresh
 from web.pages.designer import DESIGNERS
 from web.pages.guard import page
 from web.problem_texts import localized_all
@@ -59,7 +61,70 @@ def index(me: Actor) -> Any:
 @page(roles=DESIGNERS)
 def edit(me: Actor, name: str) -> Any:
     domain().decisions.source(name)  # 404 for a file never deployed
-    return render_template("designer_decision_edit.html", name=name)
+    urls = {action: url_for(f".{action}", name=name) for action in ("source", "validate", "deploy")}
+    return render_template("designer_decision_edit.html", name=name, urls=urls, fresh=False)
+
+
+@blp.post("/moi")
+@page(roles=DESIGNERS)
+def new(me: Actor) -> Any:
+    """A blank table under a new key, opened in dmn-js; it is stored only when deployed (422 naming the faulty
+    key or name, nothing opened)."""
+    key, name = request.form.get("key", "").strip(), request.form.get("name", "")
+    try:
+        fresh.check_key(key, domain().decisions.taken)
+        fresh.check_name(name)
+    except InvalidInput as bad:
+        for messages in bad.fields.values():
+            flash(" ".join(messages), "error")
+        files = domain().decisions.files()
+        return render_template("designer_decisions.html", files=files, new_form=request.form), 422
+    urls = {
+        "source": url_for(".blank_source", key=key, name=name.strip()),
+        "validate": url_for(".validate_new", key=key),
+        "deploy": url_for(".deploy_new", key=key),
+    }
+    return render_template("designer_decision_edit.html", name=fresh.file_of(key), urls=urls, fresh=True)
+
+
+@blp.get("/moi/<key>/xml")
+@page(roles=DESIGNERS)
+def blank_source(me: Actor, key: str) -> Any:
+    """The blank table a new key starts from (``?name=`` its name; 422 naming a bad key or name)."""
+    name = request.args.get("name", "")
+    try:
+        fresh.check_key(key, lambda _: False)
+        fresh.check_name(name)
+    except InvalidInput as bad:
+        return _bad(bad)
+    return Response(fresh.blank(key, name), mimetype="application/xml")
+
+
+@blp.post("/moi/<key>/kiem-tra")
+@page(roles=DESIGNERS)
+def validate_new(me: Actor, key: str) -> Any:
+    """Check a new table on its own; stores nothing."""
+    return _check(lambda: fresh.new_file(key, request.form.get("xml", ""), domain().decisions.taken))
+
+
+@blp.post("/moi/<key>/trien-khai")
+@page(roles=DESIGNERS)
+def deploy_new(me: Actor, key: str) -> Any:
+    """Deploy a new table alone (one transaction, audited as a deployment); from then on the page edits the
+    deployed file, whose endpoints the answer gives."""
+    try:
+        files = fresh.new_file(key, request.form.get("xml", ""), domain().decisions.taken)
+        engine().repository.deploy(files, actor=me.username, name=f"bảng quyết định {key}", only_new=True)
+    except DeploymentInvalid as refused:
+        return _refused(refused)
+    except InvalidInput as bad:
+        return _bad(bad)
+    except Conflict:  # taken by another designer between the check above and the deployment
+        return _bad(fresh.taken_refusal(key), 409)
+    name = fresh.file_of(key)
+    urls = {action: url_for(f".{action}", name=name) for action in ("validate", "deploy")}
+    urls["page"] = url_for(".edit", name=name)
+    return jsonify(ok=True, message=i18n.gettext("decisions.created", file=name), versions=[], urls=urls)
 
 
 @blp.get("/<path:name>/xml")
@@ -72,14 +137,7 @@ def source(me: Actor, name: str) -> Response:
 @page(roles=DESIGNERS)
 def validate(me: Actor, name: str) -> Any:
     """Check the edited table inside its bundle; stores nothing."""
-    try:
-        _, files = domain().decisions.bundle_with(name, request.form.get("xml", ""))
-        engine().repository.validate(files)
-    except DeploymentInvalid as refused:
-        return _refused(refused)
-    except InvalidInput as bad:
-        return _bad(bad)
-    return jsonify(ok=True, message=i18n.gettext("decisions.valid"))
+    return _check(lambda: domain().decisions.bundle_with(name, request.form.get("xml", ""))[1])
 
 
 @blp.post("/<path:name>/trien-khai")
@@ -101,12 +159,23 @@ def deploy(me: Actor, name: str) -> Any:
     return jsonify(ok=True, message=message, versions=made)
 
 
+def _check(files: Callable[[], Mapping[str, bytes]]) -> Any:
+    """The repository's verdict on the bundle ``files`` makes, as the page's JSON answer; stores nothing."""
+    try:
+        engine().repository.validate(files())
+    except DeploymentInvalid as refused:
+        return _refused(refused)
+    except InvalidInput as bad:
+        return _bad(bad)
+    return jsonify(ok=True, message=i18n.gettext("decisions.valid"))
+
+
 def _refused(refused: DeploymentInvalid) -> tuple[Response, int]:
     errors = [p for p in refused.problems if p.severity == "error"]
     problems = [{**row, "message": row["text"]} for row in localized_all(errors)]
     return jsonify(ok=False, message=i18n.gettext("decisions.refused"), problems=problems), 422
 
 
-def _bad(bad: InvalidInput) -> tuple[Response, int]:
+def _bad(bad: InvalidInput, status: int = 422) -> tuple[Response, int]:
     problems = [{"file": key, "element_id": None, "message": "; ".join(m)} for key, m in bad.fields.items()]
-    return jsonify(ok=False, message=bad.message, problems=problems), 422
+    return jsonify(ok=False, message=bad.message, problems=problems), status

@@ -36,7 +36,9 @@ __all__ = [
 ]
 
 #: the form's own fields, not places in the document
-CONTROL = frozenset({"csrf_token", "action", "draft"})
+CONTROL = frozenset({"csrf_token", "action", "draft", "op"})
+#: the prefixes of the form's own fields that edit the draft's structure (``designer_rules_ops``)
+CONTROL_PREFIXES = ("new_award.", "add_rule.")
 #: a rule's parameters the form edits, with the kind of input: a number, a title or a scope chosen by name
 RULE_INPUTS = {"title": "titles", "count": "number", "min_scope": "scopes", "min": "number", "max": "number"}
 WORKING_DAYS = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*$")
@@ -66,6 +68,7 @@ class RuleField:
 class RuleLine:
     """One eligibility rule of an award type, with the parameters the form edits."""
 
+    path: str
     kind: str
     recipient: str
     note: str
@@ -78,6 +81,8 @@ class AwardFields:
 
     code: str
     name: str
+    recipients: tuple[str, ...]
+    issuing_body: str
     vote: Mapping[str, str] | None
     limit: str
     supplement_within: str
@@ -93,18 +98,20 @@ def awards_of(content: Mapping[str, Any]) -> list[AwardFields]:
     for code, award in (content.get("award_types") or {}).items():
         if not isinstance(award, Mapping):
             continue
-        vote = award.get("vote")
+        vote, eligibility = award.get("vote"), award.get("eligibility")
         found.append(
             AwardFields(
                 code=str(code),
                 name=str(award.get("name") or code),
+                recipients=tuple(str(kind) for kind in award.get("recipients") or ()),
+                issuing_body=str(award.get("issuing_body") or ""),
                 vote={k: str(vote.get(k, "")) for k in ("threshold", "quorum")} if isinstance(vote, Mapping) else None,
                 limit=_days(award.get("limit")),
                 supplement_within=_days(award.get("supplement_within")),
                 supplement_policy=str(award.get("supplement_policy") or ""),
                 papers=tuple(str(p) for p in award.get("required_papers") or ()),
                 bonus={str(k): str(v) for k, v in (award.get("bonus_multiple") or {}).items()},
-                rules=_rules(f"award_types.{code}", award.get("eligibility") or {}),
+                rules=_rules(f"award_types.{code}", eligibility if isinstance(eligibility, Mapping) else {}),
             )
         )
     return found
@@ -113,7 +120,7 @@ def awards_of(content: Mapping[str, Any]) -> list[AwardFields]:
 def _rules(path: str, eligibility: Mapping[str, Any]) -> list[RuleLine]:
     lines = []
     for recipient, rules in eligibility.items():
-        for i, rule in enumerate(rules or []):
+        for i, rule in enumerate(rules if isinstance(rules, list) else []):
             if not isinstance(rule, Mapping):
                 continue
             where = f"{path}.eligibility.{recipient}[{i}]"
@@ -122,7 +129,7 @@ def _rules(path: str, eligibility: Mapping[str, Any]) -> list[RuleLine]:
                 for param in RULE_PARAMS.get(str(rule.get("rule")), ())
                 if param in RULE_INPUTS and param in rule
             ]
-            lines.append(RuleLine(str(rule.get("rule")), str(recipient), str(rule.get("label") or ""), inputs))
+            lines.append(RuleLine(where, str(rule.get("rule")), str(recipient), str(rule.get("label") or ""), inputs))
     return lines
 
 
@@ -144,10 +151,12 @@ def apply(form: MultiDict[str, str]) -> dict[str, Any]:
         values = form.getlist(key)
         if key in CONTROL:
             continue
-        if key not in editable:
-            problems[key] = ["biểu mẫu không có trường này"]
-        elif any(len(v) > MAX_FIELD for v in values):
+        if any(len(v) > MAX_FIELD for v in values):
             problems[key] = [f"dài quá {MAX_FIELD} ký tự"]
+        elif key.startswith(CONTROL_PREFIXES):
+            continue
+        elif key not in editable:
+            problems[key] = ["biểu mẫu không có trường này"]
         else:
             try:
                 _put(content, key, editable[key](values))

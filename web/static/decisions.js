@@ -1,5 +1,5 @@
 // The decision editor page: dmn-js (window.AwardflowDecisions, bundled by web/frontend/build.mjs) opens the
-// deployed DMN file; "Kiểm tra" and "Triển khai" post the edited XML to the page's own endpoints, which run
+// deployed DMN file (or a new key's blank table); "Kiểm tra" and "Triển khai" post the edited XML to the page's own endpoints, which run
 // the repository's validate and deploy, and the answer (or each problem) is shown under the buttons.
 (function () {
   const root = document.getElementById('decision-editor');
@@ -25,6 +25,11 @@
       return item;
     }));
     root.dataset.answer = answer.ok ? 'ok' : 'refused';
+    if (answer.urls) { // a new table, once deployed, is edited as the deployed file
+      Object.assign(root.dataset, answer.urls);
+      history.replaceState(null, '', answer.urls.page);
+      document.getElementById('dmn-unsaved').remove();
+    }
   }
 
   async function send(url) {

@@ -312,7 +312,8 @@ function decisionEntries(element, injector, T, config) {
     const [found] = extensionsOf(bo, type);
     return found ? found.value : '';
   };
-  const offered = config.catalog.decisions.map((d) => ({ value: d, label: d }));
+  const names = config.catalog.decision_names || {};
+  const offered = config.catalog.decisions.map((d) => ({ value: d, label: names[d] ? `${names[d]} (${d})` : d }));
   return [select('af-decision', T.decision, get, (value) => setBodyExtension(injector, element, bo, type, value), () => choices(T, offered, get()))];
 }
 

@@ -16,6 +16,7 @@ import tokenSimulation from 'bpmn-js-token-simulation';
 import awardflowProperties from './awardflow-properties';
 import lintConfig from './lint';
 import nameReferences from './name-references';
+import simulationTranslate from './simulation-translate';
 import translateModule from './translate';
 
 /**
@@ -30,6 +31,7 @@ function createEditor({ container, panel, moddle, config }) {
     additionalModules: [
       lintModule,
       tokenSimulation,
+      simulationTranslate,
       BpmnPropertiesPanelModule,
       BpmnPropertiesProviderModule,
       awardflowProperties,
