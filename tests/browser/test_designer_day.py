@@ -45,6 +45,14 @@ def main_text(page) -> str:  # type: ignore[no-untyped-def]
     return found
 
 
+def submitted(page, values: dict[str, str], button: str) -> str:  # type: ignore[no-untyped-def]
+    """Fill the fields (selector -> text), press ``button``, and read the answer's main text."""
+    for selector, text in values.items():
+        page.fill(selector, text)
+    page.click(button)
+    return main_text(page)
+
+
 def no_english(name: str, text: str) -> None:
     found = ENGLISH.search(text)
     assert found is None, (
@@ -81,10 +89,7 @@ def test_wrong_turns_get_vietnamese_answers_and_store_nothing(engine: Engine, si
     no_english("missing form", text)
 
     # a key already taken
-    page.fill("#new-key", "appraisal")
-    page.fill("#new-name", "Thẩm định lại")
-    page.click("#new-form button[type=submit]")
-    text = main_text(page)
+    text = submitted(page, {"#new-key": "appraisal", "#new-name": "Thẩm định lại"}, "#new-form button[type=submit]")
     assert "đã có quy trình appraisal" in text and "hãy mở nó" in text, text[:400]
     shot("day-wrong-key-taken")
 
@@ -102,10 +107,7 @@ def test_wrong_turns_get_vietnamese_answers_and_store_nothing(engine: Engine, si
 
     # a rule set dated before the one in force
     page.goto("/designer/quy-tac/moi")
-    page.fill("#f-version", "2019.01")
-    page.fill("#f-effective_from", "01/01/2019")
-    page.click("#publish")
-    text = main_text(page)
+    text = submitted(page, {"#f-version": "2019.01", "#f-effective_from": "01/01/2019"}, "#publish")
     assert "Chưa lưu được" in text and "Ngày hiệu lực" in text, text[:600]
     shot("day-wrong-rules-date")
     no_english("rules", text)

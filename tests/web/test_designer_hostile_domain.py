@@ -6,7 +6,6 @@ history unchanged (the counts take in every table, the audit events too)."""
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -14,23 +13,16 @@ from flask.testing import FlaskClient
 
 from engine.db import Database
 from handlers.domain import Domain
-from tests.web.dossier_world import domain_app, domain_engine
+from tests.web import test_pages_designer_rules as rules_pages
 from tests.web.test_designer_hostile import VIETNAMESE, visible
 from tests.web.test_hostile_input import counts
 from tests.web.test_pages_designer import sign_in, token_of
-from tests.web.test_pages_designer_rules import form_of
 
+#: the rule-set pages' fixtures: the shipped processes, rule sets and documents on Monday 02/03/2026
+world = rules_pages.world
+app = rules_pages.app
+form_of = rules_pages.form_of
 JSON = {"Accept": "application/json"}
-
-
-@pytest.fixture
-def world(database: Database, vclock: object, tmp_path: Path) -> Domain:
-    return domain_engine(database, tmp_path / "files")
-
-
-@pytest.fixture
-def app(world: Domain) -> Flask:
-    return domain_app(world)
 
 
 @pytest.fixture
