@@ -109,6 +109,19 @@ class Conflict(AwardflowError):
     """The request is well formed but the current state does not allow it."""
 
 
+class VersionConflict(Conflict):
+    """A change made from one version of a process while another was deployed since: storing it would silently
+    undo the other designer's version. Names the process, the version the change was made from and the newest."""
+
+    def __init__(self, key: str, based_on: int | None, latest: int | None) -> None:
+        made_from = f"version {based_on}" if based_on else "no version"
+        super().__init__(f"{key} was changed from {made_from} but version {latest} was deployed since")
+        self.key, self.based_on, self.latest = key, based_on, latest
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "key": self.key, "based_on": self.based_on, "latest": self.latest}
+
+
 class ConcurrentModification(Conflict):
     """Another transaction changed the instance since it was read; nothing was saved, retry."""
 

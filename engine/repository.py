@@ -17,7 +17,7 @@ from engine.bpmn.blob import called_processes, has_entered
 from engine.bpmn.validation import ValidatedBundle, validate_bundle
 from engine.db import Database
 from engine.design_diff import file_changes
-from engine.errors import Conflict, InvalidInput, NotFound, Problem
+from engine.errors import Conflict, InvalidInput, NotFound, Problem, VersionConflict
 from engine.events import Deployed, Listeners
 from engine.models import Deployment, ProcessDefinition, ProcessInstance, Resource
 from engine.scripting import sandbox_check
@@ -86,15 +86,22 @@ class RepositoryService:
         name: str | None = None,
         keep_others: bool = False,
         only_new: bool = False,
+        based_on: Mapping[str, int | None] | None = None,
     ) -> DeploymentResult:
         """Validate then store a bundle; a process whose content is unchanged gets no new version. With
         ``keep_others`` (the shipped processes at start), a process whose newest version came from a deployment
         of another name (a designer's) is left alone: a restart never undoes the designer's work. With
         ``only_new`` (a table made from a blank), Conflict if a file's name or decision is deployed already,
-        checked in the deployment's transaction so that two designers cannot both take it."""
+        checked in the deployment's transaction so that two designers cannot both take it. ``based_on``
+        (process key -> the version an editor opened, None for a new one): VersionConflict, nothing stored, when
+        another version was deployed since (a second designer would otherwise overwrite the first)."""
         if not files:
             raise InvalidInput("the bundle is empty", {"files": ["at least one file is needed"]})
         with self.db.transaction() as session:
+            for key, version in (based_on or {}).items():
+                latest = _latest_version(session, key)
+                if latest != version:
+                    raise VersionConflict(key, version, latest)
             bundle = self._validate(session, files)
             if only_new:
                 _refuse_taken(session, bundle)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -26,11 +27,18 @@ __all__ = [
     "MAX_DEPTH",
     "check_text",
     "json_size",
+    "UNSHOWABLE",
     "printable",
     "problem",
     "text_problem",
+    "unshowable",
 ]
 
+#: Characters no input text may carry besides NUL and lone surrogates (:func:`text_problem`): the control
+#: characters XML 1.0 cannot hold (the DOCX letters and the spreadsheets are XML: one such character in a name
+#: fails their making) and the bidirectional overrides, embeddings and isolates, which make a name read otherwise
+#: than it is written (``"\u202efdp.exe"``). Tab and line breaks are text.
+UNSHOWABLE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
 #: Deeper values are refused: Spiff's serializer and ``json`` recurse once per level.
 MAX_DEPTH = 100
 #: Atoms the blob writer stores as they are (Spiff's registry converts datetime, timedelta and UUID).
@@ -101,9 +109,17 @@ def text_problem(text: str) -> str | None:
     return None
 
 
+def unshowable(text: str) -> str | None:
+    """The first character of ``text`` that :data:`UNSHOWABLE` refuses, written ``U+202E``, or None."""
+    found = UNSHOWABLE.search(text)
+    return f"U+{ord(found.group()):04X}" if found else None
+
+
 def printable(text: str) -> str:
-    """``text`` with NUL and lone surrogates escaped, safe to put into an answer or a log."""
-    return text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
+    """``text`` with NUL, lone surrogates and :data:`UNSHOWABLE` characters escaped, safe to put into an answer or
+    a log (a bidirectional override in a field's name would turn the page's text around it)."""
+    escaped = text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
+    return UNSHOWABLE.sub(lambda found: f"\\u{ord(found.group()):04x}", escaped)
 
 
 def check_text(**values: str | None) -> None:

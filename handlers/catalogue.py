@@ -239,12 +239,21 @@ class Catalogue:
         return amounts[-1]
 
 
+#: Deepest nesting of a rule-set document (the shipped ones nest 6 deep).
+MAX_YAML_DEPTH = 32
+_OPENING = (
+    yaml.BlockMappingStartToken,
+    yaml.BlockSequenceStartToken,
+    yaml.FlowMappingStartToken,
+    yaml.FlowSequenceStartToken,
+)
+_CLOSING = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
+
+
 def read_yaml(text: str, source: str = "<catalogue>") -> dict[str, Any]:
     """The YAML document as plain JSON-ready data (dates as ISO text)."""
     try:
-        if any(isinstance(token, yaml.AliasToken) for token in yaml.scan(text)):
-            # an alias repeats a whole subtree: a few lines can stand for billions of values once stored
-            raise CatalogueInvalid(f"{source}: YAML aliases", {"_": ["không dùng tham chiếu YAML (*tên)"]})
+        _scan(text, source)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise CatalogueInvalid(
@@ -256,6 +265,19 @@ def read_yaml(text: str, source: str = "<catalogue>") -> dict[str, Any]:
         )
     result: dict[str, Any] = json.loads(json.dumps(data, default=_jsonable, ensure_ascii=False))
     return result
+
+
+def _scan(text: str, source: str) -> None:
+    """Refuse before loading what the loader would choke on: an alias repeats a whole subtree (a few lines can
+    stand for billions of values once stored); ten thousand nested brackets made the loader recurse for seconds
+    and fail (a 500)."""
+    depth = 0
+    for token in yaml.scan(text):
+        if isinstance(token, yaml.AliasToken):
+            raise CatalogueInvalid(f"{source}: YAML aliases", {"_": ["không dùng tham chiếu YAML (*tên)"]})
+        depth += isinstance(token, _OPENING) - isinstance(token, _CLOSING)
+        if depth > MAX_YAML_DEPTH:
+            raise CatalogueInvalid(f"{source}: nested too deep", {"_": [f"lồng quá {MAX_YAML_DEPTH} tầng"]})
 
 
 def content_hash(content: Mapping[str, Any]) -> str:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from jinja2 import StrictUndefined, Template, TemplateSyntaxError, nodes
 from jinja2.exceptions import SecurityError, UndefinedError
@@ -254,10 +254,12 @@ def _compiled(source: str) -> Template:
         _refuse(None, f"Bản mẫu dài quá {MAX_SOURCE} ký tự.")
     try:
         tree = _ENV.parse(source)
+        _vet(tree)
+        return _ENV.from_string(tree)
     except TemplateSyntaxError as err:
         _refuse(err.lineno, f"lỗi cú pháp ở «{_line(source, err.lineno)}».")
-    _vet(tree)
-    return _ENV.from_string(tree)
+    except RecursionError:  # ``{{ ((((…1)))) }}``: the parser and the compiler recurse once per bracket
+        _refuse(None, "biểu thức lồng quá sâu; hãy viết đơn giản hơn.")
 
 
 def _vet(tree: nodes.Template) -> None:
@@ -303,7 +305,7 @@ def _line(source: str, number: int | None) -> str:
     return text if len(text) <= 80 else text[:77] + "…"
 
 
-def _refuse(line: int | None, message: str) -> Any:
+def _refuse(line: int | None, message: str) -> NoReturn:
     said = message[:1].upper() + message[1:]
     raise InvalidInput(f"the template is refused (line {line})", {"body": [f"Dòng {line}: {said}" if line else said]})
 

@@ -27,7 +27,7 @@ from werkzeug.routing import BaseConverter, IntegerConverter, Map
 from werkzeug.sansio.multipart import Data, Epilogue, Field, MultipartDecoder, NeedData
 
 from engine.errors import InvalidInput
-from engine.values import printable, text_problem
+from engine.values import UNSHOWABLE, printable, text_problem
 from web.errors import bad_params
 
 #: Deepest nesting of arrays and objects in a JSON body. Our deepest legitimate body (task data with a table
@@ -37,11 +37,6 @@ MAX_JSON_DEPTH = 32
 #: refusing the same ids on both keeps the answers identical).
 MAX_ID = 2**31 - 1
 
-#: Characters no input text may carry besides NUL and lone surrogates (:func:`engine.values.text_problem`): the
-#: control characters XML 1.0 cannot hold (the DOCX letters and the spreadsheets are XML: one such character in a
-#: name fails their making) and the bidirectional overrides, embeddings and isolates, which make a name read
-#: otherwise than it is written (``"\u202efdp.exe"``). Tab and line breaks are text.
-UNSHOWABLE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
 #: What a file name may not carry besides: line breaks and tabs (it goes back out in a header).
 NOT_IN_A_NAME = re.compile("[\t\r\n]")
 

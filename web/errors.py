@@ -81,14 +81,19 @@ def flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     return {prefix or "_": [str(messages)]}
 
 
-def page_error(code: int, message: str, fields: dict[str, list[str]] | None = None) -> tuple[str, int]:
+def page_error(code: int, message: str, fields: dict[str, list[str]] | None = None) -> tuple[Any, int]:
     """An error on a page (not /api): the error page, in the page's language (Werkzeug's English and the
     engine's technical messages give way to the status's sentence, see :func:`web.i18n.refusal`), naming the
-    fields at fault so the person knows what to correct."""
+    fields at fault so the person knows what to correct. An editor's own call (``Accept: application/json``:
+    the form, document and decision editors) gets the same words as JSON ``{ok, message, problems}``, which it
+    shows under its fields; it could not read an HTML page and said nothing."""
     title = i18n.gettext(f"http.{code}") if f"http.{code}" in i18n.TEXTS else str(code)
-    html = render_template(
-        "error.html", code=code, title=title, message=i18n.refusal(code, message), fields=sorted(fields or {})
-    )
+    said = i18n.refusal(code, message)
+    if request.accept_mimetypes.best_match(("text/html", "application/json")) == "application/json":
+        named = i18n.gettext("error.fields")
+        problems = {field: [f"{said} ({named}: {field})"] for field in sorted(fields or {})} or {"_": [said]}
+        return jsonify(ok=False, message=f"{title}: {said}", problems=problems), code
+    html = render_template("error.html", code=code, title=title, message=said, fields=sorted(fields or {}))
     return html, code
 
 

@@ -79,6 +79,10 @@ VIETNAMESE: dict[str, str] = {
     "xml.malformed": "Tệp XML bị hỏng, không đọc được.",
     "xml.malformed_encoding": "Tệp XML không đọc được: hãy lưu tệp ở bảng mã UTF-8.",
     "xml.no_root": "Tệp XML không có phần tử gốc.",
+    "xml.unshowable": (
+        "Tên hoặc nội dung của {label} chứa ký tự điều khiển ẩn {char} (làm chữ hiển thị khác với chữ viết); "
+        "hãy gõ lại."
+    ),
     "xml.wrong_root": "Không phải tệp {kind_code}: phần tử gốc là {root}, cần {expected}.",
     "dmn.unknown_namespace": "Không phải tệp DMN 1.1/1.2/1.3: không gian tên lạ.",
     "dmn.namespace_prefix": "Không gian tên DMN phải là mặc định hoặc dùng tiền tố «dmn».",
@@ -92,6 +96,9 @@ VIETNAMESE: dict[str, str] = {
     "form.schema_not_string": "Khai báo $schema phải là một chuỗi (địa chỉ lược đồ).",
     "form.schema_unknown": "Không biết lược đồ «{declared}»; đã kiểm tra theo JSON Schema 2020-12.",
     "form.schema_invalid": "Biểu mẫu không đúng chuẩn JSON Schema tại {label}.",
+    "form.too_deep": "Biểu mẫu lồng quá {levels} tầng; hãy làm phẳng bớt.",
+    "form.unshowable": "Chữ chứa ký tự không được phép (ký tự rỗng, ký tự điều khiển ẩn hoặc lỗi mã hóa).",
+    "form.ref_cycle": "Tham chiếu «{ref}» đi vòng tròn mà không tới lược đồ nào; hãy bỏ vòng tham chiếu.",
     "form.schema_more": "Còn {count} lỗi biểu mẫu khác chưa hiện.",
     "bundle.internal": "Lỗi nội bộ khi kiểm tra gói; lỗi đã được ghi lại.",
     "bundle.no_process": "Gói không có quy trình nào chạy được.",
@@ -115,6 +122,7 @@ VIETNAMESE: dict[str, str] = {
     ),
     **{f"expression.{reason}": "{part} của {kind} {label} " + text + "." for reason, text in _SOURCE.items()},
     **{f"dmn.input.{reason}": "Biểu thức đầu vào của {label} " + text + "." for reason, text in _SOURCE.items()},
+    **{f"dmn.output.{reason}": "Ô kết quả {label} " + text + "." for reason, text in _SOURCE.items()},
     "event_subprocess.interrupting": (
         "Quy trình con sự kiện «{subprocess}» là loại ngắt (sự kiện bắt đầu {label}), nhưng hệ thống chạy nó song "
         "song mà không dừng việc đang làm; hãy vẽ loại không ngắt và chủ động kết thúc việc kia."

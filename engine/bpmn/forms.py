@@ -13,7 +13,7 @@ import json
 import re
 import warnings
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urljoin
 
 from jsonschema.validators import Draft202012Validator, validator_for
@@ -24,6 +24,10 @@ from referencing.jsonschema import DRAFT202012
 from engine.bpmn.problem_codes import problem
 from engine.bpmn.xml import ERROR, MAX_FILE_BYTES, WARNING
 from engine.errors import Problem
+from engine.values import text_problem, unshowable
+
+if TYPE_CHECKING:
+    from referencing._core import Resolver
 
 with warnings.catch_warnings():  # the regular expression parser is the one `re` itself uses
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -40,6 +44,8 @@ _REPEATS = (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT, sre_constants.PO
 
 #: At most this many meta-schema errors are listed per form.
 MAX_FORM_ERRORS = 20
+#: Deepest nesting of a form's JSON (objects and arrays); the shipped forms use under 12.
+MAX_FORM_DEPTH = 64
 
 
 def load_form(file: str, data: bytes) -> tuple[dict[str, Any] | None, list[Problem]]:
@@ -55,9 +61,13 @@ def load_form(file: str, data: bytes) -> tuple[dict[str, Any] | None, list[Probl
     if not isinstance(schema, dict):
         kind = type(schema).__name__
         return None, [problem(file, None, "form.not_object", kind=kind)]
+    shape = _shape_problems(file, schema)
+    if shape:
+        return None, shape
     problems = _schema_errors(file, schema)
     if not any(p.severity == ERROR for p in problems):
-        problems += reference_problems(file, schema) + [
+        problems += reference_problems(file, schema) or _cycle_problems(file, schema)
+        problems += [
             problem(file, pointer, "form.pattern", pattern=pattern, detail=message)
             for pointer, pattern in _patterns(schema, "$")
             if (message := pattern_problem(pattern)) is not None
@@ -69,9 +79,7 @@ def load_form(file: str, data: bytes) -> tuple[dict[str, Any] | None, list[Probl
 
 def reference_problems(file: str, schema: dict[str, Any]) -> list[Problem]:
     """Every ``$ref`` / ``$dynamicRef`` that points outside this form, or at nothing in it."""
-    base = schema.get("$id") if isinstance(schema.get("$id"), str) else ""
-    resource = Resource.from_contents(schema, default_specification=DRAFT202012)
-    resolver = Registry().with_resource(base, resource).resolver(base_uri=base)  # type: ignore[arg-type]
+    base, resolver = _resolver(schema)
     problems = []
     for pointer, ref in _walk(schema, "$", ("$ref", "$dynamicRef")):
         target, _ = urldefrag(urljoin(base, ref))
@@ -83,6 +91,102 @@ def reference_problems(file: str, schema: dict[str, Any]) -> list[Problem]:
         except Unresolvable:
             problems.append(problem(file, pointer, "form.ref_missing", ref=ref))
     return problems
+
+
+def _resolver(schema: dict[str, Any]) -> tuple[str, Resolver[Any]]:
+    """The form's base URI and a resolver that knows the form alone."""
+    found = schema.get("$id")
+    base = found if isinstance(found, str) else ""
+    resource = Resource.from_contents(schema, default_specification=DRAFT202012)
+    return base, Registry().with_resource(base, resource).resolver(base_uri=base)
+
+
+def _shape_problems(file: str, schema: dict[str, Any]) -> list[Problem]:
+    """A form nested past :data:`MAX_FORM_DEPTH` (the meta-schema check and the task page recurse once per
+    level: 600 levels was a 500), or text no database keeps or a page shows as written (NUL, a lone surrogate,
+    a bidirectional override: JSON escapes carry them all), named by its JSON path. Walked without recursion."""
+    found: list[Problem] = []
+    stack: list[tuple[Any, str, int]] = [(schema, "$", 0)]
+    while stack and len(found) < MAX_FORM_ERRORS:
+        node, where, depth = stack.pop()
+        if depth > MAX_FORM_DEPTH:
+            return [problem(file, where, "form.too_deep", levels=MAX_FORM_DEPTH)]
+        if isinstance(node, str):
+            what = _hidden(node)
+            if what:
+                found.append(problem(file, where, "form.unshowable", what=what))
+            continue
+        pairs = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for key, child in pairs:
+            inner = _member(where, key) if isinstance(key, str) else f"{where}[{key}]"
+            stack.append((child, inner, depth + 1))
+            if isinstance(key, str):
+                stack.append((key, inner, depth + 1))
+    return found
+
+
+def _hidden(text: str) -> str | None:
+    """What ``text`` holds that may not be kept or shown (see :func:`_shape_problems`), or None."""
+    if "\x00" in text:
+        return "a NUL character"
+    if text_problem(text):
+        return "a lone surrogate"
+    char = unshowable(text)
+    return f"the control character {char}" if char else None
+
+
+def _cycle_problems(file: str, schema: dict[str, Any]) -> list[Problem]:
+    """References that lead back where they started without passing into a property or an item
+    (``a → b → a``, ``allOf: [{"$ref": "#"}]`` at the root): validating any answer would recurse for ever."""
+    _, resolver = _resolver(schema)
+    state: dict[int, bool] = {}  # id of a subschema -> True while on the path, False when done
+    for start in _subschemas(schema):
+        stack = [(start, iter(_in_place(start, resolver)))]
+        state.setdefault(id(start), True)
+        while stack:
+            node, following = stack[-1]
+            step = next(following, None)
+            if step is None:
+                state[id(node)] = False
+                stack.pop()
+                continue
+            ref, target = step
+            if state.get(id(target)) is True:
+                return [problem(file, None, "form.ref_cycle", ref=ref)]
+            if id(target) not in state:
+                state[id(target)] = True
+                stack.append((target, iter(_in_place(target, resolver))))
+    return []
+
+
+def _subschemas(node: Any) -> Iterator[dict[str, Any]]:
+    """Every object in the form (a superset of its subschemas)."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            yield item
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _in_place(node: dict[str, Any], resolver: Resolver[Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(how, subschema) of what applies to the same value as ``node``: references and the combinators."""
+    for key in ("$ref", "$dynamicRef"):
+        ref = node.get(key)
+        if isinstance(ref, str):
+            try:
+                target = resolver.lookup(ref).contents
+            except Unresolvable:
+                continue
+            if isinstance(target, dict):
+                yield ref, target
+    for key in ("allOf", "anyOf", "oneOf", "not", "if", "then", "else"):
+        value = node.get(key)
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, dict):
+                yield key, item
 
 
 def pattern_problem(pattern: str) -> str | None:

@@ -273,7 +273,9 @@ def _property_names(task: etree._Element) -> set[str]:
 
 
 def lint_dmn(file: str, root: etree._Element, check: SourceCheck) -> list[Problem]:
-    """SpiffWorkflow runs one decision table per DMN file, with Python input expressions."""
+    """SpiffWorkflow runs one decision table per DMN file, with Python input expressions and output entries
+    (an output the sandbox refuses, ``().__class__``, was deployed and failed only when a dossier reached it;
+    one that is not Python at all Spiff's parser reports, on its rule)."""
     namespace = etree.QName(root).namespace
     decisions = root.findall(f"{{{namespace}}}decision")
     if len(decisions) != 1:
@@ -282,13 +284,15 @@ def lint_dmn(file: str, root: etree._Element, check: SourceCheck) -> list[Proble
     if decision.find(f"{{{namespace}}}decisionTable") is None:
         return [problem(file, decision.get("id"), "dmn.no_table", ERROR, decision.sourceline)]
     problems: list[Problem] = []
-    for text in decision.iter(f"{{{namespace}}}inputExpression"):
-        source = text.findtext(f"{{{namespace}}}text") or ""
-        error = source_error(source.strip(), "eval", check)
-        if error:
+    cells = [("input", e) for e in decision.iter(f"{{{namespace}}}inputExpression")]
+    cells += [("output", e) for e in decision.iter(f"{{{namespace}}}outputEntry")]
+    for part, cell in cells:
+        source = (cell.findtext(f"{{{namespace}}}text") or "").strip()
+        error = source_error(source, "eval", check) if source or part == "input" else None
+        if error and (part == "input" or error[0] == "invalid"):  # Spiff's parser names a broken output's rule
             reason, params = error
-            element_id = text.get("id") or decision.get("id")
-            problems.append(problem(file, element_id, f"dmn.input.{reason}", ERROR, text.sourceline, **params))
+            element_id = cell.get("id") or decision.get("id")
+            problems.append(problem(file, element_id, f"dmn.{part}.{reason}", ERROR, cell.sourceline, **params))
     return problems
 
 

@@ -34,6 +34,7 @@ ENGLISH: dict[str, str] = {
     "xml.malformed": "not well-formed XML: {detail}",
     "xml.malformed_encoding": "not well-formed XML: {detail} (save the file as UTF-8)",
     "xml.no_root": "not well-formed XML: no root element",
+    "xml.unshowable": "a name or text holds the invisible control character {char} (it reads otherwise than written)",
     "xml.wrong_root": "not a {kind} file: the root element is {root}, expected {expected}",
     "dmn.unknown_namespace": "not a DMN 1.1/1.2/1.3 file: unknown namespace {namespace}",
     "dmn.namespace_prefix": (
@@ -50,6 +51,9 @@ ENGLISH: dict[str, str] = {
     "form.schema_not_string": "$schema must be a string (the meta-schema URI)",
     "form.schema_unknown": "unknown $schema {declared!r}; checked as JSON Schema 2020-12",
     "form.schema_invalid": "not a valid JSON Schema: {detail}",
+    "form.too_deep": "the form nests deeper than {levels} levels",
+    "form.unshowable": "text holds {what}",
+    "form.ref_cycle": "references go round in a circle ({ref!r}) without reaching a schema",
     "form.schema_more": "{count} more schema errors not shown",
     "bundle.internal": "internal error while {stage}: {detail}",
     "bundle.no_process": "the bundle has no executable process",
@@ -75,6 +79,7 @@ ENGLISH: dict[str, str] = {
     ),
     **{f"expression.{reason}": "{what} of {label} " + text for reason, text in SOURCE_REASONS.items()},
     **{f"dmn.input.{reason}": "the input expression " + text for reason, text in SOURCE_REASONS.items()},
+    **{f"dmn.output.{reason}": "the output entry " + text for reason, text in SOURCE_REASONS.items()},
     "event_subprocess.interrupting": (
         "event subprocess {subprocess} is interrupting (start event {element}), but the engine (SpiffWorkflow 3.2) "
         "runs it beside the process's other work without stopping that work; draw it non-interrupting "

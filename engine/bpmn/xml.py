@@ -20,6 +20,7 @@ from SpiffWorkflow.spiff.parser import VALIDATOR
 
 from engine.bpmn.problem_codes import ENGLISH, problem
 from engine.errors import Problem
+from engine.values import unshowable
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
@@ -38,6 +39,8 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_SCHEMA_ERRORS = 50
 
 DTD_MESSAGE = ENGLISH["xml.dtd"]
+#: At most this many elements with hidden characters are listed per file.
+MAX_HIDDEN = 10
 _DTD_MARK = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _PREFIXES = {BPMN: "bpmn", BPMNDI: "bpmndi", DC: "dc", DI: "di", SPIFF: "spiffworkflow"}
 _PREFIXES.update({namespace: "dmn" for namespace in DMN_NAMESPACES})
@@ -74,7 +77,23 @@ def parse_xml(file: str, data: bytes) -> tuple[etree._ElementTree | None, list[P
     tree = root.getroottree()
     if tree.docinfo.doctype or _has_entity(root):
         return None, [problem(file, None, "xml.dtd", line=1)]
-    return tree, []
+    hidden = _unshowable(file, root)
+    return (None, hidden) if hidden else (tree, [])
+
+
+def _unshowable(file: str, root: etree._Element) -> list[Problem]:
+    """A name or text holding a bidirectional override (``\u202e``) reads otherwise than it is written, on the
+    canvas, in the task list and in the letters: one finding per element (at most :data:`MAX_HIDDEN`)."""
+    found: list[Problem] = []
+    for element in elements(root):
+        texts = [element.text or "", *element.attrib.values()]
+        char = next((c for text in texts if (c := unshowable(text))), None)
+        if char:
+            where = host_id(element)
+            found.append(problem(file, where, "xml.unshowable", line=element.sourceline, char=char))
+            if len(found) == MAX_HIDDEN:
+                break
+    return found
 
 
 def _has_entity(root: etree._Element) -> bool:

@@ -102,7 +102,7 @@ def test_add_swap_holiday_and_working_day_then_remove(app: Flask, engine: Engine
     assert not engine.calendar.calendar().is_working_day(date(2026, 6, 15))
     # a date that already has an active row: the form says why
     again = client.post("/admin/calendar/add/holiday", data={**holiday, "name": "Lần nữa"})
-    assert again.status_code == 409 and "15/06/2026 already has an active entry" in again.get_data(as_text=True)
+    assert again.status_code == 409 and "Ngày 15/06/2026 đã có trong lịch" in again.get_data(as_text=True)
     removed = client.post("/admin/calendar/remove", data={"csrf_token": token, "day": "15/06/2026", "year": "2026"})
     assert removed.status_code == 302
     html = client.get("/admin/calendar?year=2026").get_data(as_text=True)
@@ -110,7 +110,7 @@ def test_add_swap_holiday_and_working_day_then_remove(app: Flask, engine: Engine
     assert engine.calendar.calendar().is_working_day(date(2026, 6, 15))
     client.post("/admin/calendar/remove", data={"csrf_token": token, "day": "15/06/2026"})
     html = client.get("/admin/calendar").get_data(as_text=True)
-    assert "no active entry on 15/06/2026" in html
+    assert "Ngày 15/06/2026 không có mục nào để bỏ." in html
     # each change is one audit event by the signed-in designer; the refused ones left none
     events = audited(engine, CALENDAR_ACTIONS, "designer")
     assert [(e.action, e.details["revision"]) for e in events] == [

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Any
 
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from werkzeug.datastructures import FileStorage
@@ -20,6 +21,7 @@ from web.api.schemas import (
     ValidationSchema,
     XmlSchema,
 )
+from web.errors import bad_params
 
 NAME_LIMIT = 200
 
@@ -41,6 +43,17 @@ def bundle(uploads: list[FileStorage]) -> dict[str, bytes]:
     return files
 
 
+def based_on(values: list[str]) -> dict[str, int | None]:
+    """``key=version`` pairs (``key=`` for a process not deployed yet); 400 naming ``based_on`` otherwise."""
+    found: dict[str, int | None] = {}
+    for value in values:
+        key, sign, version = value.partition("=")
+        if not sign or not key or not (version == "" or version.isdigit() and len(version) < 10):
+            bad_params({"based_on": ["key=version, e.g. appraisal=3 (key= for a new process)"]})
+        found[key] = int(version) if version else None
+    return found
+
+
 def deployment_name(files: dict[str, bytes]) -> str:
     """The file names, cut to fit the deployment's 200-character name column."""
     name = ", ".join(sorted(files))
@@ -59,9 +72,16 @@ class Definitions(MethodView):
     @blp.response(201, DeploymentSchema)
     @blp.alt_response(200, schema=DeploymentSchema, description="nothing changed: no new version")
     def post(self, upload: dict[str, list[FileStorage]]) -> Any:
-        """Deploy a bundle (field ``files``, repeated); 422 with ``problems`` naming file and element."""
+        """Deploy a bundle (field ``files``, repeated); 422 with ``problems`` naming file and element. An editor
+        sends ``based_on`` (``key=version`` of the version it opened, ``key=`` for a new process; repeated): 409
+        VersionConflict, naming the newest version, when another was deployed since."""
         files = bundle(upload["files"])
-        result = engine().repository.deploy(files, actor=actor().username, name=deployment_name(files))
+        result = engine().repository.deploy(
+            files,
+            actor=actor().username,
+            name=deployment_name(files),
+            based_on=based_on(request.form.getlist("based_on")),
+        )
         return result, 201 if result.deployment_id is not None else 200
 
 

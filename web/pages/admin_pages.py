@@ -13,6 +13,7 @@ from engine.calendar_store import CALENDAR_ACTIONS
 from engine.errors import AwardflowError, Conflict, InvalidInput
 from engine.identity import NOT_SELF, USER_ACTIONS, USER_EXISTS, Actor, UserView
 from web import i18n
+from web.api.schemas import YEARS
 from web.auth import CALENDAR_KEEPERS, ROLES
 from web.pages import names
 from web.pages.admin_history import SHOWN, log_rows
@@ -84,6 +85,19 @@ i18n.TEXTS.update(
         "admin.cal.created": ("Đã tạo lịch {name}.", "Created the calendar {name}."),
         "admin.cal.exists": ("Đã có lịch mang tên này.", "A calendar of this name exists."),
         "admin.cal.name_long": ("Tên lịch có từ 1 đến 64 ký tự.", "1 to 64 characters."),
+        "admin.cal.taken": (
+            "Ngày {day} đã có trong lịch (hoặc lịch vừa được người khác sửa): tải lại trang, bỏ mục cũ rồi thêm lại.",
+            "{day} is already in the calendar (or someone changed it meanwhile): reload, remove the old one first.",
+        ),
+        "admin.cal.nothing_to_remove": ("Ngày {day} không có mục nào để bỏ.", "Nothing to remove on {day}."),
+        "admin.cal.swap_bad": (
+            "Hoán đổi là nghỉ một ngày làm việc và làm bù một ngày nghỉ cuối tuần.",
+            "A swap gives a working day off for a weekend day worked.",
+        ),
+        "admin.cal.swap_off": ("Ngày {day} vốn không phải ngày làm việc.", "{day} is not a regular working day."),
+        "admin.cal.swap_work": ("Ngày {day} vốn đã là ngày làm việc.", "{day} is already a regular working day."),
+        "admin.cal.too_long": ("Tối đa {n} ký tự.", "At most {n} characters."),
+        "admin.cal.bad_year": ("Năm phải trong khoảng {low}–{high}.", "The year must be {low} to {high}."),
         "admin.cal.set_units": ("Gán đơn vị cho lịch này", "Give units this calendar"),
         "admin.cal.set_units_hint": (
             "Đơn vị được chọn sẽ tính hạn theo lịch này (và thôi dùng lịch khác).",
@@ -163,6 +177,10 @@ CALENDAR_FORMS = {
 }
 
 
+#: Longest name, source or description of a calendar entry (they are shown in a table and in the audit).
+MAX_NOTE = 500
+
+
 def parse_day(text: str) -> date:
     """A date typed as dd/mm/yyyy (or yyyy-mm-dd); ValueError otherwise."""
     for pattern in DATE_FORMATS:
@@ -236,9 +254,14 @@ def calendar_add(me: Actor, form: str) -> Any:
                 days[key] = parse_day(values[key])
             except ValueError:
                 errors[key] = [i18n.gettext("admin.required" if not values[key].strip() else "admin.cal.bad_date")]
+            else:
+                if not YEARS[0] <= days[key].year <= YEARS[1]:
+                    errors[key] = [i18n.gettext("admin.cal.bad_year", low=YEARS[0], high=YEARS[1])]
     for key in ("source", "name"):
         if key in values and not values[key].strip() and not (form == "swap" and key == "name"):
             errors[key] = [i18n.gettext("admin.required")]
+        elif len(values.get(key, "")) > MAX_NOTE:
+            errors[key] = [i18n.gettext("admin.cal.too_long", n=MAX_NOTE)]
     if errors:
         return _calendar_page(year, name, form, errors), 422
     service, user = _engine().calendar, me.username
@@ -252,12 +275,24 @@ def calendar_add(me: Actor, form: str) -> Any:
         else:
             revision = service.add_working_day(days["day"], values["name"], values["source"], user, calendar=name)
     except InvalidInput as bad:
-        return _calendar_page(year, name, form, {"_": [bad.message], **field_messages(bad.fields)}), 422
-    except AwardflowError as refused:
-        return _calendar_page(year, name, form, {"_": [refused.message]}), 409
+        return _calendar_page(year, name, form, _day_refusal(bad, days)), 422
+    except AwardflowError:
+        taken = " / ".join(i18n.format_date(day) for day in days.values())
+        return _calendar_page(year, name, form, {"_": [i18n.gettext("admin.cal.taken", day=taken)]}), 409
     flash(i18n.gettext("admin.cal.saved", revision=revision))
     shown = days.get("off") or days.get("day") or days["work"]
     return redirect(url_for(".calendar", year=shown.year, calendar=name))
+
+
+def _day_refusal(bad: InvalidInput, days: dict[str, date]) -> dict[str, list[str]]:
+    """The engine's refusal of a swap (a day off that is not a working day, a day worked that already is one)
+    said in the page's language, naming the day; anything else by the status's sentence."""
+    said: dict[str, list[str]] = {
+        key: [i18n.gettext(f"admin.cal.swap_{key}", day=i18n.format_date(days[key]))]
+        for key in ("off", "work")
+        if key in bad.fields and key in days
+    }
+    return {"_": [i18n.gettext("admin.cal.swap_bad") if said else i18n.refusal(422, bad.message)], **said}
 
 
 @blp.post("/calendar/remove")
@@ -270,8 +305,8 @@ def calendar_remove(me: Actor) -> Any:
         revision = _engine().calendar.remove(day, me.username, calendar=name)
     except ValueError:
         flash(i18n.gettext("admin.cal.bad_date"), "error")
-    except AwardflowError as refused:
-        flash(refused.message, "error")
+    except AwardflowError:
+        flash(i18n.gettext("admin.cal.nothing_to_remove", day=i18n.format_date(day)), "error")
     else:
         flash(i18n.gettext("admin.cal.removed", day=i18n.format_date(day), revision=revision))
     return redirect(url_for(".calendar", year=year, calendar=name))
@@ -288,6 +323,8 @@ def calendar_new(me: Actor) -> Any:
         errors["new_name"] = [i18n.gettext("admin.required")]
     elif len(name) > 64:
         errors["new_name"] = [i18n.gettext("admin.cal.name_long")]
+    if len(description) > MAX_NOTE:
+        errors["description"] = [i18n.gettext("admin.cal.too_long", n=MAX_NOTE)]
     if errors:
         return _calendar_page(year, "default", "new", errors), 422
     try:

@@ -163,6 +163,12 @@ JS_TEXTS: dict[str, tuple[str, str]] = {
     "unchanged": ("Không có thay đổi; không tạo phiên bản mới.", "Nothing changed; no new version."),
     "failed": ("Lỗi: {message}", "Error: {message}"),
     "unsaved": ("Có thay đổi chưa triển khai", "Unsaved changes"),
+    "conflict": (
+        "Người khác vừa triển khai phiên bản {latest} của quy trình này sau khi bạn mở nó; thay đổi của bạn chưa "
+        "được lưu. Hãy mở phiên bản {latest}, xem khác biệt rồi làm lại thay đổi của mình trên đó.",
+        "Someone deployed version {latest} of this process after you opened it; your change is not stored. Open "
+        "version {latest}, look at the difference and make your change again on it.",
+    ),
     "error": ("Lỗi", "Error"),
     "latest": ("mới nhất", "latest"),
     "warning": ("Cảnh báo", "Warning"),

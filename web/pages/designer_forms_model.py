@@ -19,6 +19,8 @@ from typing import Any
 from engine.bpmn.forms import load_form
 from engine.errors import InvalidInput
 from web import i18n
+from web.pages import posted_json
+from web.problem_texts import localized
 
 i18n.TEXTS.update(
     {
@@ -139,10 +141,7 @@ def _choices_ok(prop: Mapping[str, Any]) -> bool:
 
 def read_draft(text: str) -> dict[str, Any]:
     """The posted draft (JSON text) as a dict; InvalidInput naming ``draft`` when it is not one."""
-    try:
-        found = json.loads(text)
-    except (ValueError, RecursionError):
-        found = None
+    found = posted_json.read(text, "draft", i18n.gettext("formdraft.unreadable"))
     if not isinstance(found, dict) or not isinstance(found.get("fields"), list):
         raise InvalidInput("the form draft cannot be read", {"draft": [i18n.gettext("formdraft.unreadable")]})
     return found
@@ -308,11 +307,8 @@ def _schema_problems(name: str, schema: dict[str, Any]) -> dict[str, list[str]]:
     """What the deployment check (the same one an uploaded form passes) says, pointed at the form."""
     _, found = load_form(name, json.dumps(schema, ensure_ascii=False).encode())
     errors = [p for p in found if p.severity == "error"]
-    return (
-        {"_": [i18n.gettext("formdraft.schema", where=p.element_id or "$", message=p.message) for p in errors]}
-        if errors
-        else {}
-    )
+    said = [i18n.gettext("formdraft.schema", where=p.element_id or "$", message=localized(p)["text"]) for p in errors]
+    return {"_": said} if said else {}
 
 
 def _text(value: Any) -> str:

@@ -22,7 +22,7 @@ from handlers.ruleset_labels import KEYS, label
 from web import i18n
 from web.pages import designer_rules_form as form
 from web.pages import designer_rules_ops as ops
-from web.pages import names
+from web.pages import names, posted_json
 from web.pages.designer import DESIGNERS
 from web.pages.guard import page
 from web.services import domain
@@ -175,7 +175,9 @@ def _uploaded() -> dict[str, Any]:
     if sent is None or not sent.filename:
         raise InvalidInput("chưa chọn tệp", {"yaml": ["hãy chọn một tệp YAML"]})
     try:
-        return read_yaml(sent.read().decode("utf-8"), sent.filename)
+        content = read_yaml(sent.read().decode("utf-8"), sent.filename)
+        posted_json.check(content, "yaml")
+        return content
     except UnicodeDecodeError:
         raise InvalidInput("tệp không đọc được", {"yaml": ["tệp phải là văn bản UTF-8"]}) from None
     except InvalidInput as bad:

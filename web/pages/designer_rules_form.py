@@ -21,6 +21,7 @@ from werkzeug.datastructures import MultiDict
 from engine.errors import InvalidInput
 from handlers.catalogue import RULE_PARAMS
 from handlers.ruleset_labels import split
+from web.pages import posted_json
 
 __all__ = [
     "AwardFields",
@@ -167,12 +168,10 @@ def apply(form: MultiDict[str, str]) -> dict[str, Any]:
 
 
 def _draft(text: str) -> dict[str, Any]:
-    try:
-        content = json.loads(text)
-    except ValueError:
-        content = None
+    unreadable = "bản nháp không đọc được; hãy mở lại trang soạn thảo"
+    content = posted_json.read(text, "draft", unreadable)
     if not isinstance(content, dict):
-        raise InvalidInput("bản nháp hỏng", {"draft": ["bản nháp không đọc được; hãy mở lại trang soạn thảo"]})
+        raise InvalidInput("bản nháp hỏng", {"draft": [unreadable]})
     return content
 
 

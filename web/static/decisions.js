@@ -15,7 +15,11 @@
   function show(answer) {
     status.textContent = answer.message;
     status.className = answer.ok ? 'ok' : 'refused-text';
-    problems.replaceChildren(...(answer.problems || []).map((p) => {
+    // a refusal before the check (an expired session, a hidden character, too large) names fields, not cells
+    const found = Array.isArray(answer.problems)
+      ? answer.problems
+      : Object.values(answer.problems || {}).flat().map((message) => ({ element_id: null, message }));
+    problems.replaceChildren(...found.map((p) => {
       const item = document.createElement('li');
       item.textContent = (p.element_id ? p.element_id + ': ' : '') + p.message;
       return item;
@@ -33,7 +37,8 @@
     const body = new FormData();
     body.append('csrf_token', root.dataset.csrf);
     body.append('xml', xml);
-    const response = await fetch(url, { method: 'POST', body, credentials: 'same-origin' });
+    const headers = { Accept: 'application/json' };
+    const response = await fetch(url, { method: 'POST', body, headers, credentials: 'same-origin' });
     show(await response.json());
   }
 

@@ -18,6 +18,7 @@
   const fmt = (text, values) => text.replace(/\{(\w+)\}/g, (all, k) => (k in values ? String(values[k]) : all));
   let modeler = null;
   let marked = [];
+  let unsaved = false;
   let liveTimer = null;
   let liveRun = 0;
 
@@ -51,9 +52,12 @@
   }
 
   async function send(url) {
+    const form = await bundle();
+    // the version this change was made from: a deployment since by someone else is refused (409), not overwritten
+    form.append('based_on', `${data.key}=${data.latest ?? ''}`);
     const response = await fetch(url, {
       method: 'POST',
-      body: await bundle(),
+      body: form,
       headers: { 'X-CSRF-Token': data.csrf, Accept: 'application/json' },
       credentials: 'same-origin',
     });
@@ -162,11 +166,13 @@
         const errors = body.problems.filter((p) => p.severity === 'error').length;
         return status(fmt(T.invalid, { n: errors }), 'bad');
       }
+      if (code === 409 && body.error === 'VersionConflict') return status(fmt(T.conflict, { latest: body.latest }), 'bad');
       if (code !== 200 && code !== 201) return failed(body);
       showProblems(body.warnings || []);
       const mine = (body.definitions || []).find((d) => d.key === data.key);
       if (!mine) return status(T.unchanged, 'ok');
       if (!$('version-select')) {
+        setDirty(false); // stored: leaving for its first version asks nothing
         window.location.assign(`${data.edit_url}?version=${mine.version}`); // a new process: open its first version
         return;
       }
@@ -195,6 +201,7 @@
   }
 
   function setDirty(dirty) {
+    unsaved = dirty;
     const box = $('dirty');
     box.hidden = !dirty;
     box.textContent = dirty ? `● ${T.unsaved}` : '';
@@ -221,6 +228,12 @@
       scheduleLiveCheck();
     });
     setDirty(data.version === null);
+    // leaving with changes not deployed: the browser asks first (its own words, in its own language)
+    window.addEventListener('beforeunload', (event) => {
+      if (!unsaved) return;
+      event.preventDefault();
+      event.returnValue = '';
+    });
     $('validate-button').addEventListener('click', validate);
     $('deploy-button').addEventListener('click', deploy);
     const walk = $('simulate-button');

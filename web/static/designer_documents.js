@@ -21,7 +21,8 @@
 
   function post(url, fields) {
     const form = new URLSearchParams({ csrf_token: csrf, body: body.value, ...fields });
-    return fetch(url, { method: 'POST', body: form, credentials: 'same-origin' });
+    const headers = { Accept: 'application/json' };
+    return fetch(url, { method: 'POST', body: form, headers, credentials: 'same-origin' });
   }
 
   function mark(found) {
