@@ -8,6 +8,7 @@ bounded poll of the loopback server or the database, and the whole run stays und
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -210,8 +211,8 @@ def drive(cluster: Cluster, work: Work, token: str, kill_after: int | None = Non
     for task_id in [t for t in work.tasks if t not in work.acknowledged]:
         try:
             status, body = cluster.call("POST", f"/api/tasks/{task_id}/complete", {"data": {"by": "crash"}}, token)
-        except OSError:
-            return  # the server is gone
+        except (OSError, http.client.HTTPException):
+            return  # the server is gone (killed before or while answering: an answer cut short is not one)
         if status == 200:
             work.acknowledged.add(task_id)
             acknowledged += 1
