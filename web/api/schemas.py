@@ -533,7 +533,7 @@ class OperatorSchema(Schema):
     parameters = fields.List(fields.Nested(HandlerParameterSchema))
 
 
-class TaskPageSchema(Schema):
+class DonePageSchema(Schema):
     name = fields.String(metadata={"description": "the value of a user task's page property"})
     label = fields.String(metadata={"description": "its Vietnamese name"})
 
@@ -544,7 +544,7 @@ class DesignerCatalogSchema(Schema):
     decision_names = fields.Dict(keys=fields.String(), values=fields.String(), metadata={"description": "id → name"})
     forms = fields.List(fields.String())
     operators = fields.List(fields.Nested(OperatorSchema))
-    pages = fields.List(fields.Nested(TaskPageSchema), metadata={"description": "where a user task may be done"})
+    pages = fields.List(fields.Nested(DonePageSchema), metadata={"description": "where a user task may be done"})
 
 
 class ScriptCheckSchema(Schema):
