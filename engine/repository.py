@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -72,6 +72,9 @@ class RepositoryService:
         self.db = db
         #: told of each deployment's new definitions, inside its transaction (start timers are scheduled so)
         self.listeners = listeners or Listeners()
+        #: the pages a user task may name as where it is done (``page`` property); the application registers
+        #: them (the engine knows no pages); None: any name passes
+        self.pages: Collection[str] | None = None
 
     def validate(self, files: Mapping[str, bytes]) -> ValidatedBundle:
         """Check a bundle against what is deployed; raises DeploymentInvalid, stores nothing."""
@@ -213,6 +216,7 @@ class RepositoryService:
             known_forms=known.forms,
             known_decisions=known.decisions,
             check_source=sandbox_check,
+            known_pages=None if self.pages is None else frozenset(self.pages),
         )
 
     @staticmethod

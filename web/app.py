@@ -13,7 +13,7 @@ from flask import Flask
 from engine import Engine, Settings
 from handlers.domain import Domain
 from handlers.storage import LocalStore
-from web import api, auth, boundary, errors, jobs, pages, services
+from web import api, auth, boundary, errors, jobs, pages, services, task_pages
 from web.boot import build_domain
 
 log = logging.getLogger(__name__)
@@ -57,6 +57,7 @@ def create_app(
         settings = engine.settings if engine else Settings.from_env(**app.config["AWARDFLOW"])
         domain = Domain(engine, LocalStore(Path(settings.storage_dir))) if engine else build_domain(settings)
     app.extensions[services.ENGINE_KEY] = domain.engine
+    task_pages.install(domain.engine)
     app.extensions[services.DOMAIN_KEY] = domain
 
     boundary.init_app(app)  # first: its hook runs before the sign-in's and its converter before any route

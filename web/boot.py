@@ -16,6 +16,7 @@ from engine.registry import HandlerRegistry
 from handlers import migrations as domain_migrations
 from handlers.domain import Domain
 from handlers.storage import LocalStore, Store
+from web import task_pages
 
 PROCESSES_DIR = Path(__file__).resolve().parent.parent / "processes"
 BUNDLE_SUFFIXES = (".bpmn", ".dmn", ".json")
@@ -58,6 +59,7 @@ def build_domain(settings: Settings, store: Store | None = None) -> Domain:
     """The engine with the domain's handlers, and the domain services over it (files in ``storage_dir``)."""
     store = store or LocalStore(Path(settings.storage_dir))
     engine = Engine(settings, handlers=handlers.register(HandlerRegistry(), store=store))
+    task_pages.install(engine)
     return Domain(engine, store)
 
 

@@ -116,6 +116,7 @@ VIETNAMESE: dict[str, str] = {
     "property.no_value": "Thuộc tính «{property}» của {label} chưa có giá trị.",
     "property.form_missing": "Biểu mẫu «{form}» của {label} không có trong gói và chưa được triển khai.",
     "property.budget": "Thời hạn «{budget}» của {label} phải tính bằng ngày hoặc giờ làm việc, ví dụ 0.5WD hoặc 4WH.",
+    "property.page_unknown": "Trang «{page}» của {label} không có trong danh sách trang thực hiện của hệ thống.",
     "decision.no_ref": "Nhiệm vụ quy tắc {label} chưa chọn bảng quyết định.",
     "decision.unknown": (
         "Nhiệm vụ quy tắc {label} dùng bảng quyết định «{decision}», không có trong gói và chưa được triển khai."

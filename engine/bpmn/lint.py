@@ -51,6 +51,7 @@ class References:
     forms: frozenset[str]
     decisions: frozenset[str] | None  # None: a DMN file could not be read, so references are not checked
     check_source: SourceCheck = python_syntax
+    pages: frozenset[str] | None = None  # the pages the application registered; None: not checked
 
 
 def lint_bpmn(file: str, root: etree._Element, refs: References) -> list[Problem]:
@@ -87,7 +88,8 @@ def _not_executable(file: str, root: etree._Element) -> list[Problem]:
 
 
 def _properties(file: str, root: etree._Element, refs: References) -> list[Problem]:
-    """``spiffworkflow:property`` entries: well formed, forms that exist, budgets the SLA can read."""
+    """``spiffworkflow:property`` entries: well formed, forms that exist, budgets the SLA can read, pages the
+    application registered (the engine only carries the name of the page where a step is done)."""
     problems: list[Problem] = []
     for prop in root.iter(f"{{{SPIFF}}}property"):
         owner, line = host_id(prop), prop.sourceline
@@ -100,6 +102,8 @@ def _properties(file: str, root: etree._Element, refs: References) -> list[Probl
             problems.append(problem(file, owner, "property.form_missing", ERROR, line, form=value))
         elif name == "budget" and not BUDGET.fullmatch(value.strip()):
             problems.append(problem(file, owner, "property.budget", ERROR, line, budget=value))
+        elif name == "page" and refs.pages is not None and value not in refs.pages:
+            problems.append(problem(file, owner, "property.page_unknown", ERROR, line, page=value))
     return problems
 
 

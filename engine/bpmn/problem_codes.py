@@ -73,6 +73,7 @@ ENGLISH: dict[str, str] = {
     "property.no_value": "property {property!r} has no value attribute",
     "property.form_missing": "form {form!r} is neither in this bundle nor deployed",
     "property.budget": "budget {budget!r} must be working days or hours, e.g. 0.5WD or 4WH",
+    "property.page_unknown": "page {page!r} is not one the application registered",
     "decision.no_ref": "business rule task {element} names no decision (spiffworkflow:calledDecisionId)",
     "decision.unknown": (
         "business rule task {element} calls decision {decision}, which is neither in this bundle nor deployed"

@@ -81,15 +81,17 @@ def validate_bundle(
     known_forms: frozenset[str] = frozenset(),
     known_decisions: frozenset[str] = frozenset(),
     check_source: SourceCheck = python_syntax,
+    known_pages: frozenset[str] | None = None,
 ) -> ValidatedBundle:
     """Check every file of a bundle and return it normalized.
 
     ``known_*`` are ids/names already deployed that the bundle may refer to. ``check_source(source, mode)``
     checks one script (``"exec"``) or expression (``"eval"``) and raises ``SyntaxError`` if it is bad.
+    ``known_pages`` are the pages a user task's ``page`` property may name (None: the names are not checked).
     Raises DeploymentInvalid with every problem (warnings included) if any is an error.
     """
     try:
-        run = _Validation(files, known_processes, known_forms, known_decisions, check_source)
+        run = _Validation(files, known_processes, known_forms, known_decisions, check_source, known_pages)
         result = run.validate()
         problems = run.sorted_problems()
     except Exception as exc:  # last resort: a bug or an input nobody imagined must still be a finding
@@ -109,6 +111,7 @@ class _Validation:
     known_forms: frozenset[str]
     known_decisions: frozenset[str]
     check_source: SourceCheck
+    known_pages: frozenset[str] | None
     problems: list[Problem] = field(default_factory=list)
     trees: dict[str, etree._ElementTree] = field(default_factory=dict)  # bpmn and dmn, by file
     kinds: dict[str, str] = field(default_factory=dict)
@@ -213,7 +216,7 @@ class _Validation:
     def _lint(self, decisions: Mapping[str, str]) -> None:
         forms = frozenset(f for f, kind in self.kinds.items() if kind == "form") | self.known_forms
         available = frozenset(decisions) | self.known_decisions
-        refs = References(forms, None if self._unreadable("dmn") else available, self.check_source)
+        refs = References(forms, None if self._unreadable("dmn") else available, self.check_source, self.known_pages)
         for file, tree in self._trees("bpmn"):
             self._extend(file, "checking the diagram", lint_bpmn, file, tree.getroot(), refs)
 

@@ -16,6 +16,7 @@ BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 READY = "body[data-designer-ready=true]"
 BUDGET = "#bio-properties-panel-af-budget"
 FORM = "#bio-properties-panel-af-form"
+PAGE = "#bio-properties-panel-af-page"
 
 
 def deploy_user_task(engine: Engine) -> None:
@@ -71,6 +72,31 @@ def test_designer_changes_a_budget_and_deploys_version_2(engine: Engine, sign_in
     page.goto("/designer")
     assert page.inner_text("tr[data-version='2'] .running") == "1" == page.inner_text("tr[data-version='1'] .running")
     shot("designer-list")
+
+
+def test_the_panel_offers_the_pages_a_step_may_be_done_on_and_deploys_the_choice(
+    engine: Engine, sign_in, page, shot
+) -> None:
+    deploy_user_task(engine)
+    sign_in("thietke", ["designer"])
+    page.goto("/designer/user_task")
+    page.wait_for_selector(READY)
+    page.click("#canvas .djs-element[data-element-id=review]")
+    offered = page.locator(f"{PAGE} option").all_inner_texts()
+    assert "Gửi đề nghị khen thưởng của cụm, khối" in offered, offered
+    assert not [o for o in offered if "cluster." in o], "by their Vietnamese labels"
+    page.select_option(PAGE, "cluster.proposal")
+    page.wait_for_selector("#dirty:not([hidden])")
+    shot("designer-task-page")
+    page.click("#deploy-button")
+    page.wait_for_function("document.getElementById('status').dataset.version === '2'")
+    stored = etree.fromstring(engine.repository.xml("user_task", 2).encode())
+    (review,) = stored.iter(f"{{{BPMN_NS}}}userTask")
+    assert [p.get("value") for p in review.iter("{*}property") if p.get("name") == "page"] == ["cluster.proposal"]
+    page.goto("/designer/user_task")
+    page.wait_for_selector(READY)
+    page.click("#canvas .djs-element[data-element-id=review]")
+    assert page.input_value(PAGE) == "cluster.proposal", "the deployed choice is shown again"
 
 
 def test_validation_problems_select_their_element(engine: Engine, sign_in, page, shot) -> None:

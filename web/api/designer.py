@@ -13,6 +13,7 @@ from engine.bpmn.xml import parse_xml
 from engine.repository import DefinitionView
 from engine.scripting import check_source
 from engine.timer_preview import TimerPreview
+from web import task_pages
 from web.api.context import engine
 from web.api.schemas import (
     DesignerCatalogSchema,
@@ -28,8 +29,9 @@ blp = Blueprint(
 
 
 def catalog() -> dict[str, Any]:
-    """The deployed processes (latest version: call activity targets), DMN decisions (with their names), forms
-    and service-task handlers with their parameters: the pick lists of the designer's properties panel."""
+    """The deployed processes (latest version: call activity targets), DMN decisions (with their names), forms,
+    service-task handlers with their parameters and the pages a user task may be done on: the pick lists of the
+    designer's properties panel."""
     repository = engine().repository
     names = repository.deployed_names()
     latest: dict[str, DefinitionView] = {}
@@ -41,6 +43,7 @@ def catalog() -> dict[str, Any]:
         "decision_names": decision_names(),
         "forms": sorted(names.forms),
         "operators": [asdict(info) for info in engine().handlers.describe()],
+        "pages": task_pages.catalog(),
     }
 
 
@@ -59,7 +62,7 @@ def decision_names() -> dict[str, str]:
 class Catalog(MethodView):
     @blp.response(200, DesignerCatalogSchema)
     def get(self) -> dict[str, Any]:
-        """What a diagram may refer to: deployed processes, DMN decisions, forms and registered handlers."""
+        """What a diagram may refer to: deployed processes, DMN decisions, forms, registered handlers and pages."""
         return catalog()
 
 

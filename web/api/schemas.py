@@ -533,12 +533,18 @@ class OperatorSchema(Schema):
     parameters = fields.List(fields.Nested(HandlerParameterSchema))
 
 
+class DonePageSchema(Schema):
+    name = fields.String(metadata={"description": "the value of a user task's page property"})
+    label = fields.String(metadata={"description": "its Vietnamese name"})
+
+
 class DesignerCatalogSchema(Schema):
     processes = fields.List(fields.Nested(ProcessRefSchema), metadata={"description": "latest version per key"})
     decisions = fields.List(fields.String())
     decision_names = fields.Dict(keys=fields.String(), values=fields.String(), metadata={"description": "id → name"})
     forms = fields.List(fields.String())
     operators = fields.List(fields.Nested(OperatorSchema))
+    pages = fields.List(fields.Nested(DonePageSchema), metadata={"description": "where a user task may be done"})
 
 
 class ScriptCheckSchema(Schema):

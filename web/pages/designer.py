@@ -183,6 +183,11 @@ JS_TEXTS: dict[str, tuple[str, str]] = {
     ),
     "form": ("Biểu mẫu (form)", "Form"),
     "form_hint": ("tên tệp biểu mẫu, ví dụ appraise.schema.json", "form file name, e.g. appraise.schema.json"),
+    "page": ("Trang thực hiện (page)", "Done on page"),
+    "page_hint": (
+        "bước được làm trên trang này thay cho biểu mẫu chung; để trống: làm trên trang công việc",
+        "the step is done on this page instead of the generic form; empty: on the task page",
+    ),
     "candidate_groups": ("Nhóm xử lý (candidate_groups)", "Candidate groups"),
     "candidate_groups_hint": (
         "cách nhau bằng dấu phẩy; để trống: nhóm của làn {lane}",

@@ -28,10 +28,10 @@ from engine.errors import (
 )
 from engine.identity import Actor
 from engine.tasks import TaskView
-from web import i18n
+from web import i18n, task_pages
 from web.api.context import domain
 from web.errors import STATUS
-from web.pages import cluster_tasks, forms, names, task_info
+from web.pages import forms, names, task_info
 from web.pages.guard import page
 from web.pages.task_access import Calendars, engine, sees_dossier, visible_task
 from web.pages.worktime import time_left
@@ -53,14 +53,13 @@ i18n.TEXTS.update(
         "task.groups": ("Nhóm xử lý", "Groups"),
         "task.unassigned": ("Chưa có người nhận", "Not claimed yet"),
         "task.data": ("Thông tin hồ sơ", "Dossier data"),
-        "task.cluster_work": (
-            "Bước này được thực hiện trên trang của cụm, khối thi đua, nơi có bảng điểm, minh chứng và kết quả của "
-            "từng đơn vị; bước hoàn thành khi trưởng cụm xác nhận ở đó.",
-            "This step is done on the cluster's page, with each unit's score sheets, evidence and results; it is "
-            "completed when the head confirms there.",
+        "task.page_work": (
+            "Bước này được thực hiện trên trang «{page}», nơi có đủ thông tin bước cần; bước hoàn thành khi xác "
+            "nhận ở đó.",
+            "This step is done on the page «{page}», which shows what it needs; it is completed when confirmed there.",
         ),
-        "task.cluster_open": ("Mở trang thực hiện", "Open the page"),
-        "task.cluster_year": ("Xem năm thi đua của cụm", "See the cluster's year"),
+        "task.page_open": ("Mở trang thực hiện", "Open the page"),
+        "task.page_overview": ("Xem trang «{page}»", "See «{page}»"),
         "task.data_skipped": ("{n} mục dữ liệu nội bộ hoặc dài không hiển thị.", "{n} internal or long items hidden."),
         "task.no_data": ("Chưa có dữ liệu.", "No data yet."),
         "task.dossier_hidden": (
@@ -206,9 +205,9 @@ def show(me: Actor, task_id: str) -> Any:
 
 
 def _choices(me: Actor, task: TaskView) -> dict[str, list[tuple[Any, str]]]:
-    """The lists a dossier step's form picks from (its nominees, the unit's appraisers), the units a cluster's
-    step names; none elsewhere."""
-    if task.process_key == cluster_tasks.PROCESS:
+    """The lists a dossier step's form picks from (its nominees, the unit's appraisers), the units a step done on
+    its own page names (a cluster's step, in the trail of answers); none elsewhere."""
+    if task.properties.get(task_pages.PROPERTY):
         return {"units": names.unit_choices()}
     if not task.business_key or not sees_dossier(me, task.unit):
         return {}
@@ -247,7 +246,7 @@ def _render(
         "errors": errors,
         "left": time_left(Calendars(eng).of(task), task.due_at, now),
         **_may(me, task),
-        "cluster_work": cluster_tasks.work_of(task.process_key, task.instance_id, task.element_id),
+        "page_work": task_pages.work_of(task),
     }
     context.update(_dossier(me, task, schema, now))
     return render_template("task.html", **context), status
@@ -279,8 +278,8 @@ def _dossier(me: Actor, task: TaskView, schema: dict[str, Any] | None, now: date
     case = domain().dossiers.reading(me, code) if code else None
     labels = {f.key: f.label for f in forms.fields(schema)}
     # a dossier is read from its records; the raw process data is for processes of other kinds
-    # the emulation procedure's data is shown on the cluster's pages, by unit and criterion
-    elsewhere = case or instance.process_key == cluster_tasks.PROCESS
+    # a step done on its own page (a cluster's, by unit and criterion) has its data shown there
+    elsewhere = case or task.properties.get(task_pages.PROPERTY)
     data, skipped = ([], 0) if elsewhere else task_info.summary(instance.data, labels)
     tasks = eng.tasks.for_instance(task.instance_id)
     steps = {t.id: t.name or t.element_id for t in tasks}

@@ -366,7 +366,7 @@ function loopEntries(element, injector, T) {
   ];
 }
 
-/** The step properties of human tasks (the SLA budget, the form, who may take it …), as before. */
+/** The step properties of human tasks (the SLA budget, the form or the page it is done on, who may take it …). */
 function humanEntries(element, injector, T, config) {
   if (!HUMAN.some((type) => is(element, type))) return [];
   const values = () => {
@@ -379,9 +379,11 @@ function humanEntries(element, injector, T, config) {
   const set = (name) => (value) => setProperty(injector, element, name, (value || '').trim());
   const check = (pattern, message) => (value) => (value && !pattern.test(value.trim()) ? T[message] : null);
   const forms = config.catalog.forms.map((f) => ({ value: f, label: f }));
+  const pages = (config.catalog.pages || []).map((p) => ({ value: p.name, label: p.label }));
   return [
     text('af-budget', T.budget, get('budget'), set('budget'), { description: T.budget_hint, validate: check(DURATION, 'budget_bad') }),
     select('af-form', T.form, get('form'), set('form'), () => choices(T, forms, values().form), { description: T.form_hint }),
+    select('af-page', T.page, get('page'), set('page'), () => choices(T, pages, values().page), { description: T.page_hint }),
     text('af-candidate_groups', T.candidate_groups, get('candidate_groups'), set('candidate_groups'), { description: T.candidate_groups_hint }),
     text('af-assignee_from', T.assignee_from, get('assignee_from'), set('assignee_from'), { description: T.assignee_from_hint }),
     text('af-check', T.check, get('check'), set('check'), { description: T.check_hint }),
