@@ -76,6 +76,7 @@ const VI = {
   // the panel's header for the other element types (bpmn-js-properties-panel's getTypeLabel) and its empty states
   Collaboration: 'Sơ đồ cộng tác',
   'Participant Name': 'Tên bên tham gia',
+  'Participant ID': 'Mã bên tham gia',
   'Select an element to edit its properties.': 'Chọn một phần tử để xem và sửa thuộc tính.',
   'Multiple elements are selected. Select a single element to edit its properties.':
     'Đang chọn nhiều phần tử. Hãy chọn một phần tử để sửa thuộc tính.',
