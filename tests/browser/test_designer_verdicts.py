@@ -36,11 +36,12 @@ BUILD = """() => {
     at({ type: 'bpmn:TextAnnotation' }, pool.x + 420, pool.y + 40);
     at({ type: 'bpmn:DataObjectReference' }, pool.x + 520, pool.y + 60);
     at({ type: 'bpmn:DataStoreReference' }, pool.x + 600, pool.y + 60);
+    const event = (type, kind, x) => at({ type, eventDefinitionType: `bpmn:${kind}EventDefinition` }, x, pool.y + 200);
     for (const [i, kind] of ['Error', 'Escalation', 'Signal', 'Terminate', 'Message'].entries()) {
-        at({ type: 'bpmn:EndEvent', eventDefinitionType: `bpmn:${kind}EventDefinition` }, pool.x + 120 + 70 * i, pool.y + 200);
+        event('bpmn:EndEvent', kind, pool.x + 120 + 70 * i);
     }
-    at({ type: 'bpmn:IntermediateCatchEvent', eventDefinitionType: 'bpmn:LinkEventDefinition' }, pool.x + 520, pool.y + 200);
-    at({ type: 'bpmn:IntermediateThrowEvent', eventDefinitionType: 'bpmn:LinkEventDefinition' }, pool.x + 590, pool.y + 200);
+    event('bpmn:IntermediateCatchEvent', 'Link', pool.x + 520);
+    event('bpmn:IntermediateThrowEvent', 'Link', pool.x + 590);
     at({ type: 'bpmn:ComplexGateway' }, pool.x + 660, pool.y + 200);
     return m.get('elementRegistry').filter(e => e.type !== 'label').map(e => e.id);
 }"""

@@ -208,7 +208,9 @@ def test_a_syntax_error_keeps_pythons_words_apart(api: Api) -> None:
         ("import os", "script.syntax", "sai cú pháp Python ở dòng 1"),
     ],
 )
-def test_a_timer_that_cannot_be_previewed_is_said_in_vietnamese(api: Api, expression: str, code: str, text: str) -> None:
+def test_a_timer_that_cannot_be_previewed_is_said_in_vietnamese(
+    api: Api, expression: str, code: str, text: str
+) -> None:
     status, body = preview(api, expression=expression, kind="duration")
     assert status == 422 and body["code"] == code, body
     assert text in str(body["text"]), body
