@@ -5,6 +5,7 @@ AwardflowError
  ├── PermissionDenied              403  the user may not do this (role, group, unit, assignee)
  ├── InvalidInput                  422  bad data; ``fields`` maps a field path to its messages
  │    ├── DeploymentInvalid        422  a bundle that may not be deployed; ``problems`` names file + element
+ │    ├── ExpressionRefused        422  an expression that cannot be evaluated; ``code`` says why
  │    ├── LimitExceeded            422  data, or the workflow it makes, past a size bound of the settings
  │    └── Unstorable               422  the change would leave a value the workflow store cannot hold
  └── Conflict                      409  the request is valid but the current state forbids it
@@ -48,6 +49,19 @@ class InvalidInput(AwardflowError):
 
     def to_dict(self) -> dict[str, Any]:
         return {**super().to_dict(), "fields": self.fields}
+
+
+class ExpressionRefused(InvalidInput):
+    """An expression that cannot be evaluated (a timer's, in the designer's preview); ``code`` and ``params``
+    say why (``engine.script_codes``), so a page can say it in its reader's language."""
+
+    def __init__(self, field_name: str, code: str, message: str, params: Mapping[str, str]) -> None:
+        super().__init__(message, {field_name: [message]})
+        self.code = code
+        self.params = dict(params)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "code": self.code, "params": self.params}
 
 
 class LimitExceeded(InvalidInput):

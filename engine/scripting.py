@@ -62,6 +62,7 @@ from SpiffWorkflow.task import Task
 
 from engine import values
 from engine.clock import ClockDatetime
+from engine.script_codes import Refusal, classify, refusal
 
 __all__ = [
     "SandboxEnvironment",
@@ -72,6 +73,7 @@ __all__ = [
     "ServiceCaller",
     "check_source",
     "sandbox_check",
+    "source_refusals",
 ]
 
 # (operation name, evaluated parameters, task data) -> a JSON-serializable result
@@ -82,11 +84,19 @@ _CACHE_SIZE = 1024
 
 
 class ScriptRejected(Exception):
-    """The script uses something the sandbox does not allow."""
+    """The script uses something the sandbox does not allow; ``refusal`` says why as a code (for a page)."""
+
+    def __init__(self, message: str, refusal: Refusal | None = None) -> None:
+        super().__init__(message)
+        self.refusal = refusal or Refusal("script.other", message, {"detail": message})
 
 
 class ScriptTimeout(Exception):
     """The script ran longer than the environment's time limit."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"script stopped after {seconds} s (time limit)")
+        self.refusal = refusal("script.timeout", seconds=seconds)
 
 
 class ScriptTooBig(ScriptRejected):
@@ -193,8 +203,8 @@ def _describe(errors: Sequence[str]) -> str:
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
-def _compile(source: str, mode: str) -> CodeType | str:
-    """Compiled code, or why it was refused; cached by source text because the same few run all day."""
+def _compile(source: str, mode: str) -> CodeType | tuple[str, ...]:
+    """Compiled code, or RestrictedPython's reasons; cached by source text because the same few run all day."""
     if mode == "eval":
         result = compile_restricted_eval(source.strip(), _FILENAME, policy=_Policy)
     elif mode == "exec":
@@ -202,14 +212,15 @@ def _compile(source: str, mode: str) -> CodeType | str:
     else:
         raise ValueError(f"mode must be 'eval' or 'exec', not {mode!r}")
     if result.errors or result.code is None:
-        return _describe(result.errors)
+        return tuple(result.errors)
     return result.code
 
 
 def _compiled(source: str, mode: str) -> CodeType:
     compiled = _compile(source, mode)
-    if isinstance(compiled, str):
-        raise ScriptRejected(compiled)
+    if isinstance(compiled, tuple):
+        first = classify(compiled[0]) if compiled else None
+        raise ScriptRejected(_describe(compiled), first)
     return compiled
 
 
@@ -219,7 +230,17 @@ def check_source(source: str, mode: str) -> str | None:
     Refusals that can only happen at run time (calling ``open()``, ``getattr(x, "__class__")``) pass.
     """
     compiled = _compile(source, mode)
-    return compiled if isinstance(compiled, str) else None
+    return _describe(compiled) if isinstance(compiled, tuple) else None
+
+
+def source_refusals(source: str, mode: str) -> tuple[Refusal, ...]:
+    """What :func:`check_source` finds, each reason as a coded :class:`Refusal` (none if it compiles)."""
+    if not source.strip():
+        return (refusal("script.empty"),)
+    compiled = _compile(source, mode)
+    if not isinstance(compiled, tuple):
+        return ()
+    return tuple(classify(error) for error in compiled) or (refusal("script.syntax", line=0, detail=""),)
 
 
 def sandbox_check(source: str, mode: str) -> None:
@@ -240,7 +261,10 @@ def _guarded_getattr(obj: Any, name: str, *default: Any) -> Any:
     ``safer_getattr_raise`` rather than ``safer_getattr``: the latter returns None for a missing attribute.
     """
     if isinstance(name, str) and name.startswith("_"):
-        raise ScriptRejected(f"script refused: access to attribute {name!r} is not allowed")
+        raise ScriptRejected(
+            f"script refused: access to attribute {name!r} is not allowed",
+            refusal("script.underscore_attribute", name=name),
+        )
     return safer_getattr_raise(obj, name, *default)  # type: ignore[no-untyped-call]  # unannotated upstream
 
 
@@ -248,7 +272,7 @@ def _refused_builtin(name: str) -> Callable[..., NoReturn]:
     """A stand-in so that calling e.g. ``open`` says why instead of a bare NameError."""
 
     def refused(*args: Any, **kwargs: Any) -> NoReturn:
-        raise ScriptRejected(f"script refused: {name}() is not allowed")
+        raise ScriptRejected(f"script refused: {name}() is not allowed", refusal("script.forbidden_call", name=name))
 
     return refused
 
@@ -286,10 +310,10 @@ class _Bounds:
 
     def _refuse(self, what: str, size: int, bound: int, setting: str) -> NoReturn:
         unit = {"script_max_text": "characters", "script_max_items": "items"}.get(setting, "bits")
-        raise ScriptTooBig(
-            f"script refused: {what} of {size} {unit} would pass the bound of {bound} "
-            f"(setting AWARDFLOW_{setting.upper()})"
+        found = refusal(
+            "script.bound", what=what, size=size, unit=unit, bound=bound, setting=f"AWARDFLOW_{setting.upper()}"
         )
+        raise ScriptTooBig(f"script refused: {found.message}", found)
 
     def check(self, symbol: str, left: Any, right: Any) -> None:
         """Refuse, before it runs, an operation whose result would pass a bound."""
@@ -521,7 +545,7 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[mis
             events += 1
             if events % _CHECK_EVERY == 0:  # events take microseconds: looking at each would double their cost
                 if time.monotonic() > deadline:
-                    raise ScriptTimeout(f"script stopped after {limit} s (time limit)")
+                    raise ScriptTimeout(limit)
                 memory.check()
             return tracer
 
@@ -553,10 +577,8 @@ class _Memory:
             return
         now = self.read()
         if now is not None and now - self.start > self.limit_mb * 2**20:
-            raise ScriptTooBig(
-                f"script stopped: it took more than {self.limit_mb} MB of memory "
-                "(setting AWARDFLOW_SCRIPT_MAX_MEMORY_MB)"
-            )
+            found = refusal("script.memory", mb=self.limit_mb)
+            raise ScriptTooBig(f"script stopped: {found.message}", found)
 
 
 #: trace events between two looks at the clock (and at the memory counter)

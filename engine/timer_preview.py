@@ -15,7 +15,8 @@ from typing import Any
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from engine.calendar import WorkCalendar
-from engine.errors import InvalidInput
+from engine.errors import ExpressionRefused, InvalidInput
+from engine.script_codes import Refusal, refusal
 from engine.scripting import SandboxEnvironment, ScriptRejected, ScriptTimeout
 
 #: The three kinds of BPMN timer (``timeDuration``, ``timeDate``, ``timeCycle``).
@@ -53,19 +54,30 @@ def preview_timer(
     helpers = time_helpers(lambda: start, lambda: calendar)
     try:
         value = environment.evaluate(expression, {}, external_context=helpers)
-    except (ScriptRejected, ScriptTimeout, SyntaxError) as refused:
-        raise InvalidInput(str(refused), {"expression": [str(refused)]}) from refused
-    except Exception as failed:  # the expression's own error (NameError, TypeError …) is the designer's to see
+    except (ScriptRejected, ScriptTimeout) as refused:
+        raise _refused(refused.refusal, str(refused)) from refused
+    except SyntaxError as bad:
+        raise _refused(refusal("script.syntax", line=bad.lineno or 0, detail=bad.msg), str(bad)) from bad
+    except NameError as unknown:  # a helper or variable the preview does not have
+        message = f"{type(unknown).__name__}: {unknown}"
+        raise _refused(refusal("timer.unknown_name", name=unknown.name or ""), message) from unknown
+    except TypeError as wrong:  # a helper called with too few, too many or wrong-typed arguments
+        message = f"{type(wrong).__name__}: {wrong}"
+        raise _refused(refusal("timer.bad_arguments", detail=str(wrong)), message) from wrong
+    except Exception as failed:  # the expression's own error (ValueError …) is the designer's to see
         message = f"{type(failed).__name__}: {failed}"
-        raise InvalidInput(message, {"expression": [message]}) from failed
+        raise _refused(refusal("timer.failed", detail=message), message) from failed
     if not isinstance(value, str):
-        message = f"a timer expression must give a text (ISO 8601), not {type(value).__name__}"
-        raise InvalidInput(message, {"expression": [message]})
+        raise _refused(refusal("timer.not_text", type=type(value).__name__))
     try:
         return _due(value.strip(), kind, start)
     except Exception as bad:  # Spiff's ISO parsers fail on bad text with whatever error (AttributeError …)
-        message = f"{value!r} is not an ISO 8601 {kind}: {bad}"
-        raise InvalidInput(message, {"expression": [message]}) from bad
+        raise _refused(refusal("timer.not_iso", value=value, kind=kind, detail=str(bad))) from bad
+
+
+def _refused(reason: Refusal, message: str | None = None) -> ExpressionRefused:
+    """The preview's refusal naming ``expression``; ``message`` keeps the engine's fuller English."""
+    return ExpressionRefused("expression", reason.code, message or reason.message, reason.params)
 
 
 def _due(value: str, kind: str, start: datetime) -> TimerPreview:

@@ -16,12 +16,14 @@ from engine.errors import (
     AwardflowError,
     Conflict,
     DeploymentInvalid,
+    ExpressionRefused,
     InvalidInput,
     NotFound,
     PermissionDenied,
     RateLimited,
 )
-from web import i18n, problem_texts
+from engine.script_codes import Refusal
+from web import i18n, problem_texts, script_texts
 from web.auth import CsrfFailed, RoleRefused, SignInRequired, refused_caller
 
 log = logging.getLogger(__name__)
@@ -106,6 +108,8 @@ def engine_error(err: Exception) -> Any:
         payload = {"fields": {}, **err.to_dict()}
         if isinstance(err, DeploymentInvalid):
             payload["problems"] = problem_texts.localized_all(err.problems)
+        if isinstance(err, ExpressionRefused):
+            payload.update(script_texts.localized([Refusal(err.code, err.message, err.params)]))
     else:
         payload = body(type(err).__name__, str(err))
     response = jsonify(payload)

@@ -164,3 +164,54 @@ def test_deploy_refuses_a_script_the_sandbox_would_refuse(api: Api) -> None:
     problems = refused.json["problems"]
     assert any("import statements are not allowed" in p["message"] and p["element_id"] for p in problems)
     assert api.deploy("script_task.bpmn").status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("source", "mode", "code", "text"),
+    [
+        ("import os", "exec", "script.import", "Không được dùng lệnh import (dòng 1)"),
+        ("open('/etc/passwd')", "eval", None, None),  # refused only when it runs: the check lets it pass
+        ("exec('x = 1')", "exec", "script.forbidden_call", "Không được gọi hàm exec()"),
+        ("y = x.__class__", "exec", "script.underscore_attribute", "Không được truy cập thuộc tính __class__"),
+        ("_x = 1", "exec", "script.underscore_name", "Tên _x bắt đầu bằng dấu gạch dưới"),
+        ("a = 1\nif x\n  y = 1", "exec", "script.syntax", "sai cú pháp Python ở dòng 2"),
+        ("   ", "exec", "script.empty", "Kịch bản đang trống."),
+    ],
+)
+def test_a_refused_script_is_said_in_vietnamese_with_the_english_kept(
+    api: Api, source: str, mode: str, code: str | None, text: str | None
+) -> None:
+    answer = api.post("/api/designer/script-check", "designer", json={"source": source, "mode": mode})
+    assert answer.status_code == 200, answer.json
+    assert answer.json["code"] == code and answer.json["ok"] is (code is None)
+    if text is None:
+        assert answer.json["text"] is None and answer.json["message"] is None
+        return
+    assert text in answer.json["text"], answer.json
+    assert answer.json["message"], "API users keep the engine's English"
+    assert not re.search(r"\b(script|refused|allowed|line|not)\b", answer.json["text"]), answer.json["text"]
+
+
+def test_a_syntax_error_keeps_pythons_words_apart(api: Api) -> None:
+    answer = api.post("/api/designer/script-check", "designer", json={"source": "x = (", "mode": "exec"})
+    assert answer.json["detail"] and answer.json["detail"] not in answer.json["text"], answer.json
+
+
+@pytest.mark.parametrize(
+    ("expression", "code", "text"),
+    [
+        ("working_hours_after(2)", "timer.unknown_name", "Không có hàm hay biến nào tên working_hours_after"),
+        ("'PT2X'", "timer.not_iso", "Giá trị «PT2X» không phải khoảng thời gian ISO 8601"),
+        ("working_days_after()", "timer.bad_arguments", "Hàm thời gian được gọi với tham số không đúng."),
+        ("'P' * 10**9", "script.bound", "vượt giới hạn 10000000"),
+        ("3", "timer.not_text", "phải cho ra một chuỗi ISO 8601"),
+        ("import os", "script.syntax", "sai cú pháp Python ở dòng 1"),
+    ],
+)
+def test_a_timer_that_cannot_be_previewed_is_said_in_vietnamese(
+    api: Api, expression: str, code: str, text: str
+) -> None:
+    status, body = preview(api, expression=expression, kind="duration")
+    assert status == 422 and body["code"] == code, body
+    assert text in str(body["text"]), body
+    assert body["fields"], "the field at fault is still named for API users"

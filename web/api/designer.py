@@ -11,9 +11,9 @@ from flask_smorest import Blueprint
 
 from engine.bpmn.xml import parse_xml
 from engine.repository import DefinitionView
-from engine.scripting import check_source
+from engine.scripting import check_source, source_refusals
 from engine.timer_preview import TimerPreview
-from web import task_pages
+from web import script_texts, task_pages
 from web.api.context import engine
 from web.api.schemas import (
     DesignerCatalogSchema,
@@ -71,9 +71,12 @@ class ScriptCheck(MethodView):
     @blp.arguments(ScriptCheckSchema)
     @blp.response(200, ScriptCheckResultSchema)
     def post(self, body: dict[str, str]) -> dict[str, Any]:
-        """Whether a script (``exec``) or expression (``eval``) compiles under the sandbox; nothing is run."""
+        """Whether a script (``exec``) or expression (``eval``) compiles under the sandbox; nothing is run.
+        ``message`` is the engine's English, ``text`` the reader's language (``code`` says why, for programs)."""
         reason = check_source(body["source"], body["mode"])
-        return {"ok": reason is None, "message": reason}
+        refusals = source_refusals(body["source"], body["mode"])
+        return {"ok": not refusals, "message": reason or (refusals[0].message if refusals else None),
+                **script_texts.localized(refusals)}  # fmt: skip
 
 
 @blp.route("/timer-preview")

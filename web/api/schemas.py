@@ -558,7 +558,10 @@ class ScriptCheckSchema(Schema):
 
 class ScriptCheckResultSchema(Schema):
     ok = fields.Boolean()
-    message = fields.String(allow_none=True, metadata={"description": "why the sandbox refuses it"})
+    message = fields.String(allow_none=True, metadata={"description": "why the sandbox refuses it (English)"})
+    code = fields.String(allow_none=True, metadata={"description": "why, as a stable code (engine.script_codes)"})
+    text = fields.String(allow_none=True, metadata={"description": "why, in the reader's language"})
+    detail = fields.String(metadata={"description": "Python's own words about it, if any"})
 
 
 class TimerPreviewSchema(Schema):

@@ -47,9 +47,20 @@ function localTime(iso, timeZone) {
   return `${part.day}/${part.month}/${part.year} ${part.hour}:${part.minute}`;
 }
 
-function fieldErrors(body) {
+/** A refusal as the panel shows it: the API's sentence in the page's language (`text`) and, apart, Python's
+ * own words (`detail`); a refusal without `text` (a malformed request) names its fields. */
+function refusalOf(body) {
+  if (body.text) return { message: body.text, detail: body.detail || '' };
   const fields = Object.values(body.fields || {}).flat();
-  return fields.length ? fields.join('; ') : body.message;
+  return { message: fields.length ? fields.join('; ') : body.message, detail: '' };
+}
+
+/** The verdict line under a code or timer field, with the technical detail folded away under it. */
+function Verdict({ id, ok, said, detail, T }) {
+  return h('div', { class: `af-verdict ${ok ? 'ok' : 'bad'}`, id, role: 'status' }, [
+    h('span', { class: 'af-verdict-text' }, said),
+    detail && h('details', { class: 'af-verdict-detail' }, [h('summary', {}, T.detail), h('code', {}, detail)]),
+  ]);
 }
 
 // -- code with a live sandbox check ----------------------------------------------------------------------
@@ -66,7 +77,7 @@ function CheckedCode(props) {
     if (!source.trim()) return setVerdict(null);
     let live = true;
     post(config, config.urls.script_check, { source, mode })
-      .then(({ status, body }) => live && setVerdict(status === 200 ? body : { ok: false, message: fieldErrors(body) }))
+      .then(({ status, body }) => live && setVerdict(status === 200 && body.ok ? body : { ok: false, ...refusalOf(body) }))
       .catch((err) => live && setVerdict({ ok: false, message: err.message }));
     return () => {
       live = false;
@@ -75,11 +86,10 @@ function CheckedCode(props) {
   return h('div', { class: 'af-code', 'data-entry': id }, [
     h(TextAreaEntry, { element, id, label, getValue, setValue, debounce, monospace: true, rows: 4, autoResize: true }),
     verdict &&
-      h(
-        'p',
-        { class: `af-verdict ${verdict.ok ? 'ok' : 'bad'}`, id: `${id}-verdict`, role: 'status' },
-        verdict.ok ? T.script_ok : `${T.script_bad}: ${verdict.message}`,
-      ),
+      h(Verdict, {
+        id: `${id}-verdict`, ok: verdict.ok, T, detail: verdict.detail,
+        said: verdict.ok ? T.script_ok : `${T.script_bad}: ${verdict.message}`,
+      }),
   ]);
 }
 
@@ -168,8 +178,8 @@ function TimerPreview(props) {
     if (!expression.trim() || !start) return setAnswer(null);
     let live = true;
     post(config, config.urls.timer_preview, { expression, kind: TIMER_KINDS[field], start })
-      .then(({ status, body }) => live && setAnswer(status === 200 ? { due: localTime(body.due, config.time_zone) } : { error: fieldErrors(body) }))
-      .catch((err) => live && setAnswer({ error: err.message }));
+      .then(({ status, body }) => live && setAnswer(status === 200 ? { due: localTime(body.due, config.time_zone) } : refusalOf(body)))
+      .catch((err) => live && setAnswer({ message: err.message }));
     return () => {
       live = false;
     };
@@ -185,11 +195,10 @@ function TimerPreview(props) {
     }),
     h('p', { class: 'bio-properties-panel-description' }, T.timer_hint),
     answer &&
-      h(
-        'p',
-        { class: `af-verdict ${answer.error ? 'bad' : 'ok'}`, id: `${id}-due`, role: 'status' },
-        answer.error ? `${T.timer_bad}: ${answer.error}` : `${T.timer_due}: ${answer.due}`,
-      ),
+      h(Verdict, {
+        id: `${id}-due`, ok: !!answer.due, T, detail: answer.detail,
+        said: answer.due ? `${T.timer_due}: ${answer.due}` : `${T.timer_bad}: ${answer.message}`,
+      }),
   ]);
 }
 
