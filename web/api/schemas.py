@@ -87,6 +87,15 @@ class ErrorSchema(Schema):
         metadata={"description": "field path -> messages"},
     )
     problems = fields.List(fields.Nested(ProblemSchema), metadata={"description": "refused deployments only"})
+    code = fields.String(metadata={"description": "a refused expression's reason (timer preview only)"})
+    params = fields.Dict(keys=fields.String(), values=fields.String(), metadata={"description": "what it names"})
+    text = fields.String(metadata={"description": "the reason in the session's language"})
+    detail = fields.String(metadata={"description": "a library's own words, kept apart from the text"})
+    key = fields.String(metadata={"description": "VersionConflict only: the process"})
+    based_on = fields.Integer(
+        allow_none=True, metadata={"description": "VersionConflict only: the version the change was made from"}
+    )
+    latest = fields.Integer(allow_none=True, metadata={"description": "VersionConflict only: the newest version"})
 
 
 class HealthSchema(Schema):
