@@ -85,9 +85,9 @@ def _scan_ready(workflow: BpmnWorkflow, manual: bool | None) -> list[Task] | Non
 
 # -- finished rounds ------------------------------------------------------------------------------
 #: A tree whose tasks still to run sit deeper than this is pruned ...
-PRUNE_DEPTH = 300
+PRUNE_DEPTH = 60
 #: ... down to this many finished levels above them (what Spiff's own look-ups near running tasks see).
-KEEP_DEPTH = 100
+KEEP_DEPTH = 20
 #: The first levels of a tree (Root, Start, the start event) are never pruned.
 _KEEP_TOP = 3
 _DONE = TaskState.COMPLETED | TaskState.CANCELLED

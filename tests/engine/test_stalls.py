@@ -60,12 +60,13 @@ def test_a_loop_of_600_user_task_rounds_keeps_working(engine: Engine, deploy) ->
         [task] = ready_rows(engine, inst.id)  # (the conftest helpers read every row, all 600 of them)
         assert task.element_id == "step", round_
         engine.tasks.complete(task.id, "admin", {"again": round_ < 600, "round": round_})
-        if round_ in (300, 599):
+        if round_ in (30, 300, 599):
             sizes[round_] = len(engine.runtime.find(inst.id).workflow)
     view = engine.runtime.get(inst.id)
     assert view.state == "completed"
     assert view.data["round"] == 600
-    assert sizes[599] < sizes[300] * 1.5  # finished rounds do not pile up without bound
+    # finished rounds do not pile up: the saved row after 600 rounds is about what it was after 30
+    assert max(sizes[300], sizes[599]) < sizes[30] * 1.5, sizes
 
 
 def test_a_loop_of_600_script_rounds_runs_in_one_command(engine: Engine, deploy) -> None:
@@ -78,7 +79,7 @@ def test_a_loop_of_600_script_rounds_runs_in_one_command(engine: Engine, deploy)
     assert engine.runtime.get(inst.id).state == "completed"
 
 
-def test_short_loops_are_left_as_bare_spiffworkflow_runs_them(database: Database, vclock: VirtualClock) -> None:
+def test_pruned_loops_run_as_bare_spiffworkflow_runs_them(database: Database, vclock: VirtualClock) -> None:
     files, data = [BPMN / "script_loop.bpmn"], {"n": 0, "rounds": 150}
     oracle = run_bare(files, "script_loop", data, [Complete()], vclock)
     trace, _ = run_engine(engine_factory(database), files, "script_loop", data, [Complete()], vclock)
