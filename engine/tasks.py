@@ -139,9 +139,13 @@ class TaskService:
         with self.db.reading() as session:
             return TaskView.of(_task(session, task_id))
 
-    def for_instance(self, instance_id: int) -> list[TaskView]:
+    def for_instance(self, instance_id: int, *, state: str | None = None) -> list[TaskView]:
+        """The instance's tasks in the order they arose; with ``state``, only those in it (``"ready"``: what
+        someone can work on now, without the instance's whole history)."""
         with self.db.reading() as session:
             stmt = select(HumanTask).where(HumanTask.instance_id == instance_id).order_by(HumanTask.created_at)
+            if state is not None:
+                stmt = stmt.where(HumanTask.state == state)
             return [TaskView.of(r) for r in session.scalars(stmt)]
 
     def form(self, task_id: str) -> dict[str, Any] | None:

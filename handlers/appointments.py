@@ -9,11 +9,8 @@ the page, the API and the command line give the same slip, look-up, appointment 
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from engine.events import ClockChanged, Listeners
 from handlers import documents, records, rulesets, templates
-from handlers.models import Dossier
 from handlers.storage import Store
 
 __all__ = ["subscribe"]
@@ -28,7 +25,7 @@ def follow(event: ClockChanged, store: Store) -> None:
     """Copy the clock's dates to the dossier of its instance; write the apology when the date was moved."""
     session, clock_row = event.session, event.clock
     code = event.instance.business_key
-    dossier = session.scalars(select(Dossier).where(Dossier.code == code)).first() if code else None
+    dossier = records.find(session, code) if code else None
     if dossier is None:  # a clock on a process that keeps no dossier record
         return
     dossier.due_at = clock_row.due_at

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, inspect, select
+from sqlalchemy.orm import Session, lazyload
 
 from engine import clock
 from engine.errors import NotFound
@@ -71,16 +71,32 @@ def display_name(session: Session, username: str) -> str:
     return name or username
 
 
+#: a step's service tasks mostly read the dossier's own columns: its nominees and papers load when asked for
+_BY_CODE = (
+    select(Dossier)
+    .where(Dossier.code == bindparam("code"))
+    .options(lazyload(Dossier.nominees), lazyload(Dossier.papers))
+)
+
+
 def by_code(session: Session, code: str) -> Dossier:
-    """The dossier with ``code``; found by its code once per transaction and held for it (one service task after
-    another in a step asks for the same dossier; the identity map alone holds it only while someone does)."""
+    """The dossier with ``code`` (see :func:`find`); NotFound when there is none."""
+    dossier = find(session, code)
+    if dossier is None:
+        raise NotFound(f"no dossier {code!r}")
+    return dossier
+
+
+def find(session: Session, code: str) -> Dossier | None:
+    """The dossier with ``code``, or None; found by its code once per transaction and held for it (one service
+    task after another in a step, and the listeners of what they do, ask for the same dossier; the identity map
+    alone holds it only while someone does)."""
     held: dict[str, Dossier] = session.info.setdefault(DOSSIERS_KEY, {})
     dossier = held.get(code)
     if dossier is None or not inspect(dossier).persistent:
-        dossier = session.scalars(select(Dossier).where(Dossier.code == code)).first()
-    if dossier is None:
-        raise NotFound(f"no dossier {code!r}")
-    held[code] = dossier
+        dossier = session.scalars(_BY_CODE, {"code": code}).first()
+    if dossier is not None:
+        held[code] = dossier
     return dossier
 
 

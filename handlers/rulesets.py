@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from engine import clock
 from engine.errors import Conflict, NotFound
@@ -122,8 +122,15 @@ def in_force(session: Session, day: date) -> tuple[RuleSet, Catalogue]:
 
 
 def latest_on(session: Session, model: type[Versioned], day: date) -> Versioned | None:
-    """The version of ``model`` that took effect last on or before ``day``."""
-    stmt = select(model).where(model.effective_from <= day).order_by(model.effective_from.desc()).limit(1)
+    """The version of ``model`` that took effect last on or before ``day``; its content (a whole catalogue) is read
+    when asked for: its version and hash find it parsed (:func:`parsed_once`)."""
+    stmt = (
+        select(model)
+        .where(model.effective_from <= day)
+        .order_by(model.effective_from.desc())
+        .limit(1)
+        .options(defer(model.content))
+    )
     return session.scalars(stmt).first()
 
 

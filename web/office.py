@@ -233,7 +233,7 @@ class Simulation:
 
     def ready(self, code: str) -> list[Any]:
         """The tasks of ``code``'s instance that someone can work on now."""
-        return [t for t in self.engine.tasks.for_instance(self.instance_id(code)) if t.state == "ready"]
+        return self.engine.tasks.for_instance(self.instance_id(code), state="ready")
 
     def work(self, code: str) -> None:
         tasks = self.ready(code)
