@@ -40,6 +40,7 @@ from engine import clock
 from engine.errors import Conflict, InvalidInput
 from handlers.models import DocumentTemplate
 from handlers.render import Block, Paragraph, Signature, Table
+from handlers.rulesets import far_ahead, furthest_effective
 from handlers.timefmt import local_day
 
 __all__ = [
@@ -341,6 +342,9 @@ def publish(session: Session, kind: str, effective_from: date, body: str, actor:
     already made keeps the wording it was made with); Conflict if that day already has a version."""
     if effective_from < today:
         raise InvalidInput("the effective date is past", {"effective_from": ["Ngày hiệu lực phải từ hôm nay trở đi."]})
+    if effective_from > furthest_effective(today):
+        said = f"Ngày hiệu lực {far_ahead(today)}."
+        raise InvalidInput("the effective date is too far ahead", {"effective_from": [said]})
     taken = session.scalars(
         select(DocumentTemplate).where(DocumentTemplate.kind == kind, DocumentTemplate.effective_from == effective_from)
     ).first()

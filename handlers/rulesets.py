@@ -30,6 +30,8 @@ __all__ = [
     "latest_on",
     "load",
     "load_text",
+    "far_ahead",
+    "furthest_effective",
     "new_version_problems",
     "parsed_once",
     "read_shipped",
@@ -134,6 +136,20 @@ def latest_on(session: Session, model: type[Versioned], day: date) -> Versioned 
     return session.scalars(stmt).first()
 
 
+#: how far ahead a new version may take effect: rules are published for the coming years, not for year 9999
+YEARS_AHEAD = 5
+
+
+def furthest_effective(today: date) -> date:
+    """The last day a version published ``today`` may take effect (:data:`YEARS_AHEAD` years on)."""
+    return today.replace(year=today.year + YEARS_AHEAD, day=28 if (today.month, today.day) == (2, 29) else today.day)
+
+
+def far_ahead(today: date) -> str:
+    """Why an effective date is refused as too far ahead, in Vietnamese."""
+    return f"phải trong vòng {YEARS_AHEAD} năm tới (đến ngày {furthest_effective(today):%d/%m/%Y})"
+
+
 def new_version_problems(
     session: Session, model: type[Versioned], version: str, effective_from: date, today: date
 ) -> dict[str, list[str]]:
@@ -143,6 +159,8 @@ def new_version_problems(
     problems: dict[str, list[str]] = {}
     if effective_from < today:
         problems["effective_from"] = [f"phải từ hôm nay ({today:%d/%m/%Y}) trở đi"]
+    elif effective_from > furthest_effective(today):
+        problems["effective_from"] = [far_ahead(today)]
     elif current is not None and effective_from <= current.effective_from:
         problems["effective_from"] = [
             f"phải sau ngày hiệu lực của phiên bản đang áp dụng ({current.effective_from:%d/%m/%Y})"

@@ -7,7 +7,15 @@ from __future__ import annotations
 import re
 
 from engine import Engine
-from tests.browser.test_designer_workbench import boundary_timer, new_diagram, pad, replace, select_element, type_into
+from tests.browser.test_designer_workbench import (
+    boundary_timer,
+    field,
+    new_diagram,
+    pad,
+    replace,
+    select_element,
+    type_into,
+)
 
 #: the engine's English a verdict must not show on a Vietnamese page
 VERDICT_ENGLISH = re.compile(r"\b(script|refused|import statements|allowed|line|not|is|name|defined|helper)\b")
@@ -66,6 +74,11 @@ def test_a_refused_script_and_a_bad_timer_are_said_in_vietnamese(engine: Engine,
     said = page.inner_text("#af-script-verdict .af-verdict-text")
     assert "Không được truy cập thuộc tính __class__" in said and not VERDICT_ENGLISH.search(said), said
     shot("verdict-script-refused")
+    page.fill(field("af-script"), f"x = '{'a' * 100_000}'")  # 100,006 characters pasted: past what the check takes
+    page.wait_for_function("document.querySelector('#af-script-verdict').textContent.includes('Dài quá')")
+    said = page.inner_text("#af-script-verdict .af-verdict-text")
+    assert said == "Không chạy được: Dài quá 100.000 ký tự; hãy tách thành bảng quyết định hoặc bước dịch vụ.", said
+    shot("verdict-script-too-long")
 
     boundary_timer(page, script, "working_hours_after(2)")
     page.wait_for_selector("#af-timer-preview-due.bad")

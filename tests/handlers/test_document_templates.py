@@ -18,6 +18,7 @@ from handlers.catalogue import Catalogue
 from handlers.document_samples import sample_doc
 from handlers.document_template_service import DocumentTemplateService
 from handlers.render import Paragraph, Signature, Table
+from handlers.timefmt import local_day
 
 DESIGNER = Actor("thietke", frozenset({"designer"}), "so-noi-vu")
 RECEIPT = wording.shipped("receipt")
@@ -126,6 +127,11 @@ def test_a_publication_is_checked_audited_and_never_changed(service: DocumentTem
     with pytest.raises(InvalidInput) as refused:
         service.publish(DESIGNER, "receipt", date(2026, 3, 1), RECEIPT)
     assert refused.value.fields == {"effective_from": ["Ngày hiệu lực phải từ hôm nay trở đi."]}
+    with pytest.raises(InvalidInput) as refused:
+        service.publish(DESIGNER, "receipt", date(9999, 12, 31), RECEIPT)
+    today = local_day(clock.now())
+    far = f"{today.replace(year=today.year + 5):%d/%m/%Y}"
+    assert refused.value.fields == {"effective_from": [f"Ngày hiệu lực phải trong vòng 5 năm tới (đến ngày {far})."]}
     with pytest.raises(InvalidInput):
         service.publish(DESIGNER, "receipt", date(2026, 4, 1), "{{ ho_so.__class__ }}")
     with pytest.raises(PermissionDenied):

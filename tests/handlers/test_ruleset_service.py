@@ -70,6 +70,19 @@ def test_the_date_must_come_after_the_version_in_force(world: Domain, vclock: cl
     assert [v.version for v in world.rulesets.versions() if v.upcoming] == ["2026.10", "2026.07b"]
 
 
+def test_a_date_years_ahead_is_refused(world: Domain, vclock: clock.VirtualClock) -> None:
+    vclock.set(datetime(2026, 3, 10, 2, 0, tzinfo=UTC))
+    before = count(world)
+    draft = world.rulesets.draft()
+    draft.update(version="9999.01", effective_from="9999-01-01")
+    with pytest.raises(InvalidInput) as refused:
+        world.rulesets.publish("designer", draft, "thử")
+    assert refused.value.fields == {"effective_from": ["phải trong vòng 5 năm tới (đến ngày 10/03/2031)"]}
+    assert count(world) == before
+    draft["effective_from"] = "2031-03-10"  # the last day it may take effect
+    assert world.rulesets.publish("designer", draft, "thử")[0] == "9999.01"
+
+
 def test_bad_rules_are_refused_in_vietnamese_and_nothing_is_stored(world: Domain) -> None:
     draft = world.rulesets.draft()
     draft.update(version="2026.05", effective_from="2026-05-01")

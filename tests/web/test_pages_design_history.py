@@ -37,8 +37,11 @@ def test_the_history_lists_deployments_and_calendar_changes_by_whom(app: Flask, 
     assert rows[2][3:] == [
         "",
         "User task in a lane phiên bản 2; "
-        "Tệp user_task.bpmn: sửa Bước người xử lý «Review dossier»: thuộc tính budget: 0.5WD → 2WD",
-    ]  # what changed, not only the version
+        "Tệp user_task.bpmn: sửa Bước người xử lý «Review dossier»: "
+        "Thời hạn xử lý: 0,5 ngày làm việc → 2 ngày làm việc",
+    ]  # what changed, not only the version, in words (the engine's "0.5WD" is no one's Vietnamese)
+    english = history_rows(client.get(f"{PAGE}?lang=en").get_data(as_text=True))[2][4]
+    assert english.endswith("Budget: 0.5 working days → 2 working days"), english
     assert rows[3][4] == "User task in a lane phiên bản 1"
     assert all(row[1] == "designer" or row[1] for row in rows)
     assert 'data-process="user_task"' in html

@@ -5,6 +5,7 @@ formatting of the audit events' data (no I/O); the history pages call it."""
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -84,6 +85,11 @@ FACETS = {
     "text": "Nội dung",
 }
 ENTRY = {"inputEntry": "Khi, cột {n}", "outputEntry": "Thì, cột {n}"}
+#: the execution settings a designer sets on a step (the workbench's panel), by their names there
+PROPERTIES = ("budget", "form", "page", "candidate_groups", "calendar", "warn_before", "escalate_unclaimed",
+              "escalate_incomplete")  # fmt: skip
+#: a working-time amount as the engine writes it: "0.5WD" (working days), "4WH" (working hours)
+WORKING_TIME = re.compile(r"(-?\d+(?:\.\d+)?)(WD|WH)\b")
 #: how many lines of a template's change the history shows
 TEMPLATE_LINES = 6
 
@@ -97,6 +103,18 @@ i18n.TEXTS.update(
         "design.change.lines": ("{removed} dòng bỏ, {added} dòng thêm", "{removed} lines removed, {added} added"),
         "design.change.yes": ("có", "yes"),
         "design.change.no": ("không", "no"),
+        "design.change.empty": ("(trống)", "(empty)"),
+        "design.change.property": ("thuộc tính {name}", "property {name}"),
+        "design.change.property.budget": ("Thời hạn xử lý", "Budget"),
+        "design.change.property.form": ("Biểu mẫu", "Form"),
+        "design.change.property.page": ("Trang thực hiện", "Done on page"),
+        "design.change.property.candidate_groups": ("Nhóm xử lý", "Candidate groups"),
+        "design.change.property.calendar": ("Lịch làm việc", "Calendar"),
+        "design.change.property.warn_before": ("Cảnh báo trước hạn", "Warn before"),
+        "design.change.property.escalate_unclaimed": ("Chuyển cấp khi chưa nhận", "Escalate unclaimed"),
+        "design.change.property.escalate_incomplete": ("Chuyển cấp khi chưa xong", "Escalate incomplete"),
+        "design.change.WD": ("{n} ngày làm việc", "{n} working days"),
+        "design.change.WH": ("{n} giờ làm việc", "{n} working hours"),
     }
 )
 
@@ -130,7 +148,10 @@ def _facets(before: Mapping[str, str], after: Mapping[str, str]) -> str:
 
 def _facet(key: str) -> str:
     if key.startswith("property:"):
-        return f"thuộc tính {key.split(':', 1)[1]}"
+        name = key.split(":", 1)[1]
+        if name in PROPERTIES:
+            return i18n.gettext(f"design.change.property.{name}")
+        return i18n.gettext("design.change.property", name=name)
     head, _, n = key.partition(":")
     if head in ENTRY:
         return ENTRY[head].format(n=n)
@@ -139,10 +160,15 @@ def _facet(key: str) -> str:
 
 def _value(value: str | None) -> str:
     if value in (None, ""):
-        return "(trống)"
+        return i18n.gettext("design.change.empty")
     if value in ("true", "false"):
         return i18n.gettext("design.change.yes" if value == "true" else "design.change.no")
-    return str(value)
+    return WORKING_TIME.sub(_working_time, str(value))
+
+
+def _working_time(found: re.Match[str]) -> str:
+    """ "0.5WD" -> "0,5 ngày làm việc", "4WH" -> "4 giờ làm việc" (the engine's notation in words)."""
+    return i18n.gettext(f"design.change.{found.group(2)}", n=i18n.format_number(float(found.group(1))))
 
 
 def rule_set_changes(details: Mapping[str, Any]) -> list[str]:

@@ -21,6 +21,7 @@ from engine.repository import OPEN_STATES, DefinitionView, DeploymentResult
 from web import i18n, problem_texts
 from web.api.definitions import bundle, deployment_name
 from web.api.designer import catalog
+from web.api.schemas import MAX_SCRIPT
 from web.auth import csrf_token, require_unit, unit_scope
 from web.boundary import column_int
 from web.pages import migration_mapping as mapping
@@ -213,6 +214,10 @@ JS_TEXTS: dict[str, tuple[str, str]] = {
     "script": ("Kịch bản (Python)", "Script (Python)"),
     "script_ok": ("Kịch bản hợp lệ trong môi trường an toàn.", "Accepted by the sandbox."),
     "script_bad": ("Không chạy được", "Refused"),
+    "too_long": (
+        "Dài quá {max} ký tự; hãy tách thành bảng quyết định hoặc bước dịch vụ.",
+        "Longer than {max} characters; split it into a decision table or a service task.",
+    ),
     "example_start": ("Giả sử đến bước này lúc", "Suppose it is reached at"),
     "timer_hint": (
         'ISO 8601 ("PT2H", "R3/PT10M") hoặc working_days_after(2), working_time_after("4WH")',
@@ -400,6 +405,7 @@ def _editor(key: str, xml: str, current: DefinitionView | None, latest: int | No
             "script_check": url_for("designer_api.ScriptCheck"),
             "timer_preview": url_for("designer_api.TimerPreviewView"),
         },
+        "max_script": MAX_SCRIPT,  # longer is said at once, as the check would refuse it (in English, by field)
         "catalog": {**found, "processes": [p for p in found["processes"] if p["key"] != key]},
         "texts": {name: pair[language] for name, pair in JS_TEXTS.items()},
     }

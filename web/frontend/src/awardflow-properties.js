@@ -49,6 +49,13 @@ function localTime(iso, timeZone) {
 
 /** A refusal as the panel shows it: the API's sentence in the page's language (`text`) and, apart, Python's
  * own words (`detail`); a refusal without `text` (a malformed request) names its fields. */
+/** What the check would refuse for its length alone, said before asking it (null when the text fits). */
+function tooLong(config, text) {
+  if (text.length <= config.max_script) return null;
+  const max = config.max_script.toLocaleString(config.language === 'vi' ? 'vi-VN' : 'en-GB');
+  return { ok: false, message: config.texts.too_long.replace('{max}', max), detail: '' };
+}
+
 function refusalOf(body) {
   if (body.text) return { message: body.text, detail: body.detail || '' };
   const fields = Object.values(body.fields || {}).flat();
@@ -75,6 +82,7 @@ function CheckedCode(props) {
   const [verdict, setVerdict] = useState(null);
   useEffect(() => {
     if (!source.trim()) return setVerdict(null);
+    if (tooLong(config, source)) return setVerdict(tooLong(config, source));
     let live = true;
     post(config, config.urls.script_check, { source, mode })
       .then(({ status, body }) => live && setVerdict(status === 200 && body.ok ? body : { ok: false, ...refusalOf(body) }))
@@ -176,6 +184,7 @@ function TimerPreview(props) {
   const [answer, setAnswer] = useState(null);
   useEffect(() => {
     if (!expression.trim() || !start) return setAnswer(null);
+    if (tooLong(config, expression)) return setAnswer(tooLong(config, expression));
     let live = true;
     post(config, config.urls.timer_preview, { expression, kind: TIMER_KINDS[field], start })
       .then(({ status, body }) => live && setAnswer(status === 200 ? { due: localTime(body.due, config.time_zone) } : refusalOf(body)))
