@@ -108,20 +108,22 @@ class DossierService:
         """The listed unit with this code; InvalidInput for a code that is not on the list."""
         return require_unit(code)
 
-    def upload(self, code: str, filename: str, data: bytes) -> dict[str, Any]:
-        """One paper, checked against today's limits and stored; its metadata goes into the submission."""
-        return papers.upload(self.store, self.catalogue(), code, filename, data)
+    def upload(self, code: str, filename: str, data: bytes, rules: Catalogue | None = None) -> dict[str, Any]:
+        """One paper, checked against today's limits and stored; its metadata goes into the submission.
+        ``rules``: the rule set in force today, when the caller has just read it (a form sends several papers)."""
+        return papers.upload(self.store, rules or self.catalogue(), code, filename, data)
 
     def listed_papers(self, listed: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         """Papers named by a code and the ``key`` an earlier upload returned, checked again from the bytes."""
         out: list[dict[str, Any]] = []
+        rules = self.catalogue()
         for i, item in enumerate(listed):
             key = str(item.get("key") or "")
             if not papers.uploaded(self.store, key):
                 raise InvalidInput(
                     "a listed paper was not uploaded", {f"papers[{i}].key": ["no uploaded file with this key"]}
                 )
-            out.append(self.upload(str(item.get("code")), str(item.get("filename") or key), self.store.get(key)))
+            out.append(self.upload(str(item.get("code")), str(item.get("filename") or key), self.store.get(key), rules))
         return out
 
     def submission_of(self, body: Mapping[str, Any], uploaded: list[dict[str, Any]]) -> dict[str, Any]:

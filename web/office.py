@@ -21,6 +21,7 @@ from engine import clock
 from engine.errors import AwardflowError, Conflict
 from engine.identity import Actor
 from handlers import records
+from handlers.catalogue import Catalogue
 from handlers.consultation_service import CommentForm
 from handlers.domain import Domain
 from handlers.models import Dossier
@@ -138,7 +139,8 @@ class Simulation:
         elif event.action == "supplement":
             if self.record(event.code).status != records.SUPPLEMENT:  # withdrawn while the papers were gathered
                 return
-            papers = [self.paper(c) for c in self.plans[event.code]["missing"]]
+            rules = self.dossiers.catalogue()
+            papers = [self.paper(c, rules) for c in self.plans[event.code]["missing"]]
             self.dossiers.return_supplement(self.person_named("motcua"), event.code, papers)
             self.pace(event.code, "0.2WD")
         elif event.action == "comment":
@@ -156,9 +158,9 @@ class Simulation:
         else:
             self.work(event.code)
 
-    def paper(self, kind: str) -> dict[str, Any]:
-        """A scanned paper as a unit sends it: ``bao-cao-thanh-tich.pdf``."""
-        return self.dossiers.upload(kind, f"{kind.lower().replace('_', '-')}.pdf", PDF + kind.encode())
+    def paper(self, kind: str, rules: Catalogue) -> dict[str, Any]:
+        """A scanned paper as a unit sends it with its dossier's form: ``bao-cao-thanh-tich.pdf``."""
+        return self.dossiers.upload(kind, f"{kind.lower().replace('_', '-')}.pdf", PDF + kind.encode(), rules)
 
     def submit(self) -> str:
         rules = self.dossiers.catalogue()
@@ -168,7 +170,7 @@ class Simulation:
         nominees = [self.nominee(self.rng.choice(kinds), award) for _ in range(self.rng.choice([1, 1, 1, 2, 3]))]
         required = list(rules.award(award).required_papers)
         missing = self.rng.sample(required, 1) if self.rng.random() < 0.15 else []
-        papers = [self.paper(c) for c in required if c not in missing]
+        papers = [self.paper(c, rules) for c in required if c not in missing]
         submission = {
             "award_type": award,
             "unit": unit,

@@ -57,11 +57,11 @@ def _dossiers() -> DossierService:
 
 def upload(code: str, filename: str, data: bytes, field: str) -> dict[str, Any]:
     """Store one paper within the limits of the rule set in force (413 too large, 422 wrong kind)."""
-    limit = _dossiers().catalogue().max_paper_bytes
-    if len(data) > limit:
-        raise PaperTooLarge(field, len(data), limit)
+    rules = _dossiers().catalogue()
+    if len(data) > rules.max_paper_bytes:
+        raise PaperTooLarge(field, len(data), rules.max_paper_bytes)
     try:
-        return _dossiers().upload(code, filename, data)
+        return _dossiers().upload(code, filename, data, rules)
     except InvalidInput as refused:
         raise InvalidInput(refused.message, {f"{field}.{k}": v for k, v in refused.fields.items()}) from None
 

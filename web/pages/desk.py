@@ -84,7 +84,7 @@ def _uploads(rules: Catalogue) -> list[dict[str, Any]]:
             if not part or not part.filename:
                 continue
             try:
-                uploaded.append(_dossiers().upload(code, part.filename, part.read()))
+                uploaded.append(_dossiers().upload(code, part.filename, part.read(), rules))
             except InvalidInput as refused:
                 problems[f"paper_{code}"] = [m for msgs in refused.fields.values() for m in msgs]
     if problems:
