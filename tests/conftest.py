@@ -13,6 +13,20 @@ from engine import clock
 from engine.db import Base, Database
 
 FIXTURES = Path(__file__).parent / "fixtures"
+#: Tests that run the same whatever AWARDFLOW_DATABASE_URL names, so CI's PostgreSQL pass leaves them to its SQLite
+#: pass (the whole suite twice took longer than CI's 40 minutes): the browser walks, whose pages' queries the page
+#: and API tests of tests/web run on PostgreSQL, and the simulations, which always run on scratch SQLite files.
+SAME_ON_EVERY_DATABASE = ("browser/", "web/test_simulate.py", "web/test_simulation_shards.py")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not os.environ.get("AWARDFLOW_DATABASE_URL", "").startswith("postgresql"):
+        return
+    skip = pytest.mark.skip(reason="runs the same on every database: CI runs it in its SQLite pass")
+    here = Path(__file__).parent
+    for item in items:
+        if item.path.relative_to(here).as_posix().startswith(SAME_ON_EVERY_DATABASE):
+            item.add_marker(skip)
 
 
 def database_url(tmp_path: Path) -> str:
