@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from web import i18n
+from web.pages.designer import JS_TEXTS as STEP_SETTINGS
 
 __all__ = ["deployment_changes", "rule_set_changes", "template_changes"]
 
@@ -85,9 +86,6 @@ FACETS = {
     "text": "Nội dung",
 }
 ENTRY = {"inputEntry": "Khi, cột {n}", "outputEntry": "Thì, cột {n}"}
-#: the execution settings a designer sets on a step (the workbench's panel), by their names there
-PROPERTIES = ("budget", "form", "page", "candidate_groups", "calendar", "warn_before", "escalate_unclaimed",
-              "escalate_incomplete")  # fmt: skip
 #: a working-time amount as the engine writes it: "0.5WD" (working days), "4WH" (working hours)
 WORKING_TIME = re.compile(r"(-?\d+(?:\.\d+)?)(WD|WH)\b")
 #: how many lines of a template's change the history shows
@@ -105,14 +103,6 @@ i18n.TEXTS.update(
         "design.change.no": ("không", "no"),
         "design.change.empty": ("(trống)", "(empty)"),
         "design.change.property": ("thuộc tính {name}", "property {name}"),
-        "design.change.property.budget": ("Thời hạn xử lý", "Budget"),
-        "design.change.property.form": ("Biểu mẫu", "Form"),
-        "design.change.property.page": ("Trang thực hiện", "Done on page"),
-        "design.change.property.candidate_groups": ("Nhóm xử lý", "Candidate groups"),
-        "design.change.property.calendar": ("Lịch làm việc", "Calendar"),
-        "design.change.property.warn_before": ("Cảnh báo trước hạn", "Warn before"),
-        "design.change.property.escalate_unclaimed": ("Chuyển cấp khi chưa nhận", "Escalate unclaimed"),
-        "design.change.property.escalate_incomplete": ("Chuyển cấp khi chưa xong", "Escalate incomplete"),
         "design.change.WD": ("{n} ngày làm việc", "{n} working days"),
         "design.change.WH": ("{n} giờ làm việc", "{n} working hours"),
     }
@@ -149,8 +139,9 @@ def _facets(before: Mapping[str, str], after: Mapping[str, str]) -> str:
 def _facet(key: str) -> str:
     if key.startswith("property:"):
         name = key.split(":", 1)[1]
-        if name in PROPERTIES:
-            return i18n.gettext(f"design.change.property.{name}")
+        label = STEP_SETTINGS.get(name)
+        if label is not None and label[0].endswith(f" ({name})"):  # a setting of the workbench's panel, by its label
+            return label[i18n.LANGUAGES.index(i18n.language())].removesuffix(f" ({name})")
         return i18n.gettext("design.change.property", name=name)
     head, _, n = key.partition(":")
     if head in ENTRY:

@@ -47,8 +47,6 @@ function localTime(iso, timeZone) {
   return `${part.day}/${part.month}/${part.year} ${part.hour}:${part.minute}`;
 }
 
-/** A refusal as the panel shows it: the API's sentence in the page's language (`text`) and, apart, Python's
- * own words (`detail`); a refusal without `text` (a malformed request) names its fields. */
 /** What the check would refuse for its length alone, said before asking it (null when the text fits). */
 function tooLong(config, text) {
   if (text.length <= config.max_script) return null;
@@ -56,6 +54,8 @@ function tooLong(config, text) {
   return { ok: false, message: config.texts.too_long.replace('{max}', max), detail: '' };
 }
 
+/** A refusal as the panel shows it: the API's sentence in the page's language (`text`) and, apart, Python's
+ * own words (`detail`); a refusal without `text` (a malformed request) names its fields. */
 function refusalOf(body) {
   if (body.text) return { message: body.text, detail: body.detail || '' };
   const fields = Object.values(body.fields || {}).flat();
@@ -82,7 +82,8 @@ function CheckedCode(props) {
   const [verdict, setVerdict] = useState(null);
   useEffect(() => {
     if (!source.trim()) return setVerdict(null);
-    if (tooLong(config, source)) return setVerdict(tooLong(config, source));
+    const long = tooLong(config, source);
+    if (long) return setVerdict(long);
     let live = true;
     post(config, config.urls.script_check, { source, mode })
       .then(({ status, body }) => live && setVerdict(status === 200 && body.ok ? body : { ok: false, ...refusalOf(body) }))
@@ -184,7 +185,8 @@ function TimerPreview(props) {
   const [answer, setAnswer] = useState(null);
   useEffect(() => {
     if (!expression.trim() || !start) return setAnswer(null);
-    if (tooLong(config, expression)) return setAnswer(tooLong(config, expression));
+    const long = tooLong(config, expression);
+    if (long) return setAnswer(long);
     let live = true;
     post(config, config.urls.timer_preview, { expression, kind: TIMER_KINDS[field], start })
       .then(({ status, body }) => live && setAnswer(status === 200 ? { due: localTime(body.due, config.time_zone) } : refusalOf(body)))
