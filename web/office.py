@@ -95,9 +95,13 @@ class Simulation:
         self.plans: dict[str, dict[str, Any]] = {}
         self.instances: dict[str, int] = {}
 
-    def at(self, moment: datetime, code: str, action: str) -> None:
+    def reserve(self) -> int:
+        """The next place in the order of events (those at one moment happen in the order they were planned)."""
         self.seq += 1
-        heapq.heappush(self.queue, Event(moment, self.seq, code, action))
+        return self.seq
+
+    def at(self, moment: datetime, code: str, action: str, seq: int | None = None) -> None:
+        heapq.heappush(self.queue, Event(moment, self.reserve() if seq is None else seq, code, action))
 
     def after(self, budget: str, code: str, action: str = "work") -> None:
         share = self.rng.choice([0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 1.0, 1.3])
@@ -110,7 +114,7 @@ class Simulation:
             for i, day in enumerate(self.arrivals(count)):
                 self.at(day, f"demo-{i}", "submit")
             fired_day: date | None = None
-            while self.queue and self.queue[0].at <= self.until:
+            while self.next_at() is not None:
                 event = heapq.heappop(self.queue)
                 if event.at > clock.now():
                     self.virtual.set(event.at)
@@ -123,9 +127,19 @@ class Simulation:
                 except AwardflowError as err:
                     self.errors += 1
                     click.echo(f"  {event.code}: {err.message}", err=True)
+            self.settle(None)  # steps asked for that end after the run still took their people's time
             return self.summary()
         finally:
             clock.install(previous)
+
+    def next_at(self) -> datetime | None:
+        """When the next event of the run happens, once every step that could end before it has its end."""
+        self.settle(self.queue[0].at if self.queue else None)
+        return self.queue[0].at if self.queue and self.queue[0].at <= self.until else None
+
+    def settle(self, before: datetime | None) -> None:
+        """Steps asked for whose end may come before ``before`` (all, with None) have it now: here every step's
+        end is known when it is planned (see the what-if run's shared staff)."""
 
     def reached(self, moment: datetime) -> None:
         """The clock is at ``moment``, the next event's: nothing before it will happen any more (a what-if run's

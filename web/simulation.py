@@ -20,7 +20,7 @@ import multiprocessing
 import random
 import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -98,7 +98,12 @@ class Staffing(Protocol):
 
     def reached(self, moment: datetime) -> None: ...
 
-    def take(self, now: datetime, asks: Sequence[tuple[str, str, float]]) -> datetime: ...
+    def ask(self, now: datetime, asks: Sequence[tuple[str, str, float]], answer: Callable[[datetime], None]) -> None:
+        """Steps (element, group, working hours) ready ``now``: ``answer`` is called with when the last of them is
+        done, at the latest by :meth:`settle`."""
+
+    def settle(self, before: datetime | None) -> None:
+        """Answer every ask whose steps could be done by ``before`` (all of them with None)."""
 
 
 @dataclass
@@ -117,6 +122,12 @@ class Roster:
 
     def reached(self, moment: datetime) -> None:
         """The run's clock is at ``moment``: here nothing waits for that (see the shards' roster)."""
+
+    def ask(self, now: datetime, asks: Sequence[tuple[str, str, float]], answer: Callable[[datetime], None]) -> None:
+        answer(self.take(now, asks))
+
+    def settle(self, before: datetime | None) -> None:
+        """Every ask was answered at once."""
 
     def take(self, now: datetime, asks: Sequence[tuple[str, str, float]]) -> datetime:
         """Steps (element, group, working hours) ready ``now``, each given to the group's person free first;
@@ -186,6 +197,9 @@ class StaffedSimulation(Simulation):
     def reached(self, moment: datetime) -> None:
         self.roster.reached(moment)
 
+    def settle(self, before: datetime | None) -> None:
+        self.roster.settle(before)
+
     def pace(self, code: str, budget: str) -> None:
         ready = self.ready(code)
         if not ready:
@@ -195,7 +209,8 @@ class StaffedSimulation(Simulation):
             (t.element_id, (t.candidate_groups or ["desk"])[0], self.durations.draw(t.element_id, self.rng))
             for t in ready
         ]
-        self.at(self.roster.take(clock.now(), asks), code, "work")
+        seq = self.reserve()  # the work's place among events at the same moment is the ask's, not the answer's
+        self.roster.ask(clock.now(), asks, lambda end: self.at(end, code, "work", seq))
 
 
 def _share(part: int, whole: int) -> float | None:

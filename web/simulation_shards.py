@@ -15,13 +15,15 @@ import contextlib
 import multiprocessing
 import random
 import sys
-from collections.abc import Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, cast
 
 from engine import Settings, clock
+from engine.calendar import WorkCalendar
 from engine.errors import AwardflowError
 from handlers.storage import ScratchStore
 from web.boot import prepare
@@ -33,21 +35,32 @@ MAX_SHARDS = 8
 
 class ShardRoster:
     """A shard's side of the shared staff: each step is asked of the parent's roster, which answers in the
-    run's time order; the moments the shard reaches are told to it (nothing earlier will come from here)."""
+    run's time order; the moments the shard reaches are told to it (nothing earlier will come from here).
 
-    def __init__(self, line: Connection) -> None:
-        self.line = line
+    A shard does not wait for an answer while it has events before the earliest moment the steps could end
+    (:meth:`settle`): the other shards' work of that time goes on meanwhile, and the run is still the same."""
+
+    def __init__(self, line: Connection, calendar: WorkCalendar) -> None:
+        self.line, self.calendar = line, calendar
         self.told: datetime | None = None
+        self.waiting: deque[tuple[datetime, Callable[[datetime], None]]] = deque()
 
     def reached(self, moment: datetime) -> None:
         if self.told is None or moment > self.told:  # the same moment again tells the parent nothing new
             self.told = moment
             self.line.send(("at", moment))
 
-    def take(self, now: datetime, asks: Sequence[tuple[str, str, float]]) -> datetime:
+    def ask(self, now: datetime, asks: Sequence[tuple[str, str, float]], answer: Callable[[datetime], None]) -> None:
         self.line.send(("take", now, list(asks)))
-        end: datetime = self.line.recv()
-        return end
+        # no step ends before the shortest of them would, begun now (see Roster.take)
+        earliest = self.calendar.add(now, f"{min(hours for _e, _g, hours in asks):.3f}WH")
+        self.waiting.append((earliest, answer))
+
+    def settle(self, before: datetime | None) -> None:
+        # the parent answers a shard's asks in the order they were made, whichever of them may end first
+        while self.waiting and (before is None or min(earliest for earliest, _a in self.waiting) <= before):
+            _earliest, answer = self.waiting.popleft()
+            answer(_recv(self.line))
 
 
 def _shard(index: int, arrivals: list[datetime], run: dict[str, Any], line: Connection) -> None:
@@ -72,7 +85,7 @@ def _shard(index: int, arrivals: list[datetime], run: dict[str, Any], line: Conn
         random.Random(f"{run['seed']}/{index}"),
         start,
         until,
-        ShardRoster(line),
+        ShardRoster(line, domain.engine.calendar.calendar()),
         Durations(run["budgets"], run["history"]),
         planned=arrivals,
     )
@@ -89,7 +102,9 @@ class Broker:
         self.lines, self.start, self.staff = lines, start, staff
         self.roster: Roster | None = None  # made when the first shard says what its working calendar is
         self.at: dict[int, datetime | None] = dict.fromkeys(range(len(lines)))
-        self.asks: dict[int, tuple[datetime, list[tuple[str, str, float]]]] = {}
+        self.asks: dict[int, deque[tuple[datetime, list[tuple[str, str, float]]]]] = {
+            i: deque() for i in range(len(lines))
+        }
         self.ends: dict[int, datetime] = {}
 
     def run(self) -> dict[int, datetime]:
@@ -108,7 +123,7 @@ class Broker:
             self.at[shard] = message[1]
         elif kind == "take":
             self.at[shard] = message[1]
-            self.asks[shard] = (message[1], message[2])
+            self.asks[shard].append((message[1], message[2]))
         elif kind == "end":
             self.ends[shard] = message[1]
         elif kind == "calendar" and self.roster is None:
@@ -120,11 +135,11 @@ class Broker:
 
     def grant(self) -> None:
         """Answer the earliest asks while no shard can still ask for an earlier moment."""
-        while self.asks:
-            shard, (moment, asks) = min(self.asks.items(), key=lambda kv: (kv[1][0], kv[0]))
+        while any(self.asks.values()):  # a shard's asks come in time order: its first is its earliest
+            shard, (moment, asks) = min(((i, q[0]) for i, q in self.asks.items() if q), key=lambda a: (a[1][0], a[0]))
             if not all(self._passed(other, moment, shard) for other in range(len(self.lines)) if other != shard):
                 return
-            del self.asks[shard]
+            self.asks[shard].popleft()
             assert self.roster is not None  # every shard says its calendar before its first ask
             self.lines[shard].send(self.roster.take(moment, asks))
 

@@ -4,6 +4,7 @@ in the run's time order (one appraiser never takes two steps at once, whichever 
 
 from __future__ import annotations
 
+import multiprocessing
 import random
 from datetime import date, datetime, time
 from pathlib import Path
@@ -12,12 +13,13 @@ from typing import Any
 from click.testing import CliRunner
 
 from engine import Engine, Settings, clock
+from engine.calendar import WorkCalendar
 from engine.reports import RESULTS, HeatParts
 from web.boot import PROCESSES_DIR, bundle_files
 from web.cli.simulate import simulate
 from web.office import VN
 from web.simulation import budgets, seasonal_arrivals, simulate_once
-from web.simulation_shards import run_shards
+from web.simulation_shards import ShardRoster, run_shards
 
 STAFF = {"desk": 1, "division_head": 1, "appraiser": 1, "council_secretary": 1, "leader": 1, "records": 1}
 RUN: dict[str, Any] = {"dossiers": 14, "start": date(2026, 3, 2), "end": date(2026, 5, 29), "history": {}}
@@ -71,6 +73,25 @@ def test_the_shards_share_one_staff_in_the_runs_time_order(tmp_path: Path) -> No
     for before, after in zip(appraisals, appraisals[1:], strict=False):
         assert after.start >= before.end, "the one appraiser took a step while busy with another"
     assert any(j.ready < j.start for j in appraisals), "some appraisal waited for the appraiser"
+
+
+def test_a_shard_goes_on_only_with_events_before_any_asked_step_could_end() -> None:
+    """A shard does not wait for the staff's answer while its next event comes before the earliest end of every
+    step it asked for; at or past the earliest of them, it takes the answers (in the order it asked)."""
+    calendar = WorkCalendar()  # 07:30–11:30 and 13:30–17:30 on weekdays
+    monday = datetime(2026, 3, 2, 8, tzinfo=VN)
+    ours, parents = multiprocessing.Pipe()
+    roster, answered = ShardRoster(ours, calendar), []
+    roster.ask(monday, [("appraise", "appraiser", 16.0)], answered.append)  # two working days at least
+    roster.ask(monday, [("cross_check_a", "appraiser", 1.0)], answered.append)  # one working hour at least
+    parents.send(datetime(2026, 3, 4, 8, tzinfo=VN))
+    parents.send(datetime(2026, 3, 4, 9, tzinfo=VN))
+    assert [parents.recv()[0] for _ in range(2)] == ["take", "take"]
+
+    roster.settle(datetime(2026, 3, 2, 8, 59, tzinfo=VN))  # before either could end: nothing waits
+    assert answered == []
+    roster.settle(datetime(2026, 3, 2, 9, tzinfo=VN))  # the short step may end now, behind the long one's answer
+    assert answered == [datetime(2026, 3, 4, 8, tzinfo=VN), datetime(2026, 3, 4, 9, tzinfo=VN)]
 
 
 def test_the_command_refuses_a_number_of_shards_it_cannot_run(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
