@@ -174,7 +174,16 @@ def new_version_problems(
 
 
 def by_id(session: Session, rule_set_id: int) -> Catalogue:
-    """The rules of a stored version; once parsed, found by its key alone (its content is not read again)."""
+    """The rules of a stored version; once parsed, found by its key alone (its content is not read again), and
+    that key read once per transaction (a step's service tasks, a list of dossiers ask again and again)."""
+    held: dict[int, Catalogue] = session.info.setdefault(BY_ID_KEY, {})
+    found = held.get(rule_set_id)
+    if found is None:
+        found = held[rule_set_id] = _by_id(session, rule_set_id)
+    return found
+
+
+def _by_id(session: Session, rule_set_id: int) -> Catalogue:
     key = session.execute(select(RuleSet.version, RuleSet.content_hash).where(RuleSet.id == rule_set_id)).first()
     if key is None:
         raise NotFound(f"no rule set {rule_set_id}")
@@ -222,3 +231,5 @@ def _read(path: Path, _mtime: int) -> dict[str, object]:
 
 #: parsed versions by (version, content hash): a stored version never changes, so this never goes stale
 _PARSED: dict[tuple[str, str], Catalogue] = {}
+#: ``session.info`` key of the rules :func:`by_id` found in the open transaction, by rule set id
+BY_ID_KEY = "awardflow.rules_by_id"

@@ -9,12 +9,16 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from sqlalchemy import event as sa_event
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.calendar import parse_duration
+from engine.db import Database
 from engine.errors import Conflict, NotFound
 from handlers import rulesets
 from handlers.catalogue import Catalogue, CatalogueInvalid, format_ratio, parse, parse_ratio
+from handlers.models import RuleSet
 
 
 def test_the_five_award_types_of_the_domain(loaded: Catalogue) -> None:
@@ -115,6 +119,26 @@ def test_loading_is_idempotent_and_versions_are_immutable(session: Session, ship
     clash["version"] = "2025.07-bis"
     with pytest.raises(Conflict, match="đã có bộ quy tắc khác"):
         rulesets.load(session, clash, "clash.yaml")
+
+
+def test_a_stored_version_is_read_once_per_transaction(database: Database, vclock: object) -> None:
+    """A step's service tasks (and a list of dossiers) ask for their rules again and again: one read each
+    transaction, and a new transaction reads again."""
+    with database.transaction() as session:
+        rulesets.ensure_shipped(session)
+        first_id = session.scalars(select(RuleSet.id).order_by(RuleSet.id)).first()
+    assert first_id is not None
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    sa_event.listen(database.engine, "before_cursor_execute", listener)
+    try:
+        for _transaction in range(2):
+            with database.transaction() as session:
+                rules = [rulesets.by_id(session, first_id) for _ in range(3)]
+            assert rules[0] is rules[1] is rules[2] and rules[0].version == "2025.07"
+    finally:
+        sa_event.remove(database.engine, "before_cursor_execute", listener)
+    assert sum("FROM rule_set" in s for s in statements) == 2, statements
 
 
 def test_the_version_in_force_on_a_day(session: Session, shipped_content: dict) -> None:
