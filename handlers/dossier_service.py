@@ -390,13 +390,15 @@ class DossierService:
 def reachable(session: Session, access: AccessPolicy, caller: Actor, code: str) -> Dossier:
     """The dossier if the caller's units reach the office handling it (its instance's unit); NotFound
     otherwise, not told apart from a dossier that does not exist."""
-    row = session.scalars(select(Dossier).where(Dossier.code == code)).first()
-    instance = None
-    if row is not None and row.instance_id:  # its unit alone: not the saved workflow nor its definition
-        instance = session.execute(select(ProcessInstance.unit).where(ProcessInstance.id == row.instance_id)).first()
-    if row is None or instance is None:
+    found = session.execute(  # with its instance's unit alone: not the saved workflow nor its definition
+        select(Dossier, ProcessInstance.unit)
+        .join(ProcessInstance, ProcessInstance.id == Dossier.instance_id)
+        .where(Dossier.code == code)
+    ).first()
+    if found is None:
         raise NotFound(f"no dossier {code!r}")
-    access.require_unit(caller, instance.unit, f"dossier {code!r}")
+    row, unit = found
+    access.require_unit(caller, unit, f"dossier {code!r}")
     return row
 
 
