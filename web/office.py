@@ -94,6 +94,7 @@ class Simulation:
         self.rescheduled: set[str] = set()
         self.plans: dict[str, dict[str, Any]] = {}
         self.instances: dict[str, int] = {}
+        self.people: dict[str, Actor] = {}
 
     def reserve(self) -> int:
         """The next place in the order of events (those at one moment happen in the order they were planned)."""
@@ -391,7 +392,11 @@ class Simulation:
         return datetime.combine(session.session_date, time(9), VN)
 
     def person_named(self, username: str) -> Actor:
-        return self.engine.identity.actor(username)
+        """Who works under ``username``, as signed in once for the run (nobody's roles change during it)."""
+        found = self.people.get(username)
+        if found is None:
+            found = self.people[username] = self.engine.identity.actor(username)
+        return found
 
     def record(self, code: str) -> Dossier:
         return self.dossiers.dossier(self.admin, code)
