@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import inspect
 
 from engine import clock
 from engine.db import Base, Database
@@ -36,13 +37,31 @@ def database_url(tmp_path: Path) -> str:
 
 @pytest.fixture
 def database(tmp_path: Path) -> Iterator[Database]:
-    """An empty schema on the test database; dropped afterwards."""
+    """An empty schema on the test database: SQLite's is a new file, dropped afterwards; PostgreSQL's is kept for
+    the next test, which empties it (:func:`emptied`) or, when a test left other tables, creates it again."""
     db = Database(database_url(tmp_path))
-    Base.metadata.drop_all(db.engine)
-    Base.metadata.create_all(db.engine)
+    if not emptied(db):
+        Base.metadata.drop_all(db.engine)
+        Base.metadata.create_all(db.engine)
     yield db
-    Base.metadata.drop_all(db.engine)
+    if db.dialect != "postgresql":
+        Base.metadata.drop_all(db.engine)
     db.dispose()
+
+
+def emptied(db: Database) -> bool:
+    """On PostgreSQL, with every table of the schema there, all of them emptied in one statement, their ids
+    starting again at 1: what dropping and creating the schema gives, in a fifth of the time (that took about
+    0.25 s a test, six minutes of CI's PostgreSQL pass). False where it did nothing."""
+    if db.dialect != "postgresql":
+        return False
+    tables = Base.metadata.sorted_tables
+    if not {t.name for t in tables} <= set(inspect(db.engine).get_table_names()):
+        return False
+    names = ", ".join(db.engine.dialect.identifier_preparer.format_table(t) for t in tables)
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    return True
 
 
 @pytest.fixture
