@@ -34,7 +34,7 @@ class Sizes:
     history_points: tuple[int, ...]
     history_instances: int
     history_window: int
-    #: (9) dossiers of the what-if simulation over a year
+    #: (9) dossiers of the what-if simulation over a year (the target's own 3,000 at full size)
     simulation_dossiers: int
     #: (10) server process counts tried, and dossiers each of the 4 clients walks per count
     scaleout_processes: tuple[int, ...]
@@ -63,7 +63,7 @@ FULL = Sizes(
     history_points=(10, 100, 200),
     history_instances=5,
     history_window=10,
-    simulation_dossiers=300,
+    simulation_dossiers=3000,
     scaleout_processes=(1, 2, 4),
     scaleout_dossiers_per_client=25,
     scaleout_timer_workers=(1, 2, 3),
