@@ -4,9 +4,10 @@ engine and random stream, all worked by one staff.
 The engine's work of a step (BPMN, forms, rules, SLA, timers) needs only its own dossier's database, so shards
 do it side by side. Who takes a step, and when, depends on everyone's steps before it: the staff stay one
 :class:`~web.simulation.Roster` in the parent, which hands out steps in the order of the run's clock across the
-shards (``(moment, shard)``), and a shard asking for staff at a moment waits until every other shard has passed
-it. The result is therefore the same for a seed and a number of shards, whatever the machine's timing; and the
-staff are the plan's, not a copy per shard (a different number of shards is a different random draw).
+shards (``(moment, shard)``): the answer to a shard's ask at a moment waits until every other shard has passed
+it, and the shard meanwhile goes on only with its events before the asked steps could end. The result is
+therefore the same for a seed and a number of shards, whatever the machine's timing; and the staff are the
+plan's, not a copy per shard (a different number of shards is a different random draw).
 """
 
 from __future__ import annotations
