@@ -93,6 +93,12 @@ def seasonal_arrivals(rng: random.Random, start: datetime, until: datetime, coun
     return [datetime.combine(d, time(8), VN) + timedelta(minutes=rng.randint(0, 8 * 60)) for d in picked]
 
 
+def step_end(calendar: WorkCalendar, begin: datetime, hours: float) -> datetime:
+    """When a step of ``hours`` working hours begun at ``begin`` is done, to a thousandth of an hour (what a shard
+    takes as the earliest end of the steps it asked for must be computed exactly as the staff's own)."""
+    return calendar.add(begin, f"{hours:.3f}WH")
+
+
 class Staffing(Protocol):
     """Who takes a run's steps, and when they are done (:class:`Roster`, or a shard's share of one)."""
 
@@ -137,7 +143,7 @@ class Roster:
             people = self.staff.setdefault(group, [self.start])
             first = min(range(len(people)), key=people.__getitem__)
             begin = max(now, people[first])
-            end = self.calendar.add(begin, f"{hours:.3f}WH")
+            end = step_end(self.calendar, begin, hours)
             people[first] = end
             self.jobs.append(Job(element, group, now, begin, end, hours))
             done.append(end)

@@ -28,7 +28,16 @@ from engine.calendar import WorkCalendar
 from engine.errors import AwardflowError
 from handlers.storage import ScratchStore
 from web.boot import prepare
-from web.simulation import Durations, Part, Roster, StaffedSimulation, assemble, part, seasonal_arrivals
+from web.simulation import (
+    Durations,
+    Part,
+    Roster,
+    StaffedSimulation,
+    assemble,
+    part,
+    seasonal_arrivals,
+    step_end,
+)
 
 #: the most shards one run may have (each a process with its own database)
 MAX_SHARDS = 8
@@ -54,7 +63,7 @@ class ShardRoster:
     def ask(self, now: datetime, asks: Sequence[tuple[str, str, float]], answer: Callable[[datetime], None]) -> None:
         self.line.send(("take", now, list(asks)))
         # no step ends before the shortest of them would, begun now (see Roster.take)
-        earliest = self.calendar.add(now, f"{min(hours for _e, _g, hours in asks):.3f}WH")
+        earliest = step_end(self.calendar, now, min(hours for _e, _g, hours in asks))
         self.waiting.append((earliest, answer))
 
     def settle(self, before: datetime | None) -> None:
