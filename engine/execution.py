@@ -46,6 +46,9 @@ from engine.row_writes import row_values
 
 #: Where :func:`newest_deployment` keeps its answer for the running transaction.
 NEWEST_DEPLOYMENT_KEY = "awardflow.newest_deployment"
+#: Set in ``session.info`` by a transaction that deploys: what it reads of deployments is not cached, since a
+#: rollback gives its ids out again.
+DEPLOYING_KEY = "awardflow.deploying"
 #: The newest deployment's id, asked once per transaction (a statement built once, see :func:`newest_deployment`).
 _NEWEST_DEPLOYMENT = select(func.max(Deployment.id))
 #: How far one action may cascade through messages between instances before we stop it.
@@ -130,11 +133,25 @@ class Executor:
         #: the most bytes one stored workflow may take (Settings.workflow_max_bytes)
         self.max_workflow_bytes = max_workflow_bytes
         self._spec_sets: dict[tuple[str, tuple[int, ...], int], SpecSet] = {}
+        #: :meth:`resolve`'s answers by definition id and newest deployment
+        self._resolved: dict[tuple[int, int], list[int]] = {}
 
     # -- specs ------------------------------------------------------------------------------------
     def resolve(self, session: Session, definition: ProcessDefinition) -> list[int]:
         """The definition ids an instance of ``definition`` runs: itself and, recursively, the latest
-        version of every process it calls."""
+        version of every process it calls. Only a deployment changes them: cached by it, like the specs."""
+        newest = newest_deployment(session)
+        cached = self._resolved.get((definition.id, newest))
+        if cached is None:
+            cached = self._callees(session, definition)
+            if not session.info.get(DEPLOYING_KEY):  # a rolled-back deployment's ids are given out again
+                if any(key[1] < newest for key in self._resolved):  # keys of older deployments are dead
+                    self._resolved.clear()
+                self._resolved[(definition.id, newest)] = cached
+        return list(cached)
+
+    @staticmethod
+    def _callees(session: Session, definition: ProcessDefinition) -> list[int]:
         ids, queue, seen = [definition.id], list(definition.calls), {definition.key}
         while queue:
             key = queue.pop(0)
@@ -157,16 +174,18 @@ class Executor:
         key = (process_key, tuple(spec_ids), newest)
         found = self._spec_sets.get(key)
         if found is None:
-            if any(cached[2] < newest for cached in self._spec_sets):  # keys of older deployments are dead
-                self._spec_sets.clear()
             definitions = session.scalars(select(ProcessDefinition).where(ProcessDefinition.id.in_(spec_ids))).all()
             resource_ids = sorted({d.resource_id for d in definitions})
             sources = [
-                SpecSource(f"bpmn:{r.id}", "bpmn", r.normalized or r.content)
+                SpecSource(f"bpmn:{r.id}:{r.content_hash}", "bpmn", r.normalized or r.content)
                 for r in session.scalars(select(Resource).where(Resource.id.in_(resource_ids)))
             ]
             sources.extend(dmn_sources(session))
-            found = self._spec_sets[key] = self.workflows.specs(process_key, sources)
+            found = self.workflows.specs(process_key, sources)
+            if not session.info.get(DEPLOYING_KEY):  # see resolve
+                if any(cached[2] < newest for cached in self._spec_sets):  # keys of older deployments are dead
+                    self._spec_sets.clear()
+                self._spec_sets[key] = found
         return found
 
     # -- lifecycle --------------------------------------------------------------------------------
@@ -527,7 +546,8 @@ def dmn_sources(session: Session) -> list[SpecSource]:
         for decision in resource.provides:
             newest[decision] = resource
     unique = {r.id: r for r in newest.values()}
-    return [SpecSource(f"dmn:{r.id}", "dmn", r.content) for r in sorted(unique.values(), key=lambda r: r.id)]
+    ordered = sorted(unique.values(), key=lambda r: r.id)
+    return [SpecSource(f"dmn:{r.id}:{r.content_hash}", "dmn", r.content) for r in ordered]
 
 
 def subscribers(

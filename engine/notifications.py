@@ -18,7 +18,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine import clock
-from engine.db import Database
+from engine.db import Database, insert_at_flush
 from engine.identity import actor_of
 from engine.models import Membership, Notification, User
 from engine.settings import Settings
@@ -33,25 +33,23 @@ def notify(
     instance_id: int | None = None,
     task_id: str | None = None,
     attachments: Sequence[str] = (),
-) -> list[Notification]:
+) -> None:
     """Add one notification per (``user``|``group``, name) recipient to the caller's transaction; its e-mail
-    carries ``attachments`` (paths under ``Settings.storage_dir``)."""
+    carries ``attachments`` (paths under ``Settings.storage_dir``). The rows are written with the command's
+    other writes, those of one command in one statement (a late dossier's timers notify by the thousand)."""
     now = clock.now()
-    rows = [
-        Notification(
-            created_at=now,
-            recipient_kind=kind_,
-            recipient=name,
-            kind=kind,
-            message=message,
-            instance_id=instance_id,
-            task_id=task_id,
-            attachments=list(attachments) or None,
-        )
-        for kind_, name in dict.fromkeys(recipients)
-    ]
-    session.add_all(rows)
-    return rows
+    for kind_, name in dict.fromkeys(recipients):
+        row = {
+            "created_at": now,
+            "recipient_kind": kind_,
+            "recipient": name,
+            "kind": kind,
+            "message": message,
+            "instance_id": instance_id,
+            "task_id": task_id,
+            "attachments": list(attachments) or None,
+        }
+        insert_at_flush(session, Notification, row)
 
 
 class NotificationService:

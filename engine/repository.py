@@ -19,6 +19,7 @@ from engine.db import Database
 from engine.design_diff import file_changes
 from engine.errors import Conflict, InvalidInput, NotFound, Problem, VersionConflict
 from engine.events import Deployed, Listeners
+from engine.execution import DEPLOYING_KEY
 from engine.models import Deployment, ProcessDefinition, ProcessInstance, Resource
 from engine.scripting import sandbox_check
 
@@ -130,6 +131,7 @@ class RepositoryService:
                 warnings=[w.to_dict() for w in bundle.warnings],
             )
             session.add(deployment)
+            session.info[DEPLOYING_KEY] = True
             resources = self._store_resources(session, deployment, bundle)
             views, definitions = [], []
             for pid, info in sorted(changed.items()):

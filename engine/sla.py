@@ -422,11 +422,12 @@ class SlaService:
 
     # -- timers -----------------------------------------------------------------------------------
     def fire(self, session: Session, timer: Timer) -> None:
-        """Act on a due SLA timer: warn, mark overdue, or escalate."""
-        instance = session.get(ProcessInstance, timer.instance_id)
-        assert instance is not None
+        """Act on a due SLA timer: warn, mark overdue, or escalate. The instance row (its workflow is large) is
+        loaded only by an escalation, whose audit event names its business key: warnings fire by the thousand."""
+        assert timer.instance_id is not None
+        instance_id = timer.instance_id
         if timer.kind in DOSSIER_KINDS:
-            self._fire_dossier(session, instance, timer)
+            self._fire_dossier(session, instance_id, timer)
             return
         row = session.get(HumanTask, timer.spiff_task_id)
         if row is None or row.state != "ready":
@@ -441,34 +442,36 @@ class SlaService:
                 .values(classification=LATE, sla_state=VIOLATED)
             )
         if timer.kind in ("escalate_unclaimed", "escalate_incomplete"):
-            self._escalate(session, instance, row, timer)
+            self._escalate(session, instance_id, row, timer)
             return
         label = {"task_warning": "sắp đến hạn", "task_overdue": "đã quá hạn"}[timer.kind]
         due = _vn(row.due_at) if row.due_at else ""
-        message = f"Hồ sơ {row.business_key or instance.id}: bước “{row.name or row.element_id}” {label} ({due})"
+        message = f"Hồ sơ {row.business_key or instance_id}: bước “{row.name or row.element_id}” {label} ({due})"
         notify(
             session,
             _people(row) + [("group", self.settings.supervisor_group)],
             timer.kind,
             message,
-            instance_id=instance.id,
+            instance_id=instance_id,
             task_id=row.id,
         )
 
-    def _fire_dossier(self, session: Session, instance: ProcessInstance, timer: Timer) -> None:
-        row = _clock(session, instance.id)
+    def _fire_dossier(self, session: Session, instance_id: int, timer: Timer) -> None:
+        row = _clock(session, instance_id)
         if row.finished_at is not None or timer.kind == "dossier_warning" and _past(row.due_at):
             return
         if timer.kind == "dossier_overdue":
             row.classification, row.sla_state = LATE, VIOLATED
         label = "sắp đến hạn trả kết quả" if timer.kind == "dossier_warning" else "đã quá hạn trả kết quả"
-        message = f"Hồ sơ {row.business_key or instance.id} {label} ({_vn(row.due_at)})"
-        notify(session, [("group", self.settings.supervisor_group)], timer.kind, message, instance_id=instance.id)
+        message = f"Hồ sơ {row.business_key or instance_id} {label} ({_vn(row.due_at)})"
+        notify(session, [("group", self.settings.supervisor_group)], timer.kind, message, instance_id=instance_id)
 
-    def _escalate(self, session: Session, instance: ProcessInstance, row: HumanTask, timer: Timer) -> None:
+    def _escalate(self, session: Session, instance_id: int, row: HumanTask, timer: Timer) -> None:
         _, action, target = _escalation_rule(row.properties.get(timer.kind) or "")
         if timer.kind == "escalate_unclaimed" and row.assignee is not None:
             return
+        instance = session.get(ProcessInstance, instance_id)
+        assert instance is not None
         kind, name = target.split(":", 1) if ":" in target else ("group", target)
         message = f"Hồ sơ {row.business_key or instance.id}: bước “{row.name or row.element_id}” được chuyển cấp"
         before = after = None

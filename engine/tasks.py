@@ -27,7 +27,7 @@ from engine.errors import (
     TaskAlreadyClaimed,
 )
 from engine.events import TaskClaimed
-from engine.execution import Executor, executing, newest_deployment
+from engine.execution import DEPLOYING_KEY, Executor, executing, newest_deployment
 from engine.identity import Actor, actor_of
 from engine.inbox import InboxQuery, check_query, count_limit, inbox_page
 from engine.models import HumanTask, ProcessInstance, Resource
@@ -356,7 +356,8 @@ class TaskService:
         instance = session.get(ProcessInstance, row.instance_id)
         assert instance is not None
         key = (instance.definition_id, row.form, newest_deployment(session))
-        if key not in self._forms:
+        content = self._forms.get(key)
+        if content is None:
             stmt = select(Resource).where(Resource.kind == "form", Resource.name == row.form)
             resource = (
                 session.scalars(stmt.where(Resource.deployment_id == instance.definition.deployment_id)).first()
@@ -364,8 +365,10 @@ class TaskService:
             )
             if resource is None:
                 raise NotFound(f"form {row.form} of task {row.id} is not deployed")
-            self._forms[key] = resource.content
-        schema: dict[str, Any] = json.loads(self._forms[key])
+            content = resource.content
+            if not session.info.get(DEPLOYING_KEY):  # a rolled-back deployment's ids are given out again
+                self._forms[key] = content
+        schema: dict[str, Any] = json.loads(content)
         return schema
 
     def _reassign(

@@ -77,7 +77,7 @@ def forget_kept_workflows() -> None:
 class SpecSource:
     """A deployed file the engine parses: BPMN (normalized text) or DMN."""
 
-    key: str  # stable identity, e.g. "resource:12"
+    key: str  # stable identity, e.g. "bpmn:12:<content hash>" (a rolled-back deployment's ids are given out again)
     kind: str  # bpmn | dmn
     text: str
 

@@ -6,6 +6,7 @@ import pytest
 
 from engine import Engine
 from engine.errors import Conflict, DeploymentInvalid, InvalidInput
+from engine.models import ProcessInstance
 from tests.engine.conftest import files
 
 
@@ -77,3 +78,40 @@ def test_only_new_files_refuses_a_taken_name_or_decision_in_its_transaction(engi
         with pytest.raises(Conflict):
             engine.repository.deploy(taken, actor="admin", only_new=True)
     assert [f.name for f in engine.repository.files("dmn")] == ["discount.dmn"]
+
+
+def test_a_new_instance_calls_the_latest_callee_even_after_a_rolled_back_deployment(engine: Engine) -> None:
+    """What a process calls is cached by the newest deployment; a rolled-back deployment gives its ids out
+    again on SQLite, so what was cached inside it must not be taken for the deployment that reuses them."""
+    engine.repository.deploy(files("call_child.bpmn", "call_parent.bpmn"), actor="admin")
+
+    def child(name: str) -> dict[str, bytes]:
+        return {"call_child.bpmn": files("call_child.bpmn")["call_child.bpmn"].replace(b"Child task", name.encode())}
+
+    def callee_of_a_new_instance() -> int:
+        instance = engine.runtime.start("call_parent", actor="admin")
+        with engine.db.reading() as session:
+            return session.get(ProcessInstance, instance.id).spec_ids[1]
+
+    assert callee_of_a_new_instance() == engine.repository.latest("call_child").id
+    engine.repository.deploy(child("Second"), actor="admin")
+    assert callee_of_a_new_instance() == engine.repository.latest("call_child").id, "the new version is called"
+    with pytest.raises(RuntimeError), engine.db.transaction():
+        engine.repository.deploy({**files("boundary_timer_interrupting.bpmn"), **child("Third")}, actor="admin")
+        assert callee_of_a_new_instance() == engine.repository.latest("call_child").id
+        raise RuntimeError("the deployment is rolled back")
+    engine.repository.deploy(child("Fourth"), actor="admin")  # on SQLite: the rolled-back deployment's ids
+    assert callee_of_a_new_instance() == engine.repository.latest("call_child").id
+
+
+def test_a_rolled_back_deployment_leaves_no_parsed_diagram_behind(engine: Engine) -> None:
+    """The deployment after a rolled-back one takes its ids on SQLite; its instances run its own diagram."""
+    engine.repository.deploy(files("call_child.bpmn", "call_parent.bpmn"), actor="admin")
+    original = files("call_child.bpmn")["call_child.bpmn"]
+    with pytest.raises(RuntimeError), engine.db.transaction():
+        engine.repository.deploy({"call_child.bpmn": original.replace(b"Child task", b"Third")}, actor="admin")
+        engine.runtime.start("call_parent", actor="admin")
+        raise RuntimeError("the deployment is rolled back")
+    engine.repository.deploy({"call_child.bpmn": original.replace(b"Child task", b"Fourth")}, actor="admin")
+    instance = engine.runtime.start("call_parent", actor="admin")
+    assert [t.name for t in engine.tasks.for_instance(instance.id)] == ["Fourth"]
