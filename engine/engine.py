@@ -45,7 +45,7 @@ class Engine:
         self.settings = settings or Settings.from_env()
         install_clock(self.settings.time_zone)
         pool = PoolOptions(self.settings.db_pool_size, self.settings.db_max_overflow, self.settings.db_pool_pre_ping)
-        self.db = database or Database(self.settings.database_url, pool)
+        self.db = database or Database(self.settings.database_url, pool, durable=self.settings.db_durable)
         #: the unit rule every command checks inside its transaction
         self.access = AccessPolicy(self.settings)
         self.calendar = CalendarService(self.db)

@@ -91,6 +91,9 @@ class Settings:
     #: Test each pooled connection before use (one round trip per transaction): survives a restarted
     #: database or pooler; switch it off behind a reliable PgBouncer to save the round trip.
     db_pool_pre_ping: bool = True
+    #: Whether an SQLite file must survive a power cut (synced at each checkpoint); off for a scratch database
+    #: that is thrown away after its run (a what-if simulation's).
+    db_durable: bool = True
     #: Extra settings the handlers read (base salary, ...); free-form.
     extra: dict[str, Any] = field(default_factory=dict)
 

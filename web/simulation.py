@@ -333,7 +333,9 @@ def simulate_once(
             scratch.close()
         return result
     workdir.mkdir(parents=True, exist_ok=True)
-    settings = Settings(database_url=f"sqlite:///{workdir / 'simulation.sqlite'}", storage_dir=str(workdir / "files"))
+    settings = Settings(
+        database_url=f"sqlite:///{workdir / 'simulation.sqlite'}", storage_dir=str(workdir / "files"), db_durable=False
+    )
     previous = clock.install(clock.VirtualClock(datetime.combine(start, time(7), VN) - timedelta(days=1)))
     try:
         with contextlib.redirect_stdout(sys.stderr):  # what set-up says is not the result

@@ -78,7 +78,9 @@ def _shard(index: int, arrivals: list[datetime], run: dict[str, Any], line: Conn
     names (the latest shard's end), its part of the reports."""
     workdir: Path = run["workdir"] / f"shard-{index + 1}"
     workdir.mkdir(parents=True, exist_ok=True)
-    settings = Settings(database_url=f"sqlite:///{workdir / 'simulation.sqlite'}", storage_dir=str(workdir / "files"))
+    settings = Settings(
+        database_url=f"sqlite:///{workdir / 'simulation.sqlite'}", storage_dir=str(workdir / "files"), db_durable=False
+    )
     start, until = run["start"], run["until"]
     clock.install(clock.VirtualClock(start - timedelta(hours=1, days=1)))
     try:
