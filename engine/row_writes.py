@@ -87,6 +87,8 @@ def write_dirty(session: Session) -> bool:
         if changed:
             _update_row(session.connection(), state, changed)
         state._commit_all(state.dict, session.identity_map)  # noqa: SLF001 - what the unit of work does after
+    # as the unit of work: the transaction (a savepoint too) knows them, so its rollback expires them
+    session._register_altered(state for state, _ in plans)  # noqa: SLF001
     return True
 
 

@@ -77,6 +77,20 @@ def test_a_changed_row_is_one_update_of_its_changed_columns_and_its_version_move
     assert _stored(engine, instance_id) == ("suspended", version + 1)
 
 
+def test_a_row_written_in_a_savepoint_that_rolls_back_reads_as_stored_again(engine: Engine, instance_id: int) -> None:
+    """As after the unit of work: the savepoint's rollback expires the row, so the object shows the stored state
+    and setting the same change again writes it again (a batch of timers is fired again one by one so)."""
+    state, version = _stored(engine, instance_id)
+    with engine.db.transaction() as session:
+        with pytest.raises(RuntimeError), session.begin_nested():
+            instance = _instance(session, instance_id, "suspended")
+            flush(session)
+            raise RuntimeError("rolled back")
+        assert (instance.state, instance.version) == (state, version)
+        _instance(session, instance_id, "suspended")
+    assert _stored(engine, instance_id) == ("suspended", version + 1)
+
+
 def test_a_column_set_to_what_it_was_writes_nothing_and_keeps_the_version(
     engine: Engine, instance_id: int, statements: list[str]
 ) -> None:
