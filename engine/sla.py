@@ -436,11 +436,7 @@ class SlaService:
             return  # caught up after the due time: only the step's current state (overdue) is announced
         if timer.kind == "task_overdue":
             row.classification, row.sla_state = LATE, VIOLATED
-            session.execute(
-                update(SlaSegment)
-                .where(SlaSegment.task_id == row.id, SlaSegment.finished_at.is_(None))
-                .values(classification=LATE, sla_state=VIOLATED)
-            )
+            write_at_flush(session, _SEGMENT_LATE, {"task": row.id})  # held: goes with the batch's other writes
         if timer.kind in ("escalate_unclaimed", "escalate_incomplete"):
             self._escalate(session, instance_id, row, timer)
             return
@@ -562,6 +558,12 @@ _OPEN_SEGMENT = (
 )
 _TASK_TIMERS = delete(Timer).where(
     Timer.spiff_task_id == bindparam("task_id"), Timer.kind.in_(TASK_KINDS), Timer.state == "waiting"
+)
+#: An open step's slip marked late when its overdue timer fires (built once: timers fire by the thousand).
+_SEGMENT_LATE = (
+    update(SlaSegment)
+    .where(SlaSegment.task_id == bindparam("task"), SlaSegment.finished_at.is_(None))
+    .values(classification=LATE, sla_state=VIOLATED)
 )
 _CLOCK = select(SlaClock).where(SlaClock.instance_id == bindparam("instance_id"))
 _CLOCK_PAUSED_AT = select(SlaClock.paused_at).where(SlaClock.instance_id == bindparam("instance_id"))
