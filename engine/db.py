@@ -98,6 +98,9 @@ _HELD_AT_SAVEPOINT: weakref.WeakKeyDictionary[SessionTransaction, list[Any]] = w
 _WENT_STALE: ContextVar[bool] = ContextVar("awardflow_went_stale", default=False)
 #: ``session.info`` key of the callbacks :meth:`Database.after_commit` collects for the open transaction.
 AFTER_COMMIT_KEY = "awardflow.after_commit"
+#: Set in ``session.info`` by a transaction that deploys: what it reads of deployments is not cached, since a
+#: rollback gives its ids out again (on SQLite). Kept through a savepoint's rollback: the deployment may stay.
+DEPLOYING_KEY = "awardflow.deploying"
 
 IntPK = Annotated[int, mapped_column(Integer, primary_key=True, autoincrement=True)]
 
@@ -331,11 +334,10 @@ def _forget_cached(session: Session, previous: SessionTransaction) -> None:
     """A rollback (also of a savepoint) drops what services cached in ``session.info`` for the transaction:
     it may hold rows the rollback undid. The after-commit callbacks stay: they only ever read committed state.
     A savepoint's rollback gives back the writes held when it began (they belong to the outer transaction)."""
-    callbacks = session.info.get(AFTER_COMMIT_KEY)
+    kept = {key: session.info[key] for key in (AFTER_COMMIT_KEY, DEPLOYING_KEY) if key in session.info}
     held = _HELD_AT_SAVEPOINT.pop(previous, None) if previous.nested else None
     session.info.clear()
-    if callbacks is not None:
-        session.info[AFTER_COMMIT_KEY] = callbacks
+    session.info.update(kept)
     if held:
         session.info[AT_FLUSH_KEY] = held
 

@@ -29,7 +29,7 @@ from engine.bpmn.spiff import (
     WaitingTimer,
     Workflows,
 )
-from engine.db import expect_unchanged, insert_at_flush, write_at_flush
+from engine.db import DEPLOYING_KEY, expect_unchanged, insert_at_flush, write_at_flush
 from engine.errors import ConcurrentModification, InvalidInput, InvalidState, LimitExceeded, NotFound, Unstorable
 from engine.events import Deployed, InstanceEnded, Listeners, TaskClosed, TaskReady
 from engine.models import (
@@ -44,13 +44,11 @@ from engine.models import (
 )
 from engine.row_writes import row_values
 
-#: Where :func:`newest_deployment` keeps its answer for the running transaction.
-NEWEST_DEPLOYMENT_KEY = "awardflow.newest_deployment"
-#: Set in ``session.info`` by a transaction that deploys: what it reads of deployments is not cached, since a
-#: rollback gives its ids out again.
-DEPLOYING_KEY = "awardflow.deploying"
-#: The newest deployment's id, asked once per transaction (a statement built once, see :func:`newest_deployment`).
-_NEWEST_DEPLOYMENT = select(func.max(Deployment.id))
+#: Where :func:`deployment_count` keeps its answer for the running transaction.
+DEPLOYMENT_COUNT_KEY = "awardflow.deployment_count"
+#: How many deployments there are, asked once per transaction (a statement built once, see
+#: :func:`deployment_count`).
+_DEPLOYMENT_COUNT = select(func.count()).select_from(Deployment)
 #: How far one action may cascade through messages between instances before we stop it.
 MAX_HOPS = 20
 
@@ -133,21 +131,21 @@ class Executor:
         #: the most bytes one stored workflow may take (Settings.workflow_max_bytes)
         self.max_workflow_bytes = max_workflow_bytes
         self._spec_sets: dict[tuple[str, tuple[int, ...], int], SpecSet] = {}
-        #: :meth:`resolve`'s answers by definition id and newest deployment
+        #: :meth:`resolve`'s answers by definition id and count of deployments
         self._resolved: dict[tuple[int, int], list[int]] = {}
 
     # -- specs ------------------------------------------------------------------------------------
     def resolve(self, session: Session, definition: ProcessDefinition) -> list[int]:
         """The definition ids an instance of ``definition`` runs: itself and, recursively, the latest
-        version of every process it calls. Only a deployment changes them: cached by it, like the specs."""
-        newest = newest_deployment(session)
-        cached = self._resolved.get((definition.id, newest))
+        version of every process it calls. Only a deployment changes them: cached by the count, like the specs."""
+        count = deployment_count(session)
+        if count is None:
+            return self._callees(session, definition)
+        cached = self._resolved.get((definition.id, count))
         if cached is None:
-            cached = self._callees(session, definition)
-            if not session.info.get(DEPLOYING_KEY):  # a rolled-back deployment's ids are given out again
-                if any(key[1] < newest for key in self._resolved):  # keys of older deployments are dead
-                    self._resolved.clear()
-                self._resolved[(definition.id, newest)] = cached
+            if any(key[1] < count for key in self._resolved):  # keys of fewer deployments are dead
+                self._resolved.clear()
+            cached = self._resolved[(definition.id, count)] = self._callees(session, definition)
         return list(cached)
 
     @staticmethod
@@ -168,11 +166,11 @@ class Executor:
     def spec_set(self, session: Session, process_key: str, spec_ids: list[int]) -> SpecSet:
         """The parsed specs of these definitions and the newest DMN decisions.
 
-        Deployed files never change, so the set is cached by definition ids and the newest deployment
-        (which alone can bring newer decisions): one small query per transaction instead of the files."""
-        newest = newest_deployment(session)
-        key = (process_key, tuple(spec_ids), newest)
-        found = self._spec_sets.get(key)
+        Deployed files never change, so the set is cached by definition ids and the count of deployments
+        (only a deployment can bring newer decisions): one small query per transaction instead of the files."""
+        count = deployment_count(session)
+        key = (process_key, tuple(spec_ids), count) if count is not None else None
+        found = self._spec_sets.get(key) if key is not None else None
         if found is None:
             definitions = session.scalars(select(ProcessDefinition).where(ProcessDefinition.id.in_(spec_ids))).all()
             resource_ids = sorted({d.resource_id for d in definitions})
@@ -182,8 +180,8 @@ class Executor:
             ]
             sources.extend(dmn_sources(session))
             found = self.workflows.specs(process_key, sources)
-            if not session.info.get(DEPLOYING_KEY):  # see resolve
-                if any(cached[2] < newest for cached in self._spec_sets):  # keys of older deployments are dead
+            if key is not None:
+                if any(cached[2] < key[2] for cached in self._spec_sets):  # keys of fewer deployments are dead
                     self._spec_sets.clear()
                 self._spec_sets[key] = found
         return found
@@ -526,12 +524,17 @@ class Executor:
                 insert_at_flush(session, Subscription, {"instance_id": instance.id, "kind": kind, "name": name})
 
 
-def newest_deployment(session: Session) -> int:
-    """The id of the newest deployment, read once per transaction (it keys what is cached of deployments)."""
-    newest: int | None = session.info.get(NEWEST_DEPLOYMENT_KEY)
-    if newest is None:
-        newest = session.info[NEWEST_DEPLOYMENT_KEY] = session.scalar(_NEWEST_DEPLOYMENT) or 0
-    return newest
+def deployment_count(session: Session) -> int | None:
+    """How many deployments the transaction sees, read once per transaction: it keys what is cached of them.
+    Deployments are never removed, so the count grows with each, in whatever order they commit (the newest id
+    does not: on PostgreSQL a later deployment can commit first). None in a transaction that deploys: nothing
+    it reads of deployments may be cached (:data:`~engine.db.DEPLOYING_KEY`)."""
+    if session.info.get(DEPLOYING_KEY):
+        return None
+    count: int | None = session.info.get(DEPLOYMENT_COUNT_KEY)
+    if count is None:
+        count = session.info[DEPLOYMENT_COUNT_KEY] = session.scalar(_DEPLOYMENT_COUNT) or 0
+    return count
 
 
 def latest_definition(session: Session, key: str) -> ProcessDefinition | None:

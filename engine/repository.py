@@ -15,11 +15,10 @@ from sqlalchemy.orm import Session, selectinload
 from engine import clock, history
 from engine.bpmn.blob import called_processes, has_entered
 from engine.bpmn.validation import ValidatedBundle, validate_bundle
-from engine.db import Database
+from engine.db import DEPLOYING_KEY, Database
 from engine.design_diff import file_changes
 from engine.errors import Conflict, InvalidInput, NotFound, Problem, VersionConflict
 from engine.events import Deployed, Listeners
-from engine.execution import DEPLOYING_KEY
 from engine.models import Deployment, ProcessDefinition, ProcessInstance, Resource
 from engine.scripting import sandbox_check
 

@@ -83,12 +83,14 @@ def write_dirty(session: Session) -> bool:
         if changed is None:
             return False
         plans.append((state, changed))
-    for state, changed in plans:
-        if changed:
-            _update_row(session.connection(), state, changed)
-        state._commit_all(state.dict, session.identity_map)  # noqa: SLF001 - what the unit of work does after
-    # as the unit of work: the transaction (a savepoint too) knows them, so its rollback expires them
-    session._register_altered(state for state, _ in plans)  # noqa: SLF001
+    try:
+        for state, changed in plans:
+            if changed:
+                _update_row(session.connection(), state, changed)
+            state._commit_all(state.dict, session.identity_map)  # noqa: SLF001 - what the unit of work does after
+    finally:  # as the unit of work: the transaction (a savepoint too) knows them, so its rollback expires them,
+        # also those written before a row refused (StaleDataError)
+        session._register_altered(state for state, _ in plans)  # noqa: SLF001
     return True
 
 

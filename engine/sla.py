@@ -436,7 +436,7 @@ class SlaService:
             return  # caught up after the due time: only the step's current state (overdue) is announced
         if timer.kind == "task_overdue":
             row.classification, row.sla_state = LATE, VIOLATED
-            write_at_flush(session, _SEGMENT_LATE, {"task": row.id})  # held: goes with the batch's other writes
+            session.execute(_SEGMENT_LATE, {"task": row.id})
         if timer.kind in ("escalate_unclaimed", "escalate_incomplete"):
             self._escalate(session, instance_id, row, timer)
             return

@@ -27,7 +27,7 @@ from engine.errors import (
     TaskAlreadyClaimed,
 )
 from engine.events import TaskClaimed
-from engine.execution import DEPLOYING_KEY, Executor, executing, newest_deployment
+from engine.execution import Executor, deployment_count, executing
 from engine.identity import Actor, actor_of
 from engine.inbox import InboxQuery, check_query, count_limit, inbox_page
 from engine.models import HumanTask, ProcessInstance, Resource
@@ -122,7 +122,7 @@ class TaskService:
         self.access = access
         #: where a task's ``check`` property (a handler name) is looked up: the rule an answer must keep
         self.checks = checks or HandlerRegistry()
-        self._forms: dict[tuple[int, str, int], str] = {}
+        self._forms: dict[tuple[int, str, int | None], str] = {}
 
     # -- reading ----------------------------------------------------------------------------------
     def inbox(self, user: str | Actor, query: InboxQuery | None = None) -> Page:
@@ -352,13 +352,14 @@ class TaskService:
         """The task's form from its definition's deployment (else the newest one of that name).
 
         Deployed files never change: the answer is cached by definition (whose deployment never changes),
-        form and newest deployment."""
+        form and count of deployments (none cached in a transaction that deploys)."""
         if not row.form:
             return None
         instance = session.get(ProcessInstance, row.instance_id)
         assert instance is not None
-        key = (instance.definition_id, row.form, newest_deployment(session))
-        content = self._forms.get(key)
+        count = deployment_count(session)
+        key = (instance.definition_id, row.form, count)
+        content = self._forms.get(key) if count is not None else None
         if content is None:
             stmt = select(Resource).where(Resource.kind == "form", Resource.name == row.form)
             resource = (
@@ -368,7 +369,7 @@ class TaskService:
             if resource is None:
                 raise NotFound(f"form {row.form} of task {row.id} is not deployed")
             content = resource.content
-            if not session.info.get(DEPLOYING_KEY):  # a rolled-back deployment's ids are given out again
+            if count is not None:
                 self._forms[key] = content
         schema: dict[str, Any] = json.loads(content)
         return schema

@@ -1,12 +1,13 @@
 """The timer table's worker: fire every due timer exactly once, also with several workers, and catch up.
 
-One run of the job claims up to ``batch`` due rows, in due order, and fires them in one transaction, each
-inside its own savepoint: a timer that fails (a bug, a broken row, a bound passed) is rolled back alone
-while the others commit. It is not claimed again before its ``retry_at`` (``retry_base_s``, doubling with
-each failure), so timers in back-off never fill a batch and delay the due ones behind them; after
-``max_attempts`` failures it is marked failed and becomes an incident on its instance. A timer whose
-instance merely changed meanwhile is retried by the next run and not counted as a failure. A fired row is
-marked with the worker's name and time in the same commit as the instance's new state, so a timer fires exactly once.
+One run of the job claims up to ``batch`` due rows, in due order, and fires them in one transaction, inside one
+savepoint; when one of them fails, the savepoint is rolled back and they are fired again each inside its own: a
+timer that fails (a bug, a broken row, a bound passed) is rolled back alone while the others commit. It is not
+claimed again before its ``retry_at`` (``retry_base_s``, doubling with each failure), so timers in back-off never
+fill a batch and delay the due ones behind them; after ``max_attempts`` failures it is marked failed and becomes
+an incident on its instance. A timer whose instance merely changed meanwhile is retried by the next run and not
+counted as a failure. A fired row is marked with the worker's name and time in the same commit as the instance's
+new state, so a timer fires exactly once.
 
 On PostgreSQL the claim is ``SELECT ... FOR NO KEY UPDATE OF timer, process_instance SKIP LOCKED``: workers
 never wait for each other, and no two workers hold timers of one instance at once (which could deadlock, or
@@ -118,7 +119,8 @@ class TimerService:
             try:  # all in one savepoint: their writes go together (one each cost a flush and two statements)
                 with session.begin_nested():
                     fired = [row.id for row in rows if self._fire_unless_taken(session, row, worker)]
-            except Exception:  # which one failed is found below, where each is on its own
+            except Exception as err:  # which one failed is found below, where each is on its own
+                log.debug("a timer of the batch failed (%s); firing them one by one", err)
                 fired, failed = self._fire_one_by_one(session, rows, worker, now)
             full = len(rows) == size and bool(fired)
             next_due = None if full else _next_due(session, now)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from engine import Engine
@@ -115,3 +117,44 @@ def test_a_rolled_back_deployment_leaves_no_parsed_diagram_behind(engine: Engine
     engine.repository.deploy({"call_child.bpmn": original.replace(b"Child task", b"Fourth")}, actor="admin")
     instance = engine.runtime.start("call_parent", actor="admin")
     assert [t.name for t in engine.tasks.for_instance(instance.id)] == ["Fourth"]
+
+
+def test_a_start_after_a_deployment_in_the_same_transaction_calls_the_new_callee(engine: Engine) -> None:
+    """The count of deployments is read once per transaction; one that then deploys caches nothing, so its own
+    next start resolves against what it deployed."""
+    engine.repository.deploy(files("call_child.bpmn", "call_parent.bpmn"), actor="admin")
+    changed = files("call_child.bpmn")["call_child.bpmn"].replace(b"Child task", b"Second")
+    with engine.db.transaction() as session:
+        first = engine.runtime.start("call_parent", actor="admin")
+        engine.repository.deploy({"call_child.bpmn": changed}, actor="admin")
+        second = engine.runtime.start("call_parent", actor="admin")
+        callees = [session.get(ProcessInstance, i.id).spec_ids[1] for i in (first, second)]
+    assert callees == [d.id for d in reversed(engine.repository.definitions("call_child"))]
+    assert [t.name for t in engine.tasks.for_instance(second.id)] == ["Second"]
+
+
+def test_a_deployment_that_commits_after_a_later_one_is_still_called(engine: Engine) -> None:
+    """On PostgreSQL deployments commit in any order: the one with the lower id may come last. What a process
+    calls is cached by how many deployments there are, which grows with that one too (the newest id did not)."""
+    if engine.db.dialect == "sqlite":
+        pytest.skip("SQLite's write lock commits deployments in the order of their ids")
+    engine.repository.deploy(files("call_child.bpmn", "call_parent.bpmn"), actor="admin")
+    changed = files("call_child.bpmn")["call_child.bpmn"].replace(b"Child task", b"Second")
+    deployed, commit = threading.Event(), threading.Event()
+
+    def slow_deployment() -> None:
+        with engine.db.transaction():
+            engine.repository.deploy({"call_child.bpmn": changed}, actor="admin")
+            deployed.set()
+            commit.wait(30)
+
+    slow = threading.Thread(target=slow_deployment)
+    slow.start()
+    assert deployed.wait(30)
+    engine.repository.deploy(files("manual_task.bpmn"), actor="admin")  # a later id, committed first
+    before = engine.runtime.start("call_parent", actor="admin")
+    commit.set()
+    slow.join(30)
+    after = engine.runtime.start("call_parent", actor="admin")
+    assert [t.name for t in engine.tasks.for_instance(before.id)] == ["Child task"]
+    assert [t.name for t in engine.tasks.for_instance(after.id)] == ["Second"]
