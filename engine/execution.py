@@ -7,12 +7,12 @@ together or not at all. The instance row's ``version`` column makes a concurrent
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
@@ -49,6 +49,8 @@ DEPLOYMENT_COUNT_KEY = "awardflow.deployment_count"
 #: How many deployments there are, asked once per transaction (a statement built once, see
 #: :func:`deployment_count`).
 _DEPLOYMENT_COUNT = select(func.count()).select_from(Deployment)
+K = TypeVar("K")
+V = TypeVar("V")
 #: How far one action may cascade through messages between instances before we stop it.
 MAX_HOPS = 20
 
@@ -130,23 +132,15 @@ class Executor:
         self.max_data_bytes = max_data_bytes
         #: the most bytes one stored workflow may take (Settings.workflow_max_bytes)
         self.max_workflow_bytes = max_workflow_bytes
-        self._spec_sets: dict[tuple[str, tuple[int, ...], int], SpecSet] = {}
-        #: :meth:`resolve`'s answers by definition id and count of deployments
-        self._resolved: dict[tuple[int, int], list[int]] = {}
+        self._spec_sets: DeploymentCache[tuple[str, tuple[int, ...]], SpecSet] = DeploymentCache()
+        #: :meth:`resolve`'s answers by definition id
+        self._resolved: DeploymentCache[int, list[int]] = DeploymentCache()
 
     # -- specs ------------------------------------------------------------------------------------
     def resolve(self, session: Session, definition: ProcessDefinition) -> list[int]:
         """The definition ids an instance of ``definition`` runs: itself and, recursively, the latest
-        version of every process it calls. Only a deployment changes them: cached by the count, like the specs."""
-        count = deployment_count(session)
-        if count is None:
-            return self._callees(session, definition)
-        cached = self._resolved.get((definition.id, count))
-        if cached is None:
-            if any(key[1] < count for key in self._resolved):  # keys of fewer deployments are dead
-                self._resolved.clear()
-            cached = self._resolved[(definition.id, count)] = self._callees(session, definition)
-        return list(cached)
+        version of every process it calls. Only a deployment changes them: cached like the specs."""
+        return list(self._resolved.get(session, definition.id, lambda: self._callees(session, definition)))
 
     @staticmethod
     def _callees(session: Session, definition: ProcessDefinition) -> list[int]:
@@ -168,10 +162,8 @@ class Executor:
 
         Deployed files never change, so the set is cached by definition ids and the count of deployments
         (only a deployment can bring newer decisions): one small query per transaction instead of the files."""
-        count = deployment_count(session)
-        key = (process_key, tuple(spec_ids), count) if count is not None else None
-        found = self._spec_sets.get(key) if key is not None else None
-        if found is None:
+
+        def parse() -> SpecSet:
             definitions = session.scalars(select(ProcessDefinition).where(ProcessDefinition.id.in_(spec_ids))).all()
             resource_ids = sorted({d.resource_id for d in definitions})
             sources = [
@@ -179,12 +171,9 @@ class Executor:
                 for r in session.scalars(select(Resource).where(Resource.id.in_(resource_ids)))
             ]
             sources.extend(dmn_sources(session))
-            found = self.workflows.specs(process_key, sources)
-            if key is not None:
-                if any(cached[2] < key[2] for cached in self._spec_sets):  # keys of fewer deployments are dead
-                    self._spec_sets.clear()
-                self._spec_sets[key] = found
-        return found
+            return self.workflows.specs(process_key, sources)
+
+        return self._spec_sets.get(session, (process_key, tuple(spec_ids)), parse)
 
     # -- lifecycle --------------------------------------------------------------------------------
     def create(
@@ -535,6 +524,27 @@ def deployment_count(session: Session) -> int | None:
     if count is None:
         count = session.info[DEPLOYMENT_COUNT_KEY] = session.scalar(_DEPLOYMENT_COUNT) or 0
     return count
+
+
+class DeploymentCache(Generic[K, V]):
+    """Answers only a deployment can change (parsed specs, called versions, forms), kept by key and by the count
+    of deployments the asking transaction sees; those of a newer count make the older ones dead. A transaction
+    that deploys neither reads nor fills it (:func:`deployment_count` is None there)."""
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[K, int], V] = {}
+
+    def get(self, session: Session, key: K, compute: Callable[[], V]) -> V:
+        count = deployment_count(session)
+        if count is None:
+            return compute()
+        found = self._found.get((key, count))
+        if found is None:
+            found = compute()
+            if any(seen < count for _key, seen in list(self._found)):  # a copy: other threads add meanwhile
+                self._found.clear()
+            self._found[(key, count)] = found
+        return found
 
 
 def latest_definition(session: Session, key: str) -> ProcessDefinition | None:

@@ -27,7 +27,7 @@ from engine.errors import (
     TaskAlreadyClaimed,
 )
 from engine.events import TaskClaimed
-from engine.execution import Executor, deployment_count, executing
+from engine.execution import DeploymentCache, Executor, executing
 from engine.identity import Actor, actor_of
 from engine.inbox import InboxQuery, check_query, count_limit, inbox_page
 from engine.models import HumanTask, ProcessInstance, Resource
@@ -122,7 +122,7 @@ class TaskService:
         self.access = access
         #: where a task's ``check`` property (a handler name) is looked up: the rule an answer must keep
         self.checks = checks or HandlerRegistry()
-        self._forms: dict[tuple[int, str, int | None], str] = {}
+        self._forms: DeploymentCache[tuple[int, str], str] = DeploymentCache()
 
     # -- reading ----------------------------------------------------------------------------------
     def inbox(self, user: str | Actor, query: InboxQuery | None = None) -> Page:
@@ -351,16 +351,14 @@ class TaskService:
     def _form_schema(self, session: Session, row: HumanTask) -> dict[str, Any] | None:
         """The task's form from its definition's deployment (else the newest one of that name).
 
-        Deployed files never change: the answer is cached by definition (whose deployment never changes),
-        form and count of deployments (none cached in a transaction that deploys)."""
+        Deployed files never change: the answer is cached by definition (whose deployment never changes) and
+        form (:class:`~engine.execution.DeploymentCache`)."""
         if not row.form:
             return None
         instance = session.get(ProcessInstance, row.instance_id)
         assert instance is not None
-        count = deployment_count(session)
-        key = (instance.definition_id, row.form, count)
-        content = self._forms.get(key) if count is not None else None
-        if content is None:
+
+        def read() -> str:
             stmt = select(Resource).where(Resource.kind == "form", Resource.name == row.form)
             resource = (
                 session.scalars(stmt.where(Resource.deployment_id == instance.definition.deployment_id)).first()
@@ -368,9 +366,9 @@ class TaskService:
             )
             if resource is None:
                 raise NotFound(f"form {row.form} of task {row.id} is not deployed")
-            content = resource.content
-            if count is not None:
-                self._forms[key] = content
+            return resource.content
+
+        content = self._forms.get(session, (instance.definition_id, row.form), read)
         schema: dict[str, Any] = json.loads(content)
         return schema
 

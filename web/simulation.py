@@ -93,6 +93,13 @@ def seasonal_arrivals(rng: random.Random, start: datetime, until: datetime, coun
     return [datetime.combine(d, time(8), VN) + timedelta(minutes=rng.randint(0, 8 * 60)) for d in picked]
 
 
+def scratch_settings(workdir: Path) -> Settings:
+    """A what-if run's database and files in ``workdir``: thrown away after it, so never synced (db_durable)."""
+    return Settings(
+        database_url=f"sqlite:///{workdir / 'simulation.sqlite'}", storage_dir=str(workdir / "files"), db_durable=False
+    )
+
+
 def step_end(calendar: WorkCalendar, begin: datetime, hours: float) -> datetime:
     """When a step of ``hours`` working hours begun at ``begin`` is done, to a thousandth of an hour (what a shard
     takes as the earliest end of the steps it asked for must be computed exactly as the staff's own)."""
@@ -333,9 +340,7 @@ def simulate_once(
             scratch.close()
         return result
     workdir.mkdir(parents=True, exist_ok=True)
-    settings = Settings(
-        database_url=f"sqlite:///{workdir / 'simulation.sqlite'}", storage_dir=str(workdir / "files"), db_durable=False
-    )
+    settings = scratch_settings(workdir)
     previous = clock.install(clock.VirtualClock(datetime.combine(start, time(7), VN) - timedelta(days=1)))
     try:
         with contextlib.redirect_stdout(sys.stderr):  # what set-up says is not the result

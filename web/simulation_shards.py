@@ -23,7 +23,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, cast
 
-from engine import Settings, clock
+from engine import clock
 from engine.calendar import WorkCalendar
 from engine.errors import AwardflowError
 from handlers.storage import ScratchStore
@@ -35,6 +35,7 @@ from web.simulation import (
     StaffedSimulation,
     assemble,
     part,
+    scratch_settings,
     seasonal_arrivals,
     step_end,
 )
@@ -78,9 +79,7 @@ def _shard(index: int, arrivals: list[datetime], run: dict[str, Any], line: Conn
     names (the latest shard's end), its part of the reports."""
     workdir: Path = run["workdir"] / f"shard-{index + 1}"
     workdir.mkdir(parents=True, exist_ok=True)
-    settings = Settings(
-        database_url=f"sqlite:///{workdir / 'simulation.sqlite'}", storage_dir=str(workdir / "files"), db_durable=False
-    )
+    settings = scratch_settings(workdir)
     start, until = run["start"], run["until"]
     clock.install(clock.VirtualClock(start - timedelta(hours=1, days=1)))
     try:
