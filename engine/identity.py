@@ -48,16 +48,30 @@ class UserView:
     email: str | None = None
 
 
-def members(session: Session, group: str, unit: str | None) -> list[User]:
-    """The active members of ``group`` working in ``unit``, by display name: whom a task of that group in that
-    unit may be given to."""
-    stmt = (
-        select(User)
-        .join(Membership, Membership.user_id == User.id)
-        .where(Membership.group == group, User.active.is_(True), User.unit == unit)
-        .order_by(User.display_name, User.username)
+@dataclass(frozen=True)
+class Member:
+    """A member of a group, as a list of whom a task may be given to names them."""
+
+    username: str
+    display_name: str
+
+
+#: The query of :func:`members`, built once: a step's checks ask it (the division head's choice of appraiser).
+_MEMBERS = (
+    select(User.username, User.display_name)
+    .join(Membership, Membership.user_id == User.id)
+    .where(
+        Membership.group == bindparam("group"), User.active.is_(True), User.unit.is_not_distinct_from(bindparam("unit"))
     )
-    return list(session.scalars(stmt))
+    .order_by(User.display_name, User.username)
+)
+
+
+def members(session: Session, group: str, unit: str | None) -> list[Member]:
+    """The active members of ``group`` working in ``unit``, by display name: whom a task of that group in that
+    unit may be given to. Plain rows: loading users as objects (with their memberships) cost ten times more."""
+    rows = session.connection().execute(_MEMBERS, {"group": group, "unit": unit})
+    return [Member(r.username, r.display_name) for r in rows]
 
 
 #: The query of :func:`actor_of`, built once: every command runs it, and building it cost more than running it.

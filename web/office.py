@@ -152,7 +152,7 @@ class Simulation:
             code = self.submit()
             self.pace(code, "0.3WD")
         elif event.action == "supplement":
-            if self.record(event.code).status != records.SUPPLEMENT:  # withdrawn while the papers were gathered
+            if self.brief(event.code).status != records.SUPPLEMENT:  # withdrawn while the papers were gathered
                 return
             rules = self.dossiers.catalogue()
             papers = [self.paper(c, rules) for c in self.plans[event.code]["missing"]]
@@ -376,7 +376,7 @@ class Simulation:
         plan = self.plans[code]
         if plan["missing"] or plan.get("asked_in_appraisal") or self.rng.random() >= APPRAISAL_SUPPLEMENT_SHARE:
             return {"excluded": self.failing(code)}
-        required = self.dossiers.catalogue().award(self.record(code).award_type).required_papers
+        required = self.dossiers.catalogue().award(self.brief(code).award_type).required_papers
         plan.update(missing=self.rng.sample(list(required), 1), asked_in_appraisal=True, supplement_pending=True)
         return {
             "appraisal_outcome": "bo_sung",
@@ -401,6 +401,10 @@ class Simulation:
     def record(self, code: str) -> Dossier:
         return self.dossiers.dossier(self.admin, code)
 
+    def brief(self, code: str) -> Dossier:
+        """The dossier's own columns (status, dates, award type): its nominees and papers are not read."""
+        return self.dossiers.dossier(self.admin, code, parts=False)
+
     def failing(self, code: str) -> list[dict[str, Any]]:
         dossier = self.record(code)
         return [
@@ -414,7 +418,7 @@ class Simulation:
 
     def sitting(self, code: str) -> dict[str, Any]:
         rules = self.dossiers.catalogue()
-        award = rules.award(self.record(code).award_type)
+        award = rules.award(self.brief(code).award_type)
         assert award.vote is not None
         members = rules.councils[award.vote.council].codes()
         present = self.rng.sample(members, max(1, len(members) - self.rng.choice([0, 0, 1, 1, 2, 4])))
@@ -429,7 +433,7 @@ class Simulation:
     def maybe_apologise(self, code: str) -> None:
         if code in self.rescheduled or self.rng.random() > 0.3:
             return
-        dossier = self.record(code)
+        dossier = self.brief(code)
         due, status = dossier.due_at, dossier.status
         if due is None or status not in (4,):
             return
@@ -453,7 +457,7 @@ class Simulation:
                 found.append(code)
             elif (
                 instance.state == "running"
-                and self.record(code).status != records.SUPPLEMENT
+                and self.brief(code).status != records.SUPPLEMENT
                 and not any(t.state == "ready" for t in self.engine.tasks.for_instance(instance.id))
                 and not any(t.kind == "bpmn" for t in self.engine.timers.pending(instance.id))
             ):
@@ -462,8 +466,7 @@ class Simulation:
 
     def summary(self) -> dict[str, int]:
         counts: dict[str, int] = {}
-        for code in self.plans:
-            status = self.record(code).status
+        for status in self.dossiers.statuses(self.admin, self.plans).values():
             key = f"{status} {records.STATUS_NAMES[status]}"
             counts[key] = counts.get(key, 0) + 1
         return dict(sorted(counts.items(), key=lambda kv: int(kv[0].split()[0])))

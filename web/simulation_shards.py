@@ -63,8 +63,8 @@ class ShardRoster:
 
     def ask(self, now: datetime, asks: Sequence[tuple[str, str, float]], answer: Callable[[datetime], None]) -> None:
         self.line.send(("take", now, list(asks)))
-        # no step ends before the shortest of them would, begun now (see Roster.take)
-        earliest = step_end(self.calendar, now, min(hours for _e, _g, hours in asks))
+        # the answer is when the last of them is done (see Roster.take): not before the longest would be, begun now
+        earliest = step_end(self.calendar, now, max(hours for _e, _g, hours in asks))
         self.waiting.append((earliest, answer))
 
     def settle(self, before: datetime | None) -> None:
