@@ -95,6 +95,7 @@ class Simulation:
         self.plans: dict[str, dict[str, Any]] = {}
         self.instances: dict[str, int] = {}
         self.people: dict[str, Actor] = {}
+        self.catalogue: tuple[date, Catalogue] | None = None
 
     def reserve(self) -> int:
         """The next place in the order of events (those at one moment happen in the order they were planned)."""
@@ -154,7 +155,7 @@ class Simulation:
         elif event.action == "supplement":
             if self.brief(event.code).status != records.SUPPLEMENT:  # withdrawn while the papers were gathered
                 return
-            rules = self.dossiers.catalogue()
+            rules = self.rules()
             papers = [self.paper(c, rules) for c in self.plans[event.code]["missing"]]
             self.dossiers.return_supplement(self.person_named("motcua"), event.code, papers)
             self.pace(event.code, "0.2WD")
@@ -178,7 +179,7 @@ class Simulation:
         return self.dossiers.upload(kind, f"{kind.lower().replace('_', '-')}.pdf", PDF + kind.encode(), rules)
 
     def submit(self) -> str:
-        rules = self.dossiers.catalogue()
+        rules = self.rules()
         award = self.rng.choices([a for a, _ in AWARD_MIX], [w for _, w in AWARD_MIX])[0]
         unit, unit_name = self.rng.choice(UNITS)
         kinds = rules.award(award).recipients
@@ -376,7 +377,7 @@ class Simulation:
         plan = self.plans[code]
         if plan["missing"] or plan.get("asked_in_appraisal") or self.rng.random() >= APPRAISAL_SUPPLEMENT_SHARE:
             return {"excluded": self.failing(code)}
-        required = self.dossiers.catalogue().award(self.brief(code).award_type).required_papers
+        required = self.rules().award(self.brief(code).award_type).required_papers
         plan.update(missing=self.rng.sample(list(required), 1), asked_in_appraisal=True, supplement_pending=True)
         return {
             "appraisal_outcome": "bo_sung",
@@ -390,6 +391,14 @@ class Simulation:
         if session is None or session.session_date is None:
             return None
         return datetime.combine(session.session_date, time(9), VN)
+
+    def rules(self) -> Catalogue:
+        """The award rules in force today, read once a day: a version takes effect from a day on, never within one
+        (the desk's forms ask at every dossier)."""
+        today = clock.now().astimezone(VN).date()
+        if self.catalogue is None or self.catalogue[0] != today:
+            self.catalogue = (today, self.dossiers.catalogue(today))
+        return self.catalogue[1]
 
     def person_named(self, username: str) -> Actor:
         """Who works under ``username``, as signed in once for the run (nobody's roles change during it)."""
@@ -417,7 +426,7 @@ class Simulation:
         return [{"id": n.id} for n in self.record(code).nominees if n.state in ("eligible", "passed", "failed")]
 
     def sitting(self, code: str) -> dict[str, Any]:
-        rules = self.dossiers.catalogue()
+        rules = self.rules()
         award = rules.award(self.brief(code).award_type)
         assert award.vote is not None
         members = rules.councils[award.vote.council].codes()
