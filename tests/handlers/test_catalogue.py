@@ -4,11 +4,13 @@ problem named, versions load once and the version in force on a day is the one a
 from __future__ import annotations
 
 import copy
+import json
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+import yaml
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,7 +19,7 @@ from engine.calendar import parse_duration
 from engine.db import Database
 from engine.errors import Conflict, NotFound
 from handlers import rulesets
-from handlers.catalogue import Catalogue, CatalogueInvalid, format_ratio, parse, parse_ratio
+from handlers.catalogue import Catalogue, CatalogueInvalid, format_ratio, parse, parse_ratio, read_yaml
 from handlers.models import RuleSet
 
 
@@ -176,3 +178,11 @@ def test_the_consultation_rules_are_data_by_effective_date(session: Session, shi
     with pytest.raises(CatalogueInvalid) as refused:
         parse(broken)
     assert set(refused.value.fields) == {"consultation.award_types", "consultation.days"}
+
+
+def test_the_shipped_rule_sets_read_as_pyyaml_s_own_safe_loader_reads_them() -> None:
+    """libyaml reads the documents when PyYAML has it: the oracle is PyYAML's pure-Python safe loader."""
+    for path in rulesets.shipped_files():
+        text = path.read_text(encoding="utf-8")
+        expected = json.loads(json.dumps(yaml.safe_load(text), default=str, ensure_ascii=False))
+        assert read_yaml(text, path.name) == expected
