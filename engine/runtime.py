@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from engine import clock, history
 from engine.access import AccessPolicy, in_units
@@ -136,9 +136,14 @@ class RuntimeService:
         limit: int | None = None,
         offset: int = 0,
     ) -> list[ProcessInstance]:
-        """Instance rows (no workflow deserialized), newest first; ``units`` (None: all) scopes them."""
+        """Instance rows without their workflow (the large column: a list never needs it, and asking for it fails),
+        newest first; ``units`` (None: all) scopes them."""
         with self.db.reading() as session:
-            stmt = select(ProcessInstance).order_by(ProcessInstance.id.desc())
+            stmt = (
+                select(ProcessInstance)
+                .options(defer(ProcessInstance.workflow, raiseload=True))
+                .order_by(ProcessInstance.id.desc())
+            )
             if process_key:
                 stmt = stmt.where(ProcessInstance.process_key == process_key)
             if state:

@@ -7,7 +7,7 @@ import re
 import unicodedata
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from engine import clock
@@ -18,6 +18,8 @@ from handlers.storage import Store
 __all__ = ["latest", "save"]
 
 _RENDER = {"pdf": to_pdf, "docx": to_docx}
+#: a document's row, giving back its id (built once)
+_INSERT = insert(Document).returning(Document.id)
 
 
 def save(
@@ -34,21 +36,22 @@ def save(
     for fmt in formats:
         data = _RENDER[fmt](doc) if store.renders else b""
         stored = store.put(data, f".{fmt}")
-        row = Document(
-            dossier_id=dossier.id,
-            kind=kind,
-            title=doc.title,
-            format=fmt,
-            filename=f"{dossier.code}-{_slug(kind)}.{fmt}",
-            storage_key=stored.key,
-            size=stored.size,
-            sha256=stored.sha256,
-            created_at=clock.now(),
-            created_by=actor,
-        )
-        session.add(row)
-        session.flush()
-        saved.append({"id": row.id, "kind": kind, "format": fmt, "filename": row.filename})
+        filename = f"{dossier.code}-{_slug(kind)}.{fmt}"
+        row = {
+            "dossier_id": dossier.id,
+            "kind": kind,
+            "title": doc.title,
+            "format": fmt,
+            "filename": filename,
+            "storage_key": stored.key,
+            "size": stored.size,
+            "sha256": stored.sha256,
+            "created_at": clock.now(),
+            "created_by": actor,
+        }
+        # one statement for the row and its id (an added object made a flush of its own through the unit of work)
+        document_id = session.execute(_INSERT, row).scalar_one()
+        saved.append({"id": document_id, "kind": kind, "format": fmt, "filename": filename})
     return saved
 
 

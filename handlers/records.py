@@ -8,6 +8,7 @@ from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.orm import Session, lazyload
 
 from engine import clock
+from engine.db import insert_at_flush
 from engine.errors import NotFound
 from engine.execution import ExecutionContext, current_execution
 from engine.models import User
@@ -101,7 +102,9 @@ def find(session: Session, code: str) -> Dossier | None:
 
 
 def set_status(session: Session, dossier: Dossier, status: int, actor: str, note: str | None = None) -> None:
-    """Move the dossier to ``status`` and keep the change in its history."""
+    """Move the dossier to ``status`` and keep the change in its history (an append-only row, written with the
+    command's other writes: as an object it made each such flush go through the unit of work)."""
     now = clock.now()
     dossier.status, dossier.status_at = status, now
-    session.add(StatusChange(dossier_id=dossier.id, status=status, at=now, actor=actor, note=note))
+    row = {"dossier_id": dossier.id, "status": status, "at": now, "actor": actor, "note": note}
+    insert_at_flush(session, StatusChange, row)

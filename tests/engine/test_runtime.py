@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from engine import Engine
 from engine.clock import VirtualClock
@@ -227,3 +228,15 @@ def test_every_change_is_audited_with_actor_and_data(engine: Engine, deploy) -> 
     assert (started.actor, started.after, started.business_key) == ("chi", {"data": {"x": 1}}, "HS-7")
     assert (claimed.before, claimed.after) == ({"assignee": None}, {"assignee": "an"})
     assert completed.actor == "an" and completed.after == {"decision": "reject", "comment": "thiếu hồ sơ"}
+
+
+def test_a_list_of_instances_leaves_their_workflow_unread(engine: Engine, deploy) -> None:
+    """A list never needs the saved workflow (the large column): asking a listed row for it fails, it is not
+    read behind the caller's back; the instance itself still has it."""
+    deploy("script_failure.bpmn")
+    started = engine.runtime.start("script_failure", business_key="HS-1", data={"divisor": 4}, actor="admin")
+    (listed,) = engine.runtime.list(business_key="HS-1")
+    assert (listed.id, listed.business_key, listed.definition.version) == (started.id, "HS-1", 1)
+    with pytest.raises(SQLAlchemyError, match="workflow"):
+        _ = listed.workflow
+    assert engine.runtime.find(started.id).workflow
