@@ -9,6 +9,7 @@ changes the task; the dossier clock is driven from BPMN through the ``sla.*`` se
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -40,6 +41,8 @@ POLICIES = ("resume", "restart")
 INTAKE_START = "start"
 #: Where :func:`_clock_row` keeps the dossier clocks the running transaction has read.
 CLOCKS_KEY = "awardflow.sla_clocks"
+#: session.info: the steps a batch of timers acts on (:meth:`SlaService.prefetch`), by task id
+STEPS_KEY = "awardflow.sla_steps"
 
 LABELS = {EARLY: "trước hạn", ON_TIME: "đúng hạn", LATE: "quá hạn", WITHIN: "trong hạn"}
 
@@ -421,6 +424,20 @@ class SlaService:
         return _clock_facts(row, ZoneInfo(self.settings.time_zone))
 
     # -- timers -----------------------------------------------------------------------------------
+    def prefetch(self, session: Session, timers: Sequence[Timer]) -> None:
+        """Read the steps and dossier clocks a batch of due timers acts on, in a query each for the batch instead
+        of one per timer (warnings fire by the thousand); the transaction holds them (the session keeps a loaded
+        row only while someone refers to it)."""
+        steps: dict[str, HumanTask] = session.info.setdefault(STEPS_KEY, {})
+        task_ids = {t.spiff_task_id for t in timers if t.kind in TASK_KINDS} - steps.keys()
+        if task_ids:
+            steps.update({row.id: row for row in session.scalars(_TASKS, {"ids": list(task_ids)})})
+        clocks: dict[int, SlaClock | None] = session.info.setdefault(CLOCKS_KEY, {})
+        instances = {t.instance_id for t in timers if t.kind in DOSSIER_KINDS and t.instance_id} - clocks.keys()
+        if instances:
+            found = {row.instance_id: row for row in session.scalars(_CLOCKS, {"ids": list(instances)})}
+            clocks.update({instance_id: found.get(instance_id) for instance_id in instances})
+
     def fire(self, session: Session, timer: Timer) -> None:
         """Act on a due SLA timer: warn, mark overdue, or escalate. The instance row (its workflow is large) is
         loaded only by an escalation, whose audit event names its business key: warnings fire by the thousand."""
@@ -429,7 +446,7 @@ class SlaService:
         if timer.kind in DOSSIER_KINDS:
             self._fire_dossier(session, instance_id, timer)
             return
-        row = session.get(HumanTask, timer.spiff_task_id)
+        row = session.info.get(STEPS_KEY, {}).get(timer.spiff_task_id) or session.get(HumanTask, timer.spiff_task_id)
         if row is None or row.state != "ready":
             return
         if timer.kind == "task_warning" and _past(row.due_at):
@@ -566,6 +583,8 @@ _SEGMENT_LATE = (
     .values(classification=LATE, sla_state=VIOLATED)
 )
 _CLOCK = select(SlaClock).where(SlaClock.instance_id == bindparam("instance_id"))
+_CLOCKS = select(SlaClock).where(SlaClock.instance_id.in_(bindparam("ids", expanding=True)))
+_TASKS = select(HumanTask).where(HumanTask.id.in_(bindparam("ids", expanding=True)))
 _CLOCK_PAUSED_AT = select(SlaClock.paused_at).where(SlaClock.instance_id == bindparam("instance_id"))
 
 

@@ -116,6 +116,7 @@ class TimerService:
             return Run((), (), False, first)
         with self.db.transaction() as session:
             rows = self._claim(session, now, size)
+            self.sla.prefetch(session, rows)
             try:  # all in one savepoint: their writes go together (one each cost a flush and two statements)
                 with session.begin_nested():
                     fired = [row.id for row in rows if self._fire_unless_taken(session, row, worker)]

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import clock
+from engine.db import insert_at_flush
 from engine.errors import InvalidInput, InvalidState
 from engine.execution import current_execution
 from engine.models import SlaClock, SlaSegment
@@ -100,23 +101,25 @@ def register(submission: Mapping[str, Any], *, store: Store) -> dict[str, Any]:
         status_at=now,
         submitted_at=now,
     )
+    session.add(dossier)
+    session.flush()  # its id: the rows of its nominees and papers name it
     for seq, data in enumerate(submission["nominees"], start=1):
         facts = {k: v for k, v in data.items() if k not in NOMINEE_FIELDS}
-        dossier.nominees.append(
-            Nominee(
-                seq=seq,
-                kind=str(data.get("kind", "individual")),
-                name=str(data["name"]),
-                gender=data.get("gender"),
-                position=data.get("position"),
-                is_leader=bool(data.get("is_leader", False)),
-                unit=data.get("unit"),
-                facts=facts,
-            )
-        )
-    dossier.papers.extend(_papers(submission.get("papers", []), supplement=False))
-    session.add(dossier)
-    session.flush()
+        nominee = {
+            "dossier_id": dossier.id,
+            "seq": seq,
+            "kind": str(data.get("kind", "individual")),
+            "name": str(data["name"]),
+            "gender": data.get("gender"),
+            "position": data.get("position"),
+            "is_leader": bool(data.get("is_leader", False)),
+            "unit": data.get("unit"),
+            "facts": facts,
+        }
+        insert_at_flush(session, Nominee, nominee)  # one statement for them all, not the unit of work's one each
+    for paper in _papers(submission.get("papers", []), supplement=False):
+        insert_at_flush(session, Paper, {"dossier_id": dossier.id, **paper})
+    records.hold(session, dossier)
     records.set_status(session, dossier, records.NEW, ctx.actor)
     return {
         "code": code,
@@ -128,23 +131,24 @@ def register(submission: Mapping[str, Any], *, store: Store) -> dict[str, Any]:
         "supplement_within": award.supplement_within,
         "vote": award.vote is not None,
         "agencies": list(award.agencies),
-        "nominees": len(dossier.nominees),
+        "nominees": len(submission["nominees"]),
     }
 
 
-def _papers(listed: list[Mapping[str, Any]], *, supplement: bool) -> list[Paper]:
+def _papers(listed: list[Mapping[str, Any]], *, supplement: bool) -> list[dict[str, Any]]:
+    """The rows of uploaded papers as listed (by column, without the dossier's id)."""
     now = clock.now()
     return [
-        Paper(
-            code=str(p["code"]),
-            filename=str(p.get("filename", p["code"]))[:255],
-            content_type=str(p["content_type"]),
-            size=int(p["size"]),
-            storage_key=str(p["key"]),
-            sha256=p.get("sha256"),
-            supplement=supplement,
-            uploaded_at=now,
-        )
+        {
+            "code": str(p["code"]),
+            "filename": str(p.get("filename", p["code"]))[:255],
+            "content_type": str(p["content_type"]),
+            "size": int(p["size"]),
+            "storage_key": str(p["key"]),
+            "sha256": p.get("sha256"),
+            "supplement": supplement,
+            "uploaded_at": now,
+        }
         for p in listed
     ]
 
@@ -256,7 +260,7 @@ def supplement_returned(payload: Mapping[str, Any] | None = None, *, store: Stor
     cur = records.current()
     listed = list((payload or {}).get("papers", []))
     papers.check_listed(store, cur.rules, listed)
-    cur.dossier.papers.extend(_papers(listed, supplement=True))
+    cur.dossier.papers.extend(Paper(**row) for row in _papers(listed, supplement=True))
     cur.dossier.supplement_returned_at = clock.now()
     cur.session.flush()
     return {"papers_added": len(listed)}

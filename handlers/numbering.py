@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -19,25 +19,30 @@ from handlers.models import DecisionCounter
 
 __all__ = ["allocate", "bonus_amount", "decision_symbol", "peek"]
 
-_UPSERTS: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
-
 
 def allocate(session: Session, issuing_body: str, year: int) -> int:
     """The next decision number of ``issuing_body`` in ``year``; taken for good only if the caller commits."""
-    insert = _UPSERTS.get(session.get_bind().dialect.name)
-    if insert is None:
+    stmt = _BUMPS.get(session.get_bind().dialect.name)
+    if stmt is None:
         return _allocate_portably(session, issuing_body, year)
+    number: int = session.execute(stmt, {"body": issuing_body, "year": year}).scalar_one()
+    return number
+
+
+def _bump(insert: Any) -> Any:
+    """The upsert that bumps a counter, built once per dialect (every new dossier takes its code with it)."""
     table = DecisionCounter.__table__
-    stmt = (
+    return (
         insert(table)
-        .values(issuing_body=issuing_body, year=year, last_number=1)
+        .values(issuing_body=bindparam("body"), year=bindparam("year"), last_number=1)
         .on_conflict_do_update(
             index_elements=[table.c.issuing_body, table.c.year], set_={"last_number": table.c.last_number + 1}
         )
         .returning(table.c.last_number)
     )
-    number: int = session.execute(stmt).scalar_one()
-    return number
+
+
+_BUMPS: dict[str, Any] = {"postgresql": _bump(postgresql.insert), "sqlite": _bump(sqlite.insert)}
 
 
 def _allocate_portably(session: Session, issuing_body: str, year: int) -> int:

@@ -101,6 +101,12 @@ def find(session: Session, code: str) -> Dossier | None:
     return dossier
 
 
+def hold(session: Session, dossier: Dossier) -> None:
+    """Keep a dossier the transaction has just made for :func:`find` (its code is asked for at once: the
+    listeners of its clock, the next service tasks)."""
+    session.info.setdefault(DOSSIERS_KEY, {})[dossier.code] = dossier
+
+
 def set_status(session: Session, dossier: Dossier, status: int, actor: str, note: str | None = None) -> None:
     """Move the dossier to ``status`` and keep the change in its history (an append-only row, written with the
     command's other writes: as an object it made each such flush go through the unit of work)."""

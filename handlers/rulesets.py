@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
@@ -126,14 +126,19 @@ def in_force(session: Session, day: date) -> tuple[RuleSet, Catalogue]:
 def latest_on(session: Session, model: type[Versioned], day: date) -> Versioned | None:
     """The version of ``model`` that took effect last on or before ``day``; its content (a whole catalogue) is read
     when asked for: its version and hash find it parsed (:func:`parsed_once`)."""
-    stmt = (
-        select(model)
-        .where(model.effective_from <= day)
-        .order_by(model.effective_from.desc())
-        .limit(1)
-        .options(defer(model.content))
-    )
-    return session.scalars(stmt).first()
+    stmt = _LATEST.get(model)
+    if stmt is None:  # built once per model: a registration asks for the rules in force
+        stmt = _LATEST[model] = (
+            select(model)
+            .where(model.effective_from <= bindparam("day"))
+            .order_by(model.effective_from.desc())
+            .limit(1)
+            .options(defer(model.content))
+        )
+    return session.scalars(stmt, {"day": day}).first()
+
+
+_LATEST: dict[type[RuleSet | ClusterRuleSet], Any] = {}
 
 
 #: how far ahead a new version may take effect: rules are published for the coming years, not for year 9999
@@ -184,7 +189,7 @@ def by_id(session: Session, rule_set_id: int) -> Catalogue:
 
 
 def _by_id(session: Session, rule_set_id: int) -> Catalogue:
-    key = session.execute(select(RuleSet.version, RuleSet.content_hash).where(RuleSet.id == rule_set_id)).first()
+    key = session.execute(_KEY_OF, {"id": rule_set_id}).first()
     if key is None:
         raise NotFound(f"no rule set {rule_set_id}")
     found = _PARSED.get((key.version, key.content_hash))
@@ -194,6 +199,14 @@ def _by_id(session: Session, rule_set_id: int) -> Catalogue:
     if row is None:
         raise NotFound(f"no rule set {rule_set_id}")
     return catalogue_of(row)
+
+
+#: a stored version's key (an id is known only once its row is written: nothing pending to flush first)
+_KEY_OF = (
+    select(RuleSet.version, RuleSet.content_hash)
+    .where(RuleSet.id == bindparam("id"))
+    .execution_options(autoflush=False)
+)
 
 
 def catalogue_of(row: RuleSet) -> Catalogue:

@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import event as sa_event
 
 from engine import Engine
 from engine.clock import VirtualClock, install
@@ -297,3 +299,30 @@ def test_catching_up_after_downtime_announces_each_step_once(engine: Engine, dos
     supervisor = sorted(n.kind for n in engine.notifications.for_user("giam"))
     assert supervisor == ["dossier_overdue", "task_overdue"], supervisor
     assert engine.tasks.get(task(engine, inst, "appraise").id).classification == "qua_han"
+
+
+def test_a_batch_of_due_timers_reads_its_steps_and_clocks_once_and_marks_each(
+    engine: Engine, dossier, vclock
+) -> None:
+    """Warnings fire by the thousand: a batch reads the steps and dossier clocks it acts on in one query each
+    (not one per timer), and every step and dossier is still marked late and announced."""
+    instances = [dossier(f"HS-B{i}", limit="1WD") for i in range(3)]  # 9 timers: one batch (Settings.timer_batch)
+    seen: list[str] = []
+
+    def on_statement(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(" ".join(statement.split()))
+
+    vclock.set(vn(20, 4, 9))  # every step's and dossier's due time long past
+    sa_event.listen(engine.db.engine, "before_cursor_execute", on_statement)
+    try:
+        fired = engine.timers.fire_due(limit=100)
+    finally:
+        sa_event.remove(engine.db.engine, "before_cursor_execute", on_statement)
+    assert fired == 9, "each dossier: its step's warning (passed over) and overdue mark, and its own overdue mark"
+    assert len([s for s in seen if s.startswith("SELECT") and "FROM human_task" in s]) == 1, seen
+    assert len([s for s in seen if s.startswith("SELECT") and "FROM sla_clock" in s]) == 1, seen
+    for inst in instances:
+        assert (clock_of(engine, inst).classification, task(engine, inst, "check_papers").classification) == (
+            "qua_han",
+            "qua_han",
+        )

@@ -47,6 +47,15 @@ def test_sniffing() -> None:
     assert sniff(b"hello") is None
 
 
-def test_keys_cannot_leave_the_store(tmp_path: Path) -> None:
-    with pytest.raises(ValueError):
-        LocalStore(tmp_path).get("../../etc/passwd")
+@pytest.mark.parametrize("key", ["../../etc/passwd", "/etc/passwd", "ab/../../x", "", ".", "ab/.."])
+def test_keys_cannot_leave_the_store(tmp_path: Path, key: str) -> None:
+    store = LocalStore(tmp_path / "files")
+    with pytest.raises(ValueError, match="leaves the store"):
+        store.get(key)
+
+
+def test_a_key_that_goes_out_and_back_in_is_the_file_it_names(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path / "files")
+    stored = store.put(b"%PDF-1.4 paper", ".pdf")
+    assert store.get(f"zz/../{stored.key}") == b"%PDF-1.4 paper"
+    assert store.exists(stored.key) and not store.exists(f"{stored.key}.missing")
