@@ -453,7 +453,7 @@ class SlaService:
             return  # caught up after the due time: only the step's current state (overdue) is announced
         if timer.kind == "task_overdue":
             row.classification, row.sla_state = LATE, VIOLATED
-            session.execute(_SEGMENT_LATE, {"task": row.id})
+            write_at_flush(session, _SEGMENT_LATE, {"task": row.id})  # with the batch's other writes, not a flush each
         if timer.kind in ("escalate_unclaimed", "escalate_incomplete"):
             self._escalate(session, instance_id, row, timer)
             return

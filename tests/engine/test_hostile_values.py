@@ -234,7 +234,7 @@ def test_memory_made_in_many_small_steps_is_bounded(
 ) -> None:
     """On Linux by the resident size; where /proc is not there (macOS, the BSDs), by the peak resident size."""
     if reader == "peak":
-        monkeypatch.setattr(scripting, "_resident_bytes", lambda: None)
+        monkeypatch.setattr(scripting, "_read_memory", scripting._peak_resident_bytes)
     engine = Engine(Settings(database_url=database.url, script_max_memory_mb=64), database=database)
     engine.ensure_admin()
     engine.repository.deploy(ask_then_run("x = []\nfor i in range(10**6):\n    x.append('a' * 10**6)"), actor="admin")
