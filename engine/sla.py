@@ -39,7 +39,7 @@ DOSSIER_KINDS = ("dossier_warning", "dossier_overdue")
 POLICIES = ("resume", "restart")
 #: how the intake's supplement resumes the clock: it starts anew on the day the dossier is complete
 INTAKE_START = "start"
-#: Where :func:`_clock_row` keeps the dossier clocks the running transaction has read.
+#: Where :func:`clock_row` keeps the dossier clocks the running transaction has read.
 CLOCKS_KEY = "awardflow.sla_clocks"
 #: session.info: the steps a batch of timers acts on (:meth:`SlaService.prefetch`), by task id
 STEPS_KEY = "awardflow.sla_steps"
@@ -213,7 +213,7 @@ class SlaService:
         if event.state != "cancelled":
             return
         session, instance = event.session, event.instance
-        row = _clock_row(session, instance.id)
+        row = clock_row(session, instance.id)
         if row is not None and row.finished_at is None:
             row.finished_at, row.sla_state = clock.now(), ABORTED
         session.execute(delete(Timer).where(Timer.instance_id == instance.id, Timer.kind.in_(DOSSIER_KINDS)))
@@ -226,7 +226,7 @@ class SlaService:
             raise InvalidInput(f"unknown supplement policy {policy!r}", {"policy": [f"one of {', '.join(POLICIES)}"]})
         ctx = current_execution()
         session, instance, now = ctx.session, ctx.instance, clock.now()
-        if _clock_row(session, instance.id) is not None:
+        if clock_row(session, instance.id) is not None:
             raise InvalidState(f"the clock of dossier {instance.business_key} is already running")
         cal = self.calendar_for(session, calendar, instance.unit)
         due = cal.due_date_for(now, limit)
@@ -389,11 +389,11 @@ class SlaService:
             instance = session.get(ProcessInstance, instance_id)
             if instance is None:
                 raise NotFound(f"no process instance {instance_id}")
-            clock_row = session.scalar(select(SlaClock).where(SlaClock.instance_id == instance_id))
+            found = session.scalar(select(SlaClock).where(SlaClock.instance_id == instance_id))
             segments = list(
                 session.scalars(select(SlaSegment).where(SlaSegment.instance_id == instance_id).order_by(SlaSegment.id))
             )
-            return Slip(instance_id, instance.business_key, clock_row, segments)
+            return Slip(instance_id, instance.business_key, found, segments)
 
     def set_escalation(self, task_id: str, kind: str, rule: str | None, actor: str) -> None:
         """An administrator changes (or with ``None`` removes) the escalation of a running task."""
@@ -592,8 +592,9 @@ def _open_segment(session: Session, task_id: str) -> SlaSegment | None:
     return session.scalars(_OPEN_SEGMENT, {"task_id": task_id}).first()
 
 
-def _clock_row(session: Session, instance_id: int) -> SlaClock | None:
-    """The dossier's clock, read once per transaction (the service tasks that move it may run several times)."""
+def clock_row(session: Session, instance_id: int) -> SlaClock | None:
+    """The dossier's clock, read once per transaction (the service tasks that move it, and the domain's that
+    read its dates, may run several times)."""
     clocks: dict[int, SlaClock | None] = session.info.setdefault(CLOCKS_KEY, {})
     if instance_id not in clocks:
         clocks[instance_id] = session.scalar(_CLOCK, {"instance_id": instance_id})
@@ -611,7 +612,7 @@ def _paused(session: Session, instance_id: int) -> bool:
 
 
 def _clock(session: Session, instance_id: int) -> SlaClock:
-    row = _clock_row(session, instance_id)
+    row = clock_row(session, instance_id)
     if row is None:
         raise InvalidState(f"the dossier clock of instance {instance_id} has not been started")
     return row

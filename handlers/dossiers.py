@@ -19,6 +19,7 @@ from engine.db import insert_at_flush
 from engine.errors import InvalidInput, InvalidState
 from engine.execution import current_execution
 from engine.models import SlaClock, SlaSegment
+from engine.sla import clock_row
 from handlers import documents, papers, records, rulesets, templates
 from handlers.catalogue import Catalogue
 from handlers.models import Dossier, Nominee, Paper
@@ -188,7 +189,7 @@ def check_intake(answer: Mapping[str, Any]) -> None:
 
 
 def _clock(session: Session, instance_id: int) -> SlaClock:
-    row = session.scalar(select(SlaClock).where(SlaClock.instance_id == instance_id))
+    row = clock_row(session, instance_id)
     if row is None:
         raise InvalidState("the dossier clock has not been started (sla.start_clock comes first)")
     return row
@@ -328,10 +329,10 @@ def close(finish: Mapping[str, Any], *, store: Store) -> dict[str, Any]:
     d.finished_at = d.finished_at or clock.now()
     if d.status == records.DONE:
         records.set_status(cur.session, d, records.RETURNED, cur.actor)
-    clock_row = _clock(cur.session, cur.ctx.instance.id)
+    dossier_clock = _clock(cur.session, cur.ctx.instance.id)
     segments = cur.session.scalars(
         select(SlaSegment).where(SlaSegment.instance_id == cur.ctx.instance.id).order_by(SlaSegment.id)
     ).all()
-    doc = templates.control_slip(d, cur.rules, clock_row=clock_row, segments=segments)
+    doc = templates.control_slip(d, cur.rules, clock_row=dossier_clock, segments=segments)
     saved = documents.save(cur.session, store, d, "control_slip", doc, cur.actor)
     return {"status": d.status, "classification": d.classification, "documents": saved}

@@ -68,8 +68,11 @@ def current() -> Current:
 
 
 def display_name(session: Session, username: str) -> str:
-    name = session.scalar(select(User.display_name).where(User.username == username))
+    name = session.scalar(_DISPLAY_NAME, {"username": username})
     return name or username
+
+
+_DISPLAY_NAME = select(User.display_name).where(User.username == bindparam("username"))
 
 
 #: a step's service tasks mostly read the dossier's own columns: its nominees and papers load when asked for
