@@ -159,6 +159,31 @@ def test_a_row_deleted_since_it_was_loaded_is_refused_as_the_unit_of_work_refuse
     assert _actions(engine) == ["test one"]
 
 
+def test_rows_of_a_table_changed_alike_are_one_statement_and_a_deleted_one_among_them_is_refused(
+    engine: Engine, statements: list[str]
+) -> None:
+    _record(engine, "test a", "test b", "test c")
+    with engine.db.transaction() as session:
+        rows = list(session.scalars(select(Event).where(Event.action.like("test %"))))
+        for row in rows:
+            row.actor = "binh"
+        rows[0].details = {"why": "other columns: a statement of its own"}
+        statements.clear()
+        flush(session)
+    updates = [s for s in statements if s.startswith("UPDATE event")]
+    assert len(updates) == 2, updates  # an executemany is one statement here
+    with engine.db.reading() as session:
+        assert set(session.scalars(select(Event.actor).where(Event.action.like("test %")))) == {"binh"}
+    with pytest.raises(ConcurrentModification), engine.db.transaction() as session:
+        rows = list(session.scalars(select(Event).where(Event.action.like("test %"))))
+        session.connection().execute(delete(Event.__table__).where(Event.__table__.c.id == rows[1].id))
+        for row in rows:
+            row.actor = "chi"
+        flush(session)
+    with engine.db.reading() as session:
+        assert set(session.scalars(select(Event.actor).where(Event.action.like("test %")))) == {"binh"}
+
+
 def test_new_rows_beside_changed_ones_go_through_the_unit_of_work(
     engine: Engine, instance_id: int, statements: list[str]
 ) -> None:
