@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -493,12 +493,7 @@ class Executor:
     def _sync_waits(self, session: Session, instance: ProcessInstance, mirror: Mirror) -> None:
         """Bring the instance's timer rows and subscriptions to what its workflow waits for now."""
         timers, messages, signals = mirror.waits
-        existing = {
-            row.spiff_task_id: row
-            for row in session.scalars(
-                select(Timer).where(Timer.instance_id == instance.id, Timer.state == "waiting", Timer.kind == "bpmn")
-            )
-        }
+        existing = {row.spiff_task_id: row for row in session.scalars(_WAITING_TIMERS, {"instance_id": instance.id})}
         wanted = {t.task_id: t for t in timers}
         for task_id, row in existing.items():
             if task_id not in wanted or row.due_at != wanted[task_id].due_at:
@@ -507,7 +502,7 @@ class Executor:
             if task_id not in existing or existing[task_id].due_at != timer.due_at:
                 values = {"instance_id": instance.id, "kind": "bpmn", "element_id": timer.element_id}
                 insert_at_flush(session, Timer, {**values, "spiff_task_id": task_id, "due_at": timer.due_at})
-        write_at_flush(session, delete(Subscription).where(Subscription.instance_id == instance.id))
+        write_at_flush(session, _FORGET_SUBSCRIPTIONS, {"instance_id": instance.id})
         for kind, names in (("message", messages), ("signal", signals)):
             for name in names:
                 insert_at_flush(session, Subscription, {"instance_id": instance.id, "kind": kind, "name": name})
@@ -548,8 +543,20 @@ class DeploymentCache(Generic[K, V]):
 
 
 def latest_definition(session: Session, key: str) -> ProcessDefinition | None:
-    stmt = select(ProcessDefinition).where(ProcessDefinition.key == key).order_by(ProcessDefinition.version.desc())
-    return session.scalars(stmt.limit(1)).first()
+    return session.scalars(_LATEST_DEFINITION, {"key": key}).first()
+
+
+#: statements of every save and start, built once (building one costs more than running it)
+_WAITING_TIMERS = select(Timer).where(
+    Timer.instance_id == bindparam("instance_id"), Timer.state == "waiting", Timer.kind == "bpmn"
+)
+_FORGET_SUBSCRIPTIONS = delete(Subscription).where(Subscription.instance_id == bindparam("instance_id"))
+_LATEST_DEFINITION = (
+    select(ProcessDefinition)
+    .where(ProcessDefinition.key == bindparam("key"))
+    .order_by(ProcessDefinition.version.desc())
+    .limit(1)
+)
 
 
 def dmn_sources(session: Session) -> list[SpecSource]:

@@ -181,12 +181,7 @@ class SlaService:
 
     def task_claimed(self, session: Session, row: HumanTask) -> None:
         """Keep the slip's "to whom" current when a task changes hands (held: the command's writes come last)."""
-        write_at_flush(
-            session,
-            update(SlaSegment)
-            .where(SlaSegment.task_id == row.id, SlaSegment.finished_at.is_(None))
-            .values(to_actor=_recipients(row)),
-        )
+        write_at_flush(session, _SEGMENT_TO, {"task": row.id, "to": _recipients(row)})
 
     def task_closed(self, session: Session, row: HumanTask, actor: str | None, *, aborted: bool = False) -> None:
         """A task was completed (or cancelled): time used, classification, SLA state; its timers go."""
@@ -581,6 +576,12 @@ _SEGMENT_LATE = (
     update(SlaSegment)
     .where(SlaSegment.task_id == bindparam("task"), SlaSegment.finished_at.is_(None))
     .values(classification=LATE, sla_state=VIOLATED)
+)
+#: An open step's slip given to whoever has the task now (at every claim)
+_SEGMENT_TO = (
+    update(SlaSegment)
+    .where(SlaSegment.task_id == bindparam("task"), SlaSegment.finished_at.is_(None))
+    .values(to_actor=bindparam("to"))
 )
 _CLOCK = select(SlaClock).where(SlaClock.instance_id == bindparam("instance_id"))
 _CLOCKS = select(SlaClock).where(SlaClock.instance_id.in_(bindparam("ids", expanding=True)))

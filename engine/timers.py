@@ -25,7 +25,7 @@ import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, inspect, or_, select
+from sqlalchemy import bindparam, func, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from engine import clock, history
@@ -224,8 +224,12 @@ def _next_due(session: Session, since: datetime | None = None) -> datetime | Non
     """The earliest moment a waiting timer may fire (its due time, or its retry time after a failure), of
     those not before ``since`` if given. After a claim, rows due but held elsewhere are not waited for: their
     holder fires them, or a later run retries them."""
-    moment = func.coalesce(Timer.retry_at, Timer.due_at)
-    stmt = select(func.min(moment)).where(Timer.state == "waiting")
-    if since is not None:
-        stmt = stmt.where(moment >= since)
-    return session.scalar(stmt)
+    if since is None:
+        return session.scalar(_NEXT_DUE)
+    return session.scalar(_NEXT_DUE_SINCE, {"since": since})
+
+
+#: built once: every run of the timer job asks (a what-if run, at every day of its clock)
+_MOMENT = func.coalesce(Timer.retry_at, Timer.due_at)
+_NEXT_DUE = select(func.min(_MOMENT)).where(Timer.state == "waiting")
+_NEXT_DUE_SINCE = _NEXT_DUE.where(_MOMENT >= bindparam("since"))

@@ -33,7 +33,7 @@ from typing import Any, NoReturn
 from jinja2 import StrictUndefined, Template, TemplateSyntaxError, nodes
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine import clock
@@ -314,21 +314,26 @@ def _refuse(line: int | None, message: str) -> NoReturn:
 # -- versions ------------------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=64)
 def shipped(kind: str) -> str:
-    """The default wording shipped with the product."""
+    """The default wording shipped with the product (read once: the product's files do not change under it)."""
     return (SHIPPED / f"{kind}.j2").read_text(encoding="utf-8")
 
 
 def in_force(session: Session, kind: str, day: date) -> str:
     """The template of ``kind`` in force on ``day``: the newest published version effective by then, else the
     shipped default."""
-    row = session.scalars(
-        select(DocumentTemplate)
-        .where(DocumentTemplate.kind == kind, DocumentTemplate.effective_from <= day)
-        .order_by(DocumentTemplate.effective_from.desc())
-        .limit(1)
-    ).first()
+    row = session.scalars(_IN_FORCE, {"kind": kind, "day": day}).first()
     return row.body if row is not None else shipped(kind)
+
+
+#: built once: every document made asks for its wording
+_IN_FORCE = (
+    select(DocumentTemplate)
+    .where(DocumentTemplate.kind == bindparam("kind"), DocumentTemplate.effective_from <= bindparam("day"))
+    .order_by(DocumentTemplate.effective_from.desc())
+    .limit(1)
+)
 
 
 def versions(session: Session, kind: str) -> list[DocumentTemplate]:
