@@ -115,7 +115,8 @@ class TimerLoop:
         if self.jobs is not None:
             self._arm(PERIODIC_JOB, 0.0)
         try:
-            self.stop.wait()
+            while not self.stop.wait(_WAKE_S):
+                pass
         finally:
             self.stop.set()
             scheduler.shutdown(wait=True)
@@ -133,6 +134,12 @@ class TimerLoop:
         """The job listener: a run is over, place the next from what it returned."""
         delay = self.poll_s if event.exception is not None else float(event.retval)
         self._arm(event.job_id.rsplit("-", 1)[0], delay)
+
+
+#: How often the waiting loop wakes. Python runs a signal's handler only in the main thread, and a signal the
+#: kernel gave to another thread (the scheduler's) does not end a wait without a timeout: `serve` then found the
+#: worker still running 30 s after its SIGTERM, now and then, and killed it.
+_WAKE_S = 0.5
 
 
 def _quiet_apscheduler() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import threading
 from datetime import timedelta
 
@@ -12,7 +13,7 @@ from engine import Engine, Settings
 from engine.clock import VirtualClock
 from engine.models import ProcessInstance
 from engine.timers import Run
-from engine.worker import TimerLoop
+from engine.worker import TimerLoop, run_blocking
 from tests.engine.conftest import BPMN
 
 POLL_S = 1.0
@@ -162,3 +163,31 @@ def test_the_timer_job_keeps_being_rearmed_however_fast_its_runs_end(engine: Eng
     finally:
         loop.stop.set()
         worker.join(20)
+
+
+def test_a_sigterm_that_reaches_another_thread_still_stops_the_worker(engine: Engine) -> None:
+    """The kernel may give a process's SIGTERM to any of its threads; Python runs the handler in the main thread
+    only, so a worker waiting without a timeout never saw one that reached the scheduler's thread (`serve`
+    killed it after 30 s). Here the signal is sent to a thread of the test's own, as the kernel may."""
+    original = signal.signal(signal.SIGTERM, lambda *_: None)  # a signal sent too early: nothing happens
+    ours = signal.getsignal(signal.SIGTERM)
+    done, rescued = threading.Event(), threading.Event()
+
+    def sender() -> None:
+        while signal.getsignal(signal.SIGTERM) is ours:  # until the worker has put its handler in
+            if done.wait(0.01):
+                return
+        signal.pthread_kill(threading.get_ident(), signal.SIGTERM)
+        if not done.wait(10):  # the worker did not stop: unblock it the way that always works, and say so
+            rescued.set()
+            signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGTERM)
+
+    thread = threading.Thread(target=sender)
+    thread.start()
+    try:
+        run_blocking(engine.timers, POLL_S)
+    finally:
+        done.set()
+        thread.join()
+        signal.signal(signal.SIGTERM, original)
+    assert not rescued.is_set(), "the worker stopped only when the main thread itself got the signal"
