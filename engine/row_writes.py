@@ -4,8 +4,6 @@ flush calls :func:`write_dirty`; the unit of work still writes whatever this mod
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import partial
 from typing import Any, cast
 
 from sqlalchemy import bindparam, inspect, update
@@ -73,7 +71,7 @@ def _update_of(mapper: Mapper[Any], columns: tuple[Any, ...]) -> Any:
 
 def write_dirty(session: Session) -> bool:
     """Write the changed columns of the session's loaded rows with prebuilt Core UPDATEs, one each or one for
-    rows changed alike (:func:`_batches`; a versioned row where its version is the one loaded, bumping it;
+    rows changed alike (:func:`_write`; a versioned row where its version is the one loaded, bumping it;
     StaleDataError as the unit of work raises when it is not) and mark them saved. A command changes a few
     columns of two or three rows, and the unit of work cost more than the writes. False, having written
     nothing, when rows were added or deleted or a change is more than plain columns: the unit of work then
@@ -86,10 +84,14 @@ def write_dirty(session: Session) -> bool:
         if changed is None:
             return False
         plans.append((state, changed))
+    alike: dict[tuple[Any, tuple[Any, ...]], list[_Plan]] = {}
+    for state, changed in plans:
+        alike.setdefault((state.mapper, tuple(sorted(changed, key=lambda c: c.name))), []).append((state, changed))
     try:
-        for states, write in _batches(session.connection(), plans):
-            write()
-            for state in states:
+        for (mapper, columns), rows in alike.items():
+            if columns:
+                _write(session.connection(), mapper, columns, rows)
+            for state, _ in rows:
                 state._commit_all(state.dict, session.identity_map)  # noqa: SLF001 - what the unit of work does after
     finally:  # as the unit of work: the transaction (a savepoint too) knows them, so its rollback expires them,
         # also those written before a row refused (StaleDataError)
@@ -101,23 +103,14 @@ def write_dirty(session: Session) -> bool:
 _Plan = tuple[InstanceState[Any], dict[Any, Any]]
 
 
-def _batches(connection: Any, plans: list[_Plan]) -> list[tuple[list[InstanceState[Any]], Callable[[], None]]]:
-    """The writes of ``plans``: rows of one table changed in the same columns go in one ``executemany`` (a batch
-    of timers fired, of steps marked late), where no version is checked and the driver counts the rows an
-    ``executemany`` changed; a row changed in nothing is only marked saved."""
-    alike: dict[tuple[Any, tuple[Any, ...]], list[_Plan]] = {}
-    batches: list[tuple[list[InstanceState[Any]], Callable[[], None]]] = []
-    for state, changed in plans:
-        if not changed:
-            batches.append(([state], lambda: None))
-        elif state.mapper.version_id_col is None and connection.dialect.supports_sane_multi_rowcount:
-            columns = tuple(sorted(changed, key=lambda c: c.name))
-            alike.setdefault((state.mapper, columns), []).append((state, changed))
-        else:
-            batches.append(([state], partial(_update_row, connection, state, changed)))
-    for (mapper, columns), rows in alike.items():
-        batches.append(([state for state, _ in rows], partial(_update_rows, connection, mapper, columns, rows)))
-    return batches
+def _write(connection: Any, mapper: Mapper[Any], columns: tuple[Any, ...], rows: list[_Plan]) -> None:
+    """Rows of ``mapper`` changed in the same ``columns``: in one ``executemany`` (a batch of timers fired, of
+    steps marked late) where no version is checked and the driver counts the rows it changed; else one by one."""
+    if len(rows) > 1 and mapper.version_id_col is None and connection.dialect.supports_sane_multi_rowcount:
+        _update_rows(connection, mapper, columns, rows)
+    else:
+        for state, changed in rows:
+            _update_row(connection, state, changed)
 
 
 def _update_rows(connection: Any, mapper: Mapper[Any], columns: tuple[Any, ...], rows: list[_Plan]) -> None:

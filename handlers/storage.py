@@ -49,6 +49,7 @@ class LocalStore:
 
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root).resolve()  # once: each key is then checked by its letters alone
+        self._inside = os.path.join(self.root, "")  # what every file's path begins with ("/x/", or "/" itself)
 
     def put(self, data: bytes, suffix: str = "") -> Stored:
         digest = hashlib.sha256(data).hexdigest()
@@ -71,7 +72,7 @@ class LocalStore:
         """The file of ``key``, which must name one under the root once ``..`` is taken out (only this store
         writes there, so no link inside leads out; resolving each key on disk was a fiftieth of a what-if run)."""
         path = os.path.normpath(os.path.join(self.root, key))
-        if not path.startswith(f"{self.root}{os.sep}"):
+        if not path.startswith(self._inside) or path == str(self.root):
             raise ValueError(f"storage key {key!r} leaves the store")
         return Path(path)
 
