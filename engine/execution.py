@@ -46,6 +46,8 @@ from engine.row_writes import row_values
 
 #: Where :func:`deployment_count` keeps its answer for the running transaction.
 DEPLOYMENT_COUNT_KEY = "awardflow.deployment_count"
+#: ids of the instances this transaction created (:func:`created_here`)
+CREATED_KEY = "awardflow.created_instances"
 #: How many deployments there are, asked once per transaction (a statement built once, see
 #: :func:`deployment_count`).
 _DEPLOYMENT_COUNT = select(func.count()).select_from(Deployment)
@@ -203,6 +205,7 @@ class Executor:
         )
         session.add(instance)
         session.flush()
+        session.info.setdefault(CREATED_KEY, set()).add(instance.id)
         return Loaded(instance, workflow)
 
     def load(self, session: Session, instance_id: int, expected_version: int | None = None) -> Loaded:
@@ -334,7 +337,9 @@ class Executor:
         with session.no_autoflush:  # one flush at the end: the mirrors query nothing they just changed
             self._sync_tasks(session, instance, workflow, loaded.stored, mirror, actor)
             if mirror.waits != loaded.stored.waits:
-                self._sync_waits(session, instance, mirror)
+                # an instance this transaction created and never saved waiting has no timer or subscription rows
+                stored = loaded.stored.waits != NO_WAITS or not created_here(session, instance.id)
+                self._sync_waits(session, instance, mirror, stored)
         loaded.stored = mirror
         flush(session)
 
@@ -490,10 +495,12 @@ class Executor:
         with session.no_autoflush:  # nothing below reads what was just changed; the command flushes once
             self.listeners.announce(TaskClosed(session, row, actor, aborted=state == "cancelled"))
 
-    def _sync_waits(self, session: Session, instance: ProcessInstance, mirror: Mirror) -> None:
-        """Bring the instance's timer rows and subscriptions to what its workflow waits for now."""
+    def _sync_waits(self, session: Session, instance: ProcessInstance, mirror: Mirror, stored: bool) -> None:
+        """Bring the instance's timer rows and subscriptions to what its workflow waits for now; without
+        ``stored`` rows of it, nothing is read or forgotten first."""
         timers, messages, signals = mirror.waits
-        existing = {row.spiff_task_id: row for row in session.scalars(_WAITING_TIMERS, {"instance_id": instance.id})}
+        waiting = session.scalars(_WAITING_TIMERS, {"instance_id": instance.id}) if stored else ()
+        existing = {row.spiff_task_id: row for row in waiting}
         wanted = {t.task_id: t for t in timers}
         for task_id, row in existing.items():
             if task_id not in wanted or row.due_at != wanted[task_id].due_at:
@@ -502,10 +509,17 @@ class Executor:
             if task_id not in existing or existing[task_id].due_at != timer.due_at:
                 values = {"instance_id": instance.id, "kind": "bpmn", "element_id": timer.element_id}
                 insert_at_flush(session, Timer, {**values, "spiff_task_id": task_id, "due_at": timer.due_at})
-        write_at_flush(session, _FORGET_SUBSCRIPTIONS, {"instance_id": instance.id})
+        if stored:
+            write_at_flush(session, _FORGET_SUBSCRIPTIONS, {"instance_id": instance.id})
         for kind, names in (("message", messages), ("signal", signals)):
             for name in names:
                 insert_at_flush(session, Subscription, {"instance_id": instance.id, "kind": kind, "name": name})
+
+
+def created_here(session: Session, instance_id: int) -> bool:
+    """Whether this transaction created the instance: then nothing of it was stored before (its dossier clock is
+    what this transaction made of it, no query needed). A rollback forgets it (:mod:`engine.db`)."""
+    return instance_id in session.info.get(CREATED_KEY, ())
 
 
 def deployment_count(session: Session) -> int | None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session, defer
 
 from engine import clock, history
@@ -117,6 +117,12 @@ class RuntimeService:
         if version is None:
             raise NotFound(f"no process instance {instance_id}")
         return int(version)
+
+    def ids_for(self, business_key: str) -> builtins.list[int]:
+        """The ids of the instances of a business key, newest first, read alone (a run of the simulation asks it
+        of every dossier it makes; :meth:`list` loads whole rows, their definitions joined)."""
+        with self.db.reading() as session:
+            return list(session.connection().scalars(_IDS_FOR, {"business_key": business_key}))
 
     def find(self, instance_id: int) -> ProcessInstance:
         """The instance row without deserializing its workflow (unit, state, version); NotFound."""
@@ -469,3 +475,10 @@ def _latest_definitions(session: Session) -> list[ProcessDefinition]:
 def _open_incident(session: Session, instance_id: int) -> Incident | None:
     stmt = select(Incident).where(Incident.instance_id == instance_id, Incident.resolved_at.is_(None))
     return session.scalars(stmt.order_by(Incident.id.desc()).limit(1)).first()
+
+
+_IDS_FOR = (
+    select(ProcessInstance.id)
+    .where(ProcessInstance.business_key == bindparam("business_key"))
+    .order_by(ProcessInstance.id.desc())
+)

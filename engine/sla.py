@@ -25,7 +25,7 @@ from engine.calendar_store import CalendarService
 from engine.db import Database, insert_at_flush, write_at_flush
 from engine.errors import InvalidInput, InvalidState, NotFound
 from engine.events import ClockChanged, InstanceEnded, Listeners, TaskClaimed, TaskClosed, TaskReady
-from engine.execution import current_execution
+from engine.execution import created_here, current_execution
 from engine.identity import actor_of
 from engine.models import HumanTask, ProcessInstance, SlaClock, SlaSegment, Timer
 from engine.notifications import notify
@@ -595,10 +595,13 @@ def _open_segment(session: Session, task_id: str) -> SlaSegment | None:
 
 def clock_row(session: Session, instance_id: int) -> SlaClock | None:
     """The dossier's clock, read once per transaction (the service tasks that move it, and the domain's that
-    read its dates, may run several times)."""
+    read its dates, may run several times); not read for an instance the transaction created (a registration
+    starts the clock of a dossier it has just made)."""
     clocks: dict[int, SlaClock | None] = session.info.setdefault(CLOCKS_KEY, {})
     if instance_id not in clocks:
-        clocks[instance_id] = session.scalar(_CLOCK, {"instance_id": instance_id})
+        clocks[instance_id] = (
+            None if created_here(session, instance_id) else session.scalar(_CLOCK, {"instance_id": instance_id})
+        )
     return clocks[instance_id]
 
 

@@ -86,9 +86,7 @@ def store_version(
         except IntegrityError:
             existing = _by_version(session, model, version)
             if existing is None:
-                raise Conflict(
-                    f"{source}: đã có bộ quy tắc khác hiệu lực từ ngày {effective_from:%d/%m/%Y}"
-                ) from None
+                raise Conflict(f"{source}: đã có bộ quy tắc khác hiệu lực từ ngày {effective_from:%d/%m/%Y}") from None
         else:
             return row
     if existing.content_hash != digest:
@@ -120,7 +118,8 @@ def in_force(session: Session, day: date) -> tuple[RuleSet, Catalogue]:
     row = latest_on(session, RuleSet, day)
     if row is None:
         raise NotFound(f"no award rule set is in force on {day:%d/%m/%Y}; load the catalogue first")
-    return row, catalogue_of(row)
+    found = session.info.setdefault(BY_ID_KEY, {})[row.id] = catalogue_of(row)  # what :func:`by_id` then finds
+    return row, found
 
 
 def latest_on(session: Session, model: type[Versioned], day: date) -> Versioned | None:

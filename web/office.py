@@ -246,7 +246,7 @@ class Simulation:
         """The process instance of a dossier (or comment), looked up once: a code has one instance for good."""
         found = self.instances.get(code)
         if found is None:
-            found = self.instances[code] = self.engine.runtime.list(business_key=code)[0].id
+            found = self.instances[code] = self.engine.runtime.ids_for(code)[0]
         return found
 
     def ready(self, code: str) -> list[Any]:
@@ -317,8 +317,7 @@ class Simulation:
 
     def answer_comment(self, receipt: str) -> None:
         """The appraiser verifies and answers the comment; now and then an objection proves true."""
-        instance = self.engine.runtime.list(business_key=receipt)[0]
-        for task in self.engine.tasks.for_instance(instance.id):
+        for task in self.engine.tasks.for_instance(self.engine.runtime.ids_for(receipt)[0]):
             if task.state == "ready":
                 true = self.rng.random() < 0.2
                 answer = "Đã xác minh, nội dung phản ánh đúng." if true else "Đã xác minh, hồ sơ kê khai đúng."

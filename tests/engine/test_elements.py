@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from sqlalchemy import event as sa_event
 
 from engine import Engine
 from engine.clock import VirtualClock
@@ -101,6 +103,29 @@ def test_event_gateway_message_wins(engine: Engine, deploy) -> None:
     engine.runtime.correlate("go", business_key="HS-EG", actor="admin")
     assert ready_ids(engine, inst.id) == ["got_message"]
     assert engine.timers.pending(inst.id) == []
+
+
+def test_a_new_instance_stores_what_it_waits_for_without_reading_any_first(engine: Engine, deploy) -> None:
+    """The transaction that starts an instance knows nothing of it is stored: its first waits (the gateway's
+    timer and message) are written without reading timer rows or forgetting subscriptions; a later save,
+    of the instance as loaded, replaces them."""
+    deploy("event_gateway.bpmn")
+    seen: list[str] = []
+
+    def on_statement(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(" ".join(statement.split()))
+
+    sa_event.listen(engine.db.engine, "before_cursor_execute", on_statement)
+    try:
+        inst = engine.runtime.start("event_gateway", business_key="HS-EG", actor="admin")
+    finally:
+        sa_event.remove(engine.db.engine, "before_cursor_execute", on_statement)
+    assert [s for s in seen if s.startswith("SELECT") and "FROM timer" in s] == [], seen
+    assert [s for s in seen if s.startswith("DELETE FROM subscription")] == [], seen
+    assert [t.element_id for t in engine.timers.pending(inst.id)] == ["race"]  # the event-based gateway holds the timer
+    assert engine.runtime.correlate("go", business_key="HS-EG", actor="admin") == [inst.id]
+    assert engine.timers.pending(inst.id) == []
+    assert ready_ids(engine, inst.id) == ["got_message"]
 
 
 def test_event_gateway_timer_wins(engine: Engine, deploy, vclock: VirtualClock) -> None:

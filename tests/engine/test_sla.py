@@ -301,6 +301,24 @@ def test_catching_up_after_downtime_announces_each_step_once(engine: Engine, dos
     assert engine.tasks.get(task(engine, inst, "appraise").id).classification == "qua_han"
 
 
+def test_a_new_instance_starts_its_clock_without_looking_for_one(engine: Engine, dossier, vclock) -> None:
+    """The transaction that creates an instance knows it has no clock yet: starting one reads no clock (a
+    registration did, once per dossier), and the clock it starts is there, with its due date."""
+    seen: list[str] = []
+
+    def on_statement(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(" ".join(statement.split()))
+
+    sa_event.listen(engine.db.engine, "before_cursor_execute", on_statement)
+    try:
+        inst = dossier("HS-NEW")
+    finally:
+        sa_event.remove(engine.db.engine, "before_cursor_execute", on_statement)
+    assert [s for s in seen if s.startswith("SELECT") and "FROM sla_clock" in s] == [], seen
+    assert any(s.startswith("INSERT INTO sla_clock") for s in seen), seen
+    assert clock_of(engine, inst).due_at == vn(30, 3, 17, 30)
+
+
 def test_a_batch_of_due_timers_reads_its_steps_and_clocks_once_and_marks_each(
     engine: Engine, dossier, vclock
 ) -> None:

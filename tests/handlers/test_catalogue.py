@@ -143,6 +143,24 @@ def test_a_stored_version_is_read_once_per_transaction(database: Database, vcloc
     assert sum("FROM rule_set" in s for s in statements) == 2, statements
 
 
+def test_the_version_in_force_is_then_found_by_its_id_without_a_read(database: Database, vclock: object) -> None:
+    """A registration takes the rules in force, and its dossier's next service task asks for them by id: the
+    transaction knows them already (one read of the rule set less per dossier received)."""
+    with database.transaction() as session:
+        rulesets.ensure_shipped(session)
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    sa_event.listen(database.engine, "before_cursor_execute", listener)
+    try:
+        with database.transaction() as session:
+            row, rules = rulesets.in_force(session, date(2026, 3, 2))
+            read = len(statements)
+            assert rulesets.by_id(session, row.id) is rules
+    finally:
+        sa_event.remove(database.engine, "before_cursor_execute", listener)
+    assert statements[read:] == [], statements
+
+
 def test_the_version_in_force_on_a_day(session: Session, shipped_content: dict) -> None:
     rulesets.ensure_shipped(session)
     later = copy.deepcopy(shipped_content)
