@@ -9,10 +9,8 @@ never used and the other gets it. So numbers are handed out in commit order with
 from __future__ import annotations
 
 from decimal import ROUND_CEILING, Decimal
-from typing import Any
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from handlers.models import DecisionCounter
@@ -22,27 +20,22 @@ __all__ = ["allocate", "bonus_amount", "decision_symbol", "peek"]
 
 def allocate(session: Session, issuing_body: str, year: int) -> int:
     """The next decision number of ``issuing_body`` in ``year``; taken for good only if the caller commits."""
-    stmt = _BUMPS.get(session.get_bind().dialect.name)
-    if stmt is None:
+    if session.get_bind().dialect.name not in _UPSERTING:
         return _allocate_portably(session, issuing_body, year)
-    number: int = session.execute(stmt, {"body": issuing_body, "year": year}).scalar_one()
+    number: int = session.execute(_BUMP, {"body": issuing_body, "year": year}).scalar_one()
     return number
 
 
-def _bump(insert: Any) -> Any:
-    """The upsert that bumps a counter, built once per dialect (every new dossier takes its code with it)."""
-    table = DecisionCounter.__table__
-    return (
-        insert(table)
-        .values(issuing_body=bindparam("body"), year=bindparam("year"), last_number=1)
-        .on_conflict_do_update(
-            index_elements=[table.c.issuing_body, table.c.year], set_={"last_number": table.c.last_number + 1}
-        )
-        .returning(table.c.last_number)
-    )
-
-
-_BUMPS: dict[str, Any] = {"postgresql": _bump(postgresql.insert), "sqlite": _bump(sqlite.insert)}
+#: the databases whose upsert :data:`_BUMP` is written in (the same words in both)
+_UPSERTING = ("sqlite", "postgresql")
+#: The upsert that bumps a counter, as text: SQLAlchemy gives its dialects' ``on_conflict_do_update`` no cache
+#: key, so the construct was compiled anew for every new dossier (which takes its code with it): a hundredth of
+#: a what-if run. A text statement is compiled once.
+_BUMP = text(
+    "INSERT INTO decision_counter (issuing_body, year, last_number) VALUES (:body, :year, 1) "
+    "ON CONFLICT (issuing_body, year) DO UPDATE SET last_number = decision_counter.last_number + 1 "
+    "RETURNING last_number"
+)
 
 
 def _allocate_portably(session: Session, issuing_body: str, year: int) -> int:

@@ -8,6 +8,7 @@ import time
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import event as sa_event
 
 from engine.db import Database
 from handlers.numbering import allocate, bonus_amount, decision_symbol, peek
@@ -23,6 +24,22 @@ def test_numbers_run_per_body_and_year(database: Database) -> None:
         assert peek(s, "UBND_TINH", 2026) == 4
         assert peek(s, "UBND_TINH", 2030) == 0
     assert decision_symbol(4, "QĐ-UBND") == "4/QĐ-UBND"
+
+
+def test_taking_a_number_compiles_its_statement_once(database: Database) -> None:
+    """Every new dossier takes its code with a number: the statement is compiled once, then found compiled
+    (SQLAlchemy caches no upsert construct of its dialects: each number compiled it anew)."""
+    compiled: list[object] = []
+    listener = lambda _conn, _cursor, _sql, _params, context, _many: compiled.append(context.compiled)  # noqa: E731
+    sa_event.listen(database.engine, "before_cursor_execute", listener)
+    try:
+        for _ in range(3):
+            with database.transaction() as s:
+                allocate(s, "UBND_TINH", 2026)
+    finally:
+        sa_event.remove(database.engine, "before_cursor_execute", listener)
+    bumps = [c for c in compiled if c is not None and "decision_counter" in str(c)]
+    assert len(bumps) == 3 and bumps[0] is bumps[1] is bumps[2], bumps
 
 
 def test_a_rolled_back_number_is_given_again(database: Database) -> None:
