@@ -531,7 +531,9 @@ def deployment_count(session: Session) -> int | None:
         return None
     count: int | None = session.info.get(DEPLOYMENT_COUNT_KEY)
     if count is None:
-        count = session.info[DEPLOYMENT_COUNT_KEY] = session.scalar(_DEPLOYMENT_COUNT) or 0
+        # on the connection: only a deploying transaction writes deployments, and it never gets here, so there
+        # is nothing to flush first (the session's way cost more than the count)
+        count = session.info[DEPLOYMENT_COUNT_KEY] = session.connection().scalar(_DEPLOYMENT_COUNT) or 0
     return count
 
 

@@ -157,12 +157,12 @@ def _papers(listed: list[Mapping[str, Any]], *, supplement: bool) -> list[dict[s
 def check_papers() -> dict[str, Any]:
     """What the desk sees: the required papers present and missing (the officer decides)."""
     cur = records.current()
-    present = {p.code for p in cur.dossier.papers}
-    missing = papers.missing_papers(cur.rules, cur.award.required_papers, present)
+    present = records.paper_codes(cur.session, cur.dossier)
+    missing = papers.missing_papers(cur.rules, cur.award.required_papers, set(present))
     return {
         "complete": not missing,
         "missing": missing,
-        "present": [{"code": p.code, "name": cur.rules.papers.get(p.code, p.code)} for p in cur.dossier.papers],
+        "present": [{"code": code, "name": cur.rules.papers.get(code, code)} for code in present],
     }
 
 
@@ -171,7 +171,7 @@ def check_intake(answer: Mapping[str, Any]) -> None:
     type is missing (the desk asks for it or refuses), so such a dossier never goes to processing; and the one
     supplement request names every missing paper at once."""
     cur = records.current()
-    present = {p.code for p in cur.dossier.papers}
+    present = set(records.paper_codes(cur.session, cur.dossier))
     missing = papers.missing_papers(cur.rules, cur.award.required_papers, present)
     if answer.get("completeness") == "bo_sung" and "missing" in answer:
         left_out = [m for m in missing if m["code"] not in set(answer["missing"] or [])]
