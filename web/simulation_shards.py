@@ -13,6 +13,7 @@ plan's, not a copy per shard (a different number of shards is a different random
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import random
 import sys
@@ -91,6 +92,10 @@ def _shard(index: int, arrivals: list[datetime], run: dict[str, Any], line: Conn
         line.send(("refused", refused.message))
         return
     line.send(("calendar", domain.engine.calendar.calendar()))
+    # What set-up made (modules, mappers, parsed procedures and rules) lives as long as the shard: kept out of
+    # the collector's full passes, which walked it a dozen times a run (2.6 s of a shard's 35 s; 1.3 s so).
+    gc.collect()
+    gc.freeze()
     simulation = StaffedSimulation(
         domain,
         random.Random(f"{run['seed']}/{index}"),
