@@ -171,7 +171,7 @@ def check_intake(answer: Mapping[str, Any]) -> None:
     type is missing (the desk asks for it or refuses), so such a dossier never goes to processing; and the one
     supplement request names every missing paper at once."""
     cur = records.current()
-    present = set(records.paper_codes(cur.session, cur.dossier))
+    present = {p.code for p in cur.dossier.papers}  # loaded: the receipt that follows a "complete" lists them
     missing = papers.missing_papers(cur.rules, cur.award.required_papers, present)
     if answer.get("completeness") == "bo_sung" and "missing" in answer:
         left_out = [m for m in missing if m["code"] not in set(answer["missing"] or [])]

@@ -76,8 +76,11 @@ _DISPLAY_NAME = select(User.display_name).where(User.username == bindparam("user
 
 
 def paper_codes(session: Session, dossier: Dossier) -> list[str]:
-    """The codes of the dossier's papers in the order they came, read as one column: the checks of its papers
-    (every intake runs two) need no more, and loading the papers as objects cost more than the query."""
+    """The codes of the dossier's papers in the order they came, read as one column: the intake's check of its
+    papers needs no more, and loading the papers as objects (nothing else of that transaction reads them) cost
+    more than the query. Papers the transaction has loaded already (a supplement adds to them) are not read."""
+    if "papers" not in inspect(dossier).unloaded:
+        return [paper.code for paper in dossier.papers]
     return list(session.scalars(_PAPER_CODES, {"dossier_id": dossier.id}))
 
 
