@@ -64,7 +64,10 @@ def test_cstd_tinh_from_submission_to_result(world: World) -> None:
     assert world.document(code, "decision").startswith(b"%PDF")
     with world.engine.db.transaction() as s:
         clock_row = s.scalars(select(SlaClock).where(SlaClock.business_key == code)).one()
-        steps = [seg.element_id for seg in s.scalars(select(SlaSegment).where(SlaSegment.instance_id == d.instance_id))]
+        # in the order the slip's rows were written: without ORDER BY, PostgreSQL gives rows as they lie on disk,
+        # and a row updated since lies after the others (CI saw return_result first)
+        slip = select(SlaSegment).where(SlaSegment.instance_id == d.instance_id).order_by(SlaSegment.id)
+        steps = [seg.element_id for seg in s.scalars(slip)]
     assert clock_row.classification == "truoc_han"
     assert steps[:3] == ["check_completeness", "assign_appraiser", "appraise"] and steps[-1] == "return_result"
     assert world.engine.runtime.get(d.instance_id or 0).state == "completed"
