@@ -317,7 +317,7 @@ class Simulation:
 
     def answer_comment(self, receipt: str) -> None:
         """The appraiser verifies and answers the comment; now and then an objection proves true."""
-        for task in self.engine.tasks.for_instance(self.engine.runtime.ids_for(receipt)[0]):
+        for task in self.engine.tasks.for_instance(self.instance_id(receipt)):
             if task.state == "ready":
                 true = self.rng.random() < 0.2
                 answer = "Đã xác minh, nội dung phản ánh đúng." if true else "Đã xác minh, hồ sơ kê khai đúng."
